@@ -1,0 +1,59 @@
+# Two commands set everything up: `make run` and `make test` (see README.md).
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: run test install install-test vendor migrate demo serve bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Re-install only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+# Front-end files come from the npm registry (exact versions in package-lock.json).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/htmx.min.js: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+
+install: $(VENV)/.installed vendor
+install-test: $(VENV)/.installed-test vendor
+vendor: static/vendor/htmx.min.js
+
+migrate: install
+	$(BIN)/portal migrate
+
+demo: migrate
+	$(BIN)/portal demo --if-empty
+
+run: demo
+	$(BIN)/portal demo-logins
+	$(BIN)/portal serve --host $(HOST) --port $(PORT)
+
+# The whole suite on SQLite; the database tests again on PostgreSQL when
+# PORTAL_TEST_DATABASE_URL names one (CI sets it).
+test: install-test
+	$(BIN)/python -m pytest -q
+	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then \
+		echo "== database tests on PostgreSQL"; \
+		PORTAL_TEST_ENGINE=postgres $(BIN)/python -m pytest -q -m "db and not browser and not fuzz"; \
+	fi
+
+bench: install
+	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var

@@ -1,0 +1,1 @@
+"""Social activation partner network portal."""

@@ -1,0 +1,72 @@
+"""The Litestar application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.exceptions import HTTPException
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.static_files import create_static_files_router
+
+from portal.auth.pages import AuthPages
+from portal.db.engine import prepare_sqlite
+from portal.home.health import health
+from portal.home.pages import home
+from portal.organisations.api import OrganisationApi, RelationshipApi
+from portal.organisations.pages import DirectoryPages, RelationshipPages
+from portal.settings import PROJECT_ROOT, get_settings
+from portal.web.context import request_context_middleware
+from portal.web.errors import http_exception_handler
+from portal.web.security import security_headers_middleware
+from portal.web.templating import template_config
+
+CSRF_HEADER = "x-csrftoken"
+
+
+async def _on_startup() -> None:
+    from portal.db.piccolo_conf import DB
+
+    await prepare_sqlite(DB)
+
+
+def create_app() -> Litestar:
+    settings = get_settings()
+    logging.basicConfig(level=logging.DEBUG if settings.debug else logging.INFO)
+    csrf = CSRFConfig(
+        secret=settings.secret_key,
+        cookie_name="portal_csrf",
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        cookie_secure=settings.is_production,
+        header_name=CSRF_HEADER,
+    )
+    return Litestar(
+        route_handlers=[
+            home,
+            health,
+            AuthPages,
+            DirectoryPages,
+            RelationshipPages,
+            OrganisationApi,
+            RelationshipApi,
+            create_static_files_router(
+                path="/static", directories=[PROJECT_ROOT / "static"], opt={"access": "public"}, include_in_schema=False
+            ),
+        ],
+        middleware=[security_headers_middleware, request_context_middleware],
+        csrf_config=csrf,
+        template_config=template_config(),
+        exception_handlers={HTTPException: http_exception_handler, Exception: http_exception_handler},
+        openapi_config=OpenAPIConfig(
+            title="Social activation portal API",
+            version="1.0.0",
+            path="/schema",
+            # Machine-readable only: the browsable renderers load scripts from the internet.
+            render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
+        ),
+        on_startup=[_on_startup],
+        debug=settings.debug,
+    )

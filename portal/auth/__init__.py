@@ -1,0 +1,1 @@
+"""Accounts, roles, sessions, login throttling and route guards."""

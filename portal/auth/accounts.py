@@ -1,0 +1,82 @@
+"""Creating users and checking their passwords."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from portal.auth import throttle
+from portal.auth.passwords import hash_password, needs_rehash, verify_password
+from portal.auth.roles import ROLES
+from portal.db.tables import Organisation, PortalUser
+
+MIN_PASSWORD_LENGTH = 4
+
+
+class AccountError(ValueError):
+    """A user cannot be created as asked; the message says why."""
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user_id: int | None
+    throttled: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.user_id is not None
+
+
+async def authenticate(username: str, password: str, address: str) -> LoginResult:
+    """Check a password, counting the attempt; refuse while the account or address is throttled."""
+    username = username.strip().lower()
+    if await throttle.is_throttled(username, address):
+        return LoginResult(user_id=None, throttled=True)
+    row = await PortalUser.select(PortalUser.id, PortalUser.password_hash, PortalUser.is_active).where(
+        PortalUser.username == username
+    ).first()
+    valid = verify_password(row["password_hash"] if row else None, password)
+    succeeded = bool(row and valid and row["is_active"])
+    await throttle.record_attempt(username, address, succeeded)
+    if not succeeded:
+        return LoginResult(user_id=None)
+    updates = {PortalUser.last_login_at: dt.datetime.now(dt.timezone.utc)}
+    if needs_rehash(row["password_hash"]):
+        updates[PortalUser.password_hash] = hash_password(password)
+    await PortalUser.update(updates).where(PortalUser.id == row["id"])
+    return LoginResult(user_id=row["id"])
+
+
+async def create_user(
+    username: str,
+    password: str,
+    role: str,
+    organisation_slug: str,
+    display_name: str = "",
+    language: str = "",
+) -> int:
+    """Add a user to an organisation; raise :class:`AccountError` on bad input."""
+    username = username.strip().lower()
+    if not username or len(username) > 100 or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
+        raise AccountError("username: use letters, digits, '.', '-' or '_' (at most 100)")
+    if role not in ROLES:
+        raise AccountError(f"role: must be one of {', '.join(ROLES)}")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"password: at least {MIN_PASSWORD_LENGTH} characters")
+    organisation = await Organisation.select(Organisation.id).where(Organisation.slug == organisation_slug).first()
+    if organisation is None:
+        raise AccountError(f"organisation: no organisation with key {organisation_slug!r}")
+    if await PortalUser.exists().where(PortalUser.username == username):
+        raise AccountError(f"username: {username!r} is taken")
+    rows = await PortalUser.insert(
+        PortalUser(
+            username=username,
+            password_hash=hash_password(password),
+            display_name=display_name or username,
+            organisation=organisation["id"],
+            role=role,
+            language=language,
+            created_at=dt.datetime.now(dt.timezone.utc),
+        )
+    )
+    return rows[0]["id"]

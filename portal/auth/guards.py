@@ -1,0 +1,40 @@
+"""Route guards: who may reach a handler at all. Finer rules (own organisation) live in services."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from portal.auth.current_user import CurrentUser
+from portal.auth.roles import ADMIN, COORDINATOR
+
+Guard = Callable[[ASGIConnection, BaseRouteHandler], None]
+
+
+def current_user(connection: ASGIConnection) -> CurrentUser | None:
+    return connection.scope.get("user")
+
+
+def login_required(connection: ASGIConnection, _: BaseRouteHandler) -> None:
+    if current_user(connection) is None:
+        raise NotAuthorizedException("log in first")
+
+
+def roles_allowed(*roles: str) -> Guard:
+    """A guard letting in logged-in users with one of ``roles``."""
+    allowed = frozenset(roles)
+
+    def guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+        login_required(connection, handler)
+        if current_user(connection).role not in allowed:
+            raise PermissionDeniedException("your role may not do this")
+
+    guard.__name__ = f"roles_allowed({', '.join(sorted(allowed))})"
+    return guard
+
+
+network_manager = roles_allowed(ADMIN, COORDINATOR)
+admin_only = roles_allowed(ADMIN)

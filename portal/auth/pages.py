@@ -1,0 +1,104 @@
+"""Login, logout and the language switch."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from litestar import Controller, Request, get, post
+from litestar.datastructures import Cookie
+from litestar.response import Redirect, Template
+
+from portal.auth import accounts, sessions
+from portal.auth.guards import current_user, login_required
+from portal.db.tables import PortalUser
+from portal.i18n import LANGUAGES
+from portal.i18n import gettext as _
+from portal.settings import get_settings
+from portal.web.context import LANGUAGE_COOKIE
+from portal.web.templating import render
+
+
+def safe_next(target: str | None, default: str = "/") -> str:
+    """Only a local path: never let ?next= send someone to another site."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def session_cookie(token: str, max_age: int | None) -> Cookie:
+    return Cookie(
+        key=sessions.COOKIE_NAME,
+        value=token,
+        max_age=max_age,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().is_production,
+        path="/",
+    )
+
+
+class AuthPages(Controller):
+    include_in_schema = False
+
+    @get("/login", name="auth:login", opt={"access": "public"})
+    async def login_form(self, request: Request, next: str = "/") -> Template:
+        return render(request, "login.html", {"next": safe_next(next), "error": None, "username": ""})
+
+    @post("/login", opt={"access": "public"}, status_code=303)
+    async def login(self, request: Request) -> Redirect | Template:
+        form = await request.form()
+        username = str(form.get("username") or "")[:100]
+        password = str(form.get("password") or "")[:1000]
+        target = safe_next(str(form.get("next") or "/"))
+        result = await accounts.authenticate(username, password, client_address(request))
+        if not result.ok:
+            error = (
+                _("Too many failed attempts. Wait 15 minutes and try again.")
+                if result.throttled
+                else _("Wrong username or password.")
+            )
+            status = 429 if result.throttled else 401
+            return render(
+                request, "login.html", {"next": target, "error": error, "username": username}, status_code=status
+            )
+        token = await sessions.start_session(
+            result.user_id, client_address(request), previous_token=request.cookies.get(sessions.COOKIE_NAME)
+        )
+        max_age = int(sessions.SESSION_LIFETIME.total_seconds())
+        return Redirect(path=target, status_code=303, cookies=[session_cookie(token, max_age)])
+
+    @post("/logout", guards=[login_required], status_code=303)
+    async def logout(self, request: Request) -> Redirect:
+        token = request.cookies.get(sessions.COOKIE_NAME)
+        if token:
+            await sessions.end_session(token)
+        return Redirect(path="/", status_code=303, cookies=[session_cookie("", 0)])
+
+    @post("/language", opt={"access": "public"}, status_code=303)
+    async def switch_language(self, request: Request) -> Redirect:
+        """Remember the chosen language: on the account when logged in, else in a cookie."""
+        form = await request.form()
+        language = str(form.get("language") or "")
+        target = safe_next(str(form.get("next") or "/"))
+        if language not in LANGUAGES:
+            return Redirect(path=target, status_code=303)
+        user = current_user(request)
+        if user is not None:
+            await PortalUser.update({PortalUser.language: language}).where(PortalUser.id == user.id)
+        cookie = Cookie(
+            key=LANGUAGE_COOKIE,
+            value=language,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=get_settings().is_production,
+            path="/",
+        )
+        return Redirect(path=target, status_code=303, cookies=[cookie])

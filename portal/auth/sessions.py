@@ -1,0 +1,88 @@
+"""Server-side sessions: a random token in an HttpOnly cookie, its SHA-256 in the database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from portal.auth.current_user import CurrentUser
+from portal.db.tables import UserSession
+
+COOKIE_NAME = "portal_session"
+SESSION_LIFETIME = dt.timedelta(hours=12)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+async def start_session(user_id: int, address: str, previous_token: str | None = None) -> str:
+    """Open a new session and drop the one the browser had: the id is renewed at every login."""
+    if previous_token:
+        await end_session(previous_token)
+    token = secrets.token_urlsafe(32)
+    now = _now()
+    await UserSession.insert(
+        UserSession(
+            token_hash=_hash(token),
+            user=user_id,
+            created_at=now,
+            expires_at=now + SESSION_LIFETIME,
+            address=address[:64],
+        )
+    )
+    return token
+
+
+async def end_session(token: str) -> None:
+    await UserSession.delete().where(UserSession.token_hash == _hash(token))
+
+
+async def end_all_sessions(user_id: int) -> None:
+    await UserSession.delete().where(UserSession.user == user_id)
+
+
+async def user_for_token(token: str | None) -> CurrentUser | None:
+    """The active user a live session token belongs to, in one query."""
+    if not token or len(token) > 100:
+        return None
+    rows = await (
+        UserSession.select(
+            UserSession.user.id,
+            UserSession.user.username,
+            UserSession.user.display_name,
+            UserSession.user.role,
+            UserSession.user.language,
+            UserSession.user.organisation.id,
+            UserSession.user.organisation.name,
+        )
+        .where(
+            (UserSession.token_hash == _hash(token))
+            & (UserSession.expires_at > _now())
+            & (UserSession.user.is_active == True)  # noqa: E712 (SQL, not Python truthiness)
+        )
+        .first()
+        .output(nested=True)
+    )
+    if rows is None:
+        return None
+    user = rows["user"]
+    return CurrentUser(
+        id=user["id"],
+        username=user["username"],
+        display_name=user["display_name"],
+        role=user["role"],
+        organisation_id=user["organisation"]["id"],
+        organisation_name=user["organisation"]["name"],
+        language=user["language"],
+    )
+
+
+async def purge_expired() -> None:
+    await UserSession.delete().where(UserSession.expires_at <= _now())
+

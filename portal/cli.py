@@ -1,0 +1,96 @@
+"""The `portal` command: serve, migrate, demo data, users."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import click
+
+from portal.settings import SettingsError, get_settings
+
+
+def _settings_or_exit():
+    try:
+        return get_settings()
+    except SettingsError as exc:
+        click.echo(f"portal: {exc}", err=True)
+        sys.exit(2)
+
+
+@click.group()
+def main() -> None:
+    """Social activation partner network portal."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default PORTAL_HOST or 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default PORTAL_PORT or 8000).")
+@click.option("--reload", is_flag=True, help="Restart on code changes (development).")
+def serve(host: str | None, port: int | None, reload: bool) -> None:
+    """Serve the portal over HTTP."""
+    import uvicorn
+
+    settings = _settings_or_exit()
+    uvicorn.run(
+        "portal.app:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        reload=reload,
+        proxy_headers=False,
+    )
+
+
+@main.command()
+def migrate() -> None:
+    """Create or update the database tables."""
+    _settings_or_exit()
+    from portal.db.migrate import migrate_database
+
+    asyncio.run(migrate_database())
+    click.echo("database is up to date")
+
+
+@main.command()
+@click.option("--if-empty", is_flag=True, help="Only when the database has no organisations yet.")
+def demo(if_empty: bool) -> None:
+    """Load the demo network and demo users (idempotent)."""
+    _settings_or_exit()
+    from portal.demo.loader import load_demo
+
+    summary = asyncio.run(load_demo(only_if_empty=if_empty))
+    click.echo(summary)
+
+
+@main.command("demo-logins")
+def demo_logins() -> None:
+    """Print the demo accounts."""
+    from portal.demo.loader import DEMO_USERS
+
+    settings = _settings_or_exit()
+    click.echo(f"\nPortal on http://{settings.host}:{settings.port}  — demo logins (password: demo)")
+    for user in DEMO_USERS:
+        click.echo(f"  {user['username']:<12} {user['role']:<12} {user['organisation']}")
+    click.echo("")
+
+
+@main.command("create-user")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "coordinator", "counsellor", "enterprise", "employer"]))
+@click.option("--organisation", "organisation_slug", required=True, help="The organisation's key (slug).")
+@click.option("--display-name", default="")
+@click.option("--language", default="", type=click.Choice(["", "sl", "hr", "en"]))
+@click.password_option()
+def create_user(username: str, role: str, organisation_slug: str, display_name: str, language: str, password: str) -> None:
+    """Add a user who can log in."""
+    _settings_or_exit()
+    from portal.auth.accounts import AccountError
+    from portal.auth.accounts import create_user as create
+
+    try:
+        user_id = asyncio.run(create(username, password, role, organisation_slug, display_name, language))
+    except AccountError as exc:
+        click.echo(f"portal: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"created user {username} (id {user_id})")

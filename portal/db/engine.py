@@ -1,0 +1,24 @@
+"""Build the Piccolo engine that PORTAL_DATABASE_URL names."""
+
+from __future__ import annotations
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+# Seconds a SQLite writer waits for a lock before giving up; generous because
+# several requests may write at once and WAL lets only one writer in.
+SQLITE_BUSY_TIMEOUT = 30
+
+
+def make_engine(database_url: str) -> Engine:
+    """Return a SQLite or PostgreSQL engine for ``database_url``."""
+    if database_url.startswith("sqlite:///"):
+        return SQLiteEngine(path=database_url.removeprefix("sqlite:///"), timeout=SQLITE_BUSY_TIMEOUT)
+    return PostgresEngine(config={"dsn": database_url})
+
+
+async def prepare_sqlite(engine: Engine) -> None:
+    """Switch a SQLite file to WAL so readers never wait for the writer (persists in the file)."""
+    if isinstance(engine, SQLiteEngine):
+        await engine.run_ddl("PRAGMA journal_mode=WAL")

@@ -1,0 +1,105 @@
+"""Load the demo network and the five demo users into the database, idempotently."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from portal.auth.passwords import hash_password
+from portal.db.tables import Organisation, PortalUser, Relationship
+from portal.demo.network import generated_network, real_network
+from portal.geo import fold
+
+DEMO_PASSWORD = "demo"
+# Organisation keys come from portal.demo.network; the employer is a generated one.
+DEMO_USERS: list[dict[str, str]] = [
+    {"username": "admin", "role": "admin", "organisation": "zrs-bistra-ptuj", "display_name": "Demo administrator"},
+    {"username": "coordinator", "role": "coordinator", "organisation": "zrs-bistra-ptuj", "display_name": "Demo coordinator"},
+    {"username": "counsellor", "role": "counsellor", "organisation": "czss-cakovec", "display_name": "Demo counsellor"},
+    {"username": "enterprise", "role": "enterprise", "organisation": "cpu-center-ponovne-uporabe", "display_name": "Demo social enterprise"},
+    {"username": "employer", "role": "employer", "organisation": "", "display_name": "Demo employer"},
+]
+_CHUNK = 50  # rows per INSERT: stays far below SQLite's bound-parameter limit
+
+
+def _search_text(org: dict[str, Any]) -> str:
+    return fold(" ".join(str(org[k]) for k in ("name", "municipality", "region", "description", "registry_id") if org[k]))
+
+
+def demo_employer_key(orgs: list[dict[str, Any]]) -> str:
+    """The generated employer the demo employer account belongs to: the first in Podravska."""
+    return min(o["key"] for o in orgs if o["kind"] == "employer" and o["region"] == "Podravska")
+
+
+async def load_demo(only_if_empty: bool = False, seed: int = 2018) -> str:
+    """Insert what is missing of the demo data in one transaction; return a one-line summary."""
+    from portal.db.piccolo_conf import DB
+
+    if only_if_empty and await Organisation.count() > 0:
+        return "demo data: the database already has organisations; nothing loaded"
+    real_orgs, real_ties = real_network()
+    gen_orgs, gen_ties = generated_network(seed=seed)
+    orgs, ties = real_orgs + gen_orgs, real_ties + gen_ties
+    now = dt.datetime.now(dt.timezone.utc)
+    async with DB.transaction():
+        existing = {row["slug"] for row in await Organisation.select(Organisation.slug)}
+        new_orgs = [
+            Organisation(
+                slug=org["key"],
+                languages=",".join(org["languages"]),
+                search_text=_search_text(org),
+                created_at=now,
+                updated_at=now,
+                **{k: v for k, v in org.items() if k not in ("key", "languages")},
+            )
+            for org in orgs
+            if org["key"] not in existing
+        ]
+        for start in range(0, len(new_orgs), _CHUNK):
+            await Organisation.insert(*new_orgs[start : start + _CHUNK])
+        ids = {row["slug"]: row["id"] for row in await Organisation.select(Organisation.id, Organisation.slug)}
+        present = {
+            (row["source"], row["target"], row["kind"])
+            for row in await Relationship.select(Relationship.source, Relationship.target, Relationship.kind)
+        }
+        new_ties = []
+        for tie in ties:
+            key = (ids[tie["source"]], ids[tie["target"]], tie["kind"])
+            if key in present:
+                continue
+            present.add(key)
+            new_ties.append(
+                Relationship(
+                    source=key[0],
+                    target=key[1],
+                    kind=tie["kind"],
+                    since=tie["since"],
+                    until=tie["until"],
+                    strength=tie["strength"],
+                    note=tie["note"],
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+        for start in range(0, len(new_ties), _CHUNK):
+            await Relationship.insert(*new_ties[start : start + _CHUNK])
+        usernames = {row["username"] for row in await PortalUser.select(PortalUser.username)}
+        password_hash = hash_password(DEMO_PASSWORD)
+        new_users = [
+            PortalUser(
+                username=user["username"],
+                password_hash=password_hash,
+                display_name=user["display_name"],
+                organisation=ids[user["organisation"] or demo_employer_key(orgs)],
+                role=user["role"],
+                created_at=now,
+            )
+            for user in DEMO_USERS
+            if user["username"] not in usernames
+        ]
+        if new_users:
+            await PortalUser.insert(*new_users)
+    return (
+        f"demo data: added {len(new_orgs)} organisations, {len(new_ties)} relationships, {len(new_users)} users "
+        f"(the demo set has {len(orgs)} organisations and {len(ties)} relationships)"
+    )

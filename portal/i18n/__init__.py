@@ -1,0 +1,27 @@
+"""UI languages: gettext catalogs per request, language negotiation, locale-aware formatting."""
+
+from portal.i18n.core import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    current_language,
+    gettext,
+    lazy_gettext,
+    ngettext,
+    negotiate_language,
+    use_language,
+)
+from portal.i18n.formatting import format_date, format_datetime, format_number
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "current_language",
+    "format_date",
+    "format_datetime",
+    "format_number",
+    "gettext",
+    "lazy_gettext",
+    "negotiate_language",
+    "ngettext",
+    "use_language",
+]

@@ -1,0 +1,1 @@
+"""The organisation directory and the relationships between organisations."""

@@ -1,0 +1,294 @@
+"""Queries and changes for organisations and their relationships; handlers call only these."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from piccolo.columns.combination import Where
+
+from portal.auth.current_user import CurrentUser
+from portal.db.tables import Organisation, Relationship
+from portal.geo import fold
+from portal.i18n import gettext as _
+
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+PUBLIC_HIDDEN_FIELDS = ("contact_person",)
+
+
+class NotFound(LookupError):
+    """No record with that id."""
+
+
+class Conflict(ValueError):
+    """The change would break a rule of the data; ``field`` says which input is at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True)
+class DirectoryFilters:
+    q: str = ""
+    kind: str = ""
+    country: str = ""
+    region: str = ""
+    municipality: str = ""
+
+    @property
+    def active(self) -> bool:
+        return any((self.q, self.kind, self.country, self.region, self.municipality))
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = max(1, math.ceil(self.total / self.per_page))
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def search_words(query: str) -> list[str]:
+    """Lower-case, diacritic-free words: 'Čakovec' and 'cakovec' find the same organisations."""
+    return [word for word in re.split(r"[^0-9a-z]+", fold(query)) if word][:8]
+
+
+def _search_text(values: dict[str, Any]) -> str:
+    parts = (values.get(name, "") for name in ("name", "municipality", "region", "description", "registry_id"))
+    return fold(" ".join(str(p) for p in parts if p))
+
+
+def _where(filters: DirectoryFilters) -> list[Where]:
+    conditions = [Organisation.search_text.like(f"%{word}%") for word in search_words(filters.q)]
+    for column, value in (
+        (Organisation.kind, filters.kind),
+        (Organisation.country, filters.country),
+        (Organisation.region, filters.region),
+        (Organisation.municipality, filters.municipality),
+    ):
+        if value:
+            conditions.append(column == value)
+    return conditions
+
+
+def _public(row: dict[str, Any], user: CurrentUser | None) -> dict[str, Any]:
+    if user is None:
+        for name in PUBLIC_HIDDEN_FIELDS:
+            row[name] = None
+    return row
+
+
+_LIST_COLUMNS = (
+    Organisation.id,
+    Organisation.name,
+    Organisation.slug,
+    Organisation.kind,
+    Organisation.country,
+    Organisation.region,
+    Organisation.municipality,
+)
+
+
+async def search_organisations(
+    filters: DirectoryFilters, page: int = 1, per_page: int = DEFAULT_PER_PAGE
+) -> Page:
+    """One page of the directory, ordered by name."""
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    conditions = _where(filters)
+    count_query = Organisation.count()
+    list_query = Organisation.select(*_LIST_COLUMNS).order_by(Organisation.name).order_by(Organisation.id)
+    if conditions:
+        count_query = count_query.where(*conditions)
+        list_query = list_query.where(*conditions)
+    total = await count_query
+    pages = max(1, math.ceil(total / per_page))
+    page = max(1, min(page, pages))
+    items = await list_query.limit(per_page).offset((page - 1) * per_page)
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+async def filter_options() -> dict[str, Any]:
+    """Regions (grouped by country) and municipalities that hold organisations, for the filters."""
+    regions: dict[str, list[str]] = {}
+    for row in await Organisation.select(Organisation.country, Organisation.region).distinct().order_by(
+        Organisation.country
+    ).order_by(Organisation.region):
+        regions.setdefault(row["country"], []).append(row["region"])
+    places = await Organisation.select(Organisation.municipality).distinct().order_by(Organisation.municipality)
+    return {"regions": regions, "municipalities": [row["municipality"] for row in places]}
+
+
+async def get_organisation(org_id: int, user: CurrentUser | None) -> dict[str, Any]:
+    row = await Organisation.select(Organisation.all_columns(exclude=[Organisation.search_text])).where(
+        Organisation.id == org_id
+    ).first()
+    if row is None:
+        raise NotFound(org_id)
+    return _public(row, user)
+
+
+async def organisation_names() -> list[dict[str, Any]]:
+    """Every organisation's id, name and place, for pickers."""
+    return await Organisation.select(
+        Organisation.id, Organisation.name, Organisation.country, Organisation.municipality
+    ).order_by(Organisation.name)
+
+
+async def _unique_slug(name: str) -> str:
+    base = "-".join(search_words(name))[:100] or "organisation"
+    slug, suffix = base, 1
+    while await Organisation.exists().where(Organisation.slug == slug):
+        suffix += 1
+        slug = f"{base}-{suffix}"
+    return slug
+
+
+async def create_organisation(values: dict[str, Any], slug: str | None = None) -> int:
+    """Store an organisation from checked values; return its id."""
+    now = _now()
+    row = Organisation(
+        **values,
+        slug=slug or await _unique_slug(values["name"]),
+        search_text=_search_text(values),
+        created_at=now,
+        updated_at=now,
+    )
+    await row.save()
+    return row.id
+
+
+async def update_organisation(org_id: int, values: dict[str, Any]) -> None:
+    if not await Organisation.exists().where(Organisation.id == org_id):
+        raise NotFound(org_id)
+    changes = {getattr(Organisation, name): value for name, value in values.items()}
+    changes[Organisation.search_text] = _search_text(values)
+    changes[Organisation.updated_at] = _now()
+    await Organisation.update(changes).where(Organisation.id == org_id)
+
+
+def can_edit_organisation(user: CurrentUser | None, org_id: int) -> bool:
+    """Coordinators and admins edit any organisation; others only their own."""
+    return user is not None and (user.manages_network or user.organisation_id == org_id)
+
+
+# --- relationships --------------------------------------------------------------------------
+
+_RELATIONSHIP_COLUMNS = (
+    Relationship.id,
+    Relationship.kind,
+    Relationship.since,
+    Relationship.until,
+    Relationship.strength,
+    Relationship.note,
+    Relationship.source.id.as_alias("source_id"),
+    Relationship.source.name.as_alias("source_name"),
+    Relationship.target.id.as_alias("target_id"),
+    Relationship.target.name.as_alias("target_name"),
+)
+
+
+async def list_relationships(
+    organisation_id: int | None = None, kind: str = "", page: int = 1, per_page: int = DEFAULT_PER_PAGE
+) -> Page:
+    per_page = max(1, min(per_page, MAX_PER_PAGE))
+    conditions = []
+    if organisation_id is not None:
+        conditions.append((Relationship.source == organisation_id) | (Relationship.target == organisation_id))
+    if kind:
+        conditions.append(Relationship.kind == kind)
+    count_query = Relationship.count()
+    list_query = Relationship.select(*_RELATIONSHIP_COLUMNS).order_by(Relationship.id)
+    if conditions:
+        count_query = count_query.where(*conditions)
+        list_query = list_query.where(*conditions)
+    total = await count_query
+    page = max(1, min(page, max(1, math.ceil(total / per_page))))
+    items = await list_query.limit(per_page).offset((page - 1) * per_page)
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+async def relationships_of(org_id: int) -> list[dict[str, Any]]:
+    """All ties of one organisation, each seen from its side: the other party and the direction."""
+    rows = await Relationship.select(
+        *_RELATIONSHIP_COLUMNS,
+        Relationship.source.kind.as_alias("source_kind"),
+        Relationship.target.kind.as_alias("target_kind"),
+    ).where((Relationship.source == org_id) | (Relationship.target == org_id))
+    ties = []
+    for row in rows:
+        outgoing = row["source_id"] == org_id
+        ties.append(
+            {
+                **row,
+                "outgoing": outgoing,
+                "other_id": row["target_id"] if outgoing else row["source_id"],
+                "other_name": row["target_name"] if outgoing else row["source_name"],
+                "other_kind": row["target_kind"] if outgoing else row["source_kind"],
+            }
+        )
+    ties.sort(key=lambda tie: (tie["kind"], fold(tie["other_name"])))
+    return ties
+
+
+async def get_relationship(rel_id: int) -> dict[str, Any]:
+    row = await Relationship.select(*_RELATIONSHIP_COLUMNS).where(Relationship.id == rel_id).first()
+    if row is None:
+        raise NotFound(rel_id)
+    return row
+
+
+async def _check_endpoints(source_id: int, target_id: int, kind: str, exclude_id: int | None = None) -> None:
+    if source_id == target_id:
+        raise Conflict("target_id", _("An organisation cannot have a relationship with itself."))
+    found = await Organisation.count().where(Organisation.id.is_in([source_id, target_id]))
+    if found != 2:
+        raise Conflict("target_id", _("Choose an organisation from the list."))
+    duplicate = Relationship.exists().where(
+        (Relationship.source == source_id) & (Relationship.target == target_id) & (Relationship.kind == kind)
+    )
+    if exclude_id is not None:
+        duplicate = duplicate.where(Relationship.id != exclude_id)
+    if await duplicate:
+        raise Conflict("kind", _("These organisations already have a relationship of this kind."))
+
+
+async def create_relationship(source_id: int, target_id: int, values: dict[str, Any]) -> int:
+    await _check_endpoints(source_id, target_id, values["kind"])
+    now = _now()
+    row = Relationship(source=source_id, target=target_id, **values, created_at=now, updated_at=now)
+    await row.save()
+    return row.id
+
+
+async def update_relationship(rel_id: int, values: dict[str, Any]) -> None:
+    current = await get_relationship(rel_id)
+    await _check_endpoints(current["source_id"], current["target_id"], values["kind"], exclude_id=rel_id)
+    changes = {getattr(Relationship, name): value for name, value in values.items()}
+    changes[Relationship.updated_at] = _now()
+    await Relationship.update(changes).where(Relationship.id == rel_id)
+
+
+async def delete_relationship(rel_id: int) -> None:
+    await get_relationship(rel_id)
+    await Relationship.delete().where(Relationship.id == rel_id)
+
+
+def can_edit_relationship(user: CurrentUser | None, relationship: dict[str, Any]) -> bool:
+    """Network managers edit any tie; an organisation's users edit the ties their organisation is in."""
+    return user is not None and (
+        user.manages_network or user.organisation_id in (relationship["source_id"], relationship["target_id"])
+    )

@@ -1,0 +1,96 @@
+"""Settings read once from PORTAL_* environment variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class SettingsError(RuntimeError):
+    """The environment describes a configuration the portal refuses to run with."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the portal reads from its environment."""
+
+    environment: str
+    database_url: str
+    data_dir: Path
+    secret_key: str
+    host: str
+    port: int
+    debug: bool
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite:")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return Path(self.database_url.removeprefix("sqlite:///"))
+
+
+def _flag(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_from_data_dir(data_dir: Path) -> str:
+    """Keep a generated key beside the data so sessions survive restarts."""
+    path = data_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    path.touch(mode=0o600)
+    path.write_text(key)
+    return key
+
+
+def load_settings(env: dict[str, str] | os._Environ = os.environ) -> Settings:
+    """Build settings from ``env``; raise :class:`SettingsError` on a refused combination."""
+    environment = env.get("PORTAL_ENV", "development").strip().lower()
+    if environment not in ENVIRONMENTS:
+        raise SettingsError(f"PORTAL_ENV must be one of {', '.join(ENVIRONMENTS)}, not {environment!r}")
+    data_dir = Path(env.get("PORTAL_DATA_DIR") or PROJECT_ROOT / "var").resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    database_url = env.get("PORTAL_DATABASE_URL") or f"sqlite:///{data_dir / 'portal.sqlite3'}"
+    if not database_url.startswith(("sqlite:///", "postgresql://", "postgres://")):
+        raise SettingsError("PORTAL_DATABASE_URL must start with sqlite:/// or postgresql://")
+    debug = _flag(env.get("PORTAL_DEBUG"))
+    explicit_secret = env.get("PORTAL_SECRET_KEY", "").strip()
+    if environment == "production":
+        if not explicit_secret:
+            raise SettingsError("production needs PORTAL_SECRET_KEY set explicitly")
+        if len(explicit_secret) < 32:
+            raise SettingsError("PORTAL_SECRET_KEY must be at least 32 characters")
+        if debug:
+            raise SettingsError("production refuses to start with PORTAL_DEBUG on")
+    try:
+        port = int(env.get("PORTAL_PORT", "8000"))
+    except ValueError as exc:
+        raise SettingsError("PORTAL_PORT must be a number") from exc
+    return Settings(
+        environment=environment,
+        database_url=database_url,
+        data_dir=data_dir,
+        secret_key=explicit_secret or _secret_from_data_dir(data_dir),
+        host=env.get("PORTAL_HOST", "127.0.0.1"),
+        port=port,
+        debug=debug,
+    )
+
+
+@cache
+def get_settings() -> Settings:
+    """The process-wide settings, read on first use."""
+    return load_settings()

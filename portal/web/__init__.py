@@ -1,0 +1,1 @@
+"""Web plumbing shared by every area: request context, templates, errors, security headers."""
