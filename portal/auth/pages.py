@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from portal.auth import accounts, sessions
@@ -48,7 +49,7 @@ class AuthPages(Controller):
     include_in_schema = False
 
     @get("/login", name="auth:login", opt={"access": "public"})
-    async def login_form(self, request: Request, next: str = "/") -> Template:
+    async def login_form(self, request: Request, next: FromQuery[str] = "/") -> Template:
         return render(request, "login.html", {"next": safe_next(next), "error": None, "username": ""})
 
     @post("/login", opt={"access": "public"}, status_code=303)

@@ -6,6 +6,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
+from litestar.params import JSONBody
 from litestar.exceptions import (
     NotAuthorizedException,
     NotFoundException,
@@ -15,7 +16,7 @@ from litestar.exceptions import (
 
 from portal.auth.guards import current_user, login_required, network_manager
 from portal.organisations import services
-from portal.organisations.params import Filter, PageNumber, PerPage, RecordId
+from portal.organisations.params import Filter, PageNumber, OptionalRecordIdQuery, PerPage, RecordId
 from portal.organisations.schemas import (
     OrganisationDetail,
     OrganisationList,
@@ -77,7 +78,7 @@ class OrganisationApi(Controller):
         )
 
     @post("/", guards=[network_manager], raises=_WRITE_ERRORS)
-    async def create_organisation(self, data: OrganisationWrite, request: Request) -> OrganisationDetail:
+    async def create_organisation(self, data: JSONBody[OrganisationWrite], request: Request) -> OrganisationDetail:
         """Add an organisation (admins and coordinators)."""
         values, errors = clean_organisation(msgspec.structs.asdict(data))
         if errors:
@@ -91,7 +92,7 @@ class OrganisationApi(Controller):
         return _detail(await _get_or_404(org_id, request))
 
     @patch("/{org_id:int}", guards=[login_required], raises=[*_WRITE_ERRORS, NotFoundException])
-    async def update_organisation(self, org_id: RecordId, data: OrganisationPatch, request: Request) -> OrganisationDetail:
+    async def update_organisation(self, org_id: RecordId, data: JSONBody[OrganisationPatch], request: Request) -> OrganisationDetail:
         """Change some fields: admins and coordinators on any organisation, others on their own."""
         if not services.can_edit_organisation(current_user(request), org_id):
             raise PermissionDeniedException("you may not edit this organisation")
@@ -120,7 +121,7 @@ class RelationshipApi(Controller):
     @get("/", opt={"access": "public"}, raises=[ValidationException])
     async def list_relationships(
         self,
-        organisation_id: RecordId | None = None,
+        organisation_id: OptionalRecordIdQuery = None,
         kind: Filter = "",
         page: PageNumber = 1,
         per_page: PerPage = services.DEFAULT_PER_PAGE,
@@ -136,7 +137,7 @@ class RelationshipApi(Controller):
         )
 
     @post("/", guards=[login_required], raises=_WRITE_ERRORS)
-    async def create_relationship(self, data: RelationshipCreate, request: Request) -> Relationship:
+    async def create_relationship(self, data: JSONBody[RelationshipCreate], request: Request) -> Relationship:
         """Tie two organisations; users of one of them, or admins and coordinators."""
         user = current_user(request)
         if not services.can_edit_relationship(user, {"source_id": data.source_id, "target_id": data.target_id}):
@@ -159,7 +160,7 @@ class RelationshipApi(Controller):
             raise NotFoundException() from exc
 
     @patch("/{rel_id:int}", guards=[login_required], raises=[*_WRITE_ERRORS, NotFoundException])
-    async def update_relationship(self, rel_id: RecordId, data: RelationshipPatch, request: Request) -> Relationship:
+    async def update_relationship(self, rel_id: RecordId, data: JSONBody[RelationshipPatch], request: Request) -> Relationship:
         tie = await self._editable(request, rel_id)
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         values, errors = clean_relationship({**tie, **changes})

@@ -2,10 +2,12 @@
 
 from typing import Annotated
 
-from litestar.params import Parameter
+from litestar.params import PathParameter, QueryParameter
 
+_MAX_ID = 2**31 - 1
 # Bounded so a huge number is a 400, never a database error.
-RecordId = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
-PageNumber = Annotated[int, Parameter(ge=1, le=10_000, description="Page number, from 1.")]
-PerPage = Annotated[int, Parameter(ge=1, le=100, description="Items per page (at most 100).")]
-Filter = Annotated[str, Parameter(max_length=200)]
+RecordId = Annotated[int, PathParameter(ge=1, le=_MAX_ID)]
+OptionalRecordIdQuery = Annotated[int | None, QueryParameter(ge=1, le=_MAX_ID)]
+PageNumber = Annotated[int, QueryParameter(ge=1, le=10_000, description="Page number, from 1.")]
+PerPage = Annotated[int, QueryParameter(ge=1, le=100, description="Items per page (at most 100).")]
+Filter = Annotated[str, QueryParameter(max_length=200)]

@@ -1,0 +1,127 @@
+"""Shared fixtures: a migrated database emptied before each test, an HTTP client, users and organisations."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import AsyncIterator
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.conftest import ENGINE
+
+
+async def _reset_postgres_schema() -> None:
+    import asyncpg
+
+    connection = await asyncpg.connect(os.environ["PORTAL_DATABASE_URL"])
+    try:
+        await connection.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+async def migrated() -> None:
+    from portal.db.migrate import migrate_database
+
+    if ENGINE == "postgres":
+        await _reset_postgres_schema()
+    await migrate_database()
+
+
+@pytest.fixture
+async def db(migrated: None) -> None:
+    """An empty, migrated database for this test."""
+    from portal.db.tables import LoginAttempt, Organisation, PortalUser, Relationship, UserSession
+
+    for table in (UserSession, LoginAttempt, PortalUser, Relationship, Organisation):
+        await table.delete(force=True)
+
+
+@pytest.fixture(scope="session")
+def app() -> Any:
+    from portal.app import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+async def client(app: Any, db: None) -> AsyncIterator[httpx.AsyncClient]:
+    # ASGITransport drives the app in this event loop (TestClient's own thread clashes with asyncpg).
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+_CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+async def csrf_token(client: httpx.AsyncClient, path: str = "/login") -> str:
+    """The token a form on ``path`` carries (and the cookie it pairs with lands in the client)."""
+    response = await client.get(path)
+    match = _CSRF_INPUT.search(response.text)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+async def post_form(client: httpx.AsyncClient, path: str, data: dict[str, Any], **kwargs: Any) -> httpx.Response:
+    token = await csrf_token(client, "/")
+    return await client.post(path, data={**data, "_csrf_token": token}, **kwargs)
+
+
+async def send_json(client: httpx.AsyncClient, method: str, path: str, body: Any = None) -> httpx.Response:
+    token = await csrf_token(client, "/")
+    return await client.request(method, path, json=body, headers={"x-csrftoken": token})
+
+
+async def login(client: httpx.AsyncClient, username: str, password: str = "secret-pass") -> httpx.Response:
+    response = await post_form(client, "/login", {"username": username, "password": password})
+    assert response.status_code == 303, response.text[:500]
+    return response
+
+
+ORG_DEFAULTS = {
+    "name": "Zadruga Testni krog",
+    "kind": "social_enterprise",
+    "country": "SI",
+    "region": "Podravska",
+    "municipality": "Ptuj",
+    "address": "Testna ulica 1",
+    "postcode": "2250",
+    "latitude": None,
+    "longitude": None,
+    "languages": "sl,en",
+    "email": "info@test.example.org",
+    "phone": "+386 2 555 00 00",
+    "website": "",
+    "contact_person": "Vodja programa",
+    "description": "Testna organizacija.",
+    "registry_id": "",
+}
+
+
+@pytest.fixture
+def make_org(db: None):
+    from portal.organisations import services
+
+    async def make(**overrides: Any) -> int:
+        return await services.create_organisation({**ORG_DEFAULTS, **overrides})
+
+    return make
+
+
+@pytest.fixture
+def make_user(db: None, make_org):
+    from portal.auth.accounts import create_user
+    from portal.db.tables import Organisation
+
+    async def make(username: str, role: str, organisation_id: int | None = None, **kwargs: Any) -> int:
+        if organisation_id is None:
+            organisation_id = await make_org(name=f"Organisation of {username}")
+        slug = (await Organisation.select(Organisation.slug).where(Organisation.id == organisation_id).first())["slug"]
+        return await create_user(username, "secret-pass", role, slug, **kwargs)
+
+    return make

@@ -1,0 +1,121 @@
+"""Logging in and out: sessions, cookies, throttling, CSRF and safe redirects."""
+
+from __future__ import annotations
+
+from tests.fixtures import csrf_token, login, post_form
+
+
+async def test_login_sets_httponly_samesite_session_and_shows_the_user(client, make_user):
+    await make_user("ana", "counsellor", display_name="Counsellor Ana")
+    response = await login(client, "ana")
+    cookie = response.headers["set-cookie"]
+    assert "portal_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    page = await client.get("/")
+    assert "Counsellor Ana" in page.text
+
+
+async def test_login_renews_the_session_id(client, make_user):
+    await make_user("ana", "counsellor")
+    await login(client, "ana")
+    first = client.cookies.get("portal_session")
+    await login(client, "ana")
+    second = client.cookies.get("portal_session")
+    assert first and second and first != second
+    # The old id no longer opens a session.
+    client.cookies.set("portal_session", first)
+    assert "Log out" not in (await client.get("/")).text
+
+
+async def test_wrong_password_is_refused_with_a_message(client, make_user):
+    await make_user("ana", "counsellor")
+    response = await post_form(client, "/login", {"username": "ana", "password": "wrong"})
+    assert response.status_code == 401
+    assert "Wrong username or password." in response.text
+    assert "portal_session" not in client.cookies
+
+
+async def test_unknown_user_gets_the_same_message(client, db):
+    response = await post_form(client, "/login", {"username": "nobody", "password": "x"})
+    assert response.status_code == 401
+    assert "Wrong username or password." in response.text
+
+
+async def test_throttling_per_account_blocks_even_the_right_password(client, make_user):
+    await make_user("ana", "counsellor")
+    for _ in range(5):
+        await post_form(client, "/login", {"username": "ana", "password": "wrong"})
+    response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass"})
+    assert response.status_code == 429
+    assert "Too many failed attempts" in response.text
+
+
+async def test_throttling_per_address_covers_many_usernames(client, make_user):
+    await make_user("ana", "counsellor")
+    for n in range(20):
+        await post_form(client, "/login", {"username": f"guess{n}", "password": "wrong"})
+    response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass"})
+    assert response.status_code == 429
+
+
+async def test_logout_ends_the_session(client, make_user):
+    await make_user("ana", "counsellor")
+    await login(client, "ana")
+    token = client.cookies.get("portal_session")
+    response = await post_form(client, "/logout", {})
+    assert response.status_code == 303
+    client.cookies.set("portal_session", token)
+    assert "Log out" not in (await client.get("/")).text
+
+
+async def test_post_without_csrf_token_is_refused(client, make_user):
+    await make_user("ana", "counsellor")
+    await client.get("/login")
+    response = await client.post("/login", data={"username": "ana", "password": "secret-pass"})
+    assert response.status_code == 403
+    assert "portal_session" not in client.cookies
+
+
+async def test_htmx_requests_carry_the_token_in_a_header(client, make_user):
+    await make_user("ana", "counsellor")
+    token = await csrf_token(client)
+    page = await client.get("/")
+    assert f'"X-CSRFToken": "{token}"' in page.text or '"X-CSRFToken": "' in page.text
+    response = await client.post(
+        "/login", data={"username": "ana", "password": "secret-pass"}, headers={"x-csrftoken": token}
+    )
+    assert response.status_code == 303
+
+
+async def test_next_only_redirects_within_the_site(client, make_user):
+    await make_user("ana", "counsellor")
+    response = await post_form(
+        client, "/login", {"username": "ana", "password": "secret-pass", "next": "https://evil.example.com/"}
+    )
+    assert response.headers["location"] == "/"
+    response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass", "next": "//evil.example.com"})
+    assert response.headers["location"] == "/"
+    response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass", "next": "/organisations/"})
+    assert response.headers["location"] == "/organisations/"
+
+
+async def test_pages_that_need_login_send_anonymous_visitors_to_login(client, db):
+    response = await client.get("/organisations/new")
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?next=%2Forganisations%2Fnew")
+
+
+async def test_inactive_user_cannot_log_in(client, make_user):
+    from portal.db.tables import PortalUser
+
+    await make_user("ana", "counsellor")
+    await PortalUser.update({PortalUser.is_active: False}).where(PortalUser.username == "ana")
+    response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass"})
+    assert response.status_code == 401
+
+
+async def test_passwords_are_stored_as_argon2id(make_user):
+    from portal.db.tables import PortalUser
+
+    await make_user("ana", "counsellor")
+    row = await PortalUser.select(PortalUser.password_hash).where(PortalUser.username == "ana").first()
+    assert row["password_hash"].startswith("$argon2id$")

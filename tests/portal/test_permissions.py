@@ -1,0 +1,110 @@
+"""Every route has an access rule, and every role outside it is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.auth.roles import ROLES
+from tests.fixtures import csrf_token, login
+
+PUBLIC = frozenset({"anonymous", *ROLES})
+LOGGED_IN = frozenset(ROLES)
+MANAGERS = frozenset({"admin", "coordinator"})
+
+# (method, route path) -> who gets through. Record ids below belong to organisations none of
+# the test users is a member of, so the "own organisation" exception never applies here.
+RULES: dict[tuple[str, str], frozenset[str]] = {
+    ("GET", "/"): PUBLIC,
+    ("GET", "/health"): PUBLIC,
+    ("GET", "/login"): PUBLIC,
+    ("POST", "/login"): PUBLIC,
+    ("POST", "/logout"): LOGGED_IN,
+    ("POST", "/language"): PUBLIC,
+    ("GET", "/organisations"): PUBLIC,
+    ("GET", "/organisations/new"): MANAGERS,
+    ("POST", "/organisations/new"): MANAGERS,
+    ("GET", "/organisations/{org_id:int}"): PUBLIC,
+    ("GET", "/organisations/{org_id:int}/edit"): MANAGERS,
+    ("POST", "/organisations/{org_id:int}/edit"): MANAGERS,
+    ("POST", "/organisations/{org_id:int}/relationships"): MANAGERS,
+    ("GET", "/relationships/{rel_id:int}/edit"): MANAGERS,
+    ("POST", "/relationships/{rel_id:int}/edit"): MANAGERS,
+    ("POST", "/relationships/{rel_id:int}/delete"): MANAGERS,
+    ("GET", "/api/v1/organisations"): PUBLIC,
+    ("POST", "/api/v1/organisations"): MANAGERS,
+    ("GET", "/api/v1/organisations/{org_id:int}"): PUBLIC,
+    ("PATCH", "/api/v1/organisations/{org_id:int}"): MANAGERS,
+    ("GET", "/api/v1/relationships"): PUBLIC,
+    ("POST", "/api/v1/relationships"): MANAGERS,
+    ("GET", "/api/v1/relationships/{rel_id:int}"): PUBLIC,
+    ("PATCH", "/api/v1/relationships/{rel_id:int}"): MANAGERS,
+    ("DELETE", "/api/v1/relationships/{rel_id:int}"): MANAGERS,
+    ("GET", "/static/{file_path:path}"): PUBLIC,
+    ("GET", "/schema"): PUBLIC,
+    ("GET", "/schema/openapi.json"): PUBLIC,
+    ("GET", "/schema/openapi.yaml"): PUBLIC,
+    ("GET", "/schema/openapi.yml"): PUBLIC,
+    ("GET", "/schema/{path:str}"): PUBLIC,
+}
+WHO = ["anonymous", *ROLES]
+
+
+def test_every_route_has_a_rule(app):
+    routes = {
+        (method, route.path)
+        for route in app.routes
+        for method in getattr(route, "methods", ())
+        if method not in {"OPTIONS", "HEAD"}
+    }
+    assert routes == set(RULES), "add the new route to RULES with who may use it"
+
+
+def _concrete(path: str, ids: dict[str, int]) -> str:
+    return (
+        path.replace("{org_id:int}", str(ids["org"]))
+        .replace("{rel_id:int}", str(ids["rel"]))
+        .replace("{file_path:path}", "css/portal.css")
+        .replace("{path:str}", "openapi.json")
+    )
+
+
+def _body(method: str, path: str, ids: dict[str, int]) -> dict:
+    if path == "/api/v1/relationships" and method == "POST":
+        return {"source_id": ids["org"], "target_id": ids["other"], "kind": "funding"}
+    if path.startswith("/api/v1/organisations") and method == "POST":
+        return {"name": "New", "kind": "ngo", "country": "SI", "region": "Podravska", "municipality": "Ptuj"}
+    return {}
+
+
+@pytest.mark.parametrize("who", WHO)
+async def test_roles_outside_a_rule_are_refused(client, make_org, make_user, who):
+    from portal.organisations import services
+
+    home = await make_org(name="Home of the test user")
+    ids = {"org": await make_org(name="Somebody else"), "other": await make_org(name="A third one")}
+    ids["rel"] = await services.create_relationship(
+        ids["org"], ids["other"], {"kind": "cooperation", "since": None, "until": None, "strength": 3, "note": ""}
+    )
+    if who != "anonymous":
+        await make_user(who, who, organisation_id=home)
+        await login(client, who)
+    token = await csrf_token(client, "/")
+    for (method, route), allowed in RULES.items():
+        if route in ("/login", "/logout", "/language") and method == "POST":
+            continue  # these change the session itself; covered in test_auth and test_i18n
+        path = _concrete(route, ids)
+        if path.startswith("/api/"):
+            body = _body(method, route, ids) if method in ("POST", "PATCH") else None
+            response = await client.request(method, path, json=body, headers={"x-csrftoken": token})
+        else:
+            response = await client.request(method, path, data={"_csrf_token": token} if method == "POST" else None)
+        refused = response.status_code in (401, 403) or (
+            response.status_code == 303 and response.headers["location"].startswith("/login")
+        )
+        assert refused == (who not in allowed), f"{who} {method} {path} -> {response.status_code}"
+
+
+async def test_logout_needs_a_session(client, db):
+    token = await csrf_token(client, "/")
+    response = await client.post("/logout", data={"_csrf_token": token})
+    assert response.status_code == 401 or response.headers.get("location", "").startswith("/login")
