@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install install-test vendor migrate demo serve bench clean
+.PHONY: run test install install-test vendor migrate demo serve bench clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,3 +57,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var
+
+# Re-extract UI strings and merge them into the sl/hr/en catalogs (then translate the new ones).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o portal/locale/messages.pot --sort-output --project activation-portal --no-wrap .
+	$(BIN)/pybabel update -i portal/locale/messages.pot -d portal/locale --no-wrap --ignore-obsolete

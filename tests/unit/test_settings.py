@@ -1,0 +1,53 @@
+"""Settings from the environment, and what production refuses."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.settings import SettingsError, load_settings
+
+
+def test_defaults_use_a_sqlite_file_in_the_data_dir_and_keep_a_generated_secret(tmp_path):
+    settings = load_settings({"PORTAL_DATA_DIR": str(tmp_path)})
+    assert settings.database_url == f"sqlite:///{tmp_path}/portal.sqlite3"
+    assert settings.is_sqlite and settings.port == 8000 and settings.host == "127.0.0.1" and not settings.debug
+    assert (tmp_path / "secret_key").read_text() == settings.secret_key
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert load_settings({"PORTAL_DATA_DIR": str(tmp_path)}).secret_key == settings.secret_key
+
+
+def test_values_are_read_from_the_environment(tmp_path):
+    settings = load_settings(
+        {
+            "PORTAL_DATA_DIR": str(tmp_path),
+            "PORTAL_DATABASE_URL": "postgresql://u@db:5432/portal",
+            "PORTAL_HOST": "0.0.0.0",
+            "PORTAL_PORT": "9000",
+            "PORTAL_DEBUG": "true",
+            "PORTAL_SECRET_KEY": "k" * 40,
+        }
+    )
+    assert (settings.database_url, settings.host, settings.port, settings.debug) == (
+        "postgresql://u@db:5432/portal", "0.0.0.0", 9000, True)
+    assert settings.secret_key == "k" * 40 and not settings.is_sqlite
+
+
+@pytest.mark.parametrize(
+    ("env", "problem"),
+    [
+        ({"PORTAL_ENV": "production"}, "PORTAL_SECRET_KEY"),
+        ({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "short"}, "32 characters"),
+        ({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "k" * 40, "PORTAL_DEBUG": "1"}, "PORTAL_DEBUG"),
+        ({"PORTAL_ENV": "staging"}, "PORTAL_ENV"),
+        ({"PORTAL_PORT": "eighty"}, "PORTAL_PORT"),
+        ({"PORTAL_DATABASE_URL": "mysql://x"}, "PORTAL_DATABASE_URL"),
+    ],
+)
+def test_refused_configurations(tmp_path, env, problem):
+    with pytest.raises(SettingsError, match=problem):
+        load_settings({"PORTAL_DATA_DIR": str(tmp_path), **env})
+
+
+def test_production_with_an_explicit_secret_starts(tmp_path):
+    settings = load_settings({"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "k" * 40})
+    assert settings.is_production and not (tmp_path / "secret_key").exists()
