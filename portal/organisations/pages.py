@@ -112,17 +112,17 @@ class DirectoryPages(Controller):
     async def edit_form(self, request: Request, org_id: RecordId) -> Template:
         _require_edit(request, org_id)
         org = await _organisation_or_404(org_id, request)
-        return render(request, "organisations/form.html", {"org": org, "errors": {}, **_choices()})
+        return render(request, "organisations/form.html", {"org": org, "stored": org, "errors": {}, **_choices()})
 
     @post("/{org_id:int}/edit", guards=[login_required], status_code=303)
     async def update(self, request: Request, org_id: RecordId) -> Redirect | Template:
         _require_edit(request, org_id)
-        await _organisation_or_404(org_id, request)
+        stored = await _organisation_or_404(org_id, request)
         data = await _form_data(request)
         values, errors = clean_organisation(data)
         if errors:
-            data["id"] = org_id
-            return render(request, "organisations/form.html", {"org": data, "errors": errors, **_choices()}, status_code=422)
+            context = {"org": data, "stored": stored, "errors": errors, **_choices()}
+            return render(request, "organisations/form.html", context, status_code=422)
         await services.update_organisation(org_id, values)
         return Redirect(path=f"/organisations/{org_id}", status_code=303)
 
