@@ -12,7 +12,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.static_files import create_static_files_router
 
 from portal.auth.pages import AuthPages
-from portal.db.engine import prepare_sqlite
+from portal.db.engine import close_pool, open_pool, prepare_sqlite
 from portal.home.health import health
 from portal.home.pages import home
 from portal.organisations.api import OrganisationApi, RelationshipApi
@@ -30,6 +30,13 @@ async def _on_startup() -> None:
     from portal.db.piccolo_conf import DB
 
     await prepare_sqlite(DB)
+    await open_pool(DB)
+
+
+async def _on_shutdown() -> None:
+    from portal.db.piccolo_conf import DB
+
+    await close_pool(DB)
 
 
 def create_app() -> Litestar:
@@ -68,5 +75,6 @@ def create_app() -> Litestar:
             render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],
         ),
         on_startup=[_on_startup],
+        on_shutdown=[_on_shutdown],
         debug=settings.debug,
     )

@@ -25,6 +25,7 @@ async def start_session(user_id: int, address: str, previous_token: str | None =
     """Open a new session and drop the one the browser had: the id is renewed at every login."""
     if previous_token:
         await end_session(previous_token)
+    await purge_expired()  # logins are rare enough to carry the clean-up
     token = secrets.token_urlsafe(32)
     now = _now()
     await UserSession.insert(

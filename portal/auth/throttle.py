@@ -31,6 +31,8 @@ async def record_attempt(username: str, address: str, succeeded: bool) -> None:
             attempted_at=dt.datetime.now(dt.timezone.utc),
         )
     )
+    # Attempts older than the window no longer count: drop them so the table stays small.
+    await LoginAttempt.delete().where(LoginAttempt.attempted_at < dt.datetime.now(dt.timezone.utc) - 4 * WINDOW)
     if succeeded:
         # A good login forgives the account's earlier slips, not the address's.
         await LoginAttempt.delete().where(

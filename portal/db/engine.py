@@ -22,3 +22,14 @@ async def prepare_sqlite(engine: Engine) -> None:
     """Switch a SQLite file to WAL so readers never wait for the writer (persists in the file)."""
     if isinstance(engine, SQLiteEngine):
         await engine.run_ddl("PRAGMA journal_mode=WAL")
+
+
+async def open_pool(engine: Engine) -> None:
+    """A PostgreSQL pool for the serving process: a new connection per query costs more than the query."""
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool()
+
+
+async def close_pool(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()

@@ -15,7 +15,7 @@ from portal.organisations import services
 from portal.organisations.kinds import COUNTRIES, ORGANISATION_KINDS, RELATIONSHIP_KINDS, SPOKEN_LANGUAGES
 from portal.organisations.params import Filter, PageNumber, RecordId
 from portal.organisations.validation import clean_organisation, clean_relationship
-from portal.web.templating import render
+from portal.web.templating import is_partial_request, render
 
 EMPTY_ORGANISATION = {"languages": "", "country": "SI"}
 
@@ -82,7 +82,8 @@ class DirectoryPages(Controller):
     ) -> Template:
         filters = services.DirectoryFilters(q=q.strip(), kind=kind, country=country, region=region, municipality=municipality)
         results = await services.search_organisations(filters, page=page)
-        options = await services.filter_options()
+        # The fragment carries results only: skip the two queries that fill the filter lists.
+        options = {} if is_partial_request(request) else await services.filter_options()
         return render(
             request,
             "organisations/list.html",
