@@ -84,3 +84,171 @@ class LoginAttempt(Table, tablename="login_attempt"):
     address = Varchar(length=64, index=True)
     succeeded = Boolean(default=False)
     attempted_at = Timestamptz(index=True)
+
+
+# --- cases, opportunities, referrals (issue 3) --------------------------------------------------
+
+
+class Participant(Table):
+    """A person in an activation programme: a case held by a lead counsellor (the single entry point).
+
+    Name, birth year and contact are personal data shown only to the case team; everyone else
+    sees the pseudonymous code.
+    """
+
+    code = Varchar(length=20, unique=True, help_text="Pseudonymous code shown everywhere.")
+    first_name = Varchar(length=100)
+    last_name = Varchar(length=100)
+    birth_year = Integer()
+    phone = Varchar(length=50)
+    email = Varchar(length=200)
+    address = Varchar(length=200)
+    organisation = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.restrict, index=True)
+    lead_counsellor = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict, index=True)
+    region = Varchar(length=100, index=True)
+    municipality = Varchar(length=100)
+    latitude = DoublePrecision(null=True, default=None)
+    longitude = DoublePrecision(null=True, default=None)
+    languages = Varchar(length=100, help_text="Comma-separated ISO 639-1 codes.")
+    education_level = Varchar(length=20)
+    skills = Text(help_text="JSON list of {uri, label}: ESCO concepts where known, free text otherwise.")
+    interests = Varchar(length=300, help_text="Comma-separated sector codes.")
+    hours_per_week = Integer(default=20)
+    travel_km = Integer(default=20)
+    support_needs = Varchar(length=300, help_text="Comma-separated support codes.")
+    available_from = Date(null=True, default=None)
+    stage = Varchar(length=20, index=True)
+    support_level = Varchar(length=20, help_text="From the latest profiling, or its override.")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class StageChange(Table, tablename="stage_change"):
+    """One step of a participant's activation stage history."""
+
+    participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
+    stage = Varchar(length=20)
+    note = Text()
+    changed_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
+    changed_at = Timestamptz()
+
+
+class CaseTeamMember(Table, tablename="case_team_member"):
+    """A professional from any organisation who shares a case with the lead counsellor."""
+
+    participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
+    user = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.cascade, index=True)
+    role = Varchar(length=100, help_text="e.g. employment adviser, mentor.")
+    added_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
+    added_at = Timestamptz()
+
+
+class Consent(Table):
+    """One recorded decision about sharing: the newest row per scope is the one in force."""
+
+    participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
+    scope = Varchar(length=40, help_text="case_team, employer_profile or employer_contact.")
+    given = Boolean()
+    recorded_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
+    recorded_at = Timestamptz()
+    note = Text()
+
+
+class ProfilingAssessment(Table, tablename="profiling_assessment"):
+    """A transparent assessment: each criterion's answer, points and reason, and any override."""
+
+    participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
+    answers = Text(help_text="JSON: criterion code -> answer.")
+    points = Integer()
+    computed_level = Varchar(length=20)
+    override_level = Varchar(length=20, help_text="Empty when the computed level stands.")
+    override_reason = Text()
+    assessed_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
+    assessed_at = Timestamptz()
+
+
+class Opportunity(Table):
+    """A place an organisation offers: programme place, work trial, training, volunteering, job."""
+
+    organisation = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=40, index=True)
+    title = Varchar(length=200)
+    description = Text()
+    required_skills = Text(help_text="JSON list of {uri, label}.")
+    optional_skills = Text(help_text="JSON list of {uri, label}.")
+    sector = Varchar(length=40, index=True)
+    country = Varchar(length=2)
+    region = Varchar(length=100, index=True)
+    municipality = Varchar(length=100)
+    latitude = DoublePrecision(null=True, default=None)
+    longitude = DoublePrecision(null=True, default=None)
+    hours_per_week = Integer()
+    starts_on = Date(null=True, default=None)
+    ends_on = Date(null=True, default=None)
+    capacity = Integer()
+    places_taken = Integer(default=0, help_text="Raised only by a conditional update below capacity.")
+    support_offered = Varchar(length=300, help_text="Comma-separated support codes.")
+    languages = Varchar(length=100)
+    status = Varchar(length=10, index=True, help_text="draft, open or closed.")
+    search_text = Text()
+    created_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class Referral(Table):
+    """A participant proposed for an opportunity, followed through its closed loop."""
+
+    participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
+    opportunity = ForeignKey(references=Opportunity, null=False, on_delete=OnDelete.restrict, index=True)
+    referred_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
+    message = Text()
+    status = Varchar(length=20, index=True)
+    reason = Text(help_text="Why it was declined or dropped out, when it was.")
+    holds_place = Boolean(default=False, help_text="True while the referral occupies one of the places.")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class ReferralEvent(Table, tablename="referral_event"):
+    """Who moved a referral from which status to which, when and why."""
+
+    referral = ForeignKey(references=Referral, null=False, on_delete=OnDelete.cascade, index=True)
+    from_status = Varchar(length=20)
+    to_status = Varchar(length=20)
+    reason = Text()
+    changed_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
+    changed_at = Timestamptz()
+
+
+class Notification(Table):
+    """An in-app message to one user about a step the other side took."""
+
+    user = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.cascade, index=True)
+    message = Text(help_text="Already written in the recipient's language.")
+    link = Varchar(length=200)
+    read = Boolean(default=False, index=True)
+    created_at = Timestamptz()
+
+
+class AuditEvent(Table, tablename="audit_event"):
+    """Who read or changed which personal record, when and from where. Never updated or deleted."""
+
+    at = Timestamptz(index=True)
+    user = ForeignKey(references=PortalUser, null=True, on_delete=OnDelete.restrict, index=True)
+    username = Varchar(length=100, help_text="As it was at the time, so the log reads without joins.")
+    action = Varchar(length=20, index=True, help_text="read, create, update, share, refer...")
+    record_type = Varchar(length=40, index=True)
+    record_id = Integer(index=True)
+    detail = Text()
+    address = Varchar(length=64)
+
+
+class Skill(Table):
+    """A skills vocabulary entry for the picker: an ESCO concept's label in one language."""
+
+    uri = Varchar(length=200, index=True, help_text="ESCO concept URI.")
+    language = Varchar(length=5, help_text="Language of the label.")
+    label = Varchar(length=300)
+    reuse_level = Varchar(length=30, help_text="transversal, cross-sector, sector-specific...")
+    search_text = Text(help_text="Folded label and alternative labels.")

@@ -1,0 +1,1 @@
+"""Participants' case files: profile, consents, profiling, stage history and the case team."""
