@@ -252,3 +252,24 @@ class Skill(Table):
     label = Varchar(length=300)
     reuse_level = Varchar(length=30, help_text="transversal, cross-sector, sector-specific...")
     search_text = Text(help_text="Folded label and alternative labels.")
+
+
+class PlanStep(Table, tablename="plan_step"):
+    """One step of a participant's activation plan, under a goal, with a due date."""
+
+    participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
+    goal = Varchar(length=200)
+    step = Varchar(length=300)
+    due_on = Date(null=True, default=None)
+    done_on = Date(null=True, default=None)
+    created_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+
+
+class CaseNote(Table, tablename="case_note"):
+    """A dated note in a case file, shared within the case team."""
+
+    participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
+    text = Text()
+    author = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
+    written_at = Timestamptz()

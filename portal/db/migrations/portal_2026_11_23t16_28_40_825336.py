@@ -80,9 +80,9 @@ class Referral(Table, tablename="referral", schema=None):
     )
 
 
-ID = "2026-11-23T16:28:07:505618"
+ID = "2026-11-23T16:28:40:825336"
 VERSION = "1.38.0"
-DESCRIPTION = "Participants, consents, profiling, opportunities, referrals, notifications, audit events, skills"
+DESCRIPTION = "Participants, consents, profiling, plans, notes, opportunities, referrals, notifications, audit events, skills"
 
 
 async def forwards():
@@ -91,7 +91,61 @@ async def forwards():
     )
 
     manager.add_table(
+        class_name="CaseNote", tablename="case_note", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="ProfilingAssessment",
+        tablename="profiling_assessment",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="PlanStep", tablename="plan_step", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="Opportunity",
+        tablename="opportunity",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="CaseTeamMember",
+        tablename="case_team_member",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="ReferralEvent",
+        tablename="referral_event",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="Referral", tablename="referral", schema=None, columns=None
+    )
+
+    manager.add_table(
         class_name="Consent", tablename="consent", schema=None, columns=None
+    )
+
+    manager.add_table(
+        class_name="Participant",
+        tablename="participant",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="Notification",
+        tablename="notification",
+        schema=None,
+        columns=None,
     )
 
     manager.add_table(
@@ -106,61 +160,15 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="Referral", tablename="referral", schema=None, columns=None
-    )
-
-    manager.add_table(
-        class_name="CaseTeamMember",
-        tablename="case_team_member",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="Opportunity",
-        tablename="opportunity",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="Notification",
-        tablename="notification",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="ProfilingAssessment",
-        tablename="profiling_assessment",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
-        class_name="Participant",
-        tablename="participant",
-        schema=None,
-        columns=None,
-    )
-
-    manager.add_table(
         class_name="AuditEvent",
         tablename="audit_event",
         schema=None,
         columns=None,
     )
 
-    manager.add_table(
-        class_name="ReferralEvent",
-        tablename="referral_event",
-        schema=None,
-        columns=None,
-    )
-
     manager.add_column(
-        table_class_name="Consent",
-        tablename="consent",
+        table_class_name="CaseNote",
+        tablename="case_note",
         column_name="participant",
         db_column_name="participant",
         column_class_name="ForeignKey",
@@ -183,14 +191,13 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Consent",
-        tablename="consent",
-        column_name="scope",
-        db_column_name="scope",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="CaseNote",
+        tablename="case_note",
+        column_name="text",
+        db_column_name="text",
+        column_class_name="Text",
+        column_class=Text,
         params={
-            "length": 40,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -205,31 +212,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Consent",
-        tablename="consent",
-        column_name="given",
-        db_column_name="given",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": False,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Consent",
-        tablename="consent",
-        column_name="recorded_by",
-        db_column_name="recorded_by",
+        table_class_name="CaseNote",
+        tablename="case_note",
+        column_name="author",
+        db_column_name="author",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
@@ -250,10 +236,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Consent",
-        tablename="consent",
-        column_name="recorded_at",
-        db_column_name="recorded_at",
+        table_class_name="CaseNote",
+        tablename="case_note",
+        column_name="written_at",
+        db_column_name="written_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
@@ -271,29 +257,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Consent",
-        tablename="consent",
-        column_name="note",
-        db_column_name="note",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="StageChange",
-        tablename="stage_change",
+        table_class_name="ProfilingAssessment",
+        tablename="profiling_assessment",
         column_name="participant",
         db_column_name="participant",
         column_class_name="ForeignKey",
@@ -316,10 +281,52 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="StageChange",
-        tablename="stage_change",
-        column_name="stage",
-        db_column_name="stage",
+        table_class_name="ProfilingAssessment",
+        tablename="profiling_assessment",
+        column_name="answers",
+        db_column_name="answers",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProfilingAssessment",
+        tablename="profiling_assessment",
+        column_name="points",
+        db_column_name="points",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProfilingAssessment",
+        tablename="profiling_assessment",
+        column_name="computed_level",
+        db_column_name="computed_level",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -338,10 +345,32 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="StageChange",
-        tablename="stage_change",
-        column_name="note",
-        db_column_name="note",
+        table_class_name="ProfilingAssessment",
+        tablename="profiling_assessment",
+        column_name="override_level",
+        db_column_name="override_level",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProfilingAssessment",
+        tablename="profiling_assessment",
+        column_name="override_reason",
+        db_column_name="override_reason",
         column_class_name="Text",
         column_class=Text,
         params={
@@ -359,10 +388,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="StageChange",
-        tablename="stage_change",
-        column_name="changed_by",
-        db_column_name="changed_by",
+        table_class_name="ProfilingAssessment",
+        tablename="profiling_assessment",
+        column_name="assessed_by",
+        db_column_name="assessed_by",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
@@ -383,10 +412,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="StageChange",
-        tablename="stage_change",
-        column_name="changed_at",
-        db_column_name="changed_at",
+        table_class_name="ProfilingAssessment",
+        tablename="profiling_assessment",
+        column_name="assessed_at",
+        db_column_name="assessed_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
@@ -404,15 +433,17 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Skill",
-        tablename="skill",
-        column_name="uri",
-        db_column_name="uri",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="PlanStep",
+        tablename="plan_step",
+        column_name="participant",
+        db_column_name="participant",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
         params={
-            "length": 200,
-            "default": "",
+            "references": Participant,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -426,14 +457,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Skill",
-        tablename="skill",
-        column_name="language",
-        db_column_name="language",
+        table_class_name="PlanStep",
+        tablename="plan_step",
+        column_name="goal",
+        db_column_name="goal",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 5,
+            "length": 200,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -448,10 +479,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Skill",
-        tablename="skill",
-        column_name="label",
-        db_column_name="label",
+        table_class_name="PlanStep",
+        tablename="plan_step",
+        column_name="step",
+        db_column_name="step",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
@@ -470,16 +501,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Skill",
-        tablename="skill",
-        column_name="reuse_level",
-        db_column_name="reuse_level",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="PlanStep",
+        tablename="plan_step",
+        column_name="due_on",
+        db_column_name="due_on",
+        column_class_name="Date",
+        column_class=Date,
         params={
-            "length": 30,
-            "default": "",
-            "null": False,
+            "default": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -492,15 +522,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Skill",
-        tablename="skill",
-        column_name="search_text",
-        db_column_name="search_text",
-        column_class_name="Text",
-        column_class=Text,
+        table_class_name="PlanStep",
+        tablename="plan_step",
+        column_name="done_on",
+        db_column_name="done_on",
+        column_class_name="Date",
+        column_class=Date,
         params={
-            "default": "",
-            "null": False,
+            "default": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -513,58 +543,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Referral",
-        tablename="referral",
-        column_name="participant",
-        db_column_name="participant",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Participant,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Referral",
-        tablename="referral",
-        column_name="opportunity",
-        db_column_name="opportunity",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Opportunity,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Referral",
-        tablename="referral",
-        column_name="referred_by",
-        db_column_name="referred_by",
+        table_class_name="PlanStep",
+        tablename="plan_step",
+        column_name="created_by",
+        db_column_name="created_by",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
@@ -585,231 +567,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Referral",
-        tablename="referral",
-        column_name="message",
-        db_column_name="message",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Referral",
-        tablename="referral",
-        column_name="status",
-        db_column_name="status",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Referral",
-        tablename="referral",
-        column_name="reason",
-        db_column_name="reason",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Referral",
-        tablename="referral",
-        column_name="holds_place",
-        db_column_name="holds_place",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": False,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Referral",
-        tablename="referral",
+        table_class_name="PlanStep",
+        tablename="plan_step",
         column_name="created_at",
         db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Referral",
-        tablename="referral",
-        column_name="updated_at",
-        db_column_name="updated_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CaseTeamMember",
-        tablename="case_team_member",
-        column_name="participant",
-        db_column_name="participant",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Participant,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CaseTeamMember",
-        tablename="case_team_member",
-        column_name="user",
-        db_column_name="user",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": PortalUser,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CaseTeamMember",
-        tablename="case_team_member",
-        column_name="role",
-        db_column_name="role",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 100,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CaseTeamMember",
-        tablename="case_team_member",
-        column_name="added_by",
-        db_column_name="added_by",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": PortalUser,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CaseTeamMember",
-        tablename="case_team_member",
-        column_name="added_at",
-        db_column_name="added_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
@@ -1346,117 +1107,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="Notification",
-        tablename="notification",
-        column_name="user",
-        db_column_name="user",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": PortalUser,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Notification",
-        tablename="notification",
-        column_name="message",
-        db_column_name="message",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Notification",
-        tablename="notification",
-        column_name="link",
-        db_column_name="link",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 200,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Notification",
-        tablename="notification",
-        column_name="read",
-        db_column_name="read",
-        column_class_name="Boolean",
-        column_class=Boolean,
-        params={
-            "default": False,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="Notification",
-        tablename="notification",
-        column_name="created_at",
-        db_column_name="created_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ProfilingAssessment",
-        tablename="profiling_assessment",
+        table_class_name="CaseTeamMember",
+        tablename="case_team_member",
         column_name="participant",
         db_column_name="participant",
         column_class_name="ForeignKey",
@@ -1479,18 +1131,21 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ProfilingAssessment",
-        tablename="profiling_assessment",
-        column_name="answers",
-        db_column_name="answers",
-        column_class_name="Text",
-        column_class=Text,
+        table_class_name="CaseTeamMember",
+        tablename="case_team_member",
+        column_name="user",
+        db_column_name="user",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
         params={
-            "default": "",
+            "references": PortalUser,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
             "null": False,
             "primary_key": False,
             "unique": False,
-            "index": False,
+            "index": True,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
@@ -1500,35 +1155,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ProfilingAssessment",
-        tablename="profiling_assessment",
-        column_name="points",
-        db_column_name="points",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": 0,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ProfilingAssessment",
-        tablename="profiling_assessment",
-        column_name="computed_level",
-        db_column_name="computed_level",
+        table_class_name="CaseTeamMember",
+        tablename="case_team_member",
+        column_name="role",
+        db_column_name="role",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 20,
+            "length": 100,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -1543,53 +1177,10 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ProfilingAssessment",
-        tablename="profiling_assessment",
-        column_name="override_level",
-        db_column_name="override_level",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ProfilingAssessment",
-        tablename="profiling_assessment",
-        column_name="override_reason",
-        db_column_name="override_reason",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ProfilingAssessment",
-        tablename="profiling_assessment",
-        column_name="assessed_by",
-        db_column_name="assessed_by",
+        table_class_name="CaseTeamMember",
+        tablename="case_team_member",
+        column_name="added_by",
+        db_column_name="added_by",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
@@ -1610,14 +1201,480 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="ProfilingAssessment",
-        tablename="profiling_assessment",
-        column_name="assessed_at",
-        db_column_name="assessed_at",
+        table_class_name="CaseTeamMember",
+        tablename="case_team_member",
+        column_name="added_at",
+        db_column_name="added_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
             "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ReferralEvent",
+        tablename="referral_event",
+        column_name="referral",
+        db_column_name="referral",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Referral,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ReferralEvent",
+        tablename="referral_event",
+        column_name="from_status",
+        db_column_name="from_status",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ReferralEvent",
+        tablename="referral_event",
+        column_name="to_status",
+        db_column_name="to_status",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ReferralEvent",
+        tablename="referral_event",
+        column_name="reason",
+        db_column_name="reason",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ReferralEvent",
+        tablename="referral_event",
+        column_name="changed_by",
+        db_column_name="changed_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": PortalUser,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ReferralEvent",
+        tablename="referral_event",
+        column_name="changed_at",
+        db_column_name="changed_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Referral",
+        tablename="referral",
+        column_name="participant",
+        db_column_name="participant",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Participant,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Referral",
+        tablename="referral",
+        column_name="opportunity",
+        db_column_name="opportunity",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Opportunity,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Referral",
+        tablename="referral",
+        column_name="referred_by",
+        db_column_name="referred_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": PortalUser,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Referral",
+        tablename="referral",
+        column_name="message",
+        db_column_name="message",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Referral",
+        tablename="referral",
+        column_name="status",
+        db_column_name="status",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Referral",
+        tablename="referral",
+        column_name="reason",
+        db_column_name="reason",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Referral",
+        tablename="referral",
+        column_name="holds_place",
+        db_column_name="holds_place",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Referral",
+        tablename="referral",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Referral",
+        tablename="referral",
+        column_name="updated_at",
+        db_column_name="updated_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Consent",
+        tablename="consent",
+        column_name="participant",
+        db_column_name="participant",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Participant,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Consent",
+        tablename="consent",
+        column_name="scope",
+        db_column_name="scope",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 40,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Consent",
+        tablename="consent",
+        column_name="given",
+        db_column_name="given",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Consent",
+        tablename="consent",
+        column_name="recorded_by",
+        db_column_name="recorded_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": PortalUser,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Consent",
+        tablename="consent",
+        column_name="recorded_at",
+        db_column_name="recorded_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Consent",
+        tablename="consent",
+        column_name="note",
+        db_column_name="note",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -2176,6 +2233,336 @@ async def forwards():
     )
 
     manager.add_column(
+        table_class_name="Notification",
+        tablename="notification",
+        column_name="user",
+        db_column_name="user",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": PortalUser,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Notification",
+        tablename="notification",
+        column_name="message",
+        db_column_name="message",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Notification",
+        tablename="notification",
+        column_name="link",
+        db_column_name="link",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Notification",
+        tablename="notification",
+        column_name="read",
+        db_column_name="read",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Notification",
+        tablename="notification",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="StageChange",
+        tablename="stage_change",
+        column_name="participant",
+        db_column_name="participant",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Participant,
+            "on_delete": OnDelete.cascade,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="StageChange",
+        tablename="stage_change",
+        column_name="stage",
+        db_column_name="stage",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 20,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="StageChange",
+        tablename="stage_change",
+        column_name="note",
+        db_column_name="note",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="StageChange",
+        tablename="stage_change",
+        column_name="changed_by",
+        db_column_name="changed_by",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": PortalUser,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="StageChange",
+        tablename="stage_change",
+        column_name="changed_at",
+        db_column_name="changed_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Skill",
+        tablename="skill",
+        column_name="uri",
+        db_column_name="uri",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 200,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Skill",
+        tablename="skill",
+        column_name="language",
+        db_column_name="language",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 5,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Skill",
+        tablename="skill",
+        column_name="label",
+        db_column_name="label",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 300,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Skill",
+        tablename="skill",
+        column_name="reuse_level",
+        db_column_name="reuse_level",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 30,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Skill",
+        tablename="skill",
+        column_name="search_text",
+        db_column_name="search_text",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
         table_class_name="AuditEvent",
         tablename="audit_event",
         column_name="at",
@@ -2338,140 +2725,6 @@ async def forwards():
         params={
             "length": 64,
             "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ReferralEvent",
-        tablename="referral_event",
-        column_name="referral",
-        db_column_name="referral",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": Referral,
-            "on_delete": OnDelete.cascade,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": True,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ReferralEvent",
-        tablename="referral_event",
-        column_name="from_status",
-        db_column_name="from_status",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ReferralEvent",
-        tablename="referral_event",
-        column_name="to_status",
-        db_column_name="to_status",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 20,
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ReferralEvent",
-        tablename="referral_event",
-        column_name="reason",
-        db_column_name="reason",
-        column_class_name="Text",
-        column_class=Text,
-        params={
-            "default": "",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ReferralEvent",
-        tablename="referral_event",
-        column_name="changed_by",
-        db_column_name="changed_by",
-        column_class_name="ForeignKey",
-        column_class=ForeignKey,
-        params={
-            "references": PortalUser,
-            "on_delete": OnDelete.restrict,
-            "on_update": OnUpdate.cascade,
-            "target_column": None,
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="ReferralEvent",
-        tablename="referral_event",
-        column_name="changed_at",
-        db_column_name="changed_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
-        params={
-            "default": TimestamptzNow(),
             "null": False,
             "primary_key": False,
             "unique": False,
