@@ -1,1 +1,67 @@
-"""Partner-network analytics on plain records: graph building, metrics, gaps, suggestions (see issue 5; nothing here yet)."""
+"""Partner-network analytics on plain records: graph building, metrics, paths, gaps, suggestions and exchange."""
+
+from network.build import build_graph, tie_weight
+from network.exchange import from_gexf, from_graphml, from_json, to_gexf, to_graphml, to_json
+from network.gaps import REQUIRED_KINDS, missing_kinds, placement_gaps, worst_gaps
+from network.geo import haversine_km
+from network.metrics import (
+    EXACT_BETWEENNESS_MAX_NODES,
+    SAMPLED_BETWEENNESS_PIVOTS,
+    centrality,
+    communities,
+    cross_border,
+    fragility,
+    summary,
+    weakly_tied,
+)
+from network.paths import neighbourhood, shortest_chain
+from network.records import (
+    HOST_KINDS,
+    ORGANISATION_KINDS,
+    REFERRER_KINDS,
+    RELATIONSHIP_KINDS,
+    Demand,
+    OpenPlaces,
+    Organisation,
+    ReferralFlow,
+    Relationship,
+)
+from network.spreadsheet import read_spreadsheet, write_spreadsheet
+from network.suggestions import suggest_partnerships
+
+__all__ = [
+    "EXACT_BETWEENNESS_MAX_NODES",
+    "HOST_KINDS",
+    "ORGANISATION_KINDS",
+    "REFERRER_KINDS",
+    "RELATIONSHIP_KINDS",
+    "REQUIRED_KINDS",
+    "SAMPLED_BETWEENNESS_PIVOTS",
+    "Demand",
+    "OpenPlaces",
+    "Organisation",
+    "ReferralFlow",
+    "Relationship",
+    "build_graph",
+    "centrality",
+    "communities",
+    "cross_border",
+    "fragility",
+    "from_gexf",
+    "from_graphml",
+    "from_json",
+    "haversine_km",
+    "missing_kinds",
+    "neighbourhood",
+    "placement_gaps",
+    "read_spreadsheet",
+    "shortest_chain",
+    "suggest_partnerships",
+    "summary",
+    "tie_weight",
+    "to_gexf",
+    "to_graphml",
+    "to_json",
+    "weakly_tied",
+    "worst_gaps",
+]
