@@ -11,13 +11,20 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.static_files import create_static_files_router
 
+from portal.audit.pages import AuditPages
+from portal.auth.guards import deny_by_default
 from portal.auth.pages import AuthPages
+from portal.cases.pages import CasePages
 from portal.db.engine import close_pool, open_pool, prepare_sqlite
 from portal.home.health import health
 from portal.home.pages import home
+from portal.opportunities.api import OpportunityApi
+from portal.opportunities.pages import OpportunityPages
 from portal.organisations.api import OrganisationApi, RelationshipApi
 from portal.organisations.pages import DirectoryPages, RelationshipPages
+from portal.referrals.pages import CaseReferralPages, NotificationPages, ReferralPages
 from portal.settings import PROJECT_ROOT, get_settings
+from portal.skills.pages import SkillPages
 from portal.web.context import request_context_middleware
 from portal.web.errors import http_exception_handler
 from portal.web.security import security_headers_middleware
@@ -57,13 +64,22 @@ def create_app() -> Litestar:
             AuthPages,
             DirectoryPages,
             RelationshipPages,
+            CasePages,
+            AuditPages,
+            CaseReferralPages,
+            ReferralPages,
+            NotificationPages,
             OrganisationApi,
             RelationshipApi,
+            OpportunityPages,
+            OpportunityApi,
+            SkillPages,
             create_static_files_router(
                 path="/static", directories=[PROJECT_ROOT / "static"], opt={"access": "public"}, include_in_schema=False
             ),
         ],
         middleware=[security_headers_middleware, request_context_middleware],
+        guards=[deny_by_default],
         csrf_config=csrf,
         template_config=template_config(),
         exception_handlers={HTTPException: http_exception_handler, Exception: http_exception_handler},

@@ -56,7 +56,9 @@ def migrate() -> None:
 @click.option("--if-empty", is_flag=True, help="Only when the database has no organisations yet.")
 def demo(if_empty: bool) -> None:
     """Load the demo network and demo users (idempotent)."""
-    _settings_or_exit()
+    if _settings_or_exit().is_production:
+        click.echo("portal: demo data (with password 'demo') is refused in production", err=True)
+        sys.exit(2)
     from portal.demo.loader import load_demo
 
     summary = asyncio.run(load_demo(only_if_empty=if_empty))
@@ -94,3 +96,42 @@ def create_user(username: str, role: str, organisation_slug: str, display_name: 
         click.echo(f"portal: {exc}", err=True)
         sys.exit(2)
     click.echo(f"created user {username} (id {user_id})")
+
+
+@main.group()
+def skills() -> None:
+    """The skills vocabulary (ESCO) behind the skills picker."""
+
+
+@skills.command("load")
+def skills_load() -> None:
+    """Load the English ESCO skills that ship with the portal (idempotent)."""
+    _settings_or_exit()
+    from portal.skills.importer import load_shipped
+
+    report = asyncio.run(load_shipped())
+    click.echo(report.summary())
+
+
+@skills.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--language", required=True, help="Language of the labels in FILE, e.g. sl or hr.")
+def skills_import(file: str, language: str) -> None:
+    """Import an official ESCO skills CSV export (conceptUri, preferredLabel, altLabels, reuseLevel/skillType).
+
+    Every bad row is reported with its line number; the good rows are stored all the same.
+    Importing the same file again changes nothing. Exits with 1 when some rows were rejected.
+    """
+    _settings_or_exit()
+    from portal.skills.importer import LANGUAGE_CODE, import_file
+
+    language = language.strip().lower()
+    if not LANGUAGE_CODE.match(language):
+        click.echo(f"portal: --language must be a two- or three-letter code such as sl, not {language!r}", err=True)
+        sys.exit(2)
+    report = asyncio.run(import_file(file, language))
+    for line, problem in report.problems:
+        click.echo(f"{file}:{line}: {problem}", err=True)
+    click.echo(report.summary())
+    if report.problems:
+        sys.exit(1)

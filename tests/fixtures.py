@@ -35,9 +35,12 @@ async def migrated() -> None:
 @pytest.fixture
 async def db(migrated: None) -> None:
     """An empty, migrated database for this test."""
-    from portal.db.tables import LoginAttempt, Organisation, PortalUser, Relationship, UserSession
+    from piccolo.table import sort_table_classes
 
-    for table in (UserSession, LoginAttempt, PortalUser, Relationship, Organisation):
+    from portal.db.piccolo_app import APP_CONFIG
+
+    # Children before parents, so foreign keys never block the clean-up.
+    for table in reversed(sort_table_classes(APP_CONFIG.table_classes)):
         await table.delete(force=True)
 
 
@@ -77,7 +80,7 @@ async def send_json(client: httpx.AsyncClient, method: str, path: str, body: Any
     return await client.request(method, path, json=body, headers={"x-csrftoken": token})
 
 
-async def login(client: httpx.AsyncClient, username: str, password: str = "secret-pass") -> httpx.Response:
+async def login(client: httpx.AsyncClient, username: str, password: str = "secret-pass-123") -> httpx.Response:
     response = await post_form(client, "/login", {"username": username, "password": password})
     assert response.status_code == 303, response.text[:500]
     return response
@@ -122,6 +125,6 @@ def make_user(db: None, make_org):
         if organisation_id is None:
             organisation_id = await make_org(name=f"Organisation of {username}")
         slug = (await Organisation.select(Organisation.slug).where(Organisation.id == organisation_id).first())["slug"]
-        return await create_user(username, "secret-pass", role, slug, **kwargs)
+        return await create_user(username, "secret-pass-123", role, slug, **kwargs)
 
     return make

@@ -36,5 +36,13 @@ def roles_allowed(*roles: str) -> Guard:
     return guard
 
 
+def deny_by_default(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
+    """App-wide: a route is for logged-in users unless it says ``opt={"access": "public"}``,
+    so a handler that forgets its guard fails closed. The OpenAPI document is public."""
+    if handler.opt.get("access") == "public" or connection.scope["path"].startswith("/schema"):
+        return
+    login_required(connection, handler)
+
+
 network_manager = roles_allowed(ADMIN, COORDINATOR)
 admin_only = roles_allowed(ADMIN)

@@ -80,7 +80,9 @@ class AuthPages(Controller):
         token = request.cookies.get(sessions.COOKIE_NAME)
         if token:
             await sessions.end_session(token)
-        return Redirect(path="/", status_code=303, cookies=[session_cookie("", 0)])
+        # Ask the browser to drop what it kept of pages seen while logged in.
+        return Redirect(path="/", status_code=303, cookies=[session_cookie("", 0)],
+                        headers={"Clear-Site-Data": '"cache"'})
 
     @post("/language", opt={"access": "public"}, status_code=303)
     async def switch_language(self, request: Request) -> Redirect:

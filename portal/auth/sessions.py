@@ -44,10 +44,6 @@ async def end_session(token: str) -> None:
     await UserSession.delete().where(UserSession.token_hash == _hash(token))
 
 
-async def end_all_sessions(user_id: int) -> None:
-    await UserSession.delete().where(UserSession.user == user_id)
-
-
 async def user_for_token(token: str | None) -> CurrentUser | None:
     """The active user a live session token belongs to, in one query."""
     if not token or len(token) > 100:

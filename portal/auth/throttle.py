@@ -12,29 +12,26 @@ MAX_FAILURES_PER_ACCOUNT = 5
 MAX_FAILURES_PER_ADDRESS = 20
 
 
-async def is_throttled(username: str, address: str) -> bool:
-    since = dt.datetime.now(dt.timezone.utc) - WINDOW
-    failed = (LoginAttempt.succeeded == False) & (LoginAttempt.attempted_at > since)  # noqa: E712
-    by_account = await LoginAttempt.count().where(failed & (LoginAttempt.username == username.lower()))
-    if by_account >= MAX_FAILURES_PER_ACCOUNT:
-        return True
+async def begin_attempt(username: str, address: str) -> tuple[int, bool]:
+    """Count this attempt as a failure *before* checking the password, then say whether it is throttled.
+
+    Writing first closes the race where many parallel guesses all pass a check-then-record.
+    """
+    now = dt.datetime.now(dt.timezone.utc)
+    username, address = username.lower()[:100], address[:64]
+    rows = await LoginAttempt.insert(LoginAttempt(username=username, address=address, succeeded=False, attempted_at=now))
+    # Attempts long past the window no longer count: drop them so the table stays small.
+    await LoginAttempt.delete().where(LoginAttempt.attempted_at < now - 4 * WINDOW)
+    failed = (LoginAttempt.succeeded == False) & (LoginAttempt.attempted_at > now - WINDOW)  # noqa: E712
+    by_account = await LoginAttempt.count().where(failed & (LoginAttempt.username == username))
     by_address = await LoginAttempt.count().where(failed & (LoginAttempt.address == address))
-    return by_address >= MAX_FAILURES_PER_ADDRESS
+    throttled = by_account > MAX_FAILURES_PER_ACCOUNT or by_address > MAX_FAILURES_PER_ADDRESS
+    return rows[0]["id"], throttled
 
 
-async def record_attempt(username: str, address: str, succeeded: bool) -> None:
-    await LoginAttempt.insert(
-        LoginAttempt(
-            username=username.lower()[:100],
-            address=address[:64],
-            succeeded=succeeded,
-            attempted_at=dt.datetime.now(dt.timezone.utc),
-        )
+async def mark_succeeded(attempt_id: int, username: str) -> None:
+    """A good login forgives the account's earlier slips, not the address's."""
+    await LoginAttempt.update({LoginAttempt.succeeded: True}).where(LoginAttempt.id == attempt_id)
+    await LoginAttempt.delete().where(
+        (LoginAttempt.username == username.lower()) & (LoginAttempt.succeeded == False)  # noqa: E712
     )
-    # Attempts older than the window no longer count: drop them so the table stays small.
-    await LoginAttempt.delete().where(LoginAttempt.attempted_at < dt.datetime.now(dt.timezone.utc) - 4 * WINDOW)
-    if succeeded:
-        # A good login forgives the account's earlier slips, not the address's.
-        await LoginAttempt.delete().where(
-            (LoginAttempt.username == username.lower()) & (LoginAttempt.succeeded == False)  # noqa: E712
-        )

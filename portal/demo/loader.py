@@ -7,6 +7,7 @@ from typing import Any
 
 from portal.auth.passwords import hash_password
 from portal.db.tables import Organisation, PortalUser, Relationship
+from portal.demo.cases import load_cases
 from portal.demo.network import generated_network, real_network
 from portal.geo import fold
 
@@ -99,7 +100,23 @@ async def load_demo(only_if_empty: bool = False, seed: int = 2018) -> str:
         ]
         if new_users:
             await PortalUser.insert(*new_users)
+    opportunities = await _load_skills_and_opportunities(demo_employer_key(orgs), seed)
+    async with DB.transaction():
+        people, referrals = await load_cases(seed=seed)
     return (
         f"demo data: added {len(new_orgs)} organisations, {len(new_ties)} relationships, {len(new_users)} users "
-        f"(the demo set has {len(orgs)} organisations and {len(ties)} relationships)"
+        f"(the demo set has {len(orgs)} organisations and {len(ties)} relationships); {opportunities}; "
+        f"added {people} participants and {referrals} referrals"
     )
+
+
+async def _load_skills_and_opportunities(employer_key: str, seed: int) -> str:
+    """The English ESCO skills vocabulary, then open opportunities at the demo enterprises and employers."""
+    from portal.db.piccolo_conf import DB
+    from portal.opportunities.demo import load_demo_opportunities
+    from portal.skills.importer import load_shipped
+
+    skills = await load_shipped()
+    async with DB.transaction():
+        added = await load_demo_opportunities(employer_key, seed=seed)
+    return f"added {skills.added} skills and {added} opportunities"

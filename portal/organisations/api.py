@@ -28,7 +28,7 @@ from portal.organisations.schemas import (
     RelationshipList,
     RelationshipPatch,
 )
-from portal.organisations.validation import clean_organisation, clean_relationship
+from portal.organisations.validation import check_member_changes, clean_organisation, clean_relationship
 
 _WRITE_ERRORS = [ValidationException, NotAuthorizedException, PermissionDeniedException]
 
@@ -49,6 +49,11 @@ async def _get_or_404(org_id: int, request: Request) -> dict[str, Any]:
         return await services.get_organisation(org_id, current_user(request))
     except services.NotFound as exc:
         raise NotFoundException() from exc
+
+
+def _relationship(row: dict[str, Any], request: Request) -> Relationship:
+    """Notes are working remarks between partners: only for logged-in users."""
+    return Relationship(**{**row, "note": row["note"] if current_user(request) else ""})
 
 
 class OrganisationApi(Controller):
@@ -99,6 +104,8 @@ class OrganisationApi(Controller):
         current = await _get_or_404(org_id, request)
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         values, errors = clean_organisation({**current, **changes})
+        if not errors and not current_user(request).manages_network:
+            errors = check_member_changes(current, values)
         if errors:
             raise _invalid(errors)
         await services.update_organisation(org_id, values)
@@ -121,6 +128,7 @@ class RelationshipApi(Controller):
     @get("/", opt={"access": "public"}, raises=[ValidationException])
     async def list_relationships(
         self,
+        request: Request,
         organisation_id: OptionalRecordIdQuery = None,
         kind: Filter = "",
         page: PageNumber = 1,
@@ -129,7 +137,7 @@ class RelationshipApi(Controller):
         """Relationships, optionally those of one organisation or of one kind."""
         result = await services.list_relationships(organisation_id, kind=kind, page=page, per_page=per_page)
         return RelationshipList(
-            items=[Relationship(**row) for row in result.items],
+            items=[_relationship(row, request) for row in result.items],
             total=result.total,
             page=result.page,
             per_page=result.per_page,
@@ -143,6 +151,7 @@ class RelationshipApi(Controller):
         if not services.can_edit_relationship(user, {"source_id": data.source_id, "target_id": data.target_id}):
             raise PermissionDeniedException("you may only add relationships of your own organisation")
         values, errors = clean_relationship(msgspec.structs.asdict(data))
+        errors.update(services.programme_kind_error(user, values["kind"]))
         if errors:
             raise _invalid(errors)
         values = {k: values[k] for k in ("kind", "since", "until", "strength", "note")}
@@ -153,9 +162,9 @@ class RelationshipApi(Controller):
         return Relationship(**await services.get_relationship(rel_id))
 
     @get("/{rel_id:int}", opt={"access": "public"}, raises=[NotFoundException, ValidationException])
-    async def get_relationship(self, rel_id: RecordId) -> Relationship:
+    async def get_relationship(self, rel_id: RecordId, request: Request) -> Relationship:
         try:
-            return Relationship(**await services.get_relationship(rel_id))
+            return _relationship(await services.get_relationship(rel_id), request)
         except services.NotFound as exc:
             raise NotFoundException() from exc
 
@@ -164,6 +173,7 @@ class RelationshipApi(Controller):
         tie = await self._editable(request, rel_id)
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         values, errors = clean_relationship({**tie, **changes})
+        errors.update(services.programme_kind_error(current_user(request), values["kind"]))
         if errors:
             raise _invalid(errors)
         try:

@@ -13,8 +13,8 @@ from portal.geo import REGIONS
 from portal.i18n import gettext as _
 from portal.organisations import services
 from portal.organisations.kinds import COUNTRIES, ORGANISATION_KINDS, RELATIONSHIP_KINDS, SPOKEN_LANGUAGES
-from portal.organisations.params import Filter, PageNumber, RecordId
-from portal.organisations.validation import clean_organisation, clean_relationship
+from portal.organisations.params import Filter, PageNumber, RecordId, is_record_id
+from portal.organisations.validation import check_member_changes, clean_organisation, clean_relationship
 from portal.web.templating import is_partial_request, render
 
 EMPTY_ORGANISATION = {"languages": "", "country": "SI"}
@@ -121,6 +121,8 @@ class DirectoryPages(Controller):
         stored = await _organisation_or_404(org_id, request)
         data = await _form_data(request)
         values, errors = clean_organisation(data)
+        if not errors and not current_user(request).manages_network:
+            errors = check_member_changes(stored, values)
         if errors:
             context = {"org": data, "stored": stored, "errors": errors, **_choices()}
             return render(request, "organisations/form.html", context, status_code=422)
@@ -133,8 +135,9 @@ class DirectoryPages(Controller):
         await _organisation_or_404(org_id, request)
         data = await _form_data(request)
         values, errors = clean_relationship(data)
+        errors.update(services.programme_kind_error(current_user(request), values["kind"]))
         other_id = str(data.get("other_id") or "")
-        if not other_id.isdigit() or len(other_id) > 9:
+        if not is_record_id(other_id):
             errors["other_id"] = _("Choose an organisation from the list.")
         if not errors:
             # The form says which way the tie points, seen from this organisation.
@@ -179,6 +182,7 @@ class RelationshipPages(Controller):
         data = await _form_data(request)
         back = _back(str(data.get("back") or ""), tie)
         values, errors = clean_relationship(data)
+        errors.update(services.programme_kind_error(current_user(request), values["kind"]))
         if not errors:
             try:
                 await services.update_relationship(rel_id, values)
@@ -205,4 +209,4 @@ class RelationshipPages(Controller):
 def _back(requested: str, tie: dict[str, Any]) -> int:
     """Return to the organisation page the edit started from, if it is one of the tie's ends."""
     ends = (tie["source_id"], tie["target_id"])
-    return int(requested) if requested.isdigit() and int(requested) in ends else ends[0]
+    return int(requested) if is_record_id(requested) and int(requested) in ends else ends[0]

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from piccolo.columns.combination import Where
@@ -14,6 +13,8 @@ from portal.auth.current_user import CurrentUser
 from portal.db.tables import Organisation, Relationship
 from portal.geo import fold
 from portal.i18n import gettext as _
+from portal.organisations.validation import PROGRAMME_KINDS
+from portal.pagination import Page, clamp_page
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -44,18 +45,6 @@ class DirectoryFilters:
     @property
     def active(self) -> bool:
         return any((self.q, self.kind, self.country, self.region, self.municipality))
-
-
-@dataclass
-class Page:
-    items: list[dict[str, Any]]
-    total: int
-    page: int
-    per_page: int
-    pages: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.pages = max(1, math.ceil(self.total / self.per_page))
 
 
 def _now() -> dt.datetime:
@@ -110,13 +99,13 @@ async def search_organisations(
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     conditions = _where(filters)
     count_query = Organisation.count()
-    list_query = Organisation.select(*_LIST_COLUMNS).order_by(Organisation.name).order_by(Organisation.id)
+    # search_text starts with the folded name: 'Čakovec' sorts with the Cs on both engines.
+    list_query = Organisation.select(*_LIST_COLUMNS).order_by(Organisation.search_text).order_by(Organisation.id)
     if conditions:
         count_query = count_query.where(*conditions)
         list_query = list_query.where(*conditions)
     total = await count_query
-    pages = max(1, math.ceil(total / per_page))
-    page = max(1, min(page, pages))
+    page = clamp_page(page, total, per_page)
     items = await list_query.limit(per_page).offset((page - 1) * per_page)
     return Page(items=items, total=total, page=page, per_page=per_page)
 
@@ -216,7 +205,7 @@ async def list_relationships(
         count_query = count_query.where(*conditions)
         list_query = list_query.where(*conditions)
     total = await count_query
-    page = max(1, min(page, max(1, math.ceil(total / per_page))))
+    page = clamp_page(page, total, per_page)
     items = await list_query.limit(per_page).offset((page - 1) * per_page)
     return Page(items=items, total=total, page=page, per_page=per_page)
 
@@ -266,11 +255,23 @@ async def _check_endpoints(source_id: int, target_id: int, kind: str, exclude_id
         raise Conflict("kind", _("These organisations already have a relationship of this kind."))
 
 
+def _is_unique_violation(exc: Exception) -> bool:
+    # asyncpg's UniqueViolationError and sqlite3's IntegrityError name the index or say UNIQUE.
+    text = str(exc)
+    return "relationship_source_target_kind" in text or "UNIQUE constraint failed" in text
+
+
 async def create_relationship(source_id: int, target_id: int, values: dict[str, Any]) -> int:
     await _check_endpoints(source_id, target_id, values["kind"])
     now = _now()
     row = Relationship(source=source_id, target=target_id, **values, created_at=now, updated_at=now)
-    await row.save()
+    try:
+        await row.save()
+    except Exception as exc:
+        # Two people adding the same tie at once: the second meets the unique index, not a 500.
+        if _is_unique_violation(exc):
+            raise Conflict("kind", _("These organisations already have a relationship of this kind.")) from exc
+        raise
     return row.id
 
 
@@ -288,7 +289,17 @@ async def delete_relationship(rel_id: int) -> None:
 
 
 def can_edit_relationship(user: CurrentUser | None, relationship: dict[str, Any]) -> bool:
-    """Network managers edit any tie; an organisation's users edit the ties their organisation is in."""
-    return user is not None and (
-        user.manages_network or user.organisation_id in (relationship["source_id"], relationship["target_id"])
-    )
+    """Network managers edit any tie; an organisation's users edit the ties their organisation is in,
+    except programme partnerships, which only coordinators record."""
+    if user is None:
+        return False
+    if user.manages_network:
+        return True
+    own = user.organisation_id in (relationship["source_id"], relationship["target_id"])
+    return own and relationship.get("kind") not in PROGRAMME_KINDS
+
+
+def programme_kind_error(user: CurrentUser | None, kind: str) -> dict[str, str]:
+    if user is not None and not user.manages_network and kind in PROGRAMME_KINDS:
+        return {"kind": _("Only a coordinator records programme partnerships.")}
+    return {}

@@ -26,7 +26,6 @@ _TEXT_LIMITS = {
     "description": 5000,
     "registry_id": 50,
 }
-ORGANISATION_FIELDS = (*_TEXT_LIMITS, "kind", "country", "region", "latitude", "longitude", "languages")
 
 
 def _text(data: Mapping[str, Any], field: str) -> str:
@@ -94,6 +93,10 @@ def clean_organisation(data: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]
         errors["email"] = _("Enter an e-mail address such as info@example.org.")
     if values["website"] and not values["website"].startswith(("https://", "http://")):
         errors["website"] = _("Enter an address starting with https://.")
+    place = find_place(values["country"], values["municipality"]) if values["municipality"] else None
+    if place is not None and values["region"] and place.region != values["region"] and "region" not in errors:
+        errors["municipality"] = _("%(municipality)s lies in %(region)s.") % {
+            "municipality": place.name, "region": place.region}
     values["latitude"] = _number(data, "latitude", -90, 90, errors)
     values["longitude"] = _number(data, "longitude", -180, 180, errors)
     if (values["latitude"] is None) != (values["longitude"] is None) and not {"latitude", "longitude"} & errors.keys():
@@ -101,7 +104,6 @@ def clean_organisation(data: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]
     values["languages"] = _languages(data.get("languages"), errors)
     if values["latitude"] is None and values["longitude"] is None and not errors:
         # Place the organisation at its municipality so it shows on maps and in distance checks.
-        place = find_place(values["country"], values["municipality"])
         if place is not None:
             values["latitude"], values["longitude"] = place.latitude, place.longitude
     return values, errors
@@ -140,3 +142,16 @@ def clean_relationship(data: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]
     if len(values["note"]) > 1000:
         errors["note"] = _("At most %(limit)s characters.") % {"limit": 1000}
     return values, errors
+
+
+def check_member_changes(stored: Mapping[str, Any], values: Mapping[str, Any]) -> Errors:
+    """What an organisation's own users may not change themselves: what it is and where it is registered."""
+    errors: Errors = {}
+    if values["kind"] != stored["kind"]:
+        errors["kind"] = _("Only a coordinator can change the kind of organisation.")
+    if values["country"] != stored["country"]:
+        errors["country"] = _("Only a coordinator can change the country.")
+    return errors
+
+
+PROGRAMME_KINDS = frozenset({"project_partner", "associated_partner"})

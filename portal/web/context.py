@@ -9,6 +9,7 @@ from portal.auth.current_user import CurrentUser
 from portal.auth.sessions import COOKIE_NAME, user_for_token
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGES, negotiate_language
 from portal.i18n.core import set_language
+from portal.referrals.notify import unread_count
 
 LANGUAGE_COOKIE = "portal_lang"
 
@@ -40,6 +41,8 @@ async def resolve(scope: Scope) -> None:
     cookies = _cookies(scope)
     user = await user_for_token(cookies.get(COOKIE_NAME))
     scope["user"] = user
+    # The navigation shows the unread count on every page of a logged-in user.
+    scope["unread_notifications"] = await unread_count(user.id) if user else 0
     language = choose_language(user, cookies.get(LANGUAGE_COOKIE), Headers.from_scope(scope).get("accept-language"))
     scope["portal_language"] = language
     set_language(language)
@@ -59,7 +62,10 @@ def resolve_without_database(scope: Scope) -> None:
 def request_context_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
-            await resolve(scope)
+            if scope["path"].startswith("/static/"):
+                resolve_without_database(scope)  # files are the same for everyone
+            else:
+                await resolve(scope)
         await app(scope, receive, send)
 
     return middleware

@@ -6,7 +6,7 @@ import logging
 from urllib.parse import quote
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
@@ -51,13 +51,15 @@ def http_exception_handler(request: Request, exc: Exception) -> Response:
         logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         status_code, detail, extra, headers = HTTP_500_INTERNAL_SERVER_ERROR, "Internal Server Error", None, None
     if wants_json(request):
-        if isinstance(exc, ValidationException) and status_code == 400:
-            return json_error(400, detail, extra, headers)
         return json_error(status_code, detail, extra, headers)
     resolve_without_database(request.scope)
-    if isinstance(exc, NotAuthorizedException) and request.method == "GET":
+    if isinstance(exc, NotAuthorizedException):
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return Redirect(path=f"/login?next={quote(target, safe='')}", status_code=303)
+        login_url = f"/login?next={quote(target, safe='')}"
+        if request.headers.get("hx-request") == "true":
+            return Response(content="", status_code=401, headers={"HX-Redirect": login_url})
+        if request.method == "GET":
+            return Redirect(path=login_url, status_code=303)
     title, message = _titles().get(status_code, (_("Error"), detail))
     return Template(
         template_name="error.html",

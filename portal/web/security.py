@@ -30,6 +30,9 @@ def security_headers_middleware(app: ASGIApp) -> ASGIApp:
                 for name, value in HEADERS.items():
                     if name not in headers:
                         headers[name] = value
+                if scope.get("user") is not None:
+                    # Pages for a logged-in user may hold personal data: no copies in caches or history.
+                    headers["cache-control"] = "no-store"
             await send(message)
 
         await app(scope, receive, send_with_headers)

@@ -44,7 +44,7 @@ async def test_throttling_per_account_blocks_even_the_right_password(client, mak
     await make_user("ana", "counsellor")
     for _ in range(5):
         await post_form(client, "/login", {"username": "ana", "password": "wrong"})
-    response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass"})
+    response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass-123"})
     assert response.status_code == 429
     assert "Too many failed attempts" in response.text
 
@@ -53,7 +53,7 @@ async def test_throttling_per_address_covers_many_usernames(client, make_user):
     await make_user("ana", "counsellor")
     for n in range(20):
         await post_form(client, "/login", {"username": f"guess{n}", "password": "wrong"})
-    response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass"})
+    response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass-123"})
     assert response.status_code == 429
 
 
@@ -70,7 +70,7 @@ async def test_logout_ends_the_session(client, make_user):
 async def test_post_without_csrf_token_is_refused(client, make_user):
     await make_user("ana", "counsellor")
     await client.get("/login")
-    response = await client.post("/login", data={"username": "ana", "password": "secret-pass"})
+    response = await client.post("/login", data={"username": "ana", "password": "secret-pass-123"})
     assert response.status_code == 403
     assert "portal_session" not in client.cookies
 
@@ -81,7 +81,7 @@ async def test_htmx_requests_carry_the_token_in_a_header(client, make_user):
     page = await client.get("/")
     assert f'"X-CSRFToken": "{token}"' in page.text or '"X-CSRFToken": "' in page.text
     response = await client.post(
-        "/login", data={"username": "ana", "password": "secret-pass"}, headers={"x-csrftoken": token}
+        "/login", data={"username": "ana", "password": "secret-pass-123"}, headers={"x-csrftoken": token}
     )
     assert response.status_code == 303
 
@@ -89,12 +89,12 @@ async def test_htmx_requests_carry_the_token_in_a_header(client, make_user):
 async def test_next_only_redirects_within_the_site(client, make_user):
     await make_user("ana", "counsellor")
     response = await post_form(
-        client, "/login", {"username": "ana", "password": "secret-pass", "next": "https://evil.example.com/"}
+        client, "/login", {"username": "ana", "password": "secret-pass-123", "next": "https://evil.example.com/"}
     )
     assert response.headers["location"] == "/"
-    response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass", "next": "//evil.example.com"})
+    response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass-123", "next": "//evil.example.com"})
     assert response.headers["location"] == "/"
-    response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass", "next": "/organisations/"})
+    response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass-123", "next": "/organisations/"})
     assert response.headers["location"] == "/organisations/"
 
 
@@ -109,7 +109,7 @@ async def test_inactive_user_cannot_log_in(client, make_user):
 
     await make_user("ana", "counsellor")
     await PortalUser.update({PortalUser.is_active: False}).where(PortalUser.username == "ana")
-    response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass"})
+    response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass-123"})
     assert response.status_code == 401
 
 
@@ -119,3 +119,17 @@ async def test_passwords_are_stored_as_argon2id(make_user):
     await make_user("ana", "counsellor")
     row = await PortalUser.select(PortalUser.password_hash).where(PortalUser.username == "ana").first()
     assert row["password_hash"].startswith("$argon2id$")
+
+
+async def test_parallel_guesses_cannot_outrun_the_throttle(client, make_user):
+    import asyncio
+
+    await make_user("ana", "counsellor")
+    token = await csrf_token(client)
+    guesses = await asyncio.gather(*(
+        client.post("/login", data={"username": "ana", "password": f"guess-{n}", "_csrf_token": token}) for n in range(30)
+    ))
+    checked = [g for g in guesses if g.status_code == 401]  # the password was actually tried
+    assert len(checked) <= 5 and all(g.status_code in (401, 429) for g in guesses)
+    response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass-123"})
+    assert response.status_code == 429

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from portal.db.tables import Organisation, Relationship
 from tests.fixtures import login, post_form
 
@@ -119,7 +121,11 @@ async def test_users_edit_their_own_organisation_but_not_others(client, make_org
     await make_user("ent", "enterprise", organisation_id=own)
     await login(client, "ent")
     assert (await client.get(f"/organisations/{own}/edit")).status_code == 200
-    form = {**VALID_FORM, "name": "Own enterprise renamed", "country": "SI", "region": "Podravska", "municipality": "Ptuj"}
+    form = {**VALID_FORM, "name": "Own enterprise renamed", "kind": "social_enterprise", "country": "SI",
+            "region": "Podravska", "municipality": "Ptuj"}
+    # What the organisation is and where it is registered stay a coordinator's call.
+    changed_kind = await post_form(client, f"/organisations/{own}/edit", {**form, "kind": "ministry"})
+    assert changed_kind.status_code == 422 and "Only a coordinator can change the kind" in changed_kind.text
     assert (await post_form(client, f"/organisations/{own}/edit", form)).status_code == 303
     assert (await Organisation.select(Organisation.name).where(Organisation.id == own).first())["name"] == "Own enterprise renamed"
     assert (await client.get(f"/organisations/{other}/edit")).status_code == 403
@@ -194,3 +200,58 @@ async def test_users_edit_only_relationships_of_their_organisation(client, make_
     assert await Relationship.count() == 1
     mine = await post_form(client, f"/organisations/{own}/relationships", {"kind": "cooperation", "other_id": str(x)})
     assert mine.status_code == 303
+
+
+async def test_municipality_must_lie_in_the_region(client, make_user):
+    await make_user("coord", "coordinator")
+    await login(client, "coord")
+    response = await post_form(client, "/organisations/new", {**VALID_FORM, "region": "Varaždinska županija"})
+    assert response.status_code == 422 and "Čakovec lies in Međimurska županija." in response.text
+
+
+async def test_only_coordinators_record_programme_partnerships(client, make_org, make_user):
+    own = await make_org(name="Own")
+    lead = await make_org(name="Lead partner")
+    from portal.organisations import services
+
+    tie = await services.create_relationship(lead, own, {"kind": "project_partner", "since": None, "until": None,
+                                                         "strength": 5, "note": ""})
+    await make_user("ent", "enterprise", organisation_id=own)
+    await login(client, "ent")
+    assert (await client.get(f"/relationships/{tie}/edit")).status_code == 403
+    assert (await post_form(client, f"/relationships/{tie}/delete", {})).status_code == 403
+    claim = await post_form(client, f"/organisations/{own}/relationships", {"kind": "associated_partner", "other_id": str(lead)})
+    assert claim.status_code == 422 and "Only a coordinator records programme partnerships." in claim.text
+    assert await Relationship.count() == 1
+
+
+async def test_odd_ids_in_forms_are_refused_cleanly(client, make_org, make_user):
+    a = await make_org(name="A")
+    await make_user("coord", "coordinator")
+    await login(client, "coord")
+    for odd in ("²", "9" * 5000, "-1", " 1"):
+        response = await post_form(client, f"/organisations/{a}/relationships", {"kind": "cooperation", "other_id": odd})
+        assert response.status_code == 422, odd
+
+
+async def test_logged_in_pages_are_not_stored_and_htmx_logins_redirect(client, make_user):
+    public = await client.get("/organisations/")
+    assert "cache-control" not in public.headers
+    await make_user("ana", "counsellor")
+    await login(client, "ana")
+    assert (await client.get("/organisations/")).headers["cache-control"] == "no-store"
+    client.cookies.clear()
+    htmx = await client.get("/organisations/new", headers={"HX-Request": "true"})
+    assert htmx.status_code == 401 and htmx.headers["hx-redirect"].startswith("/login?next=")
+
+
+async def test_the_database_refuses_a_duplicate_tie_too(make_org):
+    from portal.organisations import services
+
+    a, b = await make_org(name="A"), await make_org(name="B")
+    values = {"kind": "cooperation", "since": None, "until": None, "strength": 3, "note": ""}
+    await services.create_relationship(a, b, values)
+    # Bypass the service's own check, as a concurrent request would.
+    with pytest.raises(Exception) as caught:
+        await Relationship.insert(Relationship(source=a, target=b, **values))
+    assert services._is_unique_violation(caught.value)

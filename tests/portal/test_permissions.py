@@ -39,6 +39,13 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/relationships/{rel_id:int}"): PUBLIC,
     ("PATCH", "/api/v1/relationships/{rel_id:int}"): MANAGERS,
     ("DELETE", "/api/v1/relationships/{rel_id:int}"): MANAGERS,
+    ("GET", "/cases"): frozenset({"counsellor", "enterprise"}),
+    ("GET", "/cases/new"): frozenset({"counsellor"}),
+    ("POST", "/cases/new"): frozenset({"counsellor"}),
+    ("GET", "/audit"): frozenset({"admin"}),
+    ("GET", "/referrals/inbox"): frozenset({"enterprise", "employer"}),
+    ("GET", "/notifications"): LOGGED_IN,
+    ("POST", "/notifications/read"): LOGGED_IN,
     ("GET", "/static/{file_path:path}"): PUBLIC,
     ("GET", "/schema"): PUBLIC,
     ("GET", "/schema/openapi.json"): PUBLIC,
@@ -46,7 +53,32 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/schema/openapi.yml"): PUBLIC,
     ("GET", "/schema/{path:str}"): PUBLIC,
 }
+# A case someone else leads: nobody outside its team may reach it (404 hides that it exists).
+CASE_ROUTES = {
+    ("GET", "/cases/{participant_id:int}"),
+    ("GET", "/cases/{participant_id:int}/edit"),
+    ("POST", "/cases/{participant_id:int}/edit"),
+    ("POST", "/cases/{participant_id:int}/stage"),
+    ("POST", "/cases/{participant_id:int}/consents"),
+    ("POST", "/cases/{participant_id:int}/team"),
+    ("POST", "/cases/{participant_id:int}/team/{member_id:int}/remove"),
+    ("GET", "/cases/{participant_id:int}/profiling"),
+    ("POST", "/cases/{participant_id:int}/profiling"),
+    ("POST", "/cases/{participant_id:int}/plan"),
+    ("POST", "/cases/{participant_id:int}/plan/{step_id:int}/done"),
+    ("POST", "/cases/{participant_id:int}/notes"),
+    ("POST", "/cases/{participant_id:int}/referrals"),
+    ("GET", "/referrals/{referral_id:int}"),
+    ("POST", "/referrals/{referral_id:int}/step"),
+}
+RULES.update({route: frozenset() for route in CASE_ROUTES})
 WHO = ["anonymous", *ROLES]
+
+
+def all_rules() -> dict[tuple[str, str], frozenset[str]]:
+    from tests.portal.test_opportunities_access import OPPORTUNITY_RULES
+
+    return {**RULES, **OPPORTUNITY_RULES}
 
 
 def test_every_route_has_a_rule(app):
@@ -56,16 +88,44 @@ def test_every_route_has_a_rule(app):
         for method in getattr(route, "methods", ())
         if method not in {"OPTIONS", "HEAD"}
     }
-    assert routes == set(RULES), "add the new route to RULES with who may use it"
+    assert routes == set(all_rules()), "add the new route to RULES with who may use it"
 
 
 def _concrete(path: str, ids: dict[str, int]) -> str:
     return (
         path.replace("{org_id:int}", str(ids["org"]))
         .replace("{rel_id:int}", str(ids["rel"]))
+        .replace("{participant_id:int}", str(ids["case"]))
+        .replace("{member_id:int}", "1")
+        .replace("{referral_id:int}", str(ids["referral"]))
+        .replace("{step_id:int}", "1")
         .replace("{file_path:path}", "css/portal.css")
         .replace("{path:str}", "openapi.json")
     )
+
+
+async def _someone_elses_case(make_user, organisation_id: int) -> int:
+    from portal.auth.current_user import CurrentUser
+    from portal.cases import services
+
+    lead_id = await make_user("lead-elsewhere", "counsellor", organisation_id=organisation_id)
+    lead = CurrentUser(lead_id, "lead-elsewhere", "Lead", "counsellor", organisation_id, "Somebody else", "")
+    values = {"first_name": "A", "last_name": "B", "birth_year": 1980, "phone": "", "email": "", "address": "",
+              "region": "Podravska", "municipality": "Ptuj", "latitude": None, "longitude": None, "languages": "sl",
+              "education_level": "primary", "skills": "[]", "interests": "", "hours_per_week": 20, "travel_km": 20,
+              "support_needs": "", "available_from": None}
+    return await services.create_case(lead, values)
+
+
+async def _someone_elses_referral(participant_id: int, organisation_id: int) -> int:
+    from portal.db.tables import PortalUser, Referral
+    from tests.portal.test_referrals import make_opportunity
+
+    lead = (await PortalUser.select(PortalUser.id).where(PortalUser.username == "lead-elsewhere").first())["id"]
+    opportunity = await make_opportunity(organisation_id, lead)
+    rows = await Referral.insert(Referral(participant=participant_id, opportunity=opportunity, referred_by=lead,
+                                          message="", status="sent", reason=""))
+    return rows[0]["id"]
 
 
 def _body(method: str, path: str, ids: dict[str, int]) -> dict:
@@ -85,6 +145,8 @@ async def test_roles_outside_a_rule_are_refused(client, make_org, make_user, who
     ids["rel"] = await services.create_relationship(
         ids["org"], ids["other"], {"kind": "cooperation", "since": None, "until": None, "strength": 3, "note": ""}
     )
+    ids["case"] = await _someone_elses_case(make_user, ids["org"])
+    ids["referral"] = await _someone_elses_referral(ids["case"], ids["org"])
     if who != "anonymous":
         await make_user(who, who, organisation_id=home)
         await login(client, who)
@@ -98,7 +160,8 @@ async def test_roles_outside_a_rule_are_refused(client, make_org, make_user, who
             response = await client.request(method, path, json=body, headers={"x-csrftoken": token})
         else:
             response = await client.request(method, path, data={"_csrf_token": token} if method == "POST" else None)
-        refused = response.status_code in (401, 403) or (
+        hidden = (method, route) in CASE_ROUTES and response.status_code == 404
+        refused = hidden or response.status_code in (401, 403) or (
             response.status_code == 303 and response.headers["location"].startswith("/login")
         )
         assert refused == (who not in allowed), f"{who} {method} {path} -> {response.status_code}"

@@ -1,0 +1,1 @@
+"""The audit trail of reads and changes of personal records."""

@@ -1,0 +1,72 @@
+"""Writing audit events (insert only) and searching them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from litestar import Request
+
+from portal.auth.current_user import CurrentUser
+from portal.db.tables import AuditEvent
+from portal.pagination import Page, clamp_page
+
+PER_PAGE = 50
+
+
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def record(
+    request: Request, user: CurrentUser | None, action: str, record_type: str, record_id: int, detail: str = ""
+) -> None:
+    """Append one event. There is no function to change or remove events, by design."""
+    await AuditEvent.insert(
+        AuditEvent(
+            at=dt.datetime.now(dt.timezone.utc),
+            user=user.id if user else None,
+            username=user.username if user else "",
+            action=action,
+            record_type=record_type,
+            record_id=record_id,
+            detail=detail[:2000],
+            address=client_address(request)[:64],
+        )
+    )
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    username: str = ""
+    action: str = ""
+    record_type: str = ""
+    record_id: int | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+
+async def search(filters: AuditFilters, page: int = 1) -> Page:
+    conditions = []
+    if filters.username:
+        conditions.append(AuditEvent.username == filters.username.strip().lower())
+    if filters.action:
+        conditions.append(AuditEvent.action == filters.action)
+    if filters.record_type:
+        conditions.append(AuditEvent.record_type == filters.record_type)
+    if filters.record_id is not None:
+        conditions.append(AuditEvent.record_id == filters.record_id)
+    if filters.since:
+        conditions.append(AuditEvent.at >= dt.datetime.combine(filters.since, dt.time(), dt.timezone.utc))
+    if filters.until:
+        end = dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
+        conditions.append(AuditEvent.at < end)
+    count = AuditEvent.count()
+    rows = AuditEvent.select(
+        AuditEvent.id, AuditEvent.at, AuditEvent.username, AuditEvent.action, AuditEvent.record_type,
+        AuditEvent.record_id, AuditEvent.detail, AuditEvent.address,
+    ).order_by(AuditEvent.id, ascending=False)
+    if conditions:
+        count, rows = count.where(*conditions), rows.where(*conditions)
+    total = await count
+    page = clamp_page(page, total, PER_PAGE)
+    return Page(items=await rows.limit(PER_PAGE).offset((page - 1) * PER_PAGE), total=total, page=page, per_page=PER_PAGE)

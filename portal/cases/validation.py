@@ -1,0 +1,89 @@
+"""Checking a participant's profile input, shared by the case forms (and the API when it comes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from portal.geo import find_place, regions_for
+from portal.i18n import gettext as _
+from portal.organisations.kinds import SPOKEN_LANGUAGES
+from portal.vocab import EDUCATION_LEVELS, SECTORS, SUPPORT
+
+_TEXT_LIMITS = {"first_name": 100, "last_name": 100, "phone": 50, "email": 200, "address": 200, "municipality": 100}
+
+
+def _codes(raw: Any, allowed: Mapping[str, Any]) -> list[str] | None:
+    values = raw if isinstance(raw, list | tuple) else [v for v in str(raw or "").split(",")]
+    codes = [str(v).strip() for v in values if str(v).strip()]
+    return None if any(code not in allowed for code in codes) else list(dict.fromkeys(codes))
+
+
+def _int(raw: Any, low: int, high: int) -> int | None:
+    try:
+        value = int(str(raw).strip())
+    except (TypeError, ValueError):
+        return None
+    return value if low <= value <= high else None
+
+
+def skills_from_lines(text: str) -> list[dict[str, str]]:
+    """One skill per line; lines become free-text skills (the vocabulary may add URIs later)."""
+    seen, skills = set(), []
+    for line in str(text or "").splitlines():
+        label = " ".join(line.split())[:200]
+        if label and label.lower() not in seen:
+            seen.add(label.lower())
+            skills.append({"uri": "", "label": label})
+    return skills[:50]
+
+
+def skills_as_lines(skills_json: str | list) -> str:
+    skills = json.loads(skills_json or "[]") if isinstance(skills_json, str) else skills_json
+    return "\n".join(skill["label"] for skill in skills)
+
+
+def clean_participant(data: Mapping[str, Any], country: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """Return the values to store and, per field, what is wrong."""
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {k: str(data.get(k) or "").strip() for k in _TEXT_LIMITS}
+    for field, limit in _TEXT_LIMITS.items():
+        if len(values[field]) > limit:
+            errors[field] = _("At most %(limit)s characters.") % {"limit": limit}
+    for field in ("first_name", "last_name", "municipality"):
+        if not values[field] and field not in errors:
+            errors[field] = _("This is required.")
+    this_year = dt.date.today().year
+    values["birth_year"] = _int(data.get("birth_year"), this_year - 100, this_year - 15)
+    if values["birth_year"] is None:
+        errors["birth_year"] = _("Enter a year between %(low)s and %(high)s.") % {"low": this_year - 100, "high": this_year - 15}
+    values["region"] = str(data.get("region") or "").strip()
+    if values["region"] not in regions_for(country):
+        errors["region"] = _("Choose one of this country's regions or counties.")
+    values["education_level"] = str(data.get("education_level") or "")
+    if values["education_level"] not in EDUCATION_LEVELS:
+        errors["education_level"] = _("Choose an education level.")
+    for field, allowed in (("languages", SPOKEN_LANGUAGES), ("interests", SECTORS), ("support_needs", SUPPORT)):
+        codes = _codes(data.get(field), allowed)
+        if codes is None:
+            errors[field] = _("Choose from the list.")
+        values[field] = ",".join(codes or [])
+    values["hours_per_week"] = _int(data.get("hours_per_week"), 1, 60)
+    if values["hours_per_week"] is None:
+        errors["hours_per_week"] = _("Enter a number of hours from 1 to 60.")
+    values["travel_km"] = _int(data.get("travel_km"), 0, 300)
+    if values["travel_km"] is None:
+        errors["travel_km"] = _("Enter a distance from 0 to 300 km.")
+    raw_date = str(data.get("available_from") or "").strip()
+    try:
+        values["available_from"] = dt.date.fromisoformat(raw_date) if raw_date else None
+    except ValueError:
+        values["available_from"] = None
+        errors["available_from"] = _("Enter a date as YYYY-MM-DD.")
+    values["skills"] = json.dumps(skills_from_lines(str(data.get("skills") or "")), ensure_ascii=False)
+    place = find_place(country, values["municipality"]) if values["municipality"] else None
+    # Coordinates come from the municipality: counsellors should not have to look them up.
+    values["latitude"], values["longitude"] = (place.latitude, place.longitude) if place else (None, None)
+    return values, errors

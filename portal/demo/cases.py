@@ -1,0 +1,135 @@
+"""Demo case files and referrals, so every page has something to show (idempotent, fixed seed)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import secrets
+from typing import Any
+
+from portal.auth.passwords import hash_password
+from portal.cases.profiling import CRITERIA, assess
+from portal.db.tables import (
+    CaseNote,
+    Consent,
+    Opportunity,
+    Organisation,
+    Participant,
+    PlanStep,
+    PortalUser,
+    ProfilingAssessment,
+    Referral,
+    ReferralEvent,
+    StageChange,
+)
+from portal.demo.people import participants
+
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+# Each demo referral ends in one of these, walked there step by step from "sent".
+_PATHS = {
+    "proposed": [], "sent": ["sent"], "accepted": ["sent", "accepted"], "declined": ["sent", "declined"],
+    "started": ["sent", "accepted", "started"], "completed": ["sent", "accepted", "started", "completed"],
+    "dropped_out": ["sent", "accepted", "started", "dropped_out"],
+    "hired": ["sent", "accepted", "started", "completed", "hired"],
+}
+_REASONS = {"declined": "Ni prostega mentorja do pomladi.", "dropped_out": "Zdravstveni razlogi, dogovor za kasneje."}
+
+
+async def _counsellors() -> dict[str, list[tuple[int, int]]]:
+    """Per region, (user id, organisation id) of counsellors: the demo counsellor plus one generated
+    account (nobody can log in as it) at each social work centre and employment office there."""
+    orgs = await Organisation.select(Organisation.id, Organisation.slug, Organisation.region).where(
+        Organisation.kind.is_in(["social_work_centre", "employment_office"])
+    )
+    existing = {row["username"]: row["id"] for row in await PortalUser.select(PortalUser.id, PortalUser.username)}
+    unusable = hash_password(secrets.token_urlsafe(32))
+    now = dt.datetime.now(dt.timezone.utc)
+    by_region: dict[str, list[tuple[int, int]]] = {}
+    for org in orgs:
+        username = f"counsellor-{org['slug']}"[:100]
+        if username not in existing:
+            rows = await PortalUser.insert(PortalUser(
+                username=username, password_hash=unusable, display_name=f"Counsellor, {org['slug']}",
+                organisation=org["id"], role="counsellor", created_at=now))
+            existing[username] = rows[0]["id"]
+        by_region.setdefault(org["region"], []).append((existing[username], org["id"]))
+    return by_region
+
+
+async def load_cases(seed: int = 2018) -> tuple[int, int]:
+    """Add the demo participants and their referrals if they are not there yet; return the counts added."""
+    rng = random.Random(seed)
+    demo = await PortalUser.select(PortalUser.id, PortalUser.organisation).where(PortalUser.username == "counsellor").first()
+    by_region = await _counsellors()
+    opportunities = await Opportunity.select(
+        Opportunity.id, Opportunity.region, Opportunity.capacity, Opportunity.places_taken, Opportunity.created_by
+    ).where(Opportunity.status == "open")
+    places_left = {o["id"]: o["capacity"] - o["places_taken"] for o in opportunities}
+    people = participants(seed=seed)
+    code_rng = random.Random(seed + 1)
+    codes = ["P-" + "".join(code_rng.choice(_ALPHABET) for _ in range(6)) for _ in people]
+    if await Participant.exists().where(Participant.code == codes[0]):
+        return 0, 0  # loaded before: the demo cases go in whole or not at all
+    now = dt.datetime.now(dt.timezone.utc)
+    added_people = added_referrals = 0
+    for n, (person, code) in enumerate(zip(people, codes)):
+        # The demo counsellor leads every fifth case (a caseload with pages); the rest go to the region's counsellors.
+        local = by_region.get(person["region"]) or [(demo["id"], demo["organisation"])]
+        lead, organisation = (demo["id"], demo["organisation"]) if n % 5 == 0 else rng.choice(local)
+        values = {k: v for k, v in person.items() if k not in ("country", "case_team_consent", "employer_profile_consent")}
+        values["skills"] = json.dumps([{"uri": "", "label": s} for s in person["skills"]], ensure_ascii=False)
+        rows = await Participant.insert(Participant(
+            **values, code=code, organisation=organisation, lead_counsellor=lead, support_level="",
+            created_at=now, updated_at=now))
+        pid = rows[0]["id"]
+        added_people += 1
+        await StageChange.insert(StageChange(participant=pid, stage="intake", note="", changed_by=lead, changed_at=now))
+        if person["stage"] != "intake":
+            await StageChange.insert(StageChange(participant=pid, stage=person["stage"], note="", changed_by=lead, changed_at=now))
+            answers = {c.code: rng.choice(c.answers).code for c in CRITERIA}
+            result, _ = assess(answers)
+            await ProfilingAssessment.insert(ProfilingAssessment(
+                participant=pid, answers=json.dumps(answers), points=result.points, computed_level=result.level,
+                override_level="", override_reason="", assessed_by=lead, assessed_at=now))
+            await Participant.update({Participant.support_level: result.level}).where(Participant.id == pid)
+            await PlanStep.insert(PlanStep(
+                participant=pid, goal="Redna dnevna rutina", step="Obisk delavnice dvakrat tedensko",
+                due_on=dt.date.today() + dt.timedelta(days=rng.randint(-20, 40)), created_by=lead, created_at=now))
+            await CaseNote.insert(CaseNote(participant=pid, text="Prvi pogovor opravljen, dogovor o naslednjih korakih.",
+                                           author=lead, written_at=now))
+        for scope, given in (("case_team", person["case_team_consent"]), ("employer_profile", person["employer_profile_consent"])):
+            if given:
+                await Consent.insert(Consent(participant=pid, scope=scope, given=True, recorded_by=lead, recorded_at=now, note=""))
+        if person["stage"] in ("activation", "placement", "employment"):
+            added_referrals += await _refer(rng, pid, lead, person, opportunities, places_left, now)
+    for opportunity_id, left in places_left.items():
+        capacity = next(o["capacity"] for o in opportunities if o["id"] == opportunity_id)
+        await Opportunity.update({Opportunity.places_taken: capacity - left}).where(Opportunity.id == opportunity_id)
+    return added_people, added_referrals
+
+
+async def _refer(rng, pid, lead, person, opportunities, places_left, now) -> int:
+    nearby = [o for o in opportunities if o["region"] == person["region"]] or opportunities
+    if not nearby:
+        return 0
+    opportunity = rng.choice(nearby)
+    status = rng.choice(list(_PATHS))
+    if status in ("accepted", "started") and places_left[opportunity["id"]] <= 0:
+        status = "sent"  # never over-book, not even in demo data
+    if status in ("accepted", "started"):
+        places_left[opportunity["id"]] -= 1
+    rows = await Referral.insert(Referral(
+        participant=pid, opportunity=opportunity["id"], referred_by=lead, message="Predlagam za delovni preizkus.",
+        status=status, reason=_REASONS.get(status, ""), holds_place=status in ("accepted", "started"),
+        created_at=now, updated_at=now))
+    previous = ""
+    for step in _PATHS[status] or ["proposed"]:
+        # Steps after "sent" are the host's: record them as taken by whoever posted the opportunity.
+        by = lead if step in ("proposed", "sent") else opportunity["created_by"]
+        await ReferralEvent.insert(ReferralEvent(
+            referral=rows[0]["id"], from_status=previous, to_status=step, reason=_REASONS.get(step, ""),
+            changed_by=by, changed_at=now))
+        previous = step
+    return 1
+

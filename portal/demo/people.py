@@ -1,0 +1,65 @@
+"""Synthetic participants for the demo: fake names and plausible profiles from a fixed seed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+from portal.geo import places
+from portal.vocab import EDUCATION_LEVELS, SECTORS, STAGES, SUPPORT
+
+# Common given names and surnames, combined at random: the people they make up do not exist.
+_FIRST = {
+    "SI": ["Ana", "Maja", "Nina", "Petra", "Urška", "Mojca", "Tina", "Barbara", "Jure", "Luka", "Matej", "Rok",
+           "Tomaž", "Gregor", "Boštjan", "Andrej", "Milena", "Darja", "Simon", "Aleš"],
+    "HR": ["Ivana", "Marija", "Petra", "Martina", "Kristina", "Snježana", "Ivan", "Marko", "Josip", "Tomislav",
+           "Damir", "Zoran", "Dario", "Goran", "Nikolina", "Sanja", "Vesna", "Kruno", "Mario", "Dejan"],
+}
+_LAST = {
+    "SI": ["Kovač", "Horvat", "Zupan", "Kralj", "Potočnik", "Golob", "Vidmar", "Kos", "Mlakar", "Turk",
+           "Zajc", "Hribar", "Kavčič", "Rozman", "Lesjak", "Breznik", "Korošec", "Pintar", "Žnidarič", "Majcen"],
+    "HR": ["Horvat", "Novak", "Kovačević", "Babić", "Marić", "Jurić", "Novosel", "Tomašić", "Petrović", "Kolar",
+           "Vuković", "Knežević", "Blažević", "Grgić", "Pavlić", "Šimunić", "Lovrić", "Perić", "Bogdan", "Matković"],
+}
+SKILLS = ["sorting materials", "cleaning", "gardening", "basic computer use", "cooking", "sewing", "woodwork",
+          "customer service", "driving licence B", "caring for the elderly", "warehouse work", "painting walls",
+          "pospravljanje", "vrtnarjenje", "kuhanje", "šivanje", "rad na računalu", "skladištenje"]
+PROJECT_REGIONS = ("Podravska", "Savinjska", "Međimurska županija", "Varaždinska županija")
+
+
+def participants(count: int = 300, seed: int = 2018) -> list[dict[str, Any]]:
+    """Plain participant records; ``region`` in the project area for most, anywhere for the rest."""
+    rng = random.Random(seed)
+    candidates = [p for p in places() if p.region in PROJECT_REGIONS]
+    everywhere = list(places())
+    people = []
+    for n in range(count):
+        place = rng.choice(candidates if rng.random() < 0.85 else everywhere)
+        country = place.country
+        stage = rng.choices(list(STAGES), weights=[3, 3, 5, 4, 2, 1])[0]
+        people.append({
+            "first_name": rng.choice(_FIRST[country]),
+            "last_name": rng.choice(_LAST[country]),
+            "birth_year": rng.randint(1962, 2003),
+            "phone": f"+{386 if country == 'SI' else 385} 555 {rng.randint(100, 999)} {rng.randint(100, 999)}",
+            "email": "",
+            "address": "",
+            "country": country,
+            "region": place.region,
+            "municipality": place.name,
+            "latitude": place.latitude,
+            "longitude": place.longitude,
+            "languages": ",".join(["sl" if country == "SI" else "hr"] + (["en"] if rng.random() < 0.3 else [])),
+            "education_level": rng.choices(list(EDUCATION_LEVELS), weights=[1, 4, 4, 3, 1])[0],
+            "skills": rng.sample(SKILLS, rng.randint(1, 4)),
+            "interests": ",".join(rng.sample(list(SECTORS), rng.randint(1, 3))),
+            "hours_per_week": rng.choice([10, 15, 20, 20, 30, 40]),
+            "travel_km": rng.choice([5, 10, 15, 20, 30, 50]),
+            "support_needs": ",".join(rng.sample(list(SUPPORT), rng.randint(0, 2))),
+            "available_from": dt.date(2026, rng.randint(1, 12), rng.randint(1, 28)),
+            "stage": stage,
+            "case_team_consent": rng.random() < 0.7,
+            "employer_profile_consent": stage in ("placement", "employment") and rng.random() < 0.6,
+        })
+    return people

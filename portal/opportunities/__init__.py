@@ -1,0 +1,1 @@
+"""Opportunities that organisations post: programme places, work trials, training, volunteering, jobs."""

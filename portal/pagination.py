@@ -1,0 +1,24 @@
+"""One page of a longer list, the same shape for every area."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    page: int
+    per_page: int
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = max(1, math.ceil(self.total / self.per_page))
+
+
+def clamp_page(page: int, total: int, per_page: int) -> int:
+    """A page number within 1..pages, so a stale link shows the last page instead of nothing."""
+    return max(1, min(page, max(1, math.ceil(total / per_page))))

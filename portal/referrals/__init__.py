@@ -1,0 +1,1 @@
+"""Referrals of participants to opportunities: the closed loop between counsellor and host."""

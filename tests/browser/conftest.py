@@ -1,0 +1,28 @@
+"""Browser fixtures: one demo portal and one Chromium for the whole browser session."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.helpers import CHROMIUM, CHROMIUM_FLAGS
+from tests.live_server import running_portal
+
+
+@pytest.fixture(scope="session")
+def base_url() -> Iterator[str]:
+    with running_portal() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "install Chromium: apt-get install -y chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()

@@ -1,0 +1,193 @@
+"""Case files: opening, reading (audited), sharing by consent, profiling, plan and notes."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from portal.db.tables import AuditEvent, CaseTeamMember, Consent, Participant, ProfilingAssessment, StageChange
+from tests.fixtures import login, post_form
+
+CASE = {
+    "first_name": "Mojca", "last_name": "Testna", "birth_year": "1980", "region": "Podravska",
+    "municipality": "Ptuj", "education_level": "primary", "hours_per_week": "20", "travel_km": "25",
+    "languages": ["sl"], "interests": ["reuse_repair"], "support_needs": ["mentor"], "skills": "sorting\ncleaning",
+}
+ANSWERS = {"months_out_of_work": "gt24", "months_social_assistance": "12to36", "health": "some", "education": "primary",
+           "housing": "stable", "debt": "arrears", "care_duties": "none", "motivation": "mixed"}
+
+
+async def open_case(client, **overrides) -> int:
+    response = await post_form(client, "/cases/new", {**CASE, **overrides})
+    assert response.status_code == 303, response.text[:800]
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+async def as_user(client, make_user, username, role, organisation_id=None):
+    await make_user(username, role, organisation_id=organisation_id)
+    client.cookies.clear()
+    await login(client, username)
+
+
+async def test_counsellor_opens_a_case_at_intake_with_a_pseudonymous_code(client, make_user):
+    await as_user(client, make_user, "ana", "counsellor")
+    participant_id = await open_case(client)
+    row = await Participant.select().where(Participant.id == participant_id).first()
+    assert row["code"].startswith("P-") and len(row["code"]) == 8 and row["stage"] == "intake"
+    assert row["latitude"] is not None  # placed at its municipality
+    assert await StageChange.count().where(StageChange.participant == participant_id) == 1
+    page = await client.get(f"/cases/{participant_id}")
+    assert page.status_code == 200 and "Mojca Testna" in page.text and row["code"] in page.text
+    listing = await client.get("/cases/")
+    assert row["code"] in listing.text and "Mojca" not in listing.text  # the caseload shows codes only
+
+
+async def test_bad_input_is_reported_per_field_and_nothing_is_saved(client, make_user):
+    await as_user(client, make_user, "ana", "counsellor")
+    response = await post_form(client, "/cases/new", {**CASE, "first_name": "", "birth_year": "1850",
+                                                       "region": "Atlantis", "interests": ["astrology"]})
+    assert response.status_code == 422
+    assert "This is required." in response.text and "Enter a year between" in response.text
+    assert "Choose from the list." in response.text
+    assert await Participant.count() == 0
+
+
+async def test_possible_duplicate_is_flagged_and_needs_confirmation(client, make_user):
+    await as_user(client, make_user, "ana", "counsellor")
+    await open_case(client)
+    again = await post_form(client, "/cases/new", {**CASE, "first_name": "Maja", "last_name": "Tomažič"})
+    assert again.status_code == 422 and "Possible duplicates" in again.text
+    assert await Participant.count() == 1
+    await open_case(client, first_name="Maja", last_name="Tomažič", confirm_duplicate="yes")
+    assert await Participant.count() == 2
+
+
+async def test_every_read_and_change_is_audited_with_who_and_where(client, make_user):
+    await as_user(client, make_user, "ana", "counsellor")
+    participant_id = await open_case(client)
+    await client.get(f"/cases/{participant_id}")
+    events = await AuditEvent.select().where(AuditEvent.record_id == participant_id).order_by(AuditEvent.id)
+    assert [e["action"] for e in events] == ["create", "read"]
+    assert all(e["username"] == "ana" and e["address"] == "127.0.0.1" and e["record_type"] == "participant" for e in events)
+
+
+async def test_outsiders_get_404_and_nothing_is_read(client, make_user, make_org):
+    await as_user(client, make_user, "ana", "counsellor")
+    participant_id = await open_case(client)
+    for role in ("counsellor", "enterprise", "employer", "coordinator", "admin"):
+        await as_user(client, make_user, f"other-{role}", role)
+        for path in (f"/cases/{participant_id}", f"/cases/{participant_id}/edit", f"/cases/{participant_id}/profiling"):
+            assert (await client.get(path)).status_code in (403, 404), (role, path)
+        assert "Mojca" not in (await client.get(f"/cases/{participant_id}")).text
+    assert await AuditEvent.count().where(AuditEvent.action == "read") == 0
+
+
+async def test_case_team_in_another_organisation_sees_the_case_only_with_consent(client, make_user, make_org):
+    centre = await make_org(name="Social work centre")
+    office = await make_org(name="Employment office")
+    lead_id = await make_user("lead", "counsellor", organisation_id=centre)  # noqa: F841
+    adviser_id = await make_user("adviser", "counsellor", organisation_id=office)
+    await login(client, "lead")
+    participant_id = await open_case(client)
+    added = await post_form(client, f"/cases/{participant_id}/team", {"user_id": str(adviser_id), "role": "employment adviser"})
+    assert added.status_code == 303 and await CaseTeamMember.count() == 1
+    client.cookies.clear()
+    await login(client, "adviser")
+    assert (await client.get(f"/cases/{participant_id}")).status_code == 404  # no consent yet
+    client.cookies.clear()
+    await login(client, "lead")
+    await post_form(client, f"/cases/{participant_id}/consents", {"scope": "case_team", "decision": "give"})
+    client.cookies.clear()
+    await login(client, "adviser")
+    assert (await client.get(f"/cases/{participant_id}")).status_code == 200
+    # The adviser may work on the case but not change who sees it.
+    refused = await post_form(client, f"/cases/{participant_id}/consents", {"scope": "case_team", "decision": "give"})
+    assert refused.status_code == 403
+    client.cookies.clear()
+    await login(client, "lead")
+    await post_form(client, f"/cases/{participant_id}/consents", {"scope": "case_team", "decision": "withdraw", "consent_note": "asked by the person"})
+    client.cookies.clear()
+    await login(client, "adviser")
+    assert (await client.get(f"/cases/{participant_id}")).status_code == 404  # withdrawal works at once
+    assert "sharing withdrawn" in (await client.get("/cases/")).text
+    history = await Consent.select(Consent.given).where(Consent.participant == participant_id).order_by(Consent.id)
+    assert [h["given"] for h in history] == [True, False]
+
+
+async def test_same_organisation_team_member_needs_no_consent(client, make_user, make_org):
+    centre = await make_org(name="Social work centre")
+    await make_user("lead", "counsellor", organisation_id=centre)
+    colleague = await make_user("colleague", "counsellor", organisation_id=centre)
+    await login(client, "lead")
+    participant_id = await open_case(client)
+    await post_form(client, f"/cases/{participant_id}/team", {"user_id": str(colleague), "role": "deputy"})
+    client.cookies.clear()
+    await login(client, "colleague")
+    assert (await client.get(f"/cases/{participant_id}")).status_code == 200
+
+
+async def test_profiling_gives_points_with_reasons_and_keeps_an_override(client, make_user):
+    await as_user(client, make_user, "ana", "counsellor")
+    participant_id = await open_case(client)
+    missing = await post_form(client, f"/cases/{participant_id}/profiling", {"health": "some"})
+    assert missing.status_code == 422 and "Choose an answer." in missing.text
+    no_reason = await post_form(client, f"/cases/{participant_id}/profiling", {**ANSWERS, "override_level": "low"})
+    assert no_reason.status_code == 422 and "Write why you override" in no_reason.text
+    assert await ProfilingAssessment.count() == 0
+    ok = await post_form(client, f"/cases/{participant_id}/profiling",
+                         {**ANSWERS, "override_level": "high", "override_reason": "Recent eviction notice"})
+    assert ok.status_code == 303
+    saved = await ProfilingAssessment.select().first()
+    # 3 + 2 + 1 + 2 + 0 + 1 + 0 + 1 = 10 points: high already; override to high is no override.
+    assert (saved["points"], saved["computed_level"], saved["override_level"]) == (10, "high", "")
+    lower = dict(ANSWERS, months_out_of_work="lt6", months_social_assistance="none", education="secondary")
+    await post_form(client, f"/cases/{participant_id}/profiling",
+                    {**lower, "override_level": "high", "override_reason": "Recent eviction notice"})
+    latest = await ProfilingAssessment.select().order_by(ProfilingAssessment.id, ascending=False).first()
+    assert (latest["points"], latest["computed_level"], latest["override_level"]) == (3, "low", "high")
+    row = await Participant.select(Participant.support_level).first()
+    assert row["support_level"] == "high"
+    page = await client.get(f"/cases/{participant_id}")
+    assert "Recent eviction notice" in page.text
+
+
+async def test_plan_steps_notes_stage_and_the_overdue_filter(client, make_user):
+    await as_user(client, make_user, "ana", "counsellor")
+    late = await open_case(client)
+    on_time = await open_case(client, first_name="Zala", birth_year="1991")
+    yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+    assert (await post_form(client, f"/cases/{late}/plan", {"goal": "Routine", "step": "Visit the workshop", "due_on": yesterday})).status_code == 303
+    bad = await post_form(client, f"/cases/{on_time}/plan", {"goal": "", "step": "x", "due_on": "tomorrow"})
+    assert bad.status_code == 422 and "Enter a date as YYYY-MM-DD." in bad.text
+    overdue = await client.get("/cases/", params={"overdue": "true"})
+    codes = {row["id"]: row["code"] for row in await Participant.select(Participant.id, Participant.code)}
+    assert codes[late] in overdue.text and codes[on_time] not in overdue.text
+    assert (await post_form(client, f"/cases/{late}/notes", {"text": "Came on time, keen to start."})).status_code == 303
+    assert (await post_form(client, f"/cases/{late}/stage", {"stage": "activation", "stage_note": "plan agreed"})).status_code == 303
+    assert (await post_form(client, f"/cases/{late}/stage", {"stage": "flying"})).status_code == 422
+    page = await client.get(f"/cases/{late}")
+    assert "Came on time, keen to start." in page.text and "plan agreed" in page.text
+    by_stage = await client.get("/cases/", params={"stage": "activation"})
+    assert codes[late] in by_stage.text and codes[on_time] not in by_stage.text
+
+
+async def test_editing_the_profile_is_audited_and_checked(client, make_user):
+    await as_user(client, make_user, "ana", "counsellor")
+    participant_id = await open_case(client)
+    bad = await post_form(client, f"/cases/{participant_id}/edit", {**CASE, "hours_per_week": "100"})
+    assert bad.status_code == 422 and "Enter a number of hours from 1 to 60." in bad.text
+    ok = await post_form(client, f"/cases/{participant_id}/edit", {**CASE, "hours_per_week": "30", "phone": "+386 40 000 000"})
+    assert ok.status_code == 303
+    row = await Participant.select(Participant.hours_per_week, Participant.phone).first()
+    assert (row["hours_per_week"], row["phone"]) == (30, "+386 40 000 000")
+    assert await AuditEvent.count().where(AuditEvent.action == "update") == 1
+
+
+async def test_audit_log_is_for_admins_and_filters(client, make_user):
+    await as_user(client, make_user, "ana", "counsellor")
+    participant_id = await open_case(client)
+    await client.get(f"/cases/{participant_id}")
+    assert (await client.get("/audit/")).status_code == 403
+    await as_user(client, make_user, "root", "admin")
+    page = await client.get("/audit/", params={"username": "ana", "action": "read"})
+    assert page.status_code == 200 and "1 event" in page.text and "case file" in page.text
+    assert (await client.get("/audit/", params={"record_id": str(participant_id)})).text.count("<tr>") == 3
