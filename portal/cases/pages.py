@@ -17,8 +17,11 @@ from portal.auth.roles import COUNSELLOR, ENTERPRISE
 from portal.cases import services
 from portal.cases.profiling import CRITERIA, SUPPORT_LEVELS, assess
 from portal.cases.services import CaseAccess
-from portal.cases.validation import clean_participant, skills_as_lines
+from portal.cases.validation import clean_participant
+from portal.skills.entries import dumps, loads, skills_text
+from portal.skills.services import recognise
 from portal.geo import REGIONS
+from portal.i18n import current_language
 from portal.i18n import gettext as _
 from portal.organisations.kinds import SPOKEN_LANGUAGES
 from portal.referrals import services as referrals
@@ -108,6 +111,7 @@ class CasePages(Controller):
         if errors:
             return render(request, "cases/form.html", {"form": data, "errors": errors, "duplicates": duplicates,
                                                        **_vocab()}, status_code=422)
+        values["skills"] = dumps(await recognise(values["skills"], current_language()))
         participant_id = await services.create_case(user, values)
         await audit.record(request, user, "create", RECORD, participant_id,
                            "possible duplicate confirmed" if duplicates else "")
@@ -123,7 +127,7 @@ class CasePages(Controller):
         await _access(request, participant_id)
         case = await services.get_case(participant_id)
         await audit.record(request, current_user(request), "read", RECORD, participant_id, "edit form")
-        form = {**case, "skills": skills_as_lines(case["skills"]),
+        form = {**case, "skills": skills_text(loads(case["skills"])),
                 **{k: (case[k] or "").split(",") for k in ("languages", "interests", "support_needs")}}
         return render(request, "cases/form.html", {"form": form, "case": case, "errors": {}, "duplicates": [], **_vocab()})
 
@@ -136,6 +140,7 @@ class CasePages(Controller):
         if errors:
             return render(request, "cases/form.html", {"form": data, "case": case, "errors": errors, "duplicates": [],
                                                        **_vocab()}, status_code=422)
+        values["skills"] = dumps(await recognise(values["skills"], current_language()))
         await services.update_profile(participant_id, values)
         await audit.record(request, current_user(request), "update", RECORD, participant_id, "profile")
         return Redirect(path=f"/cases/{participant_id}", status_code=303)

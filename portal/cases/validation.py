@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Mapping
 from typing import Any
 
 from portal.geo import find_place, regions_for
 from portal.i18n import gettext as _
 from portal.organisations.kinds import SPOKEN_LANGUAGES
+from portal.skills.entries import parse_skills
 from portal.vocab import EDUCATION_LEVELS, SECTORS, SUPPORT
 
 _TEXT_LIMITS = {"first_name": 100, "last_name": 100, "phone": 50, "email": 200, "address": 200, "municipality": 100}
@@ -27,22 +27,6 @@ def _int(raw: Any, low: int, high: int) -> int | None:
     except (TypeError, ValueError):
         return None
     return value if low <= value <= high else None
-
-
-def skills_from_lines(text: str) -> list[dict[str, str]]:
-    """One skill per line; lines become free-text skills (the vocabulary may add URIs later)."""
-    seen, skills = set(), []
-    for line in str(text or "").splitlines():
-        label = " ".join(line.split())[:200]
-        if label and label.lower() not in seen:
-            seen.add(label.lower())
-            skills.append({"uri": "", "label": label})
-    return skills[:50]
-
-
-def skills_as_lines(skills_json: str | list) -> str:
-    skills = json.loads(skills_json or "[]") if isinstance(skills_json, str) else skills_json
-    return "\n".join(skill["label"] for skill in skills)
 
 
 def clean_participant(data: Mapping[str, Any], country: str) -> tuple[dict[str, Any], dict[str, str]]:
@@ -82,7 +66,10 @@ def clean_participant(data: Mapping[str, Any], country: str) -> tuple[dict[str, 
     except ValueError:
         values["available_from"] = None
         errors["available_from"] = _("Enter a date as YYYY-MM-DD.")
-    values["skills"] = json.dumps(skills_from_lines(str(data.get("skills") or "")), ensure_ascii=False)
+    # A list here; the page gives ESCO addresses to the ones the vocabulary knows before storing.
+    values["skills"], problem = parse_skills(data.get("skills"))
+    if problem:
+        errors["skills"] = problem
     place = find_place(country, values["municipality"]) if values["municipality"] else None
     # Coordinates come from the municipality: counsellors should not have to look them up.
     values["latitude"], values["longitude"] = (place.latitude, place.longitude) if place else (None, None)

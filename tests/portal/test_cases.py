@@ -191,3 +191,19 @@ async def test_audit_log_is_for_admins_and_filters(client, make_user):
     page = await client.get("/audit/", params={"username": "ana", "action": "read"})
     assert page.status_code == 200 and "1 event" in page.text and "case file" in page.text
     assert (await client.get("/audit/", params={"record_id": str(participant_id)})).text.count("<tr>") == 3
+
+
+async def test_skills_the_vocabulary_knows_get_their_esco_address(client, make_user):
+    import json
+
+    from portal.skills.importer import load_shipped
+
+    await load_shipped()
+    await as_user(client, make_user, "ana", "counsellor")
+    participant_id = await open_case(client, skills="Teamwork Principles\nrepairing bicycles by ear")
+    row = await Participant.select(Participant.skills).where(Participant.id == participant_id).first()
+    skills = json.loads(row["skills"])
+    assert skills[0]["uri"].startswith("http://data.europa.eu/esco/skill/")
+    assert skills[1] == {"uri": "", "label": "repairing bicycles by ear"}
+    edit = await client.get(f"/cases/{participant_id}/edit")
+    assert "Teamwork Principles &lt;http://data.europa.eu/esco/skill/" in edit.text
