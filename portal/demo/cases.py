@@ -74,9 +74,11 @@ async def load_cases(seed: int = 2018) -> tuple[int, int]:
     now = dt.datetime.now(dt.timezone.utc)
     added_people = added_referrals = 0
     for n, (person, code) in enumerate(zip(people, codes)):
-        # The demo counsellor leads every fifth case (a caseload with pages); the rest go to the region's counsellors.
+        # The demo counsellor (in Čakovec) leads every other Croatian case, a caseload with pages;
+        # the rest go to the counsellors of the person's region.
         local = by_region.get(person["region"]) or [(demo["id"], demo["organisation"])]
-        lead, organisation = (demo["id"], demo["organisation"]) if n % 5 == 0 else rng.choice(local)
+        mine = person["country"] == "HR" and n % 2 == 0
+        lead, organisation = (demo["id"], demo["organisation"]) if mine else rng.choice(local)
         values = {k: v for k, v in person.items() if k not in ("country", "case_team_consent", "employer_profile_consent")}
         values["skills"] = json.dumps([{"uri": "", "label": s} for s in person["skills"]], ensure_ascii=False)
         rows = await Participant.insert(Participant(

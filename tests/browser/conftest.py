@@ -17,7 +17,9 @@ def base_url() -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: sync Playwright keeps an event loop running while it is open,
+# and the async tests that run after the browser modules need the thread's loop free.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
