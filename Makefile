@@ -29,9 +29,13 @@ static/vendor/htmx.min.js: node_modules/.package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
 
+static/vendor/cytoscape.min.js: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/cytoscape/dist/cytoscape.min.js static/vendor/cytoscape.min.js
+
 install: $(VENV)/.installed vendor
 install-test: $(VENV)/.installed-test vendor
-vendor: static/vendor/htmx.min.js
+vendor: static/vendor/htmx.min.js static/vendor/cytoscape.min.js
 
 migrate: install
 	$(BIN)/portal migrate

@@ -18,6 +18,9 @@ from portal.cases.pages import CasePages
 from portal.db.engine import close_pool, open_pool, prepare_sqlite
 from portal.home.health import health
 from portal.home.pages import home
+from portal.network import jobs as network_jobs
+from portal.network.api import NetworkApi
+from portal.network.pages import NetworkPages
 from portal.opportunities.api import OpportunityApi
 from portal.opportunities.pages import OpportunityPages
 from portal.organisations.api import OrganisationApi, RelationshipApi
@@ -38,6 +41,7 @@ async def _on_startup() -> None:
 
     await prepare_sqlite(DB)
     await open_pool(DB)
+    await network_jobs.on_startup()
 
 
 async def _on_shutdown() -> None:
@@ -74,6 +78,8 @@ def create_app() -> Litestar:
             OpportunityPages,
             OpportunityApi,
             SkillPages,
+            NetworkPages,
+            NetworkApi,
             create_static_files_router(
                 path="/static", directories=[PROJECT_ROOT / "static"], opt={"access": "public"}, include_in_schema=False
             ),

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from portal.network.cli import network
 from portal.settings import SettingsError, get_settings
 
 
@@ -96,6 +97,9 @@ def create_user(username: str, role: str, organisation_slug: str, display_name: 
         click.echo(f"portal: {exc}", err=True)
         sys.exit(2)
     click.echo(f"created user {username} (id {user_id})")
+
+
+main.add_command(network)
 
 
 @main.group()

@@ -27,6 +27,10 @@ class Settings:
     host: str
     port: int
     debug: bool
+    # "auto": recompute the network analytics in the background after changes; "manual": only
+    # when asked (the Recompute button, `portal network recompute`), still in the background;
+    # "inline": only when asked, and the request waits for it (tests: no task outlives a test).
+    network_recompute: str = "auto"
 
     @property
     def is_production(self) -> bool:
@@ -79,6 +83,9 @@ def load_settings(env: dict[str, str] | os._Environ = os.environ) -> Settings:
         port = int(env.get("PORTAL_PORT", "8000"))
     except ValueError as exc:
         raise SettingsError("PORTAL_PORT must be a number") from exc
+    network_recompute = env.get("PORTAL_NETWORK_RECOMPUTE", "inline" if environment == "test" else "auto").strip().lower()
+    if network_recompute not in ("auto", "manual", "inline"):
+        raise SettingsError("PORTAL_NETWORK_RECOMPUTE must be auto, manual or inline")
     return Settings(
         environment=environment,
         database_url=database_url,
@@ -87,6 +94,7 @@ def load_settings(env: dict[str, str] | os._Environ = os.environ) -> Settings:
         host=env.get("PORTAL_HOST", "127.0.0.1"),
         port=port,
         debug=debug,
+        network_recompute=network_recompute,
     )
 
 

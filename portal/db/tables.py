@@ -273,3 +273,23 @@ class CaseNote(Table, tablename="case_note"):
     text = Text()
     author = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
     written_at = Timestamptz()
+
+
+# --- the partner network (issue 5) ---------------------------------------------------------------
+
+
+class NetworkSnapshot(Table, tablename="network_snapshot"):
+    """One run of the network analytics: its progress while it runs, and its results once done.
+
+    Pages read the newest finished run and never compute on a request.
+    """
+
+    status = Varchar(length=10, index=True, help_text="running, done or failed.")
+    progress = Integer(default=0, help_text="0 to 100.")
+    started_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+    error = Text(help_text="Why the run failed, when it did.")
+    summary = Text(help_text="JSON: network.summary plus each organisation's name, kind and place.")
+    graph = Text(help_text="JSON: Cytoscape.js elements with metrics and precomputed positions.")
+    gaps = Text(help_text="JSON: worst placement gaps, per-region figures and missing kinds.")
+    suggestions = Text(help_text="JSON: network-wide and per-organisation partnership suggestions.")

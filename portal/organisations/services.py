@@ -13,6 +13,7 @@ from portal.auth.current_user import CurrentUser
 from portal.db.tables import Organisation, Relationship
 from portal.geo import fold
 from portal.i18n import gettext as _
+from portal.network import jobs as network_jobs
 from portal.organisations.validation import PROGRAMME_KINDS
 from portal.pagination import Page, clamp_page
 
@@ -157,6 +158,7 @@ async def create_organisation(values: dict[str, Any], slug: str | None = None) -
         updated_at=now,
     )
     await row.save()
+    network_jobs.request_recompute()
     return row.id
 
 
@@ -167,6 +169,7 @@ async def update_organisation(org_id: int, values: dict[str, Any]) -> None:
     changes[Organisation.search_text] = _search_text(values)
     changes[Organisation.updated_at] = _now()
     await Organisation.update(changes).where(Organisation.id == org_id)
+    network_jobs.request_recompute()
 
 
 def can_edit_organisation(user: CurrentUser | None, org_id: int) -> bool:
@@ -272,6 +275,7 @@ async def create_relationship(source_id: int, target_id: int, values: dict[str, 
         if _is_unique_violation(exc):
             raise Conflict("kind", _("These organisations already have a relationship of this kind.")) from exc
         raise
+    network_jobs.request_recompute()
     return row.id
 
 
@@ -281,11 +285,13 @@ async def update_relationship(rel_id: int, values: dict[str, Any]) -> None:
     changes = {getattr(Relationship, name): value for name, value in values.items()}
     changes[Relationship.updated_at] = _now()
     await Relationship.update(changes).where(Relationship.id == rel_id)
+    network_jobs.request_recompute()
 
 
 async def delete_relationship(rel_id: int) -> None:
     await get_relationship(rel_id)
     await Relationship.delete().where(Relationship.id == rel_id)
+    network_jobs.request_recompute()
 
 
 def can_edit_relationship(user: CurrentUser | None, relationship: dict[str, Any]) -> bool:

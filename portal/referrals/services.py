@@ -10,6 +10,7 @@ from portal.auth.current_user import CurrentUser
 from portal.db.piccolo_conf import DB
 from portal.db.tables import Opportunity, PortalUser, Referral, ReferralEvent
 from portal.i18n import gettext as _
+from portal.network import jobs as network_jobs
 from portal.pagination import Page, clamp_page
 from portal.referrals import flow
 from portal.referrals.notify import notify
@@ -68,6 +69,7 @@ async def create_referral(participant_id: int, opportunity_id: int, message: str
         await ReferralEvent.insert(
             ReferralEvent(referral=referral_id, from_status="", to_status=status, reason="", changed_by=user.id, changed_at=now)
         )
+    network_jobs.request_recompute()
     if send:
         await notify_host(referral_id, opportunity["organisation"], "sent")
     return referral_id
@@ -171,6 +173,7 @@ async def move(referral_id: int, to: str, reason: str, user: CurrentUser, side: 
             ReferralEvent(referral=referral_id, from_status=current["status"], to_status=to, reason=reason,
                           changed_by=user.id, changed_at=now)
         )
+    network_jobs.request_recompute()
     if side == "host":
         await notify_counsellors(referral_id, to)
     else:

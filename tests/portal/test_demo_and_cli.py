@@ -8,22 +8,32 @@ from click.testing import CliRunner
 
 from portal.auth.accounts import authenticate
 from portal.cli import main
-
-from portal.db.tables import Organisation, PortalUser, Relationship
+from portal.db.tables import Opportunity, Organisation, Participant, PortalUser, Referral, Relationship
 from portal.demo.loader import DEMO_USERS, load_demo
 from portal.organisations import services
+from portal.referrals.flow import STATUSES
 from tests.fixtures import ORG_DEFAULTS, post_form
 
 
-async def test_demo_is_idempotent_and_every_demo_user_can_log_in(client, db):
+async def test_demo_loads_a_consistent_network_once(client, db):
+    """One load, many checks: loading the demo set takes seconds, so it is done once here."""
     first = await load_demo()
-    counts = (await Organisation.count(), await Relationship.count(), await PortalUser.count())
-    assert counts[0] > 300 and counts[1] > 1000
-    assert {u["username"] for u in DEMO_USERS} <= {r["username"] for r in await PortalUser.select(PortalUser.username)}
+    counts = (await Organisation.count(), await Relationship.count(), await PortalUser.count(), await Participant.count())
+    assert counts[0] > 300 and counts[1] > 1000 and counts[3] == 300
     second = await load_demo()
-    assert (await Organisation.count(), await Relationship.count(), await PortalUser.count()) == counts
+    assert (await Organisation.count(), await Relationship.count(), await PortalUser.count(), await Participant.count()) == counts
     assert "added 0 organisations, 0 relationships, 0 users" in second and first != second
     assert "added 0 participants and 0 referrals" in second
+    # The real 2SoKroG partnership: six project partners and eight associated partners around the lead.
+    lead = (await Organisation.select(Organisation.id).where(Organisation.slug == "zrs-bistra-ptuj").first())["id"]
+    touches_lead = (Relationship.source == lead) | (Relationship.target == lead)
+    assert await Relationship.count().where(touches_lead & (Relationship.kind == "project_partner")) == 6
+    assert await Relationship.count().where(touches_lead & (Relationship.kind == "associated_partner")) == 8
+    # Referrals in every status, and no opportunity holding more places than it has.
+    assert {row["status"] for row in await Referral.select(Referral.status).distinct()} == set(STATUSES)
+    for row in await Opportunity.select(Opportunity.id, Opportunity.capacity, Opportunity.places_taken):
+        held = await Referral.count().where((Referral.opportunity == row["id"]) & (Referral.holds_place == True))  # noqa: E712
+        assert row["places_taken"] == held <= row["capacity"]
     for user in DEMO_USERS:
         response = await post_form(client, "/login", {"username": user["username"], "password": "demo"})
         assert response.status_code == 303, user["username"]
@@ -35,12 +45,14 @@ async def test_demo_only_if_empty_leaves_a_used_database_alone(make_org):
     assert "nothing loaded" in summary and await Organisation.count() == 1
 
 
-async def test_demo_network_holds_the_real_project_partners(db):
-    await load_demo()
-    lead = (await Organisation.select(Organisation.id).where(Organisation.slug == "zrs-bistra-ptuj").first())["id"]
-    touches_lead = (Relationship.source == lead) | (Relationship.target == lead)
-    assert await Relationship.count().where(touches_lead & (Relationship.kind == "project_partner")) == 6
-    assert await Relationship.count().where(touches_lead & (Relationship.kind == "associated_partner")) == 8
+def test_demo_is_refused_in_production(monkeypatch):
+    from portal.settings import load_settings
+
+    production = load_settings({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "k" * 40,
+                                "PORTAL_DATA_DIR": "/tmp/portal-production-test"})
+    monkeypatch.setattr("portal.cli.get_settings", lambda: production)
+    result = CliRunner().invoke(main, ["demo"])
+    assert result.exit_code == 2 and "refused in production" in result.output
 
 
 def test_create_user_command_adds_a_user_who_can_log_in(db):
@@ -56,15 +68,6 @@ def test_create_user_command_adds_a_user_who_can_log_in(db):
     assert taken.exit_code == 2 and "is taken" in taken.output
     unknown = runner.invoke(main, [*args[:5], "--organisation", "no-such-org", "--password", "secret-pass-123"])
     assert unknown.exit_code == 2 and "no organisation with key" in unknown.output
-
-
-async def test_demo_referrals_cover_every_status_without_overbooking(db):
-    from portal.db.tables import Opportunity, Referral
-    from portal.referrals.flow import STATUSES
-
-    await load_demo()
-    statuses = {row["status"] for row in await Referral.select(Referral.status).distinct()}
-    assert statuses == set(STATUSES)
-    for row in await Opportunity.select(Opportunity.id, Opportunity.capacity, Opportunity.places_taken):
-        held = await Referral.count().where((Referral.opportunity == row["id"]) & (Referral.holds_place == True))  # noqa: E712
-        assert row["places_taken"] == held <= row["capacity"]
+    short = runner.invoke(main, ["create-user", "--username", "bo", "--role", "counsellor", "--organisation", slug,
+                                 "--password", "short"])
+    assert short.exit_code == 2 and "at least 12 characters" in short.output

@@ -3,7 +3,7 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine.finder import engine_finder
 
-ID = "2026-11-23T17:10:00:000000"
+ID = "2026-11-23T17:30:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "Unique index on relationship (source, target, kind)"
 

@@ -1,0 +1,134 @@
+"""JSON API of the partner network under /api/v1/network: the latest snapshot, for logged-in users like the pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Controller, get, post
+from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException, ValidationException
+
+from portal.auth.guards import network_manager
+from portal.network import jobs, services
+from portal.network.params import RecordIdQuery, Sort
+from portal.network.schemas import (
+    Chain,
+    Community,
+    CommunityList,
+    Gap,
+    GapList,
+    Member,
+    MetricsList,
+    OrganisationMetrics,
+    RunStatus,
+    Suggestion,
+    SuggestionList,
+)
+from portal.organisations.params import OptionalRecordIdQuery, PageNumber, PerPage
+
+_READ_ERRORS = [NotAuthorizedException, ValidationException]
+_EMPTY_GRAPH: dict[str, Any] = {"elements": {"nodes": [], "edges": []}}
+
+
+def _struct(cls: type[msgspec.Struct], row: dict[str, Any]) -> Any:
+    return cls(**{name: row[name] for name in cls.__struct_fields__})
+
+
+class NetworkApi(Controller):
+    """Every route is for logged-in users (the app-wide guard); recomputing is for coordinators and admins."""
+
+    path = "/api/v1/network"
+    tags = ["network"]
+
+    @get("/status", raises=_READ_ERRORS)
+    async def status(self) -> RunStatus:
+        """Whether a recomputation is running, its progress, and when the snapshot was computed."""
+        return _struct(RunStatus, await services.run_status())
+
+    @post("/recompute", guards=[network_manager], status_code=202, raises=[*_READ_ERRORS, PermissionDeniedException])
+    async def recompute(self) -> RunStatus:
+        """Start a recomputation in the background (coordinators and admins); poll the status."""
+        await jobs.start_now()
+        return _struct(RunStatus, await services.run_status())
+
+    @get("/organisations", raises=_READ_ERRORS)
+    async def organisations(
+        self, sort: Sort = "betweenness", page: PageNumber = 1, per_page: PerPage = services.PER_PAGE
+    ) -> MetricsList:
+        """Each organisation's metrics: degree, weighted degree, betweenness, PageRank, cross-border ties, community."""
+        snapshot = await services.latest_snapshot()
+        if snapshot is None:
+            return MetricsList(items=[], total=0, page=1, per_page=per_page, pages=1, computed_at=None)
+        result = services.sorted_organisations(snapshot, sort, page, per_page)
+        return MetricsList(
+            items=[_struct(OrganisationMetrics, row) for row in result.items],
+            total=result.total,
+            page=result.page,
+            per_page=result.per_page,
+            pages=result.pages,
+            computed_at=snapshot.finished_at,
+        )
+
+    @get("/communities", raises=_READ_ERRORS)
+    async def communities(self) -> CommunityList:
+        """Communities (Louvain on tie weights), largest first, members by number of ties."""
+        snapshot = await services.latest_snapshot()
+        if snapshot is None:
+            return CommunityList(items=[], computed_at=None)
+        items = [
+            Community(
+                index=group["index"],
+                size=group["size"],
+                countries=group["countries"],
+                members=[Member(id=m["id"], name=m["name"]) for m in group["members"]],
+            )
+            for group in services.communities(snapshot)
+        ]
+        return CommunityList(items=items, computed_at=snapshot.finished_at)
+
+    @get("/gaps", raises=_READ_ERRORS)
+    async def gaps(self) -> GapList:
+        """Municipalities where participants have fewest open places within reach, and kinds each region lacks.
+
+        Aggregate counts only: no participant is named or coded."""
+        snapshot = await services.latest_snapshot()
+        if snapshot is None:
+            return GapList(items=[], missing_kinds={}, computed_at=None)
+        return GapList(
+            items=[_struct(Gap, row) for row in snapshot.gaps["worst"]],
+            missing_kinds=snapshot.gaps["missing_kinds"],
+            computed_at=snapshot.finished_at,
+        )
+
+    @get("/suggestions", raises=_READ_ERRORS)
+    async def suggestions(self, organisation_id: OptionalRecordIdQuery = None) -> SuggestionList:
+        """Suggested new partnerships with their reasons; network-wide, or for one organisation."""
+        snapshot = await services.latest_snapshot()
+        if snapshot is None:
+            return SuggestionList(items=[], computed_at=None)
+        if organisation_id is None:
+            items = snapshot.suggestions["top"]
+        else:
+            items = snapshot.suggestions["by_node"].get(str(organisation_id), [])
+        return SuggestionList(
+            items=[_struct(Suggestion, row) for row in services.named_suggestions(snapshot, items)],
+            computed_at=snapshot.finished_at,
+        )
+
+    @get("/graph", raises=_READ_ERRORS)
+    async def graph(self) -> dict[str, Any]:
+        """The network as Cytoscape.js elements: nodes with kind, place, metrics and a position; edges with kinds and weight."""
+        snapshot = await services.latest_snapshot()
+        return _EMPTY_GRAPH if snapshot is None else snapshot.graph
+
+    @get("/path", raises=[*_READ_ERRORS, NotFoundException])
+    async def shortest_path(self, source: RecordIdQuery, target: RecordIdQuery) -> Chain:
+        """The shortest chain of ties between two organisations, preferring strong ties."""
+        snapshot = await services.latest_snapshot()
+        if snapshot is None:
+            raise NotFoundException("the network has not been computed yet")
+        try:
+            chain = services.chain(snapshot, source, target)
+        except services.NotFound as exc:
+            raise NotFoundException(f"organisation {exc.args[0]} is not in the network") from exc
+        return Chain(items=[Member(id=m["id"], name=m["name"]) for m in chain])

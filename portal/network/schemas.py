@@ -1,0 +1,98 @@
+"""JSON shapes of the network API: read-only views of the latest snapshot."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import msgspec
+
+
+class RunStatus(msgspec.Struct):
+    running: bool
+    progress: int
+    started_at: dt.datetime | None
+    computed_at: dt.datetime | None
+    failed: bool
+    error: str
+
+
+class OrganisationMetrics(msgspec.Struct):
+    id: int
+    name: str
+    kind: str
+    country: str
+    region: str | None
+    municipality: str | None
+    degree: int
+    weighted_degree: float
+    betweenness: float
+    pagerank: float
+    cross_border_ties: int
+    community: int
+
+
+class MetricsList(msgspec.Struct):
+    items: list[OrganisationMetrics]
+    total: int
+    page: int
+    per_page: int
+    pages: int
+    computed_at: dt.datetime | None
+
+
+class Member(msgspec.Struct):
+    id: int
+    name: str
+
+
+class Community(msgspec.Struct):
+    index: int
+    size: int
+    countries: list[str]
+    members: list[Member]
+
+
+class CommunityList(msgspec.Struct):
+    items: list[Community]
+    computed_at: dt.datetime | None
+
+
+class Gap(msgspec.Struct):
+    region: str
+    municipality: str | None
+    participants: int
+    unlocated: int
+    without_places: int
+    places_within_reach: int
+    ratio: float | None
+    shortfall: int
+    missing_kinds: list[str]
+    reason: str
+
+
+class GapList(msgspec.Struct):
+    items: list[Gap]
+    missing_kinds: dict[str, list[str]]
+    computed_at: dt.datetime | None
+
+
+class Suggestion(msgspec.Struct):
+    source: int
+    source_name: str
+    target: int
+    target_name: str
+    score: float
+    common_partners: list[int]
+    distance_km: float | None
+    reason: str
+
+
+class SuggestionList(msgspec.Struct):
+    items: list[Suggestion]
+    computed_at: dt.datetime | None
+
+
+class Chain(msgspec.Struct):
+    """The organisations along the shortest chain of ties, both ends included; empty when none joins them."""
+
+    items: list[Member]

@@ -1,0 +1,460 @@
+"""Rows into the network library's plain records, the analytics a snapshot holds, and reading snapshots back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import networkx as nx
+
+import network
+from portal.db.tables import NetworkSnapshot, Opportunity, Organisation, Participant, Referral, Relationship
+from portal.pagination import Page, clamp_page
+
+# Participants still looking for a place count as demand; employed or exited ones do not.
+ACTIVE_STAGES = ("intake", "profiling", "activation", "placement")
+# A proposed referral is a counsellor's draft; from "sent" on it is a flow between organisations.
+FLOWING_STATUSES = ("sent", "accepted", "declined", "started", "completed", "dropped_out", "hired")
+METRICS = ("degree", "weighted_degree", "betweenness", "pagerank", "cross_border_ties")
+SORTS = ("name", *METRICS, "community")
+TOP_GAPS = 50
+TOP_SUGGESTIONS = 50
+SUGGESTIONS_PER_ORGANISATION = 5
+# Above this size the spring layout would take longer than all the metrics: the browser lays out.
+LAYOUT_MAX_NODES = 2000
+PER_NODE_MAX_NODES = 2000
+PER_PAGE = 25
+# A run that has said nothing for this long died with its process.
+STALE_AFTER = dt.timedelta(minutes=15)
+
+
+class NotFound(LookupError):
+    """The organisation is not in the latest snapshot."""
+
+
+@dataclass
+class Records:
+    """Everything the analytics read, as the library's plain records (never a participant's name)."""
+
+    organisations: list[dict[str, Any]]
+    relationships: list[dict[str, Any]]
+    flows: list[dict[str, Any]]
+    demand: list[dict[str, Any]]
+    places: list[dict[str, Any]]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+async def load_records() -> Records:
+    """Five queries: organisations, relationships, referral flows, demand and open places."""
+    organisations = await Organisation.select(
+        Organisation.id, Organisation.name, Organisation.kind, Organisation.country, Organisation.region,
+        Organisation.municipality, Organisation.latitude, Organisation.longitude,
+    ).order_by(Organisation.id)
+    relationships = await Relationship.select(
+        Relationship.id, Relationship.source, Relationship.target, Relationship.kind, Relationship.since,
+        Relationship.until, Relationship.strength,
+    ).order_by(Relationship.id)
+    referrals = await Referral.select(
+        Referral.referred_by.organisation.as_alias("source"),
+        Referral.opportunity.organisation.as_alias("target"),
+        Referral.created_at,
+    ).where(Referral.status.is_in(list(FLOWING_STATUSES)))
+    participants = await Participant.select(
+        Participant.region, Participant.municipality, Participant.latitude, Participant.longitude, Participant.travel_km
+    ).where(Participant.stage.is_in(list(ACTIVE_STAGES)))
+    opportunities = await Opportunity.select(
+        Opportunity.organisation, Opportunity.latitude, Opportunity.longitude, Opportunity.capacity,
+        Opportunity.places_taken,
+    ).where(Opportunity.status == "open")
+    return Records(
+        organisations=organisations,
+        relationships=relationships,
+        flows=referral_flows(referrals),
+        demand=demand_of(participants),
+        places=open_places(opportunities),
+    )
+
+
+def referral_flows(referrals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Referrals grouped by (referring counsellor's organisation, host organisation, day)."""
+    counts = Counter((row["source"], row["target"], _day(row["created_at"])) for row in referrals)
+    return [{"source": s, "target": t, "at": at, "count": n} for (s, t, at), n in sorted(counts.items(), key=str)]
+
+
+def demand_of(participants: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Participants counted per place and travel distance: counts only, nothing that names a person."""
+    counts = Counter(
+        (row["region"], row["municipality"] or None, row["latitude"], row["longitude"], float(row["travel_km"]))
+        for row in participants
+        if row["region"]
+    )
+    return [
+        {"region": r, "municipality": m, "latitude": lat, "longitude": lon, "travel_km": km, "count": n}
+        for (r, m, lat, lon, km), n in counts.items()
+    ]
+
+
+def open_places(opportunities: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Places left in open opportunities, per organisation and location."""
+    counts: Counter[tuple[int, float | None, float | None]] = Counter()
+    for row in opportunities:
+        left = row["capacity"] - row["places_taken"]
+        if left > 0:
+            counts[row["organisation"], row["latitude"], row["longitude"]] += left
+    return [
+        {"organisation_id": org, "latitude": lat, "longitude": lon, "places": n}
+        for (org, lat, lon), n in counts.items()
+    ]
+
+
+def _day(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+# --- the analytics, in stages the background job reports progress between -----------------------
+
+
+def build(records: Records) -> nx.Graph:
+    return network.build_graph(records.organisations, records.relationships, records.flows)
+
+
+def metrics(G: nx.Graph) -> dict[str, Any]:
+    """`network.summary`, each organisation row with its name, kind and place beside the numbers."""
+    result = network.summary(G)
+    for row in result["organisations"]:
+        node = G.nodes[row["id"]]
+        row.update({name: node.get(name) for name in ("name", "kind", "country", "region", "municipality")})
+    return result
+
+
+def gaps(records: Records) -> dict[str, Any]:
+    return {
+        "worst": network.worst_gaps(records.demand, records.places, records.organisations, top=TOP_GAPS),
+        "regions": network.placement_gaps(records.demand, records.places)["regions"],
+        "missing_kinds": network.missing_kinds(records.organisations),
+    }
+
+
+def suggestions(G: nx.Graph) -> dict[str, Any]:
+    """The best partnerships network-wide, and each organisation's own best few.
+
+    Per organisation, ``node=`` weighs everyone within reach (about 3 ms each on the demo
+    network); above ``PER_NODE_MAX_NODES`` that would outgrow the rest of the run, so each
+    organisation gets its share of one generous network-wide ranking instead.
+    """
+    top = network.suggest_partnerships(G, top=TOP_SUGGESTIONS)
+    if len(G) <= PER_NODE_MAX_NODES:
+        by_node = {str(node): network.suggest_partnerships(G, node=node, top=SUGGESTIONS_PER_ORGANISATION) for node in G}
+        return {"top": top, "by_node": by_node}
+    by_node: dict[str, list[dict[str, Any]]] = {}
+    for suggestion in network.suggest_partnerships(G, top=len(G) * SUGGESTIONS_PER_ORGANISATION):
+        for own, other in (("source", "target"), ("target", "source")):
+            mine = by_node.setdefault(str(suggestion[own]), [])
+            if len(mine) < SUGGESTIONS_PER_ORGANISATION:
+                mine.append({**suggestion, "source": suggestion[own], "target": suggestion[other]})
+    return {"top": top, "by_node": by_node}
+
+
+def layout(G: nx.Graph) -> dict[Any, tuple[float, float]]:
+    """Positions for the browser's preset layout, so it never runs a force layout itself.
+
+    Each connected part is laid out on its own (spring layout, seeded) in a disc whose area
+    grows with its size; the largest sits on top and the small ones fill rows beneath it, so
+    a few isolated organisations do not shrink the main network to a dot.
+    """
+    if len(G) > LAYOUT_MAX_NODES or not len(G):
+        return {}
+    parts = sorted(nx.connected_components(G), key=lambda part: (-len(part), min(part)))
+    radius = [40.0 * len(part) ** 0.5 for part in parts]
+    width = 2 * radius[0]
+    positions: dict[Any, tuple[float, float]] = {}
+    x, y, row_height = -radius[0], 0.0, 0.0
+    for index, part in enumerate(parts):
+        r = radius[index]
+        if index == 0:
+            centre = (0.0, 0.0)
+            y = r + 60.0
+        else:
+            if x + 2 * r > width / 2 + 1 and row_height:
+                x, y, row_height = -radius[0], y + row_height + 40.0, 0.0
+            centre = (x + r, y + r)
+            x += 2 * r + 40.0
+            row_height = max(row_height, 2 * r)
+        if len(part) == 1:
+            spread = {next(iter(part)): (0.0, 0.0)}
+        else:
+            spread = nx.spring_layout(G.subgraph(part), seed=0, iterations=60, weight=None)
+        for node, (px, py) in spread.items():
+            positions[node] = (round(centre[0] + float(px) * r, 1), round(centre[1] + float(py) * r, 1))
+    return positions
+
+
+def elements(G: nx.Graph, summary: dict[str, Any], positions: dict[Any, tuple[float, float]]) -> dict[str, Any]:
+    """Cytoscape.js elements: what the graph view filters, sizes and colours by, and nothing more."""
+    rows = {row["id"]: row for row in summary["organisations"]}
+    nodes = []
+    for node, data in G.nodes(data=True):
+        row = rows[node]
+        element: dict[str, Any] = {
+            "data": {
+                "id": str(node),
+                "name": data.get("name"),
+                "kind": data.get("kind"),
+                "country": data.get("country") or "",
+                "region": data.get("region") or "",
+                "community": row["community"],
+                **{name: round(float(row[name]), 6) for name in METRICS},
+            }
+        }
+        if node in positions:
+            element["position"] = {"x": positions[node][0], "y": positions[node][1]}
+        nodes.append(element)
+    edges = [
+        {
+            "data": {
+                "id": f"{u}-{v}",
+                "source": str(u),
+                "target": str(v),
+                "kinds": data["kinds"] or ["referrals"],
+                "weight": round(float(data["weight"]), 3),
+                "referrals": data["referrals"],
+            }
+        }
+        for u, v, data in G.edges(data=True)
+    ]
+    return {"elements": {"nodes": nodes, "edges": edges}}
+
+
+# --- snapshots --------------------------------------------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    """A finished run, parsed once and kept while it is the newest."""
+
+    id: int
+    finished_at: dt.datetime
+    summary: dict[str, Any]
+    graph: dict[str, Any]
+    gaps: dict[str, Any]
+    suggestions: dict[str, Any]
+    rows: dict[int, dict[str, Any]] = field(init=False)
+    _nx: nx.Graph | None = field(default=None, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.rows = {row["id"]: row for row in self.summary["organisations"]}
+
+    def name(self, org_id: Any) -> str:
+        row = self.rows.get(org_id)
+        return row["name"] if row else str(org_id)
+
+    @property
+    def nx_graph(self) -> nx.Graph:
+        """The graph back from the stored elements, for paths and neighbourhoods (built once)."""
+        if self._nx is None:
+            self._nx = network.from_json(self.graph)
+        return self._nx
+
+
+_cache: dict[str, Snapshot | None] = {"latest": None}
+
+
+async def latest_snapshot() -> Snapshot | None:
+    """The newest finished snapshot; one small query when the cached one is still the newest."""
+    row = await NetworkSnapshot.select(NetworkSnapshot.id, NetworkSnapshot.finished_at).where(
+        NetworkSnapshot.status == "done"
+    ).order_by(NetworkSnapshot.id, ascending=False).first()
+    if row is None:
+        return None
+    cached = _cache["latest"]
+    # The finish time as well as the id: SQLite may hand out an id again once every row is gone.
+    if cached is not None and (cached.id, cached.finished_at) == (row["id"], row["finished_at"]):
+        return cached
+    full = await NetworkSnapshot.select().where(NetworkSnapshot.id == row["id"]).first()
+    snapshot = Snapshot(
+        id=full["id"],
+        finished_at=full["finished_at"],
+        summary=json.loads(full["summary"]),
+        graph=json.loads(full["graph"]),
+        gaps=json.loads(full["gaps"]),
+        suggestions=json.loads(full["suggestions"]),
+    )
+    _cache["latest"] = snapshot
+    return snapshot
+
+
+async def run_status() -> dict[str, Any]:
+    """The newest run (running, done or failed) and when the last good one finished."""
+    newest = await NetworkSnapshot.select(
+        NetworkSnapshot.id, NetworkSnapshot.status, NetworkSnapshot.progress, NetworkSnapshot.started_at,
+        NetworkSnapshot.finished_at, NetworkSnapshot.error,
+    ).order_by(NetworkSnapshot.id, ascending=False).first()
+    last_done = await NetworkSnapshot.select(NetworkSnapshot.finished_at).where(
+        NetworkSnapshot.status == "done"
+    ).order_by(NetworkSnapshot.id, ascending=False).first()
+    status = {"running": False, "progress": 0, "started_at": None, "failed": False, "error": ""}
+    if newest is not None:
+        running = newest["status"] == "running" and _now() - _aware(newest["started_at"]) < STALE_AFTER
+        status.update(
+            running=running,
+            progress=newest["progress"] if running else 100,
+            started_at=newest["started_at"],
+            failed=newest["status"] == "failed",
+            error=newest["error"],
+        )
+    status["computed_at"] = last_done["finished_at"] if last_done else None
+    return status
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+
+
+async def start_run() -> int:
+    rows = await NetworkSnapshot.insert(NetworkSnapshot(status="running", progress=0, started_at=_now()))
+    return rows[0]["id"]
+
+
+async def report_progress(run_id: int, progress: int) -> None:
+    await NetworkSnapshot.update({NetworkSnapshot.progress: progress}).where(NetworkSnapshot.id == run_id)
+
+
+async def finish_run(run_id: int, results: dict[str, str]) -> None:
+    """Store the results and drop older runs: only the newest finished one is ever read."""
+    await NetworkSnapshot.update(
+        {
+            NetworkSnapshot.status: "done",
+            NetworkSnapshot.progress: 100,
+            NetworkSnapshot.finished_at: _now(),
+            **{getattr(NetworkSnapshot, name): text for name, text in results.items()},
+        }
+    ).where(NetworkSnapshot.id == run_id)
+    await NetworkSnapshot.delete().where(NetworkSnapshot.id < run_id)
+
+
+async def fail_run(run_id: int, error: str) -> None:
+    await NetworkSnapshot.update(
+        {NetworkSnapshot.status: "failed", NetworkSnapshot.finished_at: _now(), NetworkSnapshot.error: error[:2000]}
+    ).where(NetworkSnapshot.id == run_id)
+
+
+# --- reading a snapshot for pages and the API ---------------------------------------------------
+
+
+def sorted_organisations(snapshot: Snapshot, sort: str, page: int, per_page: int = PER_PAGE) -> Page:
+    """One page of the metrics table; numbers sort largest first, names alphabetically."""
+    from portal.geo import fold
+
+    rows = list(snapshot.summary["organisations"])
+    if sort == "name":
+        rows.sort(key=lambda row: fold(row["name"] or ""))
+    elif sort == "community":
+        rows.sort(key=lambda row: (row["community"], fold(row["name"] or "")))
+    else:
+        rows.sort(key=lambda row: (-row[sort], fold(row["name"] or "")))
+    page = clamp_page(page, len(rows), per_page)
+    return Page(items=rows[(page - 1) * per_page : page * per_page], total=len(rows), page=page, per_page=per_page)
+
+
+def communities(snapshot: Snapshot) -> list[dict[str, Any]]:
+    """Each community with its members by name, and what kinds and countries it spans."""
+    result = []
+    for index, members in enumerate(snapshot.summary["communities"]):
+        rows = sorted((snapshot.rows[m] for m in members if m in snapshot.rows), key=lambda r: -r["degree"])
+        result.append(
+            {
+                "index": index,
+                "size": len(members),
+                "members": [{"id": r["id"], "name": r["name"], "kind": r["kind"]} for r in rows],
+                "countries": sorted({r["country"] for r in rows if r["country"]}),
+                "kinds": Counter(r["kind"] for r in rows).most_common(),
+            }
+        )
+    return result
+
+
+def named_suggestions(snapshot: Snapshot, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            **item,
+            "source_name": snapshot.name(item["source"]),
+            "target_name": snapshot.name(item["target"]),
+            "common_partner_names": [snapshot.name(n) for n in item["common_partners"]],
+        }
+        for item in items
+    ]
+
+
+def fragility(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
+    """Bridges and articulation points with names."""
+    summary = snapshot.summary
+    points = [{**point, "name": snapshot.name(point["organisation"])} for point in summary["articulation_points"]]
+    bridges = [
+        {**bridge, "source_name": snapshot.name(bridge["source"]), "target_name": snapshot.name(bridge["target"])}
+        for bridge in summary["bridges"]
+    ]
+    return {"articulation_points": points, "bridges": bridges}
+
+
+def place_of(snapshot: Snapshot, org_id: int) -> dict[str, Any]:
+    """One organisation's place: its metrics, community, partners of partners and suggestions."""
+    row = snapshot.rows.get(org_id)
+    if row is None:
+        raise NotFound(org_id)
+    G = snapshot.nx_graph
+    reach = network.neighbourhood(G, org_id, depth=2)
+    partners = sorted((n for n, d in reach.items() if d == 1), key=lambda n: snapshot.name(n))
+    second = sorted((n for n, d in reach.items() if d == 2), key=lambda n: -snapshot.rows[n]["degree"] if n in snapshot.rows else 0)
+    community = snapshot.summary["communities"][row["community"]]
+    return {
+        "row": row,
+        "rank": {name: 1 + sum(1 for other in snapshot.rows.values() if other[name] > row[name]) for name in METRICS},
+        "total": len(snapshot.rows),
+        "partners": [{"id": n, "name": snapshot.name(n)} for n in partners],
+        "partners_of_partners": [{"id": n, "name": snapshot.name(n)} for n in second],
+        "community": {"index": row["community"], "size": len(community)},
+        "community_members": [{"id": n, "name": snapshot.name(n)} for n in community if n != org_id][:30],
+        "suggestions": named_suggestions(snapshot, snapshot.suggestions["by_node"].get(str(org_id), [])),
+    }
+
+
+def chain(snapshot: Snapshot, source: int, target: int) -> list[dict[str, Any]]:
+    """The shortest chain of ties between two organisations, named; empty when none joins them."""
+    G = snapshot.nx_graph
+    for end in (source, target):
+        if end not in G:
+            raise NotFound(end)
+    try:
+        path = network.shortest_chain(G, source, target)
+    except nx.NetworkXNoPath:
+        return []
+    return [{"id": n, "name": snapshot.name(n)} for n in path]
+
+
+def compute_all(records: Records, progress: Callable[[int], None] = lambda _: None) -> dict[str, str]:
+    """Every stage at once (the command line and tests); the job runs them one by one."""
+    G = build(records)
+    progress(20)
+    summary = metrics(G)
+    progress(60)
+    found_gaps = gaps(records)
+    progress(70)
+    found = suggestions(G)
+    progress(85)
+    graph = elements(G, summary, layout(G))
+    progress(95)
+    return serialise(summary, graph, found_gaps, found)
+
+
+def serialise(summary: dict, graph: dict, found_gaps: dict, found: dict) -> dict[str, str]:
+    def dump(value: Any) -> str:
+        return json.dumps(value, default=str, separators=(",", ":"))
+
+    return {"summary": dump(summary), "graph": dump(graph), "gaps": dump(found_gaps), "suggestions": dump(found)}

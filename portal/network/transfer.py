@@ -1,0 +1,172 @@
+"""Export the network to GraphML, GEXF, JSON or the two-sheet spreadsheet, and import that spreadsheet.
+
+An import adds the organisations whose name is not in the portal yet (compared without
+case or diacritics) and the relationships that do not exist yet, each row checked as the
+forms check it. Every bad row is reported (sheet, row, column, message); the good rows are
+stored together in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import network
+from network import spreadsheet as sheets
+from portal.db.piccolo_conf import DB
+from portal.db.tables import Organisation, Relationship
+from portal.geo import fold
+from portal.network import jobs, services
+from portal.organisations import services as organisations
+from portal.organisations.validation import clean_organisation, clean_relationship
+
+FORMATS = ("graphml", "gexf", "json", "xlsx", "csv")
+# Organisation fields that travel as extra spreadsheet columns ("Registry id" <-> registry_id).
+EXTRA_FIELDS = ("address", "postcode", "languages", "email", "phone", "website", "contact_person", "description", "registry_id")
+_COLUMN = {"name": "Label", "kind": "Type", "country": "Country", "region": "Region", "municipality": "Municipality",
+           "latitude": "Latitude", "longitude": "Longitude", "since": "Since", "until": "Until", "strength": "Strength"}
+
+
+@dataclass
+class ImportReport:
+    organisations_added: int = 0
+    organisations_known: int = 0
+    relationships_added: int = 0
+    relationships_known: int = 0
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"organisations: {self.organisations_added} added, {self.organisations_known} already known; "
+            f"relationships: {self.relationships_added} added, {self.relationships_known} already known; "
+            f"{len(self.problems)} problem(s)"
+        )
+
+
+async def export_network(path: str | Path, format: str) -> str:
+    """Write the whole network to ``path``; return a one-line summary."""
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+    if format in ("xlsx", "csv"):
+        orgs = await Organisation.select(
+            Organisation.id, Organisation.name, Organisation.kind, Organisation.country, Organisation.region,
+            Organisation.municipality, Organisation.latitude, Organisation.longitude,
+            *(getattr(Organisation, name) for name in EXTRA_FIELDS),
+        ).order_by(Organisation.id)
+        ties = await Relationship.select(
+            Relationship.id, Relationship.source, Relationship.target, Relationship.kind, Relationship.since,
+            Relationship.until, Relationship.strength, Relationship.note,
+        ).order_by(Relationship.id)
+        network.write_spreadsheet(orgs, ties, str(path), format=format)
+        return f"wrote {len(orgs)} organisations and {len(ties)} relationships to {path}"
+    G = services.build(await services.load_records())
+    if format == "graphml":
+        network.to_graphml(G, str(path))
+    elif format == "gexf":
+        network.to_gexf(G, str(path))
+    else:
+        Path(path).write_text(json.dumps(network.to_json(G), ensure_ascii=False, default=str), encoding="utf-8")
+    return f"wrote {G.number_of_nodes()} organisations and {G.number_of_edges()} ties to {path}"
+
+
+def _good_rows(source: Any, errors: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """The spreadsheet row number of each record `read_spreadsheet` returned, in its order.
+
+    The reader skips blank rows and rows with problems; walking the rows the same way and
+    leaving out the reported ones gives each kept record its row.
+    """
+    loaded, escaped = sheets._load(source)
+    bad = {(error["sheet"], error["row"]) for error in errors}
+    numbers: dict[str, list[int]] = {}
+    for sheet, known in (("Elements", sheets.ELEMENT_COLUMNS), ("Connections", sheets.CONNECTION_COLUMNS)):
+        rows = loaded.get(sheet)
+        columns = sheets._header(rows, sheet, known, [])[0] if rows is not None else None
+        numbers[sheet] = (
+            [] if columns is None else [n for n, _, _ in sheets._rows(rows, columns, escaped) if (sheet, n) not in bad]
+        )
+    return numbers
+
+
+def _source(path: str | Path) -> Any:
+    """A workbook, a zip or folder of two CSVs, or 'elements.csv,connections.csv'."""
+    text = str(path)
+    if "," in text and not Path(text).exists():
+        elements, connections = text.split(",", 1)
+        return (elements, connections)
+    return text
+
+
+async def import_spreadsheet(path: str | Path) -> ImportReport:
+    """Add what is new in the spreadsheet at ``path``; see the module docstring."""
+    source = _source(path)
+    records, ties, errors = network.read_spreadsheet(source)
+    report = ImportReport(problems=list(errors))
+    rows = _good_rows(source, errors)
+
+    known = {fold(row["name"]): row["id"] for row in await Organisation.select(Organisation.id, Organisation.name)}
+    resolved: dict[Any, int] = {}  # spreadsheet id -> portal id, for organisations already in the portal
+    new: dict[Any, dict[str, Any]] = {}  # spreadsheet id -> checked values of an organisation to add
+    bad_elements: dict[Any, int] = {}  # spreadsheet id -> row number
+    same_as: dict[Any, Any] = {}  # spreadsheet id -> an earlier row's id with the same folded name
+    first_new: dict[str, Any] = {}
+    for number, record in zip(rows["Elements"], records):
+        key = fold(record["name"])
+        if key in known:
+            resolved[record["id"]] = known[key]
+            report.organisations_known += 1
+            continue
+        if key in first_new:  # 'Čakovec' after 'Cakovec': one organisation
+            same_as[record["id"]] = first_new[key]
+            continue
+        data = {name: record.get(name) for name in ("name", "kind", "country", "region", "municipality", "latitude", "longitude")}
+        data.update({name: record.get(name) or "" for name in EXTRA_FIELDS})
+        values, problems = clean_organisation(data)
+        if problems:
+            bad_elements[record["id"]] = number
+            report.problems.extend(_problems("Elements", number, problems))
+            continue
+        new[record["id"]] = values
+        first_new[key] = record["id"]
+
+    links = []
+    for number, tie in zip(rows["Connections"], ties):
+        problems: dict[str, str] = {}
+        for end, column in (("source", "From"), ("target", "To")):
+            if tie[end] in bad_elements:
+                problems[column] = f"the element on row {bad_elements[tie[end]]} has errors"
+        data = {"kind": tie["kind"], "since": tie.get("since"), "until": tie.get("until"),
+                "strength": tie.get("strength"), "note": tie.get("note") or ""}
+        values, found = clean_relationship(data)
+        problems.update({_COLUMN.get(name, name.replace("_", " ").capitalize()): message for name, message in found.items()})
+        if problems:
+            report.problems.extend({"sheet": "Connections", "row": number, "column": c, "message": m} for c, m in problems.items())
+            continue
+        links.append((tie["source"], tie["target"], values))
+
+    async with DB.transaction():
+        for sheet_id, values in new.items():
+            resolved[sheet_id] = await organisations.create_organisation(values)
+            report.organisations_added += 1
+        for sheet_id, first in same_as.items():
+            resolved[sheet_id] = resolved[first]
+        for source_id, target_id, values in links:
+            source, target = resolved[source_id], resolved[target_id]
+            if await Relationship.exists().where(
+                (Relationship.source == source) & (Relationship.target == target) & (Relationship.kind == values["kind"])
+            ):
+                report.relationships_known += 1
+                continue
+            await organisations.create_relationship(source, target, values)
+            report.relationships_added += 1
+    report.problems.sort(key=lambda p: (p["sheet"] != "Elements", p["row"] or 0, p["column"] or ""))
+    jobs.request_recompute()
+    return report
+
+
+def _problems(sheet: str, number: int, problems: dict[str, str]) -> list[dict[str, Any]]:
+    return [
+        {"sheet": sheet, "row": number, "column": _COLUMN.get(name, name.replace("_", " ").capitalize()), "message": str(message)}
+        for name, message in problems.items()
+    ]

@@ -1,0 +1,267 @@
+"""The partner network in the portal: snapshot pages, fragments, API, access, recomputation and its triggers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from portal.db.tables import NetworkSnapshot
+from portal.network import jobs, services
+from tests.fixtures import csrf_token, login, post_form, send_json
+from tests.portal.test_referrals import refer, setting, step, switch
+
+TIE = {"kind": "cooperation", "since": None, "until": None, "strength": 3, "note": ""}
+
+
+@pytest.fixture(autouse=True)
+async def no_leftover_runs():
+    """Every test starts with no pending change and leaves no run behind."""
+    jobs._state.dirty = False
+    services._cache["latest"] = None
+    yield
+    await jobs.wait()
+    jobs._state.dirty = False
+
+
+@pytest.fixture
+def background(monkeypatch):
+    """Runs in the background, as in production (the test then awaits them)."""
+    monkeypatch.setattr(jobs, "inline", lambda: False)
+
+
+@pytest.fixture
+async def small_network(make_org):
+    """Three Slovenian and one Croatian organisation: a chain CSD - NGO - enterprise, and the Croatian one tied to the NGO."""
+    from portal.organisations import services as organisations
+
+    ids = {
+        "csd": await make_org(name="CSD Ptuj", kind="social_work_centre", latitude=46.42, longitude=15.87),
+        "ngo": await make_org(name="Društvo Korak", kind="ngo", latitude=46.43, longitude=15.88),
+        "firm": await make_org(name="Zadruga Krog", kind="social_enterprise", latitude=46.41, longitude=15.86),
+        "hr": await make_org(name="Udruga Čakovec", kind="ngo", country="HR", region="Međimurska županija",
+                             municipality="Čakovec", latitude=46.38, longitude=16.43),
+        "alone": await make_org(name="Osamljeni zavod", kind="research"),
+    }
+    await organisations.create_relationship(ids["csd"], ids["ngo"], TIE)
+    await organisations.create_relationship(ids["ngo"], ids["firm"], TIE)
+    await organisations.create_relationship(ids["ngo"], ids["hr"], {**TIE, "kind": "project_partner"})
+    return ids
+
+
+async def _coordinator(client, make_user, organisation_id=None):
+    await make_user("coord", "coordinator", organisation_id=organisation_id)
+    await login(client, "coord")
+
+
+async def test_the_page_needs_a_login(client, db):
+    response = await client.get("/network/")
+    assert response.status_code in (303, 401)
+    assert (await client.get("/api/v1/network/graph")).status_code == 401
+
+
+async def test_before_the_first_run_the_page_says_so_and_computes_nothing(client, make_user, small_network):
+    await make_user("ana", "counsellor")
+    await login(client, "ana")
+    page = await client.get("/network/")
+    assert page.status_code == 200
+    assert "The network has not been computed yet" in page.text
+    assert "Recompute now" not in page.text  # counsellors may read, not recompute
+    assert await NetworkSnapshot.count() == 0
+    place = await client.get(f"/network/organisations/{small_network['csd']}")
+    assert "The network has not been computed yet" in place.text
+    assert (await client.get("/api/v1/network/organisations")).json()["items"] == []
+    assert await NetworkSnapshot.count() == 0
+
+
+async def test_recompute_now_fills_the_page_and_its_tables(client, make_user, small_network):
+    await _coordinator(client, make_user)
+    page = await client.get("/network/")
+    assert "Recompute now" in page.text
+    response = await post_form(client, "/network/recompute", {})
+    assert response.status_code == 303 and response.headers["location"] == "/network/"
+    page = await client.get("/network/")
+    assert "Computed " in page.text and "has not been computed" not in page.text
+    for name in ("CSD Ptuj", "Društvo Korak", "Zadruga Krog", "Udruga Čakovec"):
+        assert name in page.text
+    # The NGO holds the chain together: an articulation point, and first by betweenness.
+    assert page.text.index("Where the network would fall apart") < page.text.rindex("Društvo Korak")
+    rows = page.text.split('id="metrics"')[1]
+    assert rows.index("Društvo Korak") < rows.index("CSD Ptuj")
+    assert 'data-graph-url="/api/v1/network/graph"' in page.text and "/static/js/network.js" in page.text
+    # Suggestions with reasons: the CSD and the enterprise share the NGO.
+    assert "both work with Društvo Korak" in page.text
+
+
+async def test_metrics_sort_by_query_and_come_as_a_fragment_for_htmx(client, make_user, small_network):
+    await _coordinator(client, make_user)
+    await jobs.run()
+    by_name = await client.get("/network/", params={"sort": "name"})
+    table = by_name.text.split('id="metrics"')[1]
+    assert table.index("CSD Ptuj") < table.index("Društvo Korak") < table.index("Osamljeni zavod")
+    assert 'aria-sort="ascending"' in table
+    fragment = await client.get("/network/", params={"sort": "degree"}, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text and 'id="metrics"' in fragment.text
+    assert fragment.headers["vary"] == "HX-Request"
+    assert (await client.get("/network/", params={"sort": "password"})).status_code == 400
+
+
+async def test_panel_and_place_in_the_network(client, make_user, small_network):
+    await _coordinator(client, make_user, small_network["alone"])
+    await jobs.run()
+    ngo = small_network["ngo"]
+    panel = await client.get(f"/network/panel/{ngo}", headers={"HX-Request": "true"})
+    assert "<html" not in panel.text and "Društvo Korak" in panel.text
+    assert f'href="/organisations/{ngo}"' in panel.text and "rank 1 of 5" in panel.text
+    place = await client.get(f"/network/organisations/{small_network['csd']}", headers={"HX-Request": "true"})
+    assert "Place in the network" in place.text and "<html" not in place.text
+    partners_of_partners = place.text.split("Partners of partners")[1].split("<h3>")[0]
+    assert "Zadruga Krog" in partners_of_partners and "Udruga Čakovec" in partners_of_partners
+    assert "Suggested partners" in place.text
+    # Without htmx: a whole page of its own (the plain-link fallback).
+    full = await client.get(f"/network/organisations/{small_network['csd']}")
+    assert "<html" in full.text and "CSD Ptuj" in full.text
+    unknown = await client.get("/network/panel/999999", headers={"HX-Request": "true"})
+    assert unknown.status_code == 200 and "was not in the network" in unknown.text
+
+
+async def test_the_organisation_page_loads_its_place_for_logged_in_users_only(client, make_user, small_network):
+    csd = small_network["csd"]
+    anonymous = await client.get(f"/organisations/{csd}")
+    assert "/network/organisations/" not in anonymous.text
+    await make_user("ana", "employer")
+    await login(client, "ana")
+    page = await client.get(f"/organisations/{csd}")
+    assert f'hx-get="/network/organisations/{csd}"' in page.text and f'href="/network/organisations/{csd}"' in page.text
+    assert 'href="/network/"' in page.text  # the nav item
+
+
+async def test_status_polls_itself_while_running_and_stops_when_done(client, make_user, db):
+    await make_user("ana", "enterprise")
+    await login(client, "ana")
+    now = dt.datetime.now(dt.timezone.utc)
+    run_id = (await NetworkSnapshot.insert(NetworkSnapshot(status="running", progress=40, started_at=now)))[0]["id"]
+    running = await client.get("/network/status", headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 2s"' in running.text and 'value="40"' in running.text and "<html" not in running.text
+    await services.finish_run(run_id, services.serialise(
+        {"organisations": [], "communities": [], "nodes": 0, "edges": 0, "components": 0, "region_pairs": [],
+         "isolated": [], "bridges": [], "articulation_points": []},
+        {"elements": {"nodes": [], "edges": []}}, {"worst": [], "regions": [], "missing_kinds": {}},
+        {"top": [], "by_node": {}}))
+    done = await client.get("/network/status", params={"polling": "true"}, headers={"HX-Request": "true"})
+    assert "hx-trigger" not in done.text and "The network has been recomputed" in done.text
+    # A run whose process died long ago no longer counts as running.
+    await NetworkSnapshot.insert(NetworkSnapshot(status="running", progress=10, started_at=now - dt.timedelta(hours=2)))
+    assert not (await services.run_status())["running"]
+
+
+async def test_recompute_runs_in_the_background_with_progress(client, make_user, small_network, background):
+    await _coordinator(client, make_user)
+    token = await csrf_token(client, "/network/")
+    response = await client.post("/api/v1/network/recompute", headers={"x-csrftoken": token})
+    assert response.status_code == 202
+    assert jobs.is_busy()
+    await jobs.wait()
+    status = (await client.get("/api/v1/network/status")).json()
+    assert not status["running"] and status["progress"] == 100 and status["computed_at"]
+    # The htmx button answers with the status fragment.
+    fragment = await client.post("/network/recompute", data={"_csrf_token": token}, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and 'id="network-status"' in fragment.text and "<html" not in fragment.text
+    await jobs.wait()
+
+
+async def test_only_managers_recompute(client, make_user, db):
+    await make_user("ana", "counsellor")
+    await login(client, "ana")
+    assert (await send_json(client, "POST", "/api/v1/network/recompute")).status_code == 403
+    assert (await post_form(client, "/network/recompute", {})).status_code == 403
+    assert await NetworkSnapshot.count() == 0
+
+
+async def test_a_failed_run_keeps_the_last_results_and_says_so(client, make_user, small_network, monkeypatch):
+    await _coordinator(client, make_user)
+    await jobs.run()
+
+    def broken(G):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(services, "metrics", broken)
+    await jobs.run()
+    status = await services.run_status()
+    assert status["failed"] and "out of memory" in status["error"]
+    page = await client.get("/network/")
+    assert "The last recomputation failed" in page.text and "Društvo Korak" in page.text
+
+
+async def test_changes_trigger_one_debounced_recomputation(small_network, monkeypatch):
+    from portal.organisations import services as organisations
+
+    monkeypatch.setattr(jobs, "automatic", lambda: True)
+    monkeypatch.setattr(jobs, "DEBOUNCE_SECONDS", 1.0)
+    await jobs.run()
+    first = (await NetworkSnapshot.select(NetworkSnapshot.id).first())["id"]
+    tie = await organisations.create_relationship(small_network["csd"], small_network["firm"], TIE)
+    await organisations.update_relationship(tie, {**TIE, "strength": 5})
+    new = await organisations.create_organisation({"name": "Nova zadruga", "kind": "social_enterprise", "country": "SI",
+                                                   "region": "Podravska", "municipality": "Ptuj", "address": "",
+                                                   "postcode": "", "latitude": None, "longitude": None,
+                                                   "languages": "sl", "email": "", "phone": "", "website": "",
+                                                   "contact_person": "", "description": "", "registry_id": ""})
+    assert jobs.is_busy()
+    await jobs.wait()
+    rows = await NetworkSnapshot.select(NetworkSnapshot.id, NetworkSnapshot.status)
+    assert rows == [{"id": first + 1, "status": "done"}]  # one run for the burst; older runs dropped
+    snapshot = await services.latest_snapshot()
+    assert new in snapshot.rows and snapshot.rows[small_network["csd"]]["degree"] == 2
+    await organisations.delete_relationship(tie)
+    await organisations.update_organisation(new, {"name": "Nova zadruga 2"})
+    await jobs.wait()
+    snapshot = await services.latest_snapshot()
+    assert snapshot.rows[small_network["csd"]]["degree"] == 1 and snapshot.rows[new]["name"] == "Nova zadruga 2"
+
+
+async def test_referrals_mark_the_network_stale_and_become_flows(client, make_user, make_org):
+    participant, opportunity, host = await setting(client, make_user, make_org)
+    jobs._state.dirty = False  # the organisations made above
+    referral = await refer(client, participant, opportunity)
+    assert jobs.is_stale()
+    jobs._state.dirty = False
+    await switch(client, "host")
+    await step(client, referral, "accepted")
+    assert jobs.is_stale()
+    await jobs.run()
+    snapshot = await services.latest_snapshot()
+    edges = snapshot.graph["elements"]["edges"]
+    assert [(e["data"]["kinds"], e["data"]["referrals"]) for e in edges] == [(["referrals"], 1)]
+    # Demand is counted, never named: the participant's code appears nowhere in the snapshot.
+    from portal.db.tables import Participant
+
+    code = (await Participant.select(Participant.code).first())["code"]
+    stored = await NetworkSnapshot.select().first()
+    assert all(code not in str(value) for value in stored.values())
+    gaps = (await client.get("/api/v1/network/gaps")).json()
+    assert gaps["items"][0]["participants"] == 1 and gaps["items"][0]["region"] == "Podravska"
+
+
+async def test_the_api_serves_the_snapshot(client, make_user, small_network):
+    await make_user("emp", "employer", organisation_id=small_network["alone"])
+    await login(client, "emp")
+    await jobs.run()
+    ngo, csd, firm, alone = (small_network[k] for k in ("ngo", "csd", "firm", "alone"))
+    metrics = (await client.get("/api/v1/network/organisations", params={"per_page": 2})).json()
+    assert metrics["total"] == 5 and metrics["pages"] == 3 and metrics["items"][0]["id"] == ngo
+    assert metrics["items"][0]["betweenness"] > 0 and metrics["computed_at"]
+    communities = (await client.get("/api/v1/network/communities")).json()["items"]
+    assert sum(c["size"] for c in communities) == 5
+    suggestions = (await client.get("/api/v1/network/suggestions", params={"organisation_id": csd})).json()["items"]
+    assert suggestions[0]["source"] == csd and suggestions[0]["reason"]
+    graph = (await client.get("/api/v1/network/graph")).json()["elements"]
+    assert len(graph["nodes"]) == 5 and len(graph["edges"]) == 3
+    assert all("position" in node for node in graph["nodes"])
+    chain = (await client.get("/api/v1/network/path", params={"source": csd, "target": firm})).json()["items"]
+    assert [m["name"] for m in chain] == ["CSD Ptuj", "Društvo Korak", "Zadruga Krog"]
+    assert (await client.get("/api/v1/network/path", params={"source": csd, "target": alone})).json() == {"items": []}
+    assert (await client.get("/api/v1/network/path", params={"source": csd, "target": 999999})).status_code == 404
+    assert (await client.get("/api/v1/network/path", params={"source": csd})).status_code == 400
+    schema = (await client.get("/schema/openapi.json")).json()
+    assert "404" in schema["paths"]["/api/v1/network/path"]["get"]["responses"]
