@@ -1,1 +1,62 @@
-"""Placement matching: plain data in, ranked and explained recommendations out (see issue 4; nothing here yet)."""
+"""Placement matching: plain data in; ranked, explained recommendations, learned weights, evaluation and allocations out."""
+
+from matching.allocation import AllocationReport, allocation_report, stable_allocation, welfare_allocation
+from matching.constraints import CONSTRAINTS, distance_km, is_feasible, violations
+from matching.explain import NOTES, Explanation, Match, explain_pair
+from matching.index import OpportunityIndex, PersonIndex
+from matching.learning import OutcomeWeights, WeightChoice, choose_weights
+from matching.recommend import recommend_candidates, recommend_placements
+from matching.records import Opportunity, Outcome, Person, Skill
+from matching.scoring import COMPONENTS, DEFAULT_WEIGHTS, PairScore, Scoring, SkillMatch, Weights, score_pair
+from matching.text import SkillText, default_text
+
+_LAZY = {"EvaluationReport", "MethodResult", "evaluate"}
+
+
+def __getattr__(name: str) -> object:
+    # matching.evaluation is also run as a script (python -m matching.evaluation --demo);
+    # importing it here eagerly would load it twice and make runpy warn.
+    if name in _LAZY:
+        from matching import evaluation
+
+        return getattr(evaluation, name)
+    raise AttributeError(f"module 'matching' has no attribute {name!r}")
+
+
+__all__ = [
+    "COMPONENTS",
+    "CONSTRAINTS",
+    "DEFAULT_WEIGHTS",
+    "NOTES",
+    "AllocationReport",
+    "EvaluationReport",
+    "Explanation",
+    "Match",
+    "MethodResult",
+    "Opportunity",
+    "OpportunityIndex",
+    "Outcome",
+    "OutcomeWeights",
+    "PairScore",
+    "Person",
+    "PersonIndex",
+    "Scoring",
+    "Skill",
+    "SkillMatch",
+    "SkillText",
+    "WeightChoice",
+    "Weights",
+    "allocation_report",
+    "choose_weights",
+    "default_text",
+    "distance_km",
+    "evaluate",
+    "explain_pair",
+    "is_feasible",
+    "recommend_candidates",
+    "recommend_placements",
+    "score_pair",
+    "stable_allocation",
+    "violations",
+    "welfare_allocation",
+]

@@ -1,0 +1,278 @@
+"""Column storage for the indexes: growable numpy columns, term bitsets, and the table of distinct skills."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import chain
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from matching.records import Skill
+from matching.scoring import Scoring
+from matching.text import SkillText
+
+__all__ = ["Columns", "SkillTable", "Terms", "common", "covers", "fold_rows", "within"]
+
+_WORD = 64
+
+
+class Columns:
+    """Named numpy columns that grow by doubling, so adding one row is amortised O(1).
+
+    ``spec`` maps a name to (dtype, fill value, width): width None for one value per row, an
+    int for a two-dimensional column. Those are stored as (width, capacity): each position of a
+    padded list or each bitset word is one contiguous row, which makes gathers and reductions
+    over candidates cheap. A padded list column ``name`` needs a count column ``n_name``.
+
+    Examples
+    --------
+    >>> cols = Columns({"ids": (np.int32, -1, 0), "n_ids": (np.int32, 0, None)})
+    >>> cols.reserve(3)
+    >>> cols.set_padded("ids", np.array([0, 2]), [[7, 8], [9]])
+    >>> cols["ids"][:, :3].tolist(), cols["n_ids"][:3].tolist()
+    ([[7, -1, 9], [8, -1, -1]], [2, 0, 1])
+    """
+
+    def __init__(self, spec: Mapping[str, tuple[Any, Any, int | None]]) -> None:
+        self._spec = dict(spec)
+        self.capacity = 0
+        self.data = {
+            name: np.full((0,) if width is None else (width, 0), fill, dtype)
+            for name, (dtype, fill, width) in self._spec.items()
+        }
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.data[name]
+
+    def reserve(self, rows: int) -> None:
+        """Make room for at least ``rows`` rows, at least doubling when growing."""
+        if rows <= self.capacity:
+            return
+        capacity = max(rows, 2 * self.capacity, 64)
+        for name, old in self.data.items():
+            dtype, fill, _ = self._spec[name]
+            grown = np.full((*old.shape[:-1], capacity), fill, dtype)
+            grown[..., : self.capacity] = old
+            self.data[name] = grown
+        self.capacity = capacity
+
+    def widen(self, name: str, width: int) -> None:
+        """Give a two-dimensional column at least ``width`` rows of values, filled for old records."""
+        old = self.data[name]
+        if old.shape[0] >= width:
+            return
+        dtype, fill, _ = self._spec[name]
+        grown = np.full((width, old.shape[1]), fill, dtype)
+        grown[: old.shape[0]] = old
+        self.data[name] = grown
+
+    def set_padded(self, name: str, slots: np.ndarray, lists: Sequence[Sequence[int]]) -> None:
+        """Write id lists padded with -1 (which indexes a trailing zero in lookups), and their lengths."""
+        counts = np.fromiter(map(len, lists), np.int64, len(lists))
+        self.widen(name, int(counts.max(initial=0)))
+        block = np.full((self.data[name].shape[0], len(lists)), -1, np.int32)
+        if counts.sum():
+            position = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+            block[position, np.repeat(np.arange(len(lists)), counts)] = np.fromiter(
+                chain.from_iterable(lists), np.int32, int(counts.sum())
+            )
+        self.data[name][:, slots] = block
+        self.data["n_" + name][slots] = counts
+
+    def set_bits(self, name: str, slots: np.ndarray, masks: Sequence[int], words: int) -> None:
+        """Write bit masks (Python ints) as ``words`` 64-bit words per record."""
+        self.widen(name, words)
+        column = self.data[name]
+        for w in range(column.shape[0]):
+            column[w, slots] = np.fromiter(((m >> (_WORD * w)) & (2**_WORD - 1) for m in masks), np.uint64, len(masks))
+
+
+def within(bits: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """Per candidate (column of ``bits``): are all its set bits among ``allowed``?
+
+    Examples
+    --------
+    >>> within(np.array([[0b011, 0b100]], dtype=np.uint64), np.array([0b011], dtype=np.uint64)).tolist()
+    [True, False]
+    """
+    ok = np.ones(bits.shape[1], dtype=bool)
+    for w in range(bits.shape[0]):
+        ok &= (bits[w] & ~allowed[w]) == 0
+    return ok
+
+
+def covers(bits: np.ndarray, required: np.ndarray) -> np.ndarray:
+    """Per candidate (column of ``bits``): are all ``required`` bits set?
+
+    Examples
+    --------
+    >>> covers(np.array([[0b011, 0b100]], dtype=np.uint64), np.array([0b001], dtype=np.uint64)).tolist()
+    [True, False]
+    """
+    ok = np.ones(bits.shape[1], dtype=bool)
+    for w in range(bits.shape[0]):
+        ok &= (bits[w] & required[w]) == required[w]
+    return ok
+
+
+def fold_rows(ufunc: np.ufunc, rows: np.ndarray, width: int, dtype: type = np.float64) -> np.ndarray:
+    """Combine the rows of a (k, width) array one after another (zeros if k == 0).
+
+    A loop over the few rows beats numpy's reduce along a short axis by far here, and adding
+    in order keeps sums identical to the pair scorer's.
+
+    Examples
+    --------
+    >>> fold_rows(np.add, np.array([[0.5, 1.0], [0.25, 0.0]]), 2).tolist()
+    [0.75, 1.0]
+    """
+    out = np.zeros(width, dtype=dtype)
+    if rows.shape[0]:
+        out[:] = rows[0]
+        for row in rows[1:]:
+            ufunc(out, row, out=out)
+    return out
+
+
+def common(bits: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per candidate: how many of its set bits are also in ``mask``.
+
+    Examples
+    --------
+    >>> common(np.array([[0b011, 0b100]], dtype=np.uint64), np.array([0b111], dtype=np.uint64)).tolist()
+    [2, 1]
+    """
+    return np.bitwise_count(bits & mask[:, np.newaxis]).sum(axis=0)
+
+
+class Terms:
+    """Numbered terms (languages, support kinds, sectors) for bitsets and lookups.
+
+    Examples
+    --------
+    >>> terms = Terms()
+    >>> terms.add(["sl", "hr"])
+    [0, 1]
+    >>> terms.words_of(["hr", "de"]).tolist(), terms.knows(["de"])
+    ([2], False)
+    """
+
+    def __init__(self) -> None:
+        self.ids: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def words(self) -> int:
+        """64-bit words needed for a bitset over all terms so far."""
+        return max(1, -(-len(self.ids) // _WORD))
+
+    def add(self, terms: Iterable[str]) -> list[int]:
+        """Ids of ``terms``, numbering new ones."""
+        return [self.ids.setdefault(t, len(self.ids)) for t in terms]
+
+    def known(self, terms: Iterable[str]) -> list[int]:
+        """Ids of the ``terms`` already numbered; others are skipped."""
+        return [self.ids[t] for t in terms if t in self.ids]
+
+    def knows(self, terms: Iterable[str]) -> bool:
+        """True when every term is numbered (an unknown one can be on no record)."""
+        return all(t in self.ids for t in terms)
+
+    def mask(self, terms: Iterable[str], *, add: bool = False) -> int:
+        """The bit mask of ``terms`` as a Python int (numbering new ones if ``add``)."""
+        return sum(1 << i for i in (self.add(terms) if add else self.known(terms)))
+
+    def words_of(self, terms: Iterable[str]) -> np.ndarray:
+        """The bit mask of the known ``terms`` as :attr:`words` 64-bit words."""
+        m = self.mask(terms)
+        return np.array([(m >> (_WORD * w)) & (2**_WORD - 1) for w in range(self.words)], dtype=np.uint64)
+
+    def lookup(self, terms: Iterable[str]) -> np.ndarray:
+        """Boolean per term id (plus a trailing False for padding): is it among ``terms``?"""
+        out = np.zeros(len(self.ids) + 1, dtype=bool)
+        out[self.known(terms)] = True
+        return out
+
+
+class SkillTable:
+    """Distinct skills with their TF-IDF rows, and the credit each earns against a few query skills.
+
+    Examples
+    --------
+    >>> scoring = Scoring()
+    >>> table = SkillTable(scoring.text)
+    >>> table.ids([Skill(label="zidarstvo"), Skill(uri="esco:cook", label="cook")])
+    [0, 1]
+    >>> table.credits([Skill(label="zidar"), Skill(uri="esco:cook", label="kuhar")], scoring).round(2).tolist()
+    [[0.93, 0.0], [0.0, 1.0]]
+    """
+
+    def __init__(self, text: SkillText) -> None:
+        self._text = text
+        self._ids: dict[Skill, int] = {}
+        self._by_uri: dict[str, list[int]] = defaultdict(list)
+        self._labels: list[str] = []
+        # New skills collect in a small row-major block; it is merged into the column-major
+        # main block (fast to slice by n-gram) once it outgrows a share of it, so an upsert
+        # costs amortised O(1) and a query never touches the whole hashed feature space.
+        n_features = text.n_features
+        self._main = sp.csc_matrix((0, n_features))
+        self._pending = sp.csr_matrix((0, n_features))
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the TF-IDF rows."""
+        return sum(m.data.nbytes + m.indices.nbytes + m.indptr.nbytes for m in (self._main, self._pending))
+
+    def ids(self, skills: Iterable[Skill]) -> list[int]:
+        """Ids of ``skills`` in the table, adding new ones (their rows are computed on the next query)."""
+        out = []
+        for skill in skills:
+            i = self._ids.get(skill)
+            if i is None:
+                i = self._ids[skill] = len(self._labels)
+                self._labels.append(skill.label)
+                if skill.uri is not None:
+                    self._by_uri[skill.uri].append(i)
+            out.append(i)
+        return out
+
+    def _sync(self) -> None:
+        done = self._main.shape[0] + self._pending.shape[0]
+        if done < len(self._labels):
+            labels = self._labels[done:]
+            new = self._text.transform(labels)
+            self._text.remember(labels, new)  # queries and explanations reuse these labels
+            self._pending = sp.vstack([self._pending, new], format="csr")
+        if self._pending.shape[0] > 256 + self._main.shape[0] // 16:
+            self._main = sp.vstack([self._main.tocsr(), self._pending], format="csr").tocsc()
+            self._pending = sp.csr_matrix((0, self._main.shape[1]))
+
+    def credits(self, skills: Sequence[Skill], scoring: Scoring) -> np.ndarray:
+        """Credit of every table skill (rows) against each query skill (columns) under ``scoring``."""
+        self._sync()
+        rows = self._text.vectors([s.label for s in skills])
+        # Work only on the n-grams the query has, never on the whole hashed space.
+        features = np.concatenate([f for f, _ in rows])
+        cols, where = np.unique(features, return_inverse=True)
+        dense = np.zeros((cols.size, len(skills)))
+        dense[where, np.repeat(np.arange(len(skills)), [f.size for f, _ in rows])] = np.concatenate([w for _, w in rows])
+        pending = self._pending
+        at = np.minimum(np.searchsorted(cols, pending.indices), max(cols.size - 1, 0))
+        hit = cols[at] == pending.indices if cols.size else np.zeros(pending.nnz, dtype=bool)
+        sims_pending = np.zeros((pending.shape[0], len(skills)))
+        owner = np.repeat(np.arange(pending.shape[0]), np.diff(pending.indptr))[hit]
+        np.add.at(sims_pending, owner, pending.data[hit, np.newaxis] * dense[at[hit]])
+        credit = scoring.credit(np.vstack([self._main[:, cols] @ dense, sims_pending]))
+        for j, skill in enumerate(skills):
+            if skill.uri is not None:
+                credit[self._by_uri.get(skill.uri, []), j] = 1.0
+        return credit
