@@ -18,6 +18,7 @@ from portal.cases.pages import CasePages
 from portal.db.engine import close_pool, open_pool, prepare_sqlite
 from portal.home.health import health
 from portal.home.pages import home
+from portal.matching_service.pages import CandidatePages, PlacementPages
 from portal.network import jobs as network_jobs
 from portal.network.api import NetworkApi
 from portal.network.pages import NetworkPages
@@ -71,11 +72,13 @@ def create_app() -> Litestar:
             CasePages,
             AuditPages,
             CaseReferralPages,
+            PlacementPages,
             ReferralPages,
             NotificationPages,
             OrganisationApi,
             RelationshipApi,
             OpportunityPages,
+            CandidatePages,
             OpportunityApi,
             SkillPages,
             NetworkPages,

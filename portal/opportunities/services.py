@@ -35,6 +35,7 @@ __all__ = [
     "can_post",
     "can_post_for",
     "can_see",
+    "can_see_candidates",
     "create_opportunity",
     "filter_options",
     "get_opportunity",
@@ -84,6 +85,11 @@ def sees_every_status(user: CurrentUser | None, organisation_id: int) -> bool:
 
 def can_see(user: CurrentUser | None, opportunity: dict[str, Any]) -> bool:
     return opportunity["status"] == "open" or sees_every_status(user, opportunity["organisation_id"])
+
+
+def can_see_candidates(user: CurrentUser | None, opportunity: dict[str, Any]) -> bool:
+    """Suggested candidates: the posting organisation's users and the network managers only."""
+    return sees_every_status(user, opportunity["organisation_id"])
 
 
 def can_edit(user: CurrentUser | None, opportunity: dict[str, Any]) -> bool:

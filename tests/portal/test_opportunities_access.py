@@ -29,6 +29,7 @@ OPPORTUNITY_RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/opportunities/{opp_id:int}"): PUBLIC,
     ("GET", "/opportunities/{opp_id:int}/edit"): MANAGERS,
     ("POST", "/opportunities/{opp_id:int}/edit"): MANAGERS,
+    ("GET", "/opportunities/{opp_id:int}/candidates"): MANAGERS,
     ("GET", "/api/v1/opportunities"): PUBLIC,
     ("POST", "/api/v1/opportunities"): MANAGERS,
     ("GET", "/api/v1/opportunities/{opp_id:int}"): PUBLIC,

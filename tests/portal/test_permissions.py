@@ -81,6 +81,7 @@ CASE_ROUTES = {
     ("POST", "/cases/{participant_id:int}/plan/{step_id:int}/done"),
     ("POST", "/cases/{participant_id:int}/notes"),
     ("POST", "/cases/{participant_id:int}/referrals"),
+    ("GET", "/cases/{participant_id:int}/placements"),
     ("GET", "/referrals/{referral_id:int}"),
     ("POST", "/referrals/{referral_id:int}/step"),
 }

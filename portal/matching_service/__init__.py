@@ -1,0 +1,1 @@
+"""The portal's use of the ``matching`` library: database rows in, explained suggestions out."""

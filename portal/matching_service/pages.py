@@ -1,0 +1,87 @@
+"""Suggestion fragments: placements on a case, candidates on an opportunity (htmx, with a page fallback)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get
+from litestar.exceptions import NotFoundException
+from litestar.response import Template
+
+from portal.audit import services as audit
+from portal.auth.guards import current_user, login_required
+from portal.cases import services as cases
+from portal.i18n import gettext as _
+from portal.matching_service import services
+from portal.opportunities import services as opportunities
+from portal.organisations.params import RecordId
+from portal.vocab import SUPPORT
+from portal.web.templating import render
+
+
+def note_texts() -> dict[str, str]:
+    """The library's note codes (``matching.NOTES``) in the reader's language."""
+    return {
+        "empty_profile": _("Not enough information to rank: the profile lists no skills, interests or support "
+                           "needs, so these only pass the hard constraints and are not ordered by fit."),
+        "low_confidence": _("Less than half of the score rests on data from both sides; treat the order with care."),
+        "no_skills_on_profile": _("The profile lists no skills, so skills are not scored."),
+        "no_skills_listed": _("The opportunity lists no skills, so skills are not scored."),
+        "no_interests_on_profile": _("The profile lists no interests or sectors."),
+        "no_sectors_listed": _("The opportunity lists no sector."),
+        "distance_unknown": _("A location is missing, so distance is not scored."),
+        "hours_unknown": _("Weekly hours are missing on one side, so hours are not scored."),
+        "no_support_wanted": _("No particular support is needed."),
+    }
+
+
+def component_labels() -> dict[str, str]:
+    return {
+        "skill": _("Skills"), "interest": _("Interests and sectors"), "distance": _("Distance"),
+        "hours": _("Hours per week"), "support": _("Support offered"),
+    }
+
+
+def _context(**extra: Any) -> dict[str, Any]:
+    return {"notes": note_texts(), "components": component_labels(), "support": SUPPORT, **extra}
+
+
+class PlacementPages(Controller):
+    path = "/cases/{participant_id:int}/placements"
+    include_in_schema = False
+    guards = [login_required]
+
+    @get("/", name="cases:placements")
+    async def placements(self, request: Request, participant_id: RecordId) -> Template:
+        user = current_user(request)
+        # The lead and the case team only, as for the rest of the case; 404 hides that the case exists.
+        if await cases.access_for(user, participant_id) is None:
+            raise NotFoundException()
+        code = (await cases.get_case(participant_id))["code"]
+        found = await services.placements_for(participant_id)
+        await audit.record(request, user, "read", "participant", participant_id, "placement suggestions")
+        context = _context(participant_id=participant_id, code=code, placements=found)
+        return render(request, "matching/placements.html", context, block="placements")
+
+
+class CandidatePages(Controller):
+    path = "/opportunities/{opp_id:int}/candidates"
+    include_in_schema = False
+    guards = [login_required]
+
+    @get("/", name="opportunities:candidates")
+    async def candidates(self, request: Request, opp_id: RecordId) -> Template:
+        user = current_user(request)
+        try:
+            opportunity = await opportunities.get_opportunity(opp_id, user)
+        except opportunities.NotFound as exc:
+            raise NotFoundException() from exc
+        if not opportunities.can_see_candidates(user, opportunity):
+            raise NotFoundException()
+        found = await services.candidates_for(opp_id)
+        for candidate in found:
+            await audit.record(request, user, "read", "participant", candidate["participant_id"],
+                               f"candidate list for opportunity {opp_id}")
+        return render(request, "matching/candidates.html", _context(opp=opportunity, candidates=found),
+                      block="candidates")
+

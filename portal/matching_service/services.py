@@ -1,0 +1,153 @@
+"""Suggestions both ways: placements for a case, candidates for an opportunity; handlers call only these.
+
+Callers check who may ask and audit what is shown. The results are plain dicts, explanation
+included, so templates and tests need nothing from the library.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import matching
+from portal.db.tables import Consent, Opportunity, Participant
+from portal.matching_service import records
+
+__all__ = ["CANDIDATE_STAGES", "candidates_for", "placements_for", "profile_is_empty"]
+
+# Only people in these stages are put in front of employers.
+CANDIDATE_STAGES = ("activation", "placement", "employment")
+
+
+def profile_is_empty(person: matching.Person) -> bool:
+    """Nothing a counsellor enters about fit: no skills, interests or support needs.
+
+    Hours and place are always filled in the portal (form defaults, the municipality's
+    coordinates), so the library's own ``Person.is_empty`` alone would never say "empty"
+    here; both count.
+    """
+    return person.is_empty or not (person.skills or person.interests or person.support_needs)
+
+
+def _skill_match(m: matching.SkillMatch) -> dict[str, Any]:
+    by = m.by.name if m.by is not None and m.by != m.skill else ""
+    return {"label": m.skill.name, "uri": m.skill.uri or "", "by": by, "similarity": round(m.similarity, 2)}
+
+
+def _explained(match: matching.Match, empty: bool) -> dict[str, Any]:
+    e = match.explanation
+    return {
+        "score": match.score,
+        "confidence": match.confidence,
+        # An empty profile gets the library's note and no confident-looking numbers.
+        "show_scores": not empty,
+        "matched_skills": [_skill_match(m) for m in e.matched_skills],
+        "missing_required": [s.name for s in e.missing_required],
+        "missing_optional": [s.name for s in e.missing_optional],
+        "distance_km": None if e.distance_km is None else round(e.distance_km, 1),
+        "support_offered": list(e.support_offered),
+        "components": dict(e.components),
+        "contributions": dict(e.contributions),
+        "unknown": list(e.unknown),
+        "notes": ["empty_profile"] if empty else list(e.notes),
+    }
+
+
+def _columns(table: type, names: tuple[str, ...]) -> list:
+    return [getattr(table, name) for name in names]
+
+
+async def placements_for(participant_id: int, top: int = 10) -> list[dict[str, Any]]:
+    """The ``top`` open opportunities with places left that fit the participant, best first, explained.
+
+    The reference :func:`matching.recommend_placements` scores every pair, which is fine for the
+    demo's few hundred opportunities; at scale keep a :class:`matching.OpportunityIndex` and
+    ``upsert`` opportunities as they change instead of rebuilding the records per request.
+    """
+    row = await Participant.select(*_columns(Participant, records.PERSON_COLUMNS)).where(
+        Participant.id == participant_id
+    ).first()
+    if row is None:
+        return []
+    person = records.person(row)
+    rows = await Opportunity.select(
+        *_columns(Opportunity, records.OPPORTUNITY_COLUMNS),
+        Opportunity.title, Opportunity.municipality,
+        Opportunity.organisation.name.as_alias("organisation_name"),
+    ).where((Opportunity.status == "open") & (Opportunity.places_taken < Opportunity.capacity)).order_by(
+        Opportunity.id
+    )
+    by_id = {r["id"]: r for r in rows}
+    matches = matching.recommend_placements(person, [records.opportunity(r) for r in rows], top=top)
+    empty = profile_is_empty(person)
+    return [
+        {
+            "opportunity_id": m.opportunity_id,
+            "title": by_id[m.opportunity_id]["title"],
+            "organisation_name": by_id[m.opportunity_id]["organisation_name"],
+            "municipality": by_id[m.opportunity_id]["municipality"],
+            "capacity": by_id[m.opportunity_id]["capacity"],
+            "places_left": by_id[m.opportunity_id]["capacity"] - by_id[m.opportunity_id]["places_taken"],
+            **_explained(m, empty),
+        }
+        for m in matches
+    ]
+
+
+async def _consenting(participant_ids: list[int]) -> set[int]:
+    """Those whose newest ``employer_profile`` decision is "given"."""
+    if not participant_ids:
+        return set()
+    rows = await Consent.select(Consent.participant, Consent.given).where(
+        (Consent.scope == "employer_profile") & Consent.participant.is_in(participant_ids)
+    ).order_by(Consent.id)
+    current: dict[int, bool] = {}
+    for r in rows:
+        current[r["participant"]] = r["given"]
+    return {pid for pid, given in current.items() if given}
+
+
+async def candidates_for(opp_id: int, top: int = 10) -> list[dict[str, Any]]:
+    """The ``top`` participants who fit the opportunity, best first, with pseudonymous fields only.
+
+    Only people in an activation, placement or employment stage whose current consent lets an
+    anonymised profile be shown to employers are considered. Each result carries the code,
+    region, matched skills, skill gap and score parts; nothing that names or locates the person.
+    """
+    row = await Opportunity.select(*_columns(Opportunity, records.OPPORTUNITY_COLUMNS)).where(
+        Opportunity.id == opp_id
+    ).first()
+    if row is None:
+        return []
+    people = await Participant.select(
+        *_columns(Participant, records.PERSON_COLUMNS), Participant.code, Participant.region
+    ).where(Participant.stage.is_in(list(CANDIDATE_STAGES))).order_by(Participant.id)
+    allowed = await _consenting([p["id"] for p in people])
+    people = [p for p in people if p["id"] in allowed]
+    by_id = {p["id"]: p for p in people}
+    persons = {p["id"]: records.person(p) for p in people}
+    # A PersonIndex (one per audience) is the path at scale; the reference is fine for the demo.
+    matches = matching.recommend_candidates(records.opportunity(row), list(persons.values()), top=top)
+    return [
+        {
+            "participant_id": m.person_id,
+            "code": by_id[m.person_id]["code"],
+            "region": by_id[m.person_id]["region"],
+            **_for_employers(_explained(m, profile_is_empty(persons[m.person_id]))),
+        }
+        for m in matches
+    ]
+
+
+# Notes an employer may read; the others hint at where the person lives or what support they need.
+_EMPLOYER_NOTES = ("empty_profile", "low_confidence", "no_skills_on_profile", "no_skills_listed",
+                   "no_interests_on_profile", "no_sectors_listed")
+
+
+def _for_employers(explained: dict[str, Any]) -> dict[str, Any]:
+    """Drop distance (with the region it would point at the municipality) and the support the person needs."""
+    return {
+        **explained,
+        "distance_km": None,
+        "support_offered": [],
+        "notes": [code for code in explained["notes"] if code in _EMPLOYER_NOTES],
+    }
