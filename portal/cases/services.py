@@ -24,13 +24,11 @@ from portal.db.tables import (
 )
 from portal.geo import fold
 from portal.pagination import Page, clamp_page
+from portal.service_errors import NotFound  # noqa: F401 (part of this module's interface)
 
 PER_PAGE = 25
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
 
-
-class NotFound(LookupError):
-    """No such case, or not one this user may know about."""
 
 
 def _now() -> dt.datetime:

@@ -14,6 +14,7 @@ import networkx as nx
 import network
 from portal.db.tables import NetworkSnapshot, Opportunity, Organisation, Participant, Referral, Relationship
 from portal.pagination import Page, clamp_page
+from portal.service_errors import NotFound  # noqa: F401 (part of this module's interface)
 
 # Participants still looking for a place count as demand; employed or exited ones do not.
 ACTIVE_STAGES = ("intake", "profiling", "activation", "placement")
@@ -31,9 +32,6 @@ PER_PAGE = 25
 # A run that has said nothing for this long died with its process.
 STALE_AFTER = dt.timedelta(minutes=15)
 
-
-class NotFound(LookupError):
-    """The organisation is not in the latest snapshot."""
 
 
 @dataclass

@@ -18,9 +18,11 @@ from portal.db.tables import Opportunity, Organisation
 from portal.geo import fold
 from portal.i18n import gettext as _
 from portal.opportunities.validation import capacity_message
-from portal.organisations.services import Page, search_words
+from portal.organisations.services import search_words
+from portal.pagination import Page
 from portal.skills import entries as skill_entries
 from portal.skills.services import recognise
+from portal.service_errors import Conflict, NotFound  # noqa: F401 (part of this module's interface)
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -53,17 +55,6 @@ PUBLIC_STATUSES = ("open",)
 EVERY_STATUS = ("draft", "open", "closed")
 
 
-class NotFound(LookupError):
-    """No such opportunity, or none this user may see."""
-
-
-class Conflict(ValueError):
-    """The change would break a rule of the data; ``field`` says which input is at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 # --- who may do what ------------------------------------------------------------------------

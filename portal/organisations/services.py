@@ -16,23 +16,13 @@ from portal.i18n import gettext as _
 from portal.network import jobs as network_jobs
 from portal.organisations.validation import PROGRAMME_KINDS
 from portal.pagination import Page, clamp_page
+from portal.service_errors import Conflict, NotFound  # noqa: F401 (part of this module's interface)
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
 PUBLIC_HIDDEN_FIELDS = ("contact_person",)
 
 
-class NotFound(LookupError):
-    """No record with that id."""
-
-
-class Conflict(ValueError):
-    """The change would break a rule of the data; ``field`` says which input is at fault."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-        self.message = message
 
 
 @dataclass(frozen=True)

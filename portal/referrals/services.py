@@ -14,12 +14,10 @@ from portal.network import jobs as network_jobs
 from portal.pagination import Page, clamp_page
 from portal.referrals import flow
 from portal.referrals.notify import notify
+from portal.service_errors import NotFound  # noqa: F401 (part of this module's interface)
 
 PER_PAGE = 25
 
-
-class NotFound(LookupError):
-    """No such referral, or not one this user may see."""
 
 
 class StepRefused(ValueError):

@@ -1,0 +1,14 @@
+"""What a service raises when a request cannot be met; each area's services re-export these."""
+
+
+class NotFound(LookupError):
+    """No such record, or none this user may know about."""
+
+
+class Conflict(ValueError):
+    """The change would break a rule of the data; ``field`` says which input is at fault."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
