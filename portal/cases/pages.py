@@ -109,6 +109,9 @@ class CasePages(Controller):
             errors["duplicate"] = _("A case with the same birth year, initials and municipality exists. "
                                     "Check it is not the same person, then confirm.")
         if errors:
+            for duplicate in duplicates:
+                # Showing that a case exists elsewhere reveals something about a person: keep a record.
+                await audit.record(request, user, "read", RECORD, duplicate["id"], "shown as a possible duplicate")
             return render(request, "cases/form.html", {"form": data, "errors": errors, "duplicates": duplicates,
                                                        **_vocab()}, status_code=422)
         values["skills"] = dumps(await recognise(values["skills"], current_language()))
@@ -138,6 +141,7 @@ class CasePages(Controller):
         data = await _form(request)
         values, errors = clean_participant(data, case["country"])
         if errors:
+            await audit.record(request, current_user(request), "read", RECORD, participant_id, "edit form again")
             return render(request, "cases/form.html", {"form": data, "case": case, "errors": errors, "duplicates": [],
                                                        **_vocab()}, status_code=422)
         values["skills"] = dumps(await recognise(values["skills"], current_language()))
@@ -218,6 +222,7 @@ class CasePages(Controller):
             override, reason = "", ""  # agreeing with the computation is not an override
         if errors:
             case = await services.get_case(participant_id)
+            await audit.record(request, current_user(request), "read", RECORD, participant_id, "profiling form again")
             context = {"case": case, "form": form, "errors": errors, "result": result, **_vocab()}
             return render(request, "cases/profiling.html", context, status_code=422)
         await services.save_assessment(participant_id, result, answers, override, reason, current_user(request))

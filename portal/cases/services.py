@@ -100,9 +100,16 @@ class CaseloadFilters:
 
 async def caseload(user: CurrentUser, filters: CaseloadFilters, page: int = 1) -> Page:
     """Cases the user leads or is on the team of, with the filters; pseudonymous columns only."""
-    team_ids = [row["participant"] for row in await CaseTeamMember.select(CaseTeamMember.participant).where(
-        CaseTeamMember.user == user.id
-    )]
+    # Team cases elsewhere count only while the person's consent to share with the team is in force:
+    # a withdrawn case disappears from the list entirely, filters included.
+    team_rows = await CaseTeamMember.select(
+        CaseTeamMember.participant, CaseTeamMember.participant.organisation.as_alias("organisation")
+    ).where(CaseTeamMember.user == user.id)
+    team_ids = [
+        row["participant"] for row in team_rows
+        if row["organisation"] == user.organisation_id
+        or (await consents_in_force(row["participant"])).get("case_team", {}).get("given")
+    ]
     mine = Participant.lead_counsellor == user.id
     if team_ids:
         mine = mine | Participant.id.is_in(team_ids)
@@ -126,10 +133,6 @@ async def caseload(user: CurrentUser, filters: CaseloadFilters, page: int = 1) -
     ).where(*conditions).order_by(Participant.updated_at, ascending=False).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
     for row in rows:
         row["is_lead"] = row["lead_counsellor"] == user.id
-        # Team members elsewhere lose the case the moment consent is withdrawn; say so instead of linking.
-        row["shared"] = row["is_lead"] or row["organisation"] == user.organisation_id or bool(
-            (await consents_in_force(row["id"])).get("case_team", {}).get("given")
-        )
     return Page(items=rows, total=total, page=page, per_page=PER_PAGE)
 
 

@@ -96,13 +96,25 @@ async def notify_counsellors(referral_id: int, status: str) -> None:
         Referral.referred_by, Referral.participant.lead_counsellor.as_alias("lead"), Referral.participant.id.as_alias("pid"),
         Referral.participant.code.as_alias("code"),
     ).where(Referral.id == referral_id).first()
-    recipients = await PortalUser.select(PortalUser.id, PortalUser.language).where(
-        PortalUser.id.is_in(list({row["referred_by"], row["lead"]}))
-    )
+    recipients = await PortalUser.select(
+        PortalUser.id, PortalUser.username, PortalUser.display_name, PortalUser.role, PortalUser.language,
+        PortalUser.organisation,
+    ).where(PortalUser.id.is_in(list({row["referred_by"], row["lead"]})))
     label = flow.STATUSES[status]
     for user in recipients:
+        # The one who referred may since have left the team or lost the person's consent.
+        if not await _still_on_case(user, row["pid"]):
+            continue
         await notify(user, lambda: _("Referral of %(code)s: %(status)s") % {"code": row["code"], "status": str(label)},
                      f"/cases/{row['pid']}#referrals")
+
+
+async def _still_on_case(user: dict[str, Any], participant_id: int) -> bool:
+    from portal.cases.services import access_for
+
+    current = CurrentUser(user["id"], user["username"], user["display_name"], user["role"], user["organisation"], "",
+                          user["language"])
+    return await access_for(current, participant_id) is not None
 
 
 async def get_referral(referral_id: int) -> dict[str, Any]:

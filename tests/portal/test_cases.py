@@ -59,6 +59,8 @@ async def test_possible_duplicate_is_flagged_and_needs_confirmation(client, make
     assert await Participant.count() == 1
     await open_case(client, first_name="Maja", last_name="Tomažič", confirm_duplicate="yes")
     assert await Participant.count() == 2
+    # Showing that a case exists is itself a read of that person's record.
+    assert await AuditEvent.count().where(AuditEvent.detail == "shown as a possible duplicate") == 1
 
 
 async def test_every_read_and_change_is_audited_with_who_and_where(client, make_user):
@@ -108,7 +110,9 @@ async def test_case_team_in_another_organisation_sees_the_case_only_with_consent
     client.cookies.clear()
     await login(client, "adviser")
     assert (await client.get(f"/cases/{participant_id}")).status_code == 404  # withdrawal works at once
-    assert "sharing withdrawn" in (await client.get("/cases/")).text
+    code = (await Participant.select(Participant.code).first())["code"]
+    caseload = await client.get("/cases/")
+    assert code not in caseload.text and "Ptuj" not in caseload.text  # gone from the list, details and all
     history = await Consent.select(Consent.given).where(Consent.participant == participant_id).order_by(Consent.id)
     assert [h["given"] for h in history] == [True, False]
 
