@@ -159,3 +159,26 @@ async def test_concurrent_accepts_never_overbook(client, make_user, make_org):
     assert (await Opportunity.select(Opportunity.places_taken).first())["places_taken"] == capacity
     page = await client.get(refused[0].headers["location"])
     assert page.status_code == 200 and "No places are left in this opportunity." in page.text
+
+
+async def test_a_counsellor_who_left_the_case_gets_no_more_news_of_it(client, make_user, make_org):
+    centre = await make_org(name="Centre", kind="social_work_centre")
+    office = await make_org(name="Employment office", kind="employment_office")
+    host = await make_org(name="Host")
+    await make_user("lead", "counsellor", organisation_id=centre)
+    adviser = await make_user("adviser", "counsellor", organisation_id=office)
+    host_user = await make_user("host", "enterprise", organisation_id=host)
+    opportunity = await make_opportunity(host, host_user)
+    await login(client, "lead")
+    participant = await open_case(client)
+    await post_form(client, f"/cases/{participant}/team", {"user_id": str(adviser), "role": "employment adviser"})
+    await post_form(client, f"/cases/{participant}/consents", {"scope": "case_team", "decision": "give"})
+    await switch(client, "adviser")
+    referral = await refer(client, participant, opportunity)
+    await switch(client, "lead")
+    await post_form(client, f"/cases/{participant}/consents", {"scope": "case_team", "decision": "withdraw"})
+    await switch(client, "host")
+    await step(client, referral, "accepted")
+    accepted = Notification.message.like("%Accepted%")
+    assert await Notification.count().where(accepted & (Notification.user == adviser)) == 0
+    assert await Notification.count().where(accepted) == 1  # the lead still hears of it
