@@ -132,10 +132,17 @@ def metrics(G: nx.Graph) -> dict[str, Any]:
     return result
 
 
+# Areas with fewer participants than this are left out of the gap lists: in a small village a
+# count of one or two can point to a person, which the lists must never do.
+MIN_REPORTED_PARTICIPANTS = 5
+
+
 def gaps(records: Records) -> dict[str, Any]:
+    worst = network.worst_gaps(records.demand, records.places, records.organisations, top=TOP_GAPS * 4)
+    regions = network.placement_gaps(records.demand, records.places)["regions"]
     return {
-        "worst": network.worst_gaps(records.demand, records.places, records.organisations, top=TOP_GAPS),
-        "regions": network.placement_gaps(records.demand, records.places)["regions"],
+        "worst": [gap for gap in worst if gap["participants"] >= MIN_REPORTED_PARTICIPANTS][:TOP_GAPS],
+        "regions": [region for region in regions if region["participants"] >= MIN_REPORTED_PARTICIPANTS],
         "missing_kinds": network.missing_kinds(records.organisations),
     }
 
