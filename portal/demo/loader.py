@@ -9,7 +9,7 @@ from portal.auth.passwords import hash_password
 from portal.db.tables import Organisation, PortalUser, Relationship
 from portal.demo.cases import load_cases
 from portal.demo.network import generated_network, real_network
-from portal.geo import fold
+from portal.organisations.services import search_text
 
 DEMO_PASSWORD = "demo"
 # Organisation keys come from portal.demo.network; the employer is a generated one.
@@ -21,10 +21,6 @@ DEMO_USERS: list[dict[str, str]] = [
     {"username": "employer", "role": "employer", "organisation": "", "display_name": "Demo employer"},
 ]
 _CHUNK = 50  # rows per INSERT: stays far below SQLite's bound-parameter limit
-
-
-def _search_text(org: dict[str, Any]) -> str:
-    return fold(" ".join(str(org[k]) for k in ("name", "municipality", "region", "description", "registry_id") if org[k]))
 
 
 def demo_employer_key(orgs: list[dict[str, Any]]) -> str:
@@ -48,7 +44,7 @@ async def load_demo(only_if_empty: bool = False, seed: int = 2018) -> str:
             Organisation(
                 slug=org["key"],
                 languages=",".join(org["languages"]),
-                search_text=_search_text(org),
+                search_text=search_text(org),
                 created_at=now,
                 updated_at=now,
                 **{k: v for k, v in org.items() if k not in ("key", "languages")},

@@ -16,6 +16,7 @@ from litestar.exceptions import (
 
 from portal.auth.guards import current_user, login_required, network_manager
 from portal.organisations import services
+from portal.organisations.access import editable_relationship
 from portal.organisations.params import Filter, PageNumber, OptionalRecordIdQuery, PerPage, RecordId
 from portal.organisations.schemas import (
     OrganisationDetail,
@@ -116,14 +117,6 @@ class RelationshipApi(Controller):
     path = "/api/v1/relationships"
     tags = ["relationships"]
 
-    async def _editable(self, request: Request, rel_id: int) -> dict[str, Any]:
-        try:
-            tie = await services.get_relationship(rel_id)
-        except services.NotFound as exc:
-            raise NotFoundException() from exc
-        if not services.can_edit_relationship(current_user(request), tie):
-            raise PermissionDeniedException("you may not edit this relationship")
-        return tie
 
     @get("/", opt={"access": "public"}, raises=[ValidationException])
     async def list_relationships(
@@ -170,7 +163,7 @@ class RelationshipApi(Controller):
 
     @patch("/{rel_id:int}", guards=[login_required], raises=[*_WRITE_ERRORS, NotFoundException])
     async def update_relationship(self, rel_id: RecordId, data: JSONBody[RelationshipPatch], request: Request) -> Relationship:
-        tie = await self._editable(request, rel_id)
+        tie = await editable_relationship(request, rel_id)
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         values, errors = clean_relationship({**tie, **changes})
         errors.update(services.programme_kind_error(current_user(request), values["kind"]))
@@ -184,5 +177,5 @@ class RelationshipApi(Controller):
 
     @delete("/{rel_id:int}", guards=[login_required], raises=[*_WRITE_ERRORS, NotFoundException])
     async def delete_relationship(self, rel_id: RecordId, request: Request) -> None:
-        await self._editable(request, rel_id)
+        await editable_relationship(request, rel_id)
         await services.delete_relationship(rel_id)

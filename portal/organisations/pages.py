@@ -12,6 +12,7 @@ from portal.auth.guards import current_user, login_required, network_manager
 from portal.geo import REGIONS
 from portal.i18n import gettext as _
 from portal.organisations import services
+from portal.organisations.access import editable_relationship
 from portal.organisations.kinds import COUNTRIES, ORGANISATION_KINDS, RELATIONSHIP_KINDS, SPOKEN_LANGUAGES
 from portal.organisations.params import Filter, PageNumber, RecordId, is_record_id
 from portal.organisations.validation import check_member_changes, clean_organisation, clean_relationship
@@ -162,23 +163,15 @@ class RelationshipPages(Controller):
     include_in_schema = False
     guards = [login_required]
 
-    async def _editable(self, request: Request, rel_id: int) -> dict[str, Any]:
-        try:
-            tie = await services.get_relationship(rel_id)
-        except services.NotFound as exc:
-            raise NotFoundException() from exc
-        if not services.can_edit_relationship(current_user(request), tie):
-            raise PermissionDeniedException("you may not edit this relationship")
-        return tie
 
     @get("/{rel_id:int}/edit", name="relationships:edit")
     async def edit_form(self, request: Request, rel_id: RecordId, back: Filter = "") -> Template:
-        tie = await self._editable(request, rel_id)
+        tie = await editable_relationship(request, rel_id)
         return render(request, "relationships/edit.html", {"tie": tie, "errors": {}, "back": _back(back, tie), **_choices()})
 
     @post("/{rel_id:int}/edit", status_code=303)
     async def update(self, request: Request, rel_id: RecordId) -> Redirect | Template:
-        tie = await self._editable(request, rel_id)
+        tie = await editable_relationship(request, rel_id)
         data = await _form_data(request)
         back = _back(str(data.get("back") or ""), tie)
         values, errors = clean_relationship(data)
@@ -199,7 +192,7 @@ class RelationshipPages(Controller):
 
     @post("/{rel_id:int}/delete", status_code=303)
     async def delete(self, request: Request, rel_id: RecordId) -> Redirect:
-        tie = await self._editable(request, rel_id)
+        tie = await editable_relationship(request, rel_id)
         form = await request.form()
         back = _back(str(form.get("back") or ""), tie)
         await services.delete_relationship(rel_id)

@@ -47,7 +47,8 @@ def search_words(query: str) -> list[str]:
     return [word for word in re.split(r"[^0-9a-z]+", fold(query)) if word][:8]
 
 
-def _search_text(values: dict[str, Any]) -> str:
+def search_text(values: dict[str, Any]) -> str:
+    """The folded text the directory search matches; it starts with the name, so it also sorts."""
     parts = (values.get(name, "") for name in ("name", "municipality", "region", "description", "registry_id"))
     return fold(" ".join(str(p) for p in parts if p))
 
@@ -143,7 +144,7 @@ async def create_organisation(values: dict[str, Any], slug: str | None = None) -
     row = Organisation(
         **values,
         slug=slug or await _unique_slug(values["name"]),
-        search_text=_search_text(values),
+        search_text=search_text(values),
         created_at=now,
         updated_at=now,
     )
@@ -156,7 +157,7 @@ async def update_organisation(org_id: int, values: dict[str, Any]) -> None:
     if not await Organisation.exists().where(Organisation.id == org_id):
         raise NotFound(org_id)
     changes = {getattr(Organisation, name): value for name, value in values.items()}
-    changes[Organisation.search_text] = _search_text(values)
+    changes[Organisation.search_text] = search_text(values)
     changes[Organisation.updated_at] = _now()
     await Organisation.update(changes).where(Organisation.id == org_id)
     network_jobs.request_recompute()
