@@ -293,3 +293,95 @@ class NetworkSnapshot(Table, tablename="network_snapshot"):
     graph = Text(help_text="JSON: Cytoscape.js elements with metrics and precomputed positions.")
     gaps = Text(help_text="JSON: worst placement gaps, per-region figures and missing kinds.")
     suggestions = Text(help_text="JSON: network-wide and per-organisation partnership suggestions.")
+
+
+# --- employers (issue 6) -------------------------------------------------------------------------
+
+
+class CandidatePseudonym(Table, tablename="candidate_pseudonym"):
+    """The name one organisation knows a candidate by: stable for it, unlinkable across organisations.
+
+    Random rather than derived from the participant, so nothing but this row connects the two.
+    """
+
+    organisation = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.cascade, index=True)
+    participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
+    pseudonym = Varchar(length=20, unique=True)
+    created_at = Timestamptz()
+
+
+class Introduction(Table):
+    """An employer's request to meet a candidate, answered by the lead counsellor."""
+
+    organisation = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.cascade, index=True,
+                              help_text="The employer that asked.")
+    participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
+    opportunity = ForeignKey(references=Opportunity, null=True, default=None, on_delete=OnDelete.set_null,
+                             help_text="The employer's opening the request is about, if any.")
+    requested_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
+    message = Text()
+    status = Varchar(length=20, index=True, help_text="requested, accepted, declined or withdrawn.")
+    reason = Text(help_text="The counsellor's answer: why declined, or how the meeting will be arranged.")
+    contact_shared = Boolean(default=False, help_text="Whether contact consent was in force when accepted.")
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class IntroductionEvent(Table, tablename="introduction_event"):
+    """Who moved an introduction from which status to which, when and why."""
+
+    introduction = ForeignKey(references=Introduction, null=False, on_delete=OnDelete.cascade, index=True)
+    from_status = Varchar(length=20)
+    to_status = Varchar(length=20)
+    reason = Text()
+    changed_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
+    changed_at = Timestamptz()
+
+
+# --- allocation rounds and the outcome model (issue 4) -------------------------------------------
+
+
+class AllocationRound(Table, tablename="allocation_round"):
+    """A coordinator's run of an allocation over an intake and a set of opportunities."""
+
+    name = Varchar(length=200)
+    method = Varchar(length=20, help_text="stable or welfare.")
+    criteria = Text(help_text="JSON: how the intake and the opportunities were chosen.")
+    status = Varchar(length=10, index=True, help_text="running, ready, failed or sent.")
+    progress = Integer(default=0, help_text="0 to 100.")
+    report = Text(help_text="JSON: placed, unplaced and each person's rank of the placement.")
+    error = Text()
+    run_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
+    started_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+    sent_by = ForeignKey(references=PortalUser, null=True, default=None, on_delete=OnDelete.restrict)
+    sent_at = Timestamptz(null=True, default=None)
+
+
+class AllocationProposal(Table, tablename="allocation_proposal"):
+    """One participant's proposed placement in a round, as computed and as a coordinator adjusted it."""
+
+    allocation_round = ForeignKey(references=AllocationRound, null=False, on_delete=OnDelete.cascade, index=True)
+    participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
+    opportunity = ForeignKey(references=Opportunity, null=True, default=None, on_delete=OnDelete.set_null)
+    computed_opportunity = ForeignKey(references=Opportunity, null=True, default=None,
+                                      on_delete=OnDelete.set_null, help_text="What the algorithm proposed.")
+    rank = Integer(null=True, default=None, help_text="Rank of the placement in the person's list; 1 is best.")
+    score = DoublePrecision(null=True, default=None)
+    explanation = Text(help_text="JSON: the reasons shown for the proposed placement.")
+    adjusted_by = ForeignKey(references=PortalUser, null=True, default=None, on_delete=OnDelete.restrict)
+    referral = ForeignKey(references=Referral, null=True, default=None, on_delete=OnDelete.set_null)
+
+
+class OutcomeModel(Table, tablename="outcome_model"):
+    """One training of the outcome weights on past referrals, with its evaluation report."""
+
+    status = Varchar(length=10, index=True, help_text="running, done or failed.")
+    trained_by = ForeignKey(references=PortalUser, null=True, default=None, on_delete=OnDelete.restrict)
+    started_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+    outcomes = Integer(default=0, help_text="How many finished referrals it learnt from.")
+    weights = Text(help_text="JSON: the weights chosen (learned or default).")
+    in_use = Boolean(default=False, help_text="True when the learned weights beat the defaults on held-out data.")
+    report = Text(help_text="JSON: the evaluation report.")
+    error = Text()
