@@ -18,6 +18,7 @@ from portal.cases import services
 from portal.cases.profiling import CRITERIA, SUPPORT_LEVELS, assess
 from portal.cases.services import CaseAccess
 from portal.cases.validation import clean_participant
+from portal.employers import introductions
 from portal.skills.entries import dumps, loads, skills_text
 from portal.skills.services import recognise
 from portal.geo import REGIONS
@@ -76,6 +77,8 @@ async def _case_page(
     }
     if access.is_lead:
         context["candidates"] = await services.team_candidates(participant_id)
+        context["introductions"] = await introductions.list_for_counsellor(current_user(request), participant_id)
+        context["introduction_statuses"] = introductions.STATUSES
     return render(request, "cases/detail.html", context, status_code=422 if extra.get("errors") else 200)
 
 
@@ -158,7 +161,7 @@ class CasePages(Controller):
             return await _case_page(request, participant_id, access, errors={"stage": _("Choose a stage.")})
         await services.change_stage(participant_id, stage, note, current_user(request))
         await audit.record(request, current_user(request), "update", RECORD, participant_id, f"stage {stage}")
-        return Redirect(path=f"/cases/{participant_id}#stage", status_code=303)
+        return Redirect(path=f"/cases/{participant_id}#stage-section", status_code=303)
 
     @post("/{participant_id:int}/consents", status_code=303)
     async def record_consent(self, request: Request, participant_id: RecordId) -> Redirect | Template:

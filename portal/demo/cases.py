@@ -68,6 +68,7 @@ async def load_cases(seed: int = 2018) -> tuple[int, int]:
     places_left = {o["id"]: o["capacity"] - o["places_taken"] for o in opportunities}
     people = participants(seed=seed)
     code_rng = random.Random(seed + 1)
+    contact_rng = random.Random(seed + 2)
     codes = ["P-" + "".join(code_rng.choice(_ALPHABET) for _ in range(6)) for _ in people]
     if await Participant.exists().where(Participant.code == codes[0]):
         return 0, 0  # loaded before: the demo cases go in whole or not at all
@@ -100,7 +101,11 @@ async def load_cases(seed: int = 2018) -> tuple[int, int]:
                 due_on=dt.date.today() + dt.timedelta(days=rng.randint(-20, 40)), created_by=lead, created_at=now))
             await CaseNote.insert(CaseNote(participant=pid, text="Prvi pogovor opravljen, dogovor o naslednjih korakih.",
                                            author=lead, written_at=now))
-        for scope, given in (("case_team", person["case_team_consent"]), ("employer_profile", person["employer_profile_consent"])):
+        # Half of those shown to employers also agree to be contacted after an introduction
+        # (its own random stream, so the rest of the demo set stays as it was).
+        contact = person["employer_profile_consent"] and contact_rng.random() < 0.5
+        for scope, given in (("case_team", person["case_team_consent"]), ("employer_profile", person["employer_profile_consent"]),
+                             ("employer_contact", contact)):
             if given:
                 await Consent.insert(Consent(participant=pid, scope=scope, given=True, recorded_by=lead, recorded_at=now, note=""))
         if person["stage"] in ("activation", "placement", "employment"):

@@ -8,6 +8,7 @@ from typing import Any
 from portal.auth.passwords import hash_password
 from portal.db.tables import Organisation, PortalUser, Relationship
 from portal.demo.cases import load_cases
+from portal.demo.introductions import load_introductions
 from portal.demo.network import generated_network, real_network
 from portal.organisations.services import search_text
 
@@ -99,10 +100,11 @@ async def load_demo(only_if_empty: bool = False, seed: int = 2018) -> str:
     opportunities = await _load_skills_and_opportunities(demo_employer_key(orgs), seed)
     async with DB.transaction():
         people, referrals = await load_cases(seed=seed)
+    introductions = await load_introductions()
     return (
         f"demo data: added {len(new_orgs)} organisations, {len(new_ties)} relationships, {len(new_users)} users "
         f"(the demo set has {len(orgs)} organisations and {len(ties)} relationships); {opportunities}; "
-        f"added {people} participants and {referrals} referrals"
+        f"added {people} participants, {referrals} referrals and {introductions} introductions"
     )
 
 

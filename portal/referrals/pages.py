@@ -92,6 +92,10 @@ class ReferralPages(Controller):
     @get("/{referral_id:int}", name="referrals:detail")
     async def detail(self, request: Request, referral_id: RecordId, notice: Filter = "") -> Template:
         referral, side = await _referral_for(request, referral_id)
+        if side == "host":
+            user = current_user(request)
+            referral["code"] = await services.name_for_host(user.role, user.organisation_id, referral["participant"],
+                                                           referral["code"])
         # The host sees a part of the person's record: code, skills, languages, support needed.
         await audit.record(request, current_user(request), "read", "participant", referral["participant"],
                            f"referral {referral_id} as {side}")

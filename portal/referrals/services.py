@@ -9,6 +9,7 @@ from typing import Any
 from portal.auth.current_user import CurrentUser
 from portal.db.piccolo_conf import DB
 from portal.db.tables import Opportunity, PortalUser, Referral, ReferralEvent
+from portal.employers.pool import pseudonyms_for
 from portal.i18n import gettext as _
 from portal.network import jobs as network_jobs
 from portal.pagination import Page, clamp_page
@@ -74,7 +75,7 @@ async def create_referral(participant_id: int, opportunity_id: int, message: str
 
 
 async def _host_users(organisation_id: int) -> list[dict[str, Any]]:
-    return await PortalUser.select(PortalUser.id, PortalUser.language).where(
+    return await PortalUser.select(PortalUser.id, PortalUser.language, PortalUser.role).where(
         (PortalUser.organisation == organisation_id) & PortalUser.role.is_in(["enterprise", "employer"])
         & (PortalUser.is_active == True)  # noqa: E712
     )
@@ -83,7 +84,16 @@ async def _host_users(organisation_id: int) -> list[dict[str, Any]]:
 async def notify_host(referral_id: int, organisation_id: int, status: str) -> None:
     code = await _code(referral_id)
     for user in await _host_users(organisation_id):
-        await notify(user, lambda: _("New referral %(code)s in your inbox") % {"code": code}, f"/referrals/{referral_id}")
+        name = await name_for_host(user["role"], organisation_id, await participant_of(referral_id), code)
+        await notify(user, lambda: _("New referral %(code)s in your inbox") % {"code": name}, f"/referrals/{referral_id}")
+
+
+async def name_for_host(role: str, organisation_id: int, participant_id: int, code: str) -> str:
+    """How a host knows the person: employers by their own pseudonym, so no two employers share a
+    name for one person (see portal.employers.pool); other hosts by the case code."""
+    if role != "employer":
+        return code
+    return (await pseudonyms_for(organisation_id, [participant_id]))[participant_id]
 
 
 async def _code(referral_id: int) -> str:
@@ -200,8 +210,10 @@ async def inbox(user: CurrentUser, status: str = "", page: int = 1) -> Page:
     page = clamp_page(page, total, PER_PAGE)
     rows = await Referral.select(
         Referral.id, Referral.status, Referral.updated_at, Referral.participant.code.as_alias("code"),
-        Referral.opportunity.title.as_alias("opportunity_title"),
+        Referral.participant, Referral.opportunity.title.as_alias("opportunity_title"),
     ).where(*conditions).order_by(Referral.updated_at, ascending=False).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    for row in rows:
+        row["code"] = await name_for_host(user.role, user.organisation_id, row.pop("participant"), row["code"])
     return Page(items=rows, total=total, page=page, per_page=PER_PAGE)
 
 

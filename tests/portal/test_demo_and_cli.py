@@ -23,7 +23,7 @@ async def test_demo_loads_a_consistent_network_once(client, db):
     second = await load_demo()
     assert (await Organisation.count(), await Relationship.count(), await PortalUser.count(), await Participant.count()) == counts
     assert "added 0 organisations, 0 relationships, 0 users" in second and first != second
-    assert "added 0 participants and 0 referrals" in second
+    assert "added 0 participants, 0 referrals and 0 introductions" in second
     # The real 2SoKroG partnership: six project partners and eight associated partners around the lead.
     lead = (await Organisation.select(Organisation.id).where(Organisation.slug == "zrs-bistra-ptuj").first())["id"]
     touches_lead = (Relationship.source == lead) | (Relationship.target == lead)

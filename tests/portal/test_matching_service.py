@@ -195,7 +195,7 @@ async def test_others_get_404_for_candidates_and_no_section(client, make_user, m
         client.cookies.clear()
         await login(client, username)
         assert (await client.get(url)).status_code == 404, username
-        assert "/candidates" not in (await client.get(f"/opportunities/{s['opp']['good']}")).text
+        assert f"/opportunities/{s['opp']['good']}/candidates" not in (await client.get(f"/opportunities/{s['opp']['good']}")).text
     client.cookies.clear()
     assert (await client.get(url)).status_code in (401, 303)
     for username, role in (("coord", "coordinator"), ("adm", "admin")):

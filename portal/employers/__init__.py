@@ -1,0 +1,1 @@
+"""Employers: the anonymised candidate pool, per-employer pseudonyms and introductions through the counsellor."""

@@ -1,0 +1,199 @@
+"""Anonymised candidate profiles for employers: browse, filter, sort by fit, and one profile.
+
+Only what an employer may read leaves this module: the employer's own pseudonym, region,
+skills, languages, hours, education, interests, the kind and length of finished programmes,
+and support needs phrased as workplace adjustments. Names, birth year, municipality, address,
+contact, health, profiling, social-assistance status, notes and the case code never do; the
+participant id is returned beside the profiles (for the audit), never inside them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import matching
+from portal.db.tables import Opportunity, Participant, Referral, ReferralEvent
+from portal.employers import pool
+from portal.geo import fold
+from portal.i18n import lazy_gettext as _l
+from portal.matching_service import records, training
+from portal.matching_service.services import _explained, _for_employers, profile_is_empty
+from portal.pagination import Page, clamp_page
+from portal.skills.entries import loads as load_skills
+
+__all__ = ["ADJUSTMENTS", "PER_PAGE", "CandidateFilters", "browse", "own_opportunities", "profile"]
+
+PER_PAGE = 20
+
+# The support a person needs, as the employer would arrange it at work.
+ADJUSTMENTS = {
+    "mentor": _l("A workplace mentor for the first weeks"),
+    "flexible_hours": _l("Flexible start and finish times"),
+    "accessible_premises": _l("Step-free, accessible premises"),
+    "part_time": _l("Part-time hours"),
+    "transport": _l("Help with getting to work"),
+    "childcare_compatible": _l("Hours that fit school and childcare times"),
+    "adapted_workplace": _l("An adapted workstation"),
+    "language_support": _l("Instructions in plain language, with language support"),
+}
+
+# Constraints that speak of the opening's own state, not of the person: an employer sorting by
+# fit to a draft or a full opening still wants the order.
+_OPENING_STATE = frozenset({"open", "places_left"})
+
+_COLUMNS = (*records.PERSON_COLUMNS, "region", "education_level")
+
+
+@dataclass(frozen=True)
+class CandidateFilters:
+    skill: str = ""
+    region: str = ""
+    language: str = ""
+    hours_min: int | None = None
+    hours_max: int | None = None
+    fit: int | None = None  # one of the employer's own opportunities
+
+    @property
+    def active(self) -> bool:
+        return bool(self.skill or self.region or self.language or self.hours_min or self.hours_max or self.fit)
+
+
+def _codes(value: str | None) -> list[str]:
+    return [c for c in (value or "").split(",") if c]
+
+
+async def own_opportunities(organisation_id: int) -> list[dict[str, Any]]:
+    """The employer's opportunities that are not closed, for sorting by fit and for introductions."""
+    return await Opportunity.select(Opportunity.id, Opportunity.title, Opportunity.kind, Opportunity.status).where(
+        (Opportunity.organisation == organisation_id) & (Opportunity.status != "closed")
+    ).order_by(Opportunity.title)
+
+
+async def _opening(organisation_id: int, opportunity_id: int | None) -> matching.Opportunity | None:
+    if opportunity_id is None:
+        return None
+    row = await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS)).where(
+        (Opportunity.id == opportunity_id) & (Opportunity.organisation == organisation_id)
+    ).first()
+    return records.opportunity(row) if row else None
+
+
+def _matches(row: dict[str, Any], f: CandidateFilters) -> bool:
+    if f.region and row["region"] != f.region:
+        return False
+    if f.language and f.language not in _codes(row["languages"]):
+        return False
+    hours = row["hours_per_week"] or 0
+    if f.hours_min is not None and hours < f.hours_min:
+        return False
+    if f.hours_max is not None and hours > f.hours_max:
+        return False
+    if f.skill:
+        # Skills only: a name, place or note typed here must never find a person.
+        wanted = fold(f.skill)
+        return any(wanted in fold(s["label"]) for s in load_skills(row["skills"]))
+    return True
+
+
+def fit_to(row: dict[str, Any], opening: matching.Opportunity, scoring: matching.Scoring) -> dict[str, Any]:
+    """How one pool member fits the employer's opening, with only what an employer may read."""
+    person = records.person(row)
+    match = matching.explain_pair(person, opening, scoring)
+    unmet = [c for c in matching.violations(person, opening) if c not in _OPENING_STATE]
+    return {**_for_employers(_explained(match, profile_is_empty(person))), "unmet": unmet}
+
+
+def _public(row: dict[str, Any], pseudonym: str) -> dict[str, Any]:
+    return {
+        "pseudonym": pseudonym,
+        "region": row["region"],
+        "languages": _codes(row["languages"]),
+        "hours_per_week": row["hours_per_week"],
+        "education_level": row["education_level"],
+        "skills": [s["label"] for s in load_skills(row["skills"])],
+        "interests": _codes(row["interests"]),
+        "adjustments": [c for c in _codes(row["support_needs"]) if c in ADJUSTMENTS],
+        "available_from": row["available_from"],
+    }
+
+
+async def _pool_rows(ids: set[int]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    return await Participant.select(*records.columns(Participant, _COLUMNS)).where(
+        Participant.id.is_in(sorted(ids))
+    ).order_by(Participant.id)
+
+
+async def browse(organisation_id: int, filters: CandidateFilters, page: int = 1) -> tuple[Page, list[int]]:
+    """One page of the pool as ``organisation_id`` sees it, and the participant ids shown (to audit).
+
+    Without a fit opening the order is the pool's newest first; with one, the feasible first by
+    fit, then those who miss one of the opening's requirements.
+    """
+    rows = [r for r in await _pool_rows(await pool.pool_ids()) if _matches(r, filters)]
+    opening = await _opening(organisation_id, filters.fit)
+    fits: dict[int, dict[str, Any]] = {}
+    if opening is not None:
+        scoring = await training.current_scoring()
+        fits = {r["id"]: fit_to(r, opening, scoring) for r in rows}
+        rows.sort(key=lambda r: (bool(fits[r["id"]]["unmet"]), -fits[r["id"]]["score"], r["id"]))
+    else:
+        rows.sort(key=lambda r: -r["id"])
+    total = len(rows)
+    page = clamp_page(page, total, PER_PAGE)
+    shown = rows[(page - 1) * PER_PAGE: page * PER_PAGE]
+    names = await pool.pseudonyms_for(organisation_id, [r["id"] for r in shown])
+    items = [{**_public(r, names[r["id"]]), "fit": fits.get(r["id"])} for r in shown]
+    return Page(items=items, total=total, page=page, per_page=PER_PAGE), [r["id"] for r in shown]
+
+
+async def _experience(participant_id: int) -> list[dict[str, Any]]:
+    """Programmes and placements started or finished: their kind, sector, outcome and length, never the place."""
+    rows = await Referral.select(
+        Referral.id, Referral.status, Referral.opportunity.kind.as_alias("kind"),
+        Referral.opportunity.sector.as_alias("sector"),
+    ).where((Referral.participant == participant_id) & Referral.status.is_in(["started", "completed", "hired"]))
+    if not rows:
+        return []
+    events = await ReferralEvent.select(ReferralEvent.referral, ReferralEvent.to_status, ReferralEvent.changed_at).where(
+        ReferralEvent.referral.is_in([r["id"] for r in rows])
+    ).order_by(ReferralEvent.id)
+    started: dict[int, dt.datetime] = {}
+    ended: dict[int, dt.datetime] = {}
+    for e in events:
+        if e["to_status"] == "started":
+            started[e["referral"]] = e["changed_at"]
+        elif e["to_status"] == "completed":
+            ended[e["referral"]] = e["changed_at"]
+    now = dt.datetime.now(dt.timezone.utc)
+    result = []
+    for r in rows:
+        weeks = None
+        if r["id"] in started:
+            days = ((ended.get(r["id"]) or now) - started[r["id"]]).days
+            weeks = days // 7 if days >= 7 else None
+        result.append({"kind": r["kind"], "sector": r["sector"], "status": r["status"], "weeks": weeks})
+    return result
+
+
+async def profile(organisation_id: int, pseudonym: str) -> tuple[dict[str, Any], int] | None:
+    """The profile behind ``organisation_id``'s pseudonym and the participant id (to audit), or None.
+
+    None as well when the person left the pool (consent withdrawn, stage changed), so a
+    bookmarked profile disappears at once.
+    """
+    participant_id = await pool.resolve(organisation_id, pseudonym)
+    if participant_id is None or not await pool.in_pool(participant_id):
+        return None
+    row = (await _pool_rows({participant_id}))[0]
+    found = _public(row, pseudonym.strip().upper())
+    found["experience"] = await _experience(participant_id)
+    found["fits"] = []
+    scoring = await training.current_scoring()
+    for opp in await own_opportunities(organisation_id):
+        opening = await _opening(organisation_id, opp["id"])
+        found["fits"].append({"opportunity": opp, **fit_to(row, opening, scoring)})
+    return found, participant_id
