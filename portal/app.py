@@ -16,9 +16,12 @@ from portal.auth.guards import deny_by_default
 from portal.auth.pages import AuthPages
 from portal.cases.pages import CasePages
 from portal.db.engine import close_pool, open_pool, prepare_sqlite
+from portal.employers.pages import EmployerPages, IntroductionPages
 from portal.home.health import health
 from portal.home.pages import home
+from portal.matching_service.model_pages import ModelPages
 from portal.matching_service.pages import CandidatePages, PlacementPages
+from portal.matching_service.round_pages import RoundPages
 from portal.network import jobs as network_jobs
 from portal.network.api import NetworkApi
 from portal.network.pages import NetworkPages
@@ -83,6 +86,10 @@ def create_app() -> Litestar:
             SkillPages,
             NetworkPages,
             NetworkApi,
+            RoundPages,
+            ModelPages,
+            EmployerPages,
+            IntroductionPages,
             create_static_files_router(
                 path="/static", directories=[PROJECT_ROOT / "static"], opt={"access": "public"}, include_in_schema=False
             ),

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from portal.matching_service.cli import matching_group
 from portal.network.cli import network
 from portal.settings import SettingsError, get_settings
 
@@ -100,6 +101,7 @@ def create_user(username: str, role: str, organisation_slug: str, display_name: 
 
 
 main.add_command(network)
+main.add_command(matching_group)
 
 
 @main.group()

@@ -11,6 +11,7 @@ from litestar.response import Template
 from portal.audit import services as audit
 from portal.auth.guards import current_user, login_required
 from portal.cases import services as cases
+from portal.employers import pool
 from portal.i18n import gettext as _
 from portal.matching_service import services
 from portal.opportunities import services as opportunities
@@ -78,7 +79,15 @@ class CandidatePages(Controller):
             raise NotFoundException() from exc
         if not opportunities.can_see_candidates(user, opportunity):
             raise NotFoundException()
-        found = await services.candidates_for(opp_id)
+        if user.role == "employer":
+            # Employers see their own pool under their own pseudonyms, never the shared case code.
+            found = await services.candidates_for(opp_id, among=await pool.pool_ids())
+            names = await pool.pseudonyms_for(user.organisation_id, [c["participant_id"] for c in found])
+            for candidate in found:
+                candidate["code"] = names[candidate["participant_id"]]
+                candidate["link"] = f"/employers/candidates/{candidate['code']}"
+        else:
+            found = await services.candidates_for(opp_id)
         for candidate in found:
             await audit.record(request, user, "read", "participant", candidate["participant_id"],
                                f"candidate list for opportunity {opp_id}")

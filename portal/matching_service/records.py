@@ -24,6 +24,11 @@ OPPORTUNITY_COLUMNS = (
 )
 
 
+def columns(table: type, names: tuple[str, ...]) -> list:
+    """The columns of ``table`` called ``names``, for a ``select`` (e.g. ``columns(Participant, PERSON_COLUMNS)``)."""
+    return [getattr(table, name) for name in names]
+
+
 def _codes(value: str | None) -> list[str]:
     return [code for code in (value or "").split(",") if code.strip()]
 

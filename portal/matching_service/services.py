@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 import matching
-from portal.db.tables import Consent, Opportunity, Participant
-from portal.matching_service import records
+from portal.db.tables import Opportunity, Participant
+from portal.employers import pool
+from portal.matching_service import records, training
 
 __all__ = ["CANDIDATE_STAGES", "candidates_for", "placements_for", "profile_is_empty"]
 
@@ -52,10 +53,6 @@ def _explained(match: matching.Match, empty: bool) -> dict[str, Any]:
     }
 
 
-def _columns(table: type, names: tuple[str, ...]) -> list:
-    return [getattr(table, name) for name in names]
-
-
 async def placements_for(participant_id: int, top: int = 10) -> list[dict[str, Any]]:
     """The ``top`` open opportunities with places left that fit the participant, best first, explained.
 
@@ -63,21 +60,23 @@ async def placements_for(participant_id: int, top: int = 10) -> list[dict[str, A
     demo's few hundred opportunities; at scale keep a :class:`matching.OpportunityIndex` and
     ``upsert`` opportunities as they change instead of rebuilding the records per request.
     """
-    row = await Participant.select(*_columns(Participant, records.PERSON_COLUMNS)).where(
+    row = await Participant.select(*records.columns(Participant, records.PERSON_COLUMNS)).where(
         Participant.id == participant_id
     ).first()
     if row is None:
         return []
     person = records.person(row)
     rows = await Opportunity.select(
-        *_columns(Opportunity, records.OPPORTUNITY_COLUMNS),
+        *records.columns(Opportunity, records.OPPORTUNITY_COLUMNS),
         Opportunity.title, Opportunity.municipality,
         Opportunity.organisation.name.as_alias("organisation_name"),
     ).where((Opportunity.status == "open") & (Opportunity.places_taken < Opportunity.capacity)).order_by(
         Opportunity.id
     )
     by_id = {r["id"]: r for r in rows}
-    matches = matching.recommend_placements(person, [records.opportunity(r) for r in rows], top=top)
+    # Learned weights once a training put them in use (portal.matching_service.training), else the defaults.
+    scoring = await training.current_scoring()
+    matches = matching.recommend_placements(person, [records.opportunity(r) for r in rows], top=top, scoring=scoring)
     empty = profile_is_empty(person)
     return [
         {
@@ -93,40 +92,32 @@ async def placements_for(participant_id: int, top: int = 10) -> list[dict[str, A
     ]
 
 
-async def _consenting(participant_ids: list[int]) -> set[int]:
-    """Those whose newest ``employer_profile`` decision is "given"."""
-    if not participant_ids:
-        return set()
-    rows = await Consent.select(Consent.participant, Consent.given).where(
-        (Consent.scope == "employer_profile") & Consent.participant.is_in(participant_ids)
-    ).order_by(Consent.id)
-    current: dict[int, bool] = {}
-    for r in rows:
-        current[r["participant"]] = r["given"]
-    return {pid for pid, given in current.items() if given}
-
-
-async def candidates_for(opp_id: int, top: int = 10) -> list[dict[str, Any]]:
+async def candidates_for(opp_id: int, top: int = 10, among: set[int] | None = None) -> list[dict[str, Any]]:
     """The ``top`` participants who fit the opportunity, best first, with pseudonymous fields only.
 
     Only people in an activation, placement or employment stage whose current consent lets an
-    anonymised profile be shown to employers are considered. Each result carries the code,
-    region, matched skills, skill gap and score parts; nothing that names or locates the person.
+    anonymised profile be shown to employers are considered; ``among``, when given, narrows them
+    further (employers see only their own pool, :func:`portal.employers.pool.pool_ids`). Each
+    result carries the code, region, matched skills, skill gap and score parts; nothing that
+    names or locates the person.
     """
-    row = await Opportunity.select(*_columns(Opportunity, records.OPPORTUNITY_COLUMNS)).where(
+    row = await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS)).where(
         Opportunity.id == opp_id
     ).first()
     if row is None:
         return []
     people = await Participant.select(
-        *_columns(Participant, records.PERSON_COLUMNS), Participant.code, Participant.region
+        *records.columns(Participant, records.PERSON_COLUMNS), Participant.code, Participant.region
     ).where(Participant.stage.is_in(list(CANDIDATE_STAGES))).order_by(Participant.id)
-    allowed = await _consenting([p["id"] for p in people])
+    allowed = await pool.consented([p["id"] for p in people], "employer_profile")
+    if among is not None:
+        allowed &= among
     people = [p for p in people if p["id"] in allowed]
     by_id = {p["id"]: p for p in people}
     persons = {p["id"]: records.person(p) for p in people}
     # A PersonIndex (one per audience) is the path at scale; the reference is fine for the demo.
-    matches = matching.recommend_candidates(records.opportunity(row), list(persons.values()), top=top)
+    matches = matching.recommend_candidates(records.opportunity(row), list(persons.values()), top=top,
+                                            scoring=await training.current_scoring())
     return [
         {
             "participant_id": m.person_id,
@@ -144,10 +135,16 @@ _EMPLOYER_NOTES = ("empty_profile", "low_confidence", "no_skills_on_profile", "n
 
 
 def _for_employers(explained: dict[str, Any]) -> dict[str, Any]:
-    """Drop distance (with the region it would point at the municipality) and the support the person needs."""
+    """Drop distance (with the region it would point at the municipality) and the support the person needs.
+
+    The distance part of the score goes too: read against the opening's place it is a ring
+    around it, and with the region that narrows down where the person lives.
+    """
     return {
         **explained,
         "distance_km": None,
+        "components": {k: v for k, v in explained["components"].items() if k != "distance"},
+        "contributions": {k: v for k, v in explained["contributions"].items() if k != "distance"},
         "support_offered": [],
         "notes": [code for code in explained["notes"] if code in _EMPLOYER_NOTES],
     }

@@ -59,6 +59,19 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/network/suggestions"): LOGGED_IN,
     ("GET", "/api/v1/network/graph"): LOGGED_IN,
     ("GET", "/api/v1/network/path"): LOGGED_IN,
+    ("GET", "/employers/candidates"): frozenset({"employer"}),
+    # An unknown pseudonym is a 404 for employers (checked in test_employers), a refusal for the rest.
+    ("GET", "/employers/candidates/{pseudonym:str}"): frozenset({"employer"}),
+    ("POST", "/employers/candidates/{pseudonym:str}/introductions"): frozenset({"employer"}),
+    ("GET", "/introductions"): frozenset({"employer", "counsellor"}),
+    ("GET", "/matching/rounds"): MANAGERS,
+    ("POST", "/matching/rounds"): MANAGERS,
+    ("GET", "/matching/rounds/{round_id:int}"): MANAGERS,
+    ("GET", "/matching/rounds/{round_id:int}/status"): MANAGERS,
+    ("POST", "/matching/rounds/{round_id:int}/proposals/{proposal_id:int}"): MANAGERS,
+    ("POST", "/matching/rounds/{round_id:int}/send"): MANAGERS,
+    ("GET", "/matching/model"): frozenset({"admin"}),
+    ("POST", "/matching/model/train"): frozenset({"admin"}),
     ("GET", "/static/{file_path:path}"): PUBLIC,
     ("GET", "/schema"): PUBLIC,
     ("GET", "/schema/openapi.json"): PUBLIC,
@@ -84,6 +97,10 @@ CASE_ROUTES = {
     ("GET", "/cases/{participant_id:int}/placements"),
     ("GET", "/referrals/{referral_id:int}"),
     ("POST", "/referrals/{referral_id:int}/step"),
+    # Another employer's request about that case: neither side of it, so hidden from everyone here.
+    ("GET", "/introductions/{introduction_id:int}"),
+    ("POST", "/introductions/{introduction_id:int}/answer"),
+    ("POST", "/introductions/{introduction_id:int}/withdraw"),
 }
 RULES.update({route: frozenset() for route in CASE_ROUTES})
 WHO = ["anonymous", *ROLES]
@@ -113,6 +130,10 @@ def _concrete(path: str, ids: dict[str, int]) -> str:
         .replace("{member_id:int}", "1")
         .replace("{referral_id:int}", str(ids["referral"]))
         .replace("{step_id:int}", "1")
+        .replace("{round_id:int}", "1")
+        .replace("{proposal_id:int}", "1")
+        .replace("{introduction_id:int}", str(ids["introduction"]))
+        .replace("{pseudonym:str}", "K-NOBODY")
         .replace("{file_path:path}", "css/portal.css")
         .replace("{path:str}", "openapi.json")
     )
@@ -142,6 +163,15 @@ async def _someone_elses_referral(participant_id: int, organisation_id: int) -> 
     return rows[0]["id"]
 
 
+async def _someone_elses_introduction(participant_id: int, organisation_id: int) -> int:
+    from portal.db.tables import Introduction, PortalUser
+
+    asker = (await PortalUser.select(PortalUser.id).where(PortalUser.username == "lead-elsewhere").first())["id"]
+    rows = await Introduction.insert(Introduction(organisation=organisation_id, participant=participant_id,
+                                                  requested_by=asker, message="Hello", status="requested"))
+    return rows[0]["id"]
+
+
 def _body(method: str, path: str, ids: dict[str, int]) -> dict:
     if path == "/api/v1/relationships" and method == "POST":
         return {"source_id": ids["org"], "target_id": ids["other"], "kind": "funding"}
@@ -161,6 +191,7 @@ async def test_roles_outside_a_rule_are_refused(client, make_org, make_user, who
     )
     ids["case"] = await _someone_elses_case(make_user, ids["org"])
     ids["referral"] = await _someone_elses_referral(ids["case"], ids["org"])
+    ids["introduction"] = await _someone_elses_introduction(ids["case"], ids["org"])
     if who != "anonymous":
         await make_user(who, who, organisation_id=home)
         await login(client, who)

@@ -1,0 +1,373 @@
+"""Allocation rounds: choose an intake and places, run (stable or welfare), review with reasons, adjust, send."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from collections import Counter
+
+import pytest
+
+import matching
+from portal.auth.current_user import CurrentUser
+from portal.db.tables import AllocationProposal, AllocationRound, AuditEvent, Opportunity, Participant, Referral
+from portal.matching_service import round_runs, rounds, training
+from tests.fixtures import csrf_token, login, post_form
+from tests.portal.test_referrals import make_opportunity
+
+PTUJ = (46.42, 15.87)
+
+
+@pytest.fixture(autouse=True)
+def _default_weights():
+    """No learned weights carried over from another test's database."""
+    training.forget_weights()
+    yield
+    training.forget_weights()
+
+
+def _skills(*labels: str) -> str:
+    return json.dumps([{"uri": "", "label": label} for label in labels])
+
+
+def _user(user_id: int, username: str, role: str, organisation_id: int) -> CurrentUser:
+    return CurrentUser(user_id, username, username.title(), role, organisation_id, "Test organisation", "en")
+
+
+async def make_participant(lead: CurrentUser, *, stage: str = "activation", skills: tuple[str, ...] = ("sorting",),
+                           interests: str = "reuse_repair", support_needs: str = "", location=PTUJ, travel_km: int = 25,
+                           region: str = "Podravska", first_name: str = "Mojca") -> int:
+    """A case opened by ``lead`` (a counsellor), moved to ``stage``, with the given profile."""
+    from portal.cases import services as cases
+
+    values = {"first_name": first_name, "last_name": "Testna", "birth_year": 1980, "phone": "", "email": "",
+              "address": "", "region": region, "municipality": "Ptuj", "latitude": location[0], "longitude": location[1],
+              "languages": "sl", "education_level": "primary", "skills": _skills(*skills), "interests": interests,
+              "hours_per_week": 20, "travel_km": travel_km, "support_needs": support_needs, "available_from": None}
+    pid = await cases.create_case(lead, values)
+    await Participant.update({Participant.stage: stage}).where(Participant.id == pid)
+    return pid
+
+
+async def round_setting(client, make_user, make_org):
+    """A coordinator logged in; five people in activation (one with an empty profile, one out of reach),
+    one still at intake; a one-place sorting job, a two-place kitchen job, a closed and a Croatian-only one."""
+    centre = await make_org(name="Centre for social work", kind="social_work_centre")
+    host = await make_org(name="Repair cooperative")
+    lead_id = await make_user("ana", "counsellor", organisation_id=centre)
+    host_user = await make_user("host", "enterprise", organisation_id=host)
+    await make_user("coord", "coordinator")
+    lead = _user(lead_id, "ana", "counsellor", centre)
+    people = {
+        "sorter": await make_participant(lead, skills=("sorting",)),
+        "both": await make_participant(lead, skills=("sorting", "cooking")),
+        "cook": await make_participant(lead, skills=("cooking",)),
+        "empty": await make_participant(lead, skills=(), interests="", first_name="Prazna"),
+        "far": await make_participant(lead, location=(46.05, 14.51), travel_km=5),
+        "intake": await make_participant(lead, stage="intake"),
+    }
+    places = {
+        "sorting": await make_opportunity(host, host_user, capacity=1, title="Sorting helper",
+                                          required_skills=_skills("sorting"), support_offered=""),
+        "kitchen": await make_opportunity(host, host_user, capacity=2, title="Kitchen help", sector="food",
+                                          required_skills=_skills("cooking"), support_offered=""),
+        "closed": await make_opportunity(host, host_user, title="Closed one", status="closed"),
+        "croatian": await make_opportunity(host, host_user, title="Croatian only", languages="hr"),
+    }
+    await login(client, "coord")
+    return people, places, host
+
+
+async def run(client, **form) -> int:
+    response = await post_form(client, "/matching/rounds", {"name": "Spring intake", "method": "stable",
+                                                            "stage": "activation", **form})
+    assert response.status_code == 303, response.text[:800]
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+async def _proposals(round_id: int) -> dict[int, dict]:
+    rows = await AllocationProposal.select().where(AllocationProposal.allocation_round == round_id)
+    return {r["participant"]: {**r, "explanation": json.loads(r["explanation"])} for r in rows}
+
+
+async def _places_left() -> dict[int, int]:
+    return {o["id"]: o["capacity"] - o["places_taken"] for o in await Opportunity.select()}
+
+
+def _within_places(proposals: dict[int, dict], left: dict[int, int]) -> bool:
+    used = Counter(p["opportunity"] for p in proposals.values() if p["opportunity"] is not None)
+    return all(count <= left[oid] for oid, count in used.items())
+
+
+@pytest.mark.parametrize("method", ["stable", "welfare"])
+async def test_a_round_proposes_within_places_and_the_page_explains_each(client, make_user, make_org, method):
+    people, places, _ = await round_setting(client, make_user, make_org)
+    round_id = await run(client, method=method)
+    stored = await AllocationRound.select().where(AllocationRound.id == round_id).first()
+    assert stored["status"] == "ready" and stored["progress"] == 100 and stored["method"] == method
+    proposals = await _proposals(round_id)
+    assert set(proposals) == {people[k] for k in ("sorter", "both", "cook", "empty", "far")}  # not the intake stage
+    assert _within_places(proposals, await _places_left())
+    placed = {p["participant"]: p["opportunity"] for p in proposals.values() if p["opportunity"]}
+    assert set(placed.values()) <= {places["sorting"], places["kitchen"]}
+    assert placed[people["cook"]] == places["kitchen"] and len(placed) == 3
+    for pid, oid in placed.items():
+        p = proposals[pid]
+        assert p["computed_opportunity"] == oid and p["rank"] >= 1 and p["score"] > 0
+        assert p["explanation"]["reasons"]["show_scores"] and oid in [o for o, _ in p["explanation"]["options"]]
+    assert proposals[people["far"]]["explanation"]["unplaced"] == "no_fit"
+    report = json.loads(stored["report"])
+    assert (report["intake"], report["placed"], report["unplaced"], report["places"]) == (5, 3, 2, 6)  # the Croatian one too
+    assert sum(report["ranks"].values()) == 3 and report["no_fit"] == 1 and report["empty_profiles"] == 1
+
+    page = await client.get(f"/matching/rounds/{round_id}")
+    assert page.status_code == 200
+    codes = {r["id"]: r["code"] for r in await Participant.select(Participant.id, Participant.code)}
+    for pid in proposals:
+        assert codes[pid] in page.text
+    assert "Mojca" not in page.text and "Testna" not in page.text  # codes only, never names
+    assert "Skills that match:" in page.text and "Nothing has been sent yet" in page.text
+    assert "Send 3 referrals" in page.text and 'name="_csrf_token"' in page.text
+    events = await AuditEvent.select(AuditEvent.record_id).where(AuditEvent.detail == f"allocation round {round_id}")
+    assert sorted(e["record_id"] for e in events) == sorted(proposals)
+    listing = await client.get("/matching/rounds")
+    assert "Spring intake" in listing.text and "Ready for review" in listing.text
+
+
+async def test_welfare_never_totals_less_than_stable(client, make_user, make_org):
+    await round_setting(client, make_user, make_org)
+    totals = {}
+    for method in ("stable", "welfare"):
+        round_id = await run(client, method=method)
+        totals[method] = json.loads((await AllocationRound.select(AllocationRound.report).where(
+            AllocationRound.id == round_id).first())["report"])["total_score"]
+    assert totals["welfare"] >= totals["stable"] - 1e-9
+
+
+async def test_an_empty_profile_is_unplaced_with_the_note_and_no_scores(client, make_user, make_org):
+    people, *_ = await round_setting(client, make_user, make_org)
+    round_id = await run(client)
+    empty = (await _proposals(round_id))[people["empty"]]
+    assert empty["opportunity"] is None and empty["score"] is None and empty["rank"] is None
+    assert empty["explanation"]["unplaced"] == "empty_profile" and empty["explanation"]["reasons"] is None
+    page = await client.get(f"/matching/rounds/{round_id}")
+    code = (await Participant.select(Participant.code).where(Participant.id == people["empty"]).first())["code"]
+    row = re.search(rf'<tr id="proposal-{empty["id"]}">.*?</tr>', page.text, re.S)[0]
+    assert code in row and "Not enough information to rank" in row
+    assert "fit 0" not in row and "Fit " not in row  # the options carry no scores for this person
+
+
+async def test_the_intake_and_the_places_follow_the_criteria(client, make_user, make_org):
+    people, places, host = await round_setting(client, make_user, make_org)
+    busy = people["sorter"]
+    lead = (await Participant.select(Participant.lead_counsellor).where(Participant.id == busy).first())["lead_counsellor"]
+    await Referral.insert(Referral(participant=busy, opportunity=places["closed"], referred_by=lead, message="",
+                                   status="sent", reason=""))
+    round_id = await run(client, without_live_referral="1", opportunity_kind="work_trial", stage="activation")
+    assert busy not in await _proposals(round_id)
+    await Opportunity.update({Opportunity.kind: "training"}).where(Opportunity.id == places["kitchen"])
+    round_id = await run(client, opportunity_kind="training")
+    options = {o for p in (await _proposals(round_id)).values() for o, _ in p["explanation"]["options"]}
+    assert options == {places["kitchen"]}
+    round_id = await run(client, region="Savinjska")
+    assert await _proposals(round_id) == {}
+    page = await client.get(f"/matching/rounds/{round_id}")
+    assert "Nobody matched the intake" in page.text
+
+
+async def test_bad_input_re_renders_the_form_and_changes_nothing(client, make_user, make_org):
+    await round_setting(client, make_user, make_org)
+    response = await post_form(client, "/matching/rounds", {"name": " ", "method": "lottery", "stage": "nowhere",
+                                                            "region": "Atlantis", "opportunity_kind": "castle"})
+    assert response.status_code == 422
+    for message in ("Give the round a name.", "Choose a method from the list.", "Choose a stage from the list.",
+                    "Choose a region from the list.", "Choose a kind from the list."):
+        assert message in response.text
+    assert 'value="Atlantis"' not in response.text or "aria-invalid" in response.text
+    assert await AllocationRound.count() == 0
+
+
+async def test_a_welfare_round_too_large_for_memory_is_refused_up_front(client, make_user, make_org, monkeypatch):
+    await round_setting(client, make_user, make_org)
+    monkeypatch.setattr(round_runs, "WELFARE_CELLS", 10)
+    response = await post_form(client, "/matching/rounds", {"name": "Everyone", "method": "welfare", "stage": "activation"})
+    assert response.status_code == 422 and "5 people for 6 places are too many" in response.text
+    assert await AllocationRound.count() == 0
+    await run(client, method="stable")  # the stable method has no such limit
+
+
+async def test_adjusting_respects_the_places_and_records_who(client, make_user, make_org):
+    people, places, _ = await round_setting(client, make_user, make_org)
+    round_id = await run(client)
+    proposals = await _proposals(round_id)
+    holder = next(p for p in proposals.values() if p["opportunity"] == places["sorting"])
+    other = next(p for p in proposals.values()
+                 if p["participant"] != holder["participant"]
+                 and places["sorting"] in [o for o, _ in p["explanation"]["options"]])
+    path = f"/matching/rounds/{round_id}/proposals/{other['id']}"
+
+    refused = await post_form(client, path, {"opportunity_id": str(places["sorting"])})
+    assert refused.status_code == 422 and "no place left in this round" in refused.text
+    assert await _proposals(round_id) == proposals  # nothing changed
+    not_an_option = await post_form(client, path, {"opportunity_id": str(places["croatian"])})
+    assert not_an_option.status_code == 422 and "Choose one of this person" in not_an_option.text
+
+    freed = await post_form(client, f"/matching/rounds/{round_id}/proposals/{holder['id']}", {"opportunity_id": ""})
+    assert freed.status_code == 303
+    moved = await post_form(client, path, {"opportunity_id": str(places["sorting"])}, headers={"HX-Request": "true"})
+    assert moved.status_code == 200 and "<html" not in moved.text and 'id="round-proposals"' in moved.text
+    after = await _proposals(round_id)
+    coord = await _user_id("coord")
+    assert after[holder["participant"]]["opportunity"] is None and after[holder["participant"]]["adjusted_by"] == coord
+    changed = after[other["participant"]]
+    assert changed["opportunity"] == places["sorting"] and changed["adjusted_by"] == coord
+    assert changed["computed_opportunity"] == other["opportunity"]  # what the algorithm proposed stays on record
+    assert changed["rank"] == [o for o, _ in other["explanation"]["options"]].index(places["sorting"]) + 1
+    assert changed["explanation"]["reasons"]["matched_skills"]
+    assert _within_places(after, await _places_left())
+    page = await client.get(f"/matching/rounds/{round_id}")
+    assert "Changed by coord." in page.text and "Set to no placement by a coordinator." in page.text
+
+
+async def _user_id(username: str) -> int:
+    from portal.db.tables import PortalUser
+
+    return (await PortalUser.select(PortalUser.id).where(PortalUser.username == username).first())["id"]
+
+
+async def test_stored_proposals_never_exceed_places_left_under_random_adjustments(client, make_user, make_org):
+    """Property-style: random places and people, then random adjustments; the places are never over-proposed."""
+    rng = random.Random(4)
+    centre = await make_org(name="Centre")
+    host = await make_org(name="Host")
+    lead_id = await make_user("ana", "counsellor", organisation_id=centre)
+    host_user = await make_user("host", "enterprise", organisation_id=host)
+    coord = _user(await make_user("coord", "coordinator"), "coord", "coordinator", centre)
+    labels = ("sorting", "cooking", "sewing", "cleaning")
+    lead = _user(lead_id, "ana", "counsellor", centre)
+    for _ in range(14):
+        await make_participant(lead, skills=tuple(rng.sample(labels, rng.randint(1, 2))))
+    for i in range(5):
+        capacity = rng.randint(1, 3)
+        await make_opportunity(host, host_user, capacity=capacity, places_taken=rng.randint(0, capacity - 1),
+                               title=f"Place {i}", required_skills=_skills(rng.choice(labels)), support_offered="")
+    for method in ("stable", "welfare"):
+        round_id = await round_runs.start_round(rounds.Criteria(name=method, method=method), coord)
+        assert _within_places(await _proposals(round_id), await _places_left())
+        for _ in range(15):
+            proposal = rng.choice(list((await _proposals(round_id)).values()))
+            options = [o for o, _ in proposal["explanation"]["options"]]
+            target = rng.choice([*options, None])
+            try:
+                await rounds.adjust(round_id, proposal["id"], target, coord)
+            except rounds.Refused as refused:
+                assert refused.code == "full"
+            assert _within_places(await _proposals(round_id), await _places_left())
+
+
+def test_allocate_keeps_capacities_and_lists_on_random_instances():
+    """The pure step on random instances: capacities, acceptability and stability hold for both methods."""
+    rng = random.Random(7)
+    for _ in range(30):
+        places = [matching.Opportunity(f"o{i}", required_skills=[rng.choice(["a b", "c d", "e f"])], capacity=rng.randint(0, 3))
+                  for i in range(rng.randint(1, 5))]
+        people = [matching.Person(f"p{i}", skills=rng.sample(["a b", "c d", "e f"], rng.randint(1, 2)))
+                  for i in range(rng.randint(1, 12))]
+        lists = round_runs.preference_lists(matching.OpportunityIndex(places), people)
+        capacities = {o.id: o.capacity for o in places}
+        for method in ("stable", "welfare"):
+            assignment, report = round_runs.allocate(method, lists, capacities)
+            used = Counter(o for o in assignment.values() if o is not None)
+            assert all(used[o] <= capacities[o] for o in used)
+            assert all(o is None or o in [m.opportunity_id for m in lists[p]] for p, o in assignment.items())
+            assert report.placed == sum(used.values())
+
+
+async def test_send_creates_exactly_the_referrals_once(client, make_user, make_org):
+    people, places, _ = await round_setting(client, make_user, make_org)
+    round_id = await run(client)
+    proposals = await _proposals(round_id)
+    placed = {p["participant"]: p["opportunity"] for p in proposals.values() if p["opportunity"]}
+    # One person already has a live referral to the proposed place: refused as a duplicate, the rest go through.
+    duplicate = people["cook"]
+    lead = (await Participant.select(Participant.lead_counsellor).where(Participant.id == duplicate).first())["lead_counsellor"]
+    await Referral.insert(Referral(participant=duplicate, opportunity=placed[duplicate], referred_by=lead, message="",
+                                   status="proposed", reason=""))
+    assert await Referral.count() == 1  # nothing is sent before a coordinator presses Send
+
+    response = await post_form(client, f"/matching/rounds/{round_id}/send", {"message": "Welcome"})
+    assert response.status_code == 303
+    sent = await Referral.select().where(Referral.status == "sent")
+    assert {(r["participant"], r["opportunity"]) for r in sent} == {(p, o) for p, o in placed.items() if p != duplicate}
+    coord = await _user_id("coord")
+    assert all(r["message"] == "Welcome" and r["referred_by"] == coord for r in sent)
+    after = await _proposals(round_id)
+    assert {p["participant"] for p in after.values() if p["referral"]} == set(placed) - {duplicate}
+    stored = await AllocationRound.select().where(AllocationRound.id == round_id).first()
+    assert stored["status"] == "sent" and stored["sent_by"] == coord and stored["sent_at"]
+    page = await client.get(f"/matching/rounds/{round_id}")
+    assert "already has a live referral to this opportunity" in page.text and "2 referrals." in page.text
+    refers = await AuditEvent.count().where((AuditEvent.action == "refer") & AuditEvent.detail.like("%allocation round%"))
+    assert refers == 2
+
+    again = await post_form(client, f"/matching/rounds/{round_id}/send", {})
+    assert again.status_code == 303 and again.headers["location"].endswith("notice=not_ready")
+    assert await Referral.count() == 3
+    changed = await post_form(client, f"/matching/rounds/{round_id}/proposals/{proposals[people['sorter']]['id']}",
+                              {"opportunity_id": ""})
+    assert changed.status_code == 422 and "can no longer be changed" in changed.text
+    assert (await _proposals(round_id))[people["sorter"]]["opportunity"] is not None
+
+
+async def test_progress_polls_while_running_and_works_without_javascript(client, make_user, make_org):
+    await round_setting(client, make_user, make_org)
+    coord = await _user_id("coord")
+    import datetime as dt
+
+    now = dt.datetime.now(dt.timezone.utc)
+    rows = await AllocationRound.insert(
+        AllocationRound(name="Busy", method="stable", criteria=json.dumps({"name": "Busy"}), status="running", progress=40,
+                        report="{}", error="", run_by=coord, started_at=now),
+        AllocationRound(name="Died", method="stable", criteria=json.dumps({"name": "Died"}), status="running", progress=40,
+                        report="{}", error="", run_by=coord, started_at=now - dt.timedelta(hours=2)),
+    )
+    busy, died = rows[0]["id"], rows[1]["id"]
+    page = await client.get(f"/matching/rounds/{busy}")
+    assert 'hx-trigger="every 1s"' in page.text and f'hx-get="/matching/rounds/{busy}/status?polling=true"' in page.text
+    assert '<meta http-equiv="refresh"' in page.text and f'href="/matching/rounds/{busy}"' in page.text
+    fragment = await client.get(f"/matching/rounds/{busy}/status?polling=true", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text and 'value="40"' in fragment.text
+    await AllocationRound.update({AllocationRound.status: "ready"}).where(AllocationRound.id == busy)
+    done = await client.get(f"/matching/rounds/{busy}/status?polling=true", headers={"HX-Request": "true"})
+    assert "The round is ready." in done.text and done.headers["hx-refresh"] == "true"
+    assert "This round failed" in (await client.get(f"/matching/rounds/{died}")).text
+    assert (await client.get("/matching/rounds/999999")).status_code == 404
+
+
+@pytest.mark.parametrize("role", ["counsellor", "enterprise", "employer"])
+async def test_other_roles_cannot_see_or_change_a_round(client, make_user, make_org, role):
+    await round_setting(client, make_user, make_org)
+    round_id = await run(client)
+    proposal = (await AllocationProposal.select(AllocationProposal.id).first())["id"]
+    client.cookies.clear()
+    await make_user("someone", role)
+    await login(client, "someone")
+    token = await csrf_token(client, "/")
+    for method, path in (("GET", "/matching/rounds"), ("GET", f"/matching/rounds/{round_id}"),
+                         ("POST", f"/matching/rounds/{round_id}/send"),
+                         ("POST", f"/matching/rounds/{round_id}/proposals/{proposal}")):
+        response = await client.request(method, path, data={"_csrf_token": token} if method == "POST" else None)
+        assert response.status_code == 403, (method, path)
+    assert await Referral.count() == 0
+    assert await AuditEvent.count().where(AuditEvent.detail == f"allocation round {round_id}") == 0  # nobody saw it
+
+
+async def test_referrals_waiting_for_an_answer_count_against_the_places(client, make_user, make_org):
+    people, places, _ = await round_setting(client, make_user, make_org)
+    lead = (await Participant.select(Participant.lead_counsellor).first())["lead_counsellor"]
+    # The one sorting place already has a referral the host has not answered: the round leaves it alone.
+    await Referral.insert(Referral(participant=people["intake"], opportunity=places["sorting"], referred_by=lead,
+                                   message="", status="sent", reason=""))
+    proposals = await _proposals(await run(client))
+    assert places["sorting"] not in {p["opportunity"] for p in proposals.values()}
