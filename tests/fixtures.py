@@ -42,6 +42,11 @@ async def db(migrated: None) -> None:
     # Children before parents, so foreign keys never block the clean-up.
     for table in reversed(sort_table_classes(APP_CONFIG.table_classes)):
         await table.delete(force=True)
+    # In-process caches of what was in the database (record ids are reused after a wipe).
+    from portal.matching_service import live_index, training
+
+    live_index.forget()
+    training.forget_weights()
 
 
 @pytest.fixture(scope="session")

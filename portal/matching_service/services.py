@@ -11,7 +11,7 @@ from typing import Any
 import matching
 from portal.db.tables import Opportunity, Participant
 from portal.employers import pool
-from portal.matching_service import records, training
+from portal.matching_service import live_index, records, training
 
 __all__ = ["CANDIDATE_STAGES", "candidates_for", "placements_for", "profile_is_empty"]
 
@@ -56,9 +56,9 @@ def _explained(match: matching.Match, empty: bool) -> dict[str, Any]:
 async def placements_for(participant_id: int, top: int = 10) -> list[dict[str, Any]]:
     """The ``top`` open opportunities with places left that fit the participant, best first, explained.
 
-    The reference :func:`matching.recommend_placements` scores every pair, which is fine for the
-    demo's few hundred opportunities; at scale keep a :class:`matching.OpportunityIndex` and
-    ``upsert`` opportunities as they change instead of rebuilding the records per request.
+    Ranked by this process's :mod:`~portal.matching_service.live_index`, which follows changed
+    opportunities instead of rebuilding; the rows shown are read fresh, and one that closed or
+    filled up in the meantime (in another process, say) is left out.
     """
     row = await Participant.select(*records.columns(Participant, records.PERSON_COLUMNS)).where(
         Participant.id == participant_id
@@ -66,17 +66,14 @@ async def placements_for(participant_id: int, top: int = 10) -> list[dict[str, A
     if row is None:
         return []
     person = records.person(row)
-    rows = await Opportunity.select(
-        *records.columns(Opportunity, records.OPPORTUNITY_COLUMNS),
-        Opportunity.title, Opportunity.municipality,
-        Opportunity.organisation.name.as_alias("organisation_name"),
-    ).where((Opportunity.status == "open") & (Opportunity.places_taken < Opportunity.capacity)).order_by(
-        Opportunity.id
-    )
-    by_id = {r["id"]: r for r in rows}
     # Learned weights once a training put them in use (portal.matching_service.training), else the defaults.
-    scoring = await training.current_scoring()
-    matches = matching.recommend_placements(person, [records.opportunity(r) for r in rows], top=top, scoring=scoring)
+    index = await live_index.current(await training.current_scoring())
+    matches = index.recommend(person, top=top)
+    rows = await Opportunity.select(
+        Opportunity.id, Opportunity.title, Opportunity.municipality, Opportunity.capacity, Opportunity.places_taken,
+        Opportunity.status, Opportunity.organisation.name.as_alias("organisation_name"),
+    ).where(Opportunity.id.is_in([m.opportunity_id for m in matches] or [0]))
+    by_id = {r["id"]: r for r in rows}
     empty = profile_is_empty(person)
     return [
         {
@@ -89,6 +86,8 @@ async def placements_for(participant_id: int, top: int = 10) -> list[dict[str, A
             **_explained(m, empty),
         }
         for m in matches
+        if m.opportunity_id in by_id and by_id[m.opportunity_id]["status"] == "open"
+        and by_id[m.opportunity_id]["places_taken"] < by_id[m.opportunity_id]["capacity"]
     ]
 
 

@@ -168,7 +168,9 @@ async def move(referral_id: int, to: str, reason: str, user: CurrentUser, side: 
     now = _now()
     async with DB.transaction():
         if to == flow.TAKES_PLACE:
-            taken = await Opportunity.update({Opportunity.places_taken: Opportunity.places_taken + 1}).where(
+            # updated_at too: the matching index follows opportunities by it (matching_service.live_index).
+            taken = await Opportunity.update({Opportunity.places_taken: Opportunity.places_taken + 1,
+                                              Opportunity.updated_at: now}).where(
                 (Opportunity.id == current["opportunity"]) & (Opportunity.places_taken < Opportunity.capacity)
             ).returning(Opportunity.id)
             if not taken:
@@ -186,7 +188,8 @@ async def move(referral_id: int, to: str, reason: str, user: CurrentUser, side: 
         if not moved:
             raise StepRefused("changed")  # rolls back the place taken above
         if to in flow.RELEASES_PLACE and current["holds_place"]:
-            await Opportunity.update({Opportunity.places_taken: Opportunity.places_taken - 1}).where(
+            await Opportunity.update({Opportunity.places_taken: Opportunity.places_taken - 1,
+                                      Opportunity.updated_at: now}).where(
                 (Opportunity.id == current["opportunity"]) & (Opportunity.places_taken > 0)
             )
         await ReferralEvent.insert(

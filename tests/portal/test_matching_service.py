@@ -209,3 +209,39 @@ async def post_form_as(client, username, path, data):
     client.cookies.clear()
     await login(client, username)
     return await post_form(client, path, data)
+
+
+async def test_the_index_follows_new_closed_and_filled_opportunities_without_a_rebuild(client, make_user, make_org):
+    import datetime as dt
+
+    from portal.db.tables import Opportunity
+    from portal.matching_service import live_index
+
+    participant, opp, host, host_user = await placements_setting(client, make_user, make_org)
+    first = [p["opportunity_id"] for p in await services.placements_for(participant)]
+    index = live_index._state.index
+    newer = await make_opportunity(host, host_user, title="Sorting, second shift", required_skills=_skills("sorting"))
+    assert newer in [p["opportunity_id"] for p in await services.placements_for(participant)]
+    assert live_index._state.index is index  # followed, not rebuilt
+
+    now = dt.datetime.now(dt.timezone.utc)
+    await Opportunity.update({Opportunity.status: "closed", Opportunity.updated_at: now}).where(Opportunity.id == newer)
+    await Opportunity.update({Opportunity.places_taken: Opportunity.capacity, Opportunity.updated_at: now}).where(
+        Opportunity.id == opp["good"]
+    )
+    after = [p["opportunity_id"] for p in await services.placements_for(participant)]
+    assert newer not in after and opp["good"] not in after and opp["weaker"] in after
+
+    live_index.forget()  # what a restart does: the rebuilt index ranks the same
+    assert [p["opportunity_id"] for p in await services.placements_for(participant)] == after
+    assert first[0] == opp["good"]
+
+
+async def test_a_place_taken_elsewhere_is_left_out_even_before_the_index_hears_of_it(client, make_user, make_org):
+    from portal.db.tables import Opportunity
+
+    participant, opp, *_ = await placements_setting(client, make_user, make_org)
+    await services.placements_for(participant)
+    # Another process fills the place without touching updated_at: the fresh read still drops it.
+    await Opportunity.update({Opportunity.places_taken: Opportunity.capacity}).where(Opportunity.id == opp["good"])
+    assert opp["good"] not in [p["opportunity_id"] for p in await services.placements_for(participant)]
