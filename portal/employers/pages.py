@@ -211,8 +211,9 @@ class IntroductionPages(Controller):
             await introductions.answer(introduction_id, user, decision == "accept", str(data.get("reason") or ""))
         except introductions.Refused as refused:
             return Redirect(path=f"/introductions/{introduction_id}?notice={refused.code}", status_code=303)
-        await audit.record(request, user, "share" if decision == "accept" else "update", "participant",
-                           introduction["participant"], f"introduction {introduction_id} {decision}ed")
+        shared = (await introductions.get(introduction_id))["contact_shared"]
+        await audit.record(request, user, "share" if shared else "update", "participant", introduction["participant"],
+                           f"introduction {introduction_id} {decision}ed" + (" with contact details" if shared else ""))
         return Redirect(path=f"/introductions/{introduction_id}", status_code=303)
 
     @post("/{introduction_id:int}/withdraw", status_code=303)
@@ -224,6 +225,8 @@ class IntroductionPages(Controller):
             await introductions.withdraw(introduction_id, current_user(request))
         except introductions.Refused as refused:
             return Redirect(path=f"/introductions/{introduction_id}?notice={refused.code}", status_code=303)
+        await audit.record(request, current_user(request), "update", "participant", introduction["participant"],
+                           f"introduction {introduction_id} withdrawn")
         return Redirect(path=f"/introductions/{introduction_id}", status_code=303)
 
 

@@ -19,11 +19,14 @@ from portal.employers import pool
 from portal.geo import fold
 from portal.i18n import lazy_gettext as _l
 from portal.matching_service import records, training
-from portal.matching_service.services import _explained, _for_employers, profile_is_empty
+from portal.matching_service.services import _explained, _for_employers, employer_scoring, profile_is_empty
 from portal.pagination import Page, clamp_page
 from portal.skills.entries import loads as load_skills
 
-__all__ = ["ADJUSTMENTS", "PER_PAGE", "CandidateFilters", "browse", "own_opportunities", "profile"]
+__all__ = [
+    "ADJUSTMENTS", "PER_PAGE", "CandidateFilters", "best_for", "browse", "fit_to",
+    "own_opportunities", "profile",
+]
 
 PER_PAGE = 20
 
@@ -39,9 +42,10 @@ ADJUSTMENTS = {
     "language_support": _l("Instructions in plain language, with language support"),
 }
 
-# Constraints that speak of the opening's own state, not of the person: an employer sorting by
-# fit to a draft or a full opening still wants the order.
-_OPENING_STATE = frozenset({"open", "places_left"})
+# Constraints an employer is not told of: the opening's own state (sorting by fit to a draft or
+# a full opening still wants the order), and the travel radius, which would say how far away the
+# person lives.
+_HIDDEN_CONSTRAINTS = frozenset({"open", "places_left", "travel_radius"})
 
 _COLUMNS = (*records.PERSON_COLUMNS, "region", "education_level")
 
@@ -98,11 +102,36 @@ def _matches(row: dict[str, Any], f: CandidateFilters) -> bool:
 
 
 def fit_to(row: dict[str, Any], opening: matching.Opportunity, scoring: matching.Scoring) -> dict[str, Any]:
-    """How one pool member fits the employer's opening, with only what an employer may read."""
+    """How one pool member fits the employer's opening, with only what an employer may read.
+
+    ``scoring`` must come from :func:`employer_scoring`. The travel-radius constraint is left
+    out of what is unmet for the same reason as distance.
+    """
     person = records.person(row)
     match = matching.explain_pair(person, opening, scoring)
-    unmet = [c for c in matching.violations(person, opening) if c not in _OPENING_STATE]
+    unmet = [c for c in matching.violations(person, opening) if c not in _HIDDEN_CONSTRAINTS]
     return {**_for_employers(_explained(match, profile_is_empty(person))), "unmet": unmet}
+
+
+async def best_for(organisation_id: int, opportunity_id: int, top: int = 10) -> list[dict[str, Any]]:
+    """The ``top`` pool members who meet the requirements of the employer's own opening, best fit first.
+
+    Each carries the employer's pseudonym and a link to the profile, and the participant id (to audit).
+    """
+    opening = await _opening(organisation_id, opportunity_id)
+    if opening is None:
+        return []
+    scoring = employer_scoring(await training.current_scoring())
+    rows = await _pool_rows(await pool.pool_ids())
+    fits = {r["id"]: fit_to(r, opening, scoring) for r in rows}
+    best = sorted((r for r in rows if not fits[r["id"]]["unmet"]), key=lambda r: (-fits[r["id"]]["score"], r["id"]))
+    best = best[:top]
+    names = await pool.pseudonyms_for(organisation_id, [r["id"] for r in best])
+    return [
+        {"participant_id": r["id"], "code": names[r["id"]], "region": r["region"],
+         "link": f"/employers/candidates/{names[r['id']]}", **fits[r["id"]]}
+        for r in best
+    ]
 
 
 def _public(row: dict[str, Any], pseudonym: str) -> dict[str, Any]:
@@ -137,7 +166,7 @@ async def browse(organisation_id: int, filters: CandidateFilters, page: int = 1)
     opening = await _opening(organisation_id, filters.fit)
     fits: dict[int, dict[str, Any]] = {}
     if opening is not None:
-        scoring = await training.current_scoring()
+        scoring = employer_scoring(await training.current_scoring())
         fits = {r["id"]: fit_to(r, opening, scoring) for r in rows}
         rows.sort(key=lambda r: (bool(fits[r["id"]]["unmet"]), -fits[r["id"]]["score"], r["id"]))
     else:
@@ -192,8 +221,9 @@ async def profile(organisation_id: int, pseudonym: str) -> tuple[dict[str, Any],
     found = _public(row, pseudonym.strip().upper())
     found["experience"] = await _experience(participant_id)
     found["fits"] = []
-    scoring = await training.current_scoring()
+    scoring = employer_scoring(await training.current_scoring())
     for opp in await own_opportunities(organisation_id):
         opening = await _opening(organisation_id, opp["id"])
-        found["fits"].append({"opportunity": opp, **fit_to(row, opening, scoring)})
+        if opening is not None:  # closed since the list was read
+            found["fits"].append({"opportunity": opp, **fit_to(row, opening, scoring)})
     return found, participant_id

@@ -26,6 +26,7 @@ class _State:
 
 _state = _State()
 _lock = asyncio.Lock()
+_MARGIN = dt.timedelta(minutes=5)
 
 
 def forget() -> None:
@@ -39,8 +40,10 @@ async def _rows(since: dt.datetime | None) -> list[dict[str, Any]]:
         # Only what can be recommended; anything else enters once it opens.
         query = query.where(Opportunity.status == "open")
     else:
-        # ">=": rows written in the same instant as the last one seen are read again, harmlessly.
-        query = query.where(Opportunity.updated_at >= since)
+        # A change is stamped before its transaction commits, so one can become visible after a
+        # later-stamped one was read (and workers' clocks differ): read a margin back again.
+        # Re-reading a row is harmless.
+        query = query.where(Opportunity.updated_at >= since - _MARGIN)
     return await query.order_by(Opportunity.id)
 
 

@@ -11,7 +11,7 @@ from litestar.response import Template
 from portal.audit import services as audit
 from portal.auth.guards import current_user, login_required
 from portal.cases import services as cases
-from portal.employers import pool
+from portal.employers import profiles
 from portal.i18n import gettext as _
 from portal.matching_service import services
 from portal.opportunities import services as opportunities
@@ -80,12 +80,8 @@ class CandidatePages(Controller):
         if not opportunities.can_see_candidates(user, opportunity):
             raise NotFoundException()
         if user.role == "employer":
-            # Employers see their own pool under their own pseudonyms, never the shared case code.
-            found = await services.candidates_for(opp_id, among=await pool.pool_ids())
-            names = await pool.pseudonyms_for(user.organisation_id, [c["participant_id"] for c in found])
-            for candidate in found:
-                candidate["code"] = names[candidate["participant_id"]]
-                candidate["link"] = f"/employers/candidates/{candidate['code']}"
+            # Employers see their own pool under their own pseudonyms, scored without distance.
+            found = await profiles.best_for(user.organisation_id, opp_id)
         else:
             found = await services.candidates_for(opp_id)
         for candidate in found:

@@ -81,7 +81,12 @@ async def _round_context(
         "round": found, "polling": polling, "errors": errors or {}, "notice": _refusals().get(notice, ""),
         "statuses": rounds.STATUSES, "methods": rounds.METHODS, "stages": STAGES, "kinds": OPPORTUNITY_KINDS,
         "notes": note_texts(), "components": component_labels(), "support": SUPPORT,
-        "unplaced_texts": _unplaced_texts(), "referral_refusals": refusal_messages(), "referral_statuses": flow.STATUSES,
+        "unplaced_texts": _unplaced_texts(), "referral_refusals": {
+            **refusal_messages(),
+            "stage_changed": _("The person is no longer at the round's stage."),
+            "no_employer_consent": _("An employer offers this place, and the person has not agreed to be shown to "
+                                     "employers."),
+        }, "referral_statuses": flow.STATUSES,
         "proposals": None,
     }
     if found["status"] in ("ready", "sent"):
@@ -120,8 +125,10 @@ class RoundPages(Controller):
         return render(request, "matching/round.html", context, block="proposals")
 
     @get("/{round_id:int}/status", name="matching:round-status")
-    async def status(self, request: Request, round_id: RecordId, polling: Polling = False) -> Template:
+    async def status(self, request: Request, round_id: RecordId, polling: Polling = False) -> Template | Redirect:
         """The round's progress; while it runs, a bar that polls this route and replaces itself."""
+        if not is_partial_request(request):
+            return Redirect(path=f"/matching/rounds/{round_id}", status_code=303)  # the whole page has the bar
         found = await _round(round_id)
         response = render(request, "matching/round.html", {"round": found, "polling": polling}, block="status")
         if polling and found["status"] != "running" and is_partial_request(request):
@@ -158,11 +165,13 @@ class RoundPages(Controller):
             "Proposed in the allocation round “%(name)s”."
         ) % {"name": found["name"]}
         user = current_user(request)
-        try:
-            result = await rounds.send(round_id, user, message)
-        except rounds.Refused as refused:
-            return Redirect(path=f"/matching/rounds/{round_id}?notice={refused.code}", status_code=303)
-        for participant_id, referral_id in result.sent:
+
+        async def audited(participant_id: int, referral_id: int) -> None:
             await audit.record(request, user, "refer", "participant", participant_id,
                                f"referral {referral_id} from allocation round {round_id}")
+
+        try:
+            await rounds.send(round_id, user, message, on_sent=audited)
+        except rounds.Refused as refused:
+            return Redirect(path=f"/matching/rounds/{round_id}?notice={refused.code}", status_code=303)
         return Redirect(path=f"/matching/rounds/{round_id}#sending", status_code=303)

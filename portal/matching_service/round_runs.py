@@ -25,7 +25,8 @@ from portal.db.piccolo_conf import DB
 from portal.db.tables import AllocationProposal, AllocationRound, Opportunity, Participant, Referral
 from portal.i18n import gettext as _
 from portal.matching_service import jobs, records, training
-from portal.matching_service.rounds import LIVE_REFERRALS, Criteria
+from portal.employers import pool
+from portal.matching_service.rounds import LIVE_REFERRALS, Criteria, employer_hosted, waiting
 from portal.matching_service.services import _explained, profile_is_empty
 
 __all__ = [
@@ -84,11 +85,9 @@ async def _places(c: Criteria) -> list[dict[str, Any]]:
     rows = await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS)).where(
         _places_where(c)
     ).order_by(Opportunity.id)
-    waiting = Counter(r["opportunity"] for r in await Referral.select(Referral.opportunity).where(
-        (Referral.status == "sent") & Referral.opportunity.is_in([r["id"] for r in rows] or [0])
-    ))
+    pending = await waiting([r["id"] for r in rows])
     for row in rows:
-        row["places_taken"] += waiting[row["id"]]
+        row["places_taken"] += pending[row["id"]]
     return [r for r in rows if r["places_taken"] < r["capacity"]]
 
 
@@ -237,6 +236,11 @@ async def run_round(round_id: int) -> None:
         for start in range(0, len(persons), _CHUNK):
             lists.update(await anyio.to_thread.run_sync(preference_lists, index, persons[start:start + _CHUNK]))
             await _progress(round_id, 20 + 60 * min(len(persons), start + _CHUNK) // max(1, len(persons)))
+        # Places an employer offers are only for people who agreed to be shown to employers.
+        at_employers = await employer_hosted([p["id"] for p in places])
+        consenting = await pool.consented([p.id for p in persons], "employer_profile")
+        lists = {pid: [m for m in ms if m.opportunity_id not in at_employers or pid in consenting]
+                 for pid, ms in lists.items()}
         capacities = {p["id"]: p["capacity"] - p["places_taken"] for p in places}
         ranked = {pid: ms for pid, ms in lists.items() if pid not in empty}
         assignment, report = await anyio.to_thread.run_sync(allocate, row["method"], ranked, capacities)

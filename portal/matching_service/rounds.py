@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import matching
 from portal.auth.current_user import CurrentUser
 from portal.db.piccolo_conf import DB
-from portal.db.tables import AllocationProposal, AllocationRound, Opportunity, Participant
+from portal.db.tables import AllocationProposal, AllocationRound, Opportunity, Participant, Referral
+from portal.employers import pool
 from portal.geo import REGIONS
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
@@ -181,6 +182,22 @@ async def get_round(round_id: int) -> dict[str, Any]:
     return row
 
 
+async def waiting(opportunity_ids: list[int]) -> Counter:
+    """Referrals sent to each opportunity and not answered yet: they hold no place, but will want one."""
+    rows = await Referral.select(Referral.opportunity).where(
+        (Referral.status == "sent") & Referral.opportunity.is_in(opportunity_ids or [0])
+    )
+    return Counter(r["opportunity"] for r in rows)
+
+
+async def employer_hosted(opportunity_ids: list[int]) -> set[int]:
+    """The opportunities an employer offers: only people who agreed to be shown to employers go there."""
+    rows = await Opportunity.select(Opportunity.id).where(
+        Opportunity.id.is_in(opportunity_ids or [0]) & (Opportunity.organisation.kind == "employer")
+    )
+    return {r["id"] for r in rows}
+
+
 async def _usage(round_id: int) -> Counter:
     """How many of the round's proposals point at each opportunity now."""
     rows = await AllocationProposal.select(AllocationProposal.opportunity).where(
@@ -284,7 +301,8 @@ async def _placed_at(round_id: int, participant_id: int, opportunity_id: int, ex
     ).first()
     if place is None or place["status"] != "open":
         raise Refused("not_open")
-    if (await _usage(round_id))[opportunity_id] >= place["capacity"] - place["places_taken"]:
+    left = place["capacity"] - place["places_taken"] - (await waiting([opportunity_id]))[opportunity_id]
+    if (await _usage(round_id))[opportunity_id] >= left:
         raise Refused("full")
     row = await Participant.select(*records.columns(Participant, records.PERSON_COLUMNS)).where(
         Participant.id == participant_id
@@ -307,42 +325,64 @@ class SendResult:
     refused: list[dict[str, Any]]
 
 
-async def send(round_id: int, user: CurrentUser, message: str) -> SendResult:
+async def send(round_id: int, user: CurrentUser, message: str,
+               on_sent: Callable[[int, int], Awaitable[None]] | None = None) -> SendResult:
     """Create a sent referral for every proposal with an opportunity; mark the round sent, once.
 
-    A proposal refused by the referral rules (closed, full, a live referral already) is skipped
-    and reported with the reason; the others go through. No opportunity gets more referrals from
-    the round than its places left at this moment. Raises :class:`Refused` ("not_ready") for a
-    round that is running, failed or already sent.
+    Each proposal is checked again first: the person must still be at the round's stage, and a
+    place an employer offers needs the person's consent to be shown to employers. A proposal
+    refused by these or by the referral rules (closed, full, a live referral already) is skipped
+    and reported with the reason; the others go through, and ``on_sent`` (the audit) is awaited
+    for each as it is made. No opportunity gets more referrals than its places left, less the
+    referrals already waiting for its answer. The lead counsellor of each person is notified.
+    Raises :class:`Refused` ("not_ready") for a round that is running, failed or already sent.
     """
     async with DB.transaction():
         await _hold_round(round_id)
         await AllocationRound.update({
             AllocationRound.status: "sent", AllocationRound.sent_by: user.id, AllocationRound.sent_at: _now(),
         }).where(AllocationRound.id == round_id)
+    stage = (await get_round(round_id))["criteria"].get("stage")
     proposals = await AllocationProposal.select(
         AllocationProposal.id, AllocationProposal.participant, AllocationProposal.opportunity,
-        AllocationProposal.participant.code.as_alias("code"), AllocationProposal.opportunity.title.as_alias("title"),
+        AllocationProposal.participant.code.as_alias("code"), AllocationProposal.participant.stage.as_alias("stage"),
+        AllocationProposal.opportunity.title.as_alias("title"),
         AllocationProposal.opportunity.capacity.as_alias("capacity"),
         AllocationProposal.opportunity.places_taken.as_alias("places_taken"),
     ).where(
         (AllocationProposal.allocation_round == round_id) & AllocationProposal.opportunity.is_not_null()
         & AllocationProposal.referral.is_null()
     ).order_by(AllocationProposal.id)
+    opportunity_ids = sorted({p["opportunity"] for p in proposals})
+    used = await waiting(opportunity_ids)
+    at_employers = await employer_hosted(opportunity_ids)
+    consenting = await pool.consented([p["participant"] for p in proposals], "employer_profile")
     result = SendResult([], [])
-    used: Counter = Counter()
-    for p in proposals:
-        try:
-            if used[p["opportunity"]] >= p["capacity"] - p["places_taken"]:
-                raise referrals.StepRefused("full")
-            referral_id = await referrals.create_referral(p["participant"], p["opportunity"], message, send=True, user=user)
-        except referrals.StepRefused as refused:
-            result.refused.append({"code": p["code"], "title": p["title"], "reason": refused.code})
-            continue
-        used[p["opportunity"]] += 1
-        await AllocationProposal.update({AllocationProposal.referral: referral_id}).where(AllocationProposal.id == p["id"])
-        result.sent.append((p["participant"], referral_id))
-    report = (await get_round(round_id))["report"]
-    report["sending"] = {"sent": len(result.sent), "refused": result.refused}
-    await AllocationRound.update({AllocationRound.report: json.dumps(report)}).where(AllocationRound.id == round_id)
+    try:
+        for p in proposals:
+            try:
+                if stage and p["stage"] != stage:
+                    raise referrals.StepRefused("stage_changed")
+                if p["opportunity"] in at_employers and p["participant"] not in consenting:
+                    raise referrals.StepRefused("no_employer_consent")
+                if used[p["opportunity"]] >= p["capacity"] - p["places_taken"]:
+                    raise referrals.StepRefused("full")
+                referral_id = await referrals.create_referral(p["participant"], p["opportunity"], message, send=True,
+                                                              user=user)
+            except referrals.StepRefused as refused:
+                result.refused.append({"code": p["code"], "title": p["title"], "reason": refused.code})
+                continue
+            used[p["opportunity"]] += 1
+            await AllocationProposal.update({AllocationProposal.referral: referral_id}).where(
+                AllocationProposal.id == p["id"]
+            )
+            result.sent.append((p["participant"], referral_id))
+            if on_sent is not None:
+                await on_sent(p["participant"], referral_id)
+            await referrals.notify_counsellors(referral_id, "sent")
+    finally:
+        # Even if something unexpected stops the loop, the round says what went out.
+        report = (await get_round(round_id))["report"]
+        report["sending"] = {"sent": len(result.sent), "refused": result.refused}
+        await AllocationRound.update({AllocationRound.report: json.dumps(report)}).where(AllocationRound.id == round_id)
     return result

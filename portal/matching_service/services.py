@@ -6,6 +6,7 @@ included, so templates and tests need nothing from the library.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import matching
@@ -13,7 +14,7 @@ from portal.db.tables import Opportunity, Participant
 from portal.employers import pool
 from portal.matching_service import live_index, records, training
 
-__all__ = ["CANDIDATE_STAGES", "candidates_for", "placements_for", "profile_is_empty"]
+__all__ = ["CANDIDATE_STAGES", "candidates_for", "employer_scoring", "placements_for", "profile_is_empty"]
 
 # Only people in these stages are put in front of employers.
 CANDIDATE_STAGES = ("activation", "placement", "employment")
@@ -91,14 +92,14 @@ async def placements_for(participant_id: int, top: int = 10) -> list[dict[str, A
     ]
 
 
-async def candidates_for(opp_id: int, top: int = 10, among: set[int] | None = None) -> list[dict[str, Any]]:
+async def candidates_for(opp_id: int, top: int = 10) -> list[dict[str, Any]]:
     """The ``top`` participants who fit the opportunity, best first, with pseudonymous fields only.
 
     Only people in an activation, placement or employment stage whose current consent lets an
-    anonymised profile be shown to employers are considered; ``among``, when given, narrows them
-    further (employers see only their own pool, :func:`portal.employers.pool.pool_ids`). Each
-    result carries the code, region, matched skills, skill gap and score parts; nothing that
-    names or locates the person.
+    anonymised profile be shown to employers are considered (employer users get
+    :func:`portal.employers.profiles.best_for` instead). Each result carries the code, region,
+    matched skills, skill gap and score parts, scored without distance; nothing that names or
+    locates the person.
     """
     row = await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS)).where(
         Opportunity.id == opp_id
@@ -109,14 +110,12 @@ async def candidates_for(opp_id: int, top: int = 10, among: set[int] | None = No
         *records.columns(Participant, records.PERSON_COLUMNS), Participant.code, Participant.region
     ).where(Participant.stage.is_in(list(CANDIDATE_STAGES))).order_by(Participant.id)
     allowed = await pool.consented([p["id"] for p in people], "employer_profile")
-    if among is not None:
-        allowed &= among
     people = [p for p in people if p["id"] in allowed]
     by_id = {p["id"]: p for p in people}
     persons = {p["id"]: records.person(p) for p in people}
     # A PersonIndex (one per audience) is the path at scale; the reference is fine for the demo.
     matches = matching.recommend_candidates(records.opportunity(row), list(persons.values()), top=top,
-                                            scoring=await training.current_scoring())
+                                            scoring=employer_scoring(await training.current_scoring()))
     return [
         {
             "participant_id": m.person_id,
@@ -131,6 +130,16 @@ async def candidates_for(opp_id: int, top: int = 10, among: set[int] | None = No
 # Notes an employer may read; the others hint at where the person lives or what support they need.
 _EMPLOYER_NOTES = ("empty_profile", "low_confidence", "no_skills_on_profile", "no_skills_listed",
                    "no_interests_on_profile", "no_sectors_listed")
+
+
+def employer_scoring(scoring: matching.Scoring) -> matching.Scoring:
+    """``scoring`` without its distance part, renormalised, for scores shown outside the case team.
+
+    Hiding the distance part on the page is not enough: the total minus the parts shown gives it
+    back, and read against a few openings in different places that is the person's home.
+    """
+    weights = {**scoring.weights.as_dict(), "distance": 0.0}
+    return dataclasses.replace(scoring, weights=matching.Weights(**weights))
 
 
 def _for_employers(explained: dict[str, Any]) -> dict[str, Any]:

@@ -371,3 +371,40 @@ async def test_referrals_waiting_for_an_answer_count_against_the_places(client, 
                                    message="", status="sent", reason=""))
     proposals = await _proposals(await run(client))
     assert places["sorting"] not in {p["opportunity"] for p in proposals.values()}
+
+
+async def test_employer_places_only_for_people_who_agreed_to_be_shown_to_employers(client, make_user, make_org):
+    from portal.db.tables import Consent
+
+    people, places, _ = await round_setting(client, make_user, make_org)
+    firm = await make_org(name="Sorting employer d.o.o.", kind="employer")
+    boss = await make_user("boss", "employer", organisation_id=firm)
+    job = await make_opportunity(firm, boss, kind="job", capacity=5, title="Sorting job",
+                                 required_skills=_skills("sorting"), support_offered="")
+    lead = (await Participant.select(Participant.lead_counsellor).first())["lead_counsellor"]
+    await Consent.insert(Consent(participant=people["both"], scope="employer_profile", given=True, recorded_by=lead,
+                                 note=""))
+    proposals = await _proposals(await run(client))
+    offered = {pid: [o for o, _ in p["explanation"].get("options", [])] for pid, p in proposals.items()}
+    assert job in offered[people["both"]] and job not in offered[people["sorter"]]
+
+
+async def test_send_checks_stage_places_waiting_elsewhere_and_tells_the_lead(client, make_user, make_org):
+    from portal.db.tables import Notification
+
+    people, places, _ = await round_setting(client, make_user, make_org)
+    first, second = await run(client), await run(client)  # both computed before either is sent
+    placed = {p["participant"]: p["opportunity"] for p in (await _proposals(first)).values() if p["opportunity"]}
+    moved_on = next(pid for pid, oid in placed.items() if oid == places["kitchen"])
+    await Participant.update({Participant.stage: "exit"}).where(Participant.id == moved_on)
+    assert (await post_form(client, f"/matching/rounds/{first}/send", {})).status_code == 303
+    assert (await post_form(client, f"/matching/rounds/{second}/send", {})).status_code == 303
+    sent = Counter(r["opportunity"] for r in await Referral.select().where(Referral.status == "sent"))
+    left = await _places_left()
+    assert all(count <= left[oid] for oid, count in sent.items())  # the second round did not over-refer
+    report = json.loads((await AllocationRound.select().where(AllocationRound.id == first).first())["report"])
+    assert "stage_changed" in {r["reason"] for r in report["sending"]["refused"]}
+    lead = await _user_id("ana")
+    assert await Notification.count().where((Notification.user == lead) & Notification.message.like("Referral of%")) \
+        == sum(sent.values())
+    assert (await client.get(f"/matching/rounds/{first}/status")).status_code == 303  # without htmx: the page

@@ -322,3 +322,21 @@ async def test_pseudonyms_are_created_once_even_when_asked_for_at_the_same_time(
     results = await asyncio.gather(*[pool.pseudonyms_for(firms[1], list(people.values())) for _ in range(6)])
     assert all(r == results[0] for r in results)
     assert await CandidatePseudonym.count().where(CandidatePseudonym.organisation == firms[1]) == 3
+
+
+async def test_fit_shown_to_employers_adds_up_without_distance_so_nothing_points_at_a_home(client, make_user, make_org):
+    from portal.employers import profiles
+    from portal.matching_service import services
+
+    people, firms, jobs = await world(client, make_user, make_org)
+    # A draft far away: a travel-radius verdict or a hidden distance part would tell how far the person lives.
+    far = await make_opportunity(firms[0], await _user_id("boss1"), kind="job", status="draft", latitude=45.81,
+                                 longitude=15.98, required_skills=json.dumps([{"uri": "", "label": "sorting"}]))
+    page, _shown = await profiles.browse(firms[0], profiles.CandidateFilters(fit=far))
+    found = await profiles.best_for(firms[0], jobs[0])
+    listed = await services.candidates_for(jobs[0])
+    fits = [item["fit"] for item in page.items] + found + listed
+    assert fits and found and listed
+    for fit in fits:
+        assert "distance" not in fit["contributions"] and "travel_radius" not in fit.get("unmet", [])
+        assert abs(sum(fit["contributions"].values()) - fit["score"]) < 1e-6
