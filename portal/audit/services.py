@@ -21,9 +21,19 @@ async def record(
     request: Request, user: CurrentUser | None, action: str, record_type: str, record_id: int, detail: str = ""
 ) -> None:
     """Append one event. There is no function to change or remove events, by design."""
-    await AuditEvent.insert(
+    await record_many(request, user, action, record_type, [record_id], detail)
+
+
+async def record_many(
+    request: Request, user: CurrentUser | None, action: str, record_type: str, record_ids: list[int], detail: str = ""
+) -> None:
+    """Append one event per record in a single statement (a list page showing many people)."""
+    if not record_ids:
+        return
+    at = dt.datetime.now(dt.timezone.utc)
+    await AuditEvent.insert(*[
         AuditEvent(
-            at=dt.datetime.now(dt.timezone.utc),
+            at=at,
             user=user.id if user else None,
             username=user.username if user else "",
             action=action,
@@ -32,7 +42,8 @@ async def record(
             detail=detail[:2000],
             address=client_address(request)[:64],
         )
-    )
+        for record_id in record_ids
+    ])
 
 
 @dataclass(frozen=True)

@@ -99,8 +99,7 @@ class EmployerPages(Controller):
         own = await profiles.own_opportunities(user.organisation_id)
         filters, errors = _filters(skill, region, language, hours_min, hours_max, fit, own)
         results, shown = await profiles.browse(user.organisation_id, filters, page)
-        for participant_id in shown:
-            await audit.record(request, user, "read", "participant", participant_id, "employer candidate list")
+        await audit.record_many(request, user, "read", "participant", shown, "employer candidate list")
         context = {
             "results": results, "filters": filters, "errors": errors, "own": own, "regions": REGIONS,
             "countries": COUNTRIES, "form": {"skill": skill, "region": filters.region, "language": filters.language,

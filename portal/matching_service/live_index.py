@@ -22,6 +22,7 @@ __all__ = ["current", "forget"]
 class _State:
     index: matching.OpportunityIndex | None = None
     seen: dt.datetime | None = None  # the newest updated_at read so far
+    stamps: dict[int, Any] = {}  # updated_at of each row as indexed, so a re-read row is not re-indexed
 
 
 _state = _State()
@@ -31,7 +32,7 @@ _MARGIN = dt.timedelta(minutes=5)
 
 def forget() -> None:
     """Drop the index (tests that wipe the database; the next use rebuilds it)."""
-    _state.index, _state.seen = None, None
+    _state.index, _state.seen, _state.stamps = None, None, {}
 
 
 async def _rows(since: dt.datetime | None) -> list[dict[str, Any]]:
@@ -56,6 +57,7 @@ async def _build(scoring: matching.Scoring) -> matching.OpportunityIndex:
     rows = await _rows(None)
     _state.index = matching.OpportunityIndex([records.opportunity(r) for r in rows], scoring=scoring)
     _state.seen = _newest(rows, None)
+    _state.stamps = {r["id"]: r["updated_at"] for r in rows}
     return _state.index
 
 
@@ -72,6 +74,9 @@ async def current(scoring: matching.Scoring) -> matching.OpportunityIndex:
                 return await _build(scoring)
         changed = await _rows(_state.seen)
         for row in changed:
+            if _state.stamps.get(row["id"]) == row["updated_at"]:
+                continue  # read again within the margin, unchanged
+            _state.stamps[row["id"]] = row["updated_at"]
             if row["status"] == "open":
                 index.upsert(records.opportunity(row))
             elif row["id"] in index:

@@ -84,9 +84,8 @@ class CandidatePages(Controller):
             found = await profiles.best_for(user.organisation_id, opp_id)
         else:
             found = await services.candidates_for(opp_id)
-        for candidate in found:
-            await audit.record(request, user, "read", "participant", candidate["participant_id"],
-                               f"candidate list for opportunity {opp_id}")
+        await audit.record_many(request, user, "read", "participant", [c["participant_id"] for c in found],
+                                f"candidate list for opportunity {opp_id}")
         return render(request, "matching/candidates.html", _context(opp=opportunity, candidates=found),
                       block="candidates")
 

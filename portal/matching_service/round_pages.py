@@ -92,9 +92,8 @@ async def _round_context(
     if found["status"] in ("ready", "sent"):
         context["proposals"] = await rounds.proposals_page(round_id, page)
         user = current_user(request)
-        for proposal in context["proposals"].items:
-            await audit.record(request, user, "read", "participant", proposal["participant"],
-                               f"allocation round {round_id}")
+        await audit.record_many(request, user, "read", "participant",
+                                [p["participant"] for p in context["proposals"].items], f"allocation round {round_id}")
     return context
 
 
