@@ -1,0 +1,66 @@
+"""In real Chromium: a counsellor sees suggested placements with their reasons and refers one;
+a coordinator runs an allocation round and reviews it. axe-core checks every page on the way."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.browser.helpers import assert_accessible
+from tests.browser.test_referral_journey import log_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_counsellor_sees_explained_placements_and_refers_one(browser, base_url):
+    context = browser.new_context(base_url=base_url, bypass_csp=True, locale="en-GB")
+    page = context.new_page()
+    log_in(page, "counsellor")
+    page.goto("/cases/new")
+    page.get_by_label("First name").fill("Marta")
+    page.get_by_label("Last name").fill("Predlogova")
+    page.get_by_label("Birth year").fill("1988")
+    page.get_by_label("Region or county").select_option("Međimurska županija")
+    page.get_by_label("Municipality").fill("Čakovec")
+    page.get_by_label("Education").select_option("primary")
+    page.get_by_label("Croatian").check()
+    page.get_by_label("Skills (one per line)").fill("perform office routine activities\nwork in teams")
+    page.get_by_role("button", name="Open the case").click()
+    page.wait_for_url(re.compile(r"/cases/\d+$"))
+
+    # The suggestions arrive with htmx once the case page has loaded.
+    suggestions = page.locator("#placements-list")
+    suggestions.wait_for()
+    assert suggestions.get_by_text("Skills that match:").first.is_visible()
+    assert suggestions.get_by_text(re.compile(r"km away")).first.is_visible()
+    assert suggestions.get_by_text(re.compile(r"Fit \d")).first.is_visible()
+    assert_accessible(page)
+    first = suggestions.locator("li").first
+    title = first.locator("h3 a").inner_text()
+    first.get_by_role("button", name=re.compile(r"^Refer")).click()
+    page.wait_for_url(re.compile(r"/cases/\d+#referrals$"))
+    referrals = page.locator("#referrals")
+    assert referrals.get_by_text(title).first.is_visible() and referrals.get_by_text("Sent").first.is_visible()
+    assert_accessible(page)
+    context.close()
+
+
+def test_coordinator_runs_and_reviews_an_allocation_round(browser, base_url):
+    context = browser.new_context(base_url=base_url, bypass_csp=True, locale="en-GB")
+    page = context.new_page()
+    log_in(page, "coordinator")
+    page.get_by_role("link", name="Allocation rounds").click()
+    assert_accessible(page)
+    page.get_by_label("Name of the round").fill("Koroška spring intake")
+    page.get_by_label("Participants' region").select_option("Koroška")
+    page.get_by_label("Opportunities' region").select_option("Koroška")
+    page.get_by_role("button", name="Run the round").click()
+    page.wait_for_url(re.compile(r"/matching/rounds/\d+$"))
+    page.get_by_text(re.compile(r"people in the intake")).wait_for(timeout=30_000)
+    assert page.get_by_text("Nothing has been sent yet").is_visible()
+    assert page.get_by_role("button", name=re.compile(r"^Send \d+ referral")).is_visible()
+    assert_accessible(page)
+    # Names never appear on the review page: codes only.
+    assert page.get_by_text(re.compile(r"\bP-[A-Z2-9]{6}\b")).count() > 0
+    context.close()
