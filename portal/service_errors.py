@@ -12,3 +12,11 @@ class Conflict(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+class Refused(ValueError):
+    """A step that cannot be taken now; ``code`` names why, for the page to explain."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code

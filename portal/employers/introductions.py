@@ -16,7 +16,7 @@ from portal.employers import pool
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.referrals.notify import notify
-from portal.service_errors import NotFound
+from portal.service_errors import NotFound, Refused
 
 __all__ = [
     "STATUSES", "Refused", "answer", "contact_for", "counsellor_contact", "get", "list_for_counsellor", "list_for_employer", "request",
@@ -30,14 +30,6 @@ STATUSES = {
     "withdrawn": _l("Withdrawn"),
 }
 MAX_TEXT = 2000
-
-
-class Refused(Exception):
-    """A step that can't be taken; ``code`` names why, for the page's message."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def _now() -> dt.datetime:
@@ -203,11 +195,13 @@ _LIST_COLUMNS = (
 )
 
 
-async def list_for_employer(user: CurrentUser) -> list[dict[str, Any]]:
-    """The employer organisation's requests, newest first, each under the employer's own pseudonym."""
-    rows = await Introduction.select(*_LIST_COLUMNS).where(
-        Introduction.organisation == user.organisation_id
-    ).order_by(Introduction.updated_at, ascending=False)
+async def list_for_employer(user: CurrentUser, participant_id: int | None = None) -> list[dict[str, Any]]:
+    """The employer organisation's requests (about one person, if given), newest first, each under
+    the employer's own pseudonym."""
+    conditions = Introduction.organisation == user.organisation_id
+    if participant_id is not None:
+        conditions &= Introduction.participant == participant_id
+    rows = await Introduction.select(*_LIST_COLUMNS).where(conditions).order_by(Introduction.updated_at, ascending=False)
     names = await pool.pseudonyms_for(user.organisation_id, [r["participant"] for r in rows])
     for r in rows:
         r["pseudonym"] = names[r.pop("participant")]

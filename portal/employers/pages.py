@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from portal.audit import services as audit
 from portal.auth.guards import current_user, roles_allowed
+from portal.cases.services import consents_in_force
 from portal.employers import introductions, pool, profiles
 from portal.geo import REGIONS
 from portal.i18n import gettext as _
@@ -119,7 +120,7 @@ class EmployerPages(Controller):
         context = {
             "c": candidate, "own": await profiles.own_opportunities(user.organisation_id),
             "form": form or {"message": "", "opportunity_id": ""}, "error": error,
-            "asked": [i for i in await introductions.list_for_employer(user) if i["pseudonym"] == candidate["pseudonym"]],
+            "asked": await introductions.list_for_employer(user, participant_id),
             "statuses": introductions.STATUSES, **_vocabularies(),
         }
         return render(request, "employers/candidate.html", context, status_code=status_code)
@@ -131,10 +132,9 @@ class EmployerPages(Controller):
     @post("/candidates/{pseudonym:str}/introductions", status_code=303)
     async def ask(self, request: Request, pseudonym: Pseudonym) -> Redirect | Template:
         user = current_user(request)
-        found = await profiles.profile(user.organisation_id, pseudonym)
-        if found is None:
+        participant_id = await pool.resolve(user.organisation_id, pseudonym)
+        if participant_id is None:
             raise NotFoundException()
-        _candidate, participant_id = found
         data = await request.form()
         form = {"message": str(data.get("message") or ""), "opportunity_id": str(data.get("opportunity_id") or "")}
         chosen = form["opportunity_id"]
@@ -145,6 +145,8 @@ class EmployerPages(Controller):
                                                           int(chosen) if chosen else None)
         except introductions.Refused as refused:
             return await self._profile_page(request, pseudonym, form, messages()[refused.code], 422)
+        except introductions.NotFound as exc:  # left the pool since the profile was shown
+            raise NotFoundException() from exc
         await audit.record(request, user, "create", "participant", participant_id, f"introduction {introduction_id}")
         return Redirect(path=f"/introductions/{introduction_id}", status_code=303)
 
@@ -191,7 +193,9 @@ class IntroductionPages(Controller):
                 context["arranger"] = await introductions.counsellor_contact(introduction)
             detail = f"introduction {introduction_id}" + (" with contact details" if context["contact"] else "")
         else:
-            context["consents"] = await _consents(introduction["participant"])
+            # What the counsellor needs to know before answering: which consents are in force.
+            context["consents"] = {scope: row["given"] for scope, row in
+                                   (await consents_in_force(introduction["participant"])).items()}
             detail = f"introduction {introduction_id}"
         await audit.record(request, user, "read", "participant", introduction["participant"], detail)
         return render(request, "employers/introduction.html", context)
@@ -228,11 +232,3 @@ class IntroductionPages(Controller):
                            f"introduction {introduction_id} withdrawn")
         return Redirect(path=f"/introductions/{introduction_id}", status_code=303)
 
-
-async def _consents(participant_id: int) -> dict[str, bool]:
-    """What the counsellor needs to know before answering: which employer consents are in force."""
-    ids = [participant_id]
-    return {
-        "employer_profile": bool(await pool.consented(ids, "employer_profile")),
-        "employer_contact": bool(await pool.consented(ids, "employer_contact")),
-    }

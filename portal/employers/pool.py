@@ -33,21 +33,26 @@ async def consented(participant_ids: Iterable[int], scope: str) -> set[int]:
     return {pid for pid, given in current.items() if given}
 
 
-async def pool_ids() -> set[int]:
-    """Every participant an employer may see now: the right stage and the profile consent in force.
+async def pool_ids(among: Iterable[int] | None = None) -> set[int]:
+    """Every participant an employer may see now (or those of ``among``): the right stage and the
+    profile consent in force.
 
     Read on every request, so a withdrawn consent or a stage change takes effect at once.
     """
-    staged = await Participant.select(Participant.id).where(Participant.stage.is_in(list(POOL_STAGES)))
-    finished = await Referral.select(Referral.participant).where(
-        (Referral.participant.stage == "activation") & Referral.status.is_in(list(FINISHED_PROGRAMME))
-    )
+    staged_where = Participant.stage.is_in(list(POOL_STAGES))
+    finished_where = (Referral.participant.stage == "activation") & Referral.status.is_in(list(FINISHED_PROGRAMME))
+    if among is not None:
+        ids = list(set(among)) or [0]
+        staged_where &= Participant.id.is_in(ids)
+        finished_where &= Referral.participant.is_in(ids)
+    staged = await Participant.select(Participant.id).where(staged_where)
+    finished = await Referral.select(Referral.participant).where(finished_where)
     candidates = {r["id"] for r in staged} | {r["participant"] for r in finished}
     return await consented(candidates, "employer_profile")
 
 
 async def in_pool(participant_id: int) -> bool:
-    return participant_id in await pool_ids()
+    return participant_id in await pool_ids([participant_id])
 
 
 def _new_pseudonym() -> str:

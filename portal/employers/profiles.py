@@ -222,8 +222,10 @@ async def profile(organisation_id: int, pseudonym: str) -> tuple[dict[str, Any],
     found["experience"] = await _experience(participant_id)
     found["fits"] = []
     scoring = employer_scoring(await training.current_scoring())
-    for opp in await own_opportunities(organisation_id):
-        opening = await _opening(organisation_id, opp["id"])
-        if opening is not None:  # closed since the list was read
-            found["fits"].append({"opportunity": opp, **fit_to(row, opening, scoring)})
+    openings = await Opportunity.select(
+        *records.columns(Opportunity, records.OPPORTUNITY_COLUMNS), Opportunity.title, Opportunity.kind,
+    ).where((Opportunity.organisation == organisation_id) & (Opportunity.status != "closed")).order_by(Opportunity.title)
+    for opening in openings:
+        shown = {"id": opening["id"], "title": opening["title"], "kind": opening["kind"], "status": opening["status"]}
+        found["fits"].append({"opportunity": shown, **fit_to(row, records.opportunity(opening), scoring)})
     return found, participant_id

@@ -27,7 +27,7 @@ from portal.matching_service import records, training
 from portal.matching_service.services import _explained, profile_is_empty
 from portal.pagination import Page, clamp_page
 from portal.referrals import services as referrals
-from portal.service_errors import NotFound
+from portal.service_errors import NotFound, Refused
 from portal.vocab import OPPORTUNITY_KINDS, STAGES
 
 __all__ = [
@@ -46,14 +46,6 @@ ROUNDS_PER_PAGE = 25
 # A run still "running" after this long died with its process.
 STALE_AFTER = dt.timedelta(minutes=30)
 _ALL_REGIONS = {region for regions in REGIONS.values() for region in regions}
-
-
-class Refused(ValueError):
-    """The change cannot be made; ``code`` names why for the page to explain."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
 
 
 def _now() -> dt.datetime:

@@ -15,18 +15,10 @@ from portal.network import jobs as network_jobs
 from portal.pagination import Page, clamp_page
 from portal.referrals import flow
 from portal.referrals.notify import notify
-from portal.service_errors import NotFound  # noqa: F401 (part of this module's interface)
+from portal.service_errors import NotFound, Refused  # noqa: F401 (part of this module's interface)
 
 PER_PAGE = 25
-
-
-
-class StepRefused(ValueError):
-    """The step cannot be taken now; ``code`` names why for the page to explain."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
+StepRefused = Refused  # this module's name for it
 
 
 def _now() -> dt.datetime:
@@ -83,17 +75,24 @@ async def _host_users(organisation_id: int) -> list[dict[str, Any]]:
 
 async def notify_host(referral_id: int, organisation_id: int, status: str) -> None:
     code = await _code(referral_id)
+    participant_id = await participant_of(referral_id)
     for user in await _host_users(organisation_id):
-        name = await name_for_host(user["role"], organisation_id, await participant_of(referral_id), code)
+        name = await name_for_host(user["role"], organisation_id, participant_id, code)
         await notify(user, lambda: _("New referral %(code)s in your inbox") % {"code": name}, f"/referrals/{referral_id}")
 
 
-async def name_for_host(role: str, organisation_id: int, participant_id: int, code: str) -> str:
-    """How a host knows the person: employers by their own pseudonym, so no two employers share a
-    name for one person (see portal.employers.pool); other hosts by the case code."""
+async def names_for_host(role: str, organisation_id: int, codes: dict[int, str]) -> dict[int, str]:
+    """How a host knows each person (participant id -> case code given): employers by their own
+    pseudonym, so no two employers share a name for one person (see portal.employers.pool);
+    other hosts by the case code."""
     if role != "employer":
-        return code
-    return (await pseudonyms_for(organisation_id, [participant_id]))[participant_id]
+        return dict(codes)
+    return await pseudonyms_for(organisation_id, list(codes))
+
+
+async def name_for_host(role: str, organisation_id: int, participant_id: int, code: str) -> str:
+    """:func:`names_for_host` for one person."""
+    return (await names_for_host(role, organisation_id, {participant_id: code}))[participant_id]
 
 
 async def _code(referral_id: int) -> str:
@@ -215,8 +214,9 @@ async def inbox(user: CurrentUser, status: str = "", page: int = 1) -> Page:
         Referral.id, Referral.status, Referral.updated_at, Referral.participant.code.as_alias("code"),
         Referral.participant, Referral.opportunity.title.as_alias("opportunity_title"),
     ).where(*conditions).order_by(Referral.updated_at, ascending=False).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    names = await names_for_host(user.role, user.organisation_id, {r["participant"]: r["code"] for r in rows})
     for row in rows:
-        row["code"] = await name_for_host(user.role, user.organisation_id, row.pop("participant"), row["code"])
+        row["code"] = names[row.pop("participant")]
     return Page(items=rows, total=total, page=page, per_page=PER_PAGE)
 
 
