@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
@@ -33,3 +35,8 @@ async def open_pool(engine: Engine) -> None:
 async def close_pool(engine: Engine) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.close_connection_pool()
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A stored timestamp with its zone: SQLite hands back naive datetimes, which are UTC here."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)

@@ -17,6 +17,7 @@ from typing import Any
 
 import matching
 from portal.auth.current_user import CurrentUser
+from portal.db.engine import as_utc
 from portal.db.piccolo_conf import DB
 from portal.db.tables import AllocationProposal, AllocationRound, Opportunity, Participant, Referral
 from portal.employers import pool
@@ -50,10 +51,6 @@ _ALL_REGIONS = {region for regions in REGIONS.values() for region in regions}
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
-
-
-def _aware(when: dt.datetime) -> dt.datetime:
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
 
 # --- the criteria of a round -------------------------------------------------------------------
@@ -115,7 +112,7 @@ def clean_criteria(form: Mapping[str, Any]) -> tuple[Criteria | None, dict[str, 
 
 
 def _status(row: Mapping[str, Any]) -> str:
-    if row["status"] == "running" and _now() - _aware(row["started_at"]) >= STALE_AFTER:
+    if row["status"] == "running" and _now() - as_utc(row["started_at"]) >= STALE_AFTER:
         return "failed"  # its process ended before it finished
     return row["status"]
 

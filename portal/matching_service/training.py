@@ -22,6 +22,7 @@ from typing import Any
 import anyio
 
 import matching
+from portal.db.engine import as_utc
 from portal.db.tables import OutcomeModel, Opportunity, Participant, Referral, ReferralEvent
 from portal.geo import REGIONS
 from portal.matching_service import jobs, records
@@ -88,17 +89,13 @@ async def gather_outcomes() -> TrainingData:
     places = await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS)).where(
         Opportunity.id.is_in(sorted({r["opportunity"] for r in rows}))
     )
-    ordered = sorted(rows, key=lambda r: (_aware(known_at.get(r["id"], r["updated_at"])), r["id"]))
+    ordered = sorted(rows, key=lambda r: (as_utc(known_at.get(r["id"], r["updated_at"])), r["id"]))
     outcomes = await anyio.to_thread.run_sync(_scored, ordered, people, places)
     groups = {
         "support level": {p["id"]: p["support_level"] or "unknown" for p in people},
         "country": {p["id"]: _COUNTRY_OF_REGION.get(p["region"], "unknown") for p in people},
     }
     return TrainingData(outcomes, groups)
-
-
-def _aware(when: dt.datetime) -> dt.datetime:
-    return when if when.tzinfo else when.replace(tzinfo=dt.timezone.utc)
 
 
 def _scored(
@@ -215,7 +212,7 @@ async def start_training(user_id: int | None) -> int:
     running = await OutcomeModel.select(OutcomeModel.id, OutcomeModel.started_at).where(
         OutcomeModel.status == "running"
     ).order_by(OutcomeModel.id, ascending=False).first()
-    if running is not None and _now() - _aware(running["started_at"]) < STALE_AFTER:
+    if running is not None and _now() - as_utc(running["started_at"]) < STALE_AFTER:
         return running["id"]
     model_id = await _start_row(user_id)
     await jobs.launch(lambda: _run(model_id), name=f"outcome-training-{model_id}")
@@ -263,7 +260,7 @@ async def model_history(limit: int = 20) -> list[dict[str, Any]]:
         row["report"] = json.loads(row["report"] or "{}")
         row["weights"] = json.loads(row["weights"] or "{}")
         row["current"] = in_use is not None and row["id"] == in_use["id"]
-        if row["status"] == "running" and _now() - _aware(row["started_at"]) >= STALE_AFTER:
+        if row["status"] == "running" and _now() - as_utc(row["started_at"]) >= STALE_AFTER:
             row["status"] = "failed"
     return rows
 

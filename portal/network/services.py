@@ -12,6 +12,7 @@ from typing import Any
 import networkx as nx
 
 import network
+from portal.db.engine import as_utc
 from portal.db.tables import NetworkSnapshot, Opportunity, Organisation, Participant, Referral, Relationship
 from portal.pagination import Page, clamp_page
 from portal.service_errors import NotFound  # noqa: F401 (part of this module's interface)
@@ -306,7 +307,7 @@ async def run_status() -> dict[str, Any]:
     ).order_by(NetworkSnapshot.id, ascending=False).first()
     status = {"running": False, "progress": 0, "started_at": None, "failed": False, "error": ""}
     if newest is not None:
-        running = newest["status"] == "running" and _now() - _aware(newest["started_at"]) < STALE_AFTER
+        running = newest["status"] == "running" and _now() - as_utc(newest["started_at"]) < STALE_AFTER
         status.update(
             running=running,
             progress=newest["progress"] if running else 100,
@@ -316,10 +317,6 @@ async def run_status() -> dict[str, Any]:
         )
     status["computed_at"] = last_done["finished_at"] if last_done else None
     return status
-
-
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
 
 
 async def start_run() -> int:
