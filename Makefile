@@ -47,14 +47,17 @@ run: demo
 	$(BIN)/portal demo-logins
 	$(BIN)/portal serve --host $(HOST) --port $(PORT)
 
-# The whole suite on SQLite; the database tests again on PostgreSQL when
-# PORTAL_TEST_DATABASE_URL names one (CI sets it).
-test: install-test
+# First scripts/prepare-tests: it installs Chromium, npm and PostgreSQL where missing (or says what
+# to install and stops), starts PostgreSQL, makes an empty portal_test database and writes its URL
+# (or PORTAL_TEST_DATABASE_URL, when set) to var/test-database-url. Then the whole suite on SQLite,
+# and the database tests again on that PostgreSQL: a green `make test` has passed on both engines.
+test:
+	bash scripts/prepare-tests
+	@$(MAKE) --no-print-directory install-test
 	$(BIN)/python -m pytest -q
-	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then \
-		echo "== database tests on PostgreSQL"; \
-		PORTAL_TEST_ENGINE=postgres $(BIN)/python -m pytest -q -m "db and not browser and not fuzz"; \
-	fi
+	@echo "== database tests on PostgreSQL"
+	PORTAL_TEST_ENGINE=postgres PORTAL_TEST_DATABASE_URL="$$(cat var/test-database-url)" \
+		$(BIN)/python -m pytest -q -m "db and not browser and not fuzz"
 
 bench: install
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
