@@ -209,7 +209,7 @@ class SkillTable:
     >>> table.ids([Skill(label="zidarstvo"), Skill(uri="esco:cook", label="cook")])
     [0, 1]
     >>> table.credits([Skill(label="zidar"), Skill(uri="esco:cook", label="kuhar")], scoring).round(2).tolist()
-    [[0.93, 0.0], [0.0, 1.0]]
+    [[0.95, 0.0], [0.0, 1.0]]
     """
 
     def __init__(self, text: SkillText) -> None:
@@ -217,6 +217,8 @@ class SkillTable:
         self._ids: dict[Skill, int] = {}
         self._by_uri: dict[str, list[int]] = defaultdict(list)
         self._labels: list[str] = []
+        self._concept_flags: list[bool] = []  # per table skill: is it an ESCO concept?
+        self._is_concept = np.zeros(0, dtype=bool)  # the same as an array, made when needed
         # New skills collect in a small row-major block; it is merged into the column-major
         # main block (fast to slice by n-gram) once it outgrows a share of it, so an upsert
         # costs amortised O(1) and a query never touches the whole hashed feature space.
@@ -240,6 +242,7 @@ class SkillTable:
             if i is None:
                 i = self._ids[skill] = len(self._labels)
                 self._labels.append(skill.label)
+                self._concept_flags.append(skill.uri is not None)
                 if skill.uri is not None:
                     self._by_uri[skill.uri].append(i)
             out.append(i)
@@ -272,7 +275,18 @@ class SkillTable:
         owner = np.repeat(np.arange(pending.shape[0]), np.diff(pending.indptr))[hit]
         np.add.at(sims_pending, owner, pending.data[hit, np.newaxis] * dense[at[hit]])
         credit = scoring.credit(np.vstack([self._main[:, cols] @ dense, sims_pending]))
+        # Between two concepts only identity or a named relation counts (Scoring.concept_credit).
+        concepts = self._concepts()
         for j, skill in enumerate(skills):
             if skill.uri is not None:
+                credit[concepts, j] = 0.0
+                for related in scoring.related.get(skill.uri, ()):
+                    credit[self._by_uri.get(related, []), j] = scoring.related_credit
                 credit[self._by_uri.get(skill.uri, []), j] = 1.0
         return credit
+
+    def _concepts(self) -> np.ndarray:
+        """Per table skill: True for an ESCO concept; brought up to date when skills were added."""
+        if self._is_concept.size != len(self._concept_flags):
+            self._is_concept = np.array(self._concept_flags, dtype=bool)
+        return self._is_concept

@@ -12,15 +12,28 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from matching.learning import OutcomeWeights, WeightChoice, choose_weights, outcome_arrays, time_split
+from matching.learning import (
+    GROUPINGS,
+    OutcomeWeights,
+    WeightChoice,
+    choose_weights,
+    outcome_arrays,
+    pick_grouping,
+    time_split,
+)
 from matching.metrics import (
     Bin,
     GroupExposure,
+    ListCounts,
+    bootstrap_interval,
     brier_score,
+    count_lists,
     expected_calibration_error,
     exposure_by_group,
     mean_ndcg,
     mean_precision,
+    ndcg_per_list,
+    query_lists,
     reliability,
 )
 from matching.records import Outcome
@@ -33,13 +46,19 @@ __all__ = ["EvaluationReport", "MethodResult", "evaluate", "main"]
 class MethodResult:
     """One ranking method on the held-out outcomes.
 
-    ``ndcg`` is the mean NDCG@k over held-out lists with a good outcome, ``precision`` the mean
-    precision@5; ``brier`` and ``ece`` measure calibration of the probabilities (the method's
-    score mapped to a probability by a logistic fit on the training part, or the learned
-    model's own probabilities), with ``reliability`` bins; ``exposure`` is per group.
+    ``ndcg`` is the mean NDCG@k over the informative held-out lists of the report's primary
+    grouping (lists with both good and bad outcomes), with ``ndcg_low`` and ``ndcg_high`` a
+    bootstrap interval over lists; ``ndcg_by`` gives the mean for each grouping ("person",
+    "opportunity"). ``precision`` is the mean precision@5 over the same lists. ``brier`` and
+    ``ece`` measure calibration of the probabilities (the method's score mapped to a probability
+    by a logistic fit on the training part, or the learned model's own probabilities), with
+    ``reliability`` bins; ``exposure`` is per group.
     """
 
     ndcg: float
+    ndcg_low: float
+    ndcg_high: float
+    ndcg_by: dict[str, float]
     precision: float
     brier: float
     ece: float
@@ -49,30 +68,56 @@ class MethodResult:
 
 @dataclass(frozen=True, slots=True)
 class EvaluationReport:
-    """The evaluation of default weights, learned weights and baselines on a time-split holdout."""
+    """The evaluation of default weights, learned weights and baselines on a time-split holdout.
+
+    ``counts`` gives, per grouping, how many held-out lists there are, how many hold two or more
+    outcomes and how many are informative; ``by`` is the primary grouping.
+    """
 
     n_train: int
     n_test: int
-    lists: int
+    counts: dict[str, ListCounts]
     by: str
     base_rate: float
     k: int
     precision_k: int
+    level: float
     default_weights: Weights
     learned_weights: Weights | None
     methods: dict[str, MethodResult]
     choice: WeightChoice
 
+    @property
+    def lists(self) -> int:
+        """Informative held-out lists of the primary grouping: what the NDCG figures rest on."""
+        return self.counts[self.by].informative
+
     def format(self) -> str:
         """The report as plain text."""
         lines = [
             f"Time-split holdout: {self.n_train:,} training and {self.n_test:,} held-out outcomes; "
-            f"{self.lists:,} held-out lists (one per {self.by}); good-outcome rate {self.base_rate:.2f}",
+            f"good-outcome rate {self.base_rate:.2f}.",
+        ]
+        for by, c in self.counts.items():
+            lines.append(
+                f"Held-out lists per {by}: {c.lists:,}; {c.two_or_more:,} with two or more outcomes; "
+                f"{c.informative:,} with both good and bad ones (only these can tell rankings apart)."
+            )
+        other = [by for by in self.counts if by != self.by]
+        interval = f"{self.level:.0%} interval"
+        lines += [
             "",
-            f"{'method':<18}{f'NDCG@{self.k}':>9}{f'P@{self.precision_k}':>8}{'Brier':>8}{'ECE':>8}",
+            f"{'method':<18}{f'NDCG@{self.k}':>9}{interval:>17}"
+            + "".join(f"{'per ' + by:>16}" for by in other)
+            + f"{f'P@{self.precision_k}':>8}{'Brier':>8}{'ECE':>8}",
         ]
         for name, m in self.methods.items():
-            lines.append(f"{name:<18}{m.ndcg:>9.3f}{m.precision:>8.3f}{m.brier:>8.3f}{m.ece:>8.3f}")
+            lines.append(
+                f"{name:<18}{m.ndcg:>9.3f}{f'{m.ndcg_low:.3f} to {m.ndcg_high:.3f}':>17}"
+                + "".join(f"{m.ndcg_by[by]:>16.3f}" for by in other)
+                + f"{m.precision:>8.3f}{m.brier:>8.3f}{m.ece:>8.3f}"
+            )
+        lines.append(f"(NDCG and P per {self.by}: the mean over informative held-out lists.)")
         lines += ["", "weights     " + "  ".join(f"{c:>8}" for c in COMPONENTS)]
         lines.append("default     " + "  ".join(f"{v:>8.2f}" for v in self.default_weights.as_array()))
         if self.learned_weights is not None:
@@ -106,16 +151,20 @@ def evaluate(
     precision_k: int = 5,
     holdout: float = 0.25,
     min_outcomes: int = 200,
-    by: str = "opportunity",
+    by: str = "auto",
+    level: float = 0.95,
     seed: int = 0,
     bins: int = 10,
 ) -> EvaluationReport:
     """Evaluate default and learned weights and three baselines on the latest outcomes.
 
     The earliest ``1 - holdout`` of the outcomes (by time) train the learned weights and the
-    probability calibration; the rest are ranked, one list per ``by`` ("opportunity": the
-    candidates referred to one place; "person": the places one person was referred to).
-    Baselines: random order (seeded), distance score only, skill score only.
+    probability calibration; the rest are ranked in lists, both per person (the places one
+    person was referred to: the counsellor's list) and per opportunity (the people referred to
+    one place). ``by`` is the primary grouping ("auto": the one with more informative lists,
+    :func:`matching.learning.pick_grouping`). Only lists with both good and bad outcomes count
+    towards NDCG and precision, with a bootstrap interval over lists. Baselines: random order
+    (seeded), distance score only, skill score only.
 
     ``groups`` maps person ids to group labels for the exposure table only; groups are never
     features. People without a group count as "unknown".
@@ -128,7 +177,8 @@ def evaluate(
     >>> list(report.methods)
     ['default weights', 'learned weights', 'random', 'distance only', 'skill only']
     """
-    X, y, times, queries = outcome_arrays(outcomes, by)
+    by = pick_grouping(outcomes, holdout) if by == "auto" else by
+    X, y, times, _ = outcome_arrays(outcomes, by)
     train, test = time_split(times, holdout)
     rng = np.random.default_rng(seed)
     candidates: dict[str, tuple[np.ndarray, np.ndarray | None]] = {"default weights": (X @ default.as_array(), None)}
@@ -141,15 +191,23 @@ def evaluate(
     candidates["distance only"] = (X[:, COMPONENTS.index("distance")], None)
     candidates["skill only"] = (X[:, COMPONENTS.index("skill")], None)
 
-    held_queries = [q for q, keep in zip(queries, test, strict=True) if keep]
-    held_people = [o.person_id for o, keep in zip(outcomes, test, strict=True) if keep]
-    held_places = [o.opportunity_id for o, keep in zip(outcomes, test, strict=True) if keep]
+    held = [o for o, keep in zip(outcomes, test, strict=True) if keep]
+    lists = {
+        grouping: [o.person_id if grouping == "person" else o.opportunity_id for o in held] for grouping in GROUPINGS
+    }
+    held_people = [o.person_id for o in held]
+    held_places = [o.opportunity_id for o in held]
     methods = {}
     for name, (scores, probabilities) in candidates.items():
         p = probabilities if probabilities is not None else _calibrated(scores[train], y[train], scores[test])
+        per_list = ndcg_per_list(lists[by], y[test], scores[test], k)
+        low, high = bootstrap_interval(per_list, level=level, seed=seed)
         methods[name] = MethodResult(
-            ndcg=mean_ndcg(held_queries, y[test], scores[test], k),
-            precision=mean_precision(held_queries, y[test], scores[test], precision_k),
+            ndcg=float(per_list.mean()) if per_list.size else float("nan"),
+            ndcg_low=low,
+            ndcg_high=high,
+            ndcg_by={g: mean_ndcg(q, y[test], scores[test], k) for g, q in lists.items()},
+            precision=_mean_precision_informative(lists[by], y[test], scores[test], precision_k),
             brier=brier_score(y[test], p),
             ece=expected_calibration_error(y[test], p, bins),
             reliability=tuple(reliability(y[test], p, bins)),
@@ -158,16 +216,27 @@ def evaluate(
     return EvaluationReport(
         n_train=int(train.sum()),
         n_test=int(test.sum()),
-        lists=len(set(held_queries)),
+        counts={g: count_lists(q, y[test]) for g, q in lists.items()},
         by=by,
         base_rate=float(y[test].mean()),
         k=k,
         precision_k=precision_k,
+        level=level,
         default_weights=default,
         learned_weights=learned,
         methods=methods,
-        choice=choose_weights(outcomes, default=default, min_outcomes=min_outcomes, holdout=holdout, k=k, by=by),
+        choice=choose_weights(outcomes, default=default, min_outcomes=min_outcomes, holdout=holdout, k=k, by=by,
+                              level=level, seed=seed),
     )
+
+
+def _mean_precision_informative(queries: Sequence[Hashable], relevance: np.ndarray, scores: np.ndarray, k: int) -> float:
+    """Mean precision@k over lists with both good and bad outcomes (elsewhere every order scores alike)."""
+    keep = [i for i in query_lists(queries) if 0 < relevance[i].sum() < i.size]
+    if not keep:
+        return float("nan")
+    at = np.concatenate(keep)
+    return mean_precision([queries[j] for j in at], relevance[at], scores[at], k)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

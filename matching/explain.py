@@ -159,7 +159,7 @@ def explain_pair(
     >>> place = Opportunity("o1", required_skills=["kuharica"], sectors=["Hospitality"])
     >>> m = explain_pair(person, place)
     >>> m.score, m.confidence, m.explanation.summary()[0]
-    (0.544004478, 0.6, 'Matches: kuharica (by kuhar, 0.52).')
+    (0.550527371, 0.6, 'Matches: kuharica (by kuhar, 0.53).')
     """
     scoring = scoring or Scoring()
     pair = score_pair(person, opportunity, scoring, distance=distance, similarity=similarity)

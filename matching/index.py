@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from abc import ABC, abstractmethod
 from collections import Counter
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -45,6 +45,12 @@ def _top(keys: np.ndarray, top: int) -> np.ndarray:
     else:
         chosen = np.arange(keys.size)
     return chosen[np.lexsort((chosen, -keys[chosen]))]
+
+
+def _hours_fit(person: np.ndarray, place: np.ndarray) -> np.ndarray:
+    """:func:`matching.scoring.hours_fit` on arrays; a place without known hours (NaN) scores 0."""
+    share = _ratio(np.minimum(person, place), np.maximum(person, place))
+    return np.where(np.isnan(place), 0.0, np.where(place == 0, 1.0, share))
 
 
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
@@ -236,13 +242,21 @@ class OpportunityIndex(_Index[Opportunity]):
         c.set_padded("opt", slots, [self._skills.ids(r.optional_skills) for r in records])
         c.set_padded("sec", slots, [self._sectors.add(r.sectors) for r in records])
 
-    def recommend(self, person: Person | Mapping[str, Any], *, top: int = 10) -> list[Match]:
+    def recommend(
+        self, person: Person | Mapping[str, Any], *, top: int = 10, exclude: Collection[Hashable] = ()
+    ) -> list[Match]:
         """The best ``top`` opportunities for ``person``, best first, each explained.
 
-        The same result as :func:`matching.recommend_placements` over the indexed opportunities.
+        ``exclude`` names opportunities not to suggest (a place that declined the person, or
+        has a referral for them under way). The same result as
+        :func:`matching.recommend_placements` over the indexed opportunities.
         """
         person, top = as_person(person), check_top(top)
         cand, dist = self._feasible(person)
+        skip = [self._slots[i] for i in exclude if i in self._slots]
+        if skip:
+            keep = ~np.isin(cand, skip)
+            cand, dist = cand[keep], dist[keep]
         if cand.size == 0 or top == 0:
             return []
         chosen = _top(round_score(self._scores(person, cand, dist)), top)
@@ -301,9 +315,7 @@ class OpportunityIndex(_Index[Opportunity]):
             scale = p.travel_radius_km or s.distance_scale_km
             distance = np.where(np.isnan(dist), 0.0, np.maximum(0.0, 1.0 - dist / scale))
         if p.hours is not None:
-            own = c["hours"][cand]
-            share = np.minimum(1.0, _ratio(np.full(m, p.hours), np.nan_to_num(own)))
-            hours = np.where(np.isnan(own), 0.0, np.where(own == 0, 1.0, share))
+            hours = _hours_fit(np.full(m, p.hours), c["hours"][cand])
         wanted = p.support_needs | p.support_preferences
         if wanted:
             support = common(c["offer"][:, cand], self._support.words_of(wanted)) / len(wanted)
@@ -443,9 +455,7 @@ class PersonIndex(_Index[Person]):
             distance = np.where(np.isnan(dist), 0.0, np.maximum(0.0, 1.0 - dist / scale))
         if o.hours is not None:
             own_hours = c["hours"][cand]
-            with np.errstate(over="ignore"):  # hours of nearly 0 give inf, capped at 1
-                share = np.ones(m) if o.hours == 0 else np.minimum(1.0, np.nan_to_num(own_hours) / o.hours)
-            hours = np.where(np.isnan(own_hours), 0.0, share)
+            hours = np.where(np.isnan(own_hours), 0.0, _hours_fit(np.nan_to_num(own_hours), np.full(m, o.hours)))
         n_want = c["n_want"][cand]
         support = _ratio(common(c["want"][:, cand], self._support.words_of(o.support_offered)), n_want)
         w = s.weights

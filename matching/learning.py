@@ -15,11 +15,11 @@ from sklearn.utils import Tags
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from matching.metrics import mean_ndcg
+from matching.metrics import bootstrap_interval, count_lists, ndcg_per_list
 from matching.records import Outcome
 from matching.scoring import COMPONENTS, DEFAULT_WEIGHTS, Weights
 
-__all__ = ["OutcomeWeights", "WeightChoice", "choose_weights", "outcome_arrays", "time_split"]
+__all__ = ["GROUPINGS", "OutcomeWeights", "WeightChoice", "choose_weights", "outcome_arrays", "pick_grouping", "time_split"]
 
 
 class OutcomeWeights(ClassifierMixin, BaseEstimator):
@@ -179,8 +179,12 @@ def time_split(times: np.ndarray, holdout: float = 0.25) -> tuple[np.ndarray, np
 class WeightChoice:
     """Which weights to use and why.
 
-    ``learned`` is True only when the learned weights ranked the held-out outcomes better
-    (mean NDCG@k) than the defaults; ``weights`` are then fitted again on all outcomes.
+    ``learned`` is True only when the learned weights ranked the held-out outcomes better than
+    the defaults by more than the noise: the lower end of a bootstrap interval of the mean NDCG@k
+    difference over held-out lists is above zero. ``weights`` are then fitted again on all
+    outcomes. ``gain_low`` and ``gain_high`` are that interval; ``lists`` the informative held-out
+    lists it rests on, and ``by`` what a list is. ``code`` names the decision: "too_few" outcomes,
+    no time "split", "few_lists" informative lists, "not_better" or "better".
     """
 
     weights: Weights
@@ -189,6 +193,41 @@ class WeightChoice:
     default_ndcg: float = float("nan")
     learned_ndcg: float = float("nan")
     n_outcomes: int = 0
+    gain_low: float = float("nan")
+    gain_high: float = float("nan")
+    lists: int = 0
+    by: str = ""
+    code: str = ""
+
+
+GROUPINGS: tuple[str, ...] = ("person", "opportunity")
+"""What a ranked list can be: the places one person was referred to, or the people referred to one place."""
+
+
+def pick_grouping(outcomes: Sequence[Outcome], holdout: float = 0.25) -> str:
+    """The grouping ("person" or "opportunity") with more informative held-out lists; "person" on a tie.
+
+    The counsellor's list (per person) is what the portal ranks, so it is preferred; per
+    opportunity is used when people rarely have two outcomes.
+
+    Examples
+    --------
+    >>> pick_grouping([Outcome("p", f"o{i}", i, dict.fromkeys(COMPONENTS, 0.5), i % 2 == 0) for i in range(8)])
+    'person'
+    """
+    if not outcomes:
+        return "person"
+    best, most = "person", -1
+    for by in GROUPINGS:
+        _, y, times, queries = outcome_arrays(outcomes, by)
+        try:
+            _, test = time_split(times, holdout)
+        except ValueError:
+            return "person"
+        informative = count_lists([q for q, t in zip(queries, test, strict=True) if t], y[test]).informative
+        if informative > most:
+            best, most = by, informative
+    return best
 
 
 def choose_weights(
@@ -198,34 +237,53 @@ def choose_weights(
     min_outcomes: int = 200,
     holdout: float = 0.25,
     k: int = 10,
-    by: str = "opportunity",
+    by: str = "auto",
     C: float = 1.0,
+    min_lists: int = 10,
+    level: float = 0.95,
+    seed: int = 0,
 ) -> WeightChoice:
-    """Learn weights from outcomes, but keep ``default`` unless there are enough and they rank better.
+    """Learn weights from outcomes, but keep ``default`` unless they rank better by more than the noise.
 
     Learned weights are considered only with at least ``min_outcomes`` outcomes including both
-    good and bad ones; they are trained on the earlier part of a time split and must beat the
-    defaults' mean NDCG@k on the later part.
+    good and bad ones. They are trained on the earlier part of a time split; on the later part,
+    each informative list (see :func:`matching.metrics.ndcg_per_list`; per person, per
+    opportunity, or ``"auto"``: :func:`pick_grouping`) gives the NDCG@k difference between
+    learned and default weights. With at least ``min_lists`` such lists, the learned weights are
+    used only when the lower end of the ``level`` bootstrap interval of the mean difference is
+    above zero.
 
     Examples
     --------
     >>> choose_weights([]).reason
     'only 0 outcomes; at least 200 with both good and bad ones are needed'
     """
+    by = pick_grouping(outcomes, holdout) if by == "auto" else by
     X, y, times, queries = outcome_arrays(outcomes, by)
     n = len(y)
     if n < min_outcomes or y.all() or not y.any():
-        return WeightChoice(default, False, f"only {n} outcomes; at least {min_outcomes} with both good and bad ones are needed", n_outcomes=n)
+        return WeightChoice(default, False, f"only {n} outcomes; at least {min_outcomes} with both good and bad ones are needed", n_outcomes=n, by=by, code="too_few")
     train, test = time_split(times, holdout)
     if y[train].all() or not y[train].any() or not y[test].any():
-        return WeightChoice(default, False, "the time split leaves one side without both good and bad outcomes", n_outcomes=n)
+        return WeightChoice(default, False, "the time split leaves one side without both good and bad outcomes", n_outcomes=n, by=by, code="split")
     held_queries = [q for q, keep in zip(queries, test, strict=True) if keep]
     model = OutcomeWeights(C=C).fit(X[train], y[train])
-    default_ndcg = mean_ndcg(held_queries, y[test], X[test] @ default.as_array(), k)
-    learned_ndcg = mean_ndcg(held_queries, y[test], X[test] @ model.weights_, k)
-    if not learned_ndcg > default_ndcg:
-        reason = f"learned weights did not rank better on held-out outcomes (NDCG@{k} {learned_ndcg:.3f} vs {default_ndcg:.3f})"
-        return WeightChoice(default, False, reason, default_ndcg, learned_ndcg, n)
+    default_lists = ndcg_per_list(held_queries, y[test], X[test] @ default.as_array(), k)
+    learned_lists = ndcg_per_list(held_queries, y[test], X[test] @ model.weights_, k)
+    lists = int(default_lists.size)
+    if lists < min_lists:
+        reason = (f"only {lists} held-out lists (per {by}) have both good and bad outcomes; "
+                  f"at least {min_lists} are needed to tell a better ranking from noise")
+        return WeightChoice(default, False, reason, n_outcomes=n, lists=lists, by=by, code="few_lists")
+    default_ndcg, learned_ndcg = float(default_lists.mean()), float(learned_lists.mean())
+    low, high = bootstrap_interval(learned_lists - default_lists, level=level, seed=seed)
+    figures = (f"NDCG@{k} {learned_ndcg:.3f} vs {default_ndcg:.3f} on {lists} held-out lists per {by}; "
+               f"gain {level:.0%} interval {low:+.3f} to {high:+.3f}")
+    result = dict(default_ndcg=default_ndcg, learned_ndcg=learned_ndcg, n_outcomes=n, gain_low=low, gain_high=high,
+                  lists=lists, by=by)
+    if not low > 0:
+        return WeightChoice(default, False, f"learned weights did not rank better by more than the noise ({figures})", **result,
+                            code="not_better")
     weights = Weights.from_array(OutcomeWeights(C=C).fit(X, y).weights_)
-    reason = f"learned weights ranked better on held-out outcomes (NDCG@{k} {learned_ndcg:.3f} vs {default_ndcg:.3f})"
-    return WeightChoice(weights, True, reason, default_ndcg, learned_ndcg, n)
+    return WeightChoice(weights, True, f"learned weights ranked better by more than the noise ({figures})", **result,
+                        code="better")

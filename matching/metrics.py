@@ -11,12 +11,16 @@ from numpy.typing import ArrayLike
 __all__ = [
     "Bin",
     "GroupExposure",
+    "ListCounts",
+    "bootstrap_interval",
     "brier_score",
+    "count_lists",
     "expected_calibration_error",
     "exposure_by_group",
     "mean_ndcg",
     "mean_precision",
     "ndcg_at_k",
+    "ndcg_per_list",
     "precision_at_k",
     "query_lists",
     "reliability",
@@ -68,18 +72,88 @@ def precision_at_k(relevance: ArrayLike, scores: ArrayLike, k: int = 5) -> float
     return float(ranked[:k].mean()) if ranked.size else float("nan")
 
 
+def _informative(relevance: np.ndarray) -> bool:
+    """A list says something about a ranking only when its items differ in relevance."""
+    return relevance.size >= 2 and bool(np.ptp(relevance) > 0)
+
+
+def ndcg_per_list(queries: Sequence[Hashable], relevance: ArrayLike, scores: ArrayLike, k: int = 10) -> np.ndarray:
+    """NDCG@k of each informative list (items of differing relevance), in order of first appearance.
+
+    A list of one item, or of items all good or all bad, ranks perfectly in any order: it is
+    left out, or random order would look as good as the best ranking.
+
+    Examples
+    --------
+    >>> ndcg_per_list(["a", "a", "b", "c", "c"], [1, 0, 1, 1, 1], [0.1, 0.9, 0.5, 0.2, 0.3]).round(3).tolist()
+    [0.631]
+    """
+    relevance, scores = np.asarray(relevance, dtype=np.float64), np.asarray(scores)
+    return np.array(
+        [ndcg_at_k(relevance[i], scores[i], k) for i in query_lists(queries) if _informative(relevance[i])],
+        dtype=np.float64,
+    )
+
+
 def mean_ndcg(queries: Sequence[Hashable], relevance: ArrayLike, scores: ArrayLike, k: int = 10) -> float:
-    """Mean NDCG@k over the queries that have at least one relevant item (NaN if none has).
+    """Mean NDCG@k over the informative lists (see :func:`ndcg_per_list`); NaN if there is none.
 
     Examples
     --------
     >>> mean_ndcg(["a", "a", "b", "b"], [1, 0, 0, 1], [0.9, 0.1, 0.9, 0.1])
     0.8154648767857288
     """
-    relevance, scores = np.asarray(relevance), np.asarray(scores)
-    values = [ndcg_at_k(relevance[i], scores[i], k) for i in query_lists(queries)]
-    values = [v for v in values if not np.isnan(v)]
-    return float(np.mean(values)) if values else float("nan")
+    values = ndcg_per_list(queries, relevance, scores, k)
+    return float(values.mean()) if values.size else float("nan")
+
+
+@dataclass(frozen=True, slots=True)
+class ListCounts:
+    """How many held-out lists there are, how many hold two or more outcomes, and how many can tell rankings apart."""
+
+    lists: int
+    two_or_more: int
+    informative: int
+
+
+def count_lists(queries: Sequence[Hashable], relevance: ArrayLike) -> ListCounts:
+    """Count the lists, those with two or more items, and the informative ones (items of differing relevance).
+
+    Examples
+    --------
+    >>> count_lists(["a", "a", "b", "c", "c"], [1, 0, 1, 1, 1])
+    ListCounts(lists=3, two_or_more=2, informative=1)
+    """
+    relevance = np.asarray(relevance, dtype=np.float64)
+    lists = query_lists(queries)
+    return ListCounts(
+        lists=len(lists),
+        two_or_more=sum(1 for i in lists if i.size >= 2),
+        informative=sum(1 for i in lists if _informative(relevance[i])),
+    )
+
+
+def bootstrap_interval(
+    values: ArrayLike, *, level: float = 0.9, samples: int = 2000, seed: int = 0
+) -> tuple[float, float]:
+    """A percentile bootstrap interval for the mean of ``values`` (one value per list); NaNs if empty.
+
+    Lists are resampled whole, so the interval reflects how many lists there are, not how many
+    outcomes.
+
+    Examples
+    --------
+    >>> low, high = bootstrap_interval([0.5, 0.6, 0.7, 0.8, 0.9], seed=1)
+    >>> 0.5 < low < 0.7 < high < 0.9
+    True
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.size == 0:
+        return float("nan"), float("nan")
+    rng = np.random.default_rng(seed)
+    means = values[rng.integers(values.size, size=(samples, values.size))].mean(axis=1)
+    tail = (1.0 - level) / 2.0
+    return float(np.quantile(means, tail)), float(np.quantile(means, 1.0 - tail))
 
 
 def mean_precision(queries: Sequence[Hashable], relevance: ArrayLike, scores: ArrayLike, k: int = 5) -> float:

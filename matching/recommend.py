@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from typing import Any
 
 from matching.constraints import distance_km, violations
@@ -48,11 +48,12 @@ def recommend_placements(
     *,
     top: int = 10,
     scoring: Scoring | None = None,
+    exclude: Collection[Hashable] = (),
 ) -> list[Match]:
     """The best ``top`` opportunities for a person, best first, each explained.
 
     Opportunities that break a hard constraint (:data:`matching.constraints.CONSTRAINTS`) are
-    never returned. Equal scores keep the input order. Mappings are read with
+    never returned, nor those named in ``exclude``. Equal scores keep the input order. Mappings are read with
     :meth:`Person.from_mapping` / :meth:`Opportunity.from_mapping`, so keys such as ``gender``
     or ``age`` are ignored. For many opportunities use :class:`matching.index.OpportunityIndex`,
     which returns the same ranking.
@@ -66,10 +67,11 @@ def recommend_placements(
     ...     {"id": "shop", "required_skills": ["prodajalka"], "location": (46.41, 15.88)},
     ... ]
     >>> [(m.opportunity_id, m.score) for m in recommend_placements(person, places)]
-    [('bakery', 0.366435013), ('shop', 0.189195175)]
+    [('bakery', 0.372957906), ('shop', 0.189195175)]
     """
-    person = as_person(person)
-    return _rank(((person, as_opportunity(o)) for o in opportunities), check_top(top), scoring or Scoring())
+    person, skip = as_person(person), set(exclude)
+    places = (as_opportunity(o) for o in opportunities)
+    return _rank(((person, o) for o in places if o.id not in skip), check_top(top), scoring or Scoring())
 
 
 def recommend_candidates(

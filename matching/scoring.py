@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 
 import numpy as np
@@ -12,7 +12,10 @@ from matching.constraints import distance_km
 from matching.records import Opportunity, Person, Skill
 from matching.text import SkillText, default_text
 
-__all__ = ["COMPONENTS", "DEFAULT_WEIGHTS", "PairScore", "Scoring", "SkillMatch", "Weights", "round_score", "score_pair"]
+__all__ = [
+    "COMPONENTS", "DEFAULT_WEIGHTS", "PairScore", "Scoring", "SkillMatch", "Weights", "hours_fit", "round_score",
+    "score_pair",
+]
 
 COMPONENTS: tuple[str, ...] = ("skill", "interest", "distance", "hours", "support")
 """The score components, in the order used for feature vectors and weight arrays."""
@@ -33,7 +36,7 @@ class Weights:
     skill     0.40    coverage of required skills (3/4), optional (1/4)
     interest  0.20    share of the opportunity's sectors the person wants
     distance  0.20    1 - distance / travel radius (or 50 km)
-    hours     0.10    share of the weekly hours the person can give
+    hours     0.10    fewer of the two weekly hours over the larger (both ways)
     support   0.10    share of the person's support needs and wishes offered
     ========  ======  ====================================================
 
@@ -90,7 +93,14 @@ class Scoring:
         Below this text similarity a free-text skill does not match at all.
     skill_full_match : float
         From this similarity up, a free-text skill counts as fully matched; in between the
-        credit is ``similarity / skill_full_match``. Equal ESCO URIs always count fully.
+        credit is ``similarity / skill_full_match``. Text similarity applies only when one of
+        the two skills is free text: two ESCO concepts match when they are the same concept,
+        however their labels are worded, and never because their labels look alike.
+    related : mapping of str to set of str
+        Concepts related to a concept (ESCO URI to ESCO URIs), e.g. a broader or narrower
+        skill of ESCO's hierarchy; read both ways.
+    related_credit : float
+        What a related concept earns: partial credit, below a match.
     required_share : float
         Share of the skill score that comes from required skills when there are optional ones too.
     distance_scale_km : float
@@ -108,8 +118,20 @@ class Scoring:
     skill_full_match: float = 0.6
     required_share: float = 0.75
     distance_scale_km: float = 50.0
+    related: Mapping[str, frozenset[str]] = field(default_factory=dict, repr=False, compare=False)
+    related_credit: float = 0.5
 
     def __post_init__(self) -> None:
+        # Relations are read both ways: store them so, once, for cheap lookups while scoring.
+        both: dict[str, set[str]] = {}
+        for a, others in self.related.items():
+            for b in others:
+                if a != b:
+                    both.setdefault(a, set()).add(b)
+                    both.setdefault(b, set()).add(a)
+        object.__setattr__(self, "related", {a: frozenset(bs) for a, bs in both.items()})
+        if not 0.0 <= self.related_credit < 1.0:
+            raise ValueError(f"related_credit must be at least 0 and below 1, got {self.related_credit!r}")
         if not 0.0 <= self.skill_threshold <= self.skill_full_match <= 1.0 or self.skill_full_match <= 0.0:
             raise ValueError("need 0 <= skill_threshold <= skill_full_match <= 1 and skill_full_match > 0")
         if not 0.0 <= self.required_share <= 1.0:
@@ -124,13 +146,30 @@ class Scoring:
             return np.where(s >= self.skill_threshold, np.minimum(1.0, s / self.skill_full_match), 0.0)
         return min(1.0, similarity / self.skill_full_match) if similarity >= self.skill_threshold else 0.0
 
+    def are_related(self, a: str, b: str) -> bool:
+        """True when concept ``a`` is listed as related to ``b`` or ``b`` to ``a``."""
+        return b in self.related.get(a, ())
+
+    def concept_credit(self, wanted: Skill, own: Skill, similarity: float) -> tuple[float, str]:
+        """Credit and kind of match ("concept", "related", "text" or "") of ``own`` for ``wanted``."""
+        if wanted.uri is not None and own.uri is not None:
+            if wanted.uri == own.uri:
+                return 1.0, "concept"  # the same concept counts fully, whatever the wording
+            if self.are_related(wanted.uri, own.uri):
+                return self.related_credit, "related"
+            return 0.0, ""  # two different concepts: their labels' likeness says nothing
+        credit = float(self.credit(similarity))
+        return credit, "text" if credit > 0 else ""
+
 
 @dataclass(frozen=True, slots=True)
 class SkillMatch:
     """How well the person covers one of the opportunity's skills.
 
     ``by`` is the person's skill that covers it best (None if none does), ``similarity`` is 1.0
-    for the same ESCO concept, else the text similarity; ``credit`` is what it adds to coverage.
+    for the same ESCO concept, else the text similarity; ``credit`` is what it adds to coverage;
+    ``kind`` says how it matched: "concept" (the same ESCO concept), "related" (a related
+    concept, partial credit), "text" (by wording, one side being free text) or "" (not at all).
     """
 
     skill: Skill
@@ -138,6 +177,7 @@ class SkillMatch:
     by: Skill | None
     similarity: float
     credit: float
+    kind: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,16 +202,31 @@ def _skill_matches(
     rows = sims.tolist() if isinstance(sims, np.ndarray) else sims
     out = []
     for (skill, required), row in zip(wanted, rows, strict=True):
-        best_credit, best_similarity, best = 0.0, 0.0, None
+        best_credit, best_similarity, best, best_kind = 0.0, 0.0, None, ""
         for own, similarity_ in zip(person.skills, row, strict=True):
-            if skill.uri is not None and skill.uri == own.uri:
-                similarity_, credit = 1.0, 1.0  # the same concept counts fully, whatever the wording
-            else:
-                credit = scoring.credit(similarity_)
+            credit, kind = scoring.concept_credit(skill, own, similarity_)
+            if kind == "concept":
+                similarity_ = 1.0
             if credit > best_credit:
-                best_credit, best_similarity, best = credit, similarity_, own
-        out.append(SkillMatch(skill, required, best, best_similarity, best_credit))
+                best_credit, best_similarity, best, best_kind = credit, similarity_, own, kind
+        out.append(SkillMatch(skill, required, best, best_similarity, best_credit, best_kind))
     return tuple(out)
+
+
+def hours_fit(person_hours: float, place_hours: float) -> float:
+    """How well weekly hours agree, both ways: the smaller over the larger (1.0 when equal).
+
+    A place asking far more hours than the person can give is a poor fit, and so is one offering
+    far fewer than the person wants. A place without set hours (0) fits anyone.
+
+    Examples
+    --------
+    >>> hours_fit(20, 40), hours_fit(40, 20), hours_fit(20, 20), hours_fit(0, 20)
+    (0.5, 0.5, 1.0, 0.0)
+    """
+    if place_hours == 0:
+        return 1.0
+    return min(person_hours, place_hours) / max(person_hours, place_hours)
 
 
 def _skill_score(matches: tuple[SkillMatch, ...], required_share: float) -> float:
@@ -207,9 +262,9 @@ def score_pair(
     >>> place = Opportunity("o1", required_skills=["zidarstvo"], location=(46.420, 15.870), hours=20)
     >>> pair = score_pair(person, place)
     >>> {name: round(value, 2) for name, value in pair.components.items()}
-    {'skill': 0.93, 'interest': 0.0, 'distance': 0.24, 'hours': 1.0, 'support': 0.0}
+    {'skill': 0.95, 'interest': 0.0, 'distance': 0.24, 'hours': 1.0, 'support': 0.0}
     >>> pair.score, pair.confidence
-    (0.52247578, 0.7)
+    (0.528984605, 0.7)
     """
     scoring = scoring or Scoring()
     values = dict.fromkeys(COMPONENTS, 0.0)
@@ -226,7 +281,7 @@ def score_pair(
         scale = person.travel_radius_km or scoring.distance_scale_km
         values["distance"], known["distance"] = max(0.0, 1.0 - d / scale), True
     if person.hours is not None and opportunity.hours is not None:
-        values["hours"] = 1.0 if opportunity.hours == 0 else min(1.0, person.hours / opportunity.hours)
+        values["hours"] = hours_fit(person.hours, opportunity.hours)
         known["hours"] = True
     wanted = person.support_needs | person.support_preferences
     if wanted:

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 import numpy as np
 
+from matching.constraints import distance_km
 from matching.records import Opportunity, Outcome, Person, Skill
-from matching.scoring import COMPONENTS, Scoring
+from matching.scoring import COMPONENTS, Scoring, hours_fit
 from matching.vocabulary import CONCEPTS, LANGUAGES, SUPPORT_KINDS, TOWNS, Concept, Town
 
-__all__ = ["HIDDEN_WEIGHTS", "synthetic_groups", "synthetic_opportunities", "synthetic_outcomes", "synthetic_people"]
+__all__ = [
+    "HIDDEN_WEIGHTS", "TRUE_WEIGHTS", "SyntheticWorld", "simulated_referrals", "synthetic_groups",
+    "synthetic_opportunities", "synthetic_outcomes", "synthetic_people", "synthetic_world",
+]
 
 _EPOCH = date(2025, 1, 1)
 _JITTER_DEG = 0.08  # about 9 km around a town centre
@@ -241,4 +247,167 @@ def synthetic_outcomes(
             logit = float(hidden @ [scores[c] for c in COMPONENTS]) - 3.0 + rng.normal(0.0, 0.5)
             success = bool(rng.random() < 1.0 / (1.0 + np.exp(-logit)))
             outcomes.append(Outcome(match.person_id, place.id, time, scores, success))
+    return outcomes
+
+
+# --- a world with a known success model -----------------------------------------------------------
+
+TRUE_WEIGHTS: dict[str, float] = {"skill": 0.35, "interest": 0.10, "distance": 0.20, "hours": 0.20, "support": 0.15}
+"""How much each true fit raises the log-odds of success in :class:`SyntheticWorld` (normalised)."""
+
+_TRUE_SLOPE = 6.0  # log-odds between a pair that fits in nothing and one that fits in everything
+_TRUE_OFFSET = -3.5
+_TRUE_DISTANCE_KM = 15.0  # success halves about every 10 km (exp(-d / 15))
+
+
+@dataclass(frozen=True)
+class SyntheticWorld:
+    """People and places whose referral outcomes follow a known success model.
+
+    The truth is about concepts and facts; the profiles a matcher sees are what a counsellor
+    wrote down. Each person truly holds some skill concepts; their profile lists each one either
+    as the concept (its URI, with the label in the person's language) or as typed text (an
+    inflected or derived form in Slovenian, Croatian or English, no URI), and about one profile
+    in eight lists none of them. Places list required skills, mostly as concepts.
+
+    The success chance of a referral is ``sigmoid(-3.5 + 6 * sum(TRUE_WEIGHTS[c] * fit_c))``
+    with the true fits:
+
+    - ``skill``: the share of the place's required concepts the person truly holds;
+    - ``interest``: 1 if the person wants to work in the place's sector, else 0;
+    - ``distance``: ``exp(-km / 15)``;
+    - ``hours``: the smaller weekly hours over the larger (1 if the place sets none);
+    - ``support``: the share of the person's support wishes that the place offers (1 if none).
+
+    A matcher that reads concepts, typed text and hours well gets close to ranking by this
+    chance (the oracle); ``bench/matching_quality.py`` measures how close.
+    """
+
+    people: list[Person]
+    places: list[Opportunity]
+    held: dict[Hashable, frozenset[int]]
+    required: dict[Hashable, frozenset[int]]
+    concepts: tuple[Concept, ...]
+
+    def true_fits(self, person: Person, place: Opportunity) -> dict[str, float]:
+        """The true fit of each component for a pair."""
+        need = self.required[place.id]
+        wanted = person.support_needs | person.support_preferences
+        d = distance_km(person, place)
+        return {
+            "skill": len(need & self.held[person.id]) / len(need) if need else 1.0,
+            "interest": 1.0 if person.interests & place.sectors else 0.0,
+            "distance": math.exp(-d / _TRUE_DISTANCE_KM) if d is not None else 0.0,
+            "hours": hours_fit(person.hours, place.hours) if person.hours and place.hours else 1.0,
+            "support": len(wanted & place.support_offered) / len(wanted) if wanted else 1.0,
+        }
+
+    def success_chance(self, person: Person, place: Opportunity) -> float:
+        """The true chance that referring ``person`` to ``place`` ends well."""
+        fits = self.true_fits(person, place)
+        logit = _TRUE_OFFSET + _TRUE_SLOPE * sum(TRUE_WEIGHTS[c] * fits[c] for c in COMPONENTS)
+        return 1.0 / (1.0 + math.exp(-logit))
+
+
+def synthetic_world(
+    n_people: int, n_places: int, *, seed: int = 0, concepts: Sequence[Concept] = CONCEPTS, towns: Sequence[Town] = TOWNS[:20]
+) -> SyntheticWorld:
+    """A seeded :class:`SyntheticWorld` of ``n_people`` and ``n_places`` around Slovenian and Croatian towns.
+
+    Examples
+    --------
+    >>> world = synthetic_world(50, 20, seed=1)
+    >>> len(world.people), len(world.places)
+    (50, 20)
+    >>> 0.0 < world.success_chance(world.people[0], world.places[0]) < 1.0
+    True
+    """
+    rng = np.random.default_rng(seed)
+    concepts = tuple(concepts)
+    sectors = sorted({c.sector for c in concepts})
+    by_sector = {s: [j for j, c in enumerate(concepts) if c.sector == s] for s in sectors}
+    local, points = _places(n_people, towns, rng)
+    people, held = [], {}
+    for i in range(n_people):
+        home = sectors[int(rng.integers(len(sectors)))]
+        pool = by_sector[home] if rng.random() < 0.6 else range(len(concepts))
+        mine = frozenset(int(j) for j in rng.choice(list(pool), size=min(len(pool), int(rng.integers(1, 5))), replace=False))
+        silent = rng.random() < 0.125  # a thin profile: the skills are real but not written down
+        skills = [] if silent else [_written(concepts[j], local[i], rng) for j in sorted(mine)]
+        pid = f"p{i}"
+        held[pid] = mine
+        people.append(Person(
+            id=pid, skills=skills,
+            interests={home} | ({sectors[int(rng.integers(len(sectors)))]} if rng.random() < 0.4 else set()),
+            languages={local[i]}, hours=float(rng.choice([10.0, 20.0, 20.0, 30.0, 40.0])),
+            travel_radius_km=float(rng.choice([15.0, 25.0, 40.0])), location=(float(points[i, 0]), float(points[i, 1])),
+            support_preferences=_subsets(SUPPORT_KINDS, 1, 0, 2, rng)[0],
+        ))
+    local, points = _places(n_places, towns, rng)
+    places, required = [], {}
+    for i in range(n_places):
+        sector = sectors[int(rng.integers(len(sectors)))]
+        pool = by_sector[sector]
+        need = frozenset(int(j) for j in rng.choice(pool, size=min(len(pool), int(rng.integers(1, 4))), replace=False))
+        oid = f"o{i}"
+        required[oid] = need
+        places.append(Opportunity(
+            id=oid,
+            required_skills=[
+                Skill(uri=concepts[j].uri, label=_label(concepts[j], local[i]))
+                if concepts[j].uri and rng.random() < 0.8 else Skill(label=_label(concepts[j], local[i]))
+                for j in sorted(need)
+            ],
+            sectors={sector}, hours=float(rng.choice([10.0, 20.0, 30.0, 40.0])),
+            location=(float(points[i, 0]), float(points[i, 1])), support_offered=_subsets(SUPPORT_KINDS, 1, 0, 4, rng)[0],
+            capacity=int(rng.integers(1, 6)),
+        ))
+    return SyntheticWorld(people, places, held, required, concepts)
+
+
+def _label(concept: Concept, language: str) -> str:
+    return {"sl": concept.sl, "hr": concept.hr}.get(language, concept.en)
+
+
+def _written(concept: Concept, language: str, rng: np.random.Generator) -> Skill:
+    """How a counsellor records a skill the person holds: the concept, or typed words."""
+    if concept.uri is not None and rng.random() < 0.6:
+        return Skill(uri=concept.uri, label=_label(concept, language))
+    forms = concept.typed or (_label(concept, language),)
+    return Skill(label=forms[int(rng.integers(len(forms)))])
+
+
+def simulated_referrals(
+    world: SyntheticWorld, n: int, *, seed: int = 0, scoring: Scoring | None = None, shortlist: int = 20
+) -> list[Outcome]:
+    """``n`` referrals with outcomes drawn from the world's success chances, in time order.
+
+    Each referral takes a random person and one of their ``shortlist`` best feasible places
+    under ``scoring`` (as a counsellor picks from the suggestions, so the data carry the
+    matcher's own bias), and records the pair's component scores under ``scoring``.
+
+    Examples
+    --------
+    >>> world = synthetic_world(40, 30, seed=2)
+    >>> outcomes = simulated_referrals(world, 60, seed=2)
+    >>> len(outcomes), {o.success for o in outcomes} == {True, False}
+    (60, True)
+    """
+    from matching.index import OpportunityIndex  # late: the index builds on this module's records
+
+    rng = np.random.default_rng(seed)
+    index = OpportunityIndex(world.places, scoring=scoring)
+    places = {o.id: o for o in world.places}
+    lists: dict[Hashable, list] = {}
+    outcomes: list[Outcome] = []
+    while len(outcomes) < n:
+        person = world.people[int(rng.integers(len(world.people)))]
+        if person.id not in lists:
+            lists[person.id] = index.recommend(person, top=shortlist)
+        if not lists[person.id]:
+            continue
+        match = lists[person.id][int(rng.integers(len(lists[person.id])))]
+        chance = world.success_chance(person, places[match.opportunity_id])
+        outcomes.append(Outcome(person.id, match.opportunity_id, len(outcomes), dict(match.explanation.components),
+                                bool(rng.random() < chance)))
     return outcomes

@@ -1,17 +1,26 @@
-"""Free-text skill similarity: character n-gram TF-IDF that tolerates Slovenian, Croatian and English inflection."""
+"""Free-text skill similarity: TF-IDF over character n-grams of words and their sl/hr/en lemmas."""
 
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+import simplemma
 from sklearn.exceptions import NotFittedError
 from sklearn.feature_extraction.text import HashingVectorizer
 
-__all__ = ["SimilarityTable", "SkillText", "default_text", "fold"]
+__all__ = ["SimilarityTable", "SkillText", "default_text", "fold", "word_forms"]
+
+# simplemma's dictionaries: Slovenian, Serbo-Croatian (its Croatian data) and English.
+LEMMA_LANGUAGES: tuple[str, ...] = ("sl", "hbs", "en")
+_WORD = re.compile(r"\w+")
+# Bumped whenever the analyser changes, so a saved model of another analyser is not loaded.
+ANALYSER_VERSION = 2
 
 # Letters that Unicode does not decompose into a base letter plus a mark.
 _SPECIAL = str.maketrans({"đ": "d", "ð": "d", "ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i"})
@@ -30,13 +39,41 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-class SkillText:
-    """TF-IDF over character 3- to 5-grams within words, hashed so that unseen words still get vectors.
+@functools.lru_cache(maxsize=262_144)
+def _forms_of_word(word: str) -> str:
+    forms = {fold(word)}
+    for language in LEMMA_LANGUAGES:
+        forms.add(fold(simplemma.lemmatize(word, lang=language)))
+    return " ".join(sorted(forms))
 
-    Word-bounded character n-grams share the stem of inflected forms ("zidar", "zidarstvo";
-    "kuhar", "kuharica"), and diacritic folding makes "čiščenje" (sl) and "čišćenje" (hr) the
-    same string. The inverse document frequencies come from :meth:`fit`; n-grams never seen
-    in the fitted labels get the highest weight, as the rarest ones do.
+
+@functools.lru_cache(maxsize=65_536)
+def word_forms(text: str) -> str:
+    """``text`` folded, each word followed by its Slovenian, Croatian and English lemmas.
+
+    Lemmas make inflected and derived forms meet on a shared word ("kuhala" and "kuhanje" both
+    bring "kuhati"); folding after lemmatising keeps the dictionaries' diacritics useful.
+
+    Examples
+    --------
+    >>> word_forms("Kuhala")
+    'kuhala kuhati'
+    >>> word_forms("popravilo koles")
+    'popravilo popraviti koles kolo'
+    """
+    return " ".join(_forms_of_word(word) for word in _WORD.findall(text.casefold()))
+
+
+class SkillText:
+    """TF-IDF over character 3- to 5-grams of words and their lemmas, hashed so that unseen words still get vectors.
+
+    Each word is joined by its Slovenian, Croatian and English lemmas (:func:`word_forms`), so
+    "kuhala", "kuhanje" and "kuhati" share a word; word-bounded character n-grams then share
+    stems that no dictionary knows ("zidar", "zidarstvo"), and diacritic folding makes
+    "čiščenje" (sl) and "čišćenje" (hr) the same string. The inverse document frequencies come
+    from :meth:`fit`: fitted on a whole skills catalogue (labels and descriptions), generic
+    words such as "perform" or "manage" weigh little. An n-gram never seen in the fitted text
+    gets the highest weight, as the rarest ones do.
 
     Parameters
     ----------
@@ -62,7 +99,7 @@ class SkillText:
         return HashingVectorizer(
             analyzer="char_wb",
             ngram_range=(3, 5),
-            preprocessor=fold,
+            preprocessor=word_forms,
             lowercase=False,
             alternate_sign=False,
             norm=None,
@@ -73,9 +110,36 @@ class SkillText:
         """Learn inverse document frequencies from ``labels``; returns ``self``."""
         counts = self._hasher.transform(list(labels)).tocsc()
         df = np.diff(counts.indptr)
-        self.idf_ = np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0
-        self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._set_idf(np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0)
         return self
+
+    def _set_idf(self, idf: np.ndarray) -> None:
+        self.idf_ = idf
+        self._cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def save(self, path: Path | str) -> None:
+        """Write the fitted model to ``path`` (numpy's .npz), compactly: only n-grams seen in fitting."""
+        if not hasattr(self, "idf_"):
+            raise NotFittedError("SkillText is not fitted yet; call fit(labels) first.")
+        unseen = float(self.idf_.max(initial=1.0))
+        seen = np.flatnonzero(self.idf_ != unseen)
+        with open(path, "wb") as f:
+            np.savez_compressed(
+                f, version=ANALYSER_VERSION, n_features=self.n_features, unseen=unseen,
+                seen=seen.astype(np.int32), idf=self.idf_[seen].astype(np.float32),
+            )
+
+    @classmethod
+    def load(cls, path: Path | str, *, cache_size: int = 20_000) -> SkillText:
+        """A model written by :meth:`save`; ``ValueError`` if it was made by another analyser."""
+        with np.load(path) as data:
+            if int(data["version"]) != ANALYSER_VERSION:
+                raise ValueError(f"{path} holds a model of analyser {int(data['version'])}, not {ANALYSER_VERSION}")
+            text = cls(n_features=int(data["n_features"]), cache_size=cache_size)
+            idf = np.full(text.n_features, float(data["unseen"]))
+            idf[data["seen"]] = data["idf"]
+        text._set_idf(idf)
+        return text
 
     def transform(self, labels: Sequence[str]) -> sp.csr_matrix:
         """One L2-normalised TF-IDF row per label (an empty label gives a zero row)."""
@@ -141,7 +205,7 @@ class SimilarityTable:
     --------
     >>> table = default_text().table(["zidarstvo", "kuharica"], ["zidar", "kuhar"])
     >>> [[round(v, 2) for v in row] for row in table(["kuharica"], ["kuhar", "zidar"])]
-    [[0.52, 0.0]]
+    [[0.53, 0.0]]
     """
 
     def __init__(self, text: SkillText, left: Iterable[str], right: Iterable[str]) -> None:

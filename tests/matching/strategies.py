@@ -21,7 +21,13 @@ SKILLS = [
     Skill(label="računalništvo"),
     Skill(label="računalstvo"),
     Skill(uri="http://data.europa.eu/esco/skill/first-aid"),
+    # Two concepts whose labels look alike: only a relation may give credit between them.
+    Skill(uri="http://data.europa.eu/esco/skill/lab-tests", label="perform laboratory tests"),
+    Skill(uri="http://data.europa.eu/esco/skill/lab-tests-footwear", label="perform laboratory tests on footwear"),
+    Skill(label="perform laboratory tests"),
 ]
+RELATED = {"http://data.europa.eu/esco/skill/lab-tests-footwear": {"http://data.europa.eu/esco/skill/lab-tests"},
+           ESCO_MASON: {"http://data.europa.eu/esco/skill/first-aid"}}
 SECTORS = ["care", "retail", "hospitality", "construction"]
 LANGUAGES = ["sl", "hr", "en"]
 SUPPORT = ["mentor", "transport", "flexible_hours", "accessible_premises"]

@@ -6,9 +6,24 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching import Opportunity, OpportunityIndex, Person, PersonIndex, recommend_candidates, recommend_placements
+from matching import (
+    Opportunity,
+    OpportunityIndex,
+    Person,
+    PersonIndex,
+    Scoring,
+    recommend_candidates,
+    recommend_placements,
+)
 from matching.synthetic import synthetic_opportunities, synthetic_people
-from tests.matching.strategies import opportunities, opportunity_data, people, person_data, protected_attributes
+from tests.matching.strategies import (
+    RELATED,
+    opportunities,
+    opportunity_data,
+    people,
+    person_data,
+    protected_attributes,
+)
 
 PROPERTY = settings(max_examples=50, deadline=None)
 
@@ -22,6 +37,25 @@ def ranking(matches):
 def test_placement_index_ranks_like_the_reference(p, places, top):
     person = Person(**p)
     assert ranking(OpportunityIndex(places).recommend(person, top=top)) == ranking(recommend_placements(person, places, top=top))
+
+
+@PROPERTY
+@given(person_data(), opportunities(), st.integers(0, 12), st.sets(st.integers(0, 12), max_size=4))
+def test_related_concepts_and_exclusions_rank_like_the_reference(p, places, top, skipped):
+    person, scoring = Person(**p), Scoring(related=RELATED)
+    exclude = [f"o{i}" for i in skipped]
+    fast = OpportunityIndex(places, scoring=scoring).recommend(person, top=top, exclude=exclude)
+    assert ranking(fast) == ranking(recommend_placements(person, places, top=top, scoring=scoring, exclude=exclude))
+    assert not {m.opportunity_id for m in fast} & set(exclude)
+
+
+@PROPERTY
+@given(opportunity_data(), people(), st.integers(0, 12))
+def test_candidate_related_concepts_rank_like_the_reference(o, crowd, top):
+    place, scoring = Opportunity(**o), Scoring(related=RELATED)
+    assert ranking(PersonIndex(crowd, scoring=scoring).recommend(place, top=top)) == ranking(
+        recommend_candidates(place, crowd, top=top, scoring=scoring)
+    )
 
 
 @PROPERTY

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from matching.metrics import (
+    ListCounts,
+    bootstrap_interval,
     brier_score,
+    count_lists,
     expected_calibration_error,
     exposure_by_group,
     mean_ndcg,
     mean_precision,
     ndcg_at_k,
+    ndcg_per_list,
     precision_at_k,
     reliability,
 )
@@ -53,3 +58,21 @@ def test_exposure_counts_how_often_and_how_high():
     total = sum(e.exposure * e.people for e in result.values())
     assert sum(e.ratio * e.people for e in result.values()) == pytest.approx(3.0)
     assert total > 0
+
+
+def test_lists_that_cannot_tell_rankings_apart_are_left_out():
+    # "b" holds one outcome and "c" only good ones: any order ranks them perfectly.
+    queries, relevance = ["a", "a", "b", "c", "c"], [1, 0, 1, 1, 1]
+    assert count_lists(queries, relevance) == ListCounts(lists=3, two_or_more=2, informative=1)
+    assert ndcg_per_list(queries, relevance, [0.9, 0.1, 0.5, 0.2, 0.3]).tolist() == [1.0]
+    assert mean_ndcg(queries, relevance, [0.1, 0.9, 0.5, 0.2, 0.3]) == pytest.approx(0.6309, abs=1e-4)
+
+
+def test_bootstrap_interval_narrows_with_more_lists_and_holds_the_mean():
+    rng = np.random.default_rng(0)
+    few, many = rng.random(10), rng.random(1000)
+    low_few, high_few = bootstrap_interval(few, seed=1)
+    low_many, high_many = bootstrap_interval(many, seed=1)
+    assert low_few <= few.mean() <= high_few and low_many <= many.mean() <= high_many
+    assert high_many - low_many < high_few - low_few
+    assert all(np.isnan(v) for v in bootstrap_interval([]))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matching import COMPONENTS, DEFAULT_WEIGHTS, Opportunity, Person, Scoring, Skill, Weights, score_pair
-from matching.scoring import round_score
+from matching.scoring import hours_fit, round_score
 
 COOK = "http://data.europa.eu/esco/skill/cook"
 
@@ -107,3 +109,54 @@ def test_round_score_matches_numpy_for_scalars():
 def test_scoring_settings_are_checked(settings):
     with pytest.raises(ValueError):
         Scoring(**settings)
+
+
+LAB = "http://data.europa.eu/esco/skill/lab-tests"
+LAB_FOOTWEAR = "http://data.europa.eu/esco/skill/lab-tests-footwear"
+LABELS = st.sampled_from(["perform laboratory tests", "perform laboratory tests on footwear or leather goods",
+                          "kuhanje", "kuhala", "clean rooms", "čiščenje prostorov"])
+
+
+class TestConcepts:
+    def test_two_concepts_with_alike_labels_are_no_match(self):
+        person = Person(1, skills=[Skill(LAB, "perform laboratory tests")])
+        place = Opportunity(2, required_skills=[Skill(LAB_FOOTWEAR, "perform laboratory tests on footwear or leather goods")])
+        pair = score_pair(person, place)
+        assert pair.components["skill"] == 0.0 and pair.skills[0].kind == ""
+
+    def test_a_related_concept_earns_partial_credit_and_says_so(self):
+        scoring = Scoring(related={LAB_FOOTWEAR: {LAB}})
+        person = Person(1, skills=[Skill(LAB, "perform laboratory tests")])
+        place = Opportunity(2, required_skills=[Skill(LAB_FOOTWEAR, "perform laboratory tests on footwear")])
+        match = score_pair(person, place, scoring).skills[0]
+        assert (match.credit, match.kind, match.by.uri) == (scoring.related_credit, "related", LAB)
+        assert 0 < scoring.related_credit < 1
+        # Relations are read both ways.
+        back = score_pair(Person(1, skills=[Skill(LAB_FOOTWEAR, "x")]), Opportunity(2, required_skills=[Skill(LAB, "y")]), scoring)
+        assert back.skills[0].kind == "related"
+
+    def test_free_text_still_matches_a_concept_by_wording(self):
+        pair = score_pair(Person(1, skills=["perform laboratory tests"]),
+                          Opportunity(2, required_skills=[Skill(LAB, "perform laboratory tests")]))
+        assert pair.components["skill"] == 1.0 and pair.skills[0].kind == "text"
+
+    @settings(max_examples=60, deadline=None)
+    @given(LABELS, LABELS, st.sampled_from([LAB, LAB_FOOTWEAR, "http://data.europa.eu/esco/skill/other"]))
+    def test_a_different_concept_never_scores_as_a_match(self, own_label, wanted_label, own_uri):
+        pair = score_pair(Person(1, skills=[Skill(own_uri, own_label)]),
+                          Opportunity(2, required_skills=[Skill(LAB, wanted_label)]))
+        if own_uri == LAB:
+            assert pair.components["skill"] == 1.0 and pair.skills[0].kind == "concept"
+        else:
+            assert pair.components["skill"] == 0.0
+
+    def test_related_credit_must_stay_below_a_match(self):
+        with pytest.raises(ValueError, match="related_credit"):
+            Scoring(related_credit=1.0)
+
+
+@pytest.mark.parametrize(("person", "place", "fit"), [(20, 40, 0.5), (40, 20, 0.5), (20, 20, 1.0), (10, 40, 0.25), (30, 0, 1.0)])
+def test_hours_fit_is_two_sided(person, place, fit):
+    assert hours_fit(person, place) == fit
+    pair = score_pair(Person(1, hours=person), Opportunity(2, hours=place))
+    assert pair.components["hours"] == fit
