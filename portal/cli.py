@@ -111,12 +111,12 @@ def skills() -> None:
 
 @skills.command("load")
 def skills_load() -> None:
-    """Load the English ESCO skills that ship with the portal (idempotent)."""
+    """Load the ESCO skills that ship with the portal: English, and the project's Slovenian and Croatian labels (idempotent)."""
     _settings_or_exit()
     from portal.skills.importer import load_shipped
 
-    report = asyncio.run(load_shipped())
-    click.echo(report.summary())
+    for report in asyncio.run(load_shipped()):
+        click.echo(report.summary())
 
 
 @skills.command("import")

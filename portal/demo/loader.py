@@ -109,7 +109,7 @@ async def load_demo(only_if_empty: bool = False, seed: int = 2018) -> str:
 
 
 async def _load_skills_and_opportunities(employer_key: str, seed: int) -> str:
-    """The English ESCO skills vocabulary, then open opportunities at the demo enterprises and employers."""
+    """The ESCO skills vocabulary (en, sl, hr), then open opportunities at the demo enterprises and employers."""
     from portal.db.piccolo_conf import DB
     from portal.opportunities.demo import load_demo_opportunities
     from portal.skills.importer import load_shipped
@@ -117,4 +117,4 @@ async def _load_skills_and_opportunities(employer_key: str, seed: int) -> str:
     skills = await load_shipped()
     async with DB.transaction():
         added = await load_demo_opportunities(employer_key, seed=seed)
-    return f"added {skills.added} skills and {added} opportunities"
+    return f"added {sum(r.added for r in skills)} skill labels and {added} opportunities"

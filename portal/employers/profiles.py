@@ -21,6 +21,7 @@ from portal.i18n import lazy_gettext as _l
 from portal.matching_service import records, training
 from portal.matching_service.services import _explained, _for_employers, employer_scoring, profile_is_empty
 from portal.pagination import Page, clamp_page
+from portal.skills import services as skills
 from portal.skills.entries import loads as load_skills
 
 __all__ = [
@@ -84,7 +85,7 @@ async def _opening(organisation_id: int, opportunity_id: int | None) -> matching
     return records.opportunity(row) if row else None
 
 
-def _matches(row: dict[str, Any], f: CandidateFilters) -> bool:
+def _matches(row: dict[str, Any], f: CandidateFilters, concepts: frozenset[str] = frozenset()) -> bool:
     if f.region and row["region"] != f.region:
         return False
     if f.language and f.language not in _codes(row["languages"]):
@@ -95,9 +96,11 @@ def _matches(row: dict[str, Any], f: CandidateFilters) -> bool:
     if f.hours_max is not None and hours > f.hours_max:
         return False
     if f.skill:
-        # Skills only: a name, place or note typed here must never find a person.
+        # Skills only: a name, place or note typed here must never find a person. A skill matches
+        # by its wording, or by being one of the concepts the words name in any language
+        # ("cooking" and "kuhanje" find the same people).
         wanted = fold(f.skill)
-        return any(wanted in fold(s["label"]) for s in load_skills(row["skills"]))
+        return any(wanted in fold(s["label"]) or s["uri"] in concepts for s in load_skills(row["skills"]))
     return True
 
 
@@ -162,7 +165,8 @@ async def browse(organisation_id: int, filters: CandidateFilters, page: int = 1)
     Without a fit opening the order is the pool's newest first; with one, the feasible first by
     fit, then those who miss one of the opening's requirements.
     """
-    rows = [r for r in await _pool_rows(await pool.pool_ids()) if _matches(r, filters)]
+    concepts = frozenset(await skills.concepts_for(filters.skill)) if filters.skill else frozenset()
+    rows = [r for r in await _pool_rows(await pool.pool_ids()) if _matches(r, filters, concepts)]
     opening = await _opening(organisation_id, filters.fit)
     fits: dict[int, dict[str, Any]] = {}
     if opening is not None:

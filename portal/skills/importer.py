@@ -12,10 +12,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from matching.text import word_forms
 from portal.db.tables import Skill
 from portal.geo import fold
 
 __all__ = [
+    "LEMMAS",
+    "SHIPPED_TRANSLATIONS",
     "SHIPPED_VOCABULARY",
     "ImportReport",
     "SkillRow",
@@ -25,7 +28,12 @@ __all__ = [
     "read_esco_csv",
 ]
 
-SHIPPED_VOCABULARY = Path(__file__).resolve().parent.parent / "data" / "esco_skills_en.csv"
+_DATA = Path(__file__).resolve().parent.parent / "data"
+SHIPPED_VOCABULARY = _DATA / "esco_skills_en.csv"
+# The project's own Slovenian and Croatian labels, in ESCO's CSV layout (an official export replaces them).
+SHIPPED_TRANSLATIONS = {"sl": _DATA / "esco_skills_sl.csv", "hr": _DATA / "esco_skills_hr.csv"}
+# Separates the labels of ``search_text`` from their word forms and lemmas.
+LEMMAS = "\n\n"
 ESCO_CONCEPT = re.compile(r"^http://data\.europa\.eu/esco/[A-Za-z0-9][A-Za-z0-9/._-]*$")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}$")
 _LIMITS = {"uri": 200, "label": 300, "reuse_level": 30}
@@ -42,13 +50,15 @@ class SkillRow:
 
     @property
     def search_text(self) -> str:
-        """Folded labels, one per line, the preferred label first (see ``services.labels_of``)."""
+        """Folded labels, one per line, the preferred label first; then, after an empty line, every
+        word form and sl/hr/en lemma of those labels (see ``services.labels_of`` and ``services.suggest``)."""
         labels: list[str] = []
         for label in (self.label, *self.alternatives):
             folded = fold(label)
             if folded and folded not in labels:
                 labels.append(folded)
-        return "\n".join(labels)
+        forms = dict.fromkeys(form for label in (self.label, *self.alternatives) for form in word_forms(label).split())
+        return "\n".join(labels) + LEMMAS + " ".join(forms)
 
 
 @dataclass
@@ -197,6 +207,10 @@ async def import_file(path: Path | str, language: str) -> ImportReport:
     return await import_text(text, language)
 
 
-async def load_shipped() -> ImportReport:
-    """Load the English ESCO skills that ship with the portal (idempotent)."""
-    return await import_file(SHIPPED_VOCABULARY, "en")
+async def load_shipped() -> list[ImportReport]:
+    """Load the ESCO skills that ship with the portal, in English, Slovenian and Croatian (idempotent)."""
+    reports = [await import_file(SHIPPED_VOCABULARY, "en")]
+    for language, path in SHIPPED_TRANSLATIONS.items():
+        if path.exists():
+            reports.append(await import_file(path, language))
+    return reports

@@ -8,23 +8,43 @@ from typing import Any
 
 from piccolo.columns.combination import Where
 
+from matching.text import word_forms
 from portal.db.tables import Skill
 from portal.geo import fold
+from portal.matching_service.text_model import shared_text
+from portal.skills.importer import LEMMAS
 
-__all__ = ["SUGGESTIONS", "label_for", "labels_of", "recognise", "suggest", "vocabulary_size"]
+__all__ = [
+    "RECOGNISED_AT", "SUGGESTIONS", "concepts_for", "label_for", "labels_in", "labels_of", "recognise", "suggest",
+    "vocabulary_size",
+]
 
 SUGGESTIONS = 10
 _CANDIDATES = 200
+# Text similarity from which a typed skill is taken for a concept's label in another form (see _recognise_inflected).
+RECOGNISED_AT = 0.7
 _COLUMNS = (Skill.uri, Skill.label, Skill.language, Skill.reuse_level, Skill.search_text)
 
 
 def labels_of(row: dict[str, Any]) -> list[str]:
     """The folded labels a vocabulary row answers to: its preferred label first, then the alternatives."""
-    return [label for label in row["search_text"].split("\n") if label]
+    return [label for label in row["search_text"].split(LEMMAS)[0].split("\n") if label]
 
 
 def _words(query: str) -> list[str]:
     return [word for word in re.split(r"[^0-9a-z]+", fold(query)) if word][:6]
+
+
+def _word_choices(query: str) -> list[list[str]]:
+    """For each word of ``query`` (at most six), the word and its sl/hr/en lemmas, folded.
+
+    A label is found when each word of the query, or one of its lemmas, is in it: "kuhanje"
+    finds "kuhati" and "popravilo koles" finds "popravilo kolesa".
+    """
+    return [
+        [form for form in word_forms(word).split() if len(form) >= 2] or [fold(word)]
+        for word in re.findall(r"\w+", query.casefold())[:6]
+    ]
 
 
 def _language_rank(language: str, preferred: str) -> int:
@@ -47,9 +67,7 @@ async def suggest(query: str, language: str, limit: int = SUGGESTIONS) -> list[d
         return []
     folded = " ".join(words)
     starting = await Skill.select(*_COLUMNS).where(Skill.search_text.like(f"{folded}%")).limit(_CANDIDATES)
-    containing = (
-        await Skill.select(*_COLUMNS).where(*[Skill.search_text.like(f"%{w}%") for w in words]).limit(_CANDIDATES)
-    )
+    containing = await _candidates(query)
     best: dict[str, tuple[tuple, dict[str, Any]]] = {}
     for row in [*starting, *containing]:
         labels = labels_of(row)
@@ -74,6 +92,69 @@ async def suggest(query: str, language: str, limit: int = SUGGESTIONS) -> list[d
         {"uri": row["uri"], "label": row["label"], "language": row["language"], "reuse_level": row["reuse_level"]}
         for _, row in ranked
     ]
+
+
+async def _candidates(text: str, limit: int = _CANDIDATES) -> list[dict[str, Any]]:
+    """Vocabulary rows holding each word of ``text``, or one of its lemmas (in any language)."""
+    choices = _word_choices(text)
+    # Short words ("za", "of", "the") narrow nothing down and may be missing from a label's wording.
+    choices = [forms for forms in choices if max(map(len, forms)) > 3] or choices
+    if not choices:
+        return []
+    return await Skill.select(*_COLUMNS).where(
+        *[_any_of([Skill.search_text.like(f"%{form}%") for form in forms]) for forms in choices]
+    ).limit(limit)
+
+
+async def _recognise_inflected(entries: list[dict[str, str]]) -> None:
+    """Give typed skills the URI of a label they match as another form of the same words.
+
+    "timskem delu" is "timsko delo" inflected, "šivala oblačila" is "šivanje oblačil": the text
+    model's similarity to some label of a concept must reach :data:`RECOGNISED_AT`, well above
+    what merely related wordings reach ("perform laboratory tests" against "... on footwear").
+    """
+    if not entries:
+        return
+    text = shared_text()
+    for entry in entries:
+        rows = await _candidates(entry["label"])
+        labelled = [(label, row["uri"]) for row in sorted(rows, key=lambda r: r["uri"]) for label in labels_of(row)]
+        if not labelled:
+            continue
+        similarity = text.similarity([entry["label"]], [label for label, _ in labelled])[0]
+        best = int(similarity.argmax())
+        if similarity[best] >= RECOGNISED_AT:
+            entry["uri"] = labelled[best][1]
+
+
+async def concepts_for(text: str, limit: int = _CANDIDATES) -> set[str]:
+    """The concepts whose labels, in any language, hold each word of ``text`` or one of its lemmas, as a whole word.
+
+    For filters: "kuhanje" and "cooking" both reach the concepts of cooking, whichever language
+    the profile's skills were written in.
+    """
+    choices = [set(forms) for forms in _word_choices(text) if max(map(len, forms)) > 3] or [
+        set(forms) for forms in _word_choices(text)
+    ]
+    found = set()
+    for row in await _candidates(text, limit):
+        # Whole words only: "ana" must not reach "banana" (a filter is not a substring search).
+        words = set(row["search_text"].split(LEMMAS)[-1].split())
+        if all(forms & words for forms in choices):
+            found.add(row["uri"])
+    return found
+
+
+async def labels_in(uris: Iterable[str], language: str) -> dict[str, str]:
+    """The label of each concept in ``language``, for the concepts the vocabulary has in it.
+
+    For the few concepts of one page (the callers pass a page's worth), so the list is bounded.
+    """
+    wanted = sorted(set(uris))
+    if not wanted:
+        return {}
+    rows = await Skill.select(Skill.uri, Skill.label).where(Skill.uri.is_in(wanted) & (Skill.language == language))
+    return {row["uri"]: row["label"] for row in rows}
 
 
 async def label_for(uri: str, language: str) -> str | None:
@@ -113,6 +194,7 @@ async def recognise(entries: Iterable[dict[str, str]], language: str = "en") -> 
             if not entry["uri"]:
                 folded = fold(entry["label"])
                 entry["uri"] = by_preferred.get(folded) or by_alternative.get(folded, "")
+        await _recognise_inflected([e for e in entries if not e["uri"] and e["label"]])
     for entry in entries:
         if entry["uri"] and not entry["label"]:
             entry["label"] = await label_for(entry["uri"], language) or entry["uri"]

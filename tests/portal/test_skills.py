@@ -68,9 +68,19 @@ def test_the_shipped_vocabulary_is_a_compact_copy_inside_the_project():
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == ["conceptUri", "preferredLabel", "reuseLevel"]
-    assert len(rows) == 4134
+    # The transversal and cross-sector skills, and the sector-specific ones of activation placements.
+    assert len(rows) == 4991
     assert all(ESCO_SKILL_URI.match(row["conceptUri"]) and row["preferredLabel"] for row in rows)
-    assert {row["reuseLevel"] for row in rows} == {"transversal", "cross-sector"}
+    assert {row["reuseLevel"] for row in rows} == {"transversal", "cross-sector", "sector-specific"}
+    english = {row["conceptUri"] for row in rows}
+    for language, translated in importer.SHIPPED_TRANSLATIONS.items():
+        with translated.open(encoding="utf-8", newline="") as handle:
+            labels = list(csv.DictReader(handle))
+        assert list(labels[0]) == ["conceptUri", "preferredLabel", "altLabels", "reuseLevel"], language
+        assert len(labels) >= 1500 and {row["conceptUri"] for row in labels} <= english
+        assert all(row["preferredLabel"].strip() == row["preferredLabel"] != "" for row in labels)
+        rows_read, problems = importer.read_esco_csv(translated.read_text(encoding="utf-8"))
+        assert problems == [] and len(rows_read) == len(labels)
 
 
 def test_every_demo_skill_is_in_the_shipped_vocabulary():
@@ -97,7 +107,9 @@ async def test_import_reports_every_bad_row_and_keeps_the_good_ones(db):
     assert (report.read, report.added, report.updated, report.unchanged) == (7, 2, 0, 0)
     stored = {row["uri"]: row for row in await Skill.select().where(Skill.language == "en")}
     assert set(stored) == {TEAM, SORT}
-    assert stored[TEAM]["search_text"] == "work in teams\nteamwork\nteam work"
+    labels, forms = stored[TEAM]["search_text"].split(importer.LEMMAS)
+    assert labels == "work in teams\nteamwork\nteam work"
+    assert {"work", "team", "teams", "teamwork"} <= set(forms.split())
     again = await importer.import_text(text, "en")
     assert (again.added, again.updated, again.unchanged) == (0, 0, 2) and await Skill.count() == 2
     changed = await importer.import_text(f"conceptUri,preferredLabel\n{SORT},sort the waste\n", "en")
@@ -116,8 +128,9 @@ def test_skills_commands_load_and_import(db, tmp_path):
     runner = CliRunner()
     loaded = runner.invoke(main, ["skills", "load"])
     assert loaded.exit_code == 0, loaded.output
-    assert "4134 added" in loaded.output
-    assert "0 added" in runner.invoke(main, ["skills", "load"]).output
+    assert "skills (en): 4991 rows read, 4991 added" in loaded.output
+    assert "skills (sl): 2038 rows read, 2038 added" in loaded.output and "skills (hr): 2038" in loaded.output
+    assert runner.invoke(main, ["skills", "load"]).output.count(" 0 added") == 3
     export = tmp_path / "skills_sl.csv"
     # An ESCO export as downloaded: a byte-order mark, Windows line ends, one row broken.
     export.write_bytes(("\ufeff" + SLOVENIAN.replace("\n", "\r\n") + "not-a-uri,napaka,,,\r\n").encode("utf-8"))
@@ -125,7 +138,7 @@ def test_skills_commands_load_and_import(db, tmp_path):
     assert imported.exit_code == 1
     assert f"{export}:4: conceptUri" in imported.output
     assert "2 added" in imported.output and "1 rejected" in imported.output
-    assert Skill.count().where(Skill.language == "sl").run_sync() == 2
+    assert Skill.count().where(Skill.language == "sl").run_sync() == 2038 + 2
     assert "0 added" in runner.invoke(main, ["skills", "import", str(export), "--language", "sl"]).output
     bad_language = runner.invoke(main, ["skills", "import", str(export), "--language", "slovenščina"])
     assert bad_language.exit_code == 2
@@ -143,6 +156,30 @@ async def test_typed_skills_get_the_uri_of_a_matching_label_in_any_language(voca
         ("", "baking"),
         (SORT, "sort waste"),
     ]
+
+
+async def test_typed_skills_in_another_form_of_the_same_words_get_the_uri(vocabulary):
+    typed = [{"uri": "", "label": label} for label in ("timskem delu", "tehnikami čiščenja", "sorting the waste", "delo")]
+    found = await services.recognise(typed, "sl")
+    assert [e["uri"] for e in found] == [TEAM, CLEAN, SORT, ""]
+
+
+async def test_concepts_for_a_filter_are_found_in_any_language_by_whole_words(vocabulary):
+    assert await services.concepts_for("cleaning") == {CLEAN}
+    assert await services.concepts_for("čiščenja") == {CLEAN}
+    assert await services.concepts_for("timsko") == {TEAM}
+    assert await services.concepts_for("ean") == set()  # inside "cleaning", not a word of it
+
+
+async def test_the_shipped_vocabulary_finds_slovenian_and_croatian_words_and_their_forms(db):
+    await importer.load_shipped()
+    for query, language in (("kuhanje", "sl"), ("popravilo koles", "sl"), ("čišćenje", "hr"), ("šivala", "sl"),
+                            ("njega starijih", "hr"), ("skrb za starejše", "sl")):
+        found = await services.suggest(query, language)
+        assert found and found[0]["language"] == language, (query, found[:3])
+    assert any("kol" in s["label"] for s in await services.suggest("popravilo koles", "sl"))
+    cooking, kuhanje = await services.concepts_for("cooking"), await services.concepts_for("kuhanje")
+    assert cooking & kuhanje
 
 
 async def test_suggestions_prefer_the_readers_language_and_labels_that_start_with_the_query(vocabulary):
