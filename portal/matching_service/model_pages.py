@@ -23,9 +23,12 @@ def _labels() -> dict[str, Any]:
             "random": _("Random order"), "distance only": _("Distance only"), "skill only": _("Skills only"),
         },
         "decisions": {
-            "better": _("The learned weights ranked the held-out outcomes better than the defaults, so they are in use."),
-            "not_better": _("The learned weights did not rank the held-out outcomes better than the defaults, so the "
-                            "defaults stay."),
+            "better": _("The learned weights ranked the held-out outcomes better than the defaults by more than "
+                        "chance would, so they are in use."),
+            "not_better": _("The learned weights did not rank the held-out outcomes better than the defaults by more "
+                            "than chance would, so the defaults stay."),
+            "few_lists": _("Too few held-out lists hold both a good and a bad outcome to tell a better ranking from "
+                           "chance. The defaults stay."),
             "too_few": _("Too few finished referrals to learn from: at least %(min)s are needed, with both good and "
                          "bad outcomes. The defaults stay.") % {"min": training.MIN_OUTCOMES},
             "split": _("The outcomes cannot be split into an earlier part to learn from and a later part to test on. "

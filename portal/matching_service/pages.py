@@ -15,6 +15,7 @@ from portal.employers import profiles
 from portal.i18n import gettext as _
 from portal.matching_service import services
 from portal.opportunities import services as opportunities
+from portal.referrals import flow
 from portal.organisations.params import RecordId
 from portal.vocab import SUPPORT
 from portal.web.templating import render
@@ -60,8 +61,10 @@ class PlacementPages(Controller):
             raise NotFoundException()
         code = (await cases.get_case(participant_id))["code"]
         found = await services.placements_for(participant_id)
+        set_apart = await services.set_apart_for(participant_id)
         await audit.record(request, user, "read", "participant", participant_id, "placement suggestions")
-        context = _context(participant_id=participant_id, code=code, placements=found)
+        context = _context(participant_id=participant_id, code=code, placements=found, set_apart=set_apart,
+                           statuses=flow.STATUSES)
         return render(request, "matching/placements.html", context, block="placements")
 
 

@@ -10,11 +10,15 @@ import dataclasses
 from typing import Any
 
 import matching
-from portal.db.tables import Opportunity, Participant
+from portal.db.tables import Opportunity, Participant, Referral
 from portal.employers import pool
+from portal.i18n import current_language
 from portal.matching_service import live_index, records, training
+from portal.skills import services as skills
 
-__all__ = ["CANDIDATE_STAGES", "candidates_for", "employer_scoring", "placements_for", "profile_is_empty"]
+__all__ = [
+    "CANDIDATE_STAGES", "candidates_for", "employer_scoring", "placements_for", "profile_is_empty", "set_apart_for",
+]
 
 # Only people in these stages are put in front of employers.
 CANDIDATE_STAGES = ("activation", "placement", "employment")
@@ -30,21 +34,44 @@ def profile_is_empty(person: matching.Person) -> bool:
     return person.is_empty or not (person.skills or person.interests or person.support_needs)
 
 
-def _skill_match(m: matching.SkillMatch) -> dict[str, Any]:
-    by = m.by.name if m.by is not None and m.by != m.skill else ""
-    return {"label": m.skill.name, "uri": m.skill.uri or "", "by": by, "similarity": round(m.similarity, 2)}
+def _name(skill: matching.Skill, labels: dict[str, str]) -> str:
+    """The skill's label in the reader's language when it is a concept the vocabulary has in it."""
+    return labels.get(skill.uri or "", skill.name)
 
 
-def _explained(match: matching.Match, empty: bool) -> dict[str, Any]:
-    e = match.explanation
+def _skill_match(m: matching.SkillMatch, labels: dict[str, str]) -> dict[str, Any]:
+    by = _name(m.by, labels) if m.by is not None and m.by != m.skill else ""
+    return {"label": _name(m.skill, labels), "uri": m.skill.uri or "", "by": by, "kind": m.kind,
+            "similarity": round(m.similarity, 2)}
+
+
+# Where a fit starts to count as strong or good, in the plain-words summary.
+STRONG_FIT, GOOD_FIT = 0.65, 0.4
+
+
+def _summary(e: matching.Explanation, score: float) -> dict[str, Any]:
+    """What the plain-words sentence says: the fit band, required skills held of all, and whether distance alone decides."""
+    required = [m for m in e.matched_skills if m.required]
+    others = sum(value for name, value in e.contributions.items() if name != "distance")
+    return {
+        "band": "strong" if score >= STRONG_FIT else "good" if score >= GOOD_FIT else "weak",
+        "required_held": len(required),
+        "required_total": len(required) + len(e.missing_required),
+        "distance_only": others == 0 and e.contributions.get("distance", 0) > 0,
+    }
+
+
+def _explained(match: matching.Match, empty: bool, labels: dict[str, str] | None = None) -> dict[str, Any]:
+    e, labels = match.explanation, labels or {}
     return {
         "score": match.score,
         "confidence": match.confidence,
         # An empty profile gets the library's note and no confident-looking numbers.
         "show_scores": not empty,
-        "matched_skills": [_skill_match(m) for m in e.matched_skills],
-        "missing_required": [s.name for s in e.missing_required],
-        "missing_optional": [s.name for s in e.missing_optional],
+        "summary": _summary(e, match.score),
+        "matched_skills": [_skill_match(m, labels) for m in e.matched_skills],
+        "missing_required": [_name(s, labels) for s in e.missing_required],
+        "missing_optional": [_name(s, labels) for s in e.missing_optional],
         "distance_km": None if e.distance_km is None else round(e.distance_km, 1),
         "support_offered": list(e.support_offered),
         "components": dict(e.components),
@@ -69,13 +96,16 @@ async def placements_for(participant_id: int, top: int = 10) -> list[dict[str, A
     person = records.person(row)
     # Learned weights once a training put them in use (portal.matching_service.training), else the defaults.
     index = await live_index.current(await training.current_scoring())
-    matches = index.recommend(person, top=top)
+    # A place that declined the person, or already has (or had) a referral for them, is not
+    # suggested again: the counsellor sees it apart (set_apart_for), with its status and date.
+    matches = index.recommend(person, top=top, exclude=await _referred_places(participant_id))
     rows = await Opportunity.select(
         Opportunity.id, Opportunity.title, Opportunity.municipality, Opportunity.capacity, Opportunity.places_taken,
         Opportunity.status, Opportunity.organisation.name.as_alias("organisation_name"),
     ).where(Opportunity.id.is_in([m.opportunity_id for m in matches] or [0]))
     by_id = {r["id"]: r for r in rows}
     empty = profile_is_empty(person)
+    labels = await skills.labels_in(_concepts_of(matches), current_language())
     return [
         {
             "opportunity_id": m.opportunity_id,
@@ -84,11 +114,48 @@ async def placements_for(participant_id: int, top: int = 10) -> list[dict[str, A
             "municipality": by_id[m.opportunity_id]["municipality"],
             "capacity": by_id[m.opportunity_id]["capacity"],
             "places_left": by_id[m.opportunity_id]["capacity"] - by_id[m.opportunity_id]["places_taken"],
-            **_explained(m, empty),
+            **_explained(m, empty, labels),
         }
         for m in matches
         if m.opportunity_id in by_id and by_id[m.opportunity_id]["status"] == "open"
         and by_id[m.opportunity_id]["places_taken"] < by_id[m.opportunity_id]["capacity"]
+    ]
+
+
+def _concepts_of(matches: list[matching.Match]) -> set[str]:
+    """The concept URIs an explanation of ``matches`` names (a few per match: bounded by the page)."""
+    uris = set()
+    for m in matches:
+        e = m.explanation
+        for skill in (*e.missing_required, *e.missing_optional, *(s.skill for s in e.matched_skills),
+                      *(s.by for s in e.matched_skills if s.by is not None)):
+            if skill.uri:
+                uris.add(skill.uri)
+    return uris
+
+
+async def _referred_places(participant_id: int) -> set[int]:
+    rows = await Referral.select(Referral.opportunity).where(Referral.participant == participant_id)
+    return {r["opportunity"] for r in rows}
+
+
+async def set_apart_for(participant_id: int) -> list[dict[str, Any]]:
+    """Places left out of the suggestions because of an earlier referral: newest first, with status, date and reason."""
+    rows = await Referral.select(
+        Referral.id, Referral.opportunity, Referral.status, Referral.reason, Referral.updated_at,
+        Referral.opportunity.title.as_alias("title"),
+        Referral.opportunity.organisation.name.as_alias("organisation_name"),
+    ).where(Referral.participant == participant_id).order_by(Referral.updated_at, ascending=False).order_by(
+        Referral.id, ascending=False
+    )
+    newest: dict[int, dict[str, Any]] = {}
+    for row in rows:  # one line per place: its latest referral
+        newest.setdefault(row["opportunity"], row)
+    return [
+        {"referral_id": r["id"], "opportunity_id": r["opportunity"], "title": r["title"],
+         "organisation_name": r["organisation_name"], "status": r["status"], "reason": r["reason"],
+         "when": r["updated_at"]}
+        for r in newest.values()
     ]
 
 
@@ -116,12 +183,13 @@ async def candidates_for(opp_id: int, top: int = 10) -> list[dict[str, Any]]:
     # A PersonIndex (one per audience) is the path at scale; the reference is fine for the demo.
     matches = matching.recommend_candidates(records.opportunity(row), list(persons.values()), top=top,
                                             scoring=employer_scoring(await training.current_scoring()))
+    labels = await skills.labels_in(_concepts_of(matches), current_language())
     return [
         {
             "participant_id": m.person_id,
             "code": by_id[m.person_id]["code"],
             "region": by_id[m.person_id]["region"],
-            **_for_employers(_explained(m, profile_is_empty(persons[m.person_id]))),
+            **_for_employers(_explained(m, profile_is_empty(persons[m.person_id]), labels)),
         }
         for m in matches
     ]

@@ -26,6 +26,7 @@ from portal.db.engine import as_utc
 from portal.db.tables import OutcomeModel, Opportunity, Participant, Referral, ReferralEvent
 from portal.geo import REGIONS
 from portal.matching_service import jobs, records
+from portal.matching_service.text_model import shared_text
 
 __all__ = [
     "BAD", "GOOD", "MIN_OUTCOMES", "current_scoring", "current_weights", "evaluate_outcomes", "forget_weights",
@@ -105,7 +106,7 @@ def _scored(
     persons = {p["id"]: records.person(p) for p in people}
     opportunities = {o["id"]: records.opportunity(o) for o in places}
     # The components do not depend on the weights; one similarity table serves every pair.
-    scoring = matching.Scoring()
+    scoring = matching.Scoring(text=shared_text())
     table = scoring.text.table(
         (s.label for o in opportunities.values() for s in (*o.required_skills, *o.optional_skills)),
         (s.label for p in persons.values() for s in p.skills),
@@ -131,6 +132,8 @@ def _number(value: float | None) -> float | None:
 def _method(result: Any, exposure: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
     return {
         "ndcg": _number(result.ndcg),
+        "ndcg_low": _number(result.ndcg_low),
+        "ndcg_high": _number(result.ndcg_high),
         "precision": _number(result.precision),
         "brier": _number(result.brier),
         "ece": _number(result.ece),
@@ -150,9 +153,7 @@ def _decision_code(choice: matching.WeightChoice, n: int, good: int) -> str:
         return "better"
     if n < MIN_OUTCOMES or good in (0, n):
         return "too_few"
-    if math.isfinite(choice.learned_ndcg):
-        return "not_better"
-    return "split"
+    return choice.code or "split"
 
 
 def evaluate_outcomes(data: TrainingData) -> tuple[matching.Weights, bool, dict[str, Any]]:
@@ -184,6 +185,10 @@ def evaluate_outcomes(data: TrainingData) -> tuple[matching.Weights, bool, dict[
         text=evaluation.format(),
         evaluation={
             "n_train": evaluation.n_train, "n_test": evaluation.n_test, "lists": evaluation.lists, "by": evaluation.by,
+            "counts": {by: {"lists": c.lists, "two_or_more": c.two_or_more, "informative": c.informative}
+                       for by, c in evaluation.counts.items()},
+            "level": evaluation.level,
+            "gain_low": _number(choice.gain_low), "gain_high": _number(choice.gain_high),
             "base_rate": _number(evaluation.base_rate), "k": evaluation.k, "precision_k": evaluation.precision_k,
             "default_weights": evaluation.default_weights.as_dict(),
             "learned_weights": evaluation.learned_weights.as_dict() if evaluation.learned_weights else None,
@@ -297,7 +302,7 @@ async def current_scoring() -> matching.Scoring:
                 weights = matching.Weights(**json.loads(row["weights"]))
             except (ValueError, TypeError):
                 logger.warning("outcome model %s has unreadable weights; using the defaults", row["id"])
-        _cache.scoring, _cache.read_at = matching.Scoring(weights=weights), time.monotonic()
+        _cache.scoring, _cache.read_at = matching.Scoring(weights=weights, text=shared_text()), time.monotonic()
     return _cache.scoring
 
 

@@ -204,10 +204,10 @@ async def test_skills_the_vocabulary_knows_get_their_esco_address(client, make_u
 
     await load_shipped()
     await as_user(client, make_user, "ana", "counsellor")
-    participant_id = await open_case(client, skills="Teamwork Principles\nrepairing bicycles by ear")
+    participant_id = await open_case(client, skills="Teamwork Principles\njuggling five balls at once")
     row = await Participant.select(Participant.skills).where(Participant.id == participant_id).first()
     skills = json.loads(row["skills"])
     assert skills[0]["uri"].startswith("http://data.europa.eu/esco/skill/")
-    assert skills[1] == {"uri": "", "label": "repairing bicycles by ear"}
+    assert skills[1] == {"uri": "", "label": "juggling five balls at once"}
     edit = await client.get(f"/cases/{participant_id}/edit")
     assert "Teamwork Principles &lt;http://data.europa.eu/esco/skill/" in edit.text

@@ -27,8 +27,11 @@ def _default_weights():
     training.forget_weights()
 
 
-async def outcome_setting(make_user, make_org, good: str, places: int = 8) -> dict:
-    """Six people referred to each of ``places`` sorting jobs in Ptuj, outcomes in time order.
+async def outcome_setting(make_user, make_org, good: str, places: int = 12, people_count: int = 8) -> dict:
+    """``people_count`` people referred to each of ``places`` sorting jobs in Ptuj, outcomes in time order.
+
+    The latest quarter held out is the last two people's referrals: one list per job with one
+    good and one bad outcome, enough lists (12) to tell a better ranking from chance.
 
     ``good="near"``: the near people without the skill did well, the skilled people 40 km away
     did not, so the default weights (skills first) rank the wrong ones first. ``good="skilled"``:
@@ -40,7 +43,7 @@ async def outcome_setting(make_user, make_org, good: str, places: int = 8) -> di
     host_user = await make_user("host", "enterprise", organisation_id=host)
     lead = _user(lead_id, "ana", "counsellor", centre)
     people = []
-    for i in range(6):
+    for i in range(people_count):
         success = i % 2 == 0
         skilled = success if good == "skilled" else not success
         people.append((await make_participant(lead, skills=("sorting",) if skilled else ("welding",), interests="",
@@ -72,7 +75,7 @@ async def _latest() -> dict:
 
 
 async def test_too_few_outcomes_say_so_and_keep_the_defaults(client, make_user, make_org):
-    await outcome_setting(make_user, make_org, "near", places=2)  # 12 outcomes
+    await outcome_setting(make_user, make_org, "near", places=2, people_count=6)  # 12 outcomes
     await _admin(client, make_user)
     response = await post_form(client, "/matching/model/train", {})
     assert response.status_code == 303 and response.headers["location"] == "/matching/model"
@@ -92,10 +95,14 @@ async def test_learned_weights_that_rank_better_are_used_by_suggestions_and_roun
     assert (await post_form(client, "/matching/model/train", {})).status_code == 303
     model = await _latest()
     report = model["report"]
-    assert model["status"] == "done" and model["in_use"] and model["outcomes"] == 48
+    assert model["status"] == "done" and model["in_use"] and model["outcomes"] == 96
     assert report["decision"] == "better" and report["learned_ndcg"] > report["default_ndcg"]
     evaluation = report["evaluation"]
-    assert (evaluation["n_train"], evaluation["n_test"]) == (36, 12)  # the latest quarter is held out
+    assert (evaluation["n_train"], evaluation["n_test"]) == (72, 24)  # the latest quarter is held out
+    assert evaluation["by"] == "opportunity" and evaluation["counts"]["opportunity"]["informative"] == 12
+    assert evaluation["counts"]["person"] == {"lists": 2, "two_or_more": 2, "informative": 0}
+    assert evaluation["methods"]["random"]["ndcg"] < evaluation["methods"]["learned weights"]["ndcg"]
+    assert 0 < evaluation["gain_low"] <= evaluation["gain_high"]
     assert set(evaluation["methods"]) == {"default weights", "learned weights", "random", "distance only", "skill only"}
     for result in evaluation["methods"].values():
         assert {"ndcg", "precision", "brier", "ece", "reliability"} <= result.keys()
@@ -106,10 +113,12 @@ async def test_learned_weights_that_rank_better_are_used_by_suggestions_and_roun
     assert learned.as_dict() == pytest.approx(weights)
 
     page = await client.get("/matching/model")
-    assert "so they are in use" in page.text and "Distance only" in page.text and "Learned weights, in use" in page.text
+    assert "so they are in use" in page.text and "Distance only" in page.text and "both good and bad" in page.text and "Learned weights, in use" in page.text
 
-    # Suggestions on a case and allocation rounds score with the weights in use.
-    found = await services.placements_for(setting["people"][1])
+    # Suggestions on a case and allocation rounds score with the weights in use (for someone not
+    # referred yet: places that already had a referral for a person are not suggested again).
+    newcomer = await make_participant(setting["lead"], skills=("welding",), interests="", location=PTUJ, travel_km=50)
+    found = await services.placements_for(newcomer)
     assert found
     for name, part in found[0]["contributions"].items():
         assert part == pytest.approx(getattr(learned, name) * found[0]["components"][name], abs=1e-6)
