@@ -27,10 +27,11 @@ from portal.db.tables import OutcomeModel, Opportunity, Participant, Referral, R
 from portal.geo import REGIONS
 from portal.matching_service import jobs, records
 from portal.matching_service.text_model import shared_text
+from portal.skills.relations import narrower_forms
 
 __all__ = [
     "BAD", "GOOD", "MIN_OUTCOMES", "current_scoring", "current_weights", "evaluate_outcomes", "forget_weights",
-    "gather_outcomes", "model_history", "start_training", "train",
+    "gather_outcomes", "model_history", "portal_scoring", "start_training", "train",
 ]
 
 logger = logging.getLogger(__name__)
@@ -106,7 +107,7 @@ def _scored(
     persons = {p["id"]: records.person(p) for p in people}
     opportunities = {o["id"]: records.opportunity(o) for o in places}
     # The components do not depend on the weights; one similarity table serves every pair.
-    scoring = matching.Scoring(text=shared_text())
+    scoring = portal_scoring(matching.DEFAULT_WEIGHTS)
     table = scoring.text.table(
         (s.label for o in opportunities.values() for s in (*o.required_skills, *o.optional_skills)),
         (s.label for p in persons.values() for s in p.skills),
@@ -292,6 +293,11 @@ def forget_weights() -> None:
     _cache.scoring = None
 
 
+def portal_scoring(weights: matching.Weights) -> matching.Scoring:
+    """Scoring with ``weights``, the catalogue-fitted text model and the related concepts the portal can name."""
+    return matching.Scoring(weights=weights, text=shared_text(), related=narrower_forms())
+
+
 async def current_scoring() -> matching.Scoring:
     """How pairs are scored now: the newest learned weights in use, else the defaults."""
     if _cache.scoring is None or time.monotonic() - _cache.read_at > CACHE_SECONDS:
@@ -302,7 +308,7 @@ async def current_scoring() -> matching.Scoring:
                 weights = matching.Weights(**json.loads(row["weights"]))
             except (ValueError, TypeError):
                 logger.warning("outcome model %s has unreadable weights; using the defaults", row["id"])
-        _cache.scoring, _cache.read_at = matching.Scoring(weights=weights, text=shared_text()), time.monotonic()
+        _cache.scoring, _cache.read_at = portal_scoring(weights), time.monotonic()
     return _cache.scoring
 
 

@@ -234,3 +234,24 @@ async def test_adding_a_suggestion_appends_a_line_once(client, vocabulary, make_
     assert "already in the list" in twice.text
     unknown = await post_form(client, "/skills/add", {**form, "uri": CLEAN[:-1] + "9"})
     assert "not in the vocabulary" in unknown.text
+
+
+def test_more_specific_forms_of_a_skill_are_related_and_alike_labels_are_not():
+    import matching
+    from portal.matching_service.training import portal_scoring
+    from portal.skills.relations import narrower_forms
+
+    with importer.SHIPPED_VOCABULARY.open(encoding="utf-8", newline="") as handle:
+        uri = {row["preferredLabel"]: row["conceptUri"] for row in csv.DictReader(handle)}
+    general, specific = uri["perform laboratory tests"], uri["perform laboratory tests on footwear or leather goods"]
+    assert specific in narrower_forms()[general]
+    assert uri["manage time in landscaping"] in narrower_forms()[uri["manage time"]]
+    scoring = portal_scoring(matching.DEFAULT_WEIGHTS)
+    place = matching.Opportunity(1, required_skills=[matching.Skill(specific, "perform laboratory tests on footwear")])
+    related = matching.score_pair(matching.Person(1, skills=[matching.Skill(general, "perform laboratory tests")]), place, scoring)
+    assert related.skills[0].kind == "related" and related.components["skill"] == scoring.related_credit
+    # "textile industry" and "textile industry machinery products" only look alike: no relation, no credit.
+    assert uri["textile industry machinery products"] not in narrower_forms().get(uri["textile industry"], ())
+    alike = matching.Opportunity(2, required_skills=[matching.Skill(uri["textile industry machinery products"], "x")])
+    person = matching.Person(2, skills=[matching.Skill(uri["textile industry"], "textile industry")])
+    assert matching.score_pair(person, alike, scoring).components["skill"] == 0.0
