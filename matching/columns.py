@@ -216,7 +216,10 @@ class SkillTable:
         self._text = text
         self._ids: dict[Skill, int] = {}
         self._by_uri: dict[str, list[int]] = defaultdict(list)
-        self._labels: list[str] = []
+        # One TF-IDF row per text of a skill (its label and aliases), in skill order.
+        self._texts: list[str] = []
+        self._text_skill: list[int] = []  # per text row: its skill's id
+        self._starts = np.zeros(0, dtype=np.intp)  # first text row of each skill, made when needed
         self._concept_flags: list[bool] = []  # per table skill: is it an ESCO concept?
         self._is_concept = np.zeros(0, dtype=bool)  # the same as an array, made when needed
         # New skills collect in a small row-major block; it is merged into the column-major
@@ -227,7 +230,7 @@ class SkillTable:
         self._pending = sp.csr_matrix((0, n_features))
 
     def __len__(self) -> int:
-        return len(self._labels)
+        return len(self._concept_flags)
 
     @property
     def nbytes(self) -> int:
@@ -240,8 +243,9 @@ class SkillTable:
         for skill in skills:
             i = self._ids.get(skill)
             if i is None:
-                i = self._ids[skill] = len(self._labels)
-                self._labels.append(skill.label)
+                i = self._ids[skill] = len(self._concept_flags)
+                self._texts.extend(skill.texts)
+                self._text_skill.extend([i] * len(skill.texts))
                 self._concept_flags.append(skill.uri is not None)
                 if skill.uri is not None:
                     self._by_uri[skill.uri].append(i)
@@ -250,31 +254,41 @@ class SkillTable:
 
     def _sync(self) -> None:
         done = self._main.shape[0] + self._pending.shape[0]
-        if done < len(self._labels):
-            labels = self._labels[done:]
-            new = self._text.transform(labels)
-            self._text.remember(labels, new)  # queries and explanations reuse these labels
+        if done < len(self._texts):
+            texts = self._texts[done:]
+            new = self._text.transform(texts)
+            self._text.remember(texts, new)  # queries and explanations reuse these texts
             self._pending = sp.vstack([self._pending, new], format="csr")
         if self._pending.shape[0] > 256 + self._main.shape[0] // 16:
             self._main = sp.vstack([self._main.tocsr(), self._pending], format="csr").tocsc()
             self._pending = sp.csr_matrix((0, self._main.shape[1]))
 
     def credits(self, skills: Sequence[Skill], scoring: Scoring) -> np.ndarray:
-        """Credit of every table skill (rows) against each query skill (columns) under ``scoring``."""
+        """Credit of every table skill (rows) against each query skill (columns) under ``scoring``.
+
+        Texts are compared pairwise and the closest pair of a table skill's and a query skill's
+        texts counts, as in :func:`matching.scoring.score_pair`.
+        """
         self._sync()
-        rows = self._text.vectors([s.label for s in skills])
+        texts = [t for s in skills for t in s.texts]
+        rows = self._text.vectors(texts)
         # Work only on the n-grams the query has, never on the whole hashed space.
         features = np.concatenate([f for f, _ in rows])
         cols, where = np.unique(features, return_inverse=True)
-        dense = np.zeros((cols.size, len(skills)))
-        dense[where, np.repeat(np.arange(len(skills)), [f.size for f, _ in rows])] = np.concatenate([w for _, w in rows])
+        dense = np.zeros((cols.size, len(texts)))
+        dense[where, np.repeat(np.arange(len(texts)), [f.size for f, _ in rows])] = np.concatenate([w for _, w in rows])
         pending = self._pending
         at = np.minimum(np.searchsorted(cols, pending.indices), max(cols.size - 1, 0))
         hit = cols[at] == pending.indices if cols.size else np.zeros(pending.nnz, dtype=bool)
-        sims_pending = np.zeros((pending.shape[0], len(skills)))
+        sims_pending = np.zeros((pending.shape[0], len(texts)))
         owner = np.repeat(np.arange(pending.shape[0]), np.diff(pending.indptr))[hit]
         np.add.at(sims_pending, owner, pending.data[hit, np.newaxis] * dense[at[hit]])
-        credit = scoring.credit(np.vstack([self._main[:, cols] @ dense, sims_pending]))
+        sims = np.vstack([self._main[:, cols] @ dense, sims_pending])
+        if len(texts) != len(skills):  # the closest text of each query skill
+            sims = np.maximum.reduceat(sims, np.cumsum([0, *(len(s.texts) for s in skills)])[:-1], axis=1)
+        if len(self._texts) != len(self._concept_flags) and sims.shape[0]:  # ... and of each table skill
+            sims = np.maximum.reduceat(sims, self._skill_starts(), axis=0)
+        credit = scoring.credit(sims)
         # Between two concepts only identity or a named relation counts (Scoring.concept_credit).
         concepts = self._concepts()
         for j, skill in enumerate(skills):
@@ -284,6 +298,13 @@ class SkillTable:
                     credit[self._by_uri.get(related, []), j] = scoring.related_credit
                 credit[self._by_uri.get(skill.uri, []), j] = 1.0
         return credit
+
+    def _skill_starts(self) -> np.ndarray:
+        """The first text row of each table skill; brought up to date when skills were added."""
+        if self._starts.size != len(self._concept_flags):
+            skill_of = np.array(self._text_skill, dtype=np.intp)
+            self._starts = np.flatnonzero(np.diff(skill_of, prepend=-1))
+        return self._starts
 
     def _concepts(self) -> np.ndarray:
         """Per table skill: True for an ESCO concept; brought up to date when skills were added."""

@@ -166,8 +166,8 @@ class _Index(ABC, Generic[R]):
     def _explain(self, pairs: list[tuple[Person, Opportunity, float]]) -> list[Match]:
         """Explain the chosen pairs with the reference pair scorer, sharing one similarity table."""
         table = self.scoring.text.table(
-            (s.label for _, o, _ in pairs for s in (*o.required_skills, *o.optional_skills)),
-            (s.label for p, _, _ in pairs for s in p.skills),
+            (t for _, o, _ in pairs for s in (*o.required_skills, *o.optional_skills) for t in s.texts),
+            (t for p, _, _ in pairs for s in p.skills for t in s.texts),
         )
         return [
             explain_pair(p, o, self.scoring, distance=None if math.isnan(d) else float(d), similarity=table)

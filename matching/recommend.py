@@ -34,8 +34,8 @@ def _rank(pairs: Iterable[tuple[Person, Opportunity]], top: int, scoring: Scorin
         if not violations(person, opportunity, distance=d):
             feasible.append((person, opportunity, d))
     table = scoring.text.table(
-        (s.label for _, o, _ in feasible for s in (*o.required_skills, *o.optional_skills)),
-        (s.label for p, _, _ in feasible for s in p.skills),
+        (t for _, o, _ in feasible for s in (*o.required_skills, *o.optional_skills) for t in s.texts),
+        (t for p, _, _ in feasible for s in p.skills for t in s.texts),
     )
     scores = [score_pair(p, o, scoring, distance=d, similarity=table).score for p, o, d in feasible]
     order = sorted(range(len(feasible)), key=lambda i: (-scores[i], i))[:top]

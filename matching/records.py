@@ -22,29 +22,42 @@ _URI_PREFIXES = ("http://", "https://")
 
 @dataclass(frozen=True, slots=True)
 class Skill:
-    """A skill: an ESCO concept URI, a free-text label, or both.
+    """A skill: an ESCO concept URI, a free-text label, or both; a concept may carry its other labels.
 
-    Two skills with the same URI match exactly; labels are compared as text
-    (see :class:`matching.text.SkillText`).
+    Two skills with the same URI match exactly; when one side is free text, the texts are
+    compared (see :class:`matching.text.SkillText`): the label and the ``aliases`` (a concept's
+    labels in other languages and its alternative wordings), the closest one counting.
 
     Examples
     --------
     >>> Skill.of("zidar")
-    Skill(uri=None, label='zidar')
+    Skill(uri=None, label='zidar', aliases=())
     >>> Skill.of("http://data.europa.eu/esco/skill/19858dd3-a5fe-4855-b644-6ecfefd1c384").uri is not None
     True
+    >>> Skill("esco:cook", "kuhati", aliases=["cook", "kuhati", " kuhanje "]).texts
+    ('kuhati', 'cook', 'kuhanje')
     """
 
     uri: str | None = None
     label: str = ""
+    aliases: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         uri = (self.uri or "").strip() or None
         label = " ".join(str(self.label or "").split())
         if uri is None and not label:
             raise ValueError("a skill needs a URI or a label")
+        if isinstance(self.aliases, str):
+            raise TypeError("aliases must be a sequence of labels, not one string")
+        aliases = tuple(dict.fromkeys(a for a in (" ".join(str(x).split()) for x in self.aliases) if a and a != label))
         object.__setattr__(self, "uri", uri)
         object.__setattr__(self, "label", label)
+        object.__setattr__(self, "aliases", aliases)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The label and the aliases: every wording free text is compared with."""
+        return (self.label, *self.aliases)
 
     @classmethod
     def of(cls, value: Skill | str | Mapping[str, Any]) -> Skill:
@@ -55,7 +68,7 @@ class Skill:
             text = value.strip()
             return cls(uri=text) if text.startswith(_URI_PREFIXES) else cls(label=text)
         if isinstance(value, Mapping):
-            return cls(uri=value.get("uri"), label=value.get("label") or "")
+            return cls(uri=value.get("uri"), label=value.get("label") or "", aliases=tuple(value.get("aliases") or ()))
         raise TypeError(f"cannot read a skill from {value!r}")
 
     @property

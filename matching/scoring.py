@@ -198,8 +198,7 @@ def _skill_matches(
     wanted = [(s, True) for s in opportunity.required_skills] + [(s, False) for s in opportunity.optional_skills]
     if not wanted or not person.skills:
         return tuple(SkillMatch(s, required, None, 0.0, 0.0) for s, required in wanted)
-    sims = similarity([s.label for s, _ in wanted], [s.label for s in person.skills])
-    rows = sims.tolist() if isinstance(sims, np.ndarray) else sims
+    rows = _closest(similarity, [s for s, _ in wanted], list(person.skills)).tolist()
     out = []
     for (skill, required), row in zip(wanted, rows, strict=True):
         best_credit, best_similarity, best, best_kind = 0.0, 0.0, None, ""
@@ -211,6 +210,18 @@ def _skill_matches(
                 best_credit, best_similarity, best, best_kind = credit, similarity_, own, kind
         out.append(SkillMatch(skill, required, best, best_similarity, best_credit, best_kind))
     return tuple(out)
+
+
+def _closest(similarity: Similarity, left: Sequence[Skill], right: Sequence[Skill]) -> np.ndarray:
+    """Text similarity of every left skill with every right skill: the closest pair of their texts."""
+    a = [t for skill in left for t in skill.texts]
+    b = [t for skill in right for t in skill.texts]
+    sims = np.asarray(similarity(a, b), dtype=np.float64).reshape(len(a), len(b))
+    if len(a) == len(left) and len(b) == len(right):
+        return sims  # no aliases: one text per skill
+    rows = np.cumsum([0, *(len(s.texts) for s in left)])[:-1]
+    cols = np.cumsum([0, *(len(s.texts) for s in right)])[:-1]
+    return np.maximum.reduceat(np.maximum.reduceat(sims, rows, axis=0), cols, axis=1)
 
 
 def hours_fit(person_hours: float, place_hours: float) -> float:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -15,7 +15,7 @@ from matching.scoring import COMPONENTS, Scoring, hours_fit
 from matching.vocabulary import CONCEPTS, LANGUAGES, SUPPORT_KINDS, TOWNS, Concept, Town
 
 __all__ = [
-    "HIDDEN_WEIGHTS", "TRUE_WEIGHTS", "SyntheticWorld", "simulated_referrals", "synthetic_groups",
+    "HIDDEN_WEIGHTS", "TRUE_WEIGHTS", "SyntheticWorld", "chance_of_success", "simulated_referrals", "synthetic_groups",
     "synthetic_opportunities", "synthetic_outcomes", "synthetic_people", "synthetic_world",
 ]
 
@@ -304,9 +304,19 @@ class SyntheticWorld:
 
     def success_chance(self, person: Person, place: Opportunity) -> float:
         """The true chance that referring ``person`` to ``place`` ends well."""
-        fits = self.true_fits(person, place)
-        logit = _TRUE_OFFSET + _TRUE_SLOPE * sum(TRUE_WEIGHTS[c] * fits[c] for c in COMPONENTS)
-        return 1.0 / (1.0 + math.exp(-logit))
+        return chance_of_success(self.true_fits(person, place))
+
+
+def chance_of_success(fits: Mapping[str, float]) -> float:
+    """The success model: ``sigmoid(-3.5 + 6 * sum(TRUE_WEIGHTS[c] * fits[c]))`` for fits in [0, 1].
+
+    Examples
+    --------
+    >>> round(chance_of_success(dict.fromkeys(COMPONENTS, 0.0)), 3), round(chance_of_success(dict.fromkeys(COMPONENTS, 1.0)), 3)
+    (0.029, 0.924)
+    """
+    logit = _TRUE_OFFSET + _TRUE_SLOPE * sum(TRUE_WEIGHTS[c] * fits[c] for c in COMPONENTS)
+    return 1.0 / (1.0 + math.exp(-logit))
 
 
 def synthetic_world(

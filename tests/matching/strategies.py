@@ -25,6 +25,10 @@ SKILLS = [
     Skill(uri="http://data.europa.eu/esco/skill/lab-tests", label="perform laboratory tests"),
     Skill(uri="http://data.europa.eu/esco/skill/lab-tests-footwear", label="perform laboratory tests on footwear"),
     Skill(label="perform laboratory tests"),
+    # A concept known by several labels (other languages, alternative wordings), and typed words for it.
+    Skill(uri=ESCO_COOK, label="kuhati zelenjavne jedi", aliases=("cook vegetable products", "kuhanje zelenjave")),
+    Skill(label="kuhanje"),
+    Skill(label="zelenjava", aliases=("vegetables",)),
 ]
 RELATED = {"http://data.europa.eu/esco/skill/lab-tests-footwear": {"http://data.europa.eu/esco/skill/lab-tests"},
            ESCO_MASON: {"http://data.europa.eu/esco/skill/first-aid"}}

@@ -160,3 +160,15 @@ def test_hours_fit_is_two_sided(person, place, fit):
     assert hours_fit(person, place) == fit
     pair = score_pair(Person(1, hours=person), Opportunity(2, hours=place))
     assert pair.components["hours"] == fit
+
+
+def test_typed_words_meet_a_concept_through_its_closest_label():
+    concept = Skill(COOK, "cook vegetable products", aliases=("kuhati zelenjavne jedi", "kuhanje zelenjave"))
+    place = Opportunity(2, required_skills=[concept])
+    with_aliases = score_pair(Person(1, skills=["kuhanje zelenjave"]), place)
+    without = score_pair(Person(1, skills=["kuhanje zelenjave"]), Opportunity(2, required_skills=[Skill(COOK, concept.label)]))
+    assert with_aliases.components["skill"] == 1.0 and with_aliases.skills[0].kind == "text"
+    assert without.components["skill"] == 0.0
+    # Between two concepts aliases change nothing: only the concept counts.
+    other = Skill("http://data.europa.eu/esco/skill/other", "x", aliases=("kuhanje zelenjave",))
+    assert score_pair(Person(1, skills=[other]), place).components["skill"] == 0.0
