@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from typing import Any
 
+from portal.demo.skills import DEMO_SKILLS, written_skills
 from portal.geo import places
 from portal.vocab import EDUCATION_LEVELS, SECTORS, STAGES, SUPPORT
 
@@ -22,15 +23,14 @@ _LAST = {
     "HR": ["Horvat", "Novak", "Kovačević", "Babić", "Marić", "Jurić", "Novosel", "Tomašić", "Petrović", "Kolar",
            "Vuković", "Knežević", "Blažević", "Grgić", "Pavlić", "Šimunić", "Lovrić", "Perić", "Bogdan", "Matković"],
 }
-SKILLS = ["sorting materials", "cleaning", "gardening", "basic computer use", "cooking", "sewing", "woodwork",
-          "customer service", "driving licence B", "caring for the elderly", "warehouse work", "painting walls",
-          "pospravljanje", "vrtnarjenje", "kuhanje", "šivanje", "rad na računalu", "skladištenje"]
 PROJECT_REGIONS = ("Podravska", "Savinjska", "Međimurska županija", "Varaždinska županija")
 
 
 def participants(count: int = 300, seed: int = 2018) -> list[dict[str, Any]]:
     """Plain participant records; ``region`` in the project area for most, anywhere for the rest."""
     rng = random.Random(seed)
+    # Skills are written with their own random stream, so the rest of the demo set stays as it was.
+    skill_rng = random.Random(seed + 3)
     candidates = [p for p in places() if p.region in PROJECT_REGIONS]
     everywhere = list(places())
     people = []
@@ -52,7 +52,7 @@ def participants(count: int = 300, seed: int = 2018) -> list[dict[str, Any]]:
             "longitude": place.longitude,
             "languages": ",".join(["sl" if country == "SI" else "hr"] + (["en"] if rng.random() < 0.3 else [])),
             "education_level": rng.choices(list(EDUCATION_LEVELS), weights=[1, 4, 4, 3, 1])[0],
-            "skills": rng.sample(SKILLS, rng.randint(1, 4)),
+            "skills": written_skills(rng.sample(DEMO_SKILLS, rng.randint(1, 4)), country, skill_rng),
             "interests": ",".join(rng.sample(list(SECTORS), rng.randint(1, 3))),
             "hours_per_week": rng.choice([10, 15, 20, 20, 30, 40]),
             "travel_km": rng.choice([5, 10, 15, 20, 30, 50]),

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import matching
+from portal.skills.shipped import concept_aliases
 
 # The columns each side needs; callers select exactly these (plus nothing personal).
 PERSON_COLUMNS = (
@@ -33,15 +34,19 @@ def _codes(value: str | None) -> list[str]:
     return [code for code in (value or "").split(",") if code.strip()]
 
 
-def _skills(value: str | None) -> list[dict[str, str]]:
+def _skills(value: str | None) -> list[matching.Skill]:
+    """Stored skills; a concept also carries all its labels (``concept_aliases``), for typed words to meet it."""
     try:
         entries = json.loads(value or "[]")
     except ValueError:
         return []
-    return [
-        {"uri": str(e.get("uri") or "") or None, "label": str(e.get("label") or "")}  # type: ignore[dict-item]
-        for e in entries if isinstance(e, Mapping) and (e.get("uri") or e.get("label"))
-    ]
+    out = []
+    for e in entries:
+        if not isinstance(e, Mapping) or not (e.get("uri") or e.get("label")):
+            continue
+        uri, label = str(e.get("uri") or ""), str(e.get("label") or "")
+        out.append(matching.Skill(uri or None, label, concept_aliases(uri) if uri else ()))
+    return out
 
 
 def _location(row: Mapping[str, Any]) -> tuple[float, float] | None:
@@ -54,7 +59,7 @@ def person(row: Mapping[str, Any]) -> matching.Person:
     """A participant row as a :class:`matching.Person` (pseudonymous: the id only)."""
     return matching.Person(
         id=row["id"],
-        skills=tuple(matching.Skill.of(s) for s in _skills(row.get("skills"))),
+        skills=tuple(_skills(row.get("skills"))),
         interests=frozenset(_codes(row.get("interests"))),
         languages=frozenset(_codes(row.get("languages"))),
         hours=row.get("hours_per_week"),
@@ -69,8 +74,8 @@ def opportunity(row: Mapping[str, Any]) -> matching.Opportunity:
     """An opportunity row as a :class:`matching.Opportunity`."""
     return matching.Opportunity(
         id=row["id"],
-        required_skills=tuple(matching.Skill.of(s) for s in _skills(row.get("required_skills"))),
-        optional_skills=tuple(matching.Skill.of(s) for s in _skills(row.get("optional_skills"))),
+        required_skills=tuple(_skills(row.get("required_skills"))),
+        optional_skills=tuple(_skills(row.get("optional_skills"))),
         sectors=frozenset([row["sector"]] if row.get("sector") else []),
         languages=frozenset(_codes(row.get("languages"))),
         hours=row.get("hours_per_week"),

@@ -36,7 +36,7 @@ def profile_is_empty(person: matching.Person) -> bool:
 
 def _name(skill: matching.Skill, labels: dict[str, str]) -> str:
     """The skill's label in the reader's language when it is a concept the vocabulary has in it."""
-    return labels.get(skill.uri or "", skill.name)
+    return labels.get(skill.uri or "") or skill.name
 
 
 def _skill_match(m: matching.SkillMatch, labels: dict[str, str]) -> dict[str, Any]:

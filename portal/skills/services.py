@@ -146,15 +146,18 @@ async def concepts_for(text: str, limit: int = _CANDIDATES) -> set[str]:
 
 
 async def labels_in(uris: Iterable[str], language: str) -> dict[str, str]:
-    """The label of each concept in ``language``, for the concepts the vocabulary has in it.
+    """The label of each concept in ``language`` (else in English), for the concepts the vocabulary has.
 
     For the few concepts of one page (the callers pass a page's worth), so the list is bounded.
     """
     wanted = sorted(set(uris))
     if not wanted:
         return {}
-    rows = await Skill.select(Skill.uri, Skill.label).where(Skill.uri.is_in(wanted) & (Skill.language == language))
-    return {row["uri"]: row["label"] for row in rows}
+    rows = await Skill.select(Skill.uri, Skill.label, Skill.language).where(
+        Skill.uri.is_in(wanted) & Skill.language.is_in(sorted({language, "en"}))
+    )
+    # The reader's language first, else English.
+    return {row["uri"]: row["label"] for row in sorted(rows, key=lambda row: row["language"] == language)}
 
 
 async def label_for(uri: str, language: str) -> str | None:
