@@ -19,6 +19,7 @@ from portal.db.engine import close_pool, open_pool, prepare_sqlite
 from portal.employers.pages import EmployerPages, IntroductionPages
 from portal.home.health import health
 from portal.home.pages import home
+from portal.matching_service.fairness_pages import FairnessPages
 from portal.matching_service.model_pages import ModelPages
 from portal.matching_service.pages import CandidatePages, PlacementPages
 from portal.matching_service.round_pages import RoundPages
@@ -88,6 +89,7 @@ def create_app() -> Litestar:
             NetworkApi,
             RoundPages,
             ModelPages,
+            FairnessPages,
             EmployerPages,
             IntroductionPages,
             create_static_files_router(

@@ -16,7 +16,8 @@ def matching_group() -> None:
 
 @matching_group.command("train")
 def train() -> None:
-    """Train the weights on finished referrals, evaluate them on a time-split holdout, print the report.
+    """Train the weights on finished referrals, evaluate them on a time-split holdout, print the report
+    and the fairness report (how suggestions and attention spread across groups).
 
     The learned weights are put in use only when they rank the held-out outcomes better than
     the defaults. Exits with 1 when the training failed.
@@ -34,5 +35,7 @@ def train() -> None:
         sys.exit(1)
     report = model["report"]
     click.echo(report.get("text", ""))
+    if report.get("fairness_text"):
+        click.echo("\n" + report["fairness_text"])
     verdict = "learned weights are now in use" if model["in_use"] else "the weights in use did not change"
     click.echo(f"\n{report.get('outcomes', 0)} outcomes; {verdict}; took {time.perf_counter() - started:.1f} s")

@@ -25,7 +25,7 @@ import matching
 from portal.db.engine import as_utc
 from portal.db.tables import OutcomeModel, Opportunity, Participant, Referral, ReferralEvent
 from portal.geo import REGIONS
-from portal.matching_service import jobs, records
+from portal.matching_service import fairness, jobs, records
 from portal.matching_service.text_model import shared_text
 from portal.skills.relations import narrower_forms
 
@@ -109,8 +109,8 @@ def _scored(
     # The components do not depend on the weights; one similarity table serves every pair.
     scoring = portal_scoring(matching.DEFAULT_WEIGHTS)
     table = scoring.text.table(
-        (s.label for o in opportunities.values() for s in (*o.required_skills, *o.optional_skills)),
-        (s.label for p in persons.values() for s in p.skills),
+        (t for o in opportunities.values() for s in (*o.required_skills, *o.optional_skills) for t in s.texts),
+        (t for p in persons.values() for s in p.skills for t in s.texts),
     )
     outcomes = []
     for position, row in enumerate(rows):
@@ -239,6 +239,11 @@ async def _run(model_id: int) -> None:
     try:
         data = await gather_outcomes()
         weights, in_use, report = await anyio.to_thread.run_sync(evaluate_outcomes, data)
+        # Fairness is measured with the weights that will be in use after this training.
+        scoring = portal_scoring(weights if in_use else await current_weights())
+        measured = await fairness.gather(data.outcomes)
+        report["fairness"] = await anyio.to_thread.run_sync(fairness.compute, measured, scoring)
+        report["fairness_text"] = fairness.format_report(report["fairness"])
         report["seconds"] = round(time.perf_counter() - started, 2)
         await OutcomeModel.update({
             OutcomeModel.status: "done", OutcomeModel.finished_at: _now(), OutcomeModel.outcomes: len(data.outcomes),

@@ -155,3 +155,35 @@ def test_the_command_prints_the_report(db):
     result = CliRunner().invoke(main, ["matching", "train"])
     assert result.exit_code == 0, result.output
     assert "only 0 outcomes" in result.output and "the weights in use did not change" in result.output
+
+
+async def test_each_training_measures_fairness_for_coordinators_and_the_command(client, make_user, make_org):
+    await outcome_setting(make_user, make_org, "near")
+    await training.train()
+    fairness = (await _latest())["report"]["fairness"]
+    assert set(fairness["groupings"]) == {"support level", "country", "region", "age band", "language"}
+    # Eight people in one country and region: one group each, with its figures.
+    (country, figures), = fairness["groupings"]["country"].items()
+    assert country == "SI" and figures["people"] == 8 and 0 <= figures["with_suggestion"] <= 1
+    # Each person's referrals all ended alike here: no per-person list can tell rankings apart.
+    assert figures["ndcg_lists"] == 0 and figures["ndcg"] is None
+    # Groups under five people are folded together, so no figure points at a person.
+    assert all(g["people"] >= 5 for table in fairness["groupings"].values() for g in table.values())
+
+    await make_user("coord", "coordinator")
+    client.cookies.clear()
+    await login(client, "coord")
+    page = await client.get("/matching/fairness")
+    assert page.status_code == 200
+    assert "Fairness of the suggestions" in page.text and "By country" in page.text and "Slovenia" in page.text
+    for role in ("counsellor", "enterprise", "employer"):
+        await make_user(role, role)
+        client.cookies.clear()
+        await login(client, role)
+        assert (await client.get("/matching/fairness")).status_code == 403
+
+
+async def test_the_fairness_page_says_when_there_is_no_report_yet(client, make_user):
+    await _admin(client, make_user)
+    page = await client.get("/matching/fairness")
+    assert page.status_code == 200 and "No fairness report yet" in page.text

@@ -71,6 +71,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/matching/rounds/{round_id:int}/proposals/{proposal_id:int}"): MANAGERS,
     ("POST", "/matching/rounds/{round_id:int}/send"): MANAGERS,
     ("GET", "/matching/model"): frozenset({"admin"}),
+    ("GET", "/matching/fairness"): MANAGERS,
     ("POST", "/matching/model/train"): frozenset({"admin"}),
     ("GET", "/static/{file_path:path}"): PUBLIC,
     ("GET", "/schema"): PUBLIC,
