@@ -1,5 +1,6 @@
-"""In real Chromium: a counsellor sees suggested placements with their reasons and refers one;
-a network manager runs an allocation round and reviews it. axe-core checks every page on the way."""
+"""In real Chromium: a counsellor sees suggested placements with their reasons and refers one; a
+Croatian case's typed skills meet the places' concepts, explained to a Slovenian reader; a network
+manager runs an allocation round and reviews it. axe-core checks every page on the way."""
 
 from __future__ import annotations
 
@@ -32,8 +33,12 @@ def test_counsellor_sees_explained_placements_and_refers_one(browser, base_url):
     # The suggestions arrive with htmx once the case page has loaded.
     suggestions = page.locator("#placements-list")
     suggestions.wait_for()
+    # One sentence in plain words for each, the score parts behind a toggle.
+    summary = suggestions.locator(".fit-summary").first
+    assert re.search(r"(Strong|Good|Weak) fit", summary.inner_text()) and "km away" in summary.inner_text()
+    assert not suggestions.get_by_text(re.compile(r"Fit \d")).first.is_visible()
+    suggestions.get_by_text("Why, in detail").first.click()
     assert suggestions.get_by_text("Skills that match:").first.is_visible()
-    assert suggestions.get_by_text(re.compile(r"km away")).first.is_visible()
     assert suggestions.get_by_text(re.compile(r"Fit \d")).first.is_visible()
     assert_accessible(page)
     first = suggestions.locator("li").first
@@ -66,3 +71,47 @@ def test_a_network_manager_runs_and_reviews_an_allocation_round(browser, base_ur
     # Names never appear on the review page: codes only.
     assert page.get_by_text(re.compile(r"\bP-[A-Z2-9]{6}\b")).count() > 0
     context.close()
+
+
+def test_typed_croatian_skills_are_recognised_and_explained_to_a_slovenian_reader(browser, base_url):
+    context = browser.new_context(base_url=base_url, bypass_csp=True, locale="en-GB")
+    page = context.new_page()
+    log_in(page, "counsellor")
+    page.goto("/cases/new")
+    page.get_by_label("First name").fill("Mojca")
+    page.get_by_label("Last name").fill("Vještinić")
+    page.get_by_label("Birth year").fill("1979")
+    page.get_by_label("Region or county").select_option("Međimurska županija")
+    page.get_by_label("Municipality").fill("Čakovec")
+    page.get_by_label("Education").select_option("primary")
+    page.get_by_label("Croatian").check()
+    # Typed as the Croatian counsellor writes them: other forms of the concepts' Croatian labels.
+    page.get_by_label("Skills (one per line)").fill("timskom radu\nrazvrstavanje otpada")
+    page.get_by_role("button", name="Open the case").click()
+    page.wait_for_url(re.compile(r"/cases/\d+$"))
+    case_url = page.url
+    try:
+        page.goto("/")
+        page.get_by_label("Language", exact=True).select_option("sl")
+        page.get_by_role("button", name="Change", exact=True).click()
+        page.wait_for_load_state()
+        page.goto(case_url)
+        assert page.locator("html").get_attribute("lang") == "sl"
+        suggestions = page.locator("#placements-list")
+        suggestions.wait_for()
+        summary = suggestions.locator(".fit-summary").first.inner_text()
+        assert re.search(r"ujemanje", summary) and "zahtevanih spretnosti" in summary
+        suggestions.get_by_text("Zakaj, podrobneje").first.click()
+        matched = suggestions.get_by_text("Ujemajoče se spretnosti:").first
+        assert matched.is_visible()
+        # The concepts are named with the vocabulary's Slovenian labels, not ESCO's English ones.
+        assert re.search(r"delati v timu|ločevati odpadke", matched.inner_text())
+        assert "work in teams" not in suggestions.inner_text() and "sort waste" not in suggestions.inner_text()
+        assert_accessible(page)
+    finally:
+        # The language is saved on the demo account: put it back for the other journeys.
+        page.goto("/")
+        page.get_by_label("Jezik", exact=True).select_option("en")
+        page.get_by_role("button", name="Spremeni", exact=True).click()
+        page.wait_for_load_state()
+        context.close()
