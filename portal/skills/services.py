@@ -94,11 +94,16 @@ async def suggest(query: str, language: str, limit: int = SUGGESTIONS) -> list[d
     ]
 
 
-async def _candidates(text: str, limit: int = _CANDIDATES) -> list[dict[str, Any]]:
-    """Vocabulary rows holding each word of ``text``, or one of its lemmas (in any language)."""
+def _content_choices(text: str) -> list[list[str]]:
+    """:func:`_word_choices` without short words ("za", "of", "the"): they narrow nothing down and
+    may be missing from a label's wording (all of them when the text has nothing else)."""
     choices = _word_choices(text)
-    # Short words ("za", "of", "the") narrow nothing down and may be missing from a label's wording.
-    choices = [forms for forms in choices if max(map(len, forms)) > 3] or choices
+    return [forms for forms in choices if max(map(len, forms)) > 3] or choices
+
+
+async def _candidates(text: str, limit: int = _CANDIDATES) -> list[dict[str, Any]]:
+    """Vocabulary rows holding each content word of ``text``, or one of its lemmas (in any language)."""
+    choices = _content_choices(text)
     if not choices:
         return []
     return await Skill.select(*_COLUMNS).where(
@@ -133,9 +138,7 @@ async def concepts_for(text: str, limit: int = _CANDIDATES) -> set[str]:
     For filters: "kuhanje" and "cooking" both reach the concepts of cooking, whichever language
     the profile's skills were written in.
     """
-    choices = [set(forms) for forms in _word_choices(text) if max(map(len, forms)) > 3] or [
-        set(forms) for forms in _word_choices(text)
-    ]
+    choices = [set(forms) for forms in _content_choices(text)]
     found = set()
     for row in await _candidates(text, limit):
         # Whole words only: "ana" must not reach "banana" (a filter is not a substring search).

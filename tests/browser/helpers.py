@@ -25,3 +25,15 @@ def assert_accessible(page) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert not bad, f"{page.url}:\n" + "\n".join(bad)
+
+
+def fill_croatian_case(page, first_name: str, last_name: str, skills: str) -> None:
+    """Fill the new-case form (already open) for a person in Čakovec who speaks Croatian."""
+    page.get_by_label("First name").fill(first_name)
+    page.get_by_label("Last name").fill(last_name)
+    page.get_by_label("Birth year").fill("1979")
+    page.get_by_label("Region or county").select_option("Međimurska županija")
+    page.get_by_label("Municipality").fill("Čakovec")
+    page.get_by_label("Education").select_option("primary")
+    page.get_by_label("Croatian").check()
+    page.get_by_label("Skills (one per line)").fill(skills)

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import assert_accessible
+from tests.browser.helpers import assert_accessible, fill_croatian_case
 from tests.browser.test_referral_journey import log_in
 
 pytestmark = pytest.mark.browser
@@ -19,14 +19,7 @@ def test_counsellor_sees_explained_placements_and_refers_one(browser, base_url):
     page = context.new_page()
     log_in(page, "counsellor")
     page.goto("/cases/new")
-    page.get_by_label("First name").fill("Marta")
-    page.get_by_label("Last name").fill("Predlogova")
-    page.get_by_label("Birth year").fill("1988")
-    page.get_by_label("Region or county").select_option("Međimurska županija")
-    page.get_by_label("Municipality").fill("Čakovec")
-    page.get_by_label("Education").select_option("primary")
-    page.get_by_label("Croatian").check()
-    page.get_by_label("Skills (one per line)").fill("perform office routine activities\nwork in teams")
+    fill_croatian_case(page, "Marta", "Predlogova", "perform office routine activities\nwork in teams")
     page.get_by_role("button", name="Open the case").click()
     page.wait_for_url(re.compile(r"/cases/\d+$"))
 
@@ -78,15 +71,8 @@ def test_typed_croatian_skills_are_recognised_and_explained_to_a_slovenian_reade
     page = context.new_page()
     log_in(page, "counsellor")
     page.goto("/cases/new")
-    page.get_by_label("First name").fill("Mojca")
-    page.get_by_label("Last name").fill("Vještinić")
-    page.get_by_label("Birth year").fill("1979")
-    page.get_by_label("Region or county").select_option("Međimurska županija")
-    page.get_by_label("Municipality").fill("Čakovec")
-    page.get_by_label("Education").select_option("primary")
-    page.get_by_label("Croatian").check()
     # Typed as the Croatian counsellor writes them: other forms of the concepts' Croatian labels.
-    page.get_by_label("Skills (one per line)").fill("timskom radu\nrazvrstavanje otpada")
+    fill_croatian_case(page, "Mojca", "Vještinić", "timskom radu\nrazvrstavanje otpada")
     page.get_by_role("button", name="Open the case").click()
     page.wait_for_url(re.compile(r"/cases/\d+$"))
     case_url = page.url

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import assert_accessible
+from tests.browser.helpers import assert_accessible, fill_croatian_case
 
 pytestmark = pytest.mark.browser
 
@@ -27,15 +27,8 @@ def test_counsellor_refers_enterprise_accepts_and_starts(browser, base_url):
     page.get_by_role("link", name="My cases").click()
     assert_accessible(page)
     page.get_by_role("link", name="Open a case").click()
-    page.get_by_label("First name").fill("Brina")
-    page.get_by_label("Last name").fill("Preizkusna")
-    page.get_by_label("Birth year").fill("1979")
-    page.get_by_label("Region or county").select_option("Međimurska županija")
-    page.get_by_label("Municipality").fill("Čakovec")
-    page.get_by_label("Education").select_option("primary")
-    page.get_by_label("Croatian").check()
+    fill_croatian_case(page, "Brina", "Preizkusna", "sorting materials\nwoodwork")
     page.get_by_label("Mentor").check()
-    page.get_by_label("Skills (one per line)").fill("sorting materials\nwoodwork")
     assert_accessible(page)
     page.get_by_role("button", name="Open the case").click()
     page.wait_for_url(re.compile(r"/cases/\d+$"))

@@ -202,9 +202,9 @@ async def test_adjusting_respects_the_places_and_records_who(client, make_user, 
     round_id = await run(client)
     proposals = await _proposals(round_id)
     holder = next(p for p in proposals.values() if p["opportunity"] == places["sorting"])
-    other = next(p for p in proposals.values()
-                 if p["participant"] != holder["participant"]
-                 and places["sorting"] in [o for o, _ in p["explanation"]["options"]])
+    # The other sorter (not the cook: "cooking" is no match for "sorting", whatever their letters share).
+    other = next(proposals[people[name]] for name in ("sorter", "both") if people[name] != holder["participant"])
+    assert places["sorting"] in [o for o, _ in other["explanation"]["options"]]
     path = f"/matching/rounds/{round_id}/proposals/{other['id']}"
 
     refused = await post_form(client, path, {"opportunity_id": str(places["sorting"])})
