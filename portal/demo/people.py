@@ -26,11 +26,18 @@ _LAST = {
 PROJECT_REGIONS = ("Podravska", "Savinjska", "Međimurska županija", "Varaždinska županija")
 
 
+def _fewer(needs: list[str], rng: random.Random) -> list[str]:
+    """At most one support need, and none for half the people: each need is a hard constraint, and
+    with up to two of eight kinds most demo people could reach no place at all."""
+    return needs[:1] if needs and rng.random() < 0.5 else []
+
+
 def participants(count: int = 300, seed: int = 2018) -> list[dict[str, Any]]:
     """Plain participant records; ``region`` in the project area for most, anywhere for the rest."""
     rng = random.Random(seed)
     # Skills are written with their own random stream, so the rest of the demo set stays as it was.
     skill_rng = random.Random(seed + 3)
+    needs_rng = random.Random(seed + 5)
     candidates = [p for p in places() if p.region in PROJECT_REGIONS]
     everywhere = list(places())
     people = []
@@ -56,7 +63,7 @@ def participants(count: int = 300, seed: int = 2018) -> list[dict[str, Any]]:
             "interests": ",".join(rng.sample(list(SECTORS), rng.randint(1, 3))),
             "hours_per_week": rng.choice([10, 15, 20, 20, 30, 40]),
             "travel_km": rng.choice([5, 10, 15, 20, 30, 50]),
-            "support_needs": ",".join(rng.sample(list(SUPPORT), rng.randint(0, 2))),
+            "support_needs": ",".join(_fewer(rng.sample(list(SUPPORT), rng.randint(0, 2)), needs_rng)),
             "available_from": dt.date(2026, rng.randint(1, 12), rng.randint(1, 28)),
             "stage": stage,
             "case_team_consent": rng.random() < 0.7,
