@@ -60,8 +60,8 @@ class PlacementPages(Controller):
         if await cases.access_for(user, participant_id) is None:
             raise NotFoundException()
         code = (await cases.get_case(participant_id))["code"]
-        found = await services.placements_for(participant_id)
         set_apart = await services.set_apart_for(participant_id)
+        found = await services.placements_for(participant_id, exclude={r["opportunity_id"] for r in set_apart})
         await audit.record(request, user, "read", "participant", participant_id, "placement suggestions")
         context = _context(participant_id=participant_id, code=code, placements=found, set_apart=set_apart,
                            statuses=flow.STATUSES)

@@ -81,8 +81,13 @@ def _explained(match: matching.Match, empty: bool, labels: dict[str, str] | None
     }
 
 
-async def placements_for(participant_id: int, top: int = 10) -> list[dict[str, Any]]:
+async def placements_for(
+    participant_id: int, top: int = 10, exclude: set[int] | None = None
+) -> list[dict[str, Any]]:
     """The ``top`` open opportunities with places left that fit the participant, best first, explained.
+
+    Places with an earlier referral for the participant are left out (``exclude``: their ids,
+    read with :func:`set_apart_for` when not given).
 
     Ranked by this process's :mod:`~portal.matching_service.live_index`, which follows changed
     opportunities instead of rebuilding; the rows shown are read fresh, and one that closed or
@@ -98,7 +103,9 @@ async def placements_for(participant_id: int, top: int = 10) -> list[dict[str, A
     index = await live_index.current(await training.current_scoring())
     # A place that declined the person, or already has (or had) a referral for them, is not
     # suggested again: the counsellor sees it apart (set_apart_for), with its status and date.
-    matches = index.recommend(person, top=top, exclude=await _referred_places(participant_id))
+    if exclude is None:
+        exclude = {r["opportunity_id"] for r in await set_apart_for(participant_id)}
+    matches = index.recommend(person, top=top, exclude=exclude)
     rows = await Opportunity.select(
         Opportunity.id, Opportunity.title, Opportunity.municipality, Opportunity.capacity, Opportunity.places_taken,
         Opportunity.status, Opportunity.organisation.name.as_alias("organisation_name"),
@@ -132,11 +139,6 @@ def _concepts_of(matches: list[matching.Match]) -> set[str]:
             if skill.uri:
                 uris.add(skill.uri)
     return uris
-
-
-async def _referred_places(participant_id: int) -> set[int]:
-    rows = await Referral.select(Referral.opportunity).where(Referral.participant == participant_id)
-    return {r["opportunity"] for r in rows}
 
 
 async def set_apart_for(participant_id: int) -> list[dict[str, Any]]:

@@ -245,3 +245,30 @@ async def test_a_place_taken_elsewhere_is_left_out_even_before_the_index_hears_o
     # Another process fills the place without touching updated_at: the fresh read still drops it.
     await Opportunity.update({Opportunity.places_taken: Opportunity.capacity}).where(Opportunity.id == opp["good"])
     assert opp["good"] not in [p["opportunity_id"] for p in await services.placements_for(participant)]
+
+
+async def test_a_place_with_an_earlier_referral_is_set_apart_with_its_date_and_reason(client, make_user, make_org):
+    from tests.portal.test_referrals import refer, step, switch
+
+    participant, opp, *_ = await placements_setting(client, make_user, make_org)
+    first = await services.placements_for(participant)
+    assert first[0]["opportunity_id"] == opp["good"]
+    assert first[0]["summary"] == {"band": "strong", "required_held": 1, "required_total": 1, "distance_only": False}
+    referral = await refer(client, participant, opp["good"])
+    await switch(client, "host")
+    await step(client, referral, "declined", "No mentor free until spring")
+    await switch(client, "ana")
+
+    again = await services.placements_for(participant)
+    assert opp["good"] not in [p["opportunity_id"] for p in again] and again[0]["opportunity_id"] == opp["weaker"]
+    apart = await services.set_apart_for(participant)
+    assert [(a["opportunity_id"], a["status"], a["reason"]) for a in apart] == [
+        (opp["good"], "declined", "No mentor free until spring")
+    ]
+    page = await client.get(f"/cases/{participant}/placements")
+    assert "Not suggested again: earlier referrals" in page.text and "No mentor free until spring" in page.text
+    assert page.text.index("Kitchen help") < page.text.index("Not suggested again")
+    # The plain-words sentence, with the score parts behind the toggle.
+    assert re.search(r"<strong>(Strong|Good|Weak) fit</strong>: has 0 of the 1 required skills \(missing: welding\)",
+                     page.text)
+    assert "Why, in detail" in page.text
