@@ -1,6 +1,7 @@
 """In real Chromium: a counsellor sees suggested placements with their reasons and refers one; a
 Croatian case's typed skills meet the places' concepts, explained to a Slovenian reader; a network
-manager runs an allocation round and reviews it. axe-core checks every page on the way."""
+manager runs an allocation round and reviews it, trains the outcome model and reads the fairness
+report. axe-core checks every page on the way."""
 
 from __future__ import annotations
 
@@ -63,6 +64,16 @@ def test_a_network_manager_runs_and_reviews_an_allocation_round(browser, base_ur
     assert_accessible(page)
     # Names never appear on the review page: codes only.
     assert page.get_by_text(re.compile(r"\bP-[A-Z2-9]{6}\b")).count() > 0
+
+    # A training measures fairness too: the report per group, for coordinators and admins.
+    page.get_by_role("link", name="Outcome model").click()
+    page.get_by_role("button", name="Train now").click()
+    page.get_by_role("heading", name="Latest training").wait_for(timeout=60_000)
+    assert_accessible(page)
+    page.get_by_role("link", name="Fairness").click()
+    assert page.get_by_role("heading", name="Fairness of the suggestions").is_visible()
+    assert page.get_by_role("table", name="By country").get_by_role("row", name=re.compile("^Slovenia")).is_visible()
+    assert_accessible(page)
     context.close()
 
 
