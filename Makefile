@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test install install-test vendor migrate demo serve bench clean messages
+.PHONY: run test lint format install install-test vendor migrate demo bench clean messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,15 +49,25 @@ run: demo
 
 # First scripts/prepare-tests: it installs Chromium, npm and PostgreSQL where missing (or says what
 # to install and stops), starts PostgreSQL, makes an empty portal_test database and writes its URL
-# (or PORTAL_TEST_DATABASE_URL, when set) to var/test-database-url. Then the whole suite on SQLite,
+# (or PORTAL_TEST_DATABASE_URL, when set) to var/test-database-url. Then the lint, the whole suite on SQLite,
 # and the database tests again on that PostgreSQL: a green `make test` has passed on both engines.
 test:
 	bash scripts/prepare-tests
-	@$(MAKE) --no-print-directory install-test
+	@$(MAKE) --no-print-directory lint
 	$(BIN)/python -m pytest -q
 	@echo "== database tests on PostgreSQL"
 	PORTAL_TEST_ENGINE=postgres PORTAL_TEST_DATABASE_URL="$$(cat var/test-database-url)" \
 		$(BIN)/python -m pytest -q -m "db and not browser and not fuzz"
+
+# Lint and formatting (ruff, configured in pyproject.toml); `make test` runs this before the tests.
+# `make format` rewrites the files the check would refuse.
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 bench: install
 	@for f in bench/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done

@@ -26,11 +26,11 @@ os.environ.update(
     PORTAL_DATABASE_URL=os.environ.get("PORTAL_BENCH_DATABASE_URL", f"sqlite:///{_data_dir}/bench.sqlite3"),
 )
 
-import httpx  # noqa: E402
+import httpx
 
-from portal.app import create_app  # noqa: E402
-from portal.db.migrate import migrate_database  # noqa: E402
-from portal.demo.loader import load_demo  # noqa: E402
+from portal.app import create_app
+from portal.db.migrate import migrate_database
+from portal.demo.loader import load_demo
 
 CASES = {
     "directory page (full)": ("/organisations/?q=ptuj", {}),

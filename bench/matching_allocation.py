@@ -20,7 +20,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matching.allocation import allocation_report, stable_allocation, welfare_allocation  # noqa: E402
+from matching.allocation import allocation_report, stable_allocation, welfare_allocation
 
 
 def instance(participants: int, opportunities: int, length: int, seed: int) -> tuple[dict, dict, dict]:
@@ -67,7 +67,9 @@ def main() -> None:
         f"({sum(capacities.values()):,} places), {args.list}-item lists"
     )
     print(f"  median {seconds:.3f} s over {args.runs} runs (target <= 1 s, validation included)")
-    print(f"  placed {report.placed:,}, unplaced {len(report.unplaced):,}, mean rank of placement {report.mean_rank:.2f}")
+    print(
+        f"  placed {report.placed:,}, unplaced {len(report.unplaced):,}, mean rank of placement {report.mean_rank:.2f}"
+    )
 
     small = 1_000, 200
     prefs, opp_prefs, capacities = instance(small[0], small[1], args.list, args.seed + 1)
@@ -75,9 +77,13 @@ def main() -> None:
     scores = {p: {o: float(rng.random()) for o in row} for p, row in prefs.items()}
     seconds, assignment = median_time(lambda: welfare_allocation(scores, capacities), max(1, args.runs // 2))
     report = allocation_report(assignment, scores=scores)
-    print(f"welfare_allocation: {small[0]:,} participants, {small[1]:,} opportunities ({sum(capacities.values()):,} places)")
+    print(
+        f"welfare_allocation: {small[0]:,} participants, {small[1]:,} opportunities ({sum(capacities.values()):,} places)"
+    )
     print(f"  median {seconds:.3f} s (no target; dense matrix of participants x (places + participants))")
-    print(f"  placed {report.placed:,}, total score {report.total_score:.1f}, mean rank by own scores {report.mean_rank:.2f}")
+    print(
+        f"  placed {report.placed:,}, total score {report.total_score:.1f}, mean rank by own scores {report.mean_rank:.2f}"
+    )
 
 
 if __name__ == "__main__":

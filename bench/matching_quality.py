@@ -27,11 +27,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matching import COMPONENTS, DEFAULT_WEIGHTS, OpportunityIndex, Scoring, Weights, choose_weights  # noqa: E402
-from matching.learning import OutcomeWeights, outcome_arrays  # noqa: E402
-from matching.metrics import ndcg_at_k  # noqa: E402
-from matching.synthetic import TRUE_WEIGHTS, simulated_referrals, synthetic_world  # noqa: E402
-from portal.matching_service.text_model import shared_text  # noqa: E402
+from matching import COMPONENTS, DEFAULT_WEIGHTS, OpportunityIndex, Scoring, Weights, choose_weights
+from matching.learning import OutcomeWeights, outcome_arrays
+from matching.metrics import ndcg_at_k
+from matching.synthetic import TRUE_WEIGHTS, simulated_referrals, synthetic_world
+from portal.matching_service.text_model import shared_text
 
 
 def main() -> None:
@@ -75,15 +75,21 @@ def main() -> None:
         lists += 1
         chance = np.array([world.success_chance(person, places[m.opportunity_id]) for m in matches])
         parts = np.array([[m.explanation.components[c] for c in COMPONENTS] for m in matches])
-        scores = {"oracle": chance, **{name: parts @ w for name, w in methods.items()}, "random": rng.random(len(matches))}
+        scores = {
+            "oracle": chance,
+            **{name: parts @ w for name, w in methods.items()},
+            "random": rng.random(len(matches)),
+        }
         for name, s in scores.items():
             order = np.argsort(-s, kind="stable")
             ndcg[name].append(ndcg_at_k(chance, s, 10))
             p5[name].append(float(chance[order[:5]].mean()))
 
     reference = float(np.mean(ndcg["true weights"]))
-    print(f"World: {args.people:,} people, {args.places:,} places (seed {args.seed}); {lists} per-person lists of "
-          f"reachable places; {len(outcomes):,} simulated referrals ({y.mean():.2f} good) to learn from.")
+    print(
+        f"World: {args.people:,} people, {args.places:,} places (seed {args.seed}); {lists} per-person lists of "
+        f"reachable places; {len(outcomes):,} simulated referrals ({y.mean():.2f} good) to learn from."
+    )
     print(f"{'method':<18}{'NDCG@10':>9}{'P@5':>8}{'of true weights':>17}")
     for name in ndcg:
         value = float(np.mean(ndcg[name]))
@@ -94,9 +100,11 @@ def main() -> None:
     print(f"Portal decision on these outcomes: {'adopt' if choice.learned else 'keep defaults'} ({choice.reason}).")
     default_ratio = float(np.mean(ndcg["default weights"])) / reference
     learned_ratio = float(np.mean(ndcg["learned weights"])) / reference
-    print(f"Goals: default >= 0.90 of true weights: {default_ratio:.3f} {'met' if default_ratio >= 0.90 else 'NOT met'}; "
-          f"learned >= 0.95: {learned_ratio:.3f} {'met' if learned_ratio >= 0.95 else 'NOT met'}; "
-          f"random {float(np.mean(ndcg['random'])) / reference:.3f}.  ({time.perf_counter() - started:.0f} s)")
+    print(
+        f"Goals: default >= 0.90 of true weights: {default_ratio:.3f} {'met' if default_ratio >= 0.90 else 'NOT met'}; "
+        f"learned >= 0.95: {learned_ratio:.3f} {'met' if learned_ratio >= 0.95 else 'NOT met'}; "
+        f"random {float(np.mean(ndcg['random'])) / reference:.3f}.  ({time.perf_counter() - started:.0f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -25,9 +25,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from matching import OpportunityIndex, PersonIndex  # noqa: E402
-from matching.synthetic import synthetic_opportunities, synthetic_people  # noqa: E402
-from matching.vocabulary import CONCEPTS, Concept  # noqa: E402
+from matching import OpportunityIndex, PersonIndex
+from matching.synthetic import synthetic_opportunities, synthetic_people
+from matching.vocabulary import CONCEPTS, Concept
 
 # The vocabulary the portal ships; the bench only reads its URIs and preferred labels.
 ESCO = Path(__file__).resolve().parent.parent / "portal" / "data" / "esco_skills_en.csv"
@@ -40,7 +40,13 @@ def esco_concepts(seed: int) -> list[Concept]:
     with ESCO.open(newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     esco = [
-        Concept(r["conceptUri"], r["preferredLabel"], r["preferredLabel"], r["preferredLabel"], sectors[int(rng.integers(len(sectors)))])
+        Concept(
+            r["conceptUri"],
+            r["preferredLabel"],
+            r["preferredLabel"],
+            r["preferredLabel"],
+            sectors[int(rng.integers(len(sectors)))],
+        )
         for r in rows
     ]
     return [*esco, *CONCEPTS]
@@ -86,10 +92,16 @@ def bench_placements(n: int, concepts: list[Concept], queries: int, seed: int) -
     built = time.perf_counter() - start
     print(f"\n{n:,} open opportunities (generated in {generated:.1f} s)")
     target = "<= 10 s" if n <= 100_000 else "none set"
-    print(f"  build: {built:.2f} s (target {target}); arrays {index.nbytes / 2**20:.0f} MiB; RSS +{rss_mb() - before:.0f} MiB")
+    print(
+        f"  build: {built:.2f} s (target {target}); arrays {index.nbytes / 2**20:.0f} MiB; RSS +{rss_mb() - before:.0f} MiB"
+    )
     people = synthetic_people(queries, seed=seed + 1, concepts=concepts)
     found = [len(index.recommend(p)) for p in people]
-    report("top-10 placements for one person", timed([lambda p=p: index.recommend(p) for p in people]), "<= 10 ms" if n <= 100_000 else "<= 100 ms")
+    report(
+        "top-10 placements for one person",
+        timed([lambda p=p: index.recommend(p) for p in people]),
+        "<= 10 ms" if n <= 100_000 else "<= 100 ms",
+    )
     print(f"  (people got {statistics.mean(found):.1f} results on average; {sum(f == 0 for f in found)} got none)")
     rng = np.random.default_rng(seed)
     changed = [places[int(i)] for i in rng.integers(0, n, size=queries)]
@@ -112,7 +124,9 @@ def bench_candidates(n: int, concepts: list[Concept], queries: int, seed: int) -
     places = synthetic_opportunities(queries, seed=seed + 4, concepts=concepts, open_share=1.0)
     found = [len(index.recommend(o)) for o in places]
     report("top-10 candidates for one opportunity", timed([lambda o=o: index.recommend(o) for o in places]), "<= 10 ms")
-    print(f"  (opportunities got {statistics.mean(found):.1f} results on average; {sum(f == 0 for f in found)} got none)")
+    print(
+        f"  (opportunities got {statistics.mean(found):.1f} results on average; {sum(f == 0 for f in found)} got none)"
+    )
     changed = [people[i] for i in range(0, n, max(1, n // queries))][:queries]
     report("upsert one changed person", timed([lambda p=p: index.upsert(p) for p in changed]), "no rebuild")
 

@@ -18,7 +18,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import network  # noqa: E402
+import network
 
 KINDS = {  # kind: (share of organisations, how many ties it tends to have, relative)
     "employer": (0.30, 1.0),
@@ -78,13 +78,14 @@ def generate(organisations: int, ties: int, seed: int) -> tuple[list, list, list
         sources = rng.choice(organisations, size=batch, p=activity / activity.sum())
         scope = rng.choice(3, size=batch, p=(0.75, 0.20, 0.05))
         keys = [
-            ("region", region[s]) if m == 0 else ("country", country_of[s] ^ (m == 2)) for s, m in zip(sources, scope)
+            ("region", region[s]) if m == 0 else ("country", country_of[s] ^ (m == 2))
+            for s, m in zip(sources, scope, strict=True)
         ]
         for key in dict.fromkeys(keys):  # first-seen order: a set of str keys would vary per process
             members = pools[key]
             chosen = [i for i, k in enumerate(keys) if k == key]
             weights = activity[members] / activity[members].sum()
-            for i, target in zip(chosen, rng.choice(members, size=len(chosen), p=weights)):
+            for i, target in zip(chosen, rng.choice(members, size=len(chosen), p=weights), strict=True):
                 if sources[i] != target:
                     pairs.add((int(min(sources[i], target)) + 1, int(max(sources[i], target)) + 1))
     pairs_list = sorted(pairs)[:ties]

@@ -124,8 +124,13 @@ class EvaluationReport:
             lines.append("learned     " + "  ".join(f"{v:>8.2f}" for v in self.learned_weights.as_array()))
         verdict = "use the learned weights" if self.choice.learned else "keep the default weights"
         lines += ["", f"Decision on all {self.choice.n_outcomes:,} outcomes: {verdict} ({self.choice.reason})."]
-        lines += ["", f"Exposure in the held-out top-{self.k} lists (ratio 1.00 = the group gets its share of attention):"]
-        lines.append(f"{'method':<18}{'group':<10}{'people':>7}{'in top':>8}{'mean rank':>11}{'exposure':>10}{'ratio':>7}")
+        lines += [
+            "",
+            f"Exposure in the held-out top-{self.k} lists (ratio 1.00 = the group gets its share of attention):",
+        ]
+        lines.append(
+            f"{'method':<18}{'group':<10}{'people':>7}{'in top':>8}{'mean rank':>11}{'exposure':>10}{'ratio':>7}"
+        )
         for name, m in self.methods.items():
             for group, e in m.exposure.items():
                 lines.append(
@@ -225,12 +230,15 @@ def evaluate(
         default_weights=default,
         learned_weights=learned,
         methods=methods,
-        choice=choose_weights(outcomes, default=default, min_outcomes=min_outcomes, holdout=holdout, k=k, by=by,
-                              level=level, seed=seed),
+        choice=choose_weights(
+            outcomes, default=default, min_outcomes=min_outcomes, holdout=holdout, k=k, by=by, level=level, seed=seed
+        ),
     )
 
 
-def _mean_precision_informative(queries: Sequence[Hashable], relevance: np.ndarray, scores: np.ndarray, k: int) -> float:
+def _mean_precision_informative(
+    queries: Sequence[Hashable], relevance: np.ndarray, scores: np.ndarray, k: int
+) -> float:
     """Mean precision@k over lists with both good and bad outcomes (elsewhere every order scores alike)."""
     keep = [i for i in query_lists(queries) if 0 < relevance[i].sum() < i.size]
     if not keep:
@@ -244,7 +252,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     from matching.synthetic import synthetic_groups, synthetic_opportunities, synthetic_outcomes, synthetic_people
 
     parser = argparse.ArgumentParser(prog="python -m matching.evaluation", description=__doc__.splitlines()[0])
-    parser.add_argument("--demo", action="store_true", help="evaluate on a seeded synthetic data set and print the report")
+    parser.add_argument(
+        "--demo", action="store_true", help="evaluate on a seeded synthetic data set and print the report"
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--people", type=int, default=600)
     parser.add_argument("--opportunities", type=int, default=250)

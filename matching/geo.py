@@ -18,7 +18,9 @@ def unit_vectors(lat: ArrayLike, lon: ArrayLike) -> np.ndarray:
     >>> unit_vectors(0.0, 90.0).round(6)
     array([0., 1., 0.])
     """
-    lat, lon = np.broadcast_arrays(np.radians(np.asarray(lat, dtype=np.float64)), np.radians(np.asarray(lon, dtype=np.float64)))
+    lat, lon = np.broadcast_arrays(
+        np.radians(np.asarray(lat, dtype=np.float64)), np.radians(np.asarray(lon, dtype=np.float64))
+    )
     return np.stack([np.cos(lat) * np.cos(lon), np.cos(lat) * np.sin(lon), np.sin(lat)], axis=-1)
 
 

@@ -20,8 +20,8 @@ import numpy as np
 from matching.columns import Columns, SkillTable, Terms, common, covers, fold_rows, within
 from matching.explain import Match, explain_pair
 from matching.geo import EARTH_RADIUS_KM, chord_km, unit_vectors
-from matching.records import Opportunity, Person, as_opportunity, as_person
 from matching.recommend import check_top
+from matching.records import Opportunity, Person, as_opportunity, as_person
 from matching.scoring import Scoring, round_score
 
 __all__ = ["OpportunityIndex", "PersonIndex"]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Sequence
-from numbers import Real
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 from scipy.optimize import minimize
@@ -19,7 +19,15 @@ from matching.metrics import bootstrap_interval, count_lists, ndcg_per_list
 from matching.records import Outcome
 from matching.scoring import COMPONENTS, DEFAULT_WEIGHTS, Weights
 
-__all__ = ["GROUPINGS", "OutcomeWeights", "WeightChoice", "choose_weights", "outcome_arrays", "pick_grouping", "time_split"]
+__all__ = [
+    "GROUPINGS",
+    "OutcomeWeights",
+    "WeightChoice",
+    "choose_weights",
+    "outcome_arrays",
+    "pick_grouping",
+    "time_split",
+]
 
 
 class OutcomeWeights(ClassifierMixin, BaseEstimator):
@@ -95,7 +103,14 @@ class OutcomeWeights(ClassifierMixin, BaseEstimator):
             return float(value), grad
 
         bounds = [(0.0, None)] * n_features + [(None, None)]
-        result = minimize(loss, np.zeros(n_features + 1), jac=True, method="L-BFGS-B", bounds=bounds, options={"maxiter": self.max_iter})
+        result = minimize(
+            loss,
+            np.zeros(n_features + 1),
+            jac=True,
+            method="L-BFGS-B",
+            bounds=bounds,
+            options={"maxiter": self.max_iter},
+        )
         w = np.clip(result.x[:n_features], 0.0, None)
         self.coef_ = w[np.newaxis, :]
         self.intercept_ = np.array([result.x[n_features]])
@@ -262,28 +277,59 @@ def choose_weights(
     X, y, times, queries = outcome_arrays(outcomes, by)
     n = len(y)
     if n < min_outcomes or y.all() or not y.any():
-        return WeightChoice(default, False, f"only {n} outcomes; at least {min_outcomes} with both good and bad ones are needed", n_outcomes=n, by=by, code="too_few")
+        return WeightChoice(
+            default,
+            False,
+            f"only {n} outcomes; at least {min_outcomes} with both good and bad ones are needed",
+            n_outcomes=n,
+            by=by,
+            code="too_few",
+        )
     train, test = time_split(times, holdout)
     if y[train].all() or not y[train].any() or not y[test].any():
-        return WeightChoice(default, False, "the time split leaves one side without both good and bad outcomes", n_outcomes=n, by=by, code="split")
+        return WeightChoice(
+            default,
+            False,
+            "the time split leaves one side without both good and bad outcomes",
+            n_outcomes=n,
+            by=by,
+            code="split",
+        )
     held_queries = [q for q, keep in zip(queries, test, strict=True) if keep]
     model = OutcomeWeights(C=C).fit(X[train], y[train])
     default_lists = ndcg_per_list(held_queries, y[test], X[test] @ default.as_array(), k)
     learned_lists = ndcg_per_list(held_queries, y[test], X[test] @ model.weights_, k)
     lists = int(default_lists.size)
     if lists < min_lists:
-        reason = (f"only {lists} held-out lists (per {by}) have both good and bad outcomes; "
-                  f"at least {min_lists} are needed to tell a better ranking from noise")
+        reason = (
+            f"only {lists} held-out lists (per {by}) have both good and bad outcomes; "
+            f"at least {min_lists} are needed to tell a better ranking from noise"
+        )
         return WeightChoice(default, False, reason, n_outcomes=n, lists=lists, by=by, code="few_lists")
     default_ndcg, learned_ndcg = float(default_lists.mean()), float(learned_lists.mean())
     low, high = bootstrap_interval(learned_lists - default_lists, level=level, seed=seed)
-    figures = (f"NDCG@{k} {learned_ndcg:.3f} vs {default_ndcg:.3f} on {lists} held-out lists per {by}; "
-               f"gain {level:.0%} interval {low:+.3f} to {high:+.3f}")
-    result = dict(default_ndcg=default_ndcg, learned_ndcg=learned_ndcg, n_outcomes=n, gain_low=low, gain_high=high,
-                  lists=lists, by=by)
+    figures = (
+        f"NDCG@{k} {learned_ndcg:.3f} vs {default_ndcg:.3f} on {lists} held-out lists per {by}; "
+        f"gain {level:.0%} interval {low:+.3f} to {high:+.3f}"
+    )
+    result = dict(
+        default_ndcg=default_ndcg,
+        learned_ndcg=learned_ndcg,
+        n_outcomes=n,
+        gain_low=low,
+        gain_high=high,
+        lists=lists,
+        by=by,
+    )
     if not low > 0:
-        return WeightChoice(default, False, f"learned weights did not rank better by more than the noise ({figures})", **result,
-                            code="not_better")
+        return WeightChoice(
+            default,
+            False,
+            f"learned weights did not rank better by more than the noise ({figures})",
+            **result,
+            code="not_better",
+        )
     weights = Weights.from_array(OutcomeWeights(C=C).fit(X, y).weights_)
-    return WeightChoice(weights, True, f"learned weights ranked better by more than the noise ({figures})", **result,
-                        code="better")
+    return WeightChoice(
+        weights, True, f"learned weights ranked better by more than the noise ({figures})", **result, code="better"
+    )

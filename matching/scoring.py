@@ -13,7 +13,14 @@ from matching.records import Opportunity, Person, Skill
 from matching.text import SkillText, default_text
 
 __all__ = [
-    "COMPONENTS", "DEFAULT_WEIGHTS", "PairScore", "Scoring", "SkillMatch", "Weights", "hours_fit", "round_score",
+    "COMPONENTS",
+    "DEFAULT_WEIGHTS",
+    "PairScore",
+    "Scoring",
+    "SkillMatch",
+    "Weights",
+    "hours_fit",
+    "round_score",
     "score_pair",
 ]
 
@@ -244,7 +251,9 @@ def _skill_score(matches: tuple[SkillMatch, ...], required_share: float) -> floa
     required = [m.credit for m in matches if m.required]
     optional = [m.credit for m in matches if not m.required]
     if required and optional:
-        return required_share * (sum(required) / len(required)) + (1.0 - required_share) * (sum(optional) / len(optional))
+        return required_share * (sum(required) / len(required)) + (1.0 - required_share) * (
+            sum(optional) / len(optional)
+        )
     values = required or optional
     return sum(values) / len(values)
 

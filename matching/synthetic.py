@@ -15,8 +15,16 @@ from matching.scoring import COMPONENTS, Scoring, hours_fit
 from matching.vocabulary import CONCEPTS, LANGUAGES, SUPPORT_KINDS, TOWNS, Concept, Town
 
 __all__ = [
-    "HIDDEN_WEIGHTS", "TRUE_WEIGHTS", "SyntheticWorld", "chance_of_success", "simulated_referrals", "synthetic_groups",
-    "synthetic_opportunities", "synthetic_outcomes", "synthetic_people", "synthetic_world",
+    "HIDDEN_WEIGHTS",
+    "TRUE_WEIGHTS",
+    "SyntheticWorld",
+    "chance_of_success",
+    "simulated_referrals",
+    "synthetic_groups",
+    "synthetic_opportunities",
+    "synthetic_outcomes",
+    "synthetic_people",
+    "synthetic_world",
 ]
 
 _EPOCH = date(2025, 1, 1)
@@ -320,7 +328,12 @@ def chance_of_success(fits: Mapping[str, float]) -> float:
 
 
 def synthetic_world(
-    n_people: int, n_places: int, *, seed: int = 0, concepts: Sequence[Concept] = CONCEPTS, towns: Sequence[Town] = TOWNS[:20]
+    n_people: int,
+    n_places: int,
+    *,
+    seed: int = 0,
+    concepts: Sequence[Concept] = CONCEPTS,
+    towns: Sequence[Town] = TOWNS[:20],
 ) -> SyntheticWorld:
     """A seeded :class:`SyntheticWorld` of ``n_people`` and ``n_places`` around Slovenian and Croatian towns.
 
@@ -341,18 +354,25 @@ def synthetic_world(
     for i in range(n_people):
         home = sectors[int(rng.integers(len(sectors)))]
         pool = by_sector[home] if rng.random() < 0.6 else range(len(concepts))
-        mine = frozenset(int(j) for j in rng.choice(list(pool), size=min(len(pool), int(rng.integers(1, 5))), replace=False))
+        mine = frozenset(
+            int(j) for j in rng.choice(list(pool), size=min(len(pool), int(rng.integers(1, 5))), replace=False)
+        )
         silent = rng.random() < 0.125  # a thin profile: the skills are real but not written down
         skills = [] if silent else [_written(concepts[j], local[i], rng) for j in sorted(mine)]
         pid = f"p{i}"
         held[pid] = mine
-        people.append(Person(
-            id=pid, skills=skills,
-            interests={home} | ({sectors[int(rng.integers(len(sectors)))]} if rng.random() < 0.4 else set()),
-            languages={local[i]}, hours=float(rng.choice([10.0, 20.0, 20.0, 30.0, 40.0])),
-            travel_radius_km=float(rng.choice([15.0, 25.0, 40.0])), location=(float(points[i, 0]), float(points[i, 1])),
-            support_preferences=_subsets(SUPPORT_KINDS, 1, 0, 2, rng)[0],
-        ))
+        people.append(
+            Person(
+                id=pid,
+                skills=skills,
+                interests={home} | ({sectors[int(rng.integers(len(sectors)))]} if rng.random() < 0.4 else set()),
+                languages={local[i]},
+                hours=float(rng.choice([10.0, 20.0, 20.0, 30.0, 40.0])),
+                travel_radius_km=float(rng.choice([15.0, 25.0, 40.0])),
+                location=(float(points[i, 0]), float(points[i, 1])),
+                support_preferences=_subsets(SUPPORT_KINDS, 1, 0, 2, rng)[0],
+            )
+        )
     local, points = _places(n_places, towns, rng)
     places, required = [], {}
     for i in range(n_places):
@@ -361,17 +381,22 @@ def synthetic_world(
         need = frozenset(int(j) for j in rng.choice(pool, size=min(len(pool), int(rng.integers(1, 4))), replace=False))
         oid = f"o{i}"
         required[oid] = need
-        places.append(Opportunity(
-            id=oid,
-            required_skills=[
-                Skill(uri=concepts[j].uri, label=_label(concepts[j], local[i]))
-                if concepts[j].uri and rng.random() < 0.8 else Skill(label=_label(concepts[j], local[i]))
-                for j in sorted(need)
-            ],
-            sectors={sector}, hours=float(rng.choice([10.0, 20.0, 30.0, 40.0])),
-            location=(float(points[i, 0]), float(points[i, 1])), support_offered=_subsets(SUPPORT_KINDS, 1, 0, 4, rng)[0],
-            capacity=int(rng.integers(1, 6)),
-        ))
+        places.append(
+            Opportunity(
+                id=oid,
+                required_skills=[
+                    Skill(uri=concepts[j].uri, label=_label(concepts[j], local[i]))
+                    if concepts[j].uri and rng.random() < 0.8
+                    else Skill(label=_label(concepts[j], local[i]))
+                    for j in sorted(need)
+                ],
+                sectors={sector},
+                hours=float(rng.choice([10.0, 20.0, 30.0, 40.0])),
+                location=(float(points[i, 0]), float(points[i, 1])),
+                support_offered=_subsets(SUPPORT_KINDS, 1, 0, 4, rng)[0],
+                capacity=int(rng.integers(1, 6)),
+            )
+        )
     return SyntheticWorld(people, places, held, required, concepts)
 
 
@@ -418,6 +443,13 @@ def simulated_referrals(
             continue
         match = lists[person.id][int(rng.integers(len(lists[person.id])))]
         chance = world.success_chance(person, places[match.opportunity_id])
-        outcomes.append(Outcome(person.id, match.opportunity_id, len(outcomes), dict(match.explanation.components),
-                                bool(rng.random() < chance)))
+        outcomes.append(
+            Outcome(
+                person.id,
+                match.opportunity_id,
+                len(outcomes),
+                dict(match.explanation.components),
+                bool(rng.random() < chance),
+            )
+        )
     return outcomes

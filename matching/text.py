@@ -125,8 +125,12 @@ class SkillText:
         seen = np.flatnonzero(self.idf_ != unseen)
         with open(path, "wb") as f:
             np.savez_compressed(
-                f, version=ANALYSER_VERSION, n_features=self.n_features, unseen=unseen,
-                seen=seen.astype(np.int32), idf=self.idf_[seen].astype(np.float32),
+                f,
+                version=ANALYSER_VERSION,
+                n_features=self.n_features,
+                unseen=unseen,
+                seen=seen.astype(np.int32),
+                idf=self.idf_[seen].astype(np.float32),
             )
 
     @classmethod
@@ -169,7 +173,9 @@ class SkillText:
             dense = np.zeros((len(rows), used.size))
             dense[np.repeat(np.arange(len(rows)), lengths), column] = weights
             return dense[: len(a)] @ dense[len(a) :].T
-        matrix = sp.csr_matrix((weights, column, np.concatenate([[0], np.cumsum(lengths)])), shape=(len(rows), used.size))
+        matrix = sp.csr_matrix(
+            (weights, column, np.concatenate([[0], np.cumsum(lengths)])), shape=(len(rows), used.size)
+        )
         return (matrix[: len(a)] @ matrix[len(a) :].T).toarray()
 
     def table(self, left: Iterable[str], right: Iterable[str]) -> SimilarityTable:
@@ -179,7 +185,7 @@ class SkillText:
     def remember(self, labels: Sequence[str], rows: sp.csr_matrix) -> None:
         """Keep already transformed ``rows`` of ``labels`` for :meth:`vectors`, while there is room."""
         room = self.cache_size - len(self._cache)
-        for label, start, end in zip(labels[:room], rows.indptr[:-1], rows.indptr[1:]):
+        for label, start, end in zip(labels[:room], rows.indptr[:-1], rows.indptr[1:], strict=False):
             self._cache.setdefault(label, (rows.indices[start:end].astype(np.int64), rows.data[start:end].copy()))
 
     def vectors(self, labels: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:

@@ -64,4 +64,5 @@ __all__ = [
     "to_json",
     "weakly_tied",
     "worst_gaps",
+    "write_spreadsheet",
 ]

@@ -96,7 +96,7 @@ def placement_gaps(
             totals[key_of(row)]["participants"] += row["count"]
             if row["latitude"] is None or row["longitude"] is None:
                 totals[key_of(row)]["unlocated"] += row["count"]
-        for row, reached in zip(located, reaches_any):
+        for row, reached in zip(located, reaches_any, strict=True):
             if not reached:
                 totals[key_of(row)]["without_places"] += row["count"]
         result = []
@@ -105,7 +105,7 @@ def placement_gaps(
             participants = totals[key]["participants"]
             result.append(
                 {
-                    **{field: value or None for field, value in zip(fields, key)},
+                    **{field: value or None for field, value in zip(fields, key, strict=True)},
                     **totals[key],
                     "places_within_reach": within_reach,
                     "ratio": within_reach / participants if participants else None,

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import networkx as nx
-from networkx.utils import not_implemented_for
 import numpy as np
 import scipy.sparse as sp
+from networkx.utils import not_implemented_for
 from scipy.spatial import cKDTree
 
 from network.geo import EARTH_RADIUS_KM, haversine_km

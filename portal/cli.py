@@ -81,12 +81,16 @@ def demo_logins() -> None:
 
 @main.command("create-user")
 @click.option("--username", required=True)
-@click.option("--role", required=True, type=click.Choice(["admin", "coordinator", "counsellor", "enterprise", "employer"]))
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "coordinator", "counsellor", "enterprise", "employer"])
+)
 @click.option("--organisation", "organisation_slug", required=True, help="The organisation's key (slug).")
 @click.option("--display-name", default="")
 @click.option("--language", default="", type=click.Choice(["", "sl", "hr", "en"]))
 @click.password_option()
-def create_user(username: str, role: str, organisation_slug: str, display_name: str, language: str, password: str) -> None:
+def create_user(
+    username: str, role: str, organisation_slug: str, display_name: str, language: str, password: str
+) -> None:
     """Add a user who can log in."""
     _settings_or_exit()
     from portal.auth.accounts import AccountError

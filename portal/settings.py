@@ -83,7 +83,9 @@ def load_settings(env: dict[str, str] | os._Environ = os.environ) -> Settings:
         port = int(env.get("PORTAL_PORT", "8000"))
     except ValueError as exc:
         raise SettingsError("PORTAL_PORT must be a number") from exc
-    network_recompute = env.get("PORTAL_NETWORK_RECOMPUTE", "inline" if environment == "test" else "auto").strip().lower()
+    network_recompute = (
+        env.get("PORTAL_NETWORK_RECOMPUTE", "inline" if environment == "test" else "auto").strip().lower()
+    )
     if network_recompute not in ("auto", "manual", "inline"):
         raise SettingsError("PORTAL_NETWORK_RECOMPUTE must be auto, manual or inline")
     return Settings(

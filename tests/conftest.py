@@ -17,7 +17,7 @@ else:
     os.environ["PORTAL_DATABASE_URL"] = f"sqlite:///{_DATA_DIR}/test.sqlite3"
 os.environ["PICCOLO_CONF"] = "portal.db.piccolo_conf"
 
-import pytest  # noqa: E402
+import pytest  # noqa: E402 (the environment above must be set before anything imports the portal)
 
 pytest_plugins = ["tests.fixtures"]
 

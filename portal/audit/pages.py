@@ -29,14 +29,29 @@ class AuditPages(Controller):
 
     @get("/", name="audit:list")
     async def log(
-        self, request: Request, username: Filter = "", action: Filter = "", record_type: Filter = "",
-        record_id: Filter = "", since: Filter = "", until: Filter = "", page: PageNumber = 1,
+        self,
+        request: Request,
+        username: Filter = "",
+        action: Filter = "",
+        record_type: Filter = "",
+        record_id: Filter = "",
+        since: Filter = "",
+        until: Filter = "",
+        page: PageNumber = 1,
     ) -> Template:
         filters = services.AuditFilters(
-            username=username, action=action, record_type=record_type,
+            username=username,
+            action=action,
+            record_type=record_type,
             record_id=int(record_id) if is_record_id(record_id) else None,
-            since=_date(since), until=_date(until),
+            since=_date(since),
+            until=_date(until),
         )
         result = await services.search(filters, page)
-        context = {"filters": filters, "result": result, "actions": ACTIONS, "raw": {"since": since, "until": until, "record_id": record_id}}
+        context = {
+            "filters": filters,
+            "result": result,
+            "actions": ACTIONS,
+            "raw": {"since": since, "until": until, "record_id": record_id},
+        }
         return render(request, "audit/list.html", context, block="results")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+
 from litestar import Request
 
 from portal.auth.current_user import CurrentUser
@@ -30,20 +31,22 @@ async def record_many(
     """Append one event per record in a single statement (a list page showing many people)."""
     if not record_ids:
         return
-    at = dt.datetime.now(dt.timezone.utc)
-    await AuditEvent.insert(*[
-        AuditEvent(
-            at=at,
-            user=user.id if user else None,
-            username=user.username if user else "",
-            action=action,
-            record_type=record_type,
-            record_id=record_id,
-            detail=detail[:2000],
-            address=client_address(request)[:64],
-        )
-        for record_id in record_ids
-    ])
+    at = dt.datetime.now(dt.UTC)
+    await AuditEvent.insert(
+        *[
+            AuditEvent(
+                at=at,
+                user=user.id if user else None,
+                username=user.username if user else "",
+                action=action,
+                record_type=record_type,
+                record_id=record_id,
+                detail=detail[:2000],
+                address=client_address(request)[:64],
+            )
+            for record_id in record_ids
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -67,17 +70,25 @@ async def search(filters: AuditFilters, page: int = 1) -> Page:
     if filters.record_id is not None:
         conditions.append(AuditEvent.record_id == filters.record_id)
     if filters.since:
-        conditions.append(AuditEvent.at >= dt.datetime.combine(filters.since, dt.time(), dt.timezone.utc))
+        conditions.append(AuditEvent.at >= dt.datetime.combine(filters.since, dt.time(), dt.UTC))
     if filters.until:
-        end = dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time(), dt.timezone.utc)
+        end = dt.datetime.combine(filters.until + dt.timedelta(days=1), dt.time(), dt.UTC)
         conditions.append(AuditEvent.at < end)
     count = AuditEvent.count()
     rows = AuditEvent.select(
-        AuditEvent.id, AuditEvent.at, AuditEvent.username, AuditEvent.action, AuditEvent.record_type,
-        AuditEvent.record_id, AuditEvent.detail, AuditEvent.address,
+        AuditEvent.id,
+        AuditEvent.at,
+        AuditEvent.username,
+        AuditEvent.action,
+        AuditEvent.record_type,
+        AuditEvent.record_id,
+        AuditEvent.detail,
+        AuditEvent.address,
     ).order_by(AuditEvent.id, ascending=False)
     if conditions:
         count, rows = count.where(*conditions), rows.where(*conditions)
     total = await count
     page = clamp_page(page, total, PER_PAGE)
-    return Page(items=await rows.limit(PER_PAGE).offset((page - 1) * PER_PAGE), total=total, page=page, per_page=PER_PAGE)
+    return Page(
+        items=await rows.limit(PER_PAGE).offset((page - 1) * PER_PAGE), total=total, page=page, per_page=PER_PAGE
+    )

@@ -35,15 +35,17 @@ async def authenticate(username: str, password: str, address: str) -> LoginResul
     attempt_id, throttled = await throttle.begin_attempt(username, address)
     if throttled:
         return LoginResult(user_id=None, throttled=True)
-    row = await PortalUser.select(PortalUser.id, PortalUser.password_hash, PortalUser.is_active).where(
-        PortalUser.username == username
-    ).first()
+    row = (
+        await PortalUser.select(PortalUser.id, PortalUser.password_hash, PortalUser.is_active)
+        .where(PortalUser.username == username)
+        .first()
+    )
     # Argon2 takes a few hundred milliseconds of CPU: keep the event loop serving others meanwhile.
     valid = await anyio.to_thread.run_sync(verify_password, row["password_hash"] if row else None, password)
     if not (row and valid and row["is_active"]):
         return LoginResult(user_id=None)
     await throttle.mark_succeeded(attempt_id, username)
-    updates = {PortalUser.last_login_at: dt.datetime.now(dt.timezone.utc)}
+    updates = {PortalUser.last_login_at: dt.datetime.now(dt.UTC)}
     if needs_rehash(row["password_hash"]):
         updates[PortalUser.password_hash] = hash_password(password)
     await PortalUser.update(updates).where(PortalUser.id == row["id"])
@@ -79,7 +81,7 @@ async def create_user(
             organisation=organisation["id"],
             role=role,
             language=language,
-            created_at=dt.datetime.now(dt.timezone.utc),
+            created_at=dt.datetime.now(dt.UTC),
         )
     )
     return rows[0]["id"]

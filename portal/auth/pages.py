@@ -81,8 +81,9 @@ class AuthPages(Controller):
         if token:
             await sessions.end_session(token)
         # Ask the browser to drop what it kept of pages seen while logged in.
-        return Redirect(path="/", status_code=303, cookies=[session_cookie("", 0)],
-                        headers={"Clear-Site-Data": '"cache"'})
+        return Redirect(
+            path="/", status_code=303, cookies=[session_cookie("", 0)], headers={"Clear-Site-Data": '"cache"'}
+        )
 
     @post("/language", opt={"access": "public"}, status_code=303)
     async def switch_language(self, request: Request) -> Redirect:

@@ -18,7 +18,7 @@ def _hash(token: str) -> str:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 async def start_session(user_id: int, address: str, previous_token: str | None = None) -> str:
@@ -61,7 +61,7 @@ async def user_for_token(token: str | None) -> CurrentUser | None:
         .where(
             (UserSession.token_hash == _hash(token))
             & (UserSession.expires_at > _now())
-            & (UserSession.user.is_active == True)  # noqa: E712 (SQL, not Python truthiness)
+            & (UserSession.user.is_active.eq(True))
         )
         .first()
         .output(nested=True)
@@ -82,4 +82,3 @@ async def user_for_token(token: str | None) -> CurrentUser | None:
 
 async def purge_expired() -> None:
     await UserSession.delete().where(UserSession.expires_at <= _now())
-

@@ -17,12 +17,14 @@ async def begin_attempt(username: str, address: str) -> tuple[int, bool]:
 
     Writing first closes the race where many parallel guesses all pass a check-then-record.
     """
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     username, address = username.lower()[:100], address[:64]
-    rows = await LoginAttempt.insert(LoginAttempt(username=username, address=address, succeeded=False, attempted_at=now))
+    rows = await LoginAttempt.insert(
+        LoginAttempt(username=username, address=address, succeeded=False, attempted_at=now)
+    )
     # Attempts long past the window no longer count: drop them so the table stays small.
     await LoginAttempt.delete().where(LoginAttempt.attempted_at < now - 4 * WINDOW)
-    failed = (LoginAttempt.succeeded == False) & (LoginAttempt.attempted_at > now - WINDOW)  # noqa: E712
+    failed = (LoginAttempt.succeeded.eq(False)) & (LoginAttempt.attempted_at > now - WINDOW)
     by_account = await LoginAttempt.count().where(failed & (LoginAttempt.username == username))
     by_address = await LoginAttempt.count().where(failed & (LoginAttempt.address == address))
     throttled = by_account > MAX_FAILURES_PER_ACCOUNT or by_address > MAX_FAILURES_PER_ADDRESS
@@ -32,6 +34,4 @@ async def begin_attempt(username: str, address: str) -> tuple[int, bool]:
 async def mark_succeeded(attempt_id: int, username: str) -> None:
     """A good login forgives the account's earlier slips, not the address's."""
     await LoginAttempt.update({LoginAttempt.succeeded: True}).where(LoginAttempt.id == attempt_id)
-    await LoginAttempt.delete().where(
-        (LoginAttempt.username == username.lower()) & (LoginAttempt.succeeded == False)  # noqa: E712
-    )
+    await LoginAttempt.delete().where((LoginAttempt.username == username.lower()) & (LoginAttempt.succeeded.eq(False)))

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
-from typing_extensions import Annotated
 
 from portal.audit import services as audit
 from portal.auth.guards import current_user, login_required, roles_allowed
@@ -19,16 +18,16 @@ from portal.cases.profiling import CRITERIA, SUPPORT_LEVELS, assess
 from portal.cases.services import CaseAccess
 from portal.cases.validation import clean_participant
 from portal.employers import introductions
-from portal.skills.entries import dumps, loads, skills_text
-from portal.skills.services import recognise
 from portal.geo import REGIONS
 from portal.i18n import current_language
 from portal.i18n import gettext as _
 from portal.organisations.kinds import SPOKEN_LANGUAGES
+from portal.organisations.params import Filter, PageNumber, RecordId, is_record_id
 from portal.referrals import services as referrals
 from portal.referrals.flow import STATUSES
 from portal.referrals.pages import refusal_messages
-from portal.organisations.params import Filter, PageNumber, RecordId, is_record_id
+from portal.skills.entries import dumps, loads, skills_text
+from portal.skills.services import recognise
 from portal.vocab import CONSENT_SCOPES, EDUCATION_LEVELS, SECTORS, STAGES, SUPPORT
 from portal.web.templating import render
 
@@ -38,9 +37,15 @@ MemberId = RecordId
 
 def _vocab() -> dict[str, Any]:
     return {
-        "stages": STAGES, "education_levels": EDUCATION_LEVELS, "sectors": SECTORS, "support": SUPPORT,
-        "spoken_languages": SPOKEN_LANGUAGES, "consent_scopes": CONSENT_SCOPES, "support_levels": SUPPORT_LEVELS,
-        "criteria": CRITERIA, "known_regions": REGIONS,
+        "stages": STAGES,
+        "education_levels": EDUCATION_LEVELS,
+        "sectors": SECTORS,
+        "support": SUPPORT,
+        "spoken_languages": SPOKEN_LANGUAGES,
+        "consent_scopes": CONSENT_SCOPES,
+        "support_levels": SUPPORT_LEVELS,
+        "criteria": CRITERIA,
+        "known_regions": REGIONS,
     }
 
 
@@ -68,7 +73,11 @@ async def _case_page(
     case = await services.get_case(participant_id)
     await audit.record(request, current_user(request), "read", RECORD, participant_id, "case file")
     context = {
-        "case": case, "access": access, "errors": {}, "form": {}, **_vocab(),
+        "case": case,
+        "access": access,
+        "errors": {},
+        "form": {},
+        **_vocab(),
         "referrals": await referrals.referrals_of(participant_id),
         "open_opportunities": await referrals.open_opportunities(),
         "referral_statuses": STATUSES,
@@ -89,17 +98,28 @@ class CasePages(Controller):
 
     @get("/", name="cases:list", guards=[roles_allowed(COUNSELLOR, ENTERPRISE)])
     async def caseload(
-        self, request: Request, q: Filter = "", stage: Filter = "", support_level: Filter = "", region: Filter = "",
-        overdue: Annotated[bool, QueryParameter()] = False, page: PageNumber = 1,
+        self,
+        request: Request,
+        q: Filter = "",
+        stage: Filter = "",
+        support_level: Filter = "",
+        region: Filter = "",
+        overdue: Annotated[bool, QueryParameter()] = False,
+        page: PageNumber = 1,
     ) -> Template:
-        filters = services.CaseloadFilters(q=q, stage=stage, support_level=support_level, region=region, overdue=overdue)
+        filters = services.CaseloadFilters(
+            q=q, stage=stage, support_level=support_level, region=region, overdue=overdue
+        )
         result = await services.caseload(current_user(request), filters, page)
         return render(request, "cases/list.html", {"filters": filters, "result": result, **_vocab()}, block="results")
 
     @get("/new", name="cases:new", guards=[roles_allowed(COUNSELLOR)])
     async def new_form(self, request: Request) -> Template:
-        return render(request, "cases/form.html", {"form": {"hours_per_week": 20, "travel_km": 20}, "errors": {},
-                                                   "duplicates": [], **_vocab()})
+        return render(
+            request,
+            "cases/form.html",
+            {"form": {"hours_per_week": 20, "travel_km": 20}, "errors": {}, "duplicates": [], **_vocab()},
+        )
 
     @post("/new", guards=[roles_allowed(COUNSELLOR)], status_code=303)
     async def create(self, request: Request) -> Redirect | Template:
@@ -109,18 +129,25 @@ class CasePages(Controller):
         duplicates = [] if errors else await services.possible_duplicates(values)
         # A possible duplicate stops the first submission; the counsellor confirms to go on.
         if duplicates and data.get("confirm_duplicate") != "yes":
-            errors["duplicate"] = _("A case with the same birth year, initials and municipality exists. "
-                                    "Check it is not the same person, then confirm.")
+            errors["duplicate"] = _(
+                "A case with the same birth year, initials and municipality exists. "
+                "Check it is not the same person, then confirm."
+            )
         if errors:
             for duplicate in duplicates:
                 # Showing that a case exists elsewhere reveals something about a person: keep a record.
                 await audit.record(request, user, "read", RECORD, duplicate["id"], "shown as a possible duplicate")
-            return render(request, "cases/form.html", {"form": data, "errors": errors, "duplicates": duplicates,
-                                                       **_vocab()}, status_code=422)
+            return render(
+                request,
+                "cases/form.html",
+                {"form": data, "errors": errors, "duplicates": duplicates, **_vocab()},
+                status_code=422,
+            )
         values["skills"] = dumps(await recognise(values["skills"], current_language()))
         participant_id = await services.create_case(user, values)
-        await audit.record(request, user, "create", RECORD, participant_id,
-                           "possible duplicate confirmed" if duplicates else "")
+        await audit.record(
+            request, user, "create", RECORD, participant_id, "possible duplicate confirmed" if duplicates else ""
+        )
         return Redirect(path=f"/cases/{participant_id}", status_code=303)
 
     @get("/{participant_id:int}", name="cases:detail")
@@ -133,9 +160,14 @@ class CasePages(Controller):
         await _access(request, participant_id)
         case = await services.get_case(participant_id)
         await audit.record(request, current_user(request), "read", RECORD, participant_id, "edit form")
-        form = {**case, "skills": skills_text(loads(case["skills"])),
-                **{k: (case[k] or "").split(",") for k in ("languages", "interests", "support_needs")}}
-        return render(request, "cases/form.html", {"form": form, "case": case, "errors": {}, "duplicates": [], **_vocab()})
+        form = {
+            **case,
+            "skills": skills_text(loads(case["skills"])),
+            **{k: (case[k] or "").split(",") for k in ("languages", "interests", "support_needs")},
+        }
+        return render(
+            request, "cases/form.html", {"form": form, "case": case, "errors": {}, "duplicates": [], **_vocab()}
+        )
 
     @post("/{participant_id:int}/edit", status_code=303)
     async def update(self, request: Request, participant_id: RecordId) -> Redirect | Template:
@@ -145,8 +177,12 @@ class CasePages(Controller):
         values, errors = clean_participant(data, case["country"])
         if errors:
             await audit.record(request, current_user(request), "read", RECORD, participant_id, "edit form again")
-            return render(request, "cases/form.html", {"form": data, "case": case, "errors": errors, "duplicates": [],
-                                                       **_vocab()}, status_code=422)
+            return render(
+                request,
+                "cases/form.html",
+                {"form": data, "case": case, "errors": errors, "duplicates": [], **_vocab()},
+                status_code=422,
+            )
         values["skills"] = dumps(await recognise(values["skills"], current_language()))
         await services.update_profile(participant_id, values)
         await audit.record(request, current_user(request), "update", RECORD, participant_id, "profile")
@@ -170,9 +206,13 @@ class CasePages(Controller):
         scope, decision = str(form.get("scope") or ""), str(form.get("decision") or "")
         note = str(form.get("consent_note") or "").strip()[:500]
         if scope not in CONSENT_SCOPES or decision not in ("give", "withdraw"):
-            return await _case_page(request, participant_id, access, errors={"consent": _("Choose what and a decision.")})
+            return await _case_page(
+                request, participant_id, access, errors={"consent": _("Choose what and a decision.")}
+            )
         await services.record_consent(participant_id, scope, decision == "give", note, current_user(request))
-        await audit.record(request, current_user(request), "update", RECORD, participant_id, f"consent {scope} {decision}")
+        await audit.record(
+            request, current_user(request), "update", RECORD, participant_id, f"consent {scope} {decision}"
+        )
         return Redirect(path=f"/cases/{participant_id}#consents", status_code=303)
 
     @post("/{participant_id:int}/team", status_code=303)
@@ -189,7 +229,9 @@ class CasePages(Controller):
             errors["user_id"] = _("Choose a person from the list.")
         if errors:
             return await _case_page(request, participant_id, access, errors=errors, form=dict(form))
-        await audit.record(request, current_user(request), "share", RECORD, participant_id, f"team + user {user_id} as {role}")
+        await audit.record(
+            request, current_user(request), "share", RECORD, participant_id, f"team + user {user_id} as {role}"
+        )
         return Redirect(path=f"/cases/{participant_id}#team", status_code=303)
 
     @post("/{participant_id:int}/team/{member_id:int}/remove", status_code=303)
@@ -197,7 +239,9 @@ class CasePages(Controller):
         await _access(request, participant_id, lead_only=True)
         if not await services.remove_team_member(participant_id, member_id):
             raise NotFoundException()
-        await audit.record(request, current_user(request), "share", RECORD, participant_id, f"team - member {member_id}")
+        await audit.record(
+            request, current_user(request), "share", RECORD, participant_id, f"team - member {member_id}"
+        )
         return Redirect(path=f"/cases/{participant_id}#team", status_code=303)
 
     @get("/{participant_id:int}/profiling", name="cases:profiling")
@@ -207,7 +251,9 @@ class CasePages(Controller):
         await audit.record(request, current_user(request), "read", RECORD, participant_id, "profiling form")
         latest = case["assessments"][0] if case["assessments"] else None
         form = {**(latest["answers"] if latest else {})}
-        return render(request, "cases/profiling.html", {"case": case, "form": form, "errors": {}, "result": None, **_vocab()})
+        return render(
+            request, "cases/profiling.html", {"case": case, "form": form, "errors": {}, "result": None, **_vocab()}
+        )
 
     @post("/{participant_id:int}/profiling", status_code=303)
     async def save_profiling(self, request: Request, participant_id: RecordId) -> Redirect | Template:
@@ -229,8 +275,14 @@ class CasePages(Controller):
             context = {"case": case, "form": form, "errors": errors, "result": result, **_vocab()}
             return render(request, "cases/profiling.html", context, status_code=422)
         await services.save_assessment(participant_id, result, answers, override, reason, current_user(request))
-        await audit.record(request, current_user(request), "update", RECORD, participant_id,
-                           f"profiling {result.points} points, {override or result.level}")
+        await audit.record(
+            request,
+            current_user(request),
+            "update",
+            RECORD,
+            participant_id,
+            f"profiling {result.points} points, {override or result.level}",
+        )
         return Redirect(path=f"/cases/{participant_id}#profiling", status_code=303)
 
     @post("/{participant_id:int}/plan", status_code=303)
@@ -259,7 +311,9 @@ class CasePages(Controller):
         await _access(request, participant_id)
         if not await services.mark_step_done(participant_id, step_id):
             raise NotFoundException()
-        await audit.record(request, current_user(request), "update", RECORD, participant_id, f"plan step {step_id} done")
+        await audit.record(
+            request, current_user(request), "update", RECORD, participant_id, f"plan step {step_id} done"
+        )
         return Redirect(path=f"/cases/{participant_id}#plan", status_code=303)
 
     @post("/{participant_id:int}/notes", status_code=303)
@@ -268,8 +322,13 @@ class CasePages(Controller):
         form = await request.form()
         text = str(form.get("text") or "").strip()
         if not text or len(text) > 5000:
-            return await _case_page(request, participant_id, access,
-                                    errors={"text": _("Write a note of at most 5,000 characters.")}, form=dict(form))
+            return await _case_page(
+                request,
+                participant_id,
+                access,
+                errors={"text": _("Write a note of at most 5,000 characters.")},
+                form=dict(form),
+            )
         await services.add_note(participant_id, text, current_user(request))
         await audit.record(request, current_user(request), "update", RECORD, participant_id, "note added")
         return Redirect(path=f"/cases/{participant_id}#notes", status_code=303)

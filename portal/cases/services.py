@@ -30,9 +30,8 @@ PER_PAGE = 25
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
 
 
-
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _new_code() -> str:
@@ -56,9 +55,13 @@ class CaseAccess:
 
 async def consents_in_force(participant_id: int) -> dict[str, dict[str, Any]]:
     """The newest decision per scope; a scope never decided counts as not given."""
-    rows = await Consent.select(
-        Consent.scope, Consent.given, Consent.recorded_at, Consent.recorded_by.display_name.as_alias("by")
-    ).where(Consent.participant == participant_id).order_by(Consent.id)
+    rows = (
+        await Consent.select(
+            Consent.scope, Consent.given, Consent.recorded_at, Consent.recorded_by.display_name.as_alias("by")
+        )
+        .where(Consent.participant == participant_id)
+        .order_by(Consent.id)
+    )
     current: dict[str, dict[str, Any]] = {}
     for row in rows:
         current[row["scope"]] = row
@@ -68,9 +71,11 @@ async def consents_in_force(participant_id: int) -> dict[str, dict[str, Any]]:
 async def access_for(user: CurrentUser, participant_id: int) -> CaseAccess | None:
     """The lead always; team members of the lead organisation always; other organisations' members
     only while the participant's consent to share with the case team is in force."""
-    case = await Participant.select(Participant.lead_counsellor, Participant.organisation).where(
-        Participant.id == participant_id
-    ).first()
+    case = (
+        await Participant.select(Participant.lead_counsellor, Participant.organisation)
+        .where(Participant.id == participant_id)
+        .first()
+    )
     if case is None:
         return None
     if case["lead_counsellor"] == user.id:
@@ -106,7 +111,8 @@ async def caseload(user: CurrentUser, filters: CaseloadFilters, page: int = 1) -
         CaseTeamMember.participant, CaseTeamMember.participant.organisation.as_alias("organisation")
     ).where(CaseTeamMember.user == user.id)
     team_ids = [
-        row["participant"] for row in team_rows
+        row["participant"]
+        for row in team_rows
         if row["organisation"] == user.organisation_id
         or (await consents_in_force(row["participant"])).get("case_team", {}).get("given")
     ]
@@ -116,21 +122,40 @@ async def caseload(user: CurrentUser, filters: CaseloadFilters, page: int = 1) -
     conditions = [mine]
     if filters.q:
         conditions.append(Participant.code.like(f"%{filters.q.strip().upper().replace('%', '')[:20]}%"))
-    for column, value in ((Participant.stage, filters.stage), (Participant.support_level, filters.support_level),
-                          (Participant.region, filters.region)):
+    for column, value in (
+        (Participant.stage, filters.stage),
+        (Participant.support_level, filters.support_level),
+        (Participant.region, filters.region),
+    ):
         if value:
             conditions.append(column == value)
     if filters.overdue:
-        overdue_ids = [row["participant"] for row in await PlanStep.select(PlanStep.participant).where(
-            (PlanStep.due_on < dt.date.today()) & PlanStep.done_on.is_null()
-        ).distinct()]
+        overdue_ids = [
+            row["participant"]
+            for row in await PlanStep.select(PlanStep.participant)
+            .where((PlanStep.due_on < dt.date.today()) & PlanStep.done_on.is_null())
+            .distinct()
+        ]
         conditions.append(Participant.id.is_in(overdue_ids or [0]))
     total = await Participant.count().where(*conditions)
     page = clamp_page(page, total, PER_PAGE)
-    rows = await Participant.select(
-        Participant.id, Participant.code, Participant.stage, Participant.support_level, Participant.region,
-        Participant.municipality, Participant.lead_counsellor, Participant.organisation, Participant.updated_at,
-    ).where(*conditions).order_by(Participant.updated_at, ascending=False).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    rows = (
+        await Participant.select(
+            Participant.id,
+            Participant.code,
+            Participant.stage,
+            Participant.support_level,
+            Participant.region,
+            Participant.municipality,
+            Participant.lead_counsellor,
+            Participant.organisation,
+            Participant.updated_at,
+        )
+        .where(*conditions)
+        .order_by(Participant.updated_at, ascending=False)
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    )
     for row in rows:
         row["is_lead"] = row["lead_counsellor"] == user.id
     return Page(items=rows, total=total, page=page, per_page=PER_PAGE)
@@ -146,7 +171,10 @@ def _initials(first_name: str, last_name: str) -> str:
 async def possible_duplicates(values: dict[str, Any], exclude_id: int | None = None) -> list[dict[str, Any]]:
     """Cases with the same birth year, initials and municipality: maybe the same person twice."""
     rows = await Participant.select(
-        Participant.id, Participant.code, Participant.first_name, Participant.last_name,
+        Participant.id,
+        Participant.code,
+        Participant.first_name,
+        Participant.last_name,
         Participant.organisation.name.as_alias("organisation_name"),
     ).where((Participant.birth_year == values["birth_year"]) & (Participant.municipality == values["municipality"]))
     initials = _initials(values["first_name"], values["last_name"])
@@ -166,8 +194,14 @@ async def create_case(user: CurrentUser, values: dict[str, Any]) -> int:
             code = _new_code()
         rows = await Participant.insert(
             Participant(
-                **values, code=code, organisation=user.organisation_id, lead_counsellor=user.id,
-                stage="intake", support_level="", created_at=now, updated_at=now,
+                **values,
+                code=code,
+                organisation=user.organisation_id,
+                lead_counsellor=user.id,
+                stage="intake",
+                support_level="",
+                created_at=now,
+                updated_at=now,
             )
         )
         participant_id = rows[0]["id"]
@@ -184,37 +218,67 @@ async def organisation_country(organisation_id: int) -> str:
 
 async def get_case(participant_id: int) -> dict[str, Any]:
     """The whole case file, personal data included: callers check access and audit the read."""
-    case = await Participant.select(
-        Participant.all_columns(),
-        Participant.organisation.name.as_alias("organisation_name"),
-        Participant.organisation.country.as_alias("country"),
-        Participant.lead_counsellor.display_name.as_alias("lead_name"),
-    ).where(Participant.id == participant_id).first()
+    case = (
+        await Participant.select(
+            Participant.all_columns(),
+            Participant.organisation.name.as_alias("organisation_name"),
+            Participant.organisation.country.as_alias("country"),
+            Participant.lead_counsellor.display_name.as_alias("lead_name"),
+        )
+        .where(Participant.id == participant_id)
+        .first()
+    )
     if case is None:
         raise NotFound(participant_id)
     case["skills_list"] = json.loads(case["skills"] or "[]")
-    case["stages"] = await StageChange.select(
-        StageChange.stage, StageChange.note, StageChange.changed_at, StageChange.changed_by.display_name.as_alias("by")
-    ).where(StageChange.participant == participant_id).order_by(StageChange.id)
-    case["team"] = await CaseTeamMember.select(
-        CaseTeamMember.id, CaseTeamMember.role, CaseTeamMember.added_at,
-        CaseTeamMember.user.display_name.as_alias("name"),
-        CaseTeamMember.user.organisation.name.as_alias("organisation_name"),
-    ).where(CaseTeamMember.participant == participant_id).order_by(CaseTeamMember.id)
+    case["stages"] = (
+        await StageChange.select(
+            StageChange.stage,
+            StageChange.note,
+            StageChange.changed_at,
+            StageChange.changed_by.display_name.as_alias("by"),
+        )
+        .where(StageChange.participant == participant_id)
+        .order_by(StageChange.id)
+    )
+    case["team"] = (
+        await CaseTeamMember.select(
+            CaseTeamMember.id,
+            CaseTeamMember.role,
+            CaseTeamMember.added_at,
+            CaseTeamMember.user.display_name.as_alias("name"),
+            CaseTeamMember.user.organisation.name.as_alias("organisation_name"),
+        )
+        .where(CaseTeamMember.participant == participant_id)
+        .order_by(CaseTeamMember.id)
+    )
     case["consents"] = await consents_in_force(participant_id)
-    case["consent_history"] = await Consent.select(
-        Consent.scope, Consent.given, Consent.note, Consent.recorded_at,
-        Consent.recorded_by.display_name.as_alias("by"),
-    ).where(Consent.participant == participant_id).order_by(Consent.id, ascending=False)
-    case["assessments"] = await ProfilingAssessment.select(
-        ProfilingAssessment.all_columns(), ProfilingAssessment.assessed_by.display_name.as_alias("by")
-    ).where(ProfilingAssessment.participant == participant_id).order_by(ProfilingAssessment.id, ascending=False)
+    case["consent_history"] = (
+        await Consent.select(
+            Consent.scope,
+            Consent.given,
+            Consent.note,
+            Consent.recorded_at,
+            Consent.recorded_by.display_name.as_alias("by"),
+        )
+        .where(Consent.participant == participant_id)
+        .order_by(Consent.id, ascending=False)
+    )
+    case["assessments"] = (
+        await ProfilingAssessment.select(
+            ProfilingAssessment.all_columns(), ProfilingAssessment.assessed_by.display_name.as_alias("by")
+        )
+        .where(ProfilingAssessment.participant == participant_id)
+        .order_by(ProfilingAssessment.id, ascending=False)
+    )
     for assessment in case["assessments"]:
         assessment["answers"] = json.loads(assessment["answers"])
     case["plan"] = await PlanStep.select().where(PlanStep.participant == participant_id).order_by(PlanStep.due_on)
-    case["notes"] = await CaseNote.select(
-        CaseNote.text, CaseNote.written_at, CaseNote.author.display_name.as_alias("by")
-    ).where(CaseNote.participant == participant_id).order_by(CaseNote.id, ascending=False)
+    case["notes"] = (
+        await CaseNote.select(CaseNote.text, CaseNote.written_at, CaseNote.author.display_name.as_alias("by"))
+        .where(CaseNote.participant == participant_id)
+        .order_by(CaseNote.id, ascending=False)
+    )
     case["duplicates"] = await possible_duplicates(case, exclude_id=participant_id)
     case["overdue"] = sum(1 for s in case["plan"] if s["due_on"] and not s["done_on"] and s["due_on"] < dt.date.today())
     return case
@@ -224,8 +288,9 @@ async def get_case(participant_id: int) -> dict[str, Any]:
 
 
 async def update_profile(participant_id: int, values: dict[str, Any]) -> None:
-    await Participant.update({**{getattr(Participant, k): v for k, v in values.items()},
-                              Participant.updated_at: _now()}).where(Participant.id == participant_id)
+    await Participant.update(
+        {**{getattr(Participant, k): v for k, v in values.items()}, Participant.updated_at: _now()}
+    ).where(Participant.id == participant_id)
 
 
 async def change_stage(participant_id: int, stage: str, note: str, user: CurrentUser) -> None:
@@ -242,19 +307,28 @@ async def change_stage(participant_id: int, stage: str, note: str, user: Current
 async def record_consent(participant_id: int, scope: str, given: bool, note: str, user: CurrentUser) -> None:
     """A new row: history is never rewritten, and the newest row per scope is the one in force."""
     await Consent.insert(
-        Consent(participant=participant_id, scope=scope, given=given, note=note, recorded_by=user.id, recorded_at=_now())
+        Consent(
+            participant=participant_id, scope=scope, given=given, note=note, recorded_by=user.id, recorded_at=_now()
+        )
     )
 
 
 async def team_candidates(participant_id: int) -> list[dict[str, Any]]:
     """Active counsellors and enterprise users who could join the team (not the lead, not members)."""
-    taken = {row["user"] for row in await CaseTeamMember.select(CaseTeamMember.user).where(
-        CaseTeamMember.participant == participant_id)}
-    lead = (await Participant.select(Participant.lead_counsellor).where(Participant.id == participant_id).first())
-    rows = await PortalUser.select(
-        PortalUser.id, PortalUser.display_name, PortalUser.role, PortalUser.organisation.name.as_alias("organisation_name")
-    ).where(PortalUser.role.is_in(["counsellor", "enterprise"]) & (PortalUser.is_active == True)).order_by(  # noqa: E712
-        PortalUser.display_name
+    taken = {
+        row["user"]
+        for row in await CaseTeamMember.select(CaseTeamMember.user).where(CaseTeamMember.participant == participant_id)
+    }
+    lead = await Participant.select(Participant.lead_counsellor).where(Participant.id == participant_id).first()
+    rows = (
+        await PortalUser.select(
+            PortalUser.id,
+            PortalUser.display_name,
+            PortalUser.role,
+            PortalUser.organisation.name.as_alias("organisation_name"),
+        )
+        .where(PortalUser.role.is_in(["counsellor", "enterprise"]) & (PortalUser.is_active.eq(True)))
+        .order_by(PortalUser.display_name)
     )
     return [row for row in rows if row["id"] not in taken and row["id"] != lead["lead_counsellor"]]
 
@@ -279,7 +353,11 @@ async def remove_team_member(participant_id: int, member_id: int) -> bool:
 
 
 async def save_assessment(
-    participant_id: int, assessment: Assessment, answers: dict[str, str], override_level: str, override_reason: str,
+    participant_id: int,
+    assessment: Assessment,
+    answers: dict[str, str],
+    override_level: str,
+    override_reason: str,
     user: CurrentUser,
 ) -> None:
     """Keep the computed level and any override side by side; the case shows the one in force."""
@@ -287,9 +365,14 @@ async def save_assessment(
     async with DB.transaction():
         await ProfilingAssessment.insert(
             ProfilingAssessment(
-                participant=participant_id, answers=json.dumps(answers), points=assessment.points,
-                computed_level=assessment.level, override_level=override_level, override_reason=override_reason,
-                assessed_by=user.id, assessed_at=now,
+                participant=participant_id,
+                answers=json.dumps(answers),
+                points=assessment.points,
+                computed_level=assessment.level,
+                override_level=override_level,
+                override_reason=override_reason,
+                assessed_by=user.id,
+                assessed_at=now,
             )
         )
         await Participant.update(
@@ -304,9 +387,11 @@ async def add_plan_step(participant_id: int, goal: str, step: str, due_on: dt.da
 
 
 async def mark_step_done(participant_id: int, step_id: int) -> bool:
-    rows = await PlanStep.update({PlanStep.done_on: dt.date.today()}).where(
-        (PlanStep.id == step_id) & (PlanStep.participant == participant_id)
-    ).returning(PlanStep.id)
+    rows = (
+        await PlanStep.update({PlanStep.done_on: dt.date.today()})
+        .where((PlanStep.id == step_id) & (PlanStep.participant == participant_id))
+        .returning(PlanStep.id)
+    )
     return bool(rows)
 
 

@@ -42,7 +42,10 @@ def clean_participant(data: Mapping[str, Any], country: str) -> tuple[dict[str, 
     this_year = dt.date.today().year
     values["birth_year"] = _int(data.get("birth_year"), this_year - 100, this_year - 15)
     if values["birth_year"] is None:
-        errors["birth_year"] = _("Enter a year between %(low)s and %(high)s.") % {"low": this_year - 100, "high": this_year - 15}
+        errors["birth_year"] = _("Enter a year between %(low)s and %(high)s.") % {
+            "low": this_year - 100,
+            "high": this_year - 15,
+        }
     values["region"] = str(data.get("region") or "").strip()
     if values["region"] not in regions_for(country):
         errors["region"] = _("Choose one of this country's regions or counties.")

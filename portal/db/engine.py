@@ -39,4 +39,4 @@ async def close_pool(engine: Engine) -> None:
 
 def as_utc(value: dt.datetime) -> dt.datetime:
     """A stored timestamp with its zone: SQLite hands back naive datetimes, which are UTC here."""
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)

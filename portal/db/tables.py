@@ -313,11 +313,21 @@ class CandidatePseudonym(Table, tablename="candidate_pseudonym"):
 class Introduction(Table):
     """An employer's request to meet a candidate, answered by the lead counsellor."""
 
-    organisation = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.cascade, index=True,
-                              help_text="The employer that asked.")
+    organisation = ForeignKey(
+        references=Organisation,
+        null=False,
+        on_delete=OnDelete.cascade,
+        index=True,
+        help_text="The employer that asked.",
+    )
     participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
-    opportunity = ForeignKey(references=Opportunity, null=True, default=None, on_delete=OnDelete.set_null,
-                             help_text="The employer's opening the request is about, if any.")
+    opportunity = ForeignKey(
+        references=Opportunity,
+        null=True,
+        default=None,
+        on_delete=OnDelete.set_null,
+        help_text="The employer's opening the request is about, if any.",
+    )
     requested_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
     message = Text()
     status = Varchar(length=20, index=True, help_text="requested, accepted, declined or withdrawn.")
@@ -364,8 +374,13 @@ class AllocationProposal(Table, tablename="allocation_proposal"):
     allocation_round = ForeignKey(references=AllocationRound, null=False, on_delete=OnDelete.cascade, index=True)
     participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
     opportunity = ForeignKey(references=Opportunity, null=True, default=None, on_delete=OnDelete.set_null)
-    computed_opportunity = ForeignKey(references=Opportunity, null=True, default=None,
-                                      on_delete=OnDelete.set_null, help_text="What the algorithm proposed.")
+    computed_opportunity = ForeignKey(
+        references=Opportunity,
+        null=True,
+        default=None,
+        on_delete=OnDelete.set_null,
+        help_text="What the algorithm proposed.",
+    )
     rank = Integer(null=True, default=None, help_text="Rank of the placement in the person's list; 1 is best.")
     score = DoublePrecision(null=True, default=None)
     explanation = Text(help_text="JSON: the reasons shown for the proposed placement.")

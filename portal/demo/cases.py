@@ -31,8 +31,12 @@ from portal.matching_service import records, training
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # Each demo referral ends in one of these, walked there step by step from "sent".
 _PATHS = {
-    "proposed": [], "sent": ["sent"], "accepted": ["sent", "accepted"], "declined": ["sent", "declined"],
-    "started": ["sent", "accepted", "started"], "completed": ["sent", "accepted", "started", "completed"],
+    "proposed": [],
+    "sent": ["sent"],
+    "accepted": ["sent", "accepted"],
+    "declined": ["sent", "declined"],
+    "started": ["sent", "accepted", "started"],
+    "completed": ["sent", "accepted", "started", "completed"],
     "dropped_out": ["sent", "accepted", "started", "dropped_out"],
     "hired": ["sent", "accepted", "started", "completed", "hired"],
 }
@@ -48,14 +52,21 @@ async def _counsellors() -> dict[str, list[tuple[int, int]]]:
     )
     existing = {row["username"]: row["id"] for row in await PortalUser.select(PortalUser.id, PortalUser.username)}
     unusable = hash_password(secrets.token_urlsafe(32))
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     by_region: dict[str, list[tuple[int, int]]] = {}
     for org in orgs:
         username = f"counsellor-{org['slug']}"[:100]
         if username not in existing:
-            rows = await PortalUser.insert(PortalUser(
-                username=username, password_hash=unusable, display_name=f"Counsellor, {org['slug']}",
-                organisation=org["id"], role="counsellor", created_at=now))
+            rows = await PortalUser.insert(
+                PortalUser(
+                    username=username,
+                    password_hash=unusable,
+                    display_name=f"Counsellor, {org['slug']}",
+                    organisation=org["id"],
+                    role="counsellor",
+                    created_at=now,
+                )
+            )
             existing[username] = rows[0]["id"]
         by_region.setdefault(org["region"], []).append((existing[username], org["id"]))
     return by_region
@@ -64,7 +75,11 @@ async def _counsellors() -> dict[str, list[tuple[int, int]]]:
 async def load_cases(seed: int = 2018) -> tuple[int, int]:
     """Add the demo participants and their referrals if they are not there yet; return the counts added."""
     rng = random.Random(seed)
-    demo = await PortalUser.select(PortalUser.id, PortalUser.organisation).where(PortalUser.username == "counsellor").first()
+    demo = (
+        await PortalUser.select(PortalUser.id, PortalUser.organisation)
+        .where(PortalUser.username == "counsellor")
+        .first()
+    )
     by_region = await _counsellors()
     opportunities = await Opportunity.select(
         *records.columns(Opportunity, records.OPPORTUNITY_COLUMNS), Opportunity.region, Opportunity.created_by
@@ -77,45 +92,85 @@ async def load_cases(seed: int = 2018) -> tuple[int, int]:
     codes = ["P-" + "".join(code_rng.choice(_ALPHABET) for _ in range(6)) for _ in people]
     if await Participant.exists().where(Participant.code == codes[0]):
         return 0, 0  # loaded before: the demo cases go in whole or not at all
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     added_people = added_referrals = 0
-    for n, (person, code) in enumerate(zip(people, codes)):
+    for n, (person, code) in enumerate(zip(people, codes, strict=True)):
         # The demo counsellor (in Čakovec) leads every other Croatian case, a caseload with pages;
         # the rest go to the counsellors of the person's region.
         local = by_region.get(person["region"]) or [(demo["id"], demo["organisation"])]
         mine = person["country"] == "HR" and n % 2 == 0
         lead, organisation = (demo["id"], demo["organisation"]) if mine else rng.choice(local)
-        values = {k: v for k, v in person.items() if k not in ("country", "case_team_consent", "employer_profile_consent")}
+        values = {
+            k: v for k, v in person.items() if k not in ("country", "case_team_consent", "employer_profile_consent")
+        }
         values["skills"] = json.dumps(person["skills"], ensure_ascii=False)
-        rows = await Participant.insert(Participant(
-            **values, code=code, organisation=organisation, lead_counsellor=lead, support_level="",
-            created_at=now, updated_at=now))
+        rows = await Participant.insert(
+            Participant(
+                **values,
+                code=code,
+                organisation=organisation,
+                lead_counsellor=lead,
+                support_level="",
+                created_at=now,
+                updated_at=now,
+            )
+        )
         pid = rows[0]["id"]
         added_people += 1
         await StageChange.insert(StageChange(participant=pid, stage="intake", note="", changed_by=lead, changed_at=now))
         if person["stage"] != "intake":
-            await StageChange.insert(StageChange(participant=pid, stage=person["stage"], note="", changed_by=lead, changed_at=now))
+            await StageChange.insert(
+                StageChange(participant=pid, stage=person["stage"], note="", changed_by=lead, changed_at=now)
+            )
             answers = {c.code: rng.choice(c.answers).code for c in CRITERIA}
             result, _ = assess(answers)
-            await ProfilingAssessment.insert(ProfilingAssessment(
-                participant=pid, answers=json.dumps(answers), points=result.points, computed_level=result.level,
-                override_level="", override_reason="", assessed_by=lead, assessed_at=now))
+            await ProfilingAssessment.insert(
+                ProfilingAssessment(
+                    participant=pid,
+                    answers=json.dumps(answers),
+                    points=result.points,
+                    computed_level=result.level,
+                    override_level="",
+                    override_reason="",
+                    assessed_by=lead,
+                    assessed_at=now,
+                )
+            )
             await Participant.update({Participant.support_level: result.level}).where(Participant.id == pid)
-            await PlanStep.insert(PlanStep(
-                participant=pid, goal="Redna dnevna rutina", step="Obisk delavnice dvakrat tedensko",
-                due_on=dt.date.today() + dt.timedelta(days=rng.randint(-20, 40)), created_by=lead, created_at=now))
-            await CaseNote.insert(CaseNote(participant=pid, text="Prvi pogovor opravljen, dogovor o naslednjih korakih.",
-                                           author=lead, written_at=now))
+            await PlanStep.insert(
+                PlanStep(
+                    participant=pid,
+                    goal="Redna dnevna rutina",
+                    step="Obisk delavnice dvakrat tedensko",
+                    due_on=dt.date.today() + dt.timedelta(days=rng.randint(-20, 40)),
+                    created_by=lead,
+                    created_at=now,
+                )
+            )
+            await CaseNote.insert(
+                CaseNote(
+                    participant=pid,
+                    text="Prvi pogovor opravljen, dogovor o naslednjih korakih.",
+                    author=lead,
+                    written_at=now,
+                )
+            )
         # Half of those shown to employers also agree to be contacted after an introduction
         # (its own random stream, so the rest of the demo set stays as it was).
         contact = person["employer_profile_consent"] and contact_rng.random() < 0.5
-        for scope, given in (("case_team", person["case_team_consent"]), ("employer_profile", person["employer_profile_consent"]),
-                             ("employer_contact", contact)):
+        for scope, given in (
+            ("case_team", person["case_team_consent"]),
+            ("employer_profile", person["employer_profile_consent"]),
+            ("employer_contact", contact),
+        ):
             if given:
-                await Consent.insert(Consent(participant=pid, scope=scope, given=True, recorded_by=lead, recorded_at=now, note=""))
+                await Consent.insert(
+                    Consent(participant=pid, scope=scope, given=True, recorded_by=lead, recorded_at=now, note="")
+                )
         if person["stage"] in ("activation", "placement", "employment"):
-            added_referrals += await _refer(rng, pid, lead, person, opportunities, places_left, now, history,
-                                            records.person({**values, "id": pid}))
+            added_referrals += await _refer(
+                rng, pid, lead, person, opportunities, places_left, now, history, records.person({**values, "id": pid})
+            )
     for opportunity_id, left in places_left.items():
         capacity = next(o["capacity"] for o in opportunities if o["id"] == opportunity_id)
         await Opportunity.update({Opportunity.places_taken: capacity - left}).where(Opportunity.id == opportunity_id)
@@ -157,8 +212,10 @@ class _History:
         suggested = [m.opportunity_id for m in self._index.recommend(person, top=8) if m.opportunity_id != current]
         chosen = self._rng.sample(suggested, min(count, len(suggested)))
         days_ago = sorted((self._rng.randint(20, 730) for _ in chosen), reverse=True)
-        return [(days, self._rows[o], self.outcome(self._rng.choice(_GOOD + _BAD), person, o))
-                for days, o in zip(days_ago, chosen)]
+        return [
+            (days, self._rows[o], self.outcome(self._rng.choice(_GOOD + _BAD), person, o))
+            for days, o in zip(days_ago, chosen, strict=True)
+        ]
 
 
 async def _refer(rng, pid, lead, person, opportunities, places_left, now, history, record) -> int:
@@ -180,15 +237,31 @@ async def _refer(rng, pid, lead, person, opportunities, places_left, now, histor
 
 
 async def _insert_referral(pid, lead, opportunity, status, when) -> None:
-    rows = await Referral.insert(Referral(
-        participant=pid, opportunity=opportunity["id"], referred_by=lead, message="Predlagam za delovni preizkus.",
-        status=status, reason=_REASONS.get(status, ""), holds_place=status in ("accepted", "started"),
-        created_at=when, updated_at=when))
+    rows = await Referral.insert(
+        Referral(
+            participant=pid,
+            opportunity=opportunity["id"],
+            referred_by=lead,
+            message="Predlagam za delovni preizkus.",
+            status=status,
+            reason=_REASONS.get(status, ""),
+            holds_place=status in ("accepted", "started"),
+            created_at=when,
+            updated_at=when,
+        )
+    )
     previous = ""
     for step in _PATHS[status] or ["proposed"]:
         # Steps after "sent" are the host's: record them as taken by whoever posted the opportunity.
         by = lead if step in ("proposed", "sent") else opportunity["created_by"]
-        await ReferralEvent.insert(ReferralEvent(
-            referral=rows[0]["id"], from_status=previous, to_status=step, reason=_REASONS.get(step, ""),
-            changed_by=by, changed_at=when))
+        await ReferralEvent.insert(
+            ReferralEvent(
+                referral=rows[0]["id"],
+                from_status=previous,
+                to_status=step,
+                reason=_REASONS.get(step, ""),
+                changed_by=by,
+                changed_at=when,
+            )
+        )
         previous = step

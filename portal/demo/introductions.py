@@ -13,14 +13,23 @@ from portal.employers import introductions, pool
 
 
 async def _user(username: str) -> CurrentUser | None:
-    row = await PortalUser.select(
-        PortalUser.id, PortalUser.username, PortalUser.display_name, PortalUser.role, PortalUser.organisation,
-        PortalUser.language,
-    ).where(PortalUser.username == username).first()
+    row = (
+        await PortalUser.select(
+            PortalUser.id,
+            PortalUser.username,
+            PortalUser.display_name,
+            PortalUser.role,
+            PortalUser.organisation,
+            PortalUser.language,
+        )
+        .where(PortalUser.username == username)
+        .first()
+    )
     if row is None:
         return None
-    return CurrentUser(row["id"], row["username"], row["display_name"], row["role"], row["organisation"], "",
-                       row["language"])
+    return CurrentUser(
+        row["id"], row["username"], row["display_name"], row["role"], row["organisation"], "", row["language"]
+    )
 
 
 async def load_introductions() -> int:
@@ -30,8 +39,10 @@ async def load_introductions() -> int:
         return 0
     if await Introduction.exists().where(Introduction.organisation == employer.organisation_id):
         return 0
-    mine = await Participant.select(Participant.id).where(Participant.lead_counsellor == counsellor.id).order_by(
-        Participant.id
+    mine = (
+        await Participant.select(Participant.id)
+        .where(Participant.lead_counsellor == counsellor.id)
+        .order_by(Participant.id)
     )
     in_pool = await pool.pool_ids()
     people = [p["id"] for p in mine if p["id"] in in_pool]

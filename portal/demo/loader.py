@@ -16,9 +16,19 @@ DEMO_PASSWORD = "demo"
 # Organisation keys come from portal.demo.network; the employer is a generated one.
 DEMO_USERS: list[dict[str, str]] = [
     {"username": "admin", "role": "admin", "organisation": "zrs-bistra-ptuj", "display_name": "Demo administrator"},
-    {"username": "coordinator", "role": "coordinator", "organisation": "zrs-bistra-ptuj", "display_name": "Demo coordinator"},
+    {
+        "username": "coordinator",
+        "role": "coordinator",
+        "organisation": "zrs-bistra-ptuj",
+        "display_name": "Demo coordinator",
+    },
     {"username": "counsellor", "role": "counsellor", "organisation": "czss-cakovec", "display_name": "Demo counsellor"},
-    {"username": "enterprise", "role": "enterprise", "organisation": "cpu-center-ponovne-uporabe", "display_name": "Demo social enterprise"},
+    {
+        "username": "enterprise",
+        "role": "enterprise",
+        "organisation": "cpu-center-ponovne-uporabe",
+        "display_name": "Demo social enterprise",
+    },
     {"username": "employer", "role": "employer", "organisation": "", "display_name": "Demo employer"},
 ]
 _CHUNK = 50  # rows per INSERT: stays far below SQLite's bound-parameter limit
@@ -38,7 +48,7 @@ async def load_demo(only_if_empty: bool = False, seed: int = 2018) -> str:
     real_orgs, real_ties = real_network()
     gen_orgs, gen_ties = generated_network(seed=seed)
     orgs, ties = real_orgs + gen_orgs, real_ties + gen_ties
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     async with DB.transaction():
         existing = {row["slug"] for row in await Organisation.select(Organisation.slug)}
         new_orgs = [

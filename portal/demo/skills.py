@@ -20,11 +20,24 @@ __all__ = ["DEMO_SKILLS", "TYPED_SHARE", "written_skills"]
 # ask for, and a few they do not (18, the length of the earlier free-text list, so the demo's other
 # random draws stay as they were).
 DEMO_SKILLS = (
-    "work in teams", "apply health and safety standards", "communicate with customers", "sell products", "show empathy",
-    "comply with food safety and hygiene", "pack goods", "sort waste", "handle delivered packages",
-    "maintain gardening equipment", "carry out stock rotation", "perform minor repairs to equipment",
-    "assemble prefabricated furniture", "clean surfaces", "sew pieces of fabric", "cook vegetable products",
-    "tend to elderly people", "have computer literacy",
+    "work in teams",
+    "apply health and safety standards",
+    "communicate with customers",
+    "sell products",
+    "show empathy",
+    "comply with food safety and hygiene",
+    "pack goods",
+    "sort waste",
+    "handle delivered packages",
+    "maintain gardening equipment",
+    "carry out stock rotation",
+    "perform minor repairs to equipment",
+    "assemble prefabricated furniture",
+    "clean surfaces",
+    "sew pieces of fabric",
+    "cook vegetable products",
+    "tend to elderly people",
+    "have computer literacy",
 )
 TYPED_SHARE = 0.3
 _LANGUAGE = {"SI": "sl", "HR": "hr"}

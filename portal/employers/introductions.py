@@ -19,8 +19,17 @@ from portal.referrals.notify import notify
 from portal.service_errors import NotFound, Refused
 
 __all__ = [
-    "STATUSES", "Refused", "answer", "contact_for", "counsellor_contact", "get", "list_for_counsellor", "list_for_employer", "request",
-    "side_of", "withdraw",
+    "STATUSES",
+    "Refused",
+    "answer",
+    "contact_for",
+    "counsellor_contact",
+    "get",
+    "list_for_counsellor",
+    "list_for_employer",
+    "request",
+    "side_of",
+    "withdraw",
 ]
 
 STATUSES = {
@@ -33,13 +42,20 @@ MAX_TEXT = 2000
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 async def _event(introduction_id: int, frm: str, to: str, reason: str, user_id: int, at: dt.datetime) -> None:
-    await IntroductionEvent.insert(IntroductionEvent(
-        introduction=introduction_id, from_status=frm, to_status=to, reason=reason, changed_by=user_id, changed_at=at,
-    ))
+    await IntroductionEvent.insert(
+        IntroductionEvent(
+            introduction=introduction_id,
+            from_status=frm,
+            to_status=to,
+            reason=reason,
+            changed_by=user_id,
+            changed_at=at,
+        )
+    )
 
 
 async def request(user: CurrentUser, participant_id: int, message: str, opportunity_id: int | None) -> int:
@@ -58,45 +74,73 @@ async def request(user: CurrentUser, participant_id: int, message: str, opportun
     now = _now()
     try:
         async with DB.transaction():
-            rows = await Introduction.insert(Introduction(
-                organisation=user.organisation_id, participant=participant_id, opportunity=opportunity_id,
-                requested_by=user.id, message=message, status="requested", reason="", contact_shared=False,
-                created_at=now, updated_at=now,
-            ))
+            rows = await Introduction.insert(
+                Introduction(
+                    organisation=user.organisation_id,
+                    participant=participant_id,
+                    opportunity=opportunity_id,
+                    requested_by=user.id,
+                    message=message,
+                    status="requested",
+                    reason="",
+                    contact_shared=False,
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
             introduction_id = rows[0]["id"]
             await _event(introduction_id, "", "requested", "", user.id, now)
     except Exception as exc:
         # The partial unique index: one waiting request per employer and person, even in a race.
         if await Introduction.exists().where(
-            (Introduction.organisation == user.organisation_id) & (Introduction.participant == participant_id)
+            (Introduction.organisation == user.organisation_id)
+            & (Introduction.participant == participant_id)
             & (Introduction.status == "requested")
         ):
             raise Refused("pending") from exc
         raise
-    lead = await Participant.select(
-        Participant.code, Participant.lead_counsellor.id.as_alias("id"),
-        Participant.lead_counsellor.language.as_alias("language"),
-    ).where(Participant.id == participant_id).first()
-    await notify(lead, lambda: _("An employer asks to meet %(code)s") % {"code": lead["code"]},
-                 f"/introductions/{introduction_id}")
+    lead = (
+        await Participant.select(
+            Participant.code,
+            Participant.lead_counsellor.id.as_alias("id"),
+            Participant.lead_counsellor.language.as_alias("language"),
+        )
+        .where(Participant.id == participant_id)
+        .first()
+    )
+    await notify(
+        lead,
+        lambda: _("An employer asks to meet %(code)s") % {"code": lead["code"]},
+        f"/introductions/{introduction_id}",
+    )
     return introduction_id
 
 
 async def get(introduction_id: int) -> dict[str, Any]:
-    row = await Introduction.select(
-        Introduction.all_columns(),
-        Introduction.organisation.name.as_alias("employer_name"),
-        Introduction.opportunity.title.as_alias("opportunity_title"),
-        Introduction.participant.code.as_alias("code"),
-        Introduction.participant.lead_counsellor.as_alias("lead"),
-        Introduction.requested_by.display_name.as_alias("requested_by_name"),
-    ).where(Introduction.id == introduction_id).first()
+    row = (
+        await Introduction.select(
+            Introduction.all_columns(),
+            Introduction.organisation.name.as_alias("employer_name"),
+            Introduction.opportunity.title.as_alias("opportunity_title"),
+            Introduction.participant.code.as_alias("code"),
+            Introduction.participant.lead_counsellor.as_alias("lead"),
+            Introduction.requested_by.display_name.as_alias("requested_by_name"),
+        )
+        .where(Introduction.id == introduction_id)
+        .first()
+    )
     if row is None:
         raise NotFound(introduction_id)
-    row["events"] = await IntroductionEvent.select(
-        IntroductionEvent.to_status, IntroductionEvent.reason, IntroductionEvent.changed_at,
-        IntroductionEvent.changed_by.display_name.as_alias("by"),
-    ).where(IntroductionEvent.introduction == introduction_id).order_by(IntroductionEvent.id)
+    row["events"] = (
+        await IntroductionEvent.select(
+            IntroductionEvent.to_status,
+            IntroductionEvent.reason,
+            IntroductionEvent.changed_at,
+            IntroductionEvent.changed_by.display_name.as_alias("by"),
+        )
+        .where(IntroductionEvent.introduction == introduction_id)
+        .order_by(IntroductionEvent.id)
+    )
     return row
 
 
@@ -128,10 +172,18 @@ async def answer(introduction_id: int, user: CurrentUser, accept: bool, reason: 
     to = "accepted" if accept else "declined"
     now = _now()
     async with DB.transaction():
-        moved = await Introduction.update({
-            Introduction.status: to, Introduction.reason: reason, Introduction.contact_shared: contact,
-            Introduction.updated_at: now,
-        }).where((Introduction.id == introduction_id) & (Introduction.status == "requested")).returning(Introduction.id)
+        moved = (
+            await Introduction.update(
+                {
+                    Introduction.status: to,
+                    Introduction.reason: reason,
+                    Introduction.contact_shared: contact,
+                    Introduction.updated_at: now,
+                }
+            )
+            .where((Introduction.id == introduction_id) & (Introduction.status == "requested"))
+            .returning(Introduction.id)
+        )
         if not moved:
             raise Refused("changed")
         await _event(introduction_id, "requested", to, reason, user.id, now)
@@ -142,10 +194,15 @@ async def withdraw(introduction_id: int, user: CurrentUser) -> None:
     """The employer takes back a request the counsellor has not answered yet."""
     now = _now()
     async with DB.transaction():
-        moved = await Introduction.update({Introduction.status: "withdrawn", Introduction.updated_at: now}).where(
-            (Introduction.id == introduction_id) & (Introduction.organisation == user.organisation_id)
-            & (Introduction.status == "requested")
-        ).returning(Introduction.id)
+        moved = (
+            await Introduction.update({Introduction.status: "withdrawn", Introduction.updated_at: now})
+            .where(
+                (Introduction.id == introduction_id)
+                & (Introduction.organisation == user.organisation_id)
+                & (Introduction.status == "requested")
+            )
+            .returning(Introduction.id)
+        )
         if not moved:
             raise Refused("not_allowed")
         await _event(introduction_id, "requested", "withdrawn", "", user.id, now)
@@ -154,14 +211,19 @@ async def withdraw(introduction_id: int, user: CurrentUser) -> None:
 async def _tell_employer(introduction: dict[str, Any], to: str) -> None:
     names = await pool.pseudonyms_for(introduction["organisation"], [introduction["participant"]])
     pseudonym = names[introduction["participant"]]
-    requester = await PortalUser.select(PortalUser.id, PortalUser.language, PortalUser.is_active).where(
-        PortalUser.id == introduction["requested_by"]
-    ).first()
+    requester = (
+        await PortalUser.select(PortalUser.id, PortalUser.language, PortalUser.is_active)
+        .where(PortalUser.id == introduction["requested_by"])
+        .first()
+    )
     if requester is None or not requester["is_active"]:
         return
     label = STATUSES[to]
-    await notify(requester, lambda: _("Your request to meet %(pseudonym)s: %(status)s")
-                 % {"pseudonym": pseudonym, "status": str(label)}, f"/introductions/{introduction['id']}")
+    await notify(
+        requester,
+        lambda: _("Your request to meet %(pseudonym)s: %(status)s") % {"pseudonym": pseudonym, "status": str(label)},
+        f"/introductions/{introduction['id']}",
+    )
 
 
 async def contact_for(introduction: dict[str, Any]) -> dict[str, Any] | None:
@@ -175,21 +237,32 @@ async def contact_for(introduction: dict[str, Any]) -> dict[str, Any] | None:
     pid = introduction["participant"]
     if not await pool.in_pool(pid) or pid not in await pool.consented([pid], "employer_contact"):
         return None
-    return await Participant.select(
-        Participant.first_name, Participant.last_name, Participant.phone, Participant.email
-    ).where(Participant.id == pid).first()
+    return (
+        await Participant.select(Participant.first_name, Participant.last_name, Participant.phone, Participant.email)
+        .where(Participant.id == pid)
+        .first()
+    )
 
 
 async def counsellor_contact(introduction: dict[str, Any]) -> dict[str, Any]:
     """Who arranges the meeting when contact details are not shared: the lead counsellor and their office."""
-    return await PortalUser.select(
-        PortalUser.display_name, PortalUser.organisation.name.as_alias("organisation_name"),
-        PortalUser.organisation.email.as_alias("email"), PortalUser.organisation.phone.as_alias("phone"),
-    ).where(PortalUser.id == introduction["lead"]).first()
+    return (
+        await PortalUser.select(
+            PortalUser.display_name,
+            PortalUser.organisation.name.as_alias("organisation_name"),
+            PortalUser.organisation.email.as_alias("email"),
+            PortalUser.organisation.phone.as_alias("phone"),
+        )
+        .where(PortalUser.id == introduction["lead"])
+        .first()
+    )
 
 
 _LIST_COLUMNS = (
-    Introduction.id, Introduction.status, Introduction.participant, Introduction.updated_at,
+    Introduction.id,
+    Introduction.status,
+    Introduction.participant,
+    Introduction.updated_at,
     Introduction.organisation.name.as_alias("employer_name"),
     Introduction.opportunity.title.as_alias("opportunity_title"),
 )
@@ -201,7 +274,9 @@ async def list_for_employer(user: CurrentUser, participant_id: int | None = None
     conditions = Introduction.organisation == user.organisation_id
     if participant_id is not None:
         conditions &= Introduction.participant == participant_id
-    rows = await Introduction.select(*_LIST_COLUMNS).where(conditions).order_by(Introduction.updated_at, ascending=False)
+    rows = (
+        await Introduction.select(*_LIST_COLUMNS).where(conditions).order_by(Introduction.updated_at, ascending=False)
+    )
     names = await pool.pseudonyms_for(user.organisation_id, [r["participant"] for r in rows])
     for r in rows:
         r["pseudonym"] = names[r.pop("participant")]
@@ -213,9 +288,10 @@ async def list_for_counsellor(user: CurrentUser, participant_id: int | None = No
     conditions = Introduction.participant.lead_counsellor == user.id
     if participant_id is not None:
         conditions &= Introduction.participant == participant_id
-    rows = await Introduction.select(*_LIST_COLUMNS, Introduction.participant.code.as_alias("code")).where(
-        conditions
-    ).order_by(Introduction.updated_at, ascending=False)
+    rows = (
+        await Introduction.select(*_LIST_COLUMNS, Introduction.participant.code.as_alias("code"))
+        .where(conditions)
+        .order_by(Introduction.updated_at, ascending=False)
+    )
     rows.sort(key=lambda r: r["status"] != "requested")
     return rows
-

@@ -25,6 +25,7 @@ from portal.web.templating import render
 Pseudonym = Annotated[str, PathParameter(min_length=1, max_length=20)]
 MAX_HOURS = 60
 
+
 def constraint_labels() -> dict[str, str]:
     """The hard constraints an opening sets, as an employer reads them."""
     return {
@@ -43,7 +44,9 @@ def messages() -> dict[str, str]:
         "pending": _("You already asked to meet this candidate; the counsellor has not answered yet."),
         "reason": _("Please give a reason when you decline."),
         "not_allowed": _("This step is not possible from the introduction's current status."),
-        "no_consent": _("The person's consent to be shown to employers is no longer in force, so this can only be declined."),
+        "no_consent": _(
+            "The person's consent to be shown to employers is no longer in force, so this can only be declined."
+        ),
         "changed": _("Someone answered this request a moment ago; see its status now."),
     }
 
@@ -58,8 +61,9 @@ def _hours(text: str, errors: dict[str, str], name: str) -> int | None:
     return int(text)
 
 
-def _filters(skill: str, region: str, language: str, hours_min: str, hours_max: str, fit: str,
-             own: list[dict[str, Any]]) -> tuple[profiles.CandidateFilters, dict[str, str]]:
+def _filters(
+    skill: str, region: str, language: str, hours_min: str, hours_max: str, fit: str, own: list[dict[str, Any]]
+) -> tuple[profiles.CandidateFilters, dict[str, str]]:
     errors: dict[str, str] = {}
     low, high = _hours(hours_min, errors, "hours_min"), _hours(hours_max, errors, "hours_max")
     if low is not None and high is not None and low > high:
@@ -80,9 +84,15 @@ def _filters(skill: str, region: str, language: str, hours_min: str, hours_max: 
 
 def _vocabularies() -> dict[str, Any]:
     return {
-        "adjustments": profiles.ADJUSTMENTS, "spoken_languages": SPOKEN_LANGUAGES, "education_levels": EDUCATION_LEVELS,
-        "sectors": SECTORS, "kinds": OPPORTUNITY_KINDS, "referral_statuses": REFERRAL_STATUSES,
-        "notes": note_texts(), "components": component_labels(), "constraints": constraint_labels(),
+        "adjustments": profiles.ADJUSTMENTS,
+        "spoken_languages": SPOKEN_LANGUAGES,
+        "education_levels": EDUCATION_LEVELS,
+        "sectors": SECTORS,
+        "kinds": OPPORTUNITY_KINDS,
+        "referral_statuses": REFERRAL_STATUSES,
+        "notes": note_texts(),
+        "components": component_labels(),
+        "constraints": constraint_labels(),
     }
 
 
@@ -93,8 +103,15 @@ class EmployerPages(Controller):
 
     @get("/candidates", name="employers:candidates")
     async def candidates(
-        self, request: Request, skill: Filter = "", region: Filter = "", language: Filter = "",
-        hours_min: Filter = "", hours_max: Filter = "", fit: Filter = "", page: PageNumber = 1,
+        self,
+        request: Request,
+        skill: Filter = "",
+        region: Filter = "",
+        language: Filter = "",
+        hours_min: Filter = "",
+        hours_max: Filter = "",
+        fit: Filter = "",
+        page: PageNumber = 1,
     ) -> Template:
         user = current_user(request)
         own = await profiles.own_opportunities(user.organisation_id)
@@ -102,15 +119,32 @@ class EmployerPages(Controller):
         results, shown = await profiles.browse(user.organisation_id, filters, page)
         await audit.record_many(request, user, "read", "participant", shown, "employer candidate list")
         context = {
-            "results": results, "filters": filters, "errors": errors, "own": own, "regions": REGIONS,
-            "countries": COUNTRIES, "form": {"skill": skill, "region": filters.region, "language": filters.language,
-                                             "hours_min": hours_min, "hours_max": hours_max, "fit": fit},
+            "results": results,
+            "filters": filters,
+            "errors": errors,
+            "own": own,
+            "regions": REGIONS,
+            "countries": COUNTRIES,
+            "form": {
+                "skill": skill,
+                "region": filters.region,
+                "language": filters.language,
+                "hours_min": hours_min,
+                "hours_max": hours_max,
+                "fit": fit,
+            },
             **_vocabularies(),
         }
         return render(request, "employers/candidates.html", context, block="results")
 
-    async def _profile_page(self, request: Request, pseudonym: str, form: dict[str, str] | None = None,
-                            error: str = "", status_code: int = 200) -> Template:
+    async def _profile_page(
+        self,
+        request: Request,
+        pseudonym: str,
+        form: dict[str, str] | None = None,
+        error: str = "",
+        status_code: int = 200,
+    ) -> Template:
         user = current_user(request)
         found = await profiles.profile(user.organisation_id, pseudonym)
         if found is None:
@@ -118,10 +152,13 @@ class EmployerPages(Controller):
         candidate, participant_id = found
         await audit.record(request, user, "read", "participant", participant_id, "employer candidate profile")
         context = {
-            "c": candidate, "own": await profiles.own_opportunities(user.organisation_id),
-            "form": form or {"message": "", "opportunity_id": ""}, "error": error,
+            "c": candidate,
+            "own": await profiles.own_opportunities(user.organisation_id),
+            "form": form or {"message": "", "opportunity_id": ""},
+            "error": error,
             "asked": await introductions.list_for_employer(user, participant_id),
-            "statuses": introductions.STATUSES, **_vocabularies(),
+            "statuses": introductions.STATUSES,
+            **_vocabularies(),
         }
         return render(request, "employers/candidate.html", context, status_code=status_code)
 
@@ -141,8 +178,9 @@ class EmployerPages(Controller):
         if chosen and not is_record_id(chosen):
             return await self._profile_page(request, pseudonym, form, messages()["opportunity"], 422)
         try:
-            introduction_id = await introductions.request(user, participant_id, form["message"],
-                                                          int(chosen) if chosen else None)
+            introduction_id = await introductions.request(
+                user, participant_id, form["message"], int(chosen) if chosen else None
+            )
         except introductions.Refused as refused:
             return await self._profile_page(request, pseudonym, form, messages()[refused.code], 422)
         except introductions.NotFound as exc:  # left the pool since the profile was shown
@@ -180,7 +218,9 @@ class IntroductionPages(Controller):
         user = current_user(request)
         introduction, side = await self._introduction(request, introduction_id)
         context: dict[str, Any] = {
-            "i": introduction, "side": side, "statuses": introductions.STATUSES,
+            "i": introduction,
+            "side": side,
+            "statuses": introductions.STATUSES,
             "notice": messages().get(notice, ""),
         }
         if side == "employer":
@@ -194,8 +234,9 @@ class IntroductionPages(Controller):
             detail = f"introduction {introduction_id}" + (" with contact details" if context["contact"] else "")
         else:
             # What the counsellor needs to know before answering: which consents are in force.
-            context["consents"] = {scope: row["given"] for scope, row in
-                                   (await consents_in_force(introduction["participant"])).items()}
+            context["consents"] = {
+                scope: row["given"] for scope, row in (await consents_in_force(introduction["participant"])).items()
+            }
             detail = f"introduction {introduction_id}"
         await audit.record(request, user, "read", "participant", introduction["participant"], detail)
         return render(request, "employers/introduction.html", context)
@@ -215,8 +256,14 @@ class IntroductionPages(Controller):
         except introductions.Refused as refused:
             return Redirect(path=f"/introductions/{introduction_id}?notice={refused.code}", status_code=303)
         shared = (await introductions.get(introduction_id))["contact_shared"]
-        await audit.record(request, user, "share" if shared else "update", "participant", introduction["participant"],
-                           f"introduction {introduction_id} {decision}ed" + (" with contact details" if shared else ""))
+        await audit.record(
+            request,
+            user,
+            "share" if shared else "update",
+            "participant",
+            introduction["participant"],
+            f"introduction {introduction_id} {decision}ed" + (" with contact details" if shared else ""),
+        )
         return Redirect(path=f"/introductions/{introduction_id}", status_code=303)
 
     @post("/{introduction_id:int}/withdraw", status_code=303)
@@ -228,7 +275,12 @@ class IntroductionPages(Controller):
             await introductions.withdraw(introduction_id, current_user(request))
         except introductions.Refused as refused:
             return Redirect(path=f"/introductions/{introduction_id}?notice={refused.code}", status_code=303)
-        await audit.record(request, current_user(request), "update", "participant", introduction["participant"],
-                           f"introduction {introduction_id} withdrawn")
+        await audit.record(
+            request,
+            current_user(request),
+            "update",
+            "participant",
+            introduction["participant"],
+            f"introduction {introduction_id} withdrawn",
+        )
         return Redirect(path=f"/introductions/{introduction_id}", status_code=303)
-

@@ -24,9 +24,11 @@ async def consented(participant_ids: Iterable[int], scope: str) -> set[int]:
     ids = list(set(participant_ids))
     if not ids:
         return set()
-    rows = await Consent.select(Consent.participant, Consent.given).where(
-        (Consent.scope == scope) & Consent.participant.is_in(ids)
-    ).order_by(Consent.id)
+    rows = (
+        await Consent.select(Consent.participant, Consent.given)
+        .where((Consent.scope == scope) & Consent.participant.is_in(ids))
+        .order_by(Consent.id)
+    )
     current: dict[int, bool] = {}
     for row in rows:
         current[row["participant"]] = row["given"]
@@ -71,7 +73,8 @@ async def pseudonyms_for(organisation_id: int, participant_ids: Iterable[int]) -
         missing = wanted - set(found)
         if missing:
             rows = await CandidatePseudonym.select(CandidatePseudonym.participant, CandidatePseudonym.pseudonym).where(
-                (CandidatePseudonym.organisation == organisation_id) & CandidatePseudonym.participant.is_in(list(missing))
+                (CandidatePseudonym.organisation == organisation_id)
+                & CandidatePseudonym.participant.is_in(list(missing))
             )
             found.update({r["participant"]: r["pseudonym"] for r in rows})
             missing = wanted - set(found)
@@ -79,19 +82,28 @@ async def pseudonyms_for(organisation_id: int, participant_ids: Iterable[int]) -
             return found
         if attempt == _ATTEMPTS:
             break
-        now = dt.datetime.now(dt.timezone.utc)
+        now = dt.datetime.now(dt.UTC)
         # DO NOTHING covers both races: another request naming the same pair, and the (rare)
         # pseudonym collision; the next pass reads what stuck and retries the rest.
-        await CandidatePseudonym.insert(*[
-            CandidatePseudonym(organisation=organisation_id, participant=pid, pseudonym=_new_pseudonym(), created_at=now)
-            for pid in sorted(missing)
-        ]).on_conflict(action="DO NOTHING")
+        await CandidatePseudonym.insert(
+            *[
+                CandidatePseudonym(
+                    organisation=organisation_id, participant=pid, pseudonym=_new_pseudonym(), created_at=now
+                )
+                for pid in sorted(missing)
+            ]
+        ).on_conflict(action="DO NOTHING")
     raise RuntimeError("could not assign pseudonyms")  # only after repeated collisions: not a real outcome
 
 
 async def resolve(organisation_id: int, pseudonym: str) -> int | None:
     """The participant behind ``organisation_id``'s pseudonym, or None (another employer's pseudonym is unknown here)."""
-    row = await CandidatePseudonym.select(CandidatePseudonym.participant).where(
-        (CandidatePseudonym.organisation == organisation_id) & (CandidatePseudonym.pseudonym == pseudonym.strip().upper())
-    ).first()
+    row = (
+        await CandidatePseudonym.select(CandidatePseudonym.participant)
+        .where(
+            (CandidatePseudonym.organisation == organisation_id)
+            & (CandidatePseudonym.pseudonym == pseudonym.strip().upper())
+        )
+        .first()
+    )
     return row["participant"] if row else None

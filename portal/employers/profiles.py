@@ -25,8 +25,14 @@ from portal.skills import services as skills
 from portal.skills.entries import loads as load_skills
 
 __all__ = [
-    "ADJUSTMENTS", "PER_PAGE", "CandidateFilters", "best_for", "browse", "fit_to",
-    "own_opportunities", "profile",
+    "ADJUSTMENTS",
+    "PER_PAGE",
+    "CandidateFilters",
+    "best_for",
+    "browse",
+    "fit_to",
+    "own_opportunities",
+    "profile",
 ]
 
 PER_PAGE = 20
@@ -71,17 +77,21 @@ def _codes(value: str | None) -> list[str]:
 
 async def own_opportunities(organisation_id: int) -> list[dict[str, Any]]:
     """The employer's opportunities that are not closed, for sorting by fit and for introductions."""
-    return await Opportunity.select(Opportunity.id, Opportunity.title, Opportunity.kind, Opportunity.status).where(
-        (Opportunity.organisation == organisation_id) & (Opportunity.status != "closed")
-    ).order_by(Opportunity.title)
+    return (
+        await Opportunity.select(Opportunity.id, Opportunity.title, Opportunity.kind, Opportunity.status)
+        .where((Opportunity.organisation == organisation_id) & (Opportunity.status != "closed"))
+        .order_by(Opportunity.title)
+    )
 
 
 async def _opening(organisation_id: int, opportunity_id: int | None) -> matching.Opportunity | None:
     if opportunity_id is None:
         return None
-    row = await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS)).where(
-        (Opportunity.id == opportunity_id) & (Opportunity.organisation == organisation_id)
-    ).first()
+    row = (
+        await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS))
+        .where((Opportunity.id == opportunity_id) & (Opportunity.organisation == organisation_id))
+        .first()
+    )
     return records.opportunity(row) if row else None
 
 
@@ -131,8 +141,13 @@ async def best_for(organisation_id: int, opportunity_id: int, top: int = 10) -> 
     best = best[:top]
     names = await pool.pseudonyms_for(organisation_id, [r["id"] for r in best])
     return [
-        {"participant_id": r["id"], "code": names[r["id"]], "region": r["region"],
-         "link": f"/employers/candidates/{names[r['id']]}", **fits[r["id"]]}
+        {
+            "participant_id": r["id"],
+            "code": names[r["id"]],
+            "region": r["region"],
+            "link": f"/employers/candidates/{names[r['id']]}",
+            **fits[r["id"]],
+        }
         for r in best
     ]
 
@@ -154,9 +169,11 @@ def _public(row: dict[str, Any], pseudonym: str) -> dict[str, Any]:
 async def _pool_rows(ids: set[int]) -> list[dict[str, Any]]:
     if not ids:
         return []
-    return await Participant.select(*records.columns(Participant, _COLUMNS)).where(
-        Participant.id.is_in(sorted(ids))
-    ).order_by(Participant.id)
+    return (
+        await Participant.select(*records.columns(Participant, _COLUMNS))
+        .where(Participant.id.is_in(sorted(ids)))
+        .order_by(Participant.id)
+    )
 
 
 async def browse(organisation_id: int, filters: CandidateFilters, page: int = 1) -> tuple[Page, list[int]]:
@@ -177,7 +194,7 @@ async def browse(organisation_id: int, filters: CandidateFilters, page: int = 1)
         rows.sort(key=lambda r: -r["id"])
     total = len(rows)
     page = clamp_page(page, total, PER_PAGE)
-    shown = rows[(page - 1) * PER_PAGE: page * PER_PAGE]
+    shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
     names = await pool.pseudonyms_for(organisation_id, [r["id"] for r in shown])
     items = [{**_public(r, names[r["id"]]), "fit": fits.get(r["id"])} for r in shown]
     return Page(items=items, total=total, page=page, per_page=PER_PAGE), [r["id"] for r in shown]
@@ -186,14 +203,18 @@ async def browse(organisation_id: int, filters: CandidateFilters, page: int = 1)
 async def _experience(participant_id: int) -> list[dict[str, Any]]:
     """Programmes and placements started or finished: their kind, sector, outcome and length, never the place."""
     rows = await Referral.select(
-        Referral.id, Referral.status, Referral.opportunity.kind.as_alias("kind"),
+        Referral.id,
+        Referral.status,
+        Referral.opportunity.kind.as_alias("kind"),
         Referral.opportunity.sector.as_alias("sector"),
     ).where((Referral.participant == participant_id) & Referral.status.is_in(["started", "completed", "hired"]))
     if not rows:
         return []
-    events = await ReferralEvent.select(ReferralEvent.referral, ReferralEvent.to_status, ReferralEvent.changed_at).where(
-        ReferralEvent.referral.is_in([r["id"] for r in rows])
-    ).order_by(ReferralEvent.id)
+    events = (
+        await ReferralEvent.select(ReferralEvent.referral, ReferralEvent.to_status, ReferralEvent.changed_at)
+        .where(ReferralEvent.referral.is_in([r["id"] for r in rows]))
+        .order_by(ReferralEvent.id)
+    )
     started: dict[int, dt.datetime] = {}
     ended: dict[int, dt.datetime] = {}
     for e in events:
@@ -201,7 +222,7 @@ async def _experience(participant_id: int) -> list[dict[str, Any]]:
             started[e["referral"]] = e["changed_at"]
         elif e["to_status"] == "completed":
             ended[e["referral"]] = e["changed_at"]
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     result = []
     for r in rows:
         weeks = None
@@ -226,9 +247,15 @@ async def profile(organisation_id: int, pseudonym: str) -> tuple[dict[str, Any],
     found["experience"] = await _experience(participant_id)
     found["fits"] = []
     scoring = employer_scoring(await training.current_scoring())
-    openings = await Opportunity.select(
-        *records.columns(Opportunity, records.OPPORTUNITY_COLUMNS), Opportunity.title, Opportunity.kind,
-    ).where((Opportunity.organisation == organisation_id) & (Opportunity.status != "closed")).order_by(Opportunity.title)
+    openings = (
+        await Opportunity.select(
+            *records.columns(Opportunity, records.OPPORTUNITY_COLUMNS),
+            Opportunity.title,
+            Opportunity.kind,
+        )
+        .where((Opportunity.organisation == organisation_id) & (Opportunity.status != "closed"))
+        .order_by(Opportunity.title)
+    )
     for opening in openings:
         shown = {"id": opening["id"], "title": opening["title"], "kind": opening["kind"], "status": opening["status"]}
         found["fits"].append({"opportunity": shown, **fit_to(row, records.opportunity(opening), scoring)})

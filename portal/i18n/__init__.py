@@ -6,8 +6,8 @@ from portal.i18n.core import (
     current_language,
     gettext,
     lazy_gettext,
-    ngettext,
     negotiate_language,
+    ngettext,
     use_language,
 )
 from portal.i18n.formatting import format_date, format_datetime, format_number

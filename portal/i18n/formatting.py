@@ -20,7 +20,7 @@ def format_date(value: dt.date | dt.datetime | None, format: str = "medium") -> 
 def format_datetime(value: dt.datetime | None, format: str = "medium") -> str:
     if value is None:
         return ""
-    return dates.format_datetime(value, format=format, locale=current_language(), tzinfo=dt.timezone.utc)
+    return dates.format_datetime(value, format=format, locale=current_language(), tzinfo=dt.UTC)
 
 
 def format_number(value: float | int | None, decimals: int | None = None) -> str:

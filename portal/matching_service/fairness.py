@@ -44,7 +44,7 @@ _COUNTRY_OF_REGION = {region: country for country, regions in REGIONS.items() fo
 
 
 def age_band(birth_year: int | None, today: dt.date | None = None) -> str:
-    """"under 30", "30-49", "50 and over" or "unknown".
+    """ "under 30", "30-49", "50 and over" or "unknown".
 
     >>> age_band(2000, dt.date(2026, 1, 1)), age_band(1980, dt.date(2026, 1, 1)), age_band(None)
     ('under 30', '30-49', 'unknown')
@@ -67,19 +67,27 @@ class FairnessData:
 
 async def gather(outcomes: list[matching.Outcome], *, sample: int = SAMPLE, seed: int = 0) -> FairnessData:
     """The people in suggestion stages (a seeded sample of ``sample`` at most), their groups, and the open places."""
-    ids = [r["id"] for r in await Participant.select(Participant.id).where(Participant.stage.is_in(list(STAGES)))
-           .order_by(Participant.id)]
+    ids = [
+        r["id"]
+        for r in await Participant.select(Participant.id)
+        .where(Participant.stage.is_in(list(STAGES)))
+        .order_by(Participant.id)
+    ]
     if len(ids) > sample:
         ids = sorted(random.Random(seed).sample(ids, sample))
     rows: list[dict[str, Any]] = []
     for start in range(0, len(ids), 500):  # lists of at most 500 ids, never one that grows with the data
         rows += await Participant.select(
-            *records.columns(Participant, records.PERSON_COLUMNS), Participant.support_level, Participant.region,
+            *records.columns(Participant, records.PERSON_COLUMNS),
+            Participant.support_level,
+            Participant.region,
             Participant.birth_year,
-        ).where(Participant.id.is_in(ids[start:start + 500]))
-    places = await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS)).where(
-        Opportunity.status == "open"
-    ).order_by(Opportunity.id)
+        ).where(Participant.id.is_in(ids[start : start + 500]))
+    places = (
+        await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS))
+        .where(Opportunity.status == "open")
+        .order_by(Opportunity.id)
+    )
     if len(places) > sample:
         places = random.Random(seed).sample(places, sample)
     groups = {
@@ -90,8 +98,9 @@ async def gather(outcomes: list[matching.Outcome], *, sample: int = SAMPLE, seed
         "language": {r["id"]: (r["languages"] or "").split(",")[0] or "unknown" for r in rows},
     }
     people = {r["id"]: records.person(r) for r in rows}
-    return FairnessData(people, groups, [records.opportunity(p) for p in places],
-                        [o for o in outcomes if o.person_id in people])
+    return FairnessData(
+        people, groups, [records.opportunity(p) for p in places], [o for o in outcomes if o.person_id in people]
+    )
 
 
 def _folded(groups: Mapping[int, str]) -> dict[int, str]:
@@ -134,16 +143,29 @@ def compute(data: FairnessData, scoring: matching.Scoring, *, k: int = 10) -> di
             if len(pids) < MIN_GROUP:
                 continue  # "other" itself too small: left out
             tops = [first[p] for p in pids if first[p] is not None]
-            outcome_lists = [(o.person_id, float(o.success), float(np.dot([o.scores[c] for c in matching.COMPONENTS], weights)))
-                             for p in pids for o in by_person.get(p, [])]
-            ndcg = ndcg_per_list([q for q, _, _ in outcome_lists], [y for _, y, _ in outcome_lists],
-                                 [s for _, _, s in outcome_lists], k) if outcome_lists else np.empty(0)
+            outcome_lists = [
+                (o.person_id, float(o.success), float(np.dot([o.scores[c] for c in matching.COMPONENTS], weights)))
+                for p in pids
+                for o in by_person.get(p, [])
+            ]
+            ndcg = (
+                ndcg_per_list(
+                    [q for q, _, _ in outcome_lists],
+                    [y for _, y, _ in outcome_lists],
+                    [s for _, _, s in outcome_lists],
+                    k,
+                )
+                if outcome_lists
+                else np.empty(0)
+            )
             e = exposure.get(label)
             table[label] = {
                 "people": len(pids),
                 "with_suggestion": len(tops) / len(pids),
                 "top_fit": float(np.mean([m.score for m in tops])) if tops else None,
-                "top_matches_skill": (sum(1 for m in tops if m.explanation.matched_skills) / len(tops)) if tops else None,
+                "top_matches_skill": (sum(1 for m in tops if m.explanation.matched_skills) / len(tops))
+                if tops
+                else None,
                 "exposure_ratio": e.ratio if e else 0.0,
                 "in_candidate_lists": e.appearances if e else 0,
                 "ndcg": float(ndcg.mean()) if ndcg.size >= MIN_GROUP else None,
@@ -155,15 +177,21 @@ def compute(data: FairnessData, scoring: matching.Scoring, *, k: int = 10) -> di
 
 def format_report(report: Mapping[str, Any]) -> str:
     """The report as plain text, for the command line."""
-    lines = [f"Fairness: {report['people']:,} people in suggestion stages, {report['places']:,} open places "
-             f"(groups are measured, never used; groups under {MIN_GROUP} people are folded into 'other')."]
+    lines = [
+        f"Fairness: {report['people']:,} people in suggestion stages, {report['places']:,} open places "
+        f"(groups are measured, never used; groups under {MIN_GROUP} people are folded into 'other')."
+    ]
     header = f"{'group':<24}{'people':>7}{'with sugg.':>11}{'top fit':>9}{'skill match':>12}{'exposure':>9}{'NDCG@10':>9}{'lists':>6}"
     for grouping, table in report["groupings"].items():
         lines += ["", f"By {grouping}:", header]
         for label, g in table.items():
+
             def figure(value: float | None, width: int, digits: int = 2) -> str:
                 return f"{value:>{width}.{digits}f}" if value is not None else f"{'-':>{width}}"
-            lines.append(f"{label[:23]:<24}{g['people']:>7}{figure(g['with_suggestion'], 11)}{figure(g['top_fit'], 9)}"
-                         f"{figure(g['top_matches_skill'], 12)}{figure(g['exposure_ratio'], 9)}{figure(g['ndcg'], 9, 3)}"
-                         f"{g['ndcg_lists']:>6}")
+
+            lines.append(
+                f"{label[:23]:<24}{g['people']:>7}{figure(g['with_suggestion'], 11)}{figure(g['top_fit'], 9)}"
+                f"{figure(g['top_matches_skill'], 12)}{figure(g['exposure_ratio'], 9)}{figure(g['ndcg'], 9, 3)}"
+                f"{g['ndcg_lists']:>6}"
+            )
     return "\n".join(lines)

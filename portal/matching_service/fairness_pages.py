@@ -19,12 +19,21 @@ from portal.web.templating import render
 def _labels() -> dict[str, Any]:
     return {
         "groupings": {
-            "support level": _("Support level"), "country": _("Country"), "region": _("Region"),
-            "age band": _("Age band"), "language": _("First language"),
+            "support level": _("Support level"),
+            "country": _("Country"),
+            "region": _("Region"),
+            "age band": _("Age band"),
+            "language": _("First language"),
         },
         "group_labels": {
-            **SUPPORT_LEVELS, **COUNTRIES, **LANGUAGES, "unknown": _("Not known"), "other": _("Smaller groups together"),
-            "under 30": _("under 30"), "30-49": _("30 to 49"), "50 and over": _("50 and over"),
+            **SUPPORT_LEVELS,
+            **COUNTRIES,
+            **LANGUAGES,
+            "unknown": _("Not known"),
+            "other": _("Smaller groups together"),
+            "under 30": _("under 30"),
+            "30-49": _("30 to 49"),
+            "50 and over": _("50 and over"),
         },
     }
 
@@ -36,8 +45,18 @@ class FairnessPages(Controller):
 
     @get("/", name="matching:fairness")
     async def index(self, request: Request) -> Template:
-        latest = next((m for m in await training.model_history(limit=20)
-                       if m["status"] == "done" and m["report"].get("fairness")), None)
-        context = {"latest": latest, "report": latest["report"]["fairness"] if latest else None,
-                   "min_group": fairness.MIN_GROUP, **_labels()}
+        latest = next(
+            (
+                m
+                for m in await training.model_history(limit=20)
+                if m["status"] == "done" and m["report"].get("fairness")
+            ),
+            None,
+        )
+        context = {
+            "latest": latest,
+            "report": latest["report"]["fairness"] if latest else None,
+            "min_group": fairness.MIN_GROUP,
+            **_labels(),
+        }
         return render(request, "matching/fairness.html", context)

@@ -26,4 +26,3 @@ async def launch(work: Callable[[], Awaitable[object]], name: str) -> None:
     task = asyncio.get_running_loop().create_task(work(), name=name)
     _running.add(task)
     task.add_done_callback(_running.discard)
-

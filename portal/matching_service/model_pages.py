@@ -19,20 +19,34 @@ from portal.web.templating import is_partial_request, render
 def _labels() -> dict[str, Any]:
     return {
         "methods": {
-            "default weights": _("Default weights"), "learned weights": _("Learned weights"),
-            "random": _("Random order"), "distance only": _("Distance only"), "skill only": _("Skills only"),
+            "default weights": _("Default weights"),
+            "learned weights": _("Learned weights"),
+            "random": _("Random order"),
+            "distance only": _("Distance only"),
+            "skill only": _("Skills only"),
         },
         "decisions": {
-            "better": _("The learned weights ranked the held-out outcomes better than the defaults by more than "
-                        "chance would, so they are in use."),
-            "not_better": _("The learned weights did not rank the held-out outcomes better than the defaults by more "
-                            "than chance would, so the defaults stay."),
-            "few_lists": _("Too few held-out lists hold both a good and a bad outcome to tell a better ranking from "
-                           "chance. The defaults stay."),
-            "too_few": _("Too few finished referrals to learn from: at least %(min)s are needed, with both good and "
-                         "bad outcomes. The defaults stay.") % {"min": training.MIN_OUTCOMES},
-            "split": _("The outcomes cannot be split into an earlier part to learn from and a later part to test on. "
-                       "The defaults stay."),
+            "better": _(
+                "The learned weights ranked the held-out outcomes better than the defaults by more than "
+                "chance would, so they are in use."
+            ),
+            "not_better": _(
+                "The learned weights did not rank the held-out outcomes better than the defaults by more "
+                "than chance would, so the defaults stay."
+            ),
+            "few_lists": _(
+                "Too few held-out lists hold both a good and a bad outcome to tell a better ranking from "
+                "chance. The defaults stay."
+            ),
+            "too_few": _(
+                "Too few finished referrals to learn from: at least %(min)s are needed, with both good and "
+                "bad outcomes. The defaults stay."
+            )
+            % {"min": training.MIN_OUTCOMES},
+            "split": _(
+                "The outcomes cannot be split into an earlier part to learn from and a later part to test on. "
+                "The defaults stay."
+            ),
         },
         "groupings": {"support level": _("Support level"), "country": _("Country")},
         "group_labels": {**SUPPORT_LEVELS, **COUNTRIES, "unknown": _("Not known")},

@@ -15,8 +15,8 @@ from portal.employers import profiles
 from portal.i18n import gettext as _
 from portal.matching_service import services
 from portal.opportunities import services as opportunities
-from portal.referrals import flow
 from portal.organisations.params import RecordId
+from portal.referrals import flow
 from portal.vocab import SUPPORT
 from portal.web.templating import render
 
@@ -24,8 +24,10 @@ from portal.web.templating import render
 def note_texts() -> dict[str, str]:
     """The library's note codes (``matching.NOTES``) in the reader's language."""
     return {
-        "empty_profile": _("Not enough information to rank: the profile lists no skills, interests or support "
-                           "needs, so these only pass the hard constraints and are not ordered by fit."),
+        "empty_profile": _(
+            "Not enough information to rank: the profile lists no skills, interests or support "
+            "needs, so these only pass the hard constraints and are not ordered by fit."
+        ),
         "low_confidence": _("Less than half of the score rests on data from both sides; treat the order with care."),
         "no_skills_on_profile": _("The profile lists no skills, so skills are not scored."),
         "no_skills_listed": _("The opportunity lists no skills, so skills are not scored."),
@@ -39,8 +41,11 @@ def note_texts() -> dict[str, str]:
 
 def component_labels() -> dict[str, str]:
     return {
-        "skill": _("Skills"), "interest": _("Interests and sectors"), "distance": _("Distance"),
-        "hours": _("Hours per week"), "support": _("Support offered"),
+        "skill": _("Skills"),
+        "interest": _("Interests and sectors"),
+        "distance": _("Distance"),
+        "hours": _("Hours per week"),
+        "support": _("Support offered"),
     }
 
 
@@ -63,8 +68,9 @@ class PlacementPages(Controller):
         set_apart = await services.set_apart_for(participant_id)
         found = await services.placements_for(participant_id, exclude={r["opportunity_id"] for r in set_apart})
         await audit.record(request, user, "read", "participant", participant_id, "placement suggestions")
-        context = _context(participant_id=participant_id, code=code, placements=found, set_apart=set_apart,
-                           statuses=flow.STATUSES)
+        context = _context(
+            participant_id=participant_id, code=code, placements=found, set_apart=set_apart, statuses=flow.STATUSES
+        )
         return render(request, "matching/placements.html", context, block="placements")
 
 
@@ -87,8 +93,14 @@ class CandidatePages(Controller):
             found = await profiles.best_for(user.organisation_id, opp_id)
         else:
             found = await services.candidates_for(opp_id)
-        await audit.record_many(request, user, "read", "participant", [c["participant_id"] for c in found],
-                                f"candidate list for opportunity {opp_id}")
-        return render(request, "matching/candidates.html", _context(opp=opportunity, candidates=found),
-                      block="candidates")
-
+        await audit.record_many(
+            request,
+            user,
+            "read",
+            "participant",
+            [c["participant_id"] for c in found],
+            f"candidate list for opportunity {opp_id}",
+        )
+        return render(
+            request, "matching/candidates.html", _context(opp=opportunity, candidates=found), block="candidates"
+        )

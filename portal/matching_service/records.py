@@ -16,12 +16,32 @@ from portal.skills.shipped import concept_aliases
 
 # The columns each side needs; callers select exactly these (plus nothing personal).
 PERSON_COLUMNS = (
-    "id", "skills", "interests", "languages", "hours_per_week", "travel_km", "latitude", "longitude",
-    "support_needs", "available_from",
+    "id",
+    "skills",
+    "interests",
+    "languages",
+    "hours_per_week",
+    "travel_km",
+    "latitude",
+    "longitude",
+    "support_needs",
+    "available_from",
 )
 OPPORTUNITY_COLUMNS = (
-    "id", "required_skills", "optional_skills", "sector", "languages", "hours_per_week", "latitude", "longitude",
-    "support_offered", "starts_on", "ends_on", "capacity", "places_taken", "status",
+    "id",
+    "required_skills",
+    "optional_skills",
+    "sector",
+    "languages",
+    "hours_per_week",
+    "latitude",
+    "longitude",
+    "support_offered",
+    "starts_on",
+    "ends_on",
+    "capacity",
+    "places_taken",
+    "status",
 )
 
 

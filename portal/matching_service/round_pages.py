@@ -29,12 +29,15 @@ def _refusals() -> dict[str, str]:
     """Why an adjustment or a send was refused, in the reader's language."""
     return {
         "not_ready": _("This round can no longer be changed: it has been sent, or it is not ready for review."),
-        "full": _("That opportunity has no place left in this round: its places left are already proposed to "
-                  "other people. Free one of them first."),
+        "full": _(
+            "That opportunity has no place left in this round: its places left are already proposed to "
+            "other people. Free one of them first."
+        ),
         "not_an_option": _("Choose one of this person's opportunities in the round."),
         "not_open": _("That opportunity is no longer open."),
-        "no_longer_fits": _("That opportunity no longer fits this person's language, travel radius, dates or "
-                            "support needs."),
+        "no_longer_fits": _(
+            "That opportunity no longer fits this person's language, travel radius, dates or support needs."
+        ),
     }
 
 
@@ -48,8 +51,13 @@ def _unplaced_texts() -> dict[str, str]:
 
 
 def _form_choices() -> dict[str, Any]:
-    return {"methods": rounds.METHODS, "stages": STAGES, "regions": REGIONS, "countries": COUNTRIES,
-            "kinds": OPPORTUNITY_KINDS}
+    return {
+        "methods": rounds.METHODS,
+        "stages": STAGES,
+        "regions": REGIONS,
+        "countries": COUNTRIES,
+        "kinds": OPPORTUNITY_KINDS,
+    }
 
 
 async def _list_context(
@@ -72,28 +80,50 @@ async def _round(round_id: int) -> dict[str, Any]:
 
 
 async def _round_context(
-    request: Request, round_id: int, page: int = 1, *, errors: dict[int, str] | None = None, notice: str = "",
+    request: Request,
+    round_id: int,
+    page: int = 1,
+    *,
+    errors: dict[int, str] | None = None,
+    notice: str = "",
     polling: bool = False,
 ) -> dict[str, Any]:
     """The round page's context; every participant shown is audited as read."""
     found = await _round(round_id)
     context: dict[str, Any] = {
-        "round": found, "polling": polling, "errors": errors or {}, "notice": _refusals().get(notice, ""),
-        "statuses": rounds.STATUSES, "methods": rounds.METHODS, "stages": STAGES, "kinds": OPPORTUNITY_KINDS,
-        "notes": note_texts(), "components": component_labels(), "support": SUPPORT,
-        "unplaced_texts": _unplaced_texts(), "referral_refusals": {
+        "round": found,
+        "polling": polling,
+        "errors": errors or {},
+        "notice": _refusals().get(notice, ""),
+        "statuses": rounds.STATUSES,
+        "methods": rounds.METHODS,
+        "stages": STAGES,
+        "kinds": OPPORTUNITY_KINDS,
+        "notes": note_texts(),
+        "components": component_labels(),
+        "support": SUPPORT,
+        "unplaced_texts": _unplaced_texts(),
+        "referral_refusals": {
             **refusal_messages(),
             "stage_changed": _("The person is no longer at the round's stage."),
-            "no_employer_consent": _("An employer offers this place, and the person has not agreed to be shown to "
-                                     "employers."),
-        }, "referral_statuses": flow.STATUSES,
+            "no_employer_consent": _(
+                "An employer offers this place, and the person has not agreed to be shown to employers."
+            ),
+        },
+        "referral_statuses": flow.STATUSES,
         "proposals": None,
     }
     if found["status"] in ("ready", "sent"):
         context["proposals"] = await rounds.proposals_page(round_id, page)
         user = current_user(request)
-        await audit.record_many(request, user, "read", "participant",
-                                [p["participant"] for p in context["proposals"].items], f"allocation round {round_id}")
+        await audit.record_many(
+            request,
+            user,
+            "read",
+            "participant",
+            [p["participant"] for p in context["proposals"].items],
+            f"allocation round {round_id}",
+        )
     return context
 
 
@@ -153,21 +183,29 @@ class RoundPages(Controller):
             context = await _round_context(request, round_id, page, errors={proposal_id: _refusals()[code]})
             return render(request, "matching/round.html", context, block="proposals", status_code=422)
         if is_partial_request(request):
-            return render(request, "matching/round.html", await _round_context(request, round_id, page), block="proposals")
+            return render(
+                request, "matching/round.html", await _round_context(request, round_id, page), block="proposals"
+            )
         return Redirect(path=f"/matching/rounds/{round_id}?page={page}#proposal-{proposal_id}", status_code=303)
 
     @post("/{round_id:int}/send", status_code=303)
     async def send(self, request: Request, round_id: RecordId) -> Redirect:
         found = await _round(round_id)
         form = await request.form()
-        message = str(form.get("message") or "").strip()[:2000] or _(
-            "Proposed in the allocation round “%(name)s”."
-        ) % {"name": found["name"]}
+        message = str(form.get("message") or "").strip()[:2000] or _("Proposed in the allocation round “%(name)s”.") % {
+            "name": found["name"]
+        }
         user = current_user(request)
 
         async def audited(participant_id: int, referral_id: int) -> None:
-            await audit.record(request, user, "refer", "participant", participant_id,
-                               f"referral {referral_id} from allocation round {round_id}")
+            await audit.record(
+                request,
+                user,
+                "refer",
+                "participant",
+                participant_id,
+                f"referral {referral_id} from allocation round {round_id}",
+            )
 
         try:
             await rounds.send(round_id, user, message, on_sent=audited)

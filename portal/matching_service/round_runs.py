@@ -23,14 +23,21 @@ import matching
 from portal.auth.current_user import CurrentUser
 from portal.db.piccolo_conf import DB
 from portal.db.tables import AllocationProposal, AllocationRound, Opportunity, Participant, Referral
+from portal.employers import pool
 from portal.i18n import gettext as _
 from portal.matching_service import jobs, records, training
-from portal.employers import pool
 from portal.matching_service.rounds import LIVE_REFERRALS, Criteria, employer_hosted, waiting
 from portal.matching_service.services import _explained, profile_is_empty
 
 __all__ = [
-    "PREFERENCES", "WELFARE_CELLS", "allocate", "fits_welfare", "preference_lists", "run_round", "size_errors", "start_round",
+    "PREFERENCES",
+    "WELFARE_CELLS",
+    "allocate",
+    "fits_welfare",
+    "preference_lists",
+    "run_round",
+    "size_errors",
+    "start_round",
 ]
 
 logger = logging.getLogger(__name__)
@@ -45,7 +52,7 @@ WELFARE_CELLS = 25_000_000
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _intake_where(c: Criteria):
@@ -65,13 +72,16 @@ def _places_where(c: Criteria):
 
 
 async def _intake(c: Criteria) -> list[dict[str, Any]]:
-    people = await Participant.select(*records.columns(Participant, records.PERSON_COLUMNS)).where(
-        _intake_where(c)
-    ).order_by(Participant.id)
+    people = (
+        await Participant.select(*records.columns(Participant, records.PERSON_COLUMNS))
+        .where(_intake_where(c))
+        .order_by(Participant.id)
+    )
     if c.without_live_referral:
-        busy = {r["participant"] for r in await Referral.select(Referral.participant).where(
-            Referral.status.is_in(list(LIVE_REFERRALS))
-        )}
+        busy = {
+            r["participant"]
+            for r in await Referral.select(Referral.participant).where(Referral.status.is_in(list(LIVE_REFERRALS)))
+        }
         people = [p for p in people if p["id"] not in busy]
     return people
 
@@ -82,9 +92,11 @@ async def _places(c: Criteria) -> list[dict[str, Any]]:
     A sent referral holds no place until the host accepts it; counting it here keeps one round,
     or two sent back to back, from referring more people than a host can take.
     """
-    rows = await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS)).where(
-        _places_where(c)
-    ).order_by(Opportunity.id)
+    rows = (
+        await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS))
+        .where(_places_where(c))
+        .order_by(Opportunity.id)
+    )
     pending = await waiting([r["id"] for r in rows])
     for row in rows:
         row["places_taken"] += pending[row["id"]]
@@ -100,9 +112,13 @@ async def size_errors(c: Criteria) -> dict[str, str]:
     places = sum(r["capacity"] - r["places_taken"] for r in rows)
     if fits_welfare(people, places):
         return {}
-    return {"method": _("The highest-total method handles one intake at a time, and %(people)s people for %(places)s "
-                        "places are too many. Narrow the intake or choose the stable method.")
-            % {"people": people, "places": places}}
+    return {
+        "method": _(
+            "The highest-total method handles one intake at a time, and %(people)s people for %(places)s "
+            "places are too many. Narrow the intake or choose the stable method."
+        )
+        % {"people": people, "places": places}
+    }
 
 
 def fits_welfare(people: int, places: int) -> bool:
@@ -188,11 +204,17 @@ def _proposals(
             "unplaced": why,
             "options": [[m.opportunity_id, m.score] for m in options],
         }
-        rows.append(AllocationProposal(
-            allocation_round=round_id, participant=person.id, opportunity=placed, computed_opportunity=placed,
-            rank=options.index(match) + 1 if match else None, score=match.score if match else None,
-            explanation=json.dumps(explanation),
-        ))
+        rows.append(
+            AllocationProposal(
+                allocation_round=round_id,
+                participant=person.id,
+                opportunity=placed,
+                computed_opportunity=placed,
+                rank=options.index(match) + 1 if match else None,
+                score=match.score if match else None,
+                explanation=json.dumps(explanation),
+            )
+        )
     return rows
 
 
@@ -201,10 +223,19 @@ def _proposals(
 
 async def start_round(criteria: Criteria, user: CurrentUser) -> int:
     """Record a new round and compute it in the background (awaited under tests); returns its id."""
-    rows = await AllocationRound.insert(AllocationRound(
-        name=criteria.name, method=criteria.method, criteria=json.dumps(asdict(criteria)), status="running",
-        progress=0, report="{}", error="", run_by=user.id, started_at=_now(),
-    ))
+    rows = await AllocationRound.insert(
+        AllocationRound(
+            name=criteria.name,
+            method=criteria.method,
+            criteria=json.dumps(asdict(criteria)),
+            status="running",
+            progress=0,
+            report="{}",
+            error="",
+            run_by=user.id,
+            started_at=_now(),
+        )
+    )
     round_id = rows[0]["id"]
     await jobs.launch(lambda: run_round(round_id), name=f"allocation-round-{round_id}")
     return round_id
@@ -218,9 +249,11 @@ async def run_round(round_id: int) -> None:
     """Compute a round stage by stage, writing progress; a failure is stored on the row, never raised."""
     started = time.perf_counter()
     try:
-        row = await AllocationRound.select(AllocationRound.criteria, AllocationRound.method).where(
-            AllocationRound.id == round_id
-        ).first()
+        row = (
+            await AllocationRound.select(AllocationRound.criteria, AllocationRound.method)
+            .where(AllocationRound.id == round_id)
+            .first()
+        )
         criteria = Criteria(**json.loads(row["criteria"]))
         people, places = await _intake(criteria), await _places(criteria)
         scoring = await training.current_scoring()
@@ -234,13 +267,15 @@ async def run_round(round_id: int) -> None:
         empty = {p.id for p in persons if profile_is_empty(p)}
         lists: dict[Hashable, list[matching.Match]] = {}
         for start in range(0, len(persons), _CHUNK):
-            lists.update(await anyio.to_thread.run_sync(preference_lists, index, persons[start:start + _CHUNK]))
+            lists.update(await anyio.to_thread.run_sync(preference_lists, index, persons[start : start + _CHUNK]))
             await _progress(round_id, 20 + 60 * min(len(persons), start + _CHUNK) // max(1, len(persons)))
         # Places an employer offers are only for people who agreed to be shown to employers.
         at_employers = await employer_hosted([p["id"] for p in places])
         consenting = await pool.consented([p.id for p in persons], "employer_profile")
-        lists = {pid: [m for m in ms if m.opportunity_id not in at_employers or pid in consenting]
-                 for pid, ms in lists.items()}
+        lists = {
+            pid: [m for m in ms if m.opportunity_id not in at_employers or pid in consenting]
+            for pid, ms in lists.items()
+        }
         capacities = {p["id"]: p["capacity"] - p["places_taken"] for p in places}
         ranked = {pid: ms for pid, ms in lists.items() if pid not in empty}
         assignment, report = await anyio.to_thread.run_sync(allocate, row["method"], ranked, capacities)
@@ -248,24 +283,37 @@ async def run_round(round_id: int) -> None:
         proposals = _proposals(round_id, persons, lists, empty, assignment)
         async with DB.transaction():
             for start in range(0, len(proposals), 500):
-                await AllocationProposal.insert(*proposals[start:start + 500])
-            await AllocationRound.update({
-                AllocationRound.status: "ready", AllocationRound.progress: 100, AllocationRound.finished_at: _now(),
-                AllocationRound.report: json.dumps(_summary(report, persons, places, capacities, empty, lists, started)),
-            }).where(AllocationRound.id == round_id)
+                await AllocationProposal.insert(*proposals[start : start + 500])
+            await AllocationRound.update(
+                {
+                    AllocationRound.status: "ready",
+                    AllocationRound.progress: 100,
+                    AllocationRound.finished_at: _now(),
+                    AllocationRound.report: json.dumps(
+                        _summary(report, persons, places, capacities, empty, lists, started)
+                    ),
+                }
+            ).where(AllocationRound.id == round_id)
     except Exception as exc:  # reported on the round's page
         logger.exception("allocation round %s failed", round_id)
-        await AllocationRound.update({
-            AllocationRound.status: "failed", AllocationRound.finished_at: _now(),
-            AllocationRound.error: f"{type(exc).__name__}: {exc}"[:2000],
-        }).where(AllocationRound.id == round_id)
+        await AllocationRound.update(
+            {
+                AllocationRound.status: "failed",
+                AllocationRound.finished_at: _now(),
+                AllocationRound.error: f"{type(exc).__name__}: {exc}"[:2000],
+            }
+        ).where(AllocationRound.id == round_id)
     else:
         logger.info("allocation round %s took %.2f s", round_id, time.perf_counter() - started)
 
 
 def _summary(
-    report: matching.AllocationReport, persons: list[matching.Person], places: list[dict[str, Any]],
-    capacities: Mapping[Hashable, int], empty: set[Hashable], lists: Mapping[Hashable, list[matching.Match]],
+    report: matching.AllocationReport,
+    persons: list[matching.Person],
+    places: list[dict[str, Any]],
+    capacities: Mapping[Hashable, int],
+    empty: set[Hashable],
+    lists: Mapping[Hashable, list[matching.Match]],
     started: float,
 ) -> dict[str, Any]:
     ranks = Counter(r for r in report.ranks.values() if r is not None)

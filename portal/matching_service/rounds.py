@@ -32,8 +32,19 @@ from portal.service_errors import NotFound, Refused
 from portal.vocab import OPPORTUNITY_KINDS, STAGES
 
 __all__ = [
-    "LIVE_REFERRALS", "METHODS", "STATUSES", "Criteria", "NotFound", "Refused", "SendResult", "adjust",
-    "clean_criteria", "get_round", "list_rounds", "proposals_page", "send",
+    "LIVE_REFERRALS",
+    "METHODS",
+    "STATUSES",
+    "Criteria",
+    "NotFound",
+    "Refused",
+    "SendResult",
+    "adjust",
+    "clean_criteria",
+    "get_round",
+    "list_rounds",
+    "proposals_page",
+    "send",
 ]
 
 METHODS = {
@@ -50,7 +61,7 @@ _ALL_REGIONS = {region for regions in REGIONS.values() for region in regions}
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 # --- the criteria of a round -------------------------------------------------------------------
@@ -102,9 +113,13 @@ def clean_criteria(form: Mapping[str, Any]) -> tuple[Criteria | None, dict[str, 
     if errors:
         return None, errors
     return Criteria(
-        name=name, method=method, region=text("region"), stage=stage,
+        name=name,
+        method=method,
+        region=text("region"),
+        stage=stage,
         without_live_referral=text("without_live_referral") in ("1", "on", "true", "yes"),
-        opportunity_region=text("opportunity_region"), opportunity_kind=text("opportunity_kind"),
+        opportunity_region=text("opportunity_region"),
+        opportunity_kind=text("opportunity_kind"),
     ), {}
 
 
@@ -118,9 +133,17 @@ def _status(row: Mapping[str, Any]) -> str:
 
 
 _ROUND_COLUMNS = (
-    AllocationRound.id, AllocationRound.name, AllocationRound.method, AllocationRound.criteria, AllocationRound.status,
-    AllocationRound.progress, AllocationRound.report, AllocationRound.error, AllocationRound.started_at,
-    AllocationRound.finished_at, AllocationRound.sent_at,
+    AllocationRound.id,
+    AllocationRound.name,
+    AllocationRound.method,
+    AllocationRound.criteria,
+    AllocationRound.status,
+    AllocationRound.progress,
+    AllocationRound.report,
+    AllocationRound.error,
+    AllocationRound.started_at,
+    AllocationRound.finished_at,
+    AllocationRound.sent_at,
     AllocationRound.run_by.display_name.as_alias("run_by_name"),
     AllocationRound.sent_by.display_name.as_alias("sent_by_name"),
 )
@@ -137,9 +160,13 @@ async def list_rounds(page: int = 1) -> Page:
     """Rounds, newest first, with who ran them and how many are placed now (after adjustments)."""
     total = await AllocationRound.count()
     page = clamp_page(page, total, ROUNDS_PER_PAGE)
-    rows = [_parsed(r) for r in await AllocationRound.select(*_ROUND_COLUMNS).order_by(
-        AllocationRound.id, ascending=False
-    ).offset((page - 1) * ROUNDS_PER_PAGE).limit(ROUNDS_PER_PAGE)]
+    rows = [
+        _parsed(r)
+        for r in await AllocationRound.select(*_ROUND_COLUMNS)
+        .order_by(AllocationRound.id, ascending=False)
+        .offset((page - 1) * ROUNDS_PER_PAGE)
+        .limit(ROUNDS_PER_PAGE)
+    ]
     counts = await _placed_counts([r["id"] for r in rows])
     for row in rows:
         people, placed = counts.get(row["id"], (0, 0))
@@ -203,24 +230,46 @@ async def proposals_page(round_id: int, page: int = 1) -> Page:
     """
     total = await AllocationProposal.count().where(AllocationProposal.allocation_round == round_id)
     page = clamp_page(page, total, PER_PAGE)
-    rows = await AllocationProposal.select(
-        AllocationProposal.id, AllocationProposal.participant, AllocationProposal.opportunity,
-        AllocationProposal.computed_opportunity, AllocationProposal.rank, AllocationProposal.score,
-        AllocationProposal.explanation, AllocationProposal.referral,
-        AllocationProposal.participant.code.as_alias("code"), AllocationProposal.participant.region.as_alias("region"),
-        AllocationProposal.adjusted_by.display_name.as_alias("adjusted_by_name"),
-        AllocationProposal.referral.status.as_alias("referral_status"),
-    ).where(AllocationProposal.allocation_round == round_id).order_by(AllocationProposal.id).offset(
-        (page - 1) * PER_PAGE
-    ).limit(PER_PAGE)
+    rows = (
+        await AllocationProposal.select(
+            AllocationProposal.id,
+            AllocationProposal.participant,
+            AllocationProposal.opportunity,
+            AllocationProposal.computed_opportunity,
+            AllocationProposal.rank,
+            AllocationProposal.score,
+            AllocationProposal.explanation,
+            AllocationProposal.referral,
+            AllocationProposal.participant.code.as_alias("code"),
+            AllocationProposal.participant.region.as_alias("region"),
+            AllocationProposal.adjusted_by.display_name.as_alias("adjusted_by_name"),
+            AllocationProposal.referral.status.as_alias("referral_status"),
+        )
+        .where(AllocationProposal.allocation_round == round_id)
+        .order_by(AllocationProposal.id)
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+    )
     for row in rows:
         row["explanation"] = json.loads(row["explanation"] or "{}")
     wanted = {oid for r in rows for oid, _ in r["explanation"].get("options", [])}
     wanted |= {r["opportunity"] for r in rows if r["opportunity"]}
-    places = {p["id"]: p for p in await Opportunity.select(
-        Opportunity.id, Opportunity.title, Opportunity.municipality, Opportunity.capacity, Opportunity.places_taken,
-        Opportunity.status, Opportunity.organisation.name.as_alias("organisation_name"),
-    ).where(Opportunity.id.is_in(sorted(wanted)))} if wanted else {}
+    places = (
+        {
+            p["id"]: p
+            for p in await Opportunity.select(
+                Opportunity.id,
+                Opportunity.title,
+                Opportunity.municipality,
+                Opportunity.capacity,
+                Opportunity.places_taken,
+                Opportunity.status,
+                Opportunity.organisation.name.as_alias("organisation_name"),
+            ).where(Opportunity.id.is_in(sorted(wanted)))
+        }
+        if wanted
+        else {}
+    )
     usage = await _usage(round_id)
     for place in places.values():
         place["proposed"] = usage[place["id"]]
@@ -229,7 +278,8 @@ async def proposals_page(round_id: int, page: int = 1) -> Page:
         row["place"] = places.get(row["opportunity"])
         row["options"] = [
             {**places[oid], "score": score, "rank": rank}
-            for rank, (oid, score) in enumerate(row["explanation"].get("options", []), start=1) if oid in places
+            for rank, (oid, score) in enumerate(row["explanation"].get("options", []), start=1)
+            if oid in places
         ]
         row["reasons"] = row["explanation"].get("reasons")
         row["unplaced"] = row["explanation"].get("unplaced", "")
@@ -243,9 +293,11 @@ async def proposals_page(round_id: int, page: int = 1) -> Page:
 async def _hold_round(round_id: int) -> None:
     """Inside a transaction: lock the round's row (PostgreSQL) or the database (SQLite) while it is
     ready, so adjustments and sending of one round happen one at a time; else refuse."""
-    held = await AllocationRound.update({AllocationRound.progress: 100}).where(
-        (AllocationRound.id == round_id) & (AllocationRound.status == "ready")
-    ).returning(AllocationRound.id)
+    held = (
+        await AllocationRound.update({AllocationRound.progress: 100})
+        .where((AllocationRound.id == round_id) & (AllocationRound.status == "ready"))
+        .returning(AllocationRound.id)
+    )
     if not held:
         if not await AllocationRound.exists().where(AllocationRound.id == round_id):
             raise NotFound(round_id)
@@ -261,49 +313,72 @@ async def adjust(round_id: int, proposal_id: int, opportunity_id: int | None, us
     """
     async with DB.transaction():
         await _hold_round(round_id)
-        proposal = await AllocationProposal.select(
-            AllocationProposal.participant, AllocationProposal.opportunity, AllocationProposal.explanation
-        ).where((AllocationProposal.id == proposal_id) & (AllocationProposal.allocation_round == round_id)).first()
+        proposal = (
+            await AllocationProposal.select(
+                AllocationProposal.participant, AllocationProposal.opportunity, AllocationProposal.explanation
+            )
+            .where((AllocationProposal.id == proposal_id) & (AllocationProposal.allocation_round == round_id))
+            .first()
+        )
         if proposal is None:
             raise NotFound(proposal_id)
         if opportunity_id == proposal["opportunity"]:
             return
         explanation = json.loads(proposal["explanation"] or "{}")
         if opportunity_id is None:
-            values = {"opportunity": None, "rank": None, "score": None,
-                      "explanation": {**explanation, "reasons": None, "unplaced": "adjusted"}}
+            values = {
+                "opportunity": None,
+                "rank": None,
+                "score": None,
+                "explanation": {**explanation, "reasons": None, "unplaced": "adjusted"},
+            }
         else:
             values = await _placed_at(round_id, proposal["participant"], opportunity_id, explanation)
-        await AllocationProposal.update({
-            AllocationProposal.opportunity: values["opportunity"], AllocationProposal.rank: values["rank"],
-            AllocationProposal.score: values["score"], AllocationProposal.explanation: json.dumps(values["explanation"]),
-            AllocationProposal.adjusted_by: user.id,
-        }).where(AllocationProposal.id == proposal_id)
+        await AllocationProposal.update(
+            {
+                AllocationProposal.opportunity: values["opportunity"],
+                AllocationProposal.rank: values["rank"],
+                AllocationProposal.score: values["score"],
+                AllocationProposal.explanation: json.dumps(values["explanation"]),
+                AllocationProposal.adjusted_by: user.id,
+            }
+        ).where(AllocationProposal.id == proposal_id)
 
 
-async def _placed_at(round_id: int, participant_id: int, opportunity_id: int, explanation: dict[str, Any]) -> dict[str, Any]:
+async def _placed_at(
+    round_id: int, participant_id: int, opportunity_id: int, explanation: dict[str, Any]
+) -> dict[str, Any]:
     options = [oid for oid, _ in explanation.get("options", [])]
     if opportunity_id not in options:
         raise Refused("not_an_option")
-    place = await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS)).where(
-        Opportunity.id == opportunity_id
-    ).first()
+    place = (
+        await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS))
+        .where(Opportunity.id == opportunity_id)
+        .first()
+    )
     if place is None or place["status"] != "open":
         raise Refused("not_open")
     left = place["capacity"] - place["places_taken"] - (await waiting([opportunity_id]))[opportunity_id]
     if (await _usage(round_id))[opportunity_id] >= left:
         raise Refused("full")
-    row = await Participant.select(*records.columns(Participant, records.PERSON_COLUMNS)).where(
-        Participant.id == participant_id
-    ).first()
+    row = (
+        await Participant.select(*records.columns(Participant, records.PERSON_COLUMNS))
+        .where(Participant.id == participant_id)
+        .first()
+    )
     person = records.person(row)
     # Scored again now, so the reasons shown are today's; the hard constraints are checked again too.
-    found = matching.recommend_placements(person, [records.opportunity(place)], top=1,
-                                          scoring=await training.current_scoring())
+    found = matching.recommend_placements(
+        person, [records.opportunity(place)], top=1, scoring=await training.current_scoring()
+    )
     if not found:
         raise Refused("no_longer_fits")
-    return {"opportunity": opportunity_id, "rank": options.index(opportunity_id) + 1, "score": found[0].score,
-            "explanation": {**explanation, "reasons": _explained(found[0], profile_is_empty(person)), "unplaced": ""}}
+    return {
+        "opportunity": opportunity_id,
+        "rank": options.index(opportunity_id) + 1,
+        "score": found[0].score,
+        "explanation": {**explanation, "reasons": _explained(found[0], profile_is_empty(person)), "unplaced": ""},
+    }
 
 
 @dataclass
@@ -314,8 +389,9 @@ class SendResult:
     refused: list[dict[str, Any]]
 
 
-async def send(round_id: int, user: CurrentUser, message: str,
-               on_sent: Callable[[int, int], Awaitable[None]] | None = None) -> SendResult:
+async def send(
+    round_id: int, user: CurrentUser, message: str, on_sent: Callable[[int, int], Awaitable[None]] | None = None
+) -> SendResult:
     """Create a sent referral for every proposal with an opportunity; mark the round sent, once.
 
     Each proposal is checked again first: the person must still be at the round's stage, and a
@@ -328,20 +404,32 @@ async def send(round_id: int, user: CurrentUser, message: str,
     """
     async with DB.transaction():
         await _hold_round(round_id)
-        await AllocationRound.update({
-            AllocationRound.status: "sent", AllocationRound.sent_by: user.id, AllocationRound.sent_at: _now(),
-        }).where(AllocationRound.id == round_id)
+        await AllocationRound.update(
+            {
+                AllocationRound.status: "sent",
+                AllocationRound.sent_by: user.id,
+                AllocationRound.sent_at: _now(),
+            }
+        ).where(AllocationRound.id == round_id)
     stage = (await get_round(round_id))["criteria"].get("stage")
-    proposals = await AllocationProposal.select(
-        AllocationProposal.id, AllocationProposal.participant, AllocationProposal.opportunity,
-        AllocationProposal.participant.code.as_alias("code"), AllocationProposal.participant.stage.as_alias("stage"),
-        AllocationProposal.opportunity.title.as_alias("title"),
-        AllocationProposal.opportunity.capacity.as_alias("capacity"),
-        AllocationProposal.opportunity.places_taken.as_alias("places_taken"),
-    ).where(
-        (AllocationProposal.allocation_round == round_id) & AllocationProposal.opportunity.is_not_null()
-        & AllocationProposal.referral.is_null()
-    ).order_by(AllocationProposal.id)
+    proposals = (
+        await AllocationProposal.select(
+            AllocationProposal.id,
+            AllocationProposal.participant,
+            AllocationProposal.opportunity,
+            AllocationProposal.participant.code.as_alias("code"),
+            AllocationProposal.participant.stage.as_alias("stage"),
+            AllocationProposal.opportunity.title.as_alias("title"),
+            AllocationProposal.opportunity.capacity.as_alias("capacity"),
+            AllocationProposal.opportunity.places_taken.as_alias("places_taken"),
+        )
+        .where(
+            (AllocationProposal.allocation_round == round_id)
+            & AllocationProposal.opportunity.is_not_null()
+            & AllocationProposal.referral.is_null()
+        )
+        .order_by(AllocationProposal.id)
+    )
     opportunity_ids = sorted({p["opportunity"] for p in proposals})
     used = await waiting(opportunity_ids)
     at_employers = await employer_hosted(opportunity_ids)
@@ -356,8 +444,9 @@ async def send(round_id: int, user: CurrentUser, message: str,
                     raise referrals.StepRefused("no_employer_consent")
                 if used[p["opportunity"]] >= p["capacity"] - p["places_taken"]:
                     raise referrals.StepRefused("full")
-                referral_id = await referrals.create_referral(p["participant"], p["opportunity"], message, send=True,
-                                                              user=user)
+                referral_id = await referrals.create_referral(
+                    p["participant"], p["opportunity"], message, send=True, user=user
+                )
             except referrals.StepRefused as refused:
                 result.refused.append({"code": p["code"], "title": p["title"], "reason": refused.code})
                 continue

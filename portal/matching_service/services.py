@@ -17,7 +17,12 @@ from portal.matching_service import live_index, records, training
 from portal.skills import services as skills
 
 __all__ = [
-    "CANDIDATE_STAGES", "candidates_for", "employer_scoring", "placements_for", "profile_is_empty", "set_apart_for",
+    "CANDIDATE_STAGES",
+    "candidates_for",
+    "employer_scoring",
+    "placements_for",
+    "profile_is_empty",
+    "set_apart_for",
 ]
 
 # Only people in these stages are put in front of employers.
@@ -41,8 +46,13 @@ def _name(skill: matching.Skill, labels: dict[str, str]) -> str:
 
 def _skill_match(m: matching.SkillMatch, labels: dict[str, str]) -> dict[str, Any]:
     by = _name(m.by, labels) if m.by is not None and m.by != m.skill else ""
-    return {"label": _name(m.skill, labels), "uri": m.skill.uri or "", "by": by, "kind": m.kind,
-            "similarity": round(m.similarity, 2)}
+    return {
+        "label": _name(m.skill, labels),
+        "uri": m.skill.uri or "",
+        "by": by,
+        "kind": m.kind,
+        "similarity": round(m.similarity, 2),
+    }
 
 
 # Where a fit starts to count as strong or good, in the plain-words summary.
@@ -81,9 +91,7 @@ def _explained(match: matching.Match, empty: bool, labels: dict[str, str] | None
     }
 
 
-async def placements_for(
-    participant_id: int, top: int = 10, exclude: set[int] | None = None
-) -> list[dict[str, Any]]:
+async def placements_for(participant_id: int, top: int = 10, exclude: set[int] | None = None) -> list[dict[str, Any]]:
     """The ``top`` open opportunities with places left that fit the participant, best first, explained.
 
     Places with an earlier referral for the participant are left out (``exclude``: their ids,
@@ -93,9 +101,11 @@ async def placements_for(
     opportunities instead of rebuilding; the rows shown are read fresh, and one that closed or
     filled up in the meantime (in another process, say) is left out.
     """
-    row = await Participant.select(*records.columns(Participant, records.PERSON_COLUMNS)).where(
-        Participant.id == participant_id
-    ).first()
+    row = (
+        await Participant.select(*records.columns(Participant, records.PERSON_COLUMNS))
+        .where(Participant.id == participant_id)
+        .first()
+    )
     if row is None:
         return []
     person = records.person(row)
@@ -107,8 +117,13 @@ async def placements_for(
         exclude = {r["opportunity_id"] for r in await set_apart_for(participant_id)}
     matches = index.recommend(person, top=top, exclude=exclude)
     rows = await Opportunity.select(
-        Opportunity.id, Opportunity.title, Opportunity.municipality, Opportunity.capacity, Opportunity.places_taken,
-        Opportunity.status, Opportunity.organisation.name.as_alias("organisation_name"),
+        Opportunity.id,
+        Opportunity.title,
+        Opportunity.municipality,
+        Opportunity.capacity,
+        Opportunity.places_taken,
+        Opportunity.status,
+        Opportunity.organisation.name.as_alias("organisation_name"),
     ).where(Opportunity.id.is_in([m.opportunity_id for m in matches] or [0]))
     by_id = {r["id"]: r for r in rows}
     empty = profile_is_empty(person)
@@ -124,7 +139,8 @@ async def placements_for(
             **_explained(m, empty, labels),
         }
         for m in matches
-        if m.opportunity_id in by_id and by_id[m.opportunity_id]["status"] == "open"
+        if m.opportunity_id in by_id
+        and by_id[m.opportunity_id]["status"] == "open"
         and by_id[m.opportunity_id]["places_taken"] < by_id[m.opportunity_id]["capacity"]
     ]
 
@@ -134,8 +150,12 @@ def _concepts_of(matches: list[matching.Match]) -> set[str]:
     uris = set()
     for m in matches:
         e = m.explanation
-        for skill in (*e.missing_required, *e.missing_optional, *(s.skill for s in e.matched_skills),
-                      *(s.by for s in e.matched_skills if s.by is not None)):
+        for skill in (
+            *e.missing_required,
+            *e.missing_optional,
+            *(s.skill for s in e.matched_skills),
+            *(s.by for s in e.matched_skills if s.by is not None),
+        ):
             if skill.uri:
                 uris.add(skill.uri)
     return uris
@@ -143,20 +163,33 @@ def _concepts_of(matches: list[matching.Match]) -> set[str]:
 
 async def set_apart_for(participant_id: int) -> list[dict[str, Any]]:
     """Places left out of the suggestions because of an earlier referral: newest first, with status, date and reason."""
-    rows = await Referral.select(
-        Referral.id, Referral.opportunity, Referral.status, Referral.reason, Referral.updated_at,
-        Referral.opportunity.title.as_alias("title"),
-        Referral.opportunity.organisation.name.as_alias("organisation_name"),
-    ).where(Referral.participant == participant_id).order_by(Referral.updated_at, ascending=False).order_by(
-        Referral.id, ascending=False
+    rows = (
+        await Referral.select(
+            Referral.id,
+            Referral.opportunity,
+            Referral.status,
+            Referral.reason,
+            Referral.updated_at,
+            Referral.opportunity.title.as_alias("title"),
+            Referral.opportunity.organisation.name.as_alias("organisation_name"),
+        )
+        .where(Referral.participant == participant_id)
+        .order_by(Referral.updated_at, ascending=False)
+        .order_by(Referral.id, ascending=False)
     )
     newest: dict[int, dict[str, Any]] = {}
     for row in rows:  # one line per place: its latest referral
         newest.setdefault(row["opportunity"], row)
     return [
-        {"referral_id": r["id"], "opportunity_id": r["opportunity"], "title": r["title"],
-         "organisation_name": r["organisation_name"], "status": r["status"], "reason": r["reason"],
-         "when": r["updated_at"]}
+        {
+            "referral_id": r["id"],
+            "opportunity_id": r["opportunity"],
+            "title": r["title"],
+            "organisation_name": r["organisation_name"],
+            "status": r["status"],
+            "reason": r["reason"],
+            "when": r["updated_at"],
+        }
         for r in newest.values()
     ]
 
@@ -170,21 +203,31 @@ async def candidates_for(opp_id: int, top: int = 10) -> list[dict[str, Any]]:
     matched skills, skill gap and score parts, scored without distance; nothing that names or
     locates the person.
     """
-    row = await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS)).where(
-        Opportunity.id == opp_id
-    ).first()
+    row = (
+        await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS))
+        .where(Opportunity.id == opp_id)
+        .first()
+    )
     if row is None:
         return []
-    people = await Participant.select(
-        *records.columns(Participant, records.PERSON_COLUMNS), Participant.code, Participant.region
-    ).where(Participant.stage.is_in(list(CANDIDATE_STAGES))).order_by(Participant.id)
+    people = (
+        await Participant.select(
+            *records.columns(Participant, records.PERSON_COLUMNS), Participant.code, Participant.region
+        )
+        .where(Participant.stage.is_in(list(CANDIDATE_STAGES)))
+        .order_by(Participant.id)
+    )
     allowed = await pool.consented([p["id"] for p in people], "employer_profile")
     people = [p for p in people if p["id"] in allowed]
     by_id = {p["id"]: p for p in people}
     persons = {p["id"]: records.person(p) for p in people}
     # A PersonIndex (one per audience) is the path at scale; the reference is fine for the demo.
-    matches = matching.recommend_candidates(records.opportunity(row), list(persons.values()), top=top,
-                                            scoring=employer_scoring(await training.current_scoring()))
+    matches = matching.recommend_candidates(
+        records.opportunity(row),
+        list(persons.values()),
+        top=top,
+        scoring=employer_scoring(await training.current_scoring()),
+    )
     labels = await skills.labels_in(_concepts_of(matches), current_language())
     return [
         {
@@ -198,8 +241,14 @@ async def candidates_for(opp_id: int, top: int = 10) -> list[dict[str, Any]]:
 
 
 # Notes an employer may read; the others hint at where the person lives or what support they need.
-_EMPLOYER_NOTES = ("empty_profile", "low_confidence", "no_skills_on_profile", "no_skills_listed",
-                   "no_interests_on_profile", "no_sectors_listed")
+_EMPLOYER_NOTES = (
+    "empty_profile",
+    "low_confidence",
+    "no_skills_on_profile",
+    "no_skills_listed",
+    "no_interests_on_profile",
+    "no_sectors_listed",
+)
 
 
 def employer_scoring(scoring: matching.Scoring) -> matching.Scoring:

@@ -23,15 +23,25 @@ import anyio
 
 import matching
 from portal.db.engine import as_utc
-from portal.db.tables import OutcomeModel, Opportunity, Participant, Referral, ReferralEvent
+from portal.db.tables import Opportunity, OutcomeModel, Participant, Referral, ReferralEvent
 from portal.geo import REGIONS
 from portal.matching_service import fairness, jobs, records
 from portal.matching_service.text_model import shared_text
 from portal.skills.relations import narrower_forms
 
 __all__ = [
-    "BAD", "GOOD", "MIN_OUTCOMES", "current_scoring", "current_weights", "evaluate_outcomes", "forget_weights",
-    "gather_outcomes", "model_history", "portal_scoring", "start_training", "train",
+    "BAD",
+    "GOOD",
+    "MIN_OUTCOMES",
+    "current_scoring",
+    "current_weights",
+    "evaluate_outcomes",
+    "forget_weights",
+    "gather_outcomes",
+    "model_history",
+    "portal_scoring",
+    "start_training",
+    "train",
 ]
 
 logger = logging.getLogger(__name__)
@@ -49,8 +59,7 @@ _COUNTRY_OF_REGION = {region: country for country, regions in REGIONS.items() fo
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
-
+    return dt.datetime.now(dt.UTC)
 
 
 # --- the data ------------------------------------------------------------------------------------
@@ -73,9 +82,13 @@ async def gather_outcomes() -> TrainingData:
     which is the order the referrals were made. Group labels are the support level and the
     country (from the region): gender, age, nationality and ethnicity are not portal fields.
     """
-    rows = await Referral.select(
-        Referral.id, Referral.participant, Referral.opportunity, Referral.status, Referral.updated_at
-    ).where(Referral.status.is_in([*GOOD, *BAD])).order_by(Referral.id)
+    rows = (
+        await Referral.select(
+            Referral.id, Referral.participant, Referral.opportunity, Referral.status, Referral.updated_at
+        )
+        .where(Referral.status.is_in([*GOOD, *BAD]))
+        .order_by(Referral.id)
+    )
     if not rows:
         return TrainingData([], {"support level": {}, "country": {}})
     known_at: dict[int, dt.datetime] = {}
@@ -138,12 +151,21 @@ def _method(result: Any, exposure: Mapping[str, Mapping[str, Any]]) -> dict[str,
         "precision": _number(result.precision),
         "brier": _number(result.brier),
         "ece": _number(result.ece),
-        "reliability": [[_number(b.low), _number(b.high), _number(b.predicted), _number(b.observed), b.count]
-                        for b in result.reliability],
+        "reliability": [
+            [_number(b.low), _number(b.high), _number(b.predicted), _number(b.observed), b.count]
+            for b in result.reliability
+        ],
         "exposure": {
-            label: {group: {"people": e.people, "appearances": e.appearances, "mean_rank": _number(e.mean_rank),
-                            "exposure": _number(e.exposure), "ratio": _number(e.ratio)}
-                    for group, e in by_group.items()}
+            label: {
+                group: {
+                    "people": e.people,
+                    "appearances": e.appearances,
+                    "mean_rank": _number(e.mean_rank),
+                    "exposure": _number(e.exposure),
+                    "ratio": _number(e.ratio),
+                }
+                for group, e in by_group.items()
+            }
             for label, by_group in exposure.items()
         },
     }
@@ -185,17 +207,27 @@ def evaluate_outcomes(data: TrainingData) -> tuple[matching.Weights, bool, dict[
         learned_ndcg=_number(choice.learned_ndcg),
         text=evaluation.format(),
         evaluation={
-            "n_train": evaluation.n_train, "n_test": evaluation.n_test, "lists": evaluation.lists, "by": evaluation.by,
-            "counts": {by: {"lists": c.lists, "two_or_more": c.two_or_more, "informative": c.informative}
-                       for by, c in evaluation.counts.items()},
+            "n_train": evaluation.n_train,
+            "n_test": evaluation.n_test,
+            "lists": evaluation.lists,
+            "by": evaluation.by,
+            "counts": {
+                by: {"lists": c.lists, "two_or_more": c.two_or_more, "informative": c.informative}
+                for by, c in evaluation.counts.items()
+            },
             "level": evaluation.level,
-            "gain_low": _number(choice.gain_low), "gain_high": _number(choice.gain_high),
-            "base_rate": _number(evaluation.base_rate), "k": evaluation.k, "precision_k": evaluation.precision_k,
+            "gain_low": _number(choice.gain_low),
+            "gain_high": _number(choice.gain_high),
+            "base_rate": _number(evaluation.base_rate),
+            "k": evaluation.k,
+            "precision_k": evaluation.precision_k,
             "default_weights": evaluation.default_weights.as_dict(),
             "learned_weights": evaluation.learned_weights.as_dict() if evaluation.learned_weights else None,
             "methods": {
-                name: _method(result, {groups[0][0]: result.exposure,
-                                       **{label: r.methods[name].exposure for label, r in more.items()}})
+                name: _method(
+                    result,
+                    {groups[0][0]: result.exposure, **{label: r.methods[name].exposure for label, r in more.items()}},
+                )
                 for name, result in evaluation.methods.items()
             },
         },
@@ -215,9 +247,12 @@ async def train(user_id: int | None = None) -> int:
 
 async def start_training(user_id: int | None) -> int:
     """Start a training in the background (awaited under tests) unless one is under way; returns its id."""
-    running = await OutcomeModel.select(OutcomeModel.id, OutcomeModel.started_at).where(
-        OutcomeModel.status == "running"
-    ).order_by(OutcomeModel.id, ascending=False).first()
+    running = (
+        await OutcomeModel.select(OutcomeModel.id, OutcomeModel.started_at)
+        .where(OutcomeModel.status == "running")
+        .order_by(OutcomeModel.id, ascending=False)
+        .first()
+    )
     if running is not None and _now() - as_utc(running["started_at"]) < STALE_AFTER:
         return running["id"]
     model_id = await _start_row(user_id)
@@ -226,10 +261,18 @@ async def start_training(user_id: int | None) -> int:
 
 
 async def _start_row(user_id: int | None) -> int:
-    rows = await OutcomeModel.insert(OutcomeModel(
-        status="running", trained_by=user_id, started_at=_now(), outcomes=0, weights="{}", in_use=False, report="{}",
-        error="",
-    ))
+    rows = await OutcomeModel.insert(
+        OutcomeModel(
+            status="running",
+            trained_by=user_id,
+            started_at=_now(),
+            outcomes=0,
+            weights="{}",
+            in_use=False,
+            report="{}",
+            error="",
+        )
+    )
     return rows[0]["id"]
 
 
@@ -245,27 +288,46 @@ async def _run(model_id: int) -> None:
         report["fairness"] = await anyio.to_thread.run_sync(fairness.compute, measured, scoring)
         report["fairness_text"] = fairness.format_report(report["fairness"])
         report["seconds"] = round(time.perf_counter() - started, 2)
-        await OutcomeModel.update({
-            OutcomeModel.status: "done", OutcomeModel.finished_at: _now(), OutcomeModel.outcomes: len(data.outcomes),
-            OutcomeModel.weights: json.dumps(weights.as_dict()), OutcomeModel.in_use: in_use,
-            OutcomeModel.report: json.dumps(report),
-        }).where(OutcomeModel.id == model_id)
+        await OutcomeModel.update(
+            {
+                OutcomeModel.status: "done",
+                OutcomeModel.finished_at: _now(),
+                OutcomeModel.outcomes: len(data.outcomes),
+                OutcomeModel.weights: json.dumps(weights.as_dict()),
+                OutcomeModel.in_use: in_use,
+                OutcomeModel.report: json.dumps(report),
+            }
+        ).where(OutcomeModel.id == model_id)
     except Exception as exc:  # reported on the page and by the command
         logger.exception("outcome model training %s failed", model_id)
-        await OutcomeModel.update({
-            OutcomeModel.status: "failed", OutcomeModel.finished_at: _now(),
-            OutcomeModel.error: f"{type(exc).__name__}: {exc}"[:2000],
-        }).where(OutcomeModel.id == model_id)
+        await OutcomeModel.update(
+            {
+                OutcomeModel.status: "failed",
+                OutcomeModel.finished_at: _now(),
+                OutcomeModel.error: f"{type(exc).__name__}: {exc}"[:2000],
+            }
+        ).where(OutcomeModel.id == model_id)
     forget_weights()  # the next request reads the newest model in use
 
 
 async def model_history(limit: int = 20) -> list[dict[str, Any]]:
     """The newest trainings first, reports and weights parsed; ``current`` marks the one in use."""
-    rows = await OutcomeModel.select(
-        OutcomeModel.id, OutcomeModel.status, OutcomeModel.started_at, OutcomeModel.finished_at, OutcomeModel.outcomes,
-        OutcomeModel.weights, OutcomeModel.in_use, OutcomeModel.report, OutcomeModel.error,
-        OutcomeModel.trained_by.display_name.as_alias("trained_by_name"),
-    ).order_by(OutcomeModel.id, ascending=False).limit(limit)
+    rows = (
+        await OutcomeModel.select(
+            OutcomeModel.id,
+            OutcomeModel.status,
+            OutcomeModel.started_at,
+            OutcomeModel.finished_at,
+            OutcomeModel.outcomes,
+            OutcomeModel.weights,
+            OutcomeModel.in_use,
+            OutcomeModel.report,
+            OutcomeModel.error,
+            OutcomeModel.trained_by.display_name.as_alias("trained_by_name"),
+        )
+        .order_by(OutcomeModel.id, ascending=False)
+        .limit(limit)
+    )
     in_use = await _newest_in_use()
     for row in rows:
         row["report"] = json.loads(row["report"] or "{}")
@@ -280,9 +342,12 @@ async def model_history(limit: int = 20) -> list[dict[str, Any]]:
 
 
 async def _newest_in_use() -> dict[str, Any] | None:
-    return await OutcomeModel.select(OutcomeModel.id, OutcomeModel.weights).where(
-        (OutcomeModel.status == "done") & (OutcomeModel.in_use == True)  # noqa: E712
-    ).order_by(OutcomeModel.id, ascending=False).first()
+    return (
+        await OutcomeModel.select(OutcomeModel.id, OutcomeModel.weights)
+        .where((OutcomeModel.status == "done") & (OutcomeModel.in_use.eq(True)))
+        .order_by(OutcomeModel.id, ascending=False)
+        .first()
+    )
 
 
 class _Cache:

@@ -6,7 +6,12 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, get, post
-from litestar.exceptions import NotAuthorizedException, NotFoundException, PermissionDeniedException, ValidationException
+from litestar.exceptions import (
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
 
 from portal.auth.guards import network_manager
 from portal.network import jobs, services

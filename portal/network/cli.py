@@ -34,8 +34,13 @@ def recompute() -> None:
 
 
 @network.command("export")
-@click.option("--format", "format_", required=True, type=click.Choice(EXPORT_FORMATS),
-              help="graphml or gexf (Gephi), json (Cytoscape.js), xlsx or csv (Elements and Connections sheets).")
+@click.option(
+    "--format",
+    "format_",
+    required=True,
+    type=click.Choice(EXPORT_FORMATS),
+    help="graphml or gexf (Gephi), json (Cytoscape.js), xlsx or csv (Elements and Connections sheets).",
+)
 @click.argument("file", type=click.Path(dir_okay=True, writable=True))
 def export(format_: str, file: str) -> None:
     """Write the whole network to FILE (csv: a .zip, or a folder for elements.csv and connections.csv)."""

@@ -97,7 +97,9 @@ class NetworkPages(Controller):
             "suggestions": services.named_suggestions(snapshot, snapshot.suggestions["top"][:SHOWN_SUGGESTIONS]),
             "weak_points": {name: items[:SHOWN_WEAK_POINTS] for name, items in services.fragility(snapshot).items()},
             "region_pairs": summary["region_pairs"][:10],
-            "organisation_names": sorted(((row["id"], row["name"]) for row in rows), key=lambda item: item[1].casefold()),
+            "organisation_names": sorted(
+                ((row["id"], row["name"]) for row in rows), key=lambda item: item[1].casefold()
+            ),
             "graph_regions": sorted({(row["country"], row["region"]) for row in rows if row["region"]}),
         }
 

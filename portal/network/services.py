@@ -34,7 +34,6 @@ PER_PAGE = 25
 STALE_AFTER = dt.timedelta(minutes=15)
 
 
-
 @dataclass
 class Records:
     """Everything the analytics read, as the library's plain records (never a participant's name)."""
@@ -47,18 +46,29 @@ class Records:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 async def load_records() -> Records:
     """Five queries: organisations, relationships, referral flows, demand and open places."""
     organisations = await Organisation.select(
-        Organisation.id, Organisation.name, Organisation.kind, Organisation.country, Organisation.region,
-        Organisation.municipality, Organisation.latitude, Organisation.longitude,
+        Organisation.id,
+        Organisation.name,
+        Organisation.kind,
+        Organisation.country,
+        Organisation.region,
+        Organisation.municipality,
+        Organisation.latitude,
+        Organisation.longitude,
     ).order_by(Organisation.id)
     relationships = await Relationship.select(
-        Relationship.id, Relationship.source, Relationship.target, Relationship.kind, Relationship.since,
-        Relationship.until, Relationship.strength,
+        Relationship.id,
+        Relationship.source,
+        Relationship.target,
+        Relationship.kind,
+        Relationship.since,
+        Relationship.until,
+        Relationship.strength,
     ).order_by(Relationship.id)
     referrals = await Referral.select(
         Referral.referred_by.organisation.as_alias("source"),
@@ -69,7 +79,10 @@ async def load_records() -> Records:
         Participant.region, Participant.municipality, Participant.latitude, Participant.longitude, Participant.travel_km
     ).where(Participant.stage.is_in(list(ACTIVE_STAGES)))
     opportunities = await Opportunity.select(
-        Opportunity.organisation, Opportunity.latitude, Opportunity.longitude, Opportunity.capacity,
+        Opportunity.organisation,
+        Opportunity.latitude,
+        Opportunity.longitude,
+        Opportunity.capacity,
         Opportunity.places_taken,
     ).where(Opportunity.status == "open")
     return Records(
@@ -157,7 +170,9 @@ def suggestions(G: nx.Graph) -> dict[str, Any]:
     """
     top = network.suggest_partnerships(G, top=TOP_SUGGESTIONS)
     if len(G) <= PER_NODE_MAX_NODES:
-        by_node = {str(node): network.suggest_partnerships(G, node=node, top=SUGGESTIONS_PER_ORGANISATION) for node in G}
+        by_node = {
+            str(node): network.suggest_partnerships(G, node=node, top=SUGGESTIONS_PER_ORGANISATION) for node in G
+        }
         return {"top": top, "by_node": by_node}
     by_node: dict[str, list[dict[str, Any]]] = {}
     for suggestion in network.suggest_partnerships(G, top=len(G) * SUGGESTIONS_PER_ORGANISATION):
@@ -274,9 +289,12 @@ _cache: dict[str, Snapshot | None] = {"latest": None}
 
 async def latest_snapshot() -> Snapshot | None:
     """The newest finished snapshot; one small query when the cached one is still the newest."""
-    row = await NetworkSnapshot.select(NetworkSnapshot.id, NetworkSnapshot.finished_at).where(
-        NetworkSnapshot.status == "done"
-    ).order_by(NetworkSnapshot.id, ascending=False).first()
+    row = (
+        await NetworkSnapshot.select(NetworkSnapshot.id, NetworkSnapshot.finished_at)
+        .where(NetworkSnapshot.status == "done")
+        .order_by(NetworkSnapshot.id, ascending=False)
+        .first()
+    )
     if row is None:
         return None
     cached = _cache["latest"]
@@ -298,13 +316,24 @@ async def latest_snapshot() -> Snapshot | None:
 
 async def run_status() -> dict[str, Any]:
     """The newest run (running, done or failed) and when the last good one finished."""
-    newest = await NetworkSnapshot.select(
-        NetworkSnapshot.id, NetworkSnapshot.status, NetworkSnapshot.progress, NetworkSnapshot.started_at,
-        NetworkSnapshot.finished_at, NetworkSnapshot.error,
-    ).order_by(NetworkSnapshot.id, ascending=False).first()
-    last_done = await NetworkSnapshot.select(NetworkSnapshot.finished_at).where(
-        NetworkSnapshot.status == "done"
-    ).order_by(NetworkSnapshot.id, ascending=False).first()
+    newest = (
+        await NetworkSnapshot.select(
+            NetworkSnapshot.id,
+            NetworkSnapshot.status,
+            NetworkSnapshot.progress,
+            NetworkSnapshot.started_at,
+            NetworkSnapshot.finished_at,
+            NetworkSnapshot.error,
+        )
+        .order_by(NetworkSnapshot.id, ascending=False)
+        .first()
+    )
+    last_done = (
+        await NetworkSnapshot.select(NetworkSnapshot.finished_at)
+        .where(NetworkSnapshot.status == "done")
+        .order_by(NetworkSnapshot.id, ascending=False)
+        .first()
+    )
     status = {"running": False, "progress": 0, "started_at": None, "failed": False, "error": ""}
     if newest is not None:
         running = newest["status"] == "running" and _now() - as_utc(newest["started_at"]) < STALE_AFTER
@@ -413,7 +442,9 @@ def place_of(snapshot: Snapshot, org_id: int) -> dict[str, Any]:
     G = snapshot.nx_graph
     reach = network.neighbourhood(G, org_id, depth=2)
     partners = sorted((n for n, d in reach.items() if d == 1), key=lambda n: snapshot.name(n))
-    second = sorted((n for n, d in reach.items() if d == 2), key=lambda n: -snapshot.rows[n]["degree"] if n in snapshot.rows else 0)
+    second = sorted(
+        (n for n, d in reach.items() if d == 2), key=lambda n: -snapshot.rows[n]["degree"] if n in snapshot.rows else 0
+    )
     community = snapshot.summary["communities"][row["community"]]
     return {
         "row": row,

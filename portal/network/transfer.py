@@ -24,9 +24,29 @@ from portal.organisations.validation import clean_organisation, clean_relationsh
 
 FORMATS = ("graphml", "gexf", "json", "xlsx", "csv")
 # Organisation fields that travel as extra spreadsheet columns ("Registry id" <-> registry_id).
-EXTRA_FIELDS = ("address", "postcode", "languages", "email", "phone", "website", "contact_person", "description", "registry_id")
-_COLUMN = {"name": "Label", "kind": "Type", "country": "Country", "region": "Region", "municipality": "Municipality",
-           "latitude": "Latitude", "longitude": "Longitude", "since": "Since", "until": "Until", "strength": "Strength"}
+EXTRA_FIELDS = (
+    "address",
+    "postcode",
+    "languages",
+    "email",
+    "phone",
+    "website",
+    "contact_person",
+    "description",
+    "registry_id",
+)
+_COLUMN = {
+    "name": "Label",
+    "kind": "Type",
+    "country": "Country",
+    "region": "Region",
+    "municipality": "Municipality",
+    "latitude": "Latitude",
+    "longitude": "Longitude",
+    "since": "Since",
+    "until": "Until",
+    "strength": "Strength",
+}
 
 
 @dataclass
@@ -51,13 +71,25 @@ async def export_network(path: str | Path, format: str) -> str:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}")
     if format in ("xlsx", "csv"):
         orgs = await Organisation.select(
-            Organisation.id, Organisation.name, Organisation.kind, Organisation.country, Organisation.region,
-            Organisation.municipality, Organisation.latitude, Organisation.longitude,
+            Organisation.id,
+            Organisation.name,
+            Organisation.kind,
+            Organisation.country,
+            Organisation.region,
+            Organisation.municipality,
+            Organisation.latitude,
+            Organisation.longitude,
             *(getattr(Organisation, name) for name in EXTRA_FIELDS),
         ).order_by(Organisation.id)
         ties = await Relationship.select(
-            Relationship.id, Relationship.source, Relationship.target, Relationship.kind, Relationship.since,
-            Relationship.until, Relationship.strength, Relationship.note,
+            Relationship.id,
+            Relationship.source,
+            Relationship.target,
+            Relationship.kind,
+            Relationship.since,
+            Relationship.until,
+            Relationship.strength,
+            Relationship.note,
         ).order_by(Relationship.id)
         network.write_spreadsheet(orgs, ties, str(path), format=format)
         return f"wrote {len(orgs)} organisations and {len(ties)} relationships to {path}"
@@ -111,7 +143,7 @@ async def import_spreadsheet(path: str | Path) -> ImportReport:
     bad_elements: dict[Any, int] = {}  # spreadsheet id -> row number
     same_as: dict[Any, Any] = {}  # spreadsheet id -> an earlier row's id with the same folded name
     first_new: dict[str, Any] = {}
-    for number, record in zip(rows["Elements"], records):
+    for number, record in zip(rows["Elements"], records, strict=True):
         key = fold(record["name"])
         if key in known:
             resolved[record["id"]] = known[key]
@@ -120,7 +152,10 @@ async def import_spreadsheet(path: str | Path) -> ImportReport:
         if key in first_new:  # 'Čakovec' after 'Cakovec': one organisation
             same_as[record["id"]] = first_new[key]
             continue
-        data = {name: record.get(name) for name in ("name", "kind", "country", "region", "municipality", "latitude", "longitude")}
+        data = {
+            name: record.get(name)
+            for name in ("name", "kind", "country", "region", "municipality", "latitude", "longitude")
+        }
         data.update({name: record.get(name) or "" for name in EXTRA_FIELDS})
         values, problems = clean_organisation(data)
         if problems:
@@ -131,17 +166,26 @@ async def import_spreadsheet(path: str | Path) -> ImportReport:
         first_new[key] = record["id"]
 
     links = []
-    for number, tie in zip(rows["Connections"], ties):
+    for number, tie in zip(rows["Connections"], ties, strict=True):
         problems: dict[str, str] = {}
         for end, column in (("source", "From"), ("target", "To")):
             if tie[end] in bad_elements:
                 problems[column] = f"the element on row {bad_elements[tie[end]]} has errors"
-        data = {"kind": tie["kind"], "since": tie.get("since"), "until": tie.get("until"),
-                "strength": tie.get("strength"), "note": tie.get("note") or ""}
+        data = {
+            "kind": tie["kind"],
+            "since": tie.get("since"),
+            "until": tie.get("until"),
+            "strength": tie.get("strength"),
+            "note": tie.get("note") or "",
+        }
         values, found = clean_relationship(data)
-        problems.update({_COLUMN.get(name, name.replace("_", " ").capitalize()): message for name, message in found.items()})
+        problems.update(
+            {_COLUMN.get(name, name.replace("_", " ").capitalize()): message for name, message in found.items()}
+        )
         if problems:
-            report.problems.extend({"sheet": "Connections", "row": number, "column": c, "message": m} for c, m in problems.items())
+            report.problems.extend(
+                {"sheet": "Connections", "row": number, "column": c, "message": m} for c, m in problems.items()
+            )
             continue
         links.append((tie["source"], tie["target"], values))
 
@@ -154,7 +198,9 @@ async def import_spreadsheet(path: str | Path) -> ImportReport:
         for source_id, target_id, values in links:
             source, target = resolved[source_id], resolved[target_id]
             if await Relationship.exists().where(
-                (Relationship.source == source) & (Relationship.target == target) & (Relationship.kind == values["kind"])
+                (Relationship.source == source)
+                & (Relationship.target == target)
+                & (Relationship.kind == values["kind"])
             ):
                 report.relationships_known += 1
                 continue
@@ -167,6 +213,11 @@ async def import_spreadsheet(path: str | Path) -> ImportReport:
 
 def _problems(sheet: str, number: int, problems: dict[str, str]) -> list[dict[str, Any]]:
     return [
-        {"sheet": sheet, "row": number, "column": _COLUMN.get(name, name.replace("_", " ").capitalize()), "message": str(message)}
+        {
+            "sheet": sheet,
+            "row": number,
+            "column": _COLUMN.get(name, name.replace("_", " ").capitalize()),
+            "message": str(message),
+        }
         for name, message in problems.items()
     ]

@@ -175,8 +175,12 @@ class OpportunityPages(Controller):
     async def detail(self, request: Request, opp_id: RecordId) -> Template:
         opportunity = await _visible(opp_id, request)
         user = current_user(request)
-        context = {"opp": opportunity, "can_edit": services.can_edit(user, opportunity),
-                   "can_see_candidates": services.can_see_candidates(user, opportunity), **_choices()}
+        context = {
+            "opp": opportunity,
+            "can_edit": services.can_edit(user, opportunity),
+            "can_see_candidates": services.can_see_candidates(user, opportunity),
+            **_choices(),
+        }
         return render(request, "opportunities/detail.html", context)
 
     @get("/{opp_id:int}/edit", name="opportunities:edit", guards=[login_required])

@@ -20,9 +20,9 @@ from portal.i18n import gettext as _
 from portal.opportunities.validation import capacity_message
 from portal.organisations.services import search_words
 from portal.pagination import Page
+from portal.service_errors import Conflict, NotFound  # noqa: F401 (part of this module's interface)
 from portal.skills import entries as skill_entries
 from portal.skills.services import recognise
-from portal.service_errors import Conflict, NotFound  # noqa: F401 (part of this module's interface)
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -53,8 +53,6 @@ MAX_PER_PAGE = 100
 POSTING_ROLES = frozenset({ENTERPRISE, EMPLOYER})
 PUBLIC_STATUSES = ("open",)
 EVERY_STATUS = ("draft", "open", "closed")
-
-
 
 
 # --- who may do what ------------------------------------------------------------------------
@@ -210,7 +208,7 @@ async def get_opportunity(opp_id: int, user: CurrentUser | None) -> dict[str, An
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def search_text_for(values: dict[str, Any], organisation_name: str) -> str:

@@ -6,18 +6,18 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.params import JSONBody
 from litestar.exceptions import (
     NotAuthorizedException,
     NotFoundException,
     PermissionDeniedException,
     ValidationException,
 )
+from litestar.params import JSONBody
 
 from portal.auth.guards import current_user, login_required, network_manager
 from portal.organisations import services
 from portal.organisations.access import editable_relationship
-from portal.organisations.params import Filter, PageNumber, OptionalRecordIdQuery, PerPage, RecordId
+from portal.organisations.params import Filter, OptionalRecordIdQuery, PageNumber, PerPage, RecordId
 from portal.organisations.schemas import (
     OrganisationDetail,
     OrganisationList,
@@ -98,7 +98,9 @@ class OrganisationApi(Controller):
         return _detail(await _get_or_404(org_id, request))
 
     @patch("/{org_id:int}", guards=[login_required], raises=[*_WRITE_ERRORS, NotFoundException])
-    async def update_organisation(self, org_id: RecordId, data: JSONBody[OrganisationPatch], request: Request) -> OrganisationDetail:
+    async def update_organisation(
+        self, org_id: RecordId, data: JSONBody[OrganisationPatch], request: Request
+    ) -> OrganisationDetail:
         """Change some fields: admins and coordinators on any organisation, others on their own."""
         if not services.can_edit_organisation(current_user(request), org_id):
             raise PermissionDeniedException("you may not edit this organisation")
@@ -116,7 +118,6 @@ class OrganisationApi(Controller):
 class RelationshipApi(Controller):
     path = "/api/v1/relationships"
     tags = ["relationships"]
-
 
     @get("/", opt={"access": "public"}, raises=[ValidationException])
     async def list_relationships(
@@ -162,7 +163,9 @@ class RelationshipApi(Controller):
             raise NotFoundException() from exc
 
     @patch("/{rel_id:int}", guards=[login_required], raises=[*_WRITE_ERRORS, NotFoundException])
-    async def update_relationship(self, rel_id: RecordId, data: JSONBody[RelationshipPatch], request: Request) -> Relationship:
+    async def update_relationship(
+        self, rel_id: RecordId, data: JSONBody[RelationshipPatch], request: Request
+    ) -> Relationship:
         tie = await editable_relationship(request, rel_id)
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         values, errors = clean_relationship({**tie, **changes})

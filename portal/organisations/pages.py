@@ -81,7 +81,9 @@ class DirectoryPages(Controller):
         municipality: Filter = "",
         page: PageNumber = 1,
     ) -> Template:
-        filters = services.DirectoryFilters(q=q.strip(), kind=kind, country=country, region=region, municipality=municipality)
+        filters = services.DirectoryFilters(
+            q=q.strip(), kind=kind, country=country, region=region, municipality=municipality
+        )
         results = await services.search_organisations(filters, page=page)
         # The fragment carries results only: skip the two queries that fill the filter lists.
         options = {} if is_partial_request(request) else await services.filter_options()
@@ -101,7 +103,9 @@ class DirectoryPages(Controller):
         data = await _form_data(request)
         values, errors = clean_organisation(data)
         if errors:
-            return render(request, "organisations/form.html", {"org": data, "errors": errors, **_choices()}, status_code=422)
+            return render(
+                request, "organisations/form.html", {"org": data, "errors": errors, **_choices()}, status_code=422
+            )
         org_id = await services.create_organisation(values)
         return Redirect(path=f"/organisations/{org_id}", status_code=303)
 
@@ -163,11 +167,12 @@ class RelationshipPages(Controller):
     include_in_schema = False
     guards = [login_required]
 
-
     @get("/{rel_id:int}/edit", name="relationships:edit")
     async def edit_form(self, request: Request, rel_id: RecordId, back: Filter = "") -> Template:
         tie = await editable_relationship(request, rel_id)
-        return render(request, "relationships/edit.html", {"tie": tie, "errors": {}, "back": _back(back, tie), **_choices()})
+        return render(
+            request, "relationships/edit.html", {"tie": tie, "errors": {}, "back": _back(back, tie), **_choices()}
+        )
 
     @post("/{rel_id:int}/edit", status_code=303)
     async def update(self, request: Request, rel_id: RecordId) -> Redirect | Template:

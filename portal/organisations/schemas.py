@@ -72,7 +72,9 @@ class OrganisationPatch(msgspec.Struct, forbid_unknown_fields=True, omit_default
     postcode: Annotated[str, msgspec.Meta(max_length=20)] | msgspec.UnsetType = msgspec.UNSET
     latitude: float | None | msgspec.UnsetType = msgspec.UNSET
     longitude: float | None | msgspec.UnsetType = msgspec.UNSET
-    languages: Annotated[list[Annotated[str, msgspec.Meta(max_length=5)]], msgspec.Meta(max_length=10)] | msgspec.UnsetType = msgspec.UNSET
+    languages: (
+        Annotated[list[Annotated[str, msgspec.Meta(max_length=5)]], msgspec.Meta(max_length=10)] | msgspec.UnsetType
+    ) = msgspec.UNSET
     email: ShortText | msgspec.UnsetType = msgspec.UNSET
     phone: Annotated[str, msgspec.Meta(max_length=50)] | msgspec.UnsetType = msgspec.UNSET
     website: Annotated[str, msgspec.Meta(max_length=300)] | msgspec.UnsetType = msgspec.UNSET

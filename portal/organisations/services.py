@@ -23,8 +23,6 @@ MAX_PER_PAGE = 100
 PUBLIC_HIDDEN_FIELDS = ("contact_person",)
 
 
-
-
 @dataclass(frozen=True)
 class DirectoryFilters:
     q: str = ""
@@ -39,7 +37,7 @@ class DirectoryFilters:
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def search_words(query: str) -> list[str]:
@@ -84,9 +82,7 @@ _LIST_COLUMNS = (
 )
 
 
-async def search_organisations(
-    filters: DirectoryFilters, page: int = 1, per_page: int = DEFAULT_PER_PAGE
-) -> Page:
+async def search_organisations(filters: DirectoryFilters, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> Page:
     """One page of the directory, ordered by name."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     conditions = _where(filters)
@@ -105,18 +101,23 @@ async def search_organisations(
 async def filter_options() -> dict[str, Any]:
     """Regions (grouped by country) and municipalities that hold organisations, for the filters."""
     regions: dict[str, list[str]] = {}
-    for row in await Organisation.select(Organisation.country, Organisation.region).distinct().order_by(
-        Organisation.country
-    ).order_by(Organisation.region):
+    for row in (
+        await Organisation.select(Organisation.country, Organisation.region)
+        .distinct()
+        .order_by(Organisation.country)
+        .order_by(Organisation.region)
+    ):
         regions.setdefault(row["country"], []).append(row["region"])
     places = await Organisation.select(Organisation.municipality).distinct().order_by(Organisation.municipality)
     return {"regions": regions, "municipalities": [row["municipality"] for row in places]}
 
 
 async def get_organisation(org_id: int, user: CurrentUser | None) -> dict[str, Any]:
-    row = await Organisation.select(Organisation.all_columns(exclude=[Organisation.search_text])).where(
-        Organisation.id == org_id
-    ).first()
+    row = (
+        await Organisation.select(Organisation.all_columns(exclude=[Organisation.search_text]))
+        .where(Organisation.id == org_id)
+        .first()
+    )
     if row is None:
         raise NotFound(org_id)
     return _public(row, user)

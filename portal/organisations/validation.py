@@ -96,7 +96,9 @@ def clean_organisation(data: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]
     place = find_place(values["country"], values["municipality"]) if values["municipality"] else None
     if place is not None and values["region"] and place.region != values["region"] and "region" not in errors:
         errors["municipality"] = _("%(municipality)s lies in %(region)s.") % {
-            "municipality": place.name, "region": place.region}
+            "municipality": place.name,
+            "region": place.region,
+        }
     values["latitude"] = _number(data, "latitude", -90, 90, errors)
     values["longitude"] = _number(data, "longitude", -180, 180, errors)
     if (values["latitude"] is None) != (values["longitude"] is None) and not {"latitude", "longitude"} & errors.keys():

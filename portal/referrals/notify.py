@@ -15,16 +15,21 @@ async def notify(recipient: dict[str, Any], message: Callable[[], str], link: st
     with use_language(recipient["language"] or DEFAULT_LANGUAGE):
         text = message()
     await Notification.insert(
-        Notification(user=recipient["id"], message=text, link=link, read=False, created_at=dt.datetime.now(dt.timezone.utc))
+        Notification(user=recipient["id"], message=text, link=link, read=False, created_at=dt.datetime.now(dt.UTC))
     )
 
 
 async def unread_count(user_id: int) -> int:
-    return await Notification.count().where((Notification.user == user_id) & (Notification.read == False))  # noqa: E712
+    return await Notification.count().where((Notification.user == user_id) & (Notification.read.eq(False)))
 
 
 async def recent(user_id: int, limit: int = 50) -> list[dict[str, Any]]:
-    return await Notification.select().where(Notification.user == user_id).order_by(Notification.id, ascending=False).limit(limit)
+    return (
+        await Notification.select()
+        .where(Notification.user == user_id)
+        .order_by(Notification.id, ascending=False)
+        .limit(limit)
+    )
 
 
 async def mark_all_read(user_id: int) -> None:

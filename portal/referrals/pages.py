@@ -86,23 +86,39 @@ class ReferralPages(Controller):
     @get("/inbox", name="referrals:inbox", guards=[roles_allowed(*HOST_ROLES)])
     async def inbox(self, request: Request, status: Filter = "", page: PageNumber = 1) -> Template:
         result = await services.inbox(current_user(request), status=status, page=page)
-        return render(request, "referrals/inbox.html", {"result": result, "status": status, "statuses": flow.STATUSES},
-                      block="results")
+        return render(
+            request,
+            "referrals/inbox.html",
+            {"result": result, "status": status, "statuses": flow.STATUSES},
+            block="results",
+        )
 
     @get("/{referral_id:int}", name="referrals:detail")
     async def detail(self, request: Request, referral_id: RecordId, notice: Filter = "") -> Template:
         referral, side = await _referral_for(request, referral_id)
         if side == "host":
             user = current_user(request)
-            referral["code"] = await services.name_for_host(user.role, user.organisation_id, referral["participant"],
-                                                           referral["code"])
+            referral["code"] = await services.name_for_host(
+                user.role, user.organisation_id, referral["participant"], referral["code"]
+            )
         # The host sees a part of the person's record: code, skills, languages, support needed.
-        await audit.record(request, current_user(request), "read", "participant", referral["participant"],
-                           f"referral {referral_id} as {side}")
+        await audit.record(
+            request,
+            current_user(request),
+            "read",
+            "participant",
+            referral["participant"],
+            f"referral {referral_id} as {side}",
+        )
         context = {
-            "referral": referral, "side": side, "steps": flow.next_steps(referral["status"], side),
-            "statuses": flow.STATUSES, "actions": flow.ACTION_LABELS, "needs_reason": flow.NEEDS_REASON,
-            "support": SUPPORT, "spoken_languages": SPOKEN_LANGUAGES,
+            "referral": referral,
+            "side": side,
+            "steps": flow.next_steps(referral["status"], side),
+            "statuses": flow.STATUSES,
+            "actions": flow.ACTION_LABELS,
+            "needs_reason": flow.NEEDS_REASON,
+            "support": SUPPORT,
+            "spoken_languages": SPOKEN_LANGUAGES,
             "notice": refusal_messages().get(notice, ""),
         }
         return render(request, "referrals/detail.html", context)
@@ -117,8 +133,14 @@ class ReferralPages(Controller):
         except services.StepRefused as refused:
             # A full opportunity is an everyday outcome, not an error: the page says what happened.
             return Redirect(path=f"/referrals/{referral_id}?notice={refused.code}", status_code=303)
-        await audit.record(request, current_user(request), "update", "participant", referral["participant"],
-                           f"referral {referral_id} {referral['status']} -> {to}")
+        await audit.record(
+            request,
+            current_user(request),
+            "update",
+            "participant",
+            referral["participant"],
+            f"referral {referral_id} {referral['status']} -> {to}",
+        )
         return Redirect(path=f"/referrals/{referral_id}", status_code=303)
 
 
@@ -136,5 +158,3 @@ class NotificationPages(Controller):
     async def mark_read(self, request: Request) -> Redirect:
         await notify.mark_all_read(current_user(request).id)
         return Redirect(path="/notifications/", status_code=303)
-
-

@@ -22,43 +22,65 @@ StepRefused = Refused  # this module's name for it
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 async def open_opportunities() -> list[dict[str, Any]]:
     """Open opportunities with places left, for the referral form."""
-    return await Opportunity.select(
-        Opportunity.id, Opportunity.title, Opportunity.municipality, Opportunity.capacity, Opportunity.places_taken,
-        Opportunity.organisation.name.as_alias("organisation_name"),
-    ).where((Opportunity.status == "open") & (Opportunity.places_taken < Opportunity.capacity)).order_by(
-        Opportunity.title
+    return (
+        await Opportunity.select(
+            Opportunity.id,
+            Opportunity.title,
+            Opportunity.municipality,
+            Opportunity.capacity,
+            Opportunity.places_taken,
+            Opportunity.organisation.name.as_alias("organisation_name"),
+        )
+        .where((Opportunity.status == "open") & (Opportunity.places_taken < Opportunity.capacity))
+        .order_by(Opportunity.title)
     )
 
 
 async def create_referral(participant_id: int, opportunity_id: int, message: str, send: bool, user: CurrentUser) -> int:
     """Propose (and maybe send at once) a referral; refuse a closed or full opportunity or a duplicate."""
-    opportunity = await Opportunity.select(
-        Opportunity.status, Opportunity.capacity, Opportunity.places_taken, Opportunity.organisation
-    ).where(Opportunity.id == opportunity_id).first()
+    opportunity = (
+        await Opportunity.select(
+            Opportunity.status, Opportunity.capacity, Opportunity.places_taken, Opportunity.organisation
+        )
+        .where(Opportunity.id == opportunity_id)
+        .first()
+    )
     if opportunity is None or opportunity["status"] != "open":
         raise StepRefused("not_open")
     if opportunity["places_taken"] >= opportunity["capacity"]:
         raise StepRefused("full")
     live = ["proposed", "sent", "accepted", "started"]
     if await Referral.exists().where(
-        (Referral.participant == participant_id) & (Referral.opportunity == opportunity_id) & Referral.status.is_in(live)
+        (Referral.participant == participant_id)
+        & (Referral.opportunity == opportunity_id)
+        & Referral.status.is_in(live)
     ):
         raise StepRefused("duplicate")
     now = _now()
     status = "sent" if send else "proposed"
     async with DB.transaction():
         rows = await Referral.insert(
-            Referral(participant=participant_id, opportunity=opportunity_id, referred_by=user.id, message=message,
-                     status=status, reason="", created_at=now, updated_at=now)
+            Referral(
+                participant=participant_id,
+                opportunity=opportunity_id,
+                referred_by=user.id,
+                message=message,
+                status=status,
+                reason="",
+                created_at=now,
+                updated_at=now,
+            )
         )
         referral_id = rows[0]["id"]
         await ReferralEvent.insert(
-            ReferralEvent(referral=referral_id, from_status="", to_status=status, reason="", changed_by=user.id, changed_at=now)
+            ReferralEvent(
+                referral=referral_id, from_status="", to_status=status, reason="", changed_by=user.id, changed_at=now
+            )
         )
     network_jobs.request_recompute()
     if send:
@@ -68,8 +90,9 @@ async def create_referral(participant_id: int, opportunity_id: int, message: str
 
 async def _host_users(organisation_id: int) -> list[dict[str, Any]]:
     return await PortalUser.select(PortalUser.id, PortalUser.language, PortalUser.role).where(
-        (PortalUser.organisation == organisation_id) & PortalUser.role.is_in(["enterprise", "employer"])
-        & (PortalUser.is_active == True)  # noqa: E712
+        (PortalUser.organisation == organisation_id)
+        & PortalUser.role.is_in(["enterprise", "employer"])
+        & (PortalUser.is_active.eq(True))
     )
 
 
@@ -78,7 +101,11 @@ async def notify_host(referral_id: int, organisation_id: int, status: str) -> No
     participant_id = await participant_of(referral_id)
     for user in await _host_users(organisation_id):
         name = await name_for_host(user["role"], organisation_id, participant_id, code)
-        await notify(user, lambda: _("New referral %(code)s in your inbox") % {"code": name}, f"/referrals/{referral_id}")
+        await notify(
+            user,
+            lambda name=name: _("New referral %(code)s in your inbox") % {"code": name},
+            f"/referrals/{referral_id}",
+        )
 
 
 async def names_for_host(role: str, organisation_id: int, codes: dict[int, str]) -> dict[int, str]:
@@ -101,12 +128,22 @@ async def _code(referral_id: int) -> str:
 
 
 async def notify_counsellors(referral_id: int, status: str) -> None:
-    row = await Referral.select(
-        Referral.referred_by, Referral.participant.lead_counsellor.as_alias("lead"), Referral.participant.id.as_alias("pid"),
-        Referral.participant.code.as_alias("code"),
-    ).where(Referral.id == referral_id).first()
+    row = (
+        await Referral.select(
+            Referral.referred_by,
+            Referral.participant.lead_counsellor.as_alias("lead"),
+            Referral.participant.id.as_alias("pid"),
+            Referral.participant.code.as_alias("code"),
+        )
+        .where(Referral.id == referral_id)
+        .first()
+    )
     recipients = await PortalUser.select(
-        PortalUser.id, PortalUser.username, PortalUser.display_name, PortalUser.role, PortalUser.language,
+        PortalUser.id,
+        PortalUser.username,
+        PortalUser.display_name,
+        PortalUser.role,
+        PortalUser.language,
         PortalUser.organisation,
     ).where(PortalUser.id.is_in(list({row["referred_by"], row["lead"]})))
     label = flow.STATUSES[status]
@@ -114,50 +151,67 @@ async def notify_counsellors(referral_id: int, status: str) -> None:
         # The one who referred may since have left the team or lost the person's consent.
         if not await _still_on_case(user, row["pid"]):
             continue
-        await notify(user, lambda: _("Referral of %(code)s: %(status)s") % {"code": row["code"], "status": str(label)},
-                     f"/cases/{row['pid']}#referrals")
+        await notify(
+            user,
+            lambda: _("Referral of %(code)s: %(status)s") % {"code": row["code"], "status": str(label)},
+            f"/cases/{row['pid']}#referrals",
+        )
 
 
 async def _still_on_case(user: dict[str, Any], participant_id: int) -> bool:
     from portal.cases.services import access_for
 
-    current = CurrentUser(user["id"], user["username"], user["display_name"], user["role"], user["organisation"], "",
-                          user["language"])
+    current = CurrentUser(
+        user["id"], user["username"], user["display_name"], user["role"], user["organisation"], "", user["language"]
+    )
     return await access_for(current, participant_id) is not None
 
 
 async def get_referral(referral_id: int) -> dict[str, Any]:
-    row = await Referral.select(
-        Referral.all_columns(),
-        Referral.participant.code.as_alias("code"),
-        Referral.participant.skills.as_alias("skills"),
-        Referral.participant.support_needs.as_alias("support_needs"),
-        Referral.participant.languages.as_alias("languages"),
-        Referral.participant.hours_per_week.as_alias("hours_per_week"),
-        Referral.participant.region.as_alias("region"),
-        Referral.opportunity.title.as_alias("opportunity_title"),
-        Referral.opportunity.organisation.as_alias("host_id"),
-        Referral.opportunity.organisation.name.as_alias("host_name"),
-        Referral.opportunity.capacity.as_alias("capacity"),
-        Referral.opportunity.places_taken.as_alias("places_taken"),
-        Referral.referred_by.display_name.as_alias("referred_by_name"),
-    ).where(Referral.id == referral_id).first()
+    row = (
+        await Referral.select(
+            Referral.all_columns(),
+            Referral.participant.code.as_alias("code"),
+            Referral.participant.skills.as_alias("skills"),
+            Referral.participant.support_needs.as_alias("support_needs"),
+            Referral.participant.languages.as_alias("languages"),
+            Referral.participant.hours_per_week.as_alias("hours_per_week"),
+            Referral.participant.region.as_alias("region"),
+            Referral.opportunity.title.as_alias("opportunity_title"),
+            Referral.opportunity.organisation.as_alias("host_id"),
+            Referral.opportunity.organisation.name.as_alias("host_name"),
+            Referral.opportunity.capacity.as_alias("capacity"),
+            Referral.opportunity.places_taken.as_alias("places_taken"),
+            Referral.referred_by.display_name.as_alias("referred_by_name"),
+        )
+        .where(Referral.id == referral_id)
+        .first()
+    )
     if row is None:
         raise NotFound(referral_id)
     row["skills_list"] = json.loads(row["skills"] or "[]")
-    row["events"] = await ReferralEvent.select(
-        ReferralEvent.from_status, ReferralEvent.to_status, ReferralEvent.reason, ReferralEvent.changed_at,
-        ReferralEvent.changed_by.display_name.as_alias("by"),
-    ).where(ReferralEvent.referral == referral_id).order_by(ReferralEvent.id)
+    row["events"] = (
+        await ReferralEvent.select(
+            ReferralEvent.from_status,
+            ReferralEvent.to_status,
+            ReferralEvent.reason,
+            ReferralEvent.changed_at,
+            ReferralEvent.changed_by.display_name.as_alias("by"),
+        )
+        .where(ReferralEvent.referral == referral_id)
+        .order_by(ReferralEvent.id)
+    )
     return row
 
 
 async def move(referral_id: int, to: str, reason: str, user: CurrentUser, side: str) -> None:
     """Take one step of the loop. Accepting takes a place only if one is left, atomically;
     a concurrent change of the same referral makes this step a no-op refusal, never a double count."""
-    current = await Referral.select(Referral.status, Referral.opportunity, Referral.holds_place).where(
-        Referral.id == referral_id
-    ).first()
+    current = (
+        await Referral.select(Referral.status, Referral.opportunity, Referral.holds_place)
+        .where(Referral.id == referral_id)
+        .first()
+    )
     if current is None:
         raise NotFound(referral_id)
     if not flow.is_allowed(current["status"], to, side):
@@ -168,10 +222,13 @@ async def move(referral_id: int, to: str, reason: str, user: CurrentUser, side: 
     async with DB.transaction():
         if to == flow.TAKES_PLACE:
             # updated_at too: the matching index follows opportunities by it (matching_service.live_index).
-            taken = await Opportunity.update({Opportunity.places_taken: Opportunity.places_taken + 1,
-                                              Opportunity.updated_at: now}).where(
-                (Opportunity.id == current["opportunity"]) & (Opportunity.places_taken < Opportunity.capacity)
-            ).returning(Opportunity.id)
+            taken = (
+                await Opportunity.update(
+                    {Opportunity.places_taken: Opportunity.places_taken + 1, Opportunity.updated_at: now}
+                )
+                .where((Opportunity.id == current["opportunity"]) & (Opportunity.places_taken < Opportunity.capacity))
+                .returning(Opportunity.id)
+            )
             if not taken:
                 raise StepRefused("full")
         changes = {Referral.status: to, Referral.updated_at: now}
@@ -181,25 +238,34 @@ async def move(referral_id: int, to: str, reason: str, user: CurrentUser, side: 
             changes[Referral.holds_place] = True
         if to in flow.RELEASES_PLACE and current["holds_place"]:
             changes[Referral.holds_place] = False
-        moved = await Referral.update(changes).where(
-            (Referral.id == referral_id) & (Referral.status == current["status"])
-        ).returning(Referral.id)
+        moved = (
+            await Referral.update(changes)
+            .where((Referral.id == referral_id) & (Referral.status == current["status"]))
+            .returning(Referral.id)
+        )
         if not moved:
             raise StepRefused("changed")  # rolls back the place taken above
         if to in flow.RELEASES_PLACE and current["holds_place"]:
-            await Opportunity.update({Opportunity.places_taken: Opportunity.places_taken - 1,
-                                      Opportunity.updated_at: now}).where(
-                (Opportunity.id == current["opportunity"]) & (Opportunity.places_taken > 0)
-            )
+            await Opportunity.update(
+                {Opportunity.places_taken: Opportunity.places_taken - 1, Opportunity.updated_at: now}
+            ).where((Opportunity.id == current["opportunity"]) & (Opportunity.places_taken > 0))
         await ReferralEvent.insert(
-            ReferralEvent(referral=referral_id, from_status=current["status"], to_status=to, reason=reason,
-                          changed_by=user.id, changed_at=now)
+            ReferralEvent(
+                referral=referral_id,
+                from_status=current["status"],
+                to_status=to,
+                reason=reason,
+                changed_by=user.id,
+                changed_at=now,
+            )
         )
     network_jobs.request_recompute()
     if side == "host":
         await notify_counsellors(referral_id, to)
     else:
-        host = await Opportunity.select(Opportunity.organisation).where(Opportunity.id == current["opportunity"]).first()
+        host = (
+            await Opportunity.select(Opportunity.organisation).where(Opportunity.id == current["opportunity"]).first()
+        )
         await notify_host(referral_id, host["organisation"], to)
 
 
@@ -210,10 +276,20 @@ async def inbox(user: CurrentUser, status: str = "", page: int = 1) -> Page:
         conditions.append(Referral.status == status)
     total = await Referral.count().where(*conditions)
     page = clamp_page(page, total, PER_PAGE)
-    rows = await Referral.select(
-        Referral.id, Referral.status, Referral.updated_at, Referral.participant.code.as_alias("code"),
-        Referral.participant, Referral.opportunity.title.as_alias("opportunity_title"),
-    ).where(*conditions).order_by(Referral.updated_at, ascending=False).limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    rows = (
+        await Referral.select(
+            Referral.id,
+            Referral.status,
+            Referral.updated_at,
+            Referral.participant.code.as_alias("code"),
+            Referral.participant,
+            Referral.opportunity.title.as_alias("opportunity_title"),
+        )
+        .where(*conditions)
+        .order_by(Referral.updated_at, ascending=False)
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    )
     names = await names_for_host(user.role, user.organisation_id, {r["participant"]: r["code"] for r in rows})
     for row in rows:
         row["code"] = names[row.pop("participant")]
@@ -221,15 +297,20 @@ async def inbox(user: CurrentUser, status: str = "", page: int = 1) -> Page:
 
 
 async def referrals_of(participant_id: int) -> list[dict[str, Any]]:
-    return await Referral.select(
-        Referral.id, Referral.status, Referral.reason, Referral.updated_at,
-        Referral.opportunity.title.as_alias("opportunity_title"),
-        Referral.opportunity.organisation.name.as_alias("host_name"),
-    ).where(Referral.participant == participant_id).order_by(Referral.id, ascending=False)
+    return (
+        await Referral.select(
+            Referral.id,
+            Referral.status,
+            Referral.reason,
+            Referral.updated_at,
+            Referral.opportunity.title.as_alias("opportunity_title"),
+            Referral.opportunity.organisation.name.as_alias("host_name"),
+        )
+        .where(Referral.participant == participant_id)
+        .order_by(Referral.id, ascending=False)
+    )
 
 
 async def participant_of(referral_id: int) -> int | None:
     row = await Referral.select(Referral.participant).where(Referral.id == referral_id).first()
     return row["participant"] if row else None
-
-

@@ -128,7 +128,7 @@ def read_esco_csv(text: str) -> tuple[list[SkillRow], list[tuple[int, str]]]:
             problems.append((line, f"has {len(record)} fields where the header has {len(header)}"))
             continue
 
-        def cell(name: str) -> str:
+        def cell(name: str, record: list[str] = record) -> str:
             return record[column[name]].strip() if name in column else ""
 
         uri, label = cell("conceptUri"), " ".join(cell("preferredLabel").split())

@@ -16,8 +16,9 @@ from portal.skills.importer import SHIPPED_VOCABULARY
 
 __all__ = ["narrower_forms"]
 
-_LINKS = frozenset({"on", "in", "for", "to", "with", "of", "regarding", "about", "at", "within", "during", "from",
-                    "by", "using"})
+_LINKS = frozenset(
+    {"on", "in", "for", "to", "with", "of", "regarding", "about", "at", "within", "during", "from", "by", "using"}
+)
 
 
 @functools.cache

@@ -15,7 +15,14 @@ from portal.matching_service.text_model import shared_text
 from portal.skills.importer import LEMMAS
 
 __all__ = [
-    "RECOGNISED_AT", "SUGGESTIONS", "concepts_for", "label_for", "labels_in", "labels_of", "recognise", "suggest",
+    "RECOGNISED_AT",
+    "SUGGESTIONS",
+    "concepts_for",
+    "label_for",
+    "labels_in",
+    "labels_of",
+    "recognise",
+    "suggest",
     "vocabulary_size",
 ]
 
@@ -106,9 +113,11 @@ async def _candidates(text: str, limit: int = _CANDIDATES) -> list[dict[str, Any
     choices = _content_choices(text)
     if not choices:
         return []
-    return await Skill.select(*_COLUMNS).where(
-        *[_any_of([Skill.search_text.like(f"%{form}%") for form in forms]) for forms in choices]
-    ).limit(limit)
+    return (
+        await Skill.select(*_COLUMNS)
+        .where(*[_any_of([Skill.search_text.like(f"%{form}%") for form in forms]) for forms in choices])
+        .limit(limit)
+    )
 
 
 async def _recognise_inflected(entries: list[dict[str, str]]) -> None:

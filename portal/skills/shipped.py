@@ -45,5 +45,8 @@ def concept_aliases(uri: str) -> tuple[str, ...]:
     employer picked in English (``matching.Skill.aliases``: the closest label counts).
     """
     vocabulary = shipped_vocabulary()
-    return tuple(dict.fromkeys(label for language in ("en", "sl", "hr")
-                               for label in vocabulary.labels.get(language, {}).get(uri, ())))
+    return tuple(
+        dict.fromkeys(
+            label for language in ("en", "sl", "hr") for label in vocabulary.labels.get(language, {}).get(uri, ())
+        )
+    )

@@ -54,7 +54,9 @@ def resolve_without_database(scope: Scope) -> None:
         set_language(scope["portal_language"])
         return
     scope.setdefault("user", None)
-    language = choose_language(None, _cookies(scope).get(LANGUAGE_COOKIE), Headers.from_scope(scope).get("accept-language"))
+    language = choose_language(
+        None, _cookies(scope).get(LANGUAGE_COOKIE), Headers.from_scope(scope).get("accept-language")
+    )
     scope["portal_language"] = language
     set_language(language)
 

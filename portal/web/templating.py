@@ -29,9 +29,7 @@ def _configure(engine: JinjaTemplateEngine) -> None:
 
 
 def template_config() -> TemplateConfig:
-    return TemplateConfig(
-        directory=PROJECT_ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=_configure
-    )
+    return TemplateConfig(directory=PROJECT_ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=_configure)
 
 
 def is_partial_request(request: Request) -> bool:

@@ -89,7 +89,9 @@ def test_employer_meets_a_candidate_and_sees_contact_only_with_consent(browser, 
     for secret in (FIRST, LAST, BORN, TOWN, PHONE, EMAIL, code):
         assert secret not in text, f"the anonymised profile shows {secret!r}"
     assert_accessible(boss)
-    boss.get_by_label("Message to the counsellor").fill("We make cheese in Ptuj and need a dairy hand, 30 hours a week.")
+    boss.get_by_label("Message to the counsellor").fill(
+        "We make cheese in Ptuj and need a dairy hand, 30 hours a week."
+    )
     boss.get_by_role("button", name="Ask to meet").click()
     boss.wait_for_url(re.compile(r"/introductions/\d+$"))
     introduction_url = boss.url

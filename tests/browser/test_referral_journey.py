@@ -37,9 +37,16 @@ def test_counsellor_refers_enterprise_accepts_and_starts(browser, base_url):
     assert_accessible(page)
 
     page.get_by_role("link", name="Profile with the criteria").click()
-    for criterion, answer in [("Time out of work", "More than 2 years"), ("Time on social assistance", "1 to 3 years"),
-                              ("Health limitation", "None"), ("Education", "Primary or none"), ("Housing", "Stable"),
-                              ("Debt", "Arrears"), ("Care duties", "None"), ("Motivation", "High")]:
+    for criterion, answer in [
+        ("Time out of work", "More than 2 years"),
+        ("Time on social assistance", "1 to 3 years"),
+        ("Health limitation", "None"),
+        ("Education", "Primary or none"),
+        ("Housing", "Stable"),
+        ("Debt", "Arrears"),
+        ("Care duties", "None"),
+        ("Motivation", "High"),
+    ]:
         page.get_by_role("group", name=criterion).get_by_label(answer).check()
     assert_accessible(page)
     page.get_by_role("button", name="Save the assessment").click()

@@ -36,8 +36,22 @@ def test_api_conforms_to_its_schema(who, seconds):
     with running_portal() as base_url:
         headers = _admin_headers(base_url) if who == "admin" else []
         result = subprocess.run(
-            [SCHEMATHESIS, "run", f"{base_url}/schema/openapi.json", "--checks", CHECKS,
-             "--max-examples", "40", "--max-time", str(seconds), "--generation-deterministic", "--no-color", *headers],
-            capture_output=True, text=True, timeout=400,
+            [
+                SCHEMATHESIS,
+                "run",
+                f"{base_url}/schema/openapi.json",
+                "--checks",
+                CHECKS,
+                "--max-examples",
+                "40",
+                "--max-time",
+                str(seconds),
+                "--generation-deterministic",
+                "--no-color",
+                *headers,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=400,
         )
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]

@@ -30,8 +30,10 @@ SKILLS = [
     Skill(label="kuhanje"),
     Skill(label="zelenjava", aliases=("vegetables",)),
 ]
-RELATED = {"http://data.europa.eu/esco/skill/lab-tests-footwear": {"http://data.europa.eu/esco/skill/lab-tests"},
-           ESCO_MASON: {"http://data.europa.eu/esco/skill/first-aid"}}
+RELATED = {
+    "http://data.europa.eu/esco/skill/lab-tests-footwear": {"http://data.europa.eu/esco/skill/lab-tests"},
+    ESCO_MASON: {"http://data.europa.eu/esco/skill/first-aid"},
+}
 SECTORS = ["care", "retail", "hospitality", "construction"]
 LANGUAGES = ["sl", "hr", "en"]
 SUPPORT = ["mentor", "transport", "flexible_hours", "accessible_premises"]

@@ -16,9 +16,15 @@ def instances(draw, max_participants=5, max_opportunities=4):
     participants = [f"p{i}" for i in range(draw(st.integers(0, max_participants)))]
     opportunities = [f"o{j}" for j in range(draw(st.integers(0, max_opportunities)))]
     capacities = {o: draw(st.integers(0, 2)) for o in opportunities}
-    ranked = lambda items: st.permutations(items).flatmap(lambda p: st.integers(0, len(p)).map(lambda k: list(p[:k])))  # noqa: E731
+
+    def ranked(items):
+        """A strategy for a ranked prefix of ``items`` (any order, any length)."""
+        return st.permutations(items).flatmap(lambda p: st.integers(0, len(p)).map(lambda k: list(p[:k])))
+
     participant_prefs = {p: draw(ranked(opportunities)) for p in participants}
-    opportunity_prefs = {o: draw(ranked(participants)) for o in opportunities if draw(st.integers(0, 3))}  # some have no list
+    opportunity_prefs = {
+        o: draw(ranked(participants)) for o in opportunities if draw(st.integers(0, 3))
+    }  # some have no list
     return participant_prefs, opportunity_prefs, capacities
 
 
@@ -33,7 +39,9 @@ def _valid(assignment, participant_prefs, opportunity_prefs, capacities):
     for o, cap in capacities.items():
         if sum(v == o for v in assignment.values()) > cap:
             return False
-    return all(o is None or (o in participant_prefs[p] and p in opportunity_prefs.get(o, [])) for p, o in assignment.items())
+    return all(
+        o is None or (o in participant_prefs[p] and p in opportunity_prefs.get(o, [])) for p, o in assignment.items()
+    )
 
 
 def _blocking_pairs(assignment, participant_prefs, opportunity_prefs, capacities):
@@ -78,7 +86,10 @@ def test_stable_allocation_is_the_participant_optimal_stable_matching(instance):
 @given(instances(max_participants=4, max_opportunities=3), st.data())
 def test_welfare_allocation_maximises_the_total_score(instance, data):
     participant_prefs, _, capacities = instance
-    scores = {p: {o: data.draw(st.sampled_from([0.0, 0.25, 0.5, 1.0])) for o in prefs} for p, prefs in participant_prefs.items()}
+    scores = {
+        p: {o: data.draw(st.sampled_from([0.0, 0.25, 0.5, 1.0])) for o in prefs}
+        for p, prefs in participant_prefs.items()
+    }
     result = welfare_allocation(scores, capacities)
     assert list(result) == list(scores)
     assert all(o is None or o in scores[p] for p, o in result.items())
@@ -97,10 +108,17 @@ def test_welfare_prefers_placing_people_when_totals_tie():
 
 def test_small_example_and_report():
     prefs = {"ana": ["bakery", "garden"], "ivo": ["bakery"], "eva": ["bakery", "garden"]}
-    result = stable_allocation(prefs, {"bakery": ["eva", "ana", "ivo"], "garden": ["ana", "eva"]}, {"bakery": 1, "garden": 1})
+    result = stable_allocation(
+        prefs, {"bakery": ["eva", "ana", "ivo"], "garden": ["ana", "eva"]}, {"bakery": 1, "garden": 1}
+    )
     assert result == {"ana": "garden", "ivo": None, "eva": "bakery"}
     report = allocation_report(result, preferences=prefs)
-    assert (report.placed, report.unplaced, report.ranks, report.mean_rank) == (2, ("ivo",), {"ana": 2, "ivo": None, "eva": 1}, 1.5)
+    assert (report.placed, report.unplaced, report.ranks, report.mean_rank) == (
+        2,
+        ("ivo",),
+        {"ana": 2, "ivo": None, "eva": 1},
+        1.5,
+    )
     scores = {"ana": {"bakery": 0.9, "garden": 0.8}, "eva": {"bakery": 0.85}}
     report = allocation_report(welfare_allocation(scores, {"bakery": 1, "garden": 1}), scores=scores)
     assert report.total_score == pytest.approx(1.65) and report.ranks == {"ana": 2, "eva": 1}

@@ -49,9 +49,15 @@ def test_feasible_pairs(person, opportunity):
 def test_reports_every_broken_constraint_in_order():
     person = Person(1, languages=["sl"], location=MARIBOR, travel_radius_km=1, support_needs=["mentor"])
     assert violations(person, Opportunity(2, status="closed", capacity=0, languages=["hr"], location=PTUJ)) == (
-        "open", "places_left", "languages", "travel_radius", "support",
+        "open",
+        "places_left",
+        "languages",
+        "travel_radius",
+        "support",
     )
-    assert set(violations(person, Opportunity(2, status="closed", capacity=0, languages=["hr"], location=PTUJ))) <= set(CONSTRAINTS)
+    assert set(violations(person, Opportunity(2, status="closed", capacity=0, languages=["hr"], location=PTUJ))) <= set(
+        CONSTRAINTS
+    )
 
 
 def test_distance_needs_both_locations():

@@ -43,7 +43,10 @@ def test_groups_only_change_the_exposure_table(data):
     plain = evaluate(outcomes)
     grouped = evaluate(outcomes, groups={p.id: "g" for p in people})
     for name in plain.methods:
-        assert (plain.methods[name].ndcg, plain.methods[name].brier) == (grouped.methods[name].ndcg, grouped.methods[name].brier)
+        assert (plain.methods[name].ndcg, plain.methods[name].brier) == (
+            grouped.methods[name].ndcg,
+            grouped.methods[name].brier,
+        )
     assert set(plain.methods["default weights"].exposure) == {"unknown"}
     assert grouped.methods["default weights"].exposure["g"].ratio == pytest.approx(1.0)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from matching import NOTES, COMPONENTS, Opportunity, Person, Skill, explain_pair
+from matching import COMPONENTS, NOTES, Opportunity, Person, Skill, explain_pair
 from tests.matching.strategies import opportunity_data, person_data
 
 COOK = "http://data.europa.eu/esco/skill/cook"
@@ -37,7 +37,9 @@ def test_esco_match_is_explained_as_the_same_concept():
 
 
 def test_empty_profile_is_flagged_and_scores_nothing():
-    m = explain_pair(Person(1, languages=["sl"]), Opportunity(2, required_skills=["zidar"], hours=20, location=(46, 15)))
+    m = explain_pair(
+        Person(1, languages=["sl"]), Opportunity(2, required_skills=["zidar"], hours=20, location=(46, 15))
+    )
     assert (m.score, m.confidence) == (0.0, 0.0)
     assert m.explanation.notes == ("empty_profile",)
     assert NOTES["empty_profile"] in m.explanation.summary()

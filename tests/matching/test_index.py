@@ -36,7 +36,9 @@ def ranking(matches):
 @given(person_data(), opportunities(), st.integers(0, 12))
 def test_placement_index_ranks_like_the_reference(p, places, top):
     person = Person(**p)
-    assert ranking(OpportunityIndex(places).recommend(person, top=top)) == ranking(recommend_placements(person, places, top=top))
+    assert ranking(OpportunityIndex(places).recommend(person, top=top)) == ranking(
+        recommend_placements(person, places, top=top)
+    )
 
 
 @PROPERTY
@@ -68,7 +70,9 @@ def test_candidate_index_ranks_like_the_reference(o, crowd, top):
 @PROPERTY
 @given(
     opportunities(max_size=8),
-    st.lists(st.tuples(st.sampled_from(["upsert", "remove", "add"]), st.integers(0, 7), opportunity_data()), max_size=8),
+    st.lists(
+        st.tuples(st.sampled_from(["upsert", "remove", "add"]), st.integers(0, 7), opportunity_data()), max_size=8
+    ),
     person_data(),
 )
 def test_updates_in_place_rank_like_a_fresh_reference(places, steps, p):
@@ -131,7 +135,9 @@ def test_many_terms_spill_into_more_bitset_words():
     support = [f"support{i}" for i in range(70)]
     places = [Opportunity(i, languages=[langs[i]], support_offered=support[: i + 1]) for i in range(70)]
     person = Person("p", languages=langs[60:], support_needs=[support[65]])
-    assert ranking(OpportunityIndex(places).recommend(person, top=70)) == ranking(recommend_placements(person, places, top=70))
+    assert ranking(OpportunityIndex(places).recommend(person, top=70)) == ranking(
+        recommend_placements(person, places, top=70)
+    )
     crowd = [Person(i, languages=langs[i:], support_needs=[support[i]]) for i in range(70)]
     place = Opportunity("o", languages=[langs[66]], support_offered=support[60:])
     assert ranking(PersonIndex(crowd).recommend(place, top=70)) == ranking(recommend_candidates(place, crowd, top=70))
@@ -156,10 +162,33 @@ def test_synthetic_scale_with_many_upserts_and_removals():
 def test_large_skill_table_and_compaction_agree_with_the_reference():
     """Over 256 distinct skills fill the column-major block, later ones the pending block, and
     removing most of over 1,024 records compacts the columns; rankings still agree."""
-    words = ["zidar", "kuhar", "vrtnar", "prodaja", "skladišče", "varjenje", "šivanje", "čiščenje", "računalnik", "vožnja",
-             "mizar", "pleskar", "blagajna", "oskrba", "pakiranje", "recikliranje", "higiena", "strežba", "pek", "slaščičar"]
+    words = [
+        "zidar",
+        "kuhar",
+        "vrtnar",
+        "prodaja",
+        "skladišče",
+        "varjenje",
+        "šivanje",
+        "čiščenje",
+        "računalnik",
+        "vožnja",
+        "mizar",
+        "pleskar",
+        "blagajna",
+        "oskrba",
+        "pakiranje",
+        "recikliranje",
+        "higiena",
+        "strežba",
+        "pek",
+        "slaščičar",
+    ]
     labels = [f"{a} {b}" for a in words for b in words if a != b]
-    first = [Opportunity(f"o{i}", required_skills=[labels[i % 300]], optional_skills=[labels[(7 * i) % 300]]) for i in range(1100)]
+    first = [
+        Opportunity(f"o{i}", required_skills=[labels[i % 300]], optional_skills=[labels[(7 * i) % 300]])
+        for i in range(1100)
+    ]
     later = [Opportunity(f"n{i}", required_skills=[labels[300 + i % 80]], hours=10) for i in range(40)]
     index = OpportunityIndex(first)
     for o in later:

@@ -100,16 +100,20 @@ def test_outcomes_that_ignore_the_scores_rarely_adopt_learned_weights():
     # Success at random: learned weights then beat the defaults on held-out lists only by chance.
     # Adopting on the point estimate would do so about half the time; the bootstrap rule's
     # one-sided 2.5% test, a few times in a hundred.
-    adopted = [choose_weights(_outcomes(800, lambda s, r: r.random() < 0.4, seed=seed), seed=seed).learned
-               for seed in range(20)]
+    adopted = [
+        choose_weights(_outcomes(800, lambda s, r: r.random() < 0.4, seed=seed), seed=seed).learned
+        for seed in range(20)
+    ]
     assert sum(adopted) <= 2
 
 
 def test_too_few_informative_lists_keep_the_defaults():
     # Each person referred once: per-person lists hold one outcome each and cannot tell rankings apart.
     rng = np.random.default_rng(5)
-    single = [Outcome(f"p{i}", f"o{i % 3}", i, dict(zip(COMPONENTS, rng.random(5))), bool(rng.random() < 0.5))
-              for i in range(300)]
+    single = [
+        Outcome(f"p{i}", f"o{i % 3}", i, dict(zip(COMPONENTS, rng.random(5), strict=True)), bool(rng.random() < 0.5))
+        for i in range(300)
+    ]
     choice = choose_weights(single, by="person")
     assert (choice.learned, choice.code, choice.lists) == (False, "few_lists", 0)
     assert "held-out lists" in choice.reason
@@ -117,6 +121,8 @@ def test_too_few_informative_lists_keep_the_defaults():
 
 def test_auto_grouping_prefers_the_one_with_more_informative_lists():
     rng = np.random.default_rng(6)
-    per_place = [Outcome(f"p{i}", f"o{i % 5}", i, dict(zip(COMPONENTS, rng.random(5))), bool(rng.random() < 0.5))
-                 for i in range(300)]
+    per_place = [
+        Outcome(f"p{i}", f"o{i % 5}", i, dict(zip(COMPONENTS, rng.random(5), strict=True)), bool(rng.random() < 0.5))
+        for i in range(300)
+    ]
     assert pick_grouping(per_place) == "opportunity"

@@ -36,7 +36,9 @@ def test_inflections_and_sibling_languages_match(a, b):
     assert sim(a, b) >= THRESHOLD
 
 
-@pytest.mark.parametrize(("a", "b"), [("kuhar", "kurir"), ("zidar", "zdravnik"), ("računalništvo", "computer"), ("prodaja", "programiranje")])
+@pytest.mark.parametrize(
+    ("a", "b"), [("kuhar", "kurir"), ("zidar", "zdravnik"), ("računalništvo", "computer"), ("prodaja", "programiranje")]
+)
 def test_unrelated_words_do_not_match(a, b):
     assert sim(a, b) < THRESHOLD
 
@@ -50,8 +52,13 @@ def test_spellings_that_differ_only_by_diacritics_are_the_same():
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("kuhanje", "kuhala"), ("šivanje", "šivala"), ("popravilo koles", "popravilo kolesa"),
-     ("čišćenje", "čistila"), ("vožnja viličarja", "vozil viličar")],
+    [
+        ("kuhanje", "kuhala"),
+        ("šivanje", "šivala"),
+        ("popravilo koles", "popravilo kolesa"),
+        ("čišćenje", "čistila"),
+        ("vožnja viličarja", "vozil viličar"),
+    ],
 )
 def test_inflected_and_derived_slovenian_and_croatian_forms_meet(a, b):
     assert sim(a, b) >= THRESHOLD
@@ -89,7 +96,10 @@ def test_table_lookups_equal_direct_similarity():
     text = default_text()
     left, right = ["zidarstvo", "kuharica", "prodaja"], ["zidar", "kuhar"]
     table = text.table(left, right)
-    np.testing.assert_allclose(table(["prodaja", "zidarstvo"], ["kuhar", "zidar"]), text.similarity(["prodaja", "zidarstvo"], ["kuhar", "zidar"]))
+    np.testing.assert_allclose(
+        table(["prodaja", "zidarstvo"], ["kuhar", "zidar"]),
+        text.similarity(["prodaja", "zidarstvo"], ["kuhar", "zidar"]),
+    )
 
 
 def test_transform_rows_are_unit_length_and_match_cached_vectors():

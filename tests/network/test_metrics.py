@@ -9,8 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from network import centrality, communities, cross_border, fragility, summary, weakly_tied
-from network import metrics
+from network import centrality, communities, cross_border, fragility, metrics, summary, weakly_tied
 
 
 def two_triangles() -> nx.Graph:

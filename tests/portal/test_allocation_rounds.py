@@ -35,16 +35,41 @@ def _user(user_id: int, username: str, role: str, organisation_id: int) -> Curre
     return CurrentUser(user_id, username, username.title(), role, organisation_id, "Test organisation", "en")
 
 
-async def make_participant(lead: CurrentUser, *, stage: str = "activation", skills: tuple[str, ...] = ("sorting",),
-                           interests: str = "reuse_repair", support_needs: str = "", location=PTUJ, travel_km: int = 25,
-                           region: str = "Podravska", first_name: str = "Mojca") -> int:
+async def make_participant(
+    lead: CurrentUser,
+    *,
+    stage: str = "activation",
+    skills: tuple[str, ...] = ("sorting",),
+    interests: str = "reuse_repair",
+    support_needs: str = "",
+    location=PTUJ,
+    travel_km: int = 25,
+    region: str = "Podravska",
+    first_name: str = "Mojca",
+) -> int:
     """A case opened by ``lead`` (a counsellor), moved to ``stage``, with the given profile."""
     from portal.cases import services as cases
 
-    values = {"first_name": first_name, "last_name": "Testna", "birth_year": 1980, "phone": "", "email": "",
-              "address": "", "region": region, "municipality": "Ptuj", "latitude": location[0], "longitude": location[1],
-              "languages": "sl", "education_level": "primary", "skills": _skills(*skills), "interests": interests,
-              "hours_per_week": 20, "travel_km": travel_km, "support_needs": support_needs, "available_from": None}
+    values = {
+        "first_name": first_name,
+        "last_name": "Testna",
+        "birth_year": 1980,
+        "phone": "",
+        "email": "",
+        "address": "",
+        "region": region,
+        "municipality": "Ptuj",
+        "latitude": location[0],
+        "longitude": location[1],
+        "languages": "sl",
+        "education_level": "primary",
+        "skills": _skills(*skills),
+        "interests": interests,
+        "hours_per_week": 20,
+        "travel_km": travel_km,
+        "support_needs": support_needs,
+        "available_from": None,
+    }
     pid = await cases.create_case(lead, values)
     await Participant.update({Participant.stage: stage}).where(Participant.id == pid)
     return pid
@@ -68,10 +93,18 @@ async def round_setting(client, make_user, make_org):
         "intake": await make_participant(lead, stage="intake"),
     }
     places = {
-        "sorting": await make_opportunity(host, host_user, capacity=1, title="Sorting helper",
-                                          required_skills=_skills("sorting"), support_offered=""),
-        "kitchen": await make_opportunity(host, host_user, capacity=2, title="Kitchen help", sector="food",
-                                          required_skills=_skills("cooking"), support_offered=""),
+        "sorting": await make_opportunity(
+            host, host_user, capacity=1, title="Sorting helper", required_skills=_skills("sorting"), support_offered=""
+        ),
+        "kitchen": await make_opportunity(
+            host,
+            host_user,
+            capacity=2,
+            title="Kitchen help",
+            sector="food",
+            required_skills=_skills("cooking"),
+            support_offered="",
+        ),
         "closed": await make_opportunity(host, host_user, title="Closed one", status="closed"),
         "croatian": await make_opportunity(host, host_user, title="Croatian only", languages="hr"),
     }
@@ -80,8 +113,9 @@ async def round_setting(client, make_user, make_org):
 
 
 async def run(client, **form) -> int:
-    response = await post_form(client, "/matching/rounds", {"name": "Spring intake", "method": "stable",
-                                                            "stage": "activation", **form})
+    response = await post_form(
+        client, "/matching/rounds", {"name": "Spring intake", "method": "stable", "stage": "activation", **form}
+    )
     assert response.status_code == 303, response.text[:800]
     return int(response.headers["location"].rsplit("/", 1)[1])
 
@@ -118,7 +152,12 @@ async def test_a_round_proposes_within_places_and_the_page_explains_each(client,
         assert p["explanation"]["reasons"]["show_scores"] and oid in [o for o, _ in p["explanation"]["options"]]
     assert proposals[people["far"]]["explanation"]["unplaced"] == "no_fit"
     report = json.loads(stored["report"])
-    assert (report["intake"], report["placed"], report["unplaced"], report["places"]) == (5, 3, 2, 6)  # the Croatian one too
+    assert (report["intake"], report["placed"], report["unplaced"], report["places"]) == (
+        5,
+        3,
+        2,
+        6,
+    )  # the Croatian one too
     assert sum(report["ranks"].values()) == 3 and report["no_fit"] == 1 and report["empty_profiles"] == 1
 
     page = await client.get(f"/matching/rounds/{round_id}")
@@ -140,8 +179,11 @@ async def test_welfare_never_totals_less_than_stable(client, make_user, make_org
     totals = {}
     for method in ("stable", "welfare"):
         round_id = await run(client, method=method)
-        totals[method] = json.loads((await AllocationRound.select(AllocationRound.report).where(
-            AllocationRound.id == round_id).first())["report"])["total_score"]
+        totals[method] = json.loads(
+            (await AllocationRound.select(AllocationRound.report).where(AllocationRound.id == round_id).first())[
+                "report"
+            ]
+        )["total_score"]
     assert totals["welfare"] >= totals["stable"] - 1e-9
 
 
@@ -161,9 +203,12 @@ async def test_an_empty_profile_is_unplaced_with_the_note_and_no_scores(client, 
 async def test_the_intake_and_the_places_follow_the_criteria(client, make_user, make_org):
     people, places, host = await round_setting(client, make_user, make_org)
     busy = people["sorter"]
-    lead = (await Participant.select(Participant.lead_counsellor).where(Participant.id == busy).first())["lead_counsellor"]
-    await Referral.insert(Referral(participant=busy, opportunity=places["closed"], referred_by=lead, message="",
-                                   status="sent", reason=""))
+    lead = (await Participant.select(Participant.lead_counsellor).where(Participant.id == busy).first())[
+        "lead_counsellor"
+    ]
+    await Referral.insert(
+        Referral(participant=busy, opportunity=places["closed"], referred_by=lead, message="", status="sent", reason="")
+    )
     round_id = await run(client, without_live_referral="1", opportunity_kind="work_trial", stage="activation")
     assert busy not in await _proposals(round_id)
     await Opportunity.update({Opportunity.kind: "training"}).where(Opportunity.id == places["kitchen"])
@@ -178,11 +223,19 @@ async def test_the_intake_and_the_places_follow_the_criteria(client, make_user, 
 
 async def test_bad_input_re_renders_the_form_and_changes_nothing(client, make_user, make_org):
     await round_setting(client, make_user, make_org)
-    response = await post_form(client, "/matching/rounds", {"name": " ", "method": "lottery", "stage": "nowhere",
-                                                            "region": "Atlantis", "opportunity_kind": "castle"})
+    response = await post_form(
+        client,
+        "/matching/rounds",
+        {"name": " ", "method": "lottery", "stage": "nowhere", "region": "Atlantis", "opportunity_kind": "castle"},
+    )
     assert response.status_code == 422
-    for message in ("Give the round a name.", "Choose a method from the list.", "Choose a stage from the list.",
-                    "Choose a region from the list.", "Choose a kind from the list."):
+    for message in (
+        "Give the round a name.",
+        "Choose a method from the list.",
+        "Choose a stage from the list.",
+        "Choose a region from the list.",
+        "Choose a kind from the list.",
+    ):
         assert message in response.text
     assert 'value="Atlantis"' not in response.text or "aria-invalid" in response.text
     assert await AllocationRound.count() == 0
@@ -191,7 +244,9 @@ async def test_bad_input_re_renders_the_form_and_changes_nothing(client, make_us
 async def test_a_welfare_round_too_large_for_memory_is_refused_up_front(client, make_user, make_org, monkeypatch):
     await round_setting(client, make_user, make_org)
     monkeypatch.setattr(round_runs, "WELFARE_CELLS", 10)
-    response = await post_form(client, "/matching/rounds", {"name": "Everyone", "method": "welfare", "stage": "activation"})
+    response = await post_form(
+        client, "/matching/rounds", {"name": "Everyone", "method": "welfare", "stage": "activation"}
+    )
     assert response.status_code == 422 and "5 people for 6 places are too many" in response.text
     assert await AllocationRound.count() == 0
     await run(client, method="stable")  # the stable method has no such limit
@@ -250,8 +305,15 @@ async def test_stored_proposals_never_exceed_places_left_under_random_adjustment
         await make_participant(lead, skills=tuple(rng.sample(labels, rng.randint(1, 2))))
     for i in range(5):
         capacity = rng.randint(1, 3)
-        await make_opportunity(host, host_user, capacity=capacity, places_taken=rng.randint(0, capacity - 1),
-                               title=f"Place {i}", required_skills=_skills(rng.choice(labels)), support_offered="")
+        await make_opportunity(
+            host,
+            host_user,
+            capacity=capacity,
+            places_taken=rng.randint(0, capacity - 1),
+            title=f"Place {i}",
+            required_skills=_skills(rng.choice(labels)),
+            support_offered="",
+        )
     for method in ("stable", "welfare"):
         round_id = await round_runs.start_round(rounds.Criteria(name=method, method=method), coord)
         assert _within_places(await _proposals(round_id), await _places_left())
@@ -270,10 +332,16 @@ def test_allocate_keeps_capacities_and_lists_on_random_instances():
     """The pure step on random instances: capacities, acceptability and stability hold for both methods."""
     rng = random.Random(7)
     for _ in range(30):
-        places = [matching.Opportunity(f"o{i}", required_skills=[rng.choice(["a b", "c d", "e f"])], capacity=rng.randint(0, 3))
-                  for i in range(rng.randint(1, 5))]
-        people = [matching.Person(f"p{i}", skills=rng.sample(["a b", "c d", "e f"], rng.randint(1, 2)))
-                  for i in range(rng.randint(1, 12))]
+        places = [
+            matching.Opportunity(
+                f"o{i}", required_skills=[rng.choice(["a b", "c d", "e f"])], capacity=rng.randint(0, 3)
+            )
+            for i in range(rng.randint(1, 5))
+        ]
+        people = [
+            matching.Person(f"p{i}", skills=rng.sample(["a b", "c d", "e f"], rng.randint(1, 2)))
+            for i in range(rng.randint(1, 12))
+        ]
         lists = round_runs.preference_lists(matching.OpportunityIndex(places), people)
         capacities = {o.id: o.capacity for o in places}
         for method in ("stable", "welfare"):
@@ -291,9 +359,19 @@ async def test_send_creates_exactly_the_referrals_once(client, make_user, make_o
     placed = {p["participant"]: p["opportunity"] for p in proposals.values() if p["opportunity"]}
     # One person already has a live referral to the proposed place: refused as a duplicate, the rest go through.
     duplicate = people["cook"]
-    lead = (await Participant.select(Participant.lead_counsellor).where(Participant.id == duplicate).first())["lead_counsellor"]
-    await Referral.insert(Referral(participant=duplicate, opportunity=placed[duplicate], referred_by=lead, message="",
-                                   status="proposed", reason=""))
+    lead = (await Participant.select(Participant.lead_counsellor).where(Participant.id == duplicate).first())[
+        "lead_counsellor"
+    ]
+    await Referral.insert(
+        Referral(
+            participant=duplicate,
+            opportunity=placed[duplicate],
+            referred_by=lead,
+            message="",
+            status="proposed",
+            reason="",
+        )
+    )
     assert await Referral.count() == 1  # nothing is sent before a coordinator presses Send
 
     response = await post_form(client, f"/matching/rounds/{round_id}/send", {"message": "Welcome"})
@@ -308,14 +386,17 @@ async def test_send_creates_exactly_the_referrals_once(client, make_user, make_o
     assert stored["status"] == "sent" and stored["sent_by"] == coord and stored["sent_at"]
     page = await client.get(f"/matching/rounds/{round_id}")
     assert "already has a live referral to this opportunity" in page.text and "2 referrals." in page.text
-    refers = await AuditEvent.count().where((AuditEvent.action == "refer") & AuditEvent.detail.like("%allocation round%"))
+    refers = await AuditEvent.count().where(
+        (AuditEvent.action == "refer") & AuditEvent.detail.like("%allocation round%")
+    )
     assert refers == 2
 
     again = await post_form(client, f"/matching/rounds/{round_id}/send", {})
     assert again.status_code == 303 and again.headers["location"].endswith("notice=not_ready")
     assert await Referral.count() == 3
-    changed = await post_form(client, f"/matching/rounds/{round_id}/proposals/{proposals[people['sorter']]['id']}",
-                              {"opportunity_id": ""})
+    changed = await post_form(
+        client, f"/matching/rounds/{round_id}/proposals/{proposals[people['sorter']]['id']}", {"opportunity_id": ""}
+    )
     assert changed.status_code == 422 and "can no longer be changed" in changed.text
     assert (await _proposals(round_id))[people["sorter"]]["opportunity"] is not None
 
@@ -325,12 +406,30 @@ async def test_progress_polls_while_running_and_works_without_javascript(client,
     coord = await _user_id("coord")
     import datetime as dt
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     rows = await AllocationRound.insert(
-        AllocationRound(name="Busy", method="stable", criteria=json.dumps({"name": "Busy"}), status="running", progress=40,
-                        report="{}", error="", run_by=coord, started_at=now),
-        AllocationRound(name="Died", method="stable", criteria=json.dumps({"name": "Died"}), status="running", progress=40,
-                        report="{}", error="", run_by=coord, started_at=now - dt.timedelta(hours=2)),
+        AllocationRound(
+            name="Busy",
+            method="stable",
+            criteria=json.dumps({"name": "Busy"}),
+            status="running",
+            progress=40,
+            report="{}",
+            error="",
+            run_by=coord,
+            started_at=now,
+        ),
+        AllocationRound(
+            name="Died",
+            method="stable",
+            criteria=json.dumps({"name": "Died"}),
+            status="running",
+            progress=40,
+            report="{}",
+            error="",
+            run_by=coord,
+            started_at=now - dt.timedelta(hours=2),
+        ),
     )
     busy, died = rows[0]["id"], rows[1]["id"]
     page = await client.get(f"/matching/rounds/{busy}")
@@ -354,9 +453,12 @@ async def test_other_roles_cannot_see_or_change_a_round(client, make_user, make_
     await make_user("someone", role)
     await login(client, "someone")
     token = await csrf_token(client, "/")
-    for method, path in (("GET", "/matching/rounds"), ("GET", f"/matching/rounds/{round_id}"),
-                         ("POST", f"/matching/rounds/{round_id}/send"),
-                         ("POST", f"/matching/rounds/{round_id}/proposals/{proposal}")):
+    for method, path in (
+        ("GET", "/matching/rounds"),
+        ("GET", f"/matching/rounds/{round_id}"),
+        ("POST", f"/matching/rounds/{round_id}/send"),
+        ("POST", f"/matching/rounds/{round_id}/proposals/{proposal}"),
+    ):
         response = await client.request(method, path, data={"_csrf_token": token} if method == "POST" else None)
         assert response.status_code == 403, (method, path)
     assert await Referral.count() == 0
@@ -367,8 +469,16 @@ async def test_referrals_waiting_for_an_answer_count_against_the_places(client, 
     people, places, _ = await round_setting(client, make_user, make_org)
     lead = (await Participant.select(Participant.lead_counsellor).first())["lead_counsellor"]
     # The one sorting place already has a referral the host has not answered: the round leaves it alone.
-    await Referral.insert(Referral(participant=people["intake"], opportunity=places["sorting"], referred_by=lead,
-                                   message="", status="sent", reason=""))
+    await Referral.insert(
+        Referral(
+            participant=people["intake"],
+            opportunity=places["sorting"],
+            referred_by=lead,
+            message="",
+            status="sent",
+            reason="",
+        )
+    )
     proposals = await _proposals(await run(client))
     assert places["sorting"] not in {p["opportunity"] for p in proposals.values()}
 
@@ -379,11 +489,13 @@ async def test_employer_places_only_for_people_who_agreed_to_be_shown_to_employe
     people, places, _ = await round_setting(client, make_user, make_org)
     firm = await make_org(name="Sorting employer d.o.o.", kind="employer")
     boss = await make_user("boss", "employer", organisation_id=firm)
-    job = await make_opportunity(firm, boss, kind="job", capacity=5, title="Sorting job",
-                                 required_skills=_skills("sorting"), support_offered="")
+    job = await make_opportunity(
+        firm, boss, kind="job", capacity=5, title="Sorting job", required_skills=_skills("sorting"), support_offered=""
+    )
     lead = (await Participant.select(Participant.lead_counsellor).first())["lead_counsellor"]
-    await Consent.insert(Consent(participant=people["both"], scope="employer_profile", given=True, recorded_by=lead,
-                                 note=""))
+    await Consent.insert(
+        Consent(participant=people["both"], scope="employer_profile", given=True, recorded_by=lead, note="")
+    )
     proposals = await _proposals(await run(client))
     offered = {pid: [o for o, _ in p["explanation"].get("options", [])] for pid, p in proposals.items()}
     assert job in offered[people["both"]] and job not in offered[people["sorter"]]
@@ -405,6 +517,7 @@ async def test_send_checks_stage_places_waiting_elsewhere_and_tells_the_lead(cli
     report = json.loads((await AllocationRound.select().where(AllocationRound.id == first).first())["report"])
     assert "stage_changed" in {r["reason"] for r in report["sending"]["refused"]}
     lead = await _user_id("ana")
-    assert await Notification.count().where((Notification.user == lead) & Notification.message.like("Referral of%")) \
-        == sum(sent.values())
+    assert await Notification.count().where(
+        (Notification.user == lead) & Notification.message.like("Referral of%")
+    ) == sum(sent.values())
     assert (await client.get(f"/matching/rounds/{first}/status")).status_code == 303  # without htmx: the page

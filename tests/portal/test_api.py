@@ -18,7 +18,9 @@ NEW_ORG = {
 
 async def test_list_filters_searches_and_paginates(client, make_org):
     for n in range(3):
-        await make_org(name=f"Udruga {n}", kind="ngo", country="HR", region="Varaždinska županija", municipality="Varaždin")
+        await make_org(
+            name=f"Udruga {n}", kind="ngo", country="HR", region="Varaždinska županija", municipality="Varaždin"
+        )
     await make_org(name="Zadruga Čebela")
     body = (await client.get("/api/v1/organisations", params={"country": "HR", "per_page": 2})).json()
     assert body["total"] == 3 and body["pages"] == 2 and len(body["items"]) == 2
@@ -57,7 +59,9 @@ async def test_invalid_input_names_the_field_and_changes_nothing(client, make_us
     await make_user("coord", "coordinator")
     await login(client, "coord")
     before = await Organisation.count()
-    response = await send_json(client, "POST", "/api/v1/organisations", {**NEW_ORG, "region": "Atlantis", "kind": "bakery"})
+    response = await send_json(
+        client, "POST", "/api/v1/organisations", {**NEW_ORG, "region": "Atlantis", "kind": "bakery"}
+    )
     assert response.status_code == 400
     keys = {error["key"] for error in response.json()["extra"]}
     assert keys == {"region", "kind"}
@@ -85,14 +89,20 @@ async def test_relationship_create_read_update_delete(client, make_org, make_use
     b = await make_org(name="B")
     await make_user("coord", "coordinator")
     await login(client, "coord")
-    created = await send_json(client, "POST", "/api/v1/relationships",
-                              {"source_id": a, "target_id": b, "kind": "funding", "since": "2020-01-01", "strength": 5})
+    created = await send_json(
+        client,
+        "POST",
+        "/api/v1/relationships",
+        {"source_id": a, "target_id": b, "kind": "funding", "since": "2020-01-01", "strength": 5},
+    )
     assert created.status_code == 201
     rel = created.json()
     assert (rel["source_name"], rel["target_name"], rel["since"]) == ("A", "B", "2020-01-01")
     listed = (await client.get("/api/v1/relationships", params={"organisation_id": b})).json()
     assert listed["total"] == 1
-    duplicate = await send_json(client, "POST", "/api/v1/relationships", {"source_id": a, "target_id": b, "kind": "funding"})
+    duplicate = await send_json(
+        client, "POST", "/api/v1/relationships", {"source_id": a, "target_id": b, "kind": "funding"}
+    )
     assert duplicate.status_code == 400 and duplicate.json()["extra"][0]["key"] == "kind"
     patched = await send_json(client, "PATCH", f"/api/v1/relationships/{rel['id']}", {"until": "2019-01-01"})
     assert patched.status_code == 400 and patched.json()["extra"][0]["key"] == "until"
@@ -109,9 +119,13 @@ async def test_relationship_between_other_organisations_is_refused(client, make_
     y = await make_org(name="Y")
     await make_user("ent", "enterprise", organisation_id=own)
     await login(client, "ent")
-    refused = await send_json(client, "POST", "/api/v1/relationships", {"source_id": x, "target_id": y, "kind": "cooperation"})
+    refused = await send_json(
+        client, "POST", "/api/v1/relationships", {"source_id": x, "target_id": y, "kind": "cooperation"}
+    )
     assert refused.status_code == 403
-    allowed = await send_json(client, "POST", "/api/v1/relationships", {"source_id": own, "target_id": y, "kind": "cooperation"})
+    allowed = await send_json(
+        client, "POST", "/api/v1/relationships", {"source_id": own, "target_id": y, "kind": "cooperation"}
+    )
     assert allowed.status_code == 201
 
 

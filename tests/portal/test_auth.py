@@ -95,9 +95,13 @@ async def test_next_only_redirects_within_the_site(client, make_user):
         client, "/login", {"username": "ana", "password": "secret-pass-123", "next": "https://evil.example.com/"}
     )
     assert response.headers["location"] == "/"
-    response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass-123", "next": "//evil.example.com"})
+    response = await post_form(
+        client, "/login", {"username": "ana", "password": "secret-pass-123", "next": "//evil.example.com"}
+    )
     assert response.headers["location"] == "/"
-    response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass-123", "next": "/organisations/"})
+    response = await post_form(
+        client, "/login", {"username": "ana", "password": "secret-pass-123", "next": "/organisations/"}
+    )
     assert response.headers["location"] == "/organisations/"
 
 
@@ -129,9 +133,12 @@ async def test_parallel_guesses_cannot_outrun_the_throttle(client, make_user):
 
     await make_user("ana", "counsellor")
     token = await csrf_token(client)
-    guesses = await asyncio.gather(*(
-        client.post("/login", data={"username": "ana", "password": f"guess-{n}", "_csrf_token": token}) for n in range(30)
-    ))
+    guesses = await asyncio.gather(
+        *(
+            client.post("/login", data={"username": "ana", "password": f"guess-{n}", "_csrf_token": token})
+            for n in range(30)
+        )
+    )
     checked = [g for g in guesses if g.status_code == 401]  # the password was actually tried
     assert len(checked) <= 5 and all(g.status_code in (401, 429) for g in guesses)
     response = await post_form(client, "/login", {"username": "ana", "password": "secret-pass-123"})

@@ -8,12 +8,29 @@ from portal.db.tables import AuditEvent, CaseTeamMember, Consent, Participant, P
 from tests.fixtures import login, post_form
 
 CASE = {
-    "first_name": "Mojca", "last_name": "Testna", "birth_year": "1980", "region": "Podravska",
-    "municipality": "Ptuj", "education_level": "primary", "hours_per_week": "20", "travel_km": "25",
-    "languages": ["sl"], "interests": ["reuse_repair"], "support_needs": ["mentor"], "skills": "sorting\ncleaning",
+    "first_name": "Mojca",
+    "last_name": "Testna",
+    "birth_year": "1980",
+    "region": "Podravska",
+    "municipality": "Ptuj",
+    "education_level": "primary",
+    "hours_per_week": "20",
+    "travel_km": "25",
+    "languages": ["sl"],
+    "interests": ["reuse_repair"],
+    "support_needs": ["mentor"],
+    "skills": "sorting\ncleaning",
 }
-ANSWERS = {"months_out_of_work": "gt24", "months_social_assistance": "12to36", "health": "some", "education": "primary",
-           "housing": "stable", "debt": "arrears", "care_duties": "none", "motivation": "mixed"}
+ANSWERS = {
+    "months_out_of_work": "gt24",
+    "months_social_assistance": "12to36",
+    "health": "some",
+    "education": "primary",
+    "housing": "stable",
+    "debt": "arrears",
+    "care_duties": "none",
+    "motivation": "mixed",
+}
 
 
 async def open_case(client, **overrides) -> int:
@@ -43,8 +60,11 @@ async def test_counsellor_opens_a_case_at_intake_with_a_pseudonymous_code(client
 
 async def test_bad_input_is_reported_per_field_and_nothing_is_saved(client, make_user):
     await as_user(client, make_user, "ana", "counsellor")
-    response = await post_form(client, "/cases/new", {**CASE, "first_name": "", "birth_year": "1850",
-                                                       "region": "Atlantis", "interests": ["astrology"]})
+    response = await post_form(
+        client,
+        "/cases/new",
+        {**CASE, "first_name": "", "birth_year": "1850", "region": "Atlantis", "interests": ["astrology"]},
+    )
     assert response.status_code == 422
     assert "This is required." in response.text and "Enter a year between" in response.text
     assert "Choose from the list." in response.text
@@ -69,7 +89,9 @@ async def test_every_read_and_change_is_audited_with_who_and_where(client, make_
     await client.get(f"/cases/{participant_id}")
     events = await AuditEvent.select().where(AuditEvent.record_id == participant_id).order_by(AuditEvent.id)
     assert [e["action"] for e in events] == ["create", "read"]
-    assert all(e["username"] == "ana" and e["address"] == "127.0.0.1" and e["record_type"] == "participant" for e in events)
+    assert all(
+        e["username"] == "ana" and e["address"] == "127.0.0.1" and e["record_type"] == "participant" for e in events
+    )
 
 
 async def test_outsiders_get_404_and_nothing_is_read(client, make_user, make_org):
@@ -86,11 +108,13 @@ async def test_outsiders_get_404_and_nothing_is_read(client, make_user, make_org
 async def test_case_team_in_another_organisation_sees_the_case_only_with_consent(client, make_user, make_org):
     centre = await make_org(name="Social work centre")
     office = await make_org(name="Employment office")
-    lead_id = await make_user("lead", "counsellor", organisation_id=centre)  # noqa: F841
+    await make_user("lead", "counsellor", organisation_id=centre)
     adviser_id = await make_user("adviser", "counsellor", organisation_id=office)
     await login(client, "lead")
     participant_id = await open_case(client)
-    added = await post_form(client, f"/cases/{participant_id}/team", {"user_id": str(adviser_id), "role": "employment adviser"})
+    added = await post_form(
+        client, f"/cases/{participant_id}/team", {"user_id": str(adviser_id), "role": "employment adviser"}
+    )
     assert added.status_code == 303 and await CaseTeamMember.count() == 1
     client.cookies.clear()
     await login(client, "adviser")
@@ -106,7 +130,11 @@ async def test_case_team_in_another_organisation_sees_the_case_only_with_consent
     assert refused.status_code == 403
     client.cookies.clear()
     await login(client, "lead")
-    await post_form(client, f"/cases/{participant_id}/consents", {"scope": "case_team", "decision": "withdraw", "consent_note": "asked by the person"})
+    await post_form(
+        client,
+        f"/cases/{participant_id}/consents",
+        {"scope": "case_team", "decision": "withdraw", "consent_note": "asked by the person"},
+    )
     client.cookies.clear()
     await login(client, "adviser")
     assert (await client.get(f"/cases/{participant_id}")).status_code == 404  # withdrawal works at once
@@ -137,15 +165,21 @@ async def test_profiling_gives_points_with_reasons_and_keeps_an_override(client,
     no_reason = await post_form(client, f"/cases/{participant_id}/profiling", {**ANSWERS, "override_level": "low"})
     assert no_reason.status_code == 422 and "Write why you override" in no_reason.text
     assert await ProfilingAssessment.count() == 0
-    ok = await post_form(client, f"/cases/{participant_id}/profiling",
-                         {**ANSWERS, "override_level": "high", "override_reason": "Recent eviction notice"})
+    ok = await post_form(
+        client,
+        f"/cases/{participant_id}/profiling",
+        {**ANSWERS, "override_level": "high", "override_reason": "Recent eviction notice"},
+    )
     assert ok.status_code == 303
     saved = await ProfilingAssessment.select().first()
     # 3 + 2 + 1 + 2 + 0 + 1 + 0 + 1 = 10 points: high already; override to high is no override.
     assert (saved["points"], saved["computed_level"], saved["override_level"]) == (10, "high", "")
     lower = dict(ANSWERS, months_out_of_work="lt6", months_social_assistance="none", education="secondary")
-    await post_form(client, f"/cases/{participant_id}/profiling",
-                    {**lower, "override_level": "high", "override_reason": "Recent eviction notice"})
+    await post_form(
+        client,
+        f"/cases/{participant_id}/profiling",
+        {**lower, "override_level": "high", "override_reason": "Recent eviction notice"},
+    )
     latest = await ProfilingAssessment.select().order_by(ProfilingAssessment.id, ascending=False).first()
     assert (latest["points"], latest["computed_level"], latest["override_level"]) == (3, "low", "high")
     row = await Participant.select(Participant.support_level).first()
@@ -159,14 +193,22 @@ async def test_plan_steps_notes_stage_and_the_overdue_filter(client, make_user):
     late = await open_case(client)
     on_time = await open_case(client, first_name="Zala", birth_year="1991")
     yesterday = (dt.date.today() - dt.timedelta(days=1)).isoformat()
-    assert (await post_form(client, f"/cases/{late}/plan", {"goal": "Routine", "step": "Visit the workshop", "due_on": yesterday})).status_code == 303
+    assert (
+        await post_form(
+            client, f"/cases/{late}/plan", {"goal": "Routine", "step": "Visit the workshop", "due_on": yesterday}
+        )
+    ).status_code == 303
     bad = await post_form(client, f"/cases/{on_time}/plan", {"goal": "", "step": "x", "due_on": "tomorrow"})
     assert bad.status_code == 422 and "Enter a date as YYYY-MM-DD." in bad.text
     overdue = await client.get("/cases/", params={"overdue": "true"})
     codes = {row["id"]: row["code"] for row in await Participant.select(Participant.id, Participant.code)}
     assert codes[late] in overdue.text and codes[on_time] not in overdue.text
-    assert (await post_form(client, f"/cases/{late}/notes", {"text": "Came on time, keen to start."})).status_code == 303
-    assert (await post_form(client, f"/cases/{late}/stage", {"stage": "activation", "stage_note": "plan agreed"})).status_code == 303
+    assert (
+        await post_form(client, f"/cases/{late}/notes", {"text": "Came on time, keen to start."})
+    ).status_code == 303
+    assert (
+        await post_form(client, f"/cases/{late}/stage", {"stage": "activation", "stage_note": "plan agreed"})
+    ).status_code == 303
     assert (await post_form(client, f"/cases/{late}/stage", {"stage": "flying"})).status_code == 422
     page = await client.get(f"/cases/{late}")
     assert "Came on time, keen to start." in page.text and "plan agreed" in page.text
@@ -179,7 +221,9 @@ async def test_editing_the_profile_is_audited_and_checked(client, make_user):
     participant_id = await open_case(client)
     bad = await post_form(client, f"/cases/{participant_id}/edit", {**CASE, "hours_per_week": "100"})
     assert bad.status_code == 422 and "Enter a number of hours from 1 to 60." in bad.text
-    ok = await post_form(client, f"/cases/{participant_id}/edit", {**CASE, "hours_per_week": "30", "phone": "+386 40 000 000"})
+    ok = await post_form(
+        client, f"/cases/{participant_id}/edit", {**CASE, "hours_per_week": "30", "phone": "+386 40 000 000"}
+    )
     assert ok.status_code == 303
     row = await Participant.select(Participant.hours_per_week, Participant.phone).first()
     assert (row["hours_per_week"], row["phone"]) == (30, "+386 40 000 000")

@@ -18,10 +18,20 @@ from tests.fixtures import ORG_DEFAULTS, post_form
 async def test_demo_loads_a_consistent_network_once(client, db):
     """One load, many checks: loading the demo set takes seconds, so it is done once here."""
     first = await load_demo()
-    counts = (await Organisation.count(), await Relationship.count(), await PortalUser.count(), await Participant.count())
+    counts = (
+        await Organisation.count(),
+        await Relationship.count(),
+        await PortalUser.count(),
+        await Participant.count(),
+    )
     assert counts[0] > 300 and counts[1] > 1000 and counts[3] == 300
     second = await load_demo()
-    assert (await Organisation.count(), await Relationship.count(), await PortalUser.count(), await Participant.count()) == counts
+    assert (
+        await Organisation.count(),
+        await Relationship.count(),
+        await PortalUser.count(),
+        await Participant.count(),
+    ) == counts
     assert "added 0 organisations, 0 relationships, 0 users" in second and first != second
     assert "added 0 participants, 0 referrals and 0 introductions" in second
     # The real 2SoKroG partnership: six project partners and eight associated partners around the lead.
@@ -32,7 +42,7 @@ async def test_demo_loads_a_consistent_network_once(client, db):
     # Referrals in every status, and no opportunity holding more places than it has.
     assert {row["status"] for row in await Referral.select(Referral.status).distinct()} == set(STATUSES)
     for row in await Opportunity.select(Opportunity.id, Opportunity.capacity, Opportunity.places_taken):
-        held = await Referral.count().where((Referral.opportunity == row["id"]) & (Referral.holds_place == True))  # noqa: E712
+        held = await Referral.count().where((Referral.opportunity == row["id"]) & (Referral.holds_place.eq(True)))
         assert row["places_taken"] == held <= row["capacity"]
     for user in DEMO_USERS:
         response = await post_form(client, "/login", {"username": user["username"], "password": "demo"})
@@ -48,8 +58,9 @@ async def test_demo_only_if_empty_leaves_a_used_database_alone(make_org):
 def test_demo_is_refused_in_production(monkeypatch):
     from portal.settings import load_settings
 
-    production = load_settings({"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "k" * 40,
-                                "PORTAL_DATA_DIR": "/tmp/portal-production-test"})
+    production = load_settings(
+        {"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "k" * 40, "PORTAL_DATA_DIR": "/tmp/portal-production-test"}
+    )
     monkeypatch.setattr("portal.cli.get_settings", lambda: production)
     result = CliRunner().invoke(main, ["demo"])
     assert result.exit_code == 2 and "refused in production" in result.output
@@ -60,7 +71,17 @@ def test_create_user_command_adds_a_user_who_can_log_in(db):
     slug = "zadruga-testni-krog"
     asyncio.run(services.create_organisation(dict(ORG_DEFAULTS), slug=slug))
     runner = CliRunner()
-    args = ["create-user", "--username", "Ana", "--role", "counsellor", "--organisation", slug, "--password", "secret-pass-123"]
+    args = [
+        "create-user",
+        "--username",
+        "Ana",
+        "--role",
+        "counsellor",
+        "--organisation",
+        slug,
+        "--password",
+        "secret-pass-123",
+    ]
     created = runner.invoke(main, args)
     assert created.exit_code == 0, created.output
     assert asyncio.run(authenticate("ana", "secret-pass-123", "127.0.0.9")).ok
@@ -68,6 +89,7 @@ def test_create_user_command_adds_a_user_who_can_log_in(db):
     assert taken.exit_code == 2 and "is taken" in taken.output
     unknown = runner.invoke(main, [*args[:5], "--organisation", "no-such-org", "--password", "secret-pass-123"])
     assert unknown.exit_code == 2 and "no organisation with key" in unknown.output
-    short = runner.invoke(main, ["create-user", "--username", "bo", "--role", "counsellor", "--organisation", slug,
-                                 "--password", "short"])
+    short = runner.invoke(
+        main, ["create-user", "--username", "bo", "--role", "counsellor", "--organisation", slug, "--password", "short"]
+    )
     assert short.exit_code == 2 and "at least 12 characters" in short.output

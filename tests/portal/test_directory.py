@@ -19,8 +19,13 @@ VALID_FORM = {
 
 
 async def test_directory_lists_and_searches_without_diacritics(client, make_org):
-    await make_org(name="Centar za socijalnu skrb Čakovec", kind="social_work_centre", country="HR",
-                   region="Međimurska županija", municipality="Čakovec")
+    await make_org(
+        name="Centar za socijalnu skrb Čakovec",
+        kind="social_work_centre",
+        country="HR",
+        region="Međimurska županija",
+        municipality="Čakovec",
+    )
     await make_org(name="Zadruga Zeleni krog")
     page = await client.get("/organisations/")
     assert page.status_code == 200
@@ -38,7 +43,9 @@ async def test_search_as_you_type_returns_only_the_results_block(client, make_or
     assert "1 organisation found" in fragment.text
     assert fragment.headers["vary"] == "HX-Request"
     # A boosted or history-restore request still gets the whole page.
-    full = await client.get("/organisations/", params={"q": "zelen"}, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    full = await client.get(
+        "/organisations/", params={"q": "zelen"}, headers={"HX-Request": "true", "HX-History-Restore-Request": "true"}
+    )
     assert "<html" in full.text
 
 
@@ -46,9 +53,11 @@ async def test_filters_by_kind_country_region_and_municipality(client, make_org)
     await make_org(name="Alpha", kind="ngo", country="SI", region="Savinjska", municipality="Celje")
     await make_org(name="Beta", kind="employer", country="SI", region="Podravska", municipality="Ptuj")
     await make_org(name="Gamma", kind="ngo", country="HR", region="Varaždinska županija", municipality="Varaždin")
+
     async def names(**params):
         text = (await client.get("/organisations/", params=params, headers={"HX-Request": "true"})).text
         return {n for n in ("Alpha", "Beta", "Gamma") if f">{n}<" in text}
+
     assert await names(kind="ngo") == {"Alpha", "Gamma"}
     assert await names(country="HR") == {"Gamma"}
     assert await names(region="Podravska") == {"Beta"}
@@ -97,12 +106,23 @@ async def test_bad_input_rerenders_the_form_with_each_problem_and_saves_nothing(
     await make_user("coord", "coordinator")
     await login(client, "coord")
     before = await Organisation.count()
-    bad = {**VALID_FORM, "name": "", "kind": "bakery", "region": "Atlantis", "email": "not-an-address", "latitude": "95"}
+    bad = {
+        **VALID_FORM,
+        "name": "",
+        "kind": "bakery",
+        "region": "Atlantis",
+        "email": "not-an-address",
+        "latitude": "95",
+    }
     response = await post_form(client, "/organisations/new", bad)
     assert response.status_code == 422
-    for message in ("Enter the organisation&#39;s name.", "Choose a kind of organisation.",
-                    "Choose one of this country&#39;s regions or counties.", "Enter an e-mail address",
-                    "Enter a number between -90 and 90."):
+    for message in (
+        "Enter the organisation&#39;s name.",
+        "Choose a kind of organisation.",
+        "Choose one of this country&#39;s regions or counties.",
+        "Enter an e-mail address",
+        "Enter a number between -90 and 90.",
+    ):
         assert message in response.text
     assert 'value="not-an-address"' in response.text  # what was typed is kept
     assert await Organisation.count() == before
@@ -121,16 +141,26 @@ async def test_users_edit_their_own_organisation_but_not_others(client, make_org
     await make_user("ent", "enterprise", organisation_id=own)
     await login(client, "ent")
     assert (await client.get(f"/organisations/{own}/edit")).status_code == 200
-    form = {**VALID_FORM, "name": "Own enterprise renamed", "kind": "social_enterprise", "country": "SI",
-            "region": "Podravska", "municipality": "Ptuj"}
+    form = {
+        **VALID_FORM,
+        "name": "Own enterprise renamed",
+        "kind": "social_enterprise",
+        "country": "SI",
+        "region": "Podravska",
+        "municipality": "Ptuj",
+    }
     # What the organisation is and where it is registered stay a coordinator's call.
     changed_kind = await post_form(client, f"/organisations/{own}/edit", {**form, "kind": "ministry"})
     assert changed_kind.status_code == 422 and "Only a coordinator can change the kind" in changed_kind.text
     assert (await post_form(client, f"/organisations/{own}/edit", form)).status_code == 303
-    assert (await Organisation.select(Organisation.name).where(Organisation.id == own).first())["name"] == "Own enterprise renamed"
+    assert (await Organisation.select(Organisation.name).where(Organisation.id == own).first())[
+        "name"
+    ] == "Own enterprise renamed"
     assert (await client.get(f"/organisations/{other}/edit")).status_code == 403
     assert (await post_form(client, f"/organisations/{other}/edit", form)).status_code == 403
-    assert (await Organisation.select(Organisation.name).where(Organisation.id == other).first())["name"] == "Other enterprise"
+    assert (await Organisation.select(Organisation.name).where(Organisation.id == other).first())[
+        "name"
+    ] == "Other enterprise"
 
 
 async def test_relationships_are_added_edited_and_removed_on_the_organisation_page(client, make_org, make_user):
@@ -138,25 +168,42 @@ async def test_relationships_are_added_edited_and_removed_on_the_organisation_pa
     b = await make_org(name="Enterprise B")
     await make_user("coord", "coordinator")
     await login(client, "coord")
-    response = await post_form(client, f"/organisations/{a}/relationships",
-                               {"kind": "referral_agreement", "other_id": str(b), "direction": "outgoing",
-                                "since": "2019-01-01", "strength": "4"})
+    response = await post_form(
+        client,
+        f"/organisations/{a}/relationships",
+        {
+            "kind": "referral_agreement",
+            "other_id": str(b),
+            "direction": "outgoing",
+            "since": "2019-01-01",
+            "strength": "4",
+        },
+    )
     assert response.status_code == 303
     tie = await Relationship.select().first()
     assert (tie["source"], tie["target"], tie["kind"], tie["strength"]) == (a, b, "referral_agreement", 4)
     page = await client.get(f"/organisations/{b}")
     assert "Centre A" in page.text and "Referral agreement" in page.text
     # The same tie twice is refused with a message.
-    again = await post_form(client, f"/organisations/{a}/relationships",
-                            {"kind": "referral_agreement", "other_id": str(b), "direction": "outgoing"})
+    again = await post_form(
+        client,
+        f"/organisations/{a}/relationships",
+        {"kind": "referral_agreement", "other_id": str(b), "direction": "outgoing"},
+    )
     assert again.status_code == 422 and "already have a relationship of this kind" in again.text
     # Until before since is refused, and nothing changes.
-    bad = await post_form(client, f"/relationships/{tie['id']}/edit",
-                          {"kind": "cooperation", "since": "2020-01-01", "until": "2019-01-01", "strength": "3", "back": str(b)})
+    bad = await post_form(
+        client,
+        f"/relationships/{tie['id']}/edit",
+        {"kind": "cooperation", "since": "2020-01-01", "until": "2019-01-01", "strength": "3", "back": str(b)},
+    )
     assert bad.status_code == 422 and "The end cannot be before the start." in bad.text
     assert (await Relationship.select(Relationship.kind).first())["kind"] == "referral_agreement"
-    ok = await post_form(client, f"/relationships/{tie['id']}/edit",
-                         {"kind": "cooperation", "since": "2020-01-01", "until": "2021-06-30", "strength": "2", "back": str(b)})
+    ok = await post_form(
+        client,
+        f"/relationships/{tie['id']}/edit",
+        {"kind": "cooperation", "since": "2020-01-01", "until": "2021-06-30", "strength": "2", "back": str(b)},
+    )
     assert ok.status_code == 303 and ok.headers["location"] == f"/organisations/{b}#relationships"
     assert (await Relationship.select(Relationship.kind).first())["kind"] == "cooperation"
     gone = await post_form(client, f"/relationships/{tie['id']}/delete", {"back": str(a)})
@@ -168,8 +215,12 @@ async def test_adding_a_relationship_with_htmx_returns_the_updated_block(client,
     b = await make_org(name="Enterprise B")
     await make_user("coord", "coordinator")
     await login(client, "coord")
-    response = await post_form(client, f"/organisations/{a}/relationships",
-                               {"kind": "cooperation", "other_id": str(b)}, headers={"HX-Request": "true"})
+    response = await post_form(
+        client,
+        f"/organisations/{a}/relationships",
+        {"kind": "cooperation", "other_id": str(b)},
+        headers={"HX-Request": "true"},
+    )
     assert response.status_code == 200
     assert response.text.lstrip().startswith('<section id="relationships"') and "Enterprise B" in response.text
 
@@ -191,12 +242,16 @@ async def test_users_edit_only_relationships_of_their_organisation(client, make_
     y = await make_org(name="Y")
     from portal.organisations import services
 
-    foreign = await services.create_relationship(x, y, {"kind": "cooperation", "since": None, "until": None, "strength": 3, "note": ""})
+    foreign = await services.create_relationship(
+        x, y, {"kind": "cooperation", "since": None, "until": None, "strength": 3, "note": ""}
+    )
     await make_user("ent", "enterprise", organisation_id=own)
     await login(client, "ent")
     assert (await client.get(f"/relationships/{foreign}/edit")).status_code == 403
     assert (await post_form(client, f"/relationships/{foreign}/delete", {})).status_code == 403
-    assert (await post_form(client, f"/organisations/{x}/relationships", {"kind": "cooperation", "other_id": str(y)})).status_code == 403
+    assert (
+        await post_form(client, f"/organisations/{x}/relationships", {"kind": "cooperation", "other_id": str(y)})
+    ).status_code == 403
     assert await Relationship.count() == 1
     mine = await post_form(client, f"/organisations/{own}/relationships", {"kind": "cooperation", "other_id": str(x)})
     assert mine.status_code == 303
@@ -214,13 +269,16 @@ async def test_only_coordinators_record_programme_partnerships(client, make_org,
     lead = await make_org(name="Lead partner")
     from portal.organisations import services
 
-    tie = await services.create_relationship(lead, own, {"kind": "project_partner", "since": None, "until": None,
-                                                         "strength": 5, "note": ""})
+    tie = await services.create_relationship(
+        lead, own, {"kind": "project_partner", "since": None, "until": None, "strength": 5, "note": ""}
+    )
     await make_user("ent", "enterprise", organisation_id=own)
     await login(client, "ent")
     assert (await client.get(f"/relationships/{tie}/edit")).status_code == 403
     assert (await post_form(client, f"/relationships/{tie}/delete", {})).status_code == 403
-    claim = await post_form(client, f"/organisations/{own}/relationships", {"kind": "associated_partner", "other_id": str(lead)})
+    claim = await post_form(
+        client, f"/organisations/{own}/relationships", {"kind": "associated_partner", "other_id": str(lead)}
+    )
     assert claim.status_code == 422 and "Only a coordinator records programme partnerships." in claim.text
     assert await Relationship.count() == 1
 
@@ -230,7 +288,9 @@ async def test_odd_ids_in_forms_are_refused_cleanly(client, make_org, make_user)
     await make_user("coord", "coordinator")
     await login(client, "coord")
     for odd in ("²", "9" * 5000, "-1", " 1"):
-        response = await post_form(client, f"/organisations/{a}/relationships", {"kind": "cooperation", "other_id": odd})
+        response = await post_form(
+            client, f"/organisations/{a}/relationships", {"kind": "cooperation", "other_id": odd}
+        )
         assert response.status_code == 422, odd
 
 

@@ -80,9 +80,18 @@ OPTIONS_TRIED = 4  # of each filter's options, and the region the people live in
 FORM_SAMPLE = 12  # searches and filter options tried per form outside the candidate pool
 # What profiling and the case file record about a person's situation, as the pages word it.
 SENSITIVE_PHRASES = (
-    "social assistance", "Health limitation", "A limitation that needs", "Arrears", "Debt under enforcement",
-    "Housing at risk", "Without a home", "Very long-term unemployed", "Low support", "Medium support",
-    "High support", "Unsure about taking part",
+    "social assistance",
+    "Health limitation",
+    "A limitation that needs",
+    "Arrears",
+    "Debt under enforcement",
+    "Housing at risk",
+    "Without a home",
+    "Very long-term unemployed",
+    "Low support",
+    "Medium support",
+    "High support",
+    "Unsure about taking part",
 )
 
 
@@ -92,13 +101,23 @@ def _phone(i: int) -> str:
 
 def details(i: int, p: Person) -> dict[str, Any]:
     return {
-        "first_name": p.first, "last_name": p.last, "birth_year": p.born, "phone": _phone(i),
-        "email": f"{p.first.lower()}@leak.example", "address": f"Xylofonska ulica {71 + 3 * i}",
-        "municipality": f"Zgornja Qwertovnica {p.tag}", "region": "Podravska",
-        "latitude": float(f"46.3{i}71{i}"), "longitude": float(f"15.8{i}93{i}"),
-        "languages": "sl,en", "education_level": "vocational",
+        "first_name": p.first,
+        "last_name": p.last,
+        "birth_year": p.born,
+        "phone": _phone(i),
+        "email": f"{p.first.lower()}@leak.example",
+        "address": f"Xylofonska ulica {71 + 3 * i}",
+        "municipality": f"Zgornja Qwertovnica {p.tag}",
+        "region": "Podravska",
+        "latitude": float(f"46.3{i}71{i}"),
+        "longitude": float(f"15.8{i}93{i}"),
+        "languages": "sl,en",
+        "education_level": "vocational",
         "skills": _skills("sorting", "cleaning", *(["cooking"] if i % 2 else [])),
-        "interests": "reuse_repair", "hours_per_week": 20 + i, "travel_km": 25, "support_needs": "mentor",
+        "interests": "reuse_repair",
+        "hours_per_week": 20 + i,
+        "travel_km": 25,
+        "support_needs": "mentor",
         "available_from": None,
     }
 
@@ -137,22 +156,47 @@ class World:
 async def build_world(make_org, make_user) -> World:
     centre = await make_org(name="Centre for social work Ptuj", kind="social_work_centre")
     host = await make_org(name=SECRET_HOST, kind="social_enterprise")
-    firms = {"A": await make_org(name="Employer Alpha d.o.o.", kind="employer"),
-             "B": await make_org(name="Employer Beta d.o.o.", kind="employer")}
-    lead = _user(await make_user("ana", "counsellor", organisation_id=centre, language="en"),
-                 "ana", "counsellor", centre)
-    host_user = _user(await make_user("secrethost", "enterprise", organisation_id=host, language="en"),
-                      "secrethost", "enterprise", host)
-    bosses = {k: await make_user(f"boss-{k.lower()}", "employer", organisation_id=firms[k], language="en")
-              for k in firms}
-    jobs = {
-        "A": await make_opportunity(firms["A"], bosses["A"], kind="job", title="Warehouse sorter",
-                                    required_skills=_skills("sorting"), capacity=5),
-        "B": await make_opportunity(firms["B"], bosses["B"], kind="job", title="Kitchen helper", sector="food",
-                                    required_skills=_skills("cooking"), capacity=5),
+    firms = {
+        "A": await make_org(name="Employer Alpha d.o.o.", kind="employer"),
+        "B": await make_org(name="Employer Beta d.o.o.", kind="employer"),
     }
-    secret_places = [await make_opportunity(host, host_user.id, title=f"{SECRET_PLACE} {n}", capacity=50,
-                                            description=f"At {SECRET_HOST}.") for n in (1, 2)]
+    lead = _user(
+        await make_user("ana", "counsellor", organisation_id=centre, language="en"), "ana", "counsellor", centre
+    )
+    host_user = _user(
+        await make_user("secrethost", "enterprise", organisation_id=host, language="en"),
+        "secrethost",
+        "enterprise",
+        host,
+    )
+    bosses = {
+        k: await make_user(f"boss-{k.lower()}", "employer", organisation_id=firms[k], language="en") for k in firms
+    }
+    jobs = {
+        "A": await make_opportunity(
+            firms["A"],
+            bosses["A"],
+            kind="job",
+            title="Warehouse sorter",
+            required_skills=_skills("sorting"),
+            capacity=5,
+        ),
+        "B": await make_opportunity(
+            firms["B"],
+            bosses["B"],
+            kind="job",
+            title="Kitchen helper",
+            sector="food",
+            required_skills=_skills("cooking"),
+            capacity=5,
+        ),
+    }
+    secret_places = [
+        await make_opportunity(
+            host, host_user.id, title=f"{SECRET_PLACE} {n}", capacity=50, description=f"At {SECRET_HOST}."
+        )
+        for n in (1, 2)
+    ]
     computed, _ = assess(ANSWERS)
     override = "high" if computed.level != "high" else "low"
     ids: dict[str, int] = {}
@@ -172,17 +216,20 @@ async def build_world(make_org, make_user) -> World:
         for n, outcome in enumerate(p.history):
             referral = await referrals.create_referral(pid, secret_places[n], t["referral message"], True, lead)
             secret_referrals.append(referral)
-            path = {"declined": ["declined"], "started": ["accepted", "started"],
-                    "dropped_out": ["accepted", "started", "dropped_out"],
-                    "completed": ["accepted", "started", "completed"],
-                    "hired": ["accepted", "started", "completed", "hired"]}[outcome]
+            path = {
+                "declined": ["declined"],
+                "started": ["accepted", "started"],
+                "dropped_out": ["accepted", "started", "dropped_out"],
+                "completed": ["accepted", "started", "completed"],
+                "hired": ["accepted", "started", "completed", "hired"],
+            }[outcome]
             for to in path:
                 reason = t["referral reason"] if to in ("declined", "dropped_out") else ""
                 await referrals.move(referral, to, reason, host_user, "host")
         if p.stage != "activation":
             await cases.change_stage(pid, p.stage, t["stage note"], lead)
     # A placement of ten weeks, so the profile has a duration to show (and must not show where).
-    ten_weeks_ago = dt.datetime.now(dt.timezone.utc) - dt.timedelta(weeks=10, days=1)
+    ten_weeks_ago = dt.datetime.now(dt.UTC) - dt.timedelta(weeks=10, days=1)
     await ReferralEvent.update({ReferralEvent.changed_at: ten_weeks_ago}).where(
         (ReferralEvent.to_status == "started") & (ReferralEvent.referral == secret_referrals[0])
     )
@@ -269,8 +316,9 @@ class Crawl:
     templates: set[str] = field(default_factory=set)
     forms_done: set[str] = field(default_factory=set)
 
-    def add(self, raw: str, hx: bool = False, base: str = "/", masked: tuple[str, ...] = (),
-            force: bool = False) -> None:
+    def add(
+        self, raw: str, hx: bool = False, base: str = "/", masked: tuple[str, ...] = (), force: bool = False
+    ) -> None:
         parts = urlsplit(urljoin("http://testserver" + base, raw))
         if parts.netloc != "testserver" or parts.path.startswith(_SKIP):
             return
@@ -282,8 +330,11 @@ class Crawl:
             return
         shape = _NUMBER_OR_NAME.sub("/{}", parts.path)
         about_people = person_facing(parts.path)
-        if not force and (self.shapes[shape] >= (_PER_PATTERN if about_people else _PER_PUBLIC_PATTERN)
-                          or self.focus and not about_people):
+        if not force and (
+            self.shapes[shape] >= (_PER_PATTERN if about_people else _PER_PUBLIC_PATTERN)
+            or self.focus
+            and not about_people
+        ):
             return
         self.shapes[shape] += 1
         self.done.add((url, hx))
@@ -414,8 +465,12 @@ def _haystack(seen: Seen) -> str:
 
 def person_facing(path: str) -> bool:
     """Pages about people, where the place of a past placement would identify: not the public directory."""
-    return path == "/" or path.startswith(("/employers", "/introductions", "/referrals", "/notifications", "/cases")) \
-        or path.endswith("/candidates") or path.endswith("/candidates/")
+    return (
+        path == "/"
+        or path.startswith(("/employers", "/introductions", "/referrals", "/notifications", "/cases"))
+        or path.endswith("/candidates")
+        or path.endswith("/candidates/")
+    )
 
 
 @dataclass
@@ -433,16 +488,24 @@ def secrets_of(world: World, codes: dict[int, str]) -> Secrets:
         d = details(i, p)
         who = f"{p.tag} ({p.first})"
         strings += [
-            (f"{who} first name", p.first), (f"{who} last name", p.last), (f"{who} name", f"{p.first} {p.last}"),
-            (f"{who} phone", d["phone"]), (f"{who} phone digits", re.sub(r"\D", "", d["phone"])),
-            (f"{who} email", d["email"]), (f"{who} address", d["address"]), (f"{who} municipality", d["municipality"]),
-            (f"{who} latitude", f"{d['latitude']}"), (f"{who} longitude", f"{d['longitude']}"),
+            (f"{who} first name", p.first),
+            (f"{who} last name", p.last),
+            (f"{who} name", f"{p.first} {p.last}"),
+            (f"{who} phone", d["phone"]),
+            (f"{who} phone digits", re.sub(r"\D", "", d["phone"])),
+            (f"{who} email", d["email"]),
+            (f"{who} address", d["address"]),
+            (f"{who} municipality", d["municipality"]),
+            (f"{who} latitude", f"{d['latitude']}"),
+            (f"{who} longitude", f"{d['longitude']}"),
         ]
         strings += [(f"{who} {label}", text) for label, text in texts(p).items()]
         years.append((f"{who} birth year", str(p.born), _year(p.born)))
     strings += [("an address", "Xylofonska"), ("a municipality", "Qwertovnica"), ("an e-mail domain", "leak.example")]
-    strings += [(f"{kind} of someone", f"{kind.upper()}-SECRET")
-                for kind in ("note", "plan", "stage", "consent", "override", "referral")]
+    strings += [
+        (f"{kind} of someone", f"{kind.upper()}-SECRET")
+        for kind in ("note", "plan", "stage", "consent", "override", "referral")
+    ]
     strings += [("a profiling phrase", phrase) for phrase in SENSITIVE_PHRASES]
     places = [("the secret host's name", SECRET_HOST), ("the secret placement's title", SECRET_PLACE)]
     tags = {pid: tag for tag, pid in world.ids.items()}
@@ -450,8 +513,14 @@ def secrets_of(world: World, codes: dict[int, str]) -> Secrets:
 
 
 def check(
-    who: str, crawls: list[Crawl], secrets: Secrets, own: dict[str, int], others: dict[str, int],
-    allowed: dict[str, set[str]], known: set[int], failures: list[tuple[str, str]],
+    who: str,
+    crawls: list[Crawl],
+    secrets: Secrets,
+    own: dict[str, int],
+    others: dict[str, int],
+    allowed: dict[str, set[str]],
+    known: set[int],
+    failures: list[tuple[str, str]],
 ) -> None:
     """Every body against every secret.
 
@@ -469,12 +538,22 @@ def check(
             failures += [(f"{who} GET {seen.url}", what) for what in verdicts[key]]
 
 
-def _leaks(seen: Seen, secrets: Secrets, own: dict[str, int], others: dict[str, int], ok: set[str],
-           known: set[int], about_people: bool) -> list[str]:
+def _leaks(
+    seen: Seen,
+    secrets: Secrets,
+    own: dict[str, int],
+    others: dict[str, int],
+    ok: set[str],
+    known: set[int],
+    about_people: bool,
+) -> list[str]:
     hay = _haystack(seen)
     lower = hay.lower()
-    found = [f"{label}: {text!r}" for label, text in secrets.strings + (secrets.places if about_people else [])
-             if label not in ok and text.lower() in lower]
+    found = [
+        f"{label}: {text!r}"
+        for label, text in secrets.strings + (secrets.places if about_people else [])
+        if label not in ok and text.lower() in lower
+    ]
     found += [label for label, year, pattern in secrets.years if year in hay and pattern.search(hay)]
     if "P-" in hay:
         found += [f"case code {code} of {secrets.codes.get(code, 'nobody known')}" for code in set(CODE.findall(hay))]
@@ -514,8 +593,19 @@ async def another_client(app: Any, port: int) -> AsyncIterator[httpx.AsyncClient
         yield c
 
 
-STARTS = ("/", "/employers/candidates", "/introductions/", "/notifications/", "/referrals/inbox", "/opportunities/",
-          "/opportunities/mine", "/network/", "/organisations/", "/schema/openapi.json", "/health")
+STARTS = (
+    "/",
+    "/employers/candidates",
+    "/introductions/",
+    "/notifications/",
+    "/referrals/inbox",
+    "/opportunities/",
+    "/opportunities/mine",
+    "/network/",
+    "/organisations/",
+    "/schema/openapi.json",
+    "/health",
+)
 
 
 async def crawl_as(client: httpx.AsyncClient, world: World, firm: str, searches: bool, focus: bool = False) -> Crawl:
@@ -524,12 +614,21 @@ async def crawl_as(client: httpx.AsyncClient, world: World, firm: str, searches:
     crawl = Crawl(client, searches=searches, focus=focus)
     own_job = world.jobs[firm]
     starts = [url for url in STARTS if not focus or person_facing(url)]
-    own = [f"/opportunities/{own_job}", f"/opportunities/{own_job}/edit", f"/organisations/{world.firms[firm]}",
-           f"/api/v1/opportunities?organisation_id={world.firms[firm]}"]
+    own = [
+        f"/opportunities/{own_job}",
+        f"/opportunities/{own_job}/edit",
+        f"/organisations/{world.firms[firm]}",
+        f"/api/v1/opportunities?organisation_id={world.firms[firm]}",
+    ]
     await crawl.run([*starts, "/opportunities/mine", *own])
     crawl.add(f"/opportunities/{own_job}/candidates", hx=True, force=True)
-    for query in ({"fit": str(own_job)}, {"fit": str(own_job), "skill": "sorting"}, {"region": "Podravska"},
-                  {"hours_min": "21", "hours_max": "23"}, {"page": "2"}):
+    for query in (
+        {"fit": str(own_job)},
+        {"fit": str(own_job), "skill": "sorting"},
+        {"region": "Podravska"},
+        {"hours_min": "21", "hours_max": "23"},
+        {"page": "2"},
+    ):
         crawl.add(f"/employers/candidates?{urlencode(query)}", hx=True, force=True)
     for org in sorted(crawl.ids.get("organisations", ())) if searches else ():
         crawl.add(f"/network/panel/{org}", hx=True)  # the graph's side panel, loaded by script
@@ -540,9 +639,13 @@ async def crawl_as(client: httpx.AsyncClient, world: World, firm: str, searches:
 
 async def probe(client: httpx.AsyncClient, world: World) -> list[Seen]:
     """Typing the URLs of records the employer has no part in: refused, with nothing in the refusal."""
-    urls = [*(f"/cases/{pid}{tail}" for pid in world.ids.values() for tail in ("", "/placements")),
-            *(f"/referrals/{r}" for r in world.secret_referrals), "/cases/", "/audit/",
-            *(f"/introductions/{i['id']}" for i in await Introduction.select(Introduction.id))]
+    urls = [
+        *(f"/cases/{pid}{tail}" for pid in world.ids.values() for tail in ("", "/placements")),
+        *(f"/referrals/{r}" for r in world.secret_referrals),
+        "/cases/",
+        "/audit/",
+        *(f"/introductions/{i['id']}" for i in await Introduction.select(Introduction.id)),
+    ]
     seen = []
     for url in urls:
         response = await client.get(url)
@@ -582,30 +685,47 @@ async def walk_everything(app, client, make_org, make_user) -> None:
         for c, username in ((boss_a, "boss-a"), (boss_b, "boss-b"), (counsellor, "ana")):
             await login(c, username)
         crawls = {"A": [await crawl_as(boss_a, world, "A", searches=True)], "B": []}
-        terms = [*(name for p in PEOPLE if p.in_pool for name in (p.first, p.last)), PEOPLE[4].first,
-                 "Xylofonska", "Qwertovnica", "NOTE-SECRET", "PLAN-SECRET", "leak.example", "1937", "Secret",
-                 SECRET_PLACE, codes[world.ids["A"]]]
+        terms = [
+            *(name for p in PEOPLE if p.in_pool for name in (p.first, p.last)),
+            PEOPLE[4].first,
+            "Xylofonska",
+            "Qwertovnica",
+            "NOTE-SECRET",
+            "PLAN-SECRET",
+            "leak.example",
+            "1937",
+            "Secret",
+            SECRET_PLACE,
+            codes[world.ids["A"]],
+        ]
         crawls["A"][0].seen += await skill_searches(boss_a, terms)
 
         # A asks to meet person A (who agreed to contact by employers) and person B (who did not);
         # B asks to meet person A too. The lead counsellor accepts A's requests.
         async def ask(c: httpx.AsyncClient, firm: str, tag: str) -> int:
             pseudonym = (await pool.pseudonyms_for(world.firms[firm], [world.ids[tag]]))[world.ids[tag]]
-            response = await post_form(c, f"/employers/candidates/{pseudonym}/introductions",
-                                       {"message": "We would like to meet about our opening.",
-                                        "opportunity_id": str(world.jobs[firm])})
+            response = await post_form(
+                c,
+                f"/employers/candidates/{pseudonym}/introductions",
+                {"message": "We would like to meet about our opening.", "opportunity_id": str(world.jobs[firm])},
+            )
             assert response.status_code == 303, response.text[:400]
             return int(response.headers["location"].rsplit("/", 1)[1])
 
         with_contact, without_contact = await ask(boss_a, "A", "A"), await ask(boss_a, "A", "B")
         await ask(boss_b, "B", "A")
         for introduction in (with_contact, without_contact):
-            answered = await post_form(counsellor, f"/introductions/{introduction}/answer",
-                                       {"decision": "accept", "reason": "Meet at the centre on Monday at nine."})
+            answered = await post_form(
+                counsellor,
+                f"/introductions/{introduction}/answer",
+                {"decision": "accept", "reason": "Meet at the centre on Monday at nine."},
+            )
             assert answered.status_code == 303
         rows = await Introduction.select(Introduction.id, Introduction.status, Introduction.contact_shared)
         assert {(r["id"], r["contact_shared"]) for r in rows if r["status"] == "accepted"} == {
-            (with_contact, True), (without_contact, False)}
+            (with_contact, True),
+            (without_contact, False),
+        }
 
         crawls["A"].append(await crawl_as(boss_a, world, "A", searches=False, focus=True))
         # The directory, network and API read the same for every employer, and A has read them all.
@@ -614,31 +734,46 @@ async def walk_everything(app, client, make_org, make_user) -> None:
             crawls[firm][-1].seen += await probe(c, world)
 
         # Each employer's pseudonyms mean nothing to the other: 404, even to ask to meet.
-        names = await CandidatePseudonym.select(CandidatePseudonym.organisation, CandidatePseudonym.participant,
-                                                CandidatePseudonym.pseudonym)
+        names = await CandidatePseudonym.select(
+            CandidatePseudonym.organisation, CandidatePseudonym.participant, CandidatePseudonym.pseudonym
+        )
         mine = {k: _pseudonyms(names, world.firms[k]) for k in ("A", "B")}
         refused = []
         for c, other in ((boss_a, "B"), (boss_b, "A")):
             token = await csrf_token(c, "/introductions/")
             for pseudonym in mine[other]:
                 refused.append((await c.get(f"/employers/candidates/{pseudonym}")).status_code)
-                refused.append((await c.post(f"/employers/candidates/{pseudonym}/introductions",
-                                             data={"message": "Hello", "_csrf_token": token})).status_code)
+                refused.append(
+                    (
+                        await c.post(
+                            f"/employers/candidates/{pseudonym}/introductions",
+                            data={"message": "Hello", "_csrf_token": token},
+                        )
+                    ).status_code
+                )
         for introduction in (with_contact, without_contact):
             refused.append((await boss_b.get(f"/introductions/{introduction}")).status_code)
         assert set(refused) == {404}, refused
 
     # The crawl reached what it is meant to check, else a clean result would mean nothing.
     reached = {s.url for c in crawls["A"] for s in c.seen if s.status == 200}
-    for expected in ("/employers/candidates", f"/introductions/{with_contact}", f"/introductions/{without_contact}",
-                     f"/referrals/{world.referral_to_a}", f"/opportunities/{world.jobs['A']}/candidates",
-                     "/api/v1/opportunities", f"/api/v1/opportunities/{world.jobs['A']}", "/notifications/"):
+    for expected in (
+        "/employers/candidates",
+        f"/introductions/{with_contact}",
+        f"/introductions/{without_contact}",
+        f"/referrals/{world.referral_to_a}",
+        f"/opportunities/{world.jobs['A']}/candidates",
+        "/api/v1/opportunities",
+        f"/api/v1/opportunities/{world.jobs['A']}",
+        "/notifications/",
+    ):
         assert expected in reached, expected
     profiles = {u for u in reached if re.fullmatch(r"/employers/candidates/K-[A-Z0-9]{6}", u)}
     assert profiles == {f"/employers/candidates/{n}" for n, pid in mine["A"].items() if pid in await pool.pool_ids()}
     reached_b = {s.url for s in crawls["B"][0].seen if s.status == 200}
     assert {u for u in reached_b if u.startswith("/employers/candidates/K-")} == {
-        f"/employers/candidates/{n}" for n, pid in mine["B"].items() if pid in await pool.pool_ids()}
+        f"/employers/candidates/{n}" for n, pid in mine["B"].items() if pid in await pool.pool_ids()
+    }
     contact_page = next(s.text for s in crawls["A"][1].seen if s.url == f"/introductions/{with_contact}")
     assert "Zebulonka Qwertyjeva" in contact_page and _phone(0) in contact_page  # the check would see a leak
     fragment = next(s.text for s in crawls["A"][0].seen if s.url == f"/opportunities/{world.jobs['A']}/candidates")
@@ -650,14 +785,30 @@ async def walk_everything(app, client, make_org, make_user) -> None:
     secrets = secrets_of(world, codes)
     failures: list[tuple[str, str]] = []
     person = f"A ({PEOPLE[0].first})"
-    shared = {f"/introductions/{with_contact}": {
-        f"{person} first name", f"{person} last name", f"{person} name", f"{person} phone",
-        f"{person} phone digits", f"{person} email", "an e-mail domain"}}
+    shared = {
+        f"/introductions/{with_contact}": {
+            f"{person} first name",
+            f"{person} last name",
+            f"{person} name",
+            f"{person} phone",
+            f"{person} phone digits",
+            f"{person} email",
+            "an e-mail domain",
+        }
+    }
     pool_members = {world.ids[p.tag] for p in PEOPLE if p.in_pool}
     referred = {"A": {world.ids["G"], world.ids["B"]}, "B": set()}  # people referred to the employer's job
     for firm, other in (("A", "B"), ("B", "A")):
-        check(f"employer {firm}", crawls[firm], secrets, mine[firm], mine[other], shared if firm == "A" else {},
-              pool_members | referred[firm], failures)
+        check(
+            f"employer {firm}",
+            crawls[firm],
+            secrets,
+            mine[firm],
+            mine[other],
+            shared if firm == "A" else {},
+            pool_members | referred[firm],
+            failures,
+        )
     requests = sum(len(c.seen) for cs in crawls.values() for c in cs)
     unique = sorted(set(failures))
     report = "\n".join(f"  {url}  ->  {what}" for url, what in unique[:80])

@@ -28,24 +28,54 @@ async def to_stage(client, participant: int, stage: str) -> None:
 async def world(client, make_user, make_org):
     """Counsellor ana leads three cases; two employers with a job each. Ends logged in as ana."""
     centre = await make_org(name="Centre for social work", kind="social_work_centre")
-    firms = [await make_org(name="First Employer d.o.o.", kind="employer"),
-             await make_org(name="Second Employer d.o.o.", kind="employer")]
+    firms = [
+        await make_org(name="First Employer d.o.o.", kind="employer"),
+        await make_org(name="Second Employer d.o.o.", kind="employer"),
+    ]
     await make_user("ana", "counsellor", organisation_id=centre)
     await make_user("other-counsellor", "counsellor", organisation_id=centre)
-    bosses = [await make_user("boss1", "employer", organisation_id=firms[0]),
-              await make_user("boss2", "employer", organisation_id=firms[1])]
-    jobs = [await make_opportunity(firms[0], bosses[0], kind="job", title="Warehouse sorter",
-                                   required_skills=json.dumps([{"uri": "", "label": "sorting"}])),
-            await make_opportunity(firms[1], bosses[1], kind="job", title="Cook", sector="food",
-                                   required_skills=json.dumps([{"uri": "", "label": "cooking"}]))]
+    bosses = [
+        await make_user("boss1", "employer", organisation_id=firms[0]),
+        await make_user("boss2", "employer", organisation_id=firms[1]),
+    ]
+    jobs = [
+        await make_opportunity(
+            firms[0],
+            bosses[0],
+            kind="job",
+            title="Warehouse sorter",
+            required_skills=json.dumps([{"uri": "", "label": "sorting"}]),
+        ),
+        await make_opportunity(
+            firms[1],
+            bosses[1],
+            kind="job",
+            title="Cook",
+            sector="food",
+            required_skills=json.dumps([{"uri": "", "label": "cooking"}]),
+        ),
+    ]
     await login(client, "ana")
     people = {
         # In the pool, open to contact.
-        "open": await open_case(client, first_name="Vesna", last_name="Odprta", skills="sorting\nforklift driving",
-                                languages=["sl", "en"], hours_per_week="30"),
+        "open": await open_case(
+            client,
+            first_name="Vesna",
+            last_name="Odprta",
+            skills="sorting\nforklift driving",
+            languages=["sl", "en"],
+            hours_per_week="30",
+        ),
         # In the pool, no contact consent.
-        "private": await open_case(client, first_name="Tina", last_name="Zaprta", skills="cooking", region="Savinjska",
-                                   municipality="Celje", hours_per_week="20"),
+        "private": await open_case(
+            client,
+            first_name="Tina",
+            last_name="Zaprta",
+            skills="cooking",
+            region="Savinjska",
+            municipality="Celje",
+            hours_per_week="20",
+        ),
         # Consent given but still at intake: not shown.
         "early": await open_case(client, first_name="Rok", last_name="Zgodnji", skills="sorting"),
     }
@@ -111,8 +141,16 @@ async def test_activation_with_a_completed_programme_counts_as_activated(client,
     people, firms, jobs = await world(client, make_user, make_org)
     await to_stage(client, people["early"], "activation")
     assert people["early"] not in await pool.pool_ids()
-    await Referral.insert(Referral(participant=people["early"], opportunity=jobs[0], referred_by=await _user_id("ana"), message="",
-                                   status="completed", reason=""))
+    await Referral.insert(
+        Referral(
+            participant=people["early"],
+            opportunity=jobs[0],
+            referred_by=await _user_id("ana"),
+            message="",
+            status="completed",
+            reason="",
+        )
+    )
     assert people["early"] in await pool.pool_ids()
 
 
@@ -139,7 +177,9 @@ async def test_filters_find_by_skill_region_language_and_hours_but_never_by_name
     assert "<html" not in fragment.text and private_name in fragment.text
 
 
-async def test_sorting_by_fit_to_an_own_opening_puts_the_fitting_first_and_refuses_anothers(client, make_user, make_org):
+async def test_sorting_by_fit_to_an_own_opening_puts_the_fitting_first_and_refuses_anothers(
+    client, make_user, make_org
+):
     people, firms, jobs = await world(client, make_user, make_org)
     open_name = await pseudonym_of(client, people["open"], firms[0])
     private_name = await pseudonym_of(client, people["private"], firms[0])
@@ -153,8 +193,16 @@ async def test_sorting_by_fit_to_an_own_opening_puts_the_fitting_first_and_refus
 
 async def test_a_profile_shows_skills_adjustments_and_experience_but_not_the_place(client, make_user, make_org):
     people, firms, jobs = await world(client, make_user, make_org)
-    await Referral.insert(Referral(participant=people["open"], opportunity=jobs[1], referred_by=await _user_id("ana"), message="",
-                                   status="completed", reason=""))
+    await Referral.insert(
+        Referral(
+            participant=people["open"],
+            opportunity=jobs[1],
+            referred_by=await _user_id("ana"),
+            message="",
+            status="completed",
+            reason="",
+        )
+    )
     name = await pseudonym_of(client, people["open"], firms[0])
     await switch(client, "boss1")
     page = (await client.get(f"/employers/candidates/{name}")).text
@@ -237,8 +285,9 @@ async def test_accepting_with_contact_consent_shows_contact_until_it_is_withdraw
     assert "First Employer d.o.o." in listing
     no_reason = await post_form(client, f"/introductions/{introduction}/answer", {"decision": "decline", "reason": ""})
     assert no_reason.headers["location"].endswith("notice=reason")
-    accepted = await post_form(client, f"/introductions/{introduction}/answer",
-                               {"decision": "accept", "reason": "She is keen; call her."})
+    accepted = await post_form(
+        client, f"/introductions/{introduction}/answer", {"decision": "accept", "reason": "She is keen; call her."}
+    )
     assert accepted.status_code == 303
     twice = await post_form(client, f"/introductions/{introduction}/answer", {"decision": "decline", "reason": "x"})
     assert twice.headers["location"].endswith("notice=not_allowed")
@@ -287,7 +336,9 @@ async def test_a_withdrawn_profile_consent_can_only_be_declined_and_the_employer
     page = (await client.get(f"/introductions/{first}")).text
     assert "No longer shown to employers." in page and f"/employers/candidates/{name}" not in page
     assert (await post_form(client, f"/introductions/{second}/withdraw", {})).status_code == 303
-    assert (await Introduction.select(Introduction.status).where(Introduction.id == second).first())["status"] == "withdrawn"
+    assert (await Introduction.select(Introduction.status).where(Introduction.id == second).first())[
+        "status"
+    ] == "withdrawn"
     await switch(client, "boss2")  # another employer: neither side
     assert (await client.get(f"/introductions/{second}")).status_code == 404
     assert (await post_form(client, f"/introductions/{first}/withdraw", {})).status_code == 404
@@ -303,13 +354,21 @@ async def test_referrals_and_candidate_lists_show_employers_their_pseudonym_not_
     # A job an employer posts takes part in matching like any other opportunity...
     assert jobs[0] in [p["opportunity_id"] for p in await placements_for(people["open"])]
     # ...and in referrals.
-    sent = await post_form(client, f"/cases/{people['open']}/referrals",
-                           {"opportunity_id": str(jobs[0]), "message": "Fits your sorting job.", "send": "now"})
+    sent = await post_form(
+        client,
+        f"/cases/{people['open']}/referrals",
+        {"opportunity_id": str(jobs[0]), "message": "Fits your sorting job.", "send": "now"},
+    )
     assert sent.status_code == 303
     referral = (await Referral.select(Referral.id).order_by(Referral.id, ascending=False).first())["id"]
     name = await pseudonym_of(client, people["open"], firms[0])
     await switch(client, "boss1")
-    for path in ("/referrals/inbox", f"/referrals/{referral}", "/notifications/", f"/opportunities/{jobs[0]}/candidates"):
+    for path in (
+        "/referrals/inbox",
+        f"/referrals/{referral}",
+        "/notifications/",
+        f"/opportunities/{jobs[0]}/candidates",
+    ):
         text = (await client.get(path)).text
         assert code not in text, path
         assert name in text, path
@@ -330,8 +389,15 @@ async def test_fit_shown_to_employers_adds_up_without_distance_so_nothing_points
 
     people, firms, jobs = await world(client, make_user, make_org)
     # A draft far away: a travel-radius verdict or a hidden distance part would tell how far the person lives.
-    far = await make_opportunity(firms[0], await _user_id("boss1"), kind="job", status="draft", latitude=45.81,
-                                 longitude=15.98, required_skills=json.dumps([{"uri": "", "label": "sorting"}]))
+    far = await make_opportunity(
+        firms[0],
+        await _user_id("boss1"),
+        kind="job",
+        status="draft",
+        latitude=45.81,
+        longitude=15.98,
+        required_skills=json.dumps([{"uri": "", "label": "sorting"}]),
+    )
     page, _shown = await profiles.browse(firms[0], profiles.CandidateFilters(fit=far))
     found = await profiles.best_for(firms[0], jobs[0])
     listed = await services.candidates_for(jobs[0])

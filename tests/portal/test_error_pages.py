@@ -29,7 +29,9 @@ async def crashing_client(db):
         template_config=template_config(),
         exception_handlers={Exception: http_exception_handler},
     )
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t") as c:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="http://t"
+    ) as c:
         yield c
 
 

@@ -26,8 +26,9 @@ async def placements_setting(client, make_user, make_org):
     participant = await open_case(client)
     opp = {
         "good": await make_opportunity(host, host_user, title="Sorting helper", required_skills=_skills("sorting")),
-        "weaker": await make_opportunity(host, host_user, title="Kitchen help", sector="food",
-                                         required_skills=_skills("welding")),
+        "weaker": await make_opportunity(
+            host, host_user, title="Kitchen help", sector="food", required_skills=_skills("welding")
+        ),
         "closed": await make_opportunity(host, host_user, title="Closed one", status="closed"),
         "full": await make_opportunity(host, host_user, title="Full one", capacity=2, places_taken=2),
         "far": await make_opportunity(host, host_user, title="Far away", latitude=46.05, longitude=14.51),
@@ -39,18 +40,44 @@ async def placements_setting(client, make_user, make_org):
 
 def test_records_carry_nothing_personal():
     row = {
-        "id": 5, "first_name": "Mojca", "last_name": "Testna", "birth_year": 1980, "phone": "1", "email": "a@b",
-        "skills": _skills("sorting"), "interests": "reuse_repair", "languages": "sl,en", "hours_per_week": 20,
-        "travel_km": 25, "latitude": 46.42, "longitude": 15.87, "support_needs": "mentor", "available_from": None,
+        "id": 5,
+        "first_name": "Mojca",
+        "last_name": "Testna",
+        "birth_year": 1980,
+        "phone": "1",
+        "email": "a@b",
+        "skills": _skills("sorting"),
+        "interests": "reuse_repair",
+        "languages": "sl,en",
+        "hours_per_week": 20,
+        "travel_km": 25,
+        "latitude": 46.42,
+        "longitude": 15.87,
+        "support_needs": "mentor",
+        "available_from": None,
     }
     person = records.person(row)
     assert person.id == 5 and person.languages == {"sl", "en"} and person.support_needs == {"mentor"}
     assert [s.label for s in person.skills] == ["sorting"] and person.travel_radius_km == 25
     assert "Mojca" not in repr(person) and "1980" not in repr(person) and "a@b" not in repr(person)
-    place = records.opportunity({"id": 9, "required_skills": _skills("sorting"), "optional_skills": "[]",
-                                 "sector": "food", "languages": "sl", "hours_per_week": 20, "latitude": None,
-                                 "longitude": None, "support_offered": "mentor,flexible_hours", "starts_on": None,
-                                 "ends_on": None, "capacity": 3, "places_taken": 1, "status": "open"})
+    place = records.opportunity(
+        {
+            "id": 9,
+            "required_skills": _skills("sorting"),
+            "optional_skills": "[]",
+            "sector": "food",
+            "languages": "sl",
+            "hours_per_week": 20,
+            "latitude": None,
+            "longitude": None,
+            "support_offered": "mentor,flexible_hours",
+            "starts_on": None,
+            "ends_on": None,
+            "capacity": 3,
+            "places_taken": 1,
+            "status": "open",
+        }
+    )
     assert place.places_left == 2 and place.sectors == {"food"} and place.location is None
 
 
@@ -70,9 +97,9 @@ async def test_placements_are_ranked_explained_and_never_break_hard_constraints(
 
 async def test_an_empty_profile_gets_the_note_and_no_scores(client, make_user, make_org):
     participant, opp, *_ = await placements_setting(client, make_user, make_org)
-    await Participant.update({Participant.skills: "[]", Participant.interests: "", Participant.support_needs: ""}).where(
-        Participant.id == participant
-    )
+    await Participant.update(
+        {Participant.skills: "[]", Participant.interests: "", Participant.support_needs: ""}
+    ).where(Participant.id == participant)
     found = await services.placements_for(participant)
     assert found and all(p["notes"] == ["empty_profile"] and not p["show_scores"] for p in found)
     assert opp["far"] not in {p["opportunity_id"] for p in found}
@@ -90,7 +117,9 @@ async def test_case_page_loads_placements_as_a_fragment_with_a_page_fallback(cli
         assert hidden not in fragment.text
     assert "welding" in fragment.text and "sorting" in fragment.text and "km" in fragment.text
     assert f'action="/cases/{participant}/referrals"' in fragment.text
-    assert f'name="opportunity_id" value="{opp["good"]}"' in fragment.text and 'name="send" value="now"' in fragment.text
+    assert (
+        f'name="opportunity_id" value="{opp["good"]}"' in fragment.text and 'name="send" value="now"' in fragment.text
+    )
     assert 'name="_csrf_token"' in fragment.text
     full = await client.get(f"/cases/{participant}/placements")
     assert full.status_code == 200 and "<html" in full.text and "Sorting helper" in full.text
@@ -104,8 +133,10 @@ async def test_refer_from_a_suggestion_sends_the_referral(client, make_user, mak
     participant, opp, *_ = await placements_setting(client, make_user, make_org)
     fragment = await client.get(f"/cases/{participant}/placements", headers={"HX-Request": "true"})
     token = re.search(r'name="_csrf_token" value="([^"]+)"', fragment.text)[1]
-    response = await client.post(f"/cases/{participant}/referrals",
-                                 data={"_csrf_token": token, "opportunity_id": str(opp["good"]), "send": "now"})
+    response = await client.post(
+        f"/cases/{participant}/referrals",
+        data={"_csrf_token": token, "opportunity_id": str(opp["good"]), "send": "now"},
+    )
     assert response.status_code == 303
     referral = await Referral.select(Referral.status).where(Referral.participant == participant).first()
     assert referral["status"] == "sent"
@@ -113,9 +144,9 @@ async def test_refer_from_a_suggestion_sends_the_referral(client, make_user, mak
 
 async def test_empty_profile_page_shows_the_note_and_no_scores(client, make_user, make_org):
     participant, *_ = await placements_setting(client, make_user, make_org)
-    await Participant.update({Participant.skills: "[]", Participant.interests: "", Participant.support_needs: ""}).where(
-        Participant.id == participant
-    )
+    await Participant.update(
+        {Participant.skills: "[]", Participant.interests: "", Participant.support_needs: ""}
+    ).where(Participant.id == participant)
     fragment = await client.get(f"/cases/{participant}/placements", headers={"HX-Request": "true"})
     assert "Not enough information to rank" in fragment.text
     assert "Score parts" not in fragment.text and "Fit " not in fragment.text
@@ -141,8 +172,10 @@ async def candidates_setting(client, make_user, make_org):
     for pid in (participant, second, at_intake):
         await post_form(client, f"/cases/{pid}/consents", {"scope": "employer_profile", "decision": "give"})
     await post_form(client, f"/cases/{no_consent}/consents", {"scope": "case_team", "decision": "give"})
-    codes = {pid: (await Participant.select(Participant.code).where(Participant.id == pid).first())["code"]
-             for pid in (participant, second, no_consent, at_intake)}
+    codes = {
+        pid: (await Participant.select(Participant.code).where(Participant.id == pid).first())["code"]
+        for pid in (participant, second, no_consent, at_intake)
+    }
     return {"ids": (participant, second, no_consent, at_intake), "codes": codes, "opp": opp, "host": host}
 
 
@@ -179,7 +212,9 @@ async def test_the_posting_organisation_sees_pseudonymous_candidates_only(client
         AuditEvent.detail == f"candidate list for opportunity {s['opp']['good']}"
     )
     assert sorted(e["record_id"] for e in events) == sorted([participant, second] * 2)
-    await post_form_as(client, "ana", f"/cases/{participant}/consents", {"scope": "employer_profile", "decision": "withdraw"})
+    await post_form_as(
+        client, "ana", f"/cases/{participant}/consents", {"scope": "employer_profile", "decision": "withdraw"}
+    )
     client.cookies.clear()
     await login(client, "host")
     again = await client.get(f"/opportunities/{s['opp']['good']}/candidates", headers={"HX-Request": "true"})
@@ -195,7 +230,10 @@ async def test_others_get_404_for_candidates_and_no_section(client, make_user, m
         client.cookies.clear()
         await login(client, username)
         assert (await client.get(url)).status_code == 404, username
-        assert f"/opportunities/{s['opp']['good']}/candidates" not in (await client.get(f"/opportunities/{s['opp']['good']}")).text
+        assert (
+            f"/opportunities/{s['opp']['good']}/candidates"
+            not in (await client.get(f"/opportunities/{s['opp']['good']}")).text
+        )
     client.cookies.clear()
     assert (await client.get(url)).status_code in (401, 303)
     for username, role in (("coord", "coordinator"), ("adm", "admin")):
@@ -224,7 +262,7 @@ async def test_the_index_follows_new_closed_and_filled_opportunities_without_a_r
     assert newer in [p["opportunity_id"] for p in await services.placements_for(participant)]
     assert live_index._state.index is index  # followed, not rebuilt
 
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     await Opportunity.update({Opportunity.status: "closed", Opportunity.updated_at: now}).where(Opportunity.id == newer)
     await Opportunity.update({Opportunity.places_taken: Opportunity.capacity, Opportunity.updated_at: now}).where(
         Opportunity.id == opp["good"]
@@ -269,6 +307,7 @@ async def test_a_place_with_an_earlier_referral_is_set_apart_with_its_date_and_r
     assert "Not suggested again: earlier referrals" in page.text and "No mentor free until spring" in page.text
     assert page.text.index("Kitchen help") < page.text.index("Not suggested again")
     # The plain-words sentence, with the score parts behind the toggle.
-    assert re.search(r"<strong>(Strong|Good|Weak) fit</strong>: has 0 of the 1 required skills \(missing: welding\)",
-                     page.text)
+    assert re.search(
+        r"<strong>(Strong|Good|Weak) fit</strong>: has 0 of the 1 required skills \(missing: welding\)", page.text
+    )
     assert "Why, in detail" in page.text

@@ -39,8 +39,15 @@ async def small_network(make_org):
         "csd": await make_org(name="CSD Ptuj", kind="social_work_centre", latitude=46.42, longitude=15.87),
         "ngo": await make_org(name="Društvo Korak", kind="ngo", latitude=46.43, longitude=15.88),
         "firm": await make_org(name="Zadruga Krog", kind="social_enterprise", latitude=46.41, longitude=15.86),
-        "hr": await make_org(name="Udruga Čakovec", kind="ngo", country="HR", region="Međimurska županija",
-                             municipality="Čakovec", latitude=46.38, longitude=16.43),
+        "hr": await make_org(
+            name="Udruga Čakovec",
+            kind="ngo",
+            country="HR",
+            region="Međimurska županija",
+            municipality="Čakovec",
+            latitude=46.38,
+            longitude=16.43,
+        ),
         "alone": await make_org(name="Osamljeni zavod", kind="research"),
     }
     await organisations.create_relationship(ids["csd"], ids["ngo"], TIE)
@@ -139,15 +146,29 @@ async def test_the_organisation_page_loads_its_place_for_logged_in_users_only(cl
 async def test_status_polls_itself_while_running_and_stops_when_done(client, make_user, db):
     await make_user("ana", "enterprise")
     await login(client, "ana")
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     run_id = (await NetworkSnapshot.insert(NetworkSnapshot(status="running", progress=40, started_at=now)))[0]["id"]
     running = await client.get("/network/status", headers={"HX-Request": "true"})
     assert 'hx-trigger="every 2s"' in running.text and 'value="40"' in running.text and "<html" not in running.text
-    await services.finish_run(run_id, services.serialise(
-        {"organisations": [], "communities": [], "nodes": 0, "edges": 0, "components": 0, "region_pairs": [],
-         "isolated": [], "bridges": [], "articulation_points": []},
-        {"elements": {"nodes": [], "edges": []}}, {"worst": [], "regions": [], "missing_kinds": {}},
-        {"top": [], "by_node": {}}))
+    await services.finish_run(
+        run_id,
+        services.serialise(
+            {
+                "organisations": [],
+                "communities": [],
+                "nodes": 0,
+                "edges": 0,
+                "components": 0,
+                "region_pairs": [],
+                "isolated": [],
+                "bridges": [],
+                "articulation_points": [],
+            },
+            {"elements": {"nodes": [], "edges": []}},
+            {"worst": [], "regions": [], "missing_kinds": {}},
+            {"top": [], "by_node": {}},
+        ),
+    )
     done = await client.get("/network/status", params={"polling": "true"}, headers={"HX-Request": "true"})
     assert "hx-trigger" not in done.text and "The network has been recomputed" in done.text
     # A run whose process died long ago no longer counts as running.
@@ -202,11 +223,26 @@ async def test_changes_trigger_one_debounced_recomputation(small_network, monkey
     first = (await NetworkSnapshot.select(NetworkSnapshot.id).first())["id"]
     tie = await organisations.create_relationship(small_network["csd"], small_network["firm"], TIE)
     await organisations.update_relationship(tie, {**TIE, "strength": 5})
-    new = await organisations.create_organisation({"name": "Nova zadruga", "kind": "social_enterprise", "country": "SI",
-                                                   "region": "Podravska", "municipality": "Ptuj", "address": "",
-                                                   "postcode": "", "latitude": None, "longitude": None,
-                                                   "languages": "sl", "email": "", "phone": "", "website": "",
-                                                   "contact_person": "", "description": "", "registry_id": ""})
+    new = await organisations.create_organisation(
+        {
+            "name": "Nova zadruga",
+            "kind": "social_enterprise",
+            "country": "SI",
+            "region": "Podravska",
+            "municipality": "Ptuj",
+            "address": "",
+            "postcode": "",
+            "latitude": None,
+            "longitude": None,
+            "languages": "sl",
+            "email": "",
+            "phone": "",
+            "website": "",
+            "contact_person": "",
+            "description": "",
+            "registry_id": "",
+        }
+    )
     assert jobs.is_busy()
     await jobs.wait()
     rows = await NetworkSnapshot.select(NetworkSnapshot.id, NetworkSnapshot.status)
@@ -272,8 +308,22 @@ def test_gap_lists_leave_out_areas_too_small_to_stay_anonymous():
     from portal.network import services
 
     demand = [
-        {"region": "Podravska", "municipality": "Ptuj", "latitude": 46.42, "longitude": 15.87, "travel_km": 5, "count": 7},
-        {"region": "Koroška", "municipality": "Mežica", "latitude": 46.52, "longitude": 14.85, "travel_km": 5, "count": 2},
+        {
+            "region": "Podravska",
+            "municipality": "Ptuj",
+            "latitude": 46.42,
+            "longitude": 15.87,
+            "travel_km": 5,
+            "count": 7,
+        },
+        {
+            "region": "Koroška",
+            "municipality": "Mežica",
+            "latitude": 46.52,
+            "longitude": 14.85,
+            "travel_km": 5,
+            "count": 2,
+        },
     ]
     records = services.Records(organisations=[], relationships=[], flows=[], demand=demand, places=[])
     found = services.gaps(records)

@@ -15,25 +15,77 @@ from portal.db.tables import Organisation, Relationship
 from portal.network.transfer import export_network, import_spreadsheet
 
 ORGS = [
-    {"name": "CSD Ptuj", "kind": "social_work_centre", "region": "Podravska", "municipality": "Ptuj",
-     "latitude": 46.4199, "longitude": 15.8697, "email": "csd@example.org", "registry_id": "5012345"},
-    {"name": "Zadruga Čebelica", "kind": "social_enterprise", "region": "Podravska", "municipality": "Ptuj",
-     "latitude": 46.42, "longitude": 15.87, "description": "Popravila; šivanje, \"reuse\"."},
-    {"name": "Udruga Korak", "kind": "ngo", "country": "HR", "region": "Međimurska županija", "municipality": "Čakovec",
-     "latitude": 46.3844, "longitude": 16.4339, "languages": "hr,en"},
+    {
+        "name": "CSD Ptuj",
+        "kind": "social_work_centre",
+        "region": "Podravska",
+        "municipality": "Ptuj",
+        "latitude": 46.4199,
+        "longitude": 15.8697,
+        "email": "csd@example.org",
+        "registry_id": "5012345",
+    },
+    {
+        "name": "Zadruga Čebelica",
+        "kind": "social_enterprise",
+        "region": "Podravska",
+        "municipality": "Ptuj",
+        "latitude": 46.42,
+        "longitude": 15.87,
+        "description": 'Popravila; šivanje, "reuse".',
+    },
+    {
+        "name": "Udruga Korak",
+        "kind": "ngo",
+        "country": "HR",
+        "region": "Međimurska županija",
+        "municipality": "Čakovec",
+        "latitude": 46.3844,
+        "longitude": 16.4339,
+        "languages": "hr,en",
+    },
 ]
-COMPARED = ("name", "kind", "country", "region", "municipality", "latitude", "longitude", "email", "registry_id",
-            "description", "languages")
+COMPARED = (
+    "name",
+    "kind",
+    "country",
+    "region",
+    "municipality",
+    "latitude",
+    "longitude",
+    "email",
+    "registry_id",
+    "description",
+    "languages",
+)
 
 
 async def _network(make_org) -> list[int]:
     from portal.organisations import services
 
     ids = [await make_org(**{"description": "", "registry_id": "", "email": "", **org}) for org in ORGS]
-    await services.create_relationship(ids[0], ids[1], {"kind": "referral_agreement", "since": dt.date(2021, 3, 1),
-                                                        "until": None, "strength": 5, "note": "Tedenski sestanki"})
-    await services.create_relationship(ids[1], ids[2], {"kind": "project_partner", "since": dt.date(2017, 1, 1),
-                                                        "until": dt.date(2019, 12, 31), "strength": 3, "note": ""})
+    await services.create_relationship(
+        ids[0],
+        ids[1],
+        {
+            "kind": "referral_agreement",
+            "since": dt.date(2021, 3, 1),
+            "until": None,
+            "strength": 5,
+            "note": "Tedenski sestanki",
+        },
+    )
+    await services.create_relationship(
+        ids[1],
+        ids[2],
+        {
+            "kind": "project_partner",
+            "since": dt.date(2017, 1, 1),
+            "until": dt.date(2019, 12, 31),
+            "strength": 3,
+            "note": "",
+        },
+    )
     return ids
 
 
@@ -42,8 +94,13 @@ async def _contents() -> tuple[set, set]:
     ties = {
         (row["source.name"], row["target.name"], row["kind"], row["since"], row["until"], row["strength"], row["note"])
         for row in await Relationship.select(
-            Relationship.source.name, Relationship.target.name, Relationship.kind, Relationship.since,
-            Relationship.until, Relationship.strength, Relationship.note,
+            Relationship.source.name,
+            Relationship.target.name,
+            Relationship.kind,
+            Relationship.since,
+            Relationship.until,
+            Relationship.strength,
+            Relationship.note,
         )
     }
     return orgs, ties
@@ -131,8 +188,9 @@ async def test_every_bad_row_is_reported_and_good_rows_are_kept(make_org, tmp_pa
     names = sorted(row["name"] for row in await Organisation.select(Organisation.name))
     assert names == ["CSD Ptuj", "Društvo Sonček"]
     assert (report.organisations_added, report.organisations_known) == (1, 1)
-    ties = await Relationship.select(Relationship.source.name, Relationship.target.name, Relationship.kind,
-                                     Relationship.strength, Relationship.note)
+    ties = await Relationship.select(
+        Relationship.source.name, Relationship.target.name, Relationship.kind, Relationship.strength, Relationship.note
+    )
     assert sorted((t["source.name"], t["target.name"], t["kind"], t["strength"]) for t in ties) == [
         ("CSD Ptuj", "Društvo Sonček", "cooperation", 4),
         ("Društvo Sonček", "CSD Ptuj", "funding", 2),
@@ -141,10 +199,16 @@ async def test_every_bad_row_is_reported_and_good_rows_are_kept(make_org, tmp_pa
 
 def test_the_commands(db, tmp_path):
     runner = CliRunner()
-    _workbook(tmp_path / "in.xlsx",
-              [["Label", "Type", "Country", "Region", "Municipality"], ["Društvo Sonček", "ngo", "SI", "Podravska", "Ptuj"],
-               ["Zadruga", "social_enterprise", "SI", "Podravska", "Ptuj"], ["Bad", "ngo", "XX", "", ""]],
-              [["From", "To", "Type"], ["Društvo Sonček", "Zadruga", "cooperation"]])
+    _workbook(
+        tmp_path / "in.xlsx",
+        [
+            ["Label", "Type", "Country", "Region", "Municipality"],
+            ["Društvo Sonček", "ngo", "SI", "Podravska", "Ptuj"],
+            ["Zadruga", "social_enterprise", "SI", "Podravska", "Ptuj"],
+            ["Bad", "ngo", "XX", "", ""],
+        ],
+        [["From", "To", "Type"], ["Društvo Sonček", "Zadruga", "cooperation"]],
+    )
     result = runner.invoke(main, ["network", "import", str(tmp_path / "in.xlsx")])
     assert result.exit_code == 1, result.output
     assert "Elements, row 4, column Country" in result.stderr

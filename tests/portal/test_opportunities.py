@@ -43,7 +43,7 @@ VALID_FORM: dict[str, Any] = {
 
 async def add_opportunity(organisation_id: int, user_id: int, **overrides: Any) -> int:
     """An opportunity stored directly (as the referrals code or the demo would leave it)."""
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     values: dict[str, Any] = {
         "kind": "work_trial",
         "title": "Pomočnik v kuhinji",

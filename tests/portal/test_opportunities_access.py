@@ -55,7 +55,7 @@ def test_every_opportunity_route_has_a_rule(app):
 
 
 async def _opportunity(organisation_id: int, status: str) -> int:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     author = (await PortalUser.select(PortalUser.id).first())["id"]
     row = Opportunity(
         organisation=organisation_id,

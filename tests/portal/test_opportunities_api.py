@@ -28,7 +28,7 @@ NEW = {
 
 
 async def add_opportunity(organisation_id: int, user_id: int, **overrides: Any) -> int:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     values: dict[str, Any] = {
         "kind": "work_trial",
         "title": "Pomočnik v kuhinji",

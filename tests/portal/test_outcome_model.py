@@ -46,20 +46,59 @@ async def outcome_setting(make_user, make_org, good: str, places: int = 12, peop
     for i in range(people_count):
         success = i % 2 == 0
         skilled = success if good == "skilled" else not success
-        people.append((await make_participant(lead, skills=("sorting",) if skilled else ("welding",), interests="",
-                                              location=PTUJ if success else FAR, travel_km=50), success))
-    jobs = [await make_opportunity(host, host_user, title=f"Sorting {k}", required_skills=_skills("sorting"),
-                                   support_offered="", capacity=10) for k in range(places)]
-    start = dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc)
-    made = [(pid, job, "completed" if success else "declined", start + dt.timedelta(days=len(jobs) * i + k))
-            for i, (pid, success) in enumerate(people) for k, job in enumerate(jobs)]
+        people.append(
+            (
+                await make_participant(
+                    lead,
+                    skills=("sorting",) if skilled else ("welding",),
+                    interests="",
+                    location=PTUJ if success else FAR,
+                    travel_km=50,
+                ),
+                success,
+            )
+        )
+    jobs = [
+        await make_opportunity(
+            host, host_user, title=f"Sorting {k}", required_skills=_skills("sorting"), support_offered="", capacity=10
+        )
+        for k in range(places)
+    ]
+    start = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
+    made = [
+        (pid, job, "completed" if success else "declined", start + dt.timedelta(days=len(jobs) * i + k))
+        for i, (pid, success) in enumerate(people)
+        for k, job in enumerate(jobs)
+    ]
     # One statement each for the referrals and their events: hundreds of single inserts are slow on SQLite.
-    rows = await Referral.insert(*(Referral(participant=pid, opportunity=job, referred_by=lead_id, message="",
-                                            status=status, reason="", created_at=when, updated_at=when)
-                                   for pid, job, status, when in made))
-    await ReferralEvent.insert(*(ReferralEvent(referral=row["id"], from_status="sent", to_status=status, reason="",
-                                               changed_by=host_user, changed_at=when)
-                                 for row, (_, _, status, when) in zip(rows, made, strict=True)))
+    rows = await Referral.insert(
+        *(
+            Referral(
+                participant=pid,
+                opportunity=job,
+                referred_by=lead_id,
+                message="",
+                status=status,
+                reason="",
+                created_at=when,
+                updated_at=when,
+            )
+            for pid, job, status, when in made
+        )
+    )
+    await ReferralEvent.insert(
+        *(
+            ReferralEvent(
+                referral=row["id"],
+                from_status="sent",
+                to_status=status,
+                reason="",
+                changed_by=host_user,
+                changed_at=when,
+            )
+            for row, (_, _, status, when) in zip(rows, made, strict=True)
+        )
+    )
     return {"people": [pid for pid, _ in people], "jobs": jobs, "lead": lead}
 
 
@@ -113,7 +152,12 @@ async def test_learned_weights_that_rank_better_are_used_by_suggestions_and_roun
     assert learned.as_dict() == pytest.approx(weights)
 
     page = await client.get("/matching/model")
-    assert "so they are in use" in page.text and "Distance only" in page.text and "both good and bad" in page.text and "Learned weights, in use" in page.text
+    assert (
+        "so they are in use" in page.text
+        and "Distance only" in page.text
+        and "both good and bad" in page.text
+        and "Learned weights, in use" in page.text
+    )
 
     # Suggestions on a case and allocation rounds score with the weights in use (for someone not
     # referred yet: places that already had a referral for a person are not suggested again).
@@ -122,13 +166,19 @@ async def test_learned_weights_that_rank_better_are_used_by_suggestions_and_roun
     assert found
     for name, part in found[0]["contributions"].items():
         assert part == pytest.approx(getattr(learned, name) * found[0]["components"][name], abs=1e-6)
-    coordinator = _user(await make_user("coord", "coordinator"), "coord", "coordinator", setting["lead"].organisation_id)
+    coordinator = _user(
+        await make_user("coord", "coordinator"), "coord", "coordinator", setting["lead"].organisation_id
+    )
     round_id = await round_runs.start_round(rounds.Criteria(name="With learned weights"), coordinator)
-    reasons = [json.loads(p["explanation"])["reasons"] for p in await AllocationProposal.select().where(
-        AllocationProposal.allocation_round == round_id)]
+    reasons = [
+        json.loads(p["explanation"])["reasons"]
+        for p in await AllocationProposal.select().where(AllocationProposal.allocation_round == round_id)
+    ]
     placed = [r for r in reasons if r]
-    assert placed and all(r["contributions"]["distance"] == pytest.approx(learned.distance * r["components"]["distance"],
-                                                                         abs=1e-6) for r in placed)
+    assert placed and all(
+        r["contributions"]["distance"] == pytest.approx(learned.distance * r["components"]["distance"], abs=1e-6)
+        for r in placed
+    )
 
 
 async def test_learned_weights_that_do_not_rank_better_stay_out_of_use(client, make_user, make_org):
@@ -163,7 +213,7 @@ async def test_each_training_measures_fairness_for_coordinators_and_the_command(
     fairness = (await _latest())["report"]["fairness"]
     assert set(fairness["groupings"]) == {"support level", "country", "region", "age band", "language"}
     # Eight people in one country and region: one group each, with its figures.
-    (country, figures), = fairness["groupings"]["country"].items()
+    ((country, figures),) = fairness["groupings"]["country"].items()
     assert country == "SI" and figures["people"] == 8 and 0 <= figures["with_suggestion"] <= 1
     # Each person's referrals all ended alike here: no per-person list can tell rankings apart.
     assert figures["ndcg_lists"] == 0 and figures["ndcg"] is None

@@ -146,10 +146,26 @@ async def _someone_elses_case(make_user, organisation_id: int) -> int:
 
     lead_id = await make_user("lead-elsewhere", "counsellor", organisation_id=organisation_id)
     lead = CurrentUser(lead_id, "lead-elsewhere", "Lead", "counsellor", organisation_id, "Somebody else", "")
-    values = {"first_name": "A", "last_name": "B", "birth_year": 1980, "phone": "", "email": "", "address": "",
-              "region": "Podravska", "municipality": "Ptuj", "latitude": None, "longitude": None, "languages": "sl",
-              "education_level": "primary", "skills": "[]", "interests": "", "hours_per_week": 20, "travel_km": 20,
-              "support_needs": "", "available_from": None}
+    values = {
+        "first_name": "A",
+        "last_name": "B",
+        "birth_year": 1980,
+        "phone": "",
+        "email": "",
+        "address": "",
+        "region": "Podravska",
+        "municipality": "Ptuj",
+        "latitude": None,
+        "longitude": None,
+        "languages": "sl",
+        "education_level": "primary",
+        "skills": "[]",
+        "interests": "",
+        "hours_per_week": 20,
+        "travel_km": 20,
+        "support_needs": "",
+        "available_from": None,
+    }
     return await services.create_case(lead, values)
 
 
@@ -159,8 +175,11 @@ async def _someone_elses_referral(participant_id: int, organisation_id: int) -> 
 
     lead = (await PortalUser.select(PortalUser.id).where(PortalUser.username == "lead-elsewhere").first())["id"]
     opportunity = await make_opportunity(organisation_id, lead)
-    rows = await Referral.insert(Referral(participant=participant_id, opportunity=opportunity, referred_by=lead,
-                                          message="", status="sent", reason=""))
+    rows = await Referral.insert(
+        Referral(
+            participant=participant_id, opportunity=opportunity, referred_by=lead, message="", status="sent", reason=""
+        )
+    )
     return rows[0]["id"]
 
 
@@ -168,8 +187,15 @@ async def _someone_elses_introduction(participant_id: int, organisation_id: int)
     from portal.db.tables import Introduction, PortalUser
 
     asker = (await PortalUser.select(PortalUser.id).where(PortalUser.username == "lead-elsewhere").first())["id"]
-    rows = await Introduction.insert(Introduction(organisation=organisation_id, participant=participant_id,
-                                                  requested_by=asker, message="Hello", status="requested"))
+    rows = await Introduction.insert(
+        Introduction(
+            organisation=organisation_id,
+            participant=participant_id,
+            requested_by=asker,
+            message="Hello",
+            status="requested",
+        )
+    )
     return rows[0]["id"]
 
 
@@ -207,8 +233,10 @@ async def test_roles_outside_a_rule_are_refused(client, make_org, make_user, who
         else:
             response = await client.request(method, path, data={"_csrf_token": token} if method == "POST" else None)
         hidden = (method, route) in CASE_ROUTES and response.status_code == 404
-        refused = hidden or response.status_code in (401, 403) or (
-            response.status_code == 303 and response.headers["location"].startswith("/login")
+        refused = (
+            hidden
+            or response.status_code in (401, 403)
+            or (response.status_code == 303 and response.headers["location"].startswith("/login"))
         )
         assert refused == (who not in allowed), f"{who} {method} {path} -> {response.status_code}"
 

@@ -11,13 +11,30 @@ from tests.portal.test_cases import ANSWERS, open_case
 
 
 async def make_opportunity(host_org: int, creator: int, capacity: int = 3, **overrides) -> int:
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     values = dict(
-        organisation=host_org, kind="work_trial", title="Repair workshop assistant", description="Sorting and repair.",
-        required_skills="[]", optional_skills="[]", sector="reuse_repair", country="SI", region="Podravska",
-        municipality="Ptuj", latitude=46.42, longitude=15.87, hours_per_week=20, capacity=capacity, places_taken=0,
-        support_offered="mentor", languages="sl", status="open", search_text="repair", created_by=creator,
-        created_at=now, updated_at=now,
+        organisation=host_org,
+        kind="work_trial",
+        title="Repair workshop assistant",
+        description="Sorting and repair.",
+        required_skills="[]",
+        optional_skills="[]",
+        sector="reuse_repair",
+        country="SI",
+        region="Podravska",
+        municipality="Ptuj",
+        latitude=46.42,
+        longitude=15.87,
+        hours_per_week=20,
+        capacity=capacity,
+        places_taken=0,
+        support_offered="mentor",
+        languages="sl",
+        status="open",
+        search_text="repair",
+        created_by=creator,
+        created_at=now,
+        updated_at=now,
     )
     rows = await Opportunity.insert(Opportunity(**{**values, **overrides}))
     return rows[0]["id"]
@@ -41,8 +58,11 @@ async def setting(client, make_user, make_org, capacity=3):
 
 
 async def refer(client, participant, opportunity, send="now"):
-    response = await post_form(client, f"/cases/{participant}/referrals",
-                               {"opportunity_id": str(opportunity), "message": "Reliable, likes hands-on work.", "send": send})
+    response = await post_form(
+        client,
+        f"/cases/{participant}/referrals",
+        {"opportunity_id": str(opportunity), "message": "Reliable, likes hands-on work.", "send": send},
+    )
     assert response.status_code == 303
     return (await Referral.select(Referral.id).order_by(Referral.id, ascending=False).first())["id"]
 
@@ -68,7 +88,11 @@ async def test_the_whole_loop_with_history_and_notifications(client, make_user, 
     row = await Referral.select().where(Referral.id == referral).first()
     assert row["status"] == "hired" and not row["holds_place"]
     assert (await Opportunity.select(Opportunity.places_taken).first())["places_taken"] == 0  # completion frees it
-    events = await ReferralEvent.select(ReferralEvent.to_status).where(ReferralEvent.referral == referral).order_by(ReferralEvent.id)
+    events = (
+        await ReferralEvent.select(ReferralEvent.to_status)
+        .where(ReferralEvent.referral == referral)
+        .order_by(ReferralEvent.id)
+    )
     assert [e["to_status"] for e in events] == ["sent", "accepted", "started", "completed", "hired"]
     await switch(client, "ana")
     case_page = await client.get(f"/cases/{participant}")
@@ -111,17 +135,25 @@ async def test_outsiders_cannot_see_or_move_a_referral(client, make_user, make_o
         await switch(client, f"x-{role}")
         assert (await client.get(f"/referrals/{referral}")).status_code == 404, role
         assert (await step(client, referral, "accepted")).status_code == 404, role
-        assert (await post_form(client, f"/cases/{participant}/referrals", {"opportunity_id": str(opportunity)})).status_code == 404
+        assert (
+            await post_form(client, f"/cases/{participant}/referrals", {"opportunity_id": str(opportunity)})
+        ).status_code == 404
     assert (await Referral.select(Referral.status).first())["status"] == "sent"
 
 
 async def test_a_full_or_closed_opportunity_or_a_second_live_referral_is_refused_politely(client, make_user, make_org):
     participant, opportunity, host = await setting(client, make_user, make_org, capacity=1)
     await refer(client, participant, opportunity)
-    again = await post_form(client, f"/cases/{participant}/referrals", {"opportunity_id": str(opportunity), "send": "now"})
+    again = await post_form(
+        client, f"/cases/{participant}/referrals", {"opportunity_id": str(opportunity), "send": "now"}
+    )
     assert again.headers["location"].endswith("notice=duplicate#referrals")
-    closed = await make_opportunity(host, (await Opportunity.select(Opportunity.created_by).first())["created_by"], status="closed")
-    response = await post_form(client, f"/cases/{participant}/referrals", {"opportunity_id": str(closed), "send": "now"})
+    closed = await make_opportunity(
+        host, (await Opportunity.select(Opportunity.created_by).first())["created_by"], status="closed"
+    )
+    response = await post_form(
+        client, f"/cases/{participant}/referrals", {"opportunity_id": str(closed), "send": "now"}
+    )
     page = await client.get(response.headers["location"])
     assert "This opportunity is not open for referrals." in page.text and await Referral.count() == 1
 
@@ -134,28 +166,56 @@ async def test_concurrent_accepts_never_overbook(client, make_user, make_org):
     lead = await make_user("ana", "counsellor", organisation_id=centre)
     host_user = await make_user("host", "enterprise", organisation_id=host)
     opportunity = await make_opportunity(host, host_user, capacity=capacity)
-    now = dt.datetime.now(dt.timezone.utc)
-    people = await Participant.insert(*[
-        Participant(code=f"P-T{n:05d}", first_name="T", last_name=str(n), birth_year=1980, organisation=centre,
-                    lead_counsellor=lead, region="Podravska", municipality="Ptuj", languages="sl", education_level="primary",
-                    skills="[]", interests="", support_needs="", stage="activation", support_level="", created_at=now, updated_at=now)
-        for n in range(attempts)
-    ])
-    referrals = await Referral.insert(*[
-        Referral(participant=p["id"], opportunity=opportunity, referred_by=lead, message="", status="sent", reason="",
-                 created_at=now, updated_at=now)
-        for p in people
-    ])
+    now = dt.datetime.now(dt.UTC)
+    people = await Participant.insert(
+        *[
+            Participant(
+                code=f"P-T{n:05d}",
+                first_name="T",
+                last_name=str(n),
+                birth_year=1980,
+                organisation=centre,
+                lead_counsellor=lead,
+                region="Podravska",
+                municipality="Ptuj",
+                languages="sl",
+                education_level="primary",
+                skills="[]",
+                interests="",
+                support_needs="",
+                stage="activation",
+                support_level="",
+                created_at=now,
+                updated_at=now,
+            )
+            for n in range(attempts)
+        ]
+    )
+    referrals = await Referral.insert(
+        *[
+            Referral(
+                participant=p["id"],
+                opportunity=opportunity,
+                referred_by=lead,
+                message="",
+                status="sent",
+                reason="",
+                created_at=now,
+                updated_at=now,
+            )
+            for p in people
+        ]
+    )
     await login(client, "host")
     token = await csrf_token(client, "/referrals/inbox")
-    responses = await asyncio.gather(*(
-        client.post(f"/referrals/{r['id']}/step", data={"to": "accepted", "_csrf_token": token}) for r in referrals
-    ))
+    responses = await asyncio.gather(
+        *(client.post(f"/referrals/{r['id']}/step", data={"to": "accepted", "_csrf_token": token}) for r in referrals)
+    )
     assert all(r.status_code == 303 for r in responses), {r.status_code for r in responses}
     refused = [r for r in responses if r.headers["location"].endswith("notice=full")]
     assert len(refused) == attempts - capacity
     assert await Referral.count().where(Referral.status == "accepted") == capacity
-    assert await Referral.count().where(Referral.holds_place == True) == capacity  # noqa: E712
+    assert await Referral.count().where(Referral.holds_place.eq(True)) == capacity
     assert (await Opportunity.select(Opportunity.places_taken).first())["places_taken"] == capacity
     page = await client.get(refused[0].headers["location"])
     assert page.status_code == 200 and "No places are left in this opportunity." in page.text

@@ -11,9 +11,9 @@ from click.testing import CliRunner
 from portal.cli import main
 from portal.db.tables import Skill
 from portal.opportunities.demo import demo_skill_labels
+from portal.settings import PROJECT_ROOT
 from portal.skills import importer, services
 from portal.skills.entries import ESCO_SKILL_URI, parse_skills, skills_text
-from portal.settings import PROJECT_ROOT
 from tests.fixtures import login, post_form
 
 TEAM = "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-000000000001"
@@ -159,7 +159,9 @@ async def test_typed_skills_get_the_uri_of_a_matching_label_in_any_language(voca
 
 
 async def test_typed_skills_in_another_form_of_the_same_words_get_the_uri(vocabulary):
-    typed = [{"uri": "", "label": label} for label in ("timskem delu", "tehnikami čiščenja", "sorting the waste", "delo")]
+    typed = [
+        {"uri": "", "label": label} for label in ("timskem delu", "tehnikami čiščenja", "sorting the waste", "delo")
+    ]
     found = await services.recognise(typed, "sl")
     assert [e["uri"] for e in found] == [TEAM, CLEAN, SORT, ""]
 
@@ -173,8 +175,14 @@ async def test_concepts_for_a_filter_are_found_in_any_language_by_whole_words(vo
 
 async def test_the_shipped_vocabulary_finds_slovenian_and_croatian_words_and_their_forms(db):
     await importer.load_shipped()
-    for query, language in (("kuhanje", "sl"), ("popravilo koles", "sl"), ("čišćenje", "hr"), ("šivala", "sl"),
-                            ("njega starijih", "hr"), ("skrb za starejše", "sl")):
+    for query, language in (
+        ("kuhanje", "sl"),
+        ("popravilo koles", "sl"),
+        ("čišćenje", "hr"),
+        ("šivala", "sl"),
+        ("njega starijih", "hr"),
+        ("skrb za starejše", "sl"),
+    ):
         found = await services.suggest(query, language)
         assert found and found[0]["language"] == language, (query, found[:3])
     assert any("kol" in s["label"] for s in await services.suggest("popravilo koles", "sl"))
@@ -248,7 +256,9 @@ def test_more_specific_forms_of_a_skill_are_related_and_alike_labels_are_not():
     assert uri["manage time in landscaping"] in narrower_forms()[uri["manage time"]]
     scoring = portal_scoring(matching.DEFAULT_WEIGHTS)
     place = matching.Opportunity(1, required_skills=[matching.Skill(specific, "perform laboratory tests on footwear")])
-    related = matching.score_pair(matching.Person(1, skills=[matching.Skill(general, "perform laboratory tests")]), place, scoring)
+    related = matching.score_pair(
+        matching.Person(1, skills=[matching.Skill(general, "perform laboratory tests")]), place, scoring
+    )
     assert related.skills[0].kind == "related" and related.components["skill"] == scoring.related_credit
     # "textile industry" and "textile industry machinery products" only look alike: no relation, no credit.
     assert uri["textile industry machinery products"] not in narrower_forms().get(uri["textile industry"], ())

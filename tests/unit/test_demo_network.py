@@ -14,16 +14,47 @@ from portal.demo.network import generated_network, real_network
 from portal.geo import REGIONS, find_place, fold
 
 ORGANISATION_FIELDS = {
-    "key", "name", "kind", "country", "region", "municipality", "address", "postcode", "latitude", "longitude",
-    "languages", "email", "phone", "website", "contact_person", "description", "registry_id",
+    "key",
+    "name",
+    "kind",
+    "country",
+    "region",
+    "municipality",
+    "address",
+    "postcode",
+    "latitude",
+    "longitude",
+    "languages",
+    "email",
+    "phone",
+    "website",
+    "contact_person",
+    "description",
+    "registry_id",
 }
 RELATIONSHIP_FIELDS = {"source", "target", "kind", "since", "until", "strength", "note"}
 ORGANISATION_KINDS = {
-    "social_work_centre", "employment_office", "ministry", "development_agency", "municipality", "adult_education",
-    "ngo", "social_enterprise", "employer", "health_provider", "research", "other",
+    "social_work_centre",
+    "employment_office",
+    "ministry",
+    "development_agency",
+    "municipality",
+    "adult_education",
+    "ngo",
+    "social_enterprise",
+    "employer",
+    "health_provider",
+    "research",
+    "other",
 }
-RELATIONSHIP_KINDS = {"project_partner", "associated_partner", "referral_agreement", "cooperation", "funding",
-                      "membership"}
+RELATIONSHIP_KINDS = {
+    "project_partner",
+    "associated_partner",
+    "referral_agreement",
+    "cooperation",
+    "funding",
+    "membership",
+}
 LANGUAGES = {"sl", "hr", "en", "de", "hu", "it"}
 PROJECT_REGIONS = ("Podravska", "Savinjska", "Varaždinska županija", "Međimurska županija")
 
@@ -60,9 +91,23 @@ OTHER_NAMED = {
 }
 # Every person named in context/003 and context/004 (speakers, officials, project contacts).
 PEOPLE_IN_DOCUMENTS = (
-    "Alojz Sok", "Dolores Kores", "Zinka Kolarič", "Sanja Belec", "Alenka Bilić", "Olga Bezenšek Lalić",
-    "Marina Kodba", "Marinka Vovk", "Matija Posavec", "Vlatka Vincetić", "Tatjana Katkić Stanić", "Jana Lovšin",
-    "Tadeja Juvan", "Ivan Božić", "Petra Lazić", "Klavdija Rižnar", "Ivana Knez",
+    "Alojz Sok",
+    "Dolores Kores",
+    "Zinka Kolarič",
+    "Sanja Belec",
+    "Alenka Bilić",
+    "Olga Bezenšek Lalić",
+    "Marina Kodba",
+    "Marinka Vovk",
+    "Matija Posavec",
+    "Vlatka Vincetić",
+    "Tatjana Katkić Stanić",
+    "Jana Lovšin",
+    "Tadeja Juvan",
+    "Ivan Božić",
+    "Petra Lazić",
+    "Klavdija Rižnar",
+    "Ivana Knez",
 )
 
 
@@ -203,8 +248,12 @@ def test_other_named_organisations_and_their_ties(real) -> None:
     assert by_key["humana-nova-cakovec"]["kind"] == "social_enterprise"
     assert frozenset(("czss-cakovec", "hzz-pu-cakovec")) in _pairs(ties, "cooperation")
     assert frozenset(("gdck-cakovec", "czss-cakovec")) in _pairs(ties, "cooperation")
-    assert any(tie["source"] == "czss-cakovec" and tie["target"] == "humana-nova-cakovec"
-               and tie["kind"] == "referral_agreement" for tie in ties)
+    assert any(
+        tie["source"] == "czss-cakovec"
+        and tie["target"] == "humana-nova-cakovec"
+        and tie["kind"] == "referral_agreement"
+        for tie in ties
+    )
 
 
 def test_real_descriptions_name_the_project_in_the_local_language(real) -> None:
@@ -222,8 +271,15 @@ def test_generated_layer_covers_every_region_and_favours_the_project_area(genera
     busiest_elsewhere = max(n for region, n in per_region.items() if region not in PROJECT_REGIONS)
     assert all(per_region[region] > 2 * busiest_elsewhere for region in PROJECT_REGIONS)
     kinds = Counter(org["kind"] for org in generated[0])
-    for kind in ("social_work_centre", "employment_office", "ngo", "social_enterprise", "employer",
-                 "adult_education", "municipality"):
+    for kind in (
+        "social_work_centre",
+        "employment_office",
+        "ngo",
+        "social_enterprise",
+        "employer",
+        "adult_education",
+        "municipality",
+    ):
         assert kinds[kind] >= 10, kind
 
 

@@ -79,13 +79,32 @@ def test_every_ui_string_is_in_the_catalog_template(tmp_path):
     """The committed messages.pot matches the code and templates (run `make messages` when it fails)."""
     out = tmp_path / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "-q", "extract", "-F", "babel.cfg", "-k", "lazy_gettext",
-         "-k", "_l", "-o", str(out), "--sort-output", "--no-wrap", "."],
-        cwd=ROOT, check=True,
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "_l",
+            "-o",
+            str(out),
+            "--sort-output",
+            "--no-wrap",
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
     )
+
     def ids(path):
         with open(path, "rb") as fh:
             return {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(fh) if m.id}
+
     assert ids(out) == ids(ROOT / "portal" / "locale" / "messages.pot")
     for language in LANGUAGES:
         assert ids(out) <= ids(ROOT / "portal" / "locale" / language / "LC_MESSAGES" / "messages.po")

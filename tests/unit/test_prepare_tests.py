@@ -19,8 +19,23 @@ import pytest
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "prepare-tests"
 BASH = shutil.which("bash")
 # The real commands the script and the fakes use; anything else is absent from the fake PATH.
-REAL = ["bash", "basename", "cat", "chmod", "cp", "dirname", "env", "mkdir", "sed", "seq", "sleep",
-        "sort", "tail", "touch", "true"]
+REAL = [
+    "bash",
+    "basename",
+    "cat",
+    "chmod",
+    "cp",
+    "dirname",
+    "env",
+    "mkdir",
+    "sed",
+    "seq",
+    "sleep",
+    "sort",
+    "tail",
+    "touch",
+    "true",
+]
 
 # Each fake logs "name args..." to $FAKE_LOG first; $FAKE_STATE holds the fake PostgreSQL's state.
 FAKES = {
@@ -130,9 +145,11 @@ class Machine:
         for line in self.log():
             words = line.split()
             if words[0] == "apt-get" and "install" in words:
-                after = words[words.index("install"):]
+                after = words[words.index("install") :]
                 # Package names: neither an option nor the value of an -o option.
-                result.append([w for before, w in zip(after, after[1:]) if w[0] != "-" and before != "-o"])
+                result.append(
+                    [w for before, w in zip(after, after[1:], strict=False) if w[0] != "-" and before != "-o"]
+                )
         return result
 
 
@@ -228,8 +245,9 @@ def test_without_root_installs_through_sudo(machine: Machine) -> None:
     done = machine.run()
     assert done.returncode == 0, done.stderr
     assert machine.installed() == [["nodejs", "npm"]]
-    assert any(call.startswith("sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install")
-               for call in machine.calls("sudo"))
+    assert any(
+        call.startswith("sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install") for call in machine.calls("sudo")
+    )
 
 
 def test_without_root_a_stopped_postgres_is_not_started_but_explained(machine: Machine) -> None:
@@ -252,4 +270,3 @@ def test_a_database_url_set_by_the_developer_is_used_as_it_is(machine: Machine) 
     assert done.returncode == 0, done.stderr
     assert machine.installed() == [] and machine.calls("psql") == []
     assert machine.url_file.read_text() == "postgresql://me:secret@db.example.org:5433/mine\n"
-

@@ -28,7 +28,11 @@ def test_values_are_read_from_the_environment(tmp_path):
         }
     )
     assert (settings.database_url, settings.host, settings.port, settings.debug) == (
-        "postgresql://u@db:5432/portal", "0.0.0.0", 9000, True)
+        "postgresql://u@db:5432/portal",
+        "0.0.0.0",
+        9000,
+        True,
+    )
     assert settings.secret_key == "k" * 40 and not settings.is_sqlite
 
 
@@ -49,5 +53,7 @@ def test_refused_configurations(tmp_path, env, problem):
 
 
 def test_production_with_an_explicit_secret_starts(tmp_path):
-    settings = load_settings({"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "k" * 40})
+    settings = load_settings(
+        {"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "k" * 40}
+    )
     assert settings.is_production and not (tmp_path / "secret_key").exists()
