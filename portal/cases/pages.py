@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
@@ -29,7 +30,7 @@ from portal.referrals.pages import refusal_messages
 from portal.skills.entries import dumps, loads, skills_text
 from portal.skills.services import recognise
 from portal.vocab import CONSENT_SCOPES, EDUCATION_LEVELS, SECTORS, STAGES, SUPPORT
-from portal.web.templating import render
+from portal.web.templating import is_partial_request, render
 
 RECORD = "participant"
 MemberId = RecordId
@@ -68,10 +69,16 @@ async def _access(request: Request, participant_id: int, lead_only: bool = False
 
 
 async def _case_page(
-    request: Request, participant_id: int, access: CaseAccess, notice: str = "", **extra: Any
+    request: Request,
+    participant_id: int,
+    access: CaseAccess,
+    notice: str = "",
+    opportunity_q: str = "",
+    **extra: Any,
 ) -> Template:
     case = await services.get_case(participant_id)
     await audit.record(request, current_user(request), "read", RECORD, participant_id, "case file")
+    choices, more_choices = await referrals.opportunity_choices(opportunity_q, case["region"])
     context = {
         "case": case,
         "access": access,
@@ -79,7 +86,9 @@ async def _case_page(
         "form": {},
         **_vocab(),
         "referrals": await referrals.referrals_of(participant_id),
-        "open_opportunities": await referrals.open_opportunities(),
+        "opportunity_q": opportunity_q,
+        "opportunity_choices": choices,
+        "more_choices": more_choices,
         "referral_statuses": STATUSES,
         "notice": {**refusal_messages(), "choose_opportunity": _("Choose an opportunity.")}.get(notice, ""),
         **extra,
@@ -151,9 +160,33 @@ class CasePages(Controller):
         return Redirect(path=f"/cases/{participant_id}", status_code=303)
 
     @get("/{participant_id:int}", name="cases:detail")
-    async def detail(self, request: Request, participant_id: RecordId, notice: Filter = "") -> Template:
+    async def detail(
+        self, request: Request, participant_id: RecordId, notice: Filter = "", opportunity_q: Filter = ""
+    ) -> Template:
         access = await _access(request, participant_id)
-        return await _case_page(request, participant_id, access, notice=notice)
+        return await _case_page(request, participant_id, access, notice=notice, opportunity_q=opportunity_q)
+
+    @get("/{participant_id:int}/opportunity-choices", name="cases:opportunity_choices")
+    async def opportunity_choices(
+        self, request: Request, participant_id: RecordId, opportunity_q: Filter = "", region: Filter = ""
+    ) -> Template | Redirect:
+        """The referral form's list of opportunities for a search, as the case page's fragment.
+
+        It reads no personal record (the page passes the case's region along), so typing a
+        search does not fill the audit log; without htmx the case page itself answers.
+        """
+        await _access(request, participant_id)
+        if not is_partial_request(request):
+            query = urlencode({"opportunity_q": opportunity_q})
+            return Redirect(path=f"/cases/{participant_id}?{query}#referrals", status_code=303)
+        choices, more = await referrals.opportunity_choices(opportunity_q, region)
+        context = {
+            "case": {"id": participant_id, "region": region},
+            "opportunity_q": opportunity_q,
+            "opportunity_choices": choices,
+            "more_choices": more,
+        }
+        return render(request, "cases/detail.html", context, block="opportunity_choices")
 
     @get("/{participant_id:int}/edit", name="cases:edit")
     async def edit_form(self, request: Request, participant_id: RecordId) -> Template:

@@ -12,6 +12,7 @@ from portal.db.tables import Opportunity, PortalUser, Referral, ReferralEvent
 from portal.employers.pool import pseudonyms_for
 from portal.i18n import gettext as _
 from portal.network import jobs as network_jobs
+from portal.organisations.services import search_words
 from portal.pagination import Page, clamp_page
 from portal.referrals import flow
 from portal.referrals.notify import notify
@@ -25,9 +26,24 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-async def open_opportunities() -> list[dict[str, Any]]:
-    """Open opportunities with places left, for the referral form."""
-    return (
+# The referral form lists at most this many opportunities; a search narrows the rest.
+CHOICES = 20
+
+
+async def opportunity_choices(q: str, region: str) -> tuple[list[dict[str, Any]], bool]:
+    """Open opportunities with places left for the referral form, and whether there are more.
+
+    With a search, those whose title, organisation, place or skills hold every word; without
+    one, those in ``region`` (the case's). At most :data:`CHOICES`, by title: a country has
+    100,000 places, far too many for one list.
+    """
+    conditions = [(Opportunity.status == "open") & (Opportunity.places_taken < Opportunity.capacity)]
+    words = search_words(q)
+    if words:
+        conditions += [Opportunity.search_text.like(f"%{word}%") for word in words]
+    else:
+        conditions.append(Opportunity.region == region)
+    rows = (
         await Opportunity.select(
             Opportunity.id,
             Opportunity.title,
@@ -36,9 +52,12 @@ async def open_opportunities() -> list[dict[str, Any]]:
             Opportunity.places_taken,
             Opportunity.organisation.name.as_alias("organisation_name"),
         )
-        .where((Opportunity.status == "open") & (Opportunity.places_taken < Opportunity.capacity))
+        .where(*conditions)
         .order_by(Opportunity.title)
+        .order_by(Opportunity.id)
+        .limit(CHOICES + 1)
     )
+    return rows[:CHOICES], len(rows) > CHOICES
 
 
 async def create_referral(participant_id: int, opportunity_id: int, message: str, send: bool, user: CurrentUser) -> int:

@@ -242,3 +242,41 @@ async def test_a_counsellor_who_left_the_case_gets_no_more_news_of_it(client, ma
     accepted = Notification.message.like("%Accepted%")
     assert await Notification.count().where(accepted & (Notification.user == adviser)) == 0
     assert await Notification.count().where(accepted) == 1  # the lead still hears of it
+
+
+async def test_the_referral_form_lists_a_bounded_choice_and_searches_the_rest(client, make_user, make_org):
+    participant, nearby, host = await setting(client, make_user, make_org)
+    creator = (await Opportunity.select(Opportunity.created_by).where(Opportunity.id == nearby).first())["created_by"]
+    elsewhere = await make_opportunity(
+        host, creator, title="Kuhinja v Zagrebu", region="Grad Zagreb", country="HR", search_text="kuhinja zagreb"
+    )
+    for number in range(25):  # more than the form lists at once
+        await make_opportunity(host, creator, title=f"Garden helper {number:02}", search_text=f"garden {number:02}")
+
+    page = (await client.get(f"/cases/{participant}")).text
+    assert page.count("Garden helper") == 20 and "Garden helper 19" in page  # 20 by title, 00 to 19
+    assert "Repair workshop" not in page and "search to narrow the list" in page
+    assert "Kuhinja v Zagrebu" not in page  # without a search: the case's region only
+
+    repair = (await client.get(f"/cases/{participant}?opportunity_q=Repair")).text
+    assert f'<option value="{nearby}">Repair workshop' in repair and "Garden helper" not in repair
+
+    found = (await client.get(f"/cases/{participant}?opportunity_q=kuhinja")).text
+    assert f'<option value="{elsewhere}">Kuhinja v Zagrebu' in found and "Garden helper" not in found
+
+    fragment = await client.get(
+        f"/cases/{participant}/opportunity-choices",
+        params={"opportunity_q": "zagreb", "region": "Podravska"},
+        headers={"HX-Request": "true"},
+    )
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert f'<option value="{elsewhere}">Kuhinja' in fragment.text and 'id="opportunity-choices"' in fragment.text
+
+    nothing = await client.get(
+        f"/cases/{participant}/opportunity-choices", params={"opportunity_q": "zzzz"}, headers={"HX-Request": "true"}
+    )
+    assert "No open opportunity with places left matches" in nothing.text
+
+    without_htmx = await client.get(f"/cases/{participant}/opportunity-choices", params={"opportunity_q": "kuhinja"})
+    assert without_htmx.status_code == 303
+    assert without_htmx.headers["location"] == f"/cases/{participant}?opportunity_q=kuhinja#referrals"
