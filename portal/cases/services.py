@@ -25,6 +25,7 @@ from portal.db.tables import (
 from portal.geo import fold
 from portal.pagination import Page, clamp_page
 from portal.service_errors import NotFound  # noqa: F401 (part of this module's interface)
+from portal.skills.entries import skill_terms
 
 PER_PAGE = 25
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
@@ -188,6 +189,7 @@ async def possible_duplicates(values: dict[str, Any], exclude_id: int | None = N
 async def create_case(user: CurrentUser, values: dict[str, Any]) -> int:
     """Open a case led by ``user`` at their organisation, at stage intake, in one transaction."""
     now = _now()
+    values = _with_skill_terms(values)
     async with DB.transaction():
         code = _new_code()
         while await Participant.exists().where(Participant.code == code):
@@ -287,7 +289,13 @@ async def get_case(participant_id: int) -> dict[str, Any]:
 # --- changes ------------------------------------------------------------------------------------
 
 
+def _with_skill_terms(values: dict[str, Any]) -> dict[str, Any]:
+    """The values with ``skill_terms`` derived from ``skills``, so the two never disagree."""
+    return {**values, "skill_terms": skill_terms(values["skills"])} if "skills" in values else values
+
+
 async def update_profile(participant_id: int, values: dict[str, Any]) -> None:
+    values = _with_skill_terms(values)
     await Participant.update(
         {**{getattr(Participant, k): v for k, v in values.items()}, Participant.updated_at: _now()}
     ).where(Participant.id == participant_id)

@@ -112,6 +112,7 @@ class Participant(Table):
     languages = Varchar(length=100, help_text="Comma-separated ISO 639-1 codes.")
     education_level = Varchar(length=20)
     skills = Text(help_text="JSON list of {uri, label}: ESCO concepts where known, free text otherwise.")
+    skill_terms = Text(default="", help_text="Folded skill labels, one per line, for SQL filters.")
     interests = Varchar(length=300, help_text="Comma-separated sector codes.")
     hours_per_week = Integer(default=20)
     travel_km = Integer(default=20)

@@ -27,6 +27,7 @@ from portal.db.tables import (
 )
 from portal.demo.people import participants
 from portal.matching_service import records, training
+from portal.skills.entries import skill_terms
 
 _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # Each demo referral ends in one of these, walked there step by step from "sent".
@@ -104,6 +105,7 @@ async def load_cases(seed: int = 2018) -> tuple[int, int]:
             k: v for k, v in person.items() if k not in ("country", "case_team_consent", "employer_profile_consent")
         }
         values["skills"] = json.dumps(person["skills"], ensure_ascii=False)
+        values["skill_terms"] = skill_terms(values["skills"])
         rows = await Participant.insert(
             Participant(
                 **values,

@@ -116,10 +116,11 @@ class EmployerPages(Controller):
         user = current_user(request)
         own = await profiles.own_opportunities(user.organisation_id)
         filters, errors = _filters(skill, region, language, hours_min, hours_max, fit, own)
-        results, shown = await profiles.browse(user.organisation_id, filters, page)
-        await audit.record_many(request, user, "read", "participant", shown, "employer candidate list")
+        browsed = await profiles.browse(user.organisation_id, filters, page)
+        await audit.record_many(request, user, "read", "participant", browsed.shown, "employer candidate list")
         context = {
-            "results": results,
+            "results": browsed.page,
+            "fit_window": profiles.FIT_WINDOW if browsed.fit_window else None,
             "filters": filters,
             "errors": errors,
             "own": own,

@@ -6,9 +6,20 @@ import datetime as dt
 import secrets
 from collections.abc import Iterable
 
-from portal.db.tables import CandidatePseudonym, Consent, Participant, Referral
+from piccolo.columns.combination import WhereRaw
 
-__all__ = ["FINISHED_PROGRAMME", "POOL_STAGES", "consented", "in_pool", "pool_ids", "pseudonyms_for", "resolve"]
+from portal.db.tables import CandidatePseudonym, Consent, Participant
+
+__all__ = [
+    "FINISHED_PROGRAMME",
+    "POOL_STAGES",
+    "consented",
+    "in_pool",
+    "pool_condition",
+    "pool_ids",
+    "pseudonyms_for",
+    "resolve",
+]
 
 # A person is shown once their activation has borne fruit: in a placement, or still in
 # activation but with a completed programme behind them. Intake and profiling are too early;
@@ -19,42 +30,54 @@ _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # as case codes: no 0/O or 1/I
 _ATTEMPTS = 5
 
 
+# Ids asked about at once: an IN list stays this long however large the pool grows.
+_CHUNK = 500
+
+
+def pool_condition() -> WhereRaw:
+    """The pool as one SQL condition on ``participant`` rows: the right stage and the profile consent in force.
+
+    In force means the newest ``employer_profile`` decision says given (never decided is not
+    given). Evaluated by the database, so browsing filters, counts and pages a country's pool
+    without reading it, and a withdrawn consent or a stage change takes effect at once.
+    """
+    stages = ", ".join(f"'{stage}'" for stage in POOL_STAGES)
+    finished = ", ".join(f"'{status}'" for status in FINISHED_PROGRAMME)
+    return WhereRaw(
+        f"((participant.stage IN ({stages}) OR (participant.stage = 'activation' AND EXISTS ("
+        "SELECT 1 FROM referral WHERE referral.participant = participant.id"
+        f" AND referral.status IN ({finished})))) AND COALESCE(("
+        "SELECT consent.given FROM consent WHERE consent.participant = participant.id"
+        " AND consent.scope = 'employer_profile' ORDER BY consent.id DESC LIMIT 1), {}))",
+        False,
+    )
+
+
 async def consented(participant_ids: Iterable[int], scope: str) -> set[int]:
     """Those whose newest decision for ``scope`` is "given" (never decided counts as not given)."""
-    ids = list(set(participant_ids))
-    if not ids:
-        return set()
-    rows = (
-        await Consent.select(Consent.participant, Consent.given)
-        .where((Consent.scope == scope) & Consent.participant.is_in(ids))
-        .order_by(Consent.id)
-    )
-    current: dict[int, bool] = {}
-    for row in rows:
-        current[row["participant"]] = row["given"]
-    return {pid for pid, given in current.items() if given}
+    ids = sorted(set(participant_ids))
+    found: set[int] = set()
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        rows = (
+            await Consent.select(Consent.participant, Consent.given)
+            .where((Consent.scope == scope) & Consent.participant.is_in(chunk))
+            .order_by(Consent.id)
+        )
+        current: dict[int, bool] = {}
+        for row in rows:
+            current[row["participant"]] = row["given"]
+        found.update(pid for pid, given in current.items() if given)
+    return found
 
 
-async def pool_ids(among: Iterable[int] | None = None) -> set[int]:
-    """Every participant an employer may see now (or those of ``among``): the right stage and the
-    profile consent in force.
-
-    Read on every request, so a withdrawn consent or a stage change takes effect at once.
-    """
-    staged_where = Participant.stage.is_in(list(POOL_STAGES))
-    finished_where = (Referral.participant.stage == "activation") & Referral.status.is_in(list(FINISHED_PROGRAMME))
-    if among is not None:
-        ids = list(set(among)) or [0]
-        staged_where &= Participant.id.is_in(ids)
-        finished_where &= Referral.participant.is_in(ids)
-    staged = await Participant.select(Participant.id).where(staged_where)
-    finished = await Referral.select(Referral.participant).where(finished_where)
-    candidates = {r["id"] for r in staged} | {r["participant"] for r in finished}
-    return await consented(candidates, "employer_profile")
+async def pool_ids() -> set[int]:
+    """Every participant an employer may see now (the demo and tests use it; pages use :func:`pool_condition`)."""
+    return {row["id"] for row in await Participant.select(Participant.id).where(pool_condition())}
 
 
 async def in_pool(participant_id: int) -> bool:
-    return participant_id in await pool_ids([participant_id])
+    return await Participant.exists().where((Participant.id == participant_id) & pool_condition())
 
 
 def _new_pseudonym() -> str:

@@ -10,8 +10,12 @@ participant id is returned beside the profiles (for the audit), never inside the
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
+
+from piccolo.columns.combination import Combinable, WhereRaw
 
 import matching
 from portal.db.tables import Opportunity, Participant, Referral, ReferralEvent
@@ -26,6 +30,8 @@ from portal.skills.entries import loads as load_skills
 
 __all__ = [
     "ADJUSTMENTS",
+    "FIT_WINDOW",
+    "Browsed",
     "PER_PAGE",
     "CandidateFilters",
     "best_for",
@@ -36,6 +42,11 @@ __all__ = [
 ]
 
 PER_PAGE = 20
+# Sorting by fit scores each candidate in Python: at most this many (the newest who match the
+# filters), so a request's work does not grow with a country's pool.
+FIT_WINDOW = 500
+# Concepts a skill filter looks for at once; the vocabulary search returns fewer in practice.
+_MAX_CONCEPTS = 50
 
 # The support a person needs, as the employer would arrange it at work.
 ADJUSTMENTS = {
@@ -95,23 +106,37 @@ async def _opening(organisation_id: int, opportunity_id: int | None) -> matching
     return records.opportunity(row) if row else None
 
 
-def _matches(row: dict[str, Any], f: CandidateFilters, concepts: frozenset[str] = frozenset()) -> bool:
-    if f.region and row["region"] != f.region:
-        return False
-    if f.language and f.language not in _codes(row["languages"]):
-        return False
-    hours = row["hours_per_week"] or 0
-    if f.hours_min is not None and hours < f.hours_min:
-        return False
-    if f.hours_max is not None and hours > f.hours_max:
-        return False
+def _like_value(text: str) -> str:
+    """``text`` without LIKE's wildcards and escape: a filter word is matched literally."""
+    return re.sub(r"[%_\\]", " ", text).strip()
+
+
+def _conditions(f: CandidateFilters, concepts: Collection[str] = ()) -> list[Combinable]:
+    """The filters as SQL conditions on the pool, so the database filters, counts and pages."""
+    conditions: list[Combinable] = [pool.pool_condition()]
+    if f.region:
+        conditions.append(Participant.region == f.region)
+    if f.language:
+        conditions.append(WhereRaw("(',' || participant.languages || ',') LIKE {}", f"%,{_like_value(f.language)},%"))
+    if f.hours_min is not None:
+        conditions.append(Participant.hours_per_week >= f.hours_min)
+    if f.hours_max is not None:
+        conditions.append(Participant.hours_per_week <= f.hours_max)
     if f.skill:
         # Skills only: a name, place or note typed here must never find a person. A skill matches
         # by its wording, or by being one of the concepts the words name in any language
         # ("cooking" and "kuhanje" find the same people).
-        wanted = fold(f.skill)
-        return any(wanted in fold(s["label"]) or s["uri"] in concepts for s in load_skills(row["skills"]))
-    return True
+        wanted = _like_value(fold(f.skill))
+        either = Participant.skill_terms.like(f"%{wanted}%") if wanted else None
+        for uri in sorted(concepts)[:_MAX_CONCEPTS]:
+            # A concept by its address in the stored JSON: ESCO addresses end in a UUID, so the
+            # address and its closing quote match that concept alone.
+            this = Participant.skills.like(f'%{_like_value(uri)}"%')
+            either = this if either is None else either | this
+        if either is None:  # nothing to look for: nobody matches, as before
+            either = Participant.id < 0
+        conditions.append(either)
+    return conditions
 
 
 def fit_to(row: dict[str, Any], opening: matching.Opportunity, scoring: matching.Scoring) -> dict[str, Any]:
@@ -129,13 +154,19 @@ def fit_to(row: dict[str, Any], opening: matching.Opportunity, scoring: matching
 async def best_for(organisation_id: int, opportunity_id: int, top: int = 10) -> list[dict[str, Any]]:
     """The ``top`` pool members who meet the requirements of the employer's own opening, best fit first.
 
-    Each carries the employer's pseudonym and a link to the profile, and the participant id (to audit).
+    Among the :data:`FIT_WINDOW` newest pool members who speak its languages: a bound on the
+    work a request does, whatever the size of the pool. Each carries the employer's pseudonym
+    and a link to the profile, and the participant id (to audit).
     """
     opening = await _opening(organisation_id, opportunity_id)
     if opening is None:
         return []
     scoring = employer_scoring(await training.current_scoring())
-    rows = await _pool_rows(await pool.pool_ids())
+    speaks = [
+        WhereRaw("(',' || participant.languages || ',') LIKE {}", f"%,{_like_value(code)},%")
+        for code in sorted(opening.languages)
+    ]
+    rows = await _pool_rows([pool.pool_condition(), *speaks], limit=FIT_WINDOW)
     fits = {r["id"]: fit_to(r, opening, scoring) for r in rows}
     best = sorted((r for r in rows if not fits[r["id"]]["unmet"]), key=lambda r: (-fits[r["id"]]["score"], r["id"]))
     best = best[:top]
@@ -166,38 +197,57 @@ def _public(row: dict[str, Any], pseudonym: str) -> dict[str, Any]:
     }
 
 
-async def _pool_rows(ids: set[int]) -> list[dict[str, Any]]:
-    if not ids:
-        return []
+async def _pool_rows(conditions: list[Combinable], *, limit: int, offset: int = 0) -> list[dict[str, Any]]:
+    """Up to ``limit`` participants meeting ``conditions``, newest first (the id breaks no tie: it is unique)."""
     return (
         await Participant.select(*records.columns(Participant, _COLUMNS))
-        .where(Participant.id.is_in(sorted(ids)))
-        .order_by(Participant.id)
+        .where(*conditions)
+        .order_by(Participant.id, ascending=False)
+        .limit(limit)
+        .offset(offset)
     )
 
 
-async def browse(organisation_id: int, filters: CandidateFilters, page: int = 1) -> tuple[Page, list[int]]:
-    """One page of the pool as ``organisation_id`` sees it, and the participant ids shown (to audit).
+@dataclass
+class Browsed:
+    """One page of candidates, the participant ids shown (to audit), and whether fit was sorted in a window."""
 
-    Without a fit opening the order is the pool's newest first; with one, the feasible first by
-    fit, then those who miss one of the opening's requirements.
+    page: Page
+    shown: list[int]
+    fit_window: bool = False
+
+
+async def browse(organisation_id: int, filters: CandidateFilters, page: int = 1) -> Browsed:
+    """One page of the pool as ``organisation_id`` sees it.
+
+    Without a fit opening: newest first, filtered, counted and paged by the database. With one:
+    the :data:`FIT_WINDOW` newest who match the filters, the feasible first by fit, then those
+    who miss one of the opening's requirements; ``fit_window`` says when the window cut the
+    list, so the page can ask for narrower filters.
     """
-    concepts = frozenset(await skills.concepts_for(filters.skill)) if filters.skill else frozenset()
-    rows = [r for r in await _pool_rows(await pool.pool_ids()) if _matches(r, filters, concepts)]
+    concepts = await skills.concepts_for(filters.skill) if filters.skill else set()
+    conditions = _conditions(filters, concepts)
+    total = await Participant.count().where(*conditions)
     opening = await _opening(organisation_id, filters.fit)
     fits: dict[int, dict[str, Any]] = {}
-    if opening is not None:
-        scoring = employer_scoring(await training.current_scoring())
-        fits = {r["id"]: fit_to(r, opening, scoring) for r in rows}
-        rows.sort(key=lambda r: (bool(fits[r["id"]]["unmet"]), -fits[r["id"]]["score"], r["id"]))
+    if opening is None:
+        page = clamp_page(page, total, PER_PAGE)
+        shown = await _pool_rows(conditions, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     else:
-        rows.sort(key=lambda r: -r["id"])
-    total = len(rows)
-    page = clamp_page(page, total, PER_PAGE)
-    shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
+        scoring = employer_scoring(await training.current_scoring())
+        rows = await _pool_rows(conditions, limit=FIT_WINDOW)
+        fits = {r["id"]: fit_to(r, opening, scoring) for r in rows}
+        rows.sort(key=lambda r: (bool(fits[r["id"]]["unmet"]), -fits[r["id"]]["score"], -r["id"]))
+        page = clamp_page(page, len(rows), PER_PAGE)
+        shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
     names = await pool.pseudonyms_for(organisation_id, [r["id"] for r in shown])
     items = [{**_public(r, names[r["id"]]), "fit": fits.get(r["id"])} for r in shown]
-    return Page(items=items, total=total, page=page, per_page=PER_PAGE), [r["id"] for r in shown]
+    listed = total if opening is None else min(total, FIT_WINDOW)
+    return Browsed(
+        Page(items=items, total=listed, page=page, per_page=PER_PAGE),
+        [r["id"] for r in shown],
+        fit_window=opening is not None and total > FIT_WINDOW,
+    )
 
 
 async def _experience(participant_id: int) -> list[dict[str, Any]]:
@@ -242,7 +292,7 @@ async def profile(organisation_id: int, pseudonym: str) -> tuple[dict[str, Any],
     participant_id = await pool.resolve(organisation_id, pseudonym)
     if participant_id is None or not await pool.in_pool(participant_id):
         return None
-    row = (await _pool_rows({participant_id}))[0]
+    row = (await _pool_rows([Participant.id == participant_id], limit=1))[0]
     found = _public(row, pseudonym.strip().upper())
     found["experience"] = await _experience(participant_id)
     found["fits"] = []

@@ -14,7 +14,17 @@ from typing import Any
 from portal.geo import fold
 from portal.i18n import gettext as _
 
-__all__ = ["ESCO_SKILL_URI", "MAX_LABEL", "MAX_SKILLS", "dumps", "loads", "parse_skills", "skill_key", "skills_text"]
+__all__ = [
+    "ESCO_SKILL_URI",
+    "MAX_LABEL",
+    "MAX_SKILLS",
+    "dumps",
+    "loads",
+    "parse_skills",
+    "skill_key",
+    "skill_terms",
+    "skills_text",
+]
 
 ESCO_SKILL_URI = re.compile(r"^http://data\.europa\.eu/esco/skill/[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 MAX_SKILLS = 30
@@ -101,3 +111,17 @@ def loads(text: str | None) -> list[dict[str, str]]:
 
 def dumps(entries: Iterable[Mapping[str, str]]) -> str:
     return json.dumps([{"uri": e["uri"], "label": e["label"]} for e in entries], ensure_ascii=False)
+
+
+def skill_terms(stored: str | None) -> str:
+    """What a "skill contains" filter matches in SQL: each stored skill's label, folded, one per line.
+
+    Kept beside the stored JSON (``participant.skill_terms``) so that the filter is a ``LIKE``
+    the database evaluates, instead of decoding every profile in Python. Concept URIs are not
+    here: a word such as "data" must not match every ``http://data.europa.eu/...`` address.
+
+    >>> skill_terms('[{"uri": "http://data.europa.eu/esco/skill/x", "label": "Čiščenje"}, {"uri": "", "label": "Vrt"}]')
+    '\\nciscenje\\nvrt\\n'
+    """
+    labels = sorted({fold(e["label"]) for e in loads(stored) if e["label"]})
+    return "\n" + "\n".join(labels) + "\n" if labels else ""

@@ -7,7 +7,7 @@ import json
 import re
 
 from portal.db.tables import AuditEvent, CandidatePseudonym, Introduction, Notification, Participant, Referral
-from portal.employers import pool
+from portal.employers import pool, profiles
 from tests.fixtures import login, post_form
 from tests.portal.test_cases import open_case
 from tests.portal.test_referrals import make_opportunity, switch
@@ -168,7 +168,7 @@ async def test_filters_find_by_skill_region_language_and_hours_but_never_by_name
     assert found(await candidates_page(client, "?language=en")) == {open_name}
     assert found(await candidates_page(client, "?hours_min=25")) == {open_name}
     assert found(await candidates_page(client, "?hours_max=25")) == {private_name}
-    for secret in ("Vesna", "Odprta", "Ptuj", "P-"):
+    for secret in ("Vesna", "Odprta", "Ptuj", "P-", "europa", "50%", "_"):  # nor a concept's address, nor a wildcard
         assert "0 candidates" in await candidates_page(client, f"?skill={secret}")
     bad = await candidates_page(client, "?hours_min=lots&hours_max=25&region=Atlantis")
     assert "Enter whole hours between 0 and 60." in bad and "Choose a region from the list." in bad
@@ -189,6 +189,16 @@ async def test_sorting_by_fit_to_an_own_opening_puts_the_fitting_first_and_refus
     assert "Skills that match:" in page and "km away" not in page  # distance would point at the place
     refused = await candidates_page(client, f"?fit={jobs[1]}")
     assert "Choose one of your own opportunities." in refused
+
+
+async def test_sorting_by_fit_scores_a_bounded_window_and_says_so(client, make_user, make_org, monkeypatch):
+    people, firms, jobs = await world(client, make_user, make_org)
+    await switch(client, "boss1")
+    assert "newest candidates who match your filters" not in await candidates_page(client, f"?fit={jobs[0]}")
+    monkeypatch.setattr(profiles, "FIT_WINDOW", 1)
+    page = await candidates_page(client, f"?fit={jobs[0]}")
+    assert "Sorted by fit among the 1 newest candidates" in page and "1 candidate" in page
+    assert len(set(PSEUDONYM.findall(page))) == 1
 
 
 async def test_a_profile_shows_skills_adjustments_and_experience_but_not_the_place(client, make_user, make_org):
@@ -384,7 +394,6 @@ async def test_pseudonyms_are_created_once_even_when_asked_for_at_the_same_time(
 
 
 async def test_fit_shown_to_employers_adds_up_without_distance_so_nothing_points_at_a_home(client, make_user, make_org):
-    from portal.employers import profiles
     from portal.matching_service import services
 
     people, firms, jobs = await world(client, make_user, make_org)
@@ -398,7 +407,7 @@ async def test_fit_shown_to_employers_adds_up_without_distance_so_nothing_points
         longitude=15.98,
         required_skills=json.dumps([{"uri": "", "label": "sorting"}]),
     )
-    page, _shown = await profiles.browse(firms[0], profiles.CandidateFilters(fit=far))
+    page = (await profiles.browse(firms[0], profiles.CandidateFilters(fit=far))).page
     found = await profiles.best_for(firms[0], jobs[0])
     listed = await services.candidates_for(jobs[0])
     fits = [item["fit"] for item in page.items] + found + listed
