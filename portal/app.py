@@ -47,6 +47,17 @@ async def _on_startup() -> None:
     await prepare_sqlite(DB)
     await open_pool(DB)
     await network_jobs.on_startup()
+    await _warm_opportunity_index()
+
+
+async def _warm_opportunity_index() -> None:
+    """Start building the suggestions index in the background, so the first counsellor need not wait."""
+    from portal.matching_service import live_index, training
+
+    try:
+        live_index.warm(await training.current_scoring())
+    except Exception:  # the first request tries again; a start must not fail for it
+        logging.getLogger(__name__).exception("could not start building the opportunity index")
 
 
 async def _on_shutdown() -> None:

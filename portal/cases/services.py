@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,14 +70,21 @@ async def consents_in_force(participant_id: int) -> dict[str, dict[str, Any]]:
     return current
 
 
-async def access_for(user: CurrentUser, participant_id: int) -> CaseAccess | None:
+async def access_for(
+    user: CurrentUser, participant_id: int, case: Mapping[str, Any] | None = None
+) -> CaseAccess | None:
     """The lead always; team members of the lead organisation always; other organisations' members
-    only while the participant's consent to share with the case team is in force."""
-    case = (
-        await Participant.select(Participant.lead_counsellor, Participant.organisation)
-        .where(Participant.id == participant_id)
-        .first()
-    )
+    only while the participant's consent to share with the case team is in force.
+
+    ``case`` may pass the participant's ``lead_counsellor`` and ``organisation`` when the caller
+    has just read them (one statement fewer).
+    """
+    if case is None:
+        case = (
+            await Participant.select(Participant.lead_counsellor, Participant.organisation)
+            .where(Participant.id == participant_id)
+            .first()
+        )
     if case is None:
         return None
     if case["lead_counsellor"] == user.id:

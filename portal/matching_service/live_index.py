@@ -1,6 +1,11 @@
-"""This process's index of open opportunities: built on first use, then kept in step with the database.
+"""This process's index of open opportunities: built off the request loop, then kept in step with the database.
 
-A restart rebuilds it. Before each use it reads the opportunities changed since its last look
+The first build reads the open opportunities in batches and constructs the index in a worker
+thread, so requests go on meanwhile; :func:`warm` starts it when the server starts. Until it is
+ready :func:`current` answers None after a short wait, and the page says suggestions are being
+prepared instead of holding the request. A restart rebuilds it.
+
+Once built, before each use it reads the opportunities changed since its last look
 (``updated_at``, which every change of an opportunity or of its places taken sets), so it
 follows edits made by this or any other process without a full rebuild; an opportunity that
 closes or fills up stays in the index but no longer passes its constraints.
@@ -10,42 +15,73 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
+import time
 from typing import Any
 
 import matching
 from portal.db.tables import Opportunity
 from portal.matching_service import records
 
-__all__ = ["current", "forget"]
+__all__ = ["BUILD_WAIT", "current", "forget", "warm"]
+
+logger = logging.getLogger(__name__)
+
+# How long a request waits for a build under way before it answers "being prepared": a small
+# network's index is ready well within it, a country's is not.
+BUILD_WAIT = 2.0
+# Rows read per statement while building: the loop serves requests between batches.
+_BATCH = 5000
+_MARGIN = dt.timedelta(minutes=5)
 
 
 class _State:
     index: matching.OpportunityIndex | None = None
     seen: dt.datetime | None = None  # the newest updated_at read so far
     stamps: dict[int, Any] = {}  # updated_at of each row as indexed, so a re-read row is not re-indexed
+    building: asyncio.Task | None = None
 
 
 _state = _State()
 _lock = asyncio.Lock()
-_MARGIN = dt.timedelta(minutes=5)
 
 
 def forget() -> None:
     """Drop the index (tests that wipe the database; the next use rebuilds it)."""
-    _state.index, _state.seen, _state.stamps = None, None, {}
+    if _state.building is not None and not _state.building.done():
+        try:
+            _state.building.cancel()
+        except RuntimeError:  # its event loop is gone (a finished test's): nothing runs it any more
+            pass
+    _state.index, _state.seen, _state.stamps, _state.building = None, None, {}, None
 
 
-async def _rows(since: dt.datetime | None) -> list[dict[str, Any]]:
-    query = Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS), Opportunity.updated_at)
-    if since is None:
-        # Only what can be recommended; anything else enters once it opens.
-        query = query.where(Opportunity.status == "open")
-    else:
-        # A change is stamped before its transaction commits, so one can become visible after a
-        # later-stamped one was read (and workers' clocks differ): read a margin back again.
-        # Re-reading a row is harmless.
-        query = query.where(Opportunity.updated_at >= since - _MARGIN)
-    return await query.order_by(Opportunity.id)
+async def _open_rows() -> list[dict[str, Any]]:
+    """Every open opportunity as the index needs it, read by id in batches."""
+    found: list[dict[str, Any]] = []
+    last = 0
+    while True:
+        batch = (
+            await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS), Opportunity.updated_at)
+            .where((Opportunity.status == "open") & (Opportunity.id > last))
+            .order_by(Opportunity.id)
+            .limit(_BATCH)
+        )
+        found.extend(batch)
+        if len(batch) < _BATCH:
+            return found
+        last = batch[-1]["id"]
+
+
+async def _changed_rows(since: dt.datetime) -> list[dict[str, Any]]:
+    # A change is stamped before its transaction commits, so one can become visible after a
+    # later-stamped one was read (and workers' clocks differ): read a margin back again.
+    # Re-reading a row is harmless.
+    return (
+        await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS), Opportunity.updated_at)
+        .where(Opportunity.updated_at >= since - _MARGIN)
+        .order_by(Opportunity.id)
+    )
 
 
 def _newest(rows: list[dict[str, Any]], before: dt.datetime | None) -> dt.datetime | None:
@@ -53,26 +89,59 @@ def _newest(rows: list[dict[str, Any]], before: dt.datetime | None) -> dt.dateti
     return max([*stamps, *([before] if before else [])], default=None)
 
 
-async def _build(scoring: matching.Scoring) -> matching.OpportunityIndex:
-    rows = await _rows(None)
-    _state.index = matching.OpportunityIndex([records.opportunity(r) for r in rows], scoring=scoring)
-    _state.seen = _newest(rows, None)
-    _state.stamps = {r["id"]: r["updated_at"] for r in rows}
-    return _state.index
+def _construct(rows: list[dict[str, Any]], scoring: matching.Scoring) -> matching.OpportunityIndex:
+    """The CPU-bound part of a build, run in a worker thread."""
+    return matching.OpportunityIndex([records.opportunity(r) for r in rows], scoring=scoring)
 
 
-async def current(scoring: matching.Scoring) -> matching.OpportunityIndex:
-    """The index, brought up to date and scoring with ``scoring``."""
+async def _build(scoring: matching.Scoring) -> None:
+    started = time.perf_counter()
+    rows = await _open_rows()
+    index = await asyncio.to_thread(_construct, rows, scoring)
+    async with _lock:
+        _state.index, _state.seen = index, _newest(rows, None)
+        _state.stamps = {r["id"]: r["updated_at"] for r in rows}
+    logger.info("opportunity index: %d open opportunities in %.1f s", len(rows), time.perf_counter() - started)
+
+
+def _start_build(scoring: matching.Scoring) -> asyncio.Task:
+    if _state.building is None or (_state.building.done() and _state.index is None):
+        # A failed build (the database away, say) is tried again by the next request.
+        _state.building = asyncio.get_running_loop().create_task(_build(scoring), name="opportunity-index")
+        _state.building.add_done_callback(_report_failure)
+    return _state.building
+
+
+def _report_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.error("opportunity index build failed; the next request tries again", exc_info=task.exception())
+
+
+def warm(scoring: matching.Scoring) -> None:
+    """Start building the index now (at server start), so the first suggestions need not wait for it."""
+    _start_build(scoring)
+
+
+async def current(scoring: matching.Scoring, *, wait: float = BUILD_WAIT) -> matching.OpportunityIndex | None:
+    """The index, brought up to date and scoring with ``scoring``; None while its build is still under way."""
+    if _state.index is None:
+        building = _start_build(scoring)
+        try:
+            await asyncio.wait_for(asyncio.shield(building), wait)
+        except TimeoutError:
+            return None
     async with _lock:
         index = _state.index
-        if index is None or _state.seen is None:
-            return await _build(scoring)
+        if index is None:
+            return None
         if index.scoring.weights != scoring.weights:
             try:
                 index.scoring = scoring
-            except ValueError:  # another text model: the skill vectors must be rebuilt
-                return await _build(scoring)
-        changed = await _rows(_state.seen)
+            except ValueError:  # another text model: the skill vectors must be rebuilt, off the loop
+                forget()
+                _start_build(scoring)
+                return None
+        changed = await _changed_rows(_state.seen) if _state.seen is not None else await _open_rows()
         for row in changed:
             if _state.stamps.get(row["id"]) == row["updated_at"]:
                 continue  # read again within the margin, unchanged

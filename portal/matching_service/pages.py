@@ -62,14 +62,19 @@ class PlacementPages(Controller):
     async def placements(self, request: Request, participant_id: RecordId) -> Template:
         user = current_user(request)
         # The lead and the case team only, as for the rest of the case; 404 hides that the case exists.
-        if await cases.access_for(user, participant_id) is None:
+        row = await services.person_row(participant_id)
+        if row is None or await cases.access_for(user, participant_id, case=row) is None:
             raise NotFoundException()
-        code = (await cases.get_case(participant_id))["code"]
         set_apart = await services.set_apart_for(participant_id)
-        found = await services.placements_for(participant_id, exclude={r["opportunity_id"] for r in set_apart})
+        found = await services.placements_for(participant_id, exclude={r["opportunity_id"] for r in set_apart}, row=row)
         await audit.record(request, user, "read", "participant", participant_id, "placement suggestions")
         context = _context(
-            participant_id=participant_id, code=code, placements=found, set_apart=set_apart, statuses=flow.STATUSES
+            participant_id=participant_id,
+            code=row["code"],
+            placements=found or [],
+            preparing=found is None,
+            set_apart=set_apart,
+            statuses=flow.STATUSES,
         )
         return render(request, "matching/placements.html", context, block="placements")
 

@@ -91,26 +91,42 @@ def _explained(match: matching.Match, empty: bool, labels: dict[str, str] | None
     }
 
 
-async def placements_for(participant_id: int, top: int = 10, exclude: set[int] | None = None) -> list[dict[str, Any]]:
+async def person_row(participant_id: int) -> dict[str, Any] | None:
+    """What matching reads of a case, its code, and who leads it (for the access check): one statement."""
+    return (
+        await Participant.select(
+            *records.columns(Participant, records.PERSON_COLUMNS),
+            Participant.code,
+            Participant.lead_counsellor,
+            Participant.organisation,
+        )
+        .where(Participant.id == participant_id)
+        .first()
+    )
+
+
+async def placements_for(
+    participant_id: int, top: int = 10, exclude: set[int] | None = None, *, row: dict[str, Any] | None = None
+) -> list[dict[str, Any]] | None:
     """The ``top`` open opportunities with places left that fit the participant, best first, explained.
 
+    None while this process's index is still being built (after a start, at a country's scale).
     Places with an earlier referral for the participant are left out (``exclude``: their ids,
-    read with :func:`set_apart_for` when not given).
+    read with :func:`set_apart_for` when not given). ``row`` may pass :func:`person_row`'s
+    answer when the caller has read it already.
 
     Ranked by this process's :mod:`~portal.matching_service.live_index`, which follows changed
     opportunities instead of rebuilding; the rows shown are read fresh, and one that closed or
     filled up in the meantime (in another process, say) is left out.
     """
-    row = (
-        await Participant.select(*records.columns(Participant, records.PERSON_COLUMNS))
-        .where(Participant.id == participant_id)
-        .first()
-    )
+    row = row or await person_row(participant_id)
     if row is None:
         return []
     person = records.person(row)
     # Learned weights once a training put them in use (portal.matching_service.training), else the defaults.
     index = await live_index.current(await training.current_scoring())
+    if index is None:
+        return None
     # A place that declined the person, or already has (or had) a referral for them, is not
     # suggested again: the counsellor sees it apart (set_apart_for), with its status and date.
     if exclude is None:

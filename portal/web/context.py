@@ -10,6 +10,7 @@ from portal.auth.sessions import COOKIE_NAME, user_for_token
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGES, negotiate_language
 from portal.i18n.core import set_language
 from portal.referrals.notify import unread_count
+from portal.web.templating import wants_fragment
 
 LANGUAGE_COOKIE = "portal_lang"
 
@@ -33,6 +34,14 @@ def choose_language(user: CurrentUser | None, cookie_value: str | None, accept_l
     return negotiate_language(accept_language) or DEFAULT_LANGUAGE
 
 
+def _has_navigation(scope: Scope) -> bool:
+    """Whether the answer may be a whole page (the one place the navigation is drawn)."""
+    path = scope.get("path", "")
+    if path.startswith(("/api/", "/static/", "/schema")):
+        return False
+    return not wants_fragment(Headers.from_scope(scope))
+
+
 async def resolve(scope: Scope) -> None:
     """Fill ``scope['user']`` and the language context; safe to call more than once."""
     if "portal_language" in scope:
@@ -41,8 +50,9 @@ async def resolve(scope: Scope) -> None:
     cookies = _cookies(scope)
     user = await user_for_token(cookies.get(COOKIE_NAME))
     scope["user"] = user
-    # The navigation shows the unread count on every page of a logged-in user.
-    scope["unread_notifications"] = await unread_count(user.id) if user else 0
+    # The navigation shows the unread count on every page of a logged-in user; a fragment, the
+    # API and static files have no navigation, so they skip the query.
+    scope["unread_notifications"] = await unread_count(user.id) if user and _has_navigation(scope) else 0
     language = choose_language(user, cookies.get(LANGUAGE_COOKIE), Headers.from_scope(scope).get("accept-language"))
     scope["portal_language"] = language
     set_language(language)

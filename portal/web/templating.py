@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from jinja2_fragments.litestar import HTMXBlockTemplate
@@ -32,14 +33,17 @@ def template_config() -> TemplateConfig:
     return TemplateConfig(directory=PROJECT_ROOT / "templates", engine=JinjaTemplateEngine, engine_callback=_configure)
 
 
-def is_partial_request(request: Request) -> bool:
+def wants_fragment(headers: Mapping[str, str]) -> bool:
     """An htmx request that wants a fragment; boosted and history-restore requests want the page."""
-    headers = request.headers
     return (
         headers.get("hx-request") == "true"
         and headers.get("hx-boosted") != "true"
         and headers.get("hx-history-restore-request") != "true"
     )
+
+
+def is_partial_request(request: Request) -> bool:
+    return wants_fragment(request.headers)
 
 
 def render(

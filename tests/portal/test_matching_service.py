@@ -311,3 +311,49 @@ async def test_a_place_with_an_earlier_referral_is_set_apart_with_its_date_and_r
         r"<strong>(Strong|Good|Weak) fit</strong>: has 0 of the 1 required skills \(missing: welding\)", page.text
     )
     assert "Why, in detail" in page.text
+
+
+async def test_while_the_index_is_built_the_fragment_says_so_and_then_answers(client, make_user, make_org, monkeypatch):
+    import threading
+
+    from portal.matching_service import live_index
+
+    participant, opp, _host, _user = await placements_setting(client, make_user, make_org)
+    live_index.forget()
+    release = threading.Event()
+    slow = live_index._construct
+
+    def held(rows, scoring):  # a country's build, held until the test lets it finish
+        release.wait(10)
+        return slow(rows, scoring)
+
+    monkeypatch.setattr(live_index, "_construct", held)
+    monkeypatch.setattr(live_index, "BUILD_WAIT", 0.05)
+    waiting = await client.get(f"/cases/{participant}/placements", headers={"HX-Request": "true"})
+    assert waiting.status_code == 200 and "Suggestions are being prepared" in waiting.text
+    assert 'hx-trigger="load delay:3s"' in waiting.text  # htmx asks again by itself
+    release.set()
+    await live_index._state.building
+    ready = await client.get(f"/cases/{participant}/placements", headers={"HX-Request": "true"})
+    assert "being prepared" not in ready.text and "Sorting helper" in ready.text
+
+
+async def test_the_suggestions_fragment_reads_little(client, make_user, make_org, monkeypatch):
+    from portal.db.piccolo_conf import DB
+
+    participant, _opp, _host, _user = await placements_setting(client, make_user, make_org)
+    await client.get(f"/cases/{participant}/placements", headers={"HX-Request": "true"})  # index built, labels read
+    statements: list[str] = []
+    run = type(DB).run_querystring
+
+    async def counted(engine, querystring, *args, **kwargs):
+        statements.append(str(querystring))
+        return await run(engine, querystring, *args, **kwargs)
+
+    monkeypatch.setattr(type(DB), "run_querystring", counted)
+    response = await client.get(f"/cases/{participant}/placements", headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "Sorting helper" in response.text
+    # Besides the session (1) and the audit record (1): the person with who leads the case, the
+    # places set apart, the index's changes and the shown places read fresh; however many
+    # opportunities there are.
+    assert len(statements) <= 6, "\n".join(statements)
