@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from network import haversine_km, missing_kinds, placement_gaps, worst_gaps
 
@@ -131,3 +134,112 @@ class TestWorstGaps:
         assert len(worst_gaps(DEMAND, PLACES, ORGANISATIONS, top=2)) == 2
         with pytest.raises(ValueError, match="top"):
             worst_gaps(DEMAND, PLACES, top=0)
+
+
+def brute_force_gaps(demand, places):
+    """`placement_gaps` the plain way: every demand row against every place, one dict per area."""
+    offered = [p for p in places if p["latitude"] is not None and p["longitude"] is not None and p["places"]]
+    plat = np.array([p["latitude"] for p in offered], dtype=float)
+    plon = np.array([p["longitude"] for p in offered], dtype=float)
+    areas = {}
+    for row in demand:
+        for key in ((row["region"],), (row["region"], row["municipality"] or "")):
+            area = areas.setdefault(key, {"participants": 0, "unlocated": 0, "without_places": 0, "reached": set()})
+            area["participants"] += row["count"]
+            if row["latitude"] is None or row["longitude"] is None:
+                area["unlocated"] += row["count"]
+                continue
+            within = haversine_km(float(row["latitude"]), float(row["longitude"]), plat, plon) <= row["travel_km"]
+            area["reached"].update(np.flatnonzero(within).tolist())
+            if not within.any():
+                area["without_places"] += row["count"]
+    result = {"regions": [], "municipalities": []}
+    for key in sorted(areas):
+        area = areas[key]
+        reach = sum(offered[i]["places"] for i in area["reached"])
+        names = dict(zip(("region", "municipality"), (name or None for name in key), strict=False))
+        counts = {name: area[name] for name in ("participants", "unlocated", "without_places")}
+        ratio = reach / area["participants"] if area["participants"] else None
+        report = {**names, **counts, "places_within_reach": reach, "ratio": ratio}
+        result["regions" if len(key) == 1 else "municipalities"].append(report)
+    return result
+
+
+# Coordinates near each other (distances around the travel distances), or anywhere on Earth.
+_NEAR = st.floats(46.0, 46.3), st.floats(15.0, 15.4)
+_ANYWHERE = st.floats(-90, 90), st.floats(-180, 180)
+
+
+@st.composite
+def demand_and_places(draw):
+    """Random demand and places; some travel distances are exactly the distance to a place."""
+    latitudes, longitudes = draw(st.sampled_from([_NEAR, _ANYWHERE]))
+    spots = draw(st.lists(st.tuples(latitudes, longitudes), min_size=1, max_size=6))
+    spot = st.sampled_from(spots) | st.tuples(latitudes, longitudes) | st.just((None, None))
+    places = [
+        {"organisation_id": number, "latitude": lat, "longitude": lon, "places": draw(st.integers(0, 3))}
+        for number, (lat, lon) in enumerate(draw(st.lists(spot, max_size=12)))
+    ]
+    demand = []
+    for _ in range(draw(st.integers(0, 15))):
+        lat, lon = draw(spot)
+        travel = draw(st.floats(0, 60) | st.sampled_from([0, 20_000.0, 30_000.0]))
+        if lat is not None and places and draw(st.booleans()):
+            place = draw(st.sampled_from(places))
+            if place["latitude"] is not None:  # on the very edge of the reach
+                travel = float(haversine_km(lat, lon, place["latitude"], place["longitude"]))
+        demand.append(
+            {
+                "region": draw(st.sampled_from(["North", "South"])),
+                "municipality": draw(st.sampled_from(["Aville", "Btown", None])),
+                "latitude": lat,
+                "longitude": lon,
+                "travel_km": travel,
+                "count": draw(st.integers(0, 5)),
+            }
+        )
+    return demand, places
+
+
+class TestPlacementGapsAgainstBruteForce:
+    @settings(max_examples=300, deadline=None)
+    @given(demand_and_places())
+    def test_random_inputs(self, case):
+        demand, places = case
+        assert placement_gaps(demand, places) == brute_force_gaps(demand, places)
+
+    @pytest.mark.parametrize("person_level", [True, False])
+    def test_many_points_per_area(self, person_level):
+        # Enough points per area for the search to batch them and rebuild its tree several times.
+        rng = np.random.default_rng(7)
+        decimals = 4 if person_level else 1
+        lat, lon = rng.normal(46.1, 0.15, 3000).round(decimals), rng.normal(15.2, 0.2, 3000).round(decimals)
+        demand = [
+            {
+                "region": ["North", "South"][i % 2],
+                "municipality": ["Aville", "Btown", "Cburg", None][i % 4],
+                "latitude": float(lat[i]),
+                "longitude": float(lon[i]),
+                "travel_km": float(rng.choice([5, 10, 20, 50])),
+                "count": 1,
+            }
+            for i in range(3000)
+        ]
+        plat, plon = rng.normal(46.1, 0.3, 800).round(4), rng.normal(15.2, 0.4, 800).round(4)
+        places = [
+            {"organisation_id": i, "latitude": float(plat[i]), "longitude": float(plon[i]), "places": 1 + i % 3}
+            for i in range(800)
+        ]
+        assert placement_gaps(demand, places) == brute_force_gaps(demand, places)
+
+    @pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # the brute force's haversine of inf
+    def test_coordinates_and_distances_that_are_not_numbers(self):
+        nan, inf = float("nan"), float("inf")
+        demand = [
+            dict(DEMAND[0], latitude=nan),
+            dict(DEMAND[1], travel_km=nan),
+            dict(DEMAND[2], travel_km=inf),
+        ]
+        places = [*PLACES, {"organisation_id": 6, "latitude": inf, "longitude": 0.0, "places": 4}]
+        assert placement_gaps(demand, places) == brute_force_gaps(demand, places)
+        assert placement_gaps(demand, places)["municipalities"][2]["places_within_reach"] == 15
