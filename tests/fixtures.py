@@ -43,10 +43,12 @@ async def db(migrated: None) -> None:
     for table in reversed(sort_table_classes(APP_CONFIG.table_classes)):
         await table.delete(force=True)
     # In-process caches of what was in the database (record ids are reused after a wipe).
+    from portal import cache
     from portal.matching_service import live_index, training
 
     live_index.forget()
     training.forget_weights()
+    cache.forget_all()
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from typing import Any
 
 from portal.auth.current_user import CurrentUser
 from portal.auth.roles import EMPLOYER, ENTERPRISE
+from portal.cache import FILTER_OPTIONS_SECONDS, kept_for
 from portal.db.tables import Opportunity, Organisation
 from portal.geo import fold
 from portal.i18n import gettext as _
@@ -162,6 +163,7 @@ async def search_opportunities(filters: OpportunityFilters, page: int = 1, per_p
     return Page(items=[_listed(row) for row in rows], total=total, page=page, per_page=per_page)
 
 
+@kept_for(FILTER_OPTIONS_SECONDS)
 async def filter_options() -> dict[str, Any]:
     """Regions (grouped by country) that hold open opportunities, for the filters."""
     regions: dict[str, list[str]] = {}

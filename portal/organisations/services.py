@@ -10,6 +10,7 @@ from typing import Any
 from piccolo.columns.combination import Where
 
 from portal.auth.current_user import CurrentUser
+from portal.cache import FILTER_OPTIONS_SECONDS, kept_for
 from portal.db.tables import Organisation, Relationship
 from portal.geo import fold
 from portal.i18n import gettext as _
@@ -98,6 +99,7 @@ async def search_organisations(filters: DirectoryFilters, page: int = 1, per_pag
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 
+@kept_for(FILTER_OPTIONS_SECONDS)
 async def filter_options() -> dict[str, Any]:
     """Regions (grouped by country) and municipalities that hold organisations, for the filters."""
     regions: dict[str, list[str]] = {}
