@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
+
 from portal.auth.current_user import CurrentUser
 from portal.cases.profiling import Assessment
 from portal.db.piccolo_conf import DB
@@ -139,13 +141,14 @@ async def caseload(user: CurrentUser, filters: CaseloadFilters, page: int = 1) -
         if value:
             conditions.append(column == value)
     if filters.overdue:
-        overdue_ids = [
-            row["participant"]
-            for row in await PlanStep.select(PlanStep.participant)
-            .where((PlanStep.due_on < dt.date.today()) & PlanStep.done_on.is_null())
-            .distinct()
-        ]
-        conditions.append(Participant.id.is_in(overdue_ids or [0]))
+        # A subquery, not a list of ids: the number of overdue cases grows with the country.
+        conditions.append(
+            WhereRaw(
+                "participant.id IN (SELECT plan_step.participant FROM plan_step"
+                " WHERE plan_step.due_on < {} AND plan_step.done_on IS NULL)",
+                dt.date.today(),
+            )
+        )
     total = await Participant.count().where(*conditions)
     page = clamp_page(page, total, PER_PAGE)
     rows = (
@@ -162,6 +165,7 @@ async def caseload(user: CurrentUser, filters: CaseloadFilters, page: int = 1) -
         )
         .where(*conditions)
         .order_by(Participant.updated_at, ascending=False)
+        .order_by(Participant.id, ascending=False)  # a unique tie-breaker: rows stamped alike page once each
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     )

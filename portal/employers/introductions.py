@@ -275,7 +275,10 @@ async def list_for_employer(user: CurrentUser, participant_id: int | None = None
     if participant_id is not None:
         conditions &= Introduction.participant == participant_id
     rows = (
-        await Introduction.select(*_LIST_COLUMNS).where(conditions).order_by(Introduction.updated_at, ascending=False)
+        await Introduction.select(*_LIST_COLUMNS)
+        .where(conditions)
+        .order_by(Introduction.updated_at, ascending=False)
+        .order_by(Introduction.id, ascending=False)
     )
     names = await pool.pseudonyms_for(user.organisation_id, [r["participant"] for r in rows])
     for r in rows:
@@ -292,6 +295,7 @@ async def list_for_counsellor(user: CurrentUser, participant_id: int | None = No
         await Introduction.select(*_LIST_COLUMNS, Introduction.participant.code.as_alias("code"))
         .where(conditions)
         .order_by(Introduction.updated_at, ascending=False)
+        .order_by(Introduction.id, ascending=False)
     )
     rows.sort(key=lambda r: r["status"] != "requested")
     return rows

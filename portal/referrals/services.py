@@ -306,6 +306,7 @@ async def inbox(user: CurrentUser, status: str = "", page: int = 1) -> Page:
         )
         .where(*conditions)
         .order_by(Referral.updated_at, ascending=False)
+        .order_by(Referral.id, ascending=False)  # a unique tie-breaker: rows stamped alike page once each
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     )

@@ -255,3 +255,18 @@ async def test_skills_the_vocabulary_knows_get_their_esco_address(client, make_u
     assert skills[1] == {"uri": "", "label": "juggling five balls at once"}
     edit = await client.get(f"/cases/{participant_id}/edit")
     assert "Teamwork Principles &lt;http://data.europa.eu/esco/skill/" in edit.text
+
+
+async def test_a_caseload_of_cases_stamped_alike_pages_each_case_once(client, make_user):
+    await as_user(client, make_user, "ana", "counsellor")
+    first = await open_case(client)
+    for _ in range(59):
+        await open_case(client, first_name="Druga", last_name=f"Oseba{_}", confirm_duplicate="yes")
+    same = dt.datetime(2026, 11, 1, 8, 0, tzinfo=dt.UTC)  # as an import or the demo loader stamps them
+    await Participant.update({Participant.updated_at: same}, force=True)
+    codes = [row["code"] for row in await Participant.select(Participant.code)]
+    seen = []
+    for page in (1, 2, 3):
+        text = (await client.get("/cases/", params={"page": page})).text
+        seen += [code for code in codes if f">{code}<" in text]
+    assert sorted(seen) == sorted(codes) and first

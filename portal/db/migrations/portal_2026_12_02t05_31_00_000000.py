@@ -19,6 +19,10 @@ INDEXES = {
     "consent_participant_scope": "consent (participant, scope, id)",
     "referral_participant_status": "referral (participant, status)",
     "participant_stage_id": "participant (stage, id)",
+    "participant_updated": "participant (updated_at, id)",
+    "referral_updated": "referral (updated_at, id)",
+    "opportunity_updated": "opportunity (updated_at)",
+    "plan_step_open_due": "plan_step (due_on) WHERE done_on IS NULL",
 }
 _BATCH = 2000
 
