@@ -168,6 +168,7 @@ def worst_gaps(
     top: int = 10,
     required: Sequence[str] = REQUIRED_KINDS,
     regions: Collection[str] | None = None,
+    gaps: Mapping[str, Sequence[Mapping[str, Any]]] | None = None,
 ) -> list[dict[str, Any]]:
     """The municipalities where placements fall shortest, ranked, each with a plain-language reason.
 
@@ -176,6 +177,12 @@ def worst_gaps(
     rank by shortfall, then by the lowest ratio of places to participants, then by how many
     required kinds of organisation their region lacks. Only municipalities with participants
     and some gap (a shortfall, participants with nothing in reach, or missing kinds) appear.
+
+    Parameters
+    ----------
+    gaps : mapping, optional
+        The `placement_gaps` of the same demand, places and regions, when the caller has it
+        already: it is used instead of being computed again (seconds at a country's scale).
 
     Returns
     -------
@@ -196,7 +203,9 @@ def worst_gaps(
     """
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise ValueError(f"top must be a whole number of at least 1, not {top!r}")
-    areas = placement_gaps(demand, places, regions=regions)["municipalities"]
+    if gaps is None:
+        gaps = placement_gaps(demand, places, regions=regions)
+    areas = gaps["municipalities"]
     lacking = missing_kinds(organisations, required=required, regions={area["region"] for area in areas})
     ranked = []
     for area in areas:
@@ -300,6 +309,8 @@ class _PlaceIndex:
         np.add.at(self.count, inverse.reshape(-1), count[finite])
         self.xyz = _unit_vectors(self.lat, self.lon)
         self.tree = KDTree(self.xyz) if len(spots) else None
+        # Scratch space of `_confirmed`, one slot per place.
+        self.slot = np.zeros(len(spots), dtype=np.intp)
 
     def __len__(self) -> int:
         return len(self.count)
@@ -325,8 +336,14 @@ class _DemandPoints:
             ],
             dtype=float,
         ).reshape(-1, 4)
-        unique, inverse = np.unique(table, axis=0, return_inverse=True)
-        self.row_point = inverse.reshape(-1)
+        # Sorted by municipality, then location and travel distance; a new point wherever one changes.
+        order = np.lexsort(table.T[::-1])
+        table = table[order]
+        starts = np.ones(len(table), dtype=bool)
+        starts[1:] = (table[1:] != table[:-1]).any(axis=1)
+        unique = table[starts]
+        self.row_point = np.empty(len(table), dtype=np.intp)
+        self.row_point[order] = np.cumsum(starts) - 1
         self.municipality = unique[:, 0].astype(np.intp)
         self.lat, self.lon, self.travel = unique[:, 1], unique[:, 2], unique[:, 3]
         self.bounds = np.searchsorted(self.municipality, np.arange(len(municipality_index) + 1))
@@ -427,8 +444,11 @@ def _confirmed(index: _PlaceIndex, points: _DemandPoints, owner: np.ndarray, pla
     Points of a batch share most candidates: each place is checked with one of its points, and
     only the places that one misses (at the edge of the search radius) with all of theirs.
     """
-    unique, first = np.unique(place, return_index=True)
-    within = points.within(owner[first], index, unique)
+    # One pair per place without sorting: the last pair written to a place's slot stands for it.
+    pairs = np.arange(len(place))
+    index.slot[place] = pairs
+    one = index.slot[place] == pairs
+    unique, within = place[one], points.within(owner[one], index, place[one])
     if within.all():
         return unique
     doubtful = np.isin(place, unique[~within])

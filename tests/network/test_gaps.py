@@ -130,6 +130,11 @@ class TestWorstGaps:
         organisations = [{"region": "North", "kind": "ngo"}]
         assert worst_gaps(DEMAND[1:2], PLACES, organisations, required=("ngo",)) == []
 
+    def test_reuses_placement_gaps_given(self):
+        found = placement_gaps(DEMAND, PLACES)
+        assert worst_gaps(DEMAND, PLACES, ORGANISATIONS, gaps=found) == worst_gaps(DEMAND, PLACES, ORGANISATIONS)
+        assert worst_gaps([], [], ORGANISATIONS, gaps=found) == worst_gaps(DEMAND, PLACES, ORGANISATIONS)
+
     def test_top(self):
         assert len(worst_gaps(DEMAND, PLACES, ORGANISATIONS, top=2)) == 2
         with pytest.raises(ValueError, match="top"):
