@@ -89,15 +89,25 @@ def _as_form(opportunity: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def _form_context(request: Request, opp: dict[str, Any], errors: dict[str, str], **extra: Any) -> dict[str, Any]:
+async def _form_context(
+    request: Request, opp: dict[str, Any], errors: dict[str, str], org_q: str = "", **extra: Any
+) -> dict[str, Any]:
     user = current_user(request)
+    # Network managers pick the organisation of a new opportunity; everyone else posts for their own.
+    picks = user.manages_network and "stored" not in extra
+    chosen = str(opp.get("organisation_id") or "")
+    organisations, more = (
+        await organisation_services.organisation_choices(org_q, int(chosen) if is_record_id(chosen) else None)
+        if picks
+        else ([], False)
+    )
     return {
         "opp": opp,
         "errors": errors,
-        # Network managers pick the organisation of a new opportunity; everyone else posts for their own.
-        "organisations": (
-            await organisation_services.organisation_names() if user.manages_network and "stored" not in extra else []
-        ),
+        "picks_organisation": picks,
+        "organisations": organisations,
+        "more_organisations": more,
+        "org_q": org_q,
         **extra,
         **_choices(),
     }
@@ -143,9 +153,9 @@ class OpportunityPages(Controller):
         return render(request, "opportunities/mine.html", {"results": results, **_choices()})
 
     @get("/new", name="opportunities:new", guards=[poster])
-    async def new_form(self, request: Request) -> Template:
+    async def new_form(self, request: Request, org_q: Filter = "") -> Template:
         opp = await _new_form_defaults(current_user(request))
-        return render(request, "opportunities/form.html", await _form_context(request, opp, {}))
+        return render(request, "opportunities/form.html", await _form_context(request, opp, {}, org_q=org_q))
 
     @post("/new", guards=[poster], status_code=303)
     async def create(self, request: Request) -> Redirect | Template:

@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from portal.auth.guards import current_user, login_required, network_manager
 from portal.geo import REGIONS
 from portal.i18n import gettext as _
+from portal.i18n import lazy_gettext as _l
 from portal.organisations import services
 from portal.organisations.access import editable_relationship
 from portal.organisations.kinds import COUNTRIES, ORGANISATION_KINDS, RELATIONSHIP_KINDS, SPOKEN_LANGUAGES
@@ -46,19 +47,34 @@ async def _organisation_or_404(org_id: int, request: Request) -> dict[str, Any]:
 
 
 async def _detail_context(
-    request: Request, org_id: int, tie: dict[str, Any] | None = None, errors: dict[str, str] | None = None
+    request: Request,
+    org_id: int,
+    tie: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    org_q: str = "",
 ) -> dict[str, Any]:
     org = await _organisation_or_404(org_id, request)
     can_edit = services.can_edit_organisation(current_user(request), org_id)
+    tie = tie or {}
+    others, more = [], False
+    if can_edit:
+        chosen = str(tie.get("other_id") or "")
+        others, more = await services.organisation_choices(org_q, int(chosen) if is_record_id(chosen) else None)
     return {
         "org": org,
         "ties": await services.relationships_of(org_id),
         "can_edit": can_edit,
-        "others": await services.organisation_names() if can_edit else [],
-        "tie": tie or {},
+        "others": others,
+        "more_others": more,
+        "org_q": org_q,
+        "tie": tie,
         "errors": errors or {},
         **_choices(),
     }
+
+
+# The pickers that /organisations/choices refills, and the label of each.
+PICKER_LABELS = {"other_id": _l("Other organisation"), "organisation_id": _l("Organisation")}
 
 
 def _require_edit(request: Request, org_id: int) -> None:
@@ -110,9 +126,27 @@ class DirectoryPages(Controller):
         return Redirect(path=f"/organisations/{org_id}", status_code=303)
 
     @get("/{org_id:int}", name="organisations:detail", opt={"access": "public"})
-    async def detail(self, request: Request, org_id: RecordId) -> Template:
-        context = await _detail_context(request, org_id)
+    async def detail(self, request: Request, org_id: RecordId, org_q: Filter = "") -> Template:
+        context = await _detail_context(request, org_id, org_q=org_q)
         return render(request, "organisations/detail.html", context, block="relationships")
+
+    @get("/choices", name="organisations:choices", opt={"access": "public"})
+    async def choices(
+        self, request: Request, field: Filter = "other_id", org_q: Filter = "", exclude: Filter = ""
+    ) -> Template:
+        """An organisation picker's list for a search (the directory's names are public)."""
+        if field not in PICKER_LABELS:
+            raise NotFoundException()
+        found, more = await services.organisation_choices(org_q)
+        context = {
+            "field": field,
+            "label": PICKER_LABELS[field],
+            "choices": found,
+            "more": more,
+            "q": org_q,
+            "exclude": int(exclude) if is_record_id(exclude) else None,
+        }
+        return render(request, "organisations/choices.html", context)
 
     @get("/{org_id:int}/edit", name="organisations:edit", guards=[login_required])
     async def edit_form(self, request: Request, org_id: RecordId) -> Template:

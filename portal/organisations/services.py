@@ -125,11 +125,34 @@ async def get_organisation(org_id: int, user: CurrentUser | None) -> dict[str, A
     return _public(row, user)
 
 
-async def organisation_names() -> list[dict[str, Any]]:
-    """Every organisation's id, name and place, for pickers."""
-    return await Organisation.select(
-        Organisation.id, Organisation.name, Organisation.country, Organisation.municipality
-    ).order_by(Organisation.name)
+# A picker lists at most this many organisations; typing part of a name narrows the rest.
+CHOICES = 20
+
+
+async def organisation_choices(q: str, chosen: int | None = None) -> tuple[list[dict[str, Any]], bool]:
+    """Organisations for a picker, by name, and whether more match than are listed.
+
+    Those whose name, place or registry number hold every word of ``q`` (all of them when it is
+    empty), at most :data:`CHOICES`; the ``chosen`` one is always among them, so a form shown
+    again keeps its choice. A country has 20,000 organisations, too many for one list.
+    """
+    conditions = _where(DirectoryFilters(q=q))
+    query = Organisation.select(Organisation.id, Organisation.name, Organisation.country, Organisation.municipality)
+    if conditions:
+        query = query.where(*conditions)
+    rows = await query.order_by(Organisation.search_text).order_by(Organisation.id).limit(CHOICES + 1)
+    more = len(rows) > CHOICES
+    rows = rows[:CHOICES]
+    if chosen is not None and all(row["id"] != chosen for row in rows):
+        extra = (
+            await Organisation.select(
+                Organisation.id, Organisation.name, Organisation.country, Organisation.municipality
+            )
+            .where(Organisation.id == chosen)
+            .first()
+        )
+        rows = [extra, *rows] if extra else rows
+    return rows, more
 
 
 async def _unique_slug(name: str) -> str:

@@ -315,3 +315,37 @@ async def test_the_database_refuses_a_duplicate_tie_too(make_org):
     with pytest.raises(Exception) as caught:
         await Relationship.insert(Relationship(source=a, target=b, **values))
     assert services._is_unique_violation(caught.value)
+
+
+async def test_organisation_pickers_list_twenty_and_find_the_rest(client, make_org, make_user):
+    own = await make_org(name="Center za socialno delo Ptuj", kind="social_work_centre")
+    for number in range(25):
+        await make_org(name=f"Društvo {number:02}")
+    far = await make_org(name="Zadruga Čakovec")
+    await make_user("coord", "coordinator")
+    await login(client, "coord")
+
+    page = (await client.get(f"/organisations/{own}")).text
+    assert 'id="other_id"' in page and "find by name or place to narrow the list" in page
+    assert page.count("Društvo ") == 19 and "Zadruga Čakovec" not in page  # 20 by name, itself left out
+
+    found = (await client.get(f"/organisations/{own}", params={"org_q": "cakovec"})).text  # without JavaScript
+    assert f'<option value="{far}">Zadruga Čakovec' in found and "Društvo 00" not in found
+
+    fragment = await client.get(
+        "/organisations/choices",
+        params={"field": "other_id", "org_q": "čakovec", "exclude": str(own)},
+        headers={"HX-Request": "true"},
+    )
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert 'id="other_id-choices"' in fragment.text and f'value="{far}"' in fragment.text
+    none = await client.get("/organisations/choices", params={"field": "other_id", "org_q": "nikjer"})
+    assert "No organisation matches" in none.text
+    assert (await client.get("/organisations/choices", params={"field": "password"})).status_code == 404
+
+    # A form shown again keeps the organisation chosen, even one the list would not show.
+    refused = await post_form(client, f"/organisations/{own}/relationships", {"kind": "", "other_id": str(far)})
+    assert refused.status_code == 422 and f'<option value="{far}" selected>' in refused.text
+
+    new = (await client.get("/opportunities/new", params={"org_q": "zadruga"})).text
+    assert 'id="organisation_id"' in new and f'value="{far}"' in new and "Društvo 00" not in new

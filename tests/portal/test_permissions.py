@@ -24,6 +24,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/organisations/new"): MANAGERS,
     ("POST", "/organisations/new"): MANAGERS,
     ("GET", "/organisations/{org_id:int}"): PUBLIC,
+    ("GET", "/organisations/choices"): PUBLIC,
     ("GET", "/organisations/{org_id:int}/edit"): MANAGERS,
     ("POST", "/organisations/{org_id:int}/edit"): MANAGERS,
     ("POST", "/organisations/{org_id:int}/relationships"): MANAGERS,
