@@ -74,6 +74,7 @@ async def _case_page(
     access: CaseAccess,
     notice: str = "",
     opportunity_q: str = "",
+    team_q: str = "",
     **extra: Any,
 ) -> Template:
     case = await services.get_case(participant_id)
@@ -87,6 +88,7 @@ async def _case_page(
         **_vocab(),
         "referrals": await referrals.referrals_of(participant_id),
         "opportunity_q": opportunity_q,
+        "team_q": team_q,
         "opportunity_choices": choices,
         "more_choices": more_choices,
         "referral_statuses": STATUSES,
@@ -94,7 +96,7 @@ async def _case_page(
         **extra,
     }
     if access.is_lead:
-        context["candidates"] = await services.team_candidates(participant_id)
+        context["candidates"], context["more_candidates"] = await services.team_candidates(participant_id, team_q)
         context["introductions"] = await introductions.list_for_counsellor(current_user(request), participant_id)
         context["introduction_statuses"] = introductions.STATUSES
     return render(request, "cases/detail.html", context, status_code=422 if extra.get("errors") else 200)
@@ -161,10 +163,29 @@ class CasePages(Controller):
 
     @get("/{participant_id:int}", name="cases:detail")
     async def detail(
-        self, request: Request, participant_id: RecordId, notice: Filter = "", opportunity_q: Filter = ""
+        self,
+        request: Request,
+        participant_id: RecordId,
+        notice: Filter = "",
+        opportunity_q: Filter = "",
+        team_q: Filter = "",
     ) -> Template:
         access = await _access(request, participant_id)
-        return await _case_page(request, participant_id, access, notice=notice, opportunity_q=opportunity_q)
+        return await _case_page(
+            request, participant_id, access, notice=notice, opportunity_q=opportunity_q, team_q=team_q
+        )
+
+    @get("/{participant_id:int}/team-choices", name="cases:team_choices")
+    async def team_choices(
+        self, request: Request, participant_id: RecordId, team_q: Filter = ""
+    ) -> Template | Redirect:
+        """The team form's list of people for a search, as the case page's fragment (the lead's only)."""
+        await _access(request, participant_id, lead_only=True)
+        if not is_partial_request(request):
+            return Redirect(path=f"/cases/{participant_id}?{urlencode({'team_q': team_q})}#team", status_code=303)
+        candidates, more = await services.team_candidates(participant_id, team_q)
+        context = {"team_q": team_q, "candidates": candidates, "more_candidates": more, "errors": {}}
+        return render(request, "cases/detail.html", context, block="team_choices")
 
     @get("/{participant_id:int}/opportunity-choices", name="cases:opportunity_choices")
     async def opportunity_choices(

@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from piccolo.columns.combination import WhereRaw
+from piccolo.columns.combination import Combinable, WhereRaw
 
 from portal.auth.current_user import CurrentUser
 from portal.cases.profiling import Assessment
+from portal.db.engine import contains_ignoring_case
 from portal.db.piccolo_conf import DB
 from portal.db.tables import (
     CaseNote,
@@ -333,13 +334,47 @@ async def record_consent(participant_id: int, scope: str, given: bool, note: str
     )
 
 
-async def team_candidates(participant_id: int) -> list[dict[str, Any]]:
-    """Active counsellors and enterprise users who could join the team (not the lead, not members)."""
-    taken = {
-        row["user"]
-        for row in await CaseTeamMember.select(CaseTeamMember.user).where(CaseTeamMember.participant == participant_id)
-    }
-    lead = await Participant.select(Participant.lead_counsellor).where(Participant.id == participant_id).first()
+# The team form lists at most this many people; a search by name or organisation finds the rest.
+TEAM_CHOICES = 20
+TEAM_ROLES = ("counsellor", "enterprise")
+
+
+def _could_join(participant_id: int) -> Combinable:
+    """Active counsellors and enterprise users who are neither the case's lead nor on its team yet."""
+    return (
+        PortalUser.role.is_in(list(TEAM_ROLES))
+        & PortalUser.is_active.eq(True)
+        & WhereRaw(
+            'portal_user.id NOT IN (SELECT case_team_member."user" FROM case_team_member'
+            " WHERE case_team_member.participant = {})"
+            " AND portal_user.id NOT IN (SELECT participant.lead_counsellor FROM participant WHERE participant.id = {})",
+            participant_id,
+            participant_id,
+        )
+    )
+
+
+async def team_candidates(participant_id: int, q: str = "") -> tuple[list[dict[str, Any]], bool]:
+    """Who could join the team, by name, and whether more could than are listed.
+
+    With a search, those whose name or organisation's name holds it; without one, the
+    colleagues at the case's organisation. At most :data:`TEAM_CHOICES`: a country's
+    services have thousands of staff.
+    """
+    conditions = [_could_join(participant_id)]
+    words = q.strip()
+    if words:
+        conditions.append(
+            contains_ignoring_case(PortalUser.display_name, words)
+            | contains_ignoring_case(PortalUser.organisation.name, words)
+        )
+    else:
+        conditions.append(
+            WhereRaw(
+                "portal_user.organisation = (SELECT participant.organisation FROM participant WHERE participant.id = {})",
+                participant_id,
+            )
+        )
     rows = (
         await PortalUser.select(
             PortalUser.id,
@@ -347,15 +382,16 @@ async def team_candidates(participant_id: int) -> list[dict[str, Any]]:
             PortalUser.role,
             PortalUser.organisation.name.as_alias("organisation_name"),
         )
-        .where(PortalUser.role.is_in(["counsellor", "enterprise"]) & (PortalUser.is_active.eq(True)))
+        .where(*conditions)
         .order_by(PortalUser.display_name)
+        .order_by(PortalUser.id)
+        .limit(TEAM_CHOICES + 1)
     )
-    return [row for row in rows if row["id"] not in taken and row["id"] != lead["lead_counsellor"]]
+    return rows[:TEAM_CHOICES], len(rows) > TEAM_CHOICES
 
 
 async def add_team_member(participant_id: int, user_id: int, role: str, by: CurrentUser) -> bool:
-    candidates = {row["id"] for row in await team_candidates(participant_id)}
-    if user_id not in candidates:
+    if not await PortalUser.exists().where((PortalUser.id == user_id) & _could_join(participant_id)):
         return False
     await CaseTeamMember.insert(
         CaseTeamMember(participant=participant_id, user=user_id, role=role, added_by=by.id, added_at=_now())

@@ -118,3 +118,10 @@ async def close_pool(engine: Engine) -> None:
 def as_utc(value: dt.datetime) -> dt.datetime:
     """A stored timestamp with its zone: SQLite hands back naive datetimes, which are UTC here."""
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def contains_ignoring_case(column: Any, text: str) -> Any:
+    """``column`` holds ``text`` in any letter case: ILIKE on PostgreSQL, LIKE on SQLite (where LIKE already ignores it)."""
+    pattern = "%" + text.replace("%", " ").replace("_", " ") + "%"
+    engine = column._meta.table._meta.db
+    return column.ilike(pattern) if isinstance(engine, PostgresEngine) else column.like(pattern)

@@ -270,3 +270,37 @@ async def test_a_caseload_of_cases_stamped_alike_pages_each_case_once(client, ma
         text = (await client.get("/cases/", params={"page": page})).text
         seen += [code for code in codes if f">{code}<" in text]
     assert sorted(seen) == sorted(codes) and first
+
+
+async def test_the_team_form_lists_colleagues_and_finds_people_elsewhere(client, make_user, make_org):
+    centre = await make_org(name="CSD Ptuj", kind="social_work_centre")
+    await as_user(client, make_user, "ana", "counsellor", organisation_id=centre)
+    for number in range(22):
+        await make_user(
+            f"colleague{number:02}", "counsellor", organisation_id=centre, display_name=f"Kolega {number:02}"
+        )
+    adviser = await make_user(
+        "adviser", "enterprise", organisation_id=await make_org(name="Zavod Zagreb"), display_name="Ivana Savjetnica"
+    )
+    participant_id = await open_case(client)
+
+    page = (await client.get(f"/cases/{participant_id}")).text
+    assert page.count("Kolega ") == 20 and "Ivana" not in page and "narrow the list" in page
+
+    found = (await client.get(f"/cases/{participant_id}", params={"team_q": "zagreb"})).text  # without JavaScript
+    assert f'<option value="{adviser}">Ivana Savjetnica (Zavod Zagreb)' in found and "Kolega" not in found
+
+    fragment = await client.get(
+        f"/cases/{participant_id}/team-choices", params={"team_q": "savjet"}, headers={"HX-Request": "true"}
+    )
+    assert fragment.status_code == 200 and "<html" not in fragment.text and "Ivana Savjetnica" in fragment.text
+
+    added = await post_form(client, f"/cases/{participant_id}/team", {"user_id": str(adviser), "role": "adviser"})
+    assert added.status_code == 303
+    again = await post_form(client, f"/cases/{participant_id}/team", {"user_id": str(adviser), "role": "adviser"})
+    assert again.status_code == 422  # already on the team: no second row
+    assert await CaseTeamMember.count().where(CaseTeamMember.participant == participant_id) == 1
+    gone = await client.get(
+        f"/cases/{participant_id}/team-choices", params={"team_q": "savjet"}, headers={"HX-Request": "true"}
+    )
+    assert "Ivana" not in gone.text

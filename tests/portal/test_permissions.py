@@ -98,6 +98,7 @@ CASE_ROUTES = {
     ("POST", "/cases/{participant_id:int}/referrals"),
     ("GET", "/cases/{participant_id:int}/placements"),
     ("GET", "/cases/{participant_id:int}/opportunity-choices"),
+    ("GET", "/cases/{participant_id:int}/team-choices"),
     ("GET", "/referrals/{referral_id:int}"),
     ("POST", "/referrals/{referral_id:int}/step"),
     # Another employer's request about that case: neither side of it, so hidden from everyone here.
