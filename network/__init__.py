@@ -5,8 +5,9 @@ from network.exchange import from_gexf, from_graphml, from_json, to_gexf, to_gra
 from network.gaps import REQUIRED_KINDS, missing_kinds, placement_gaps, worst_gaps
 from network.geo import haversine_km
 from network.metrics import (
-    EXACT_BETWEENNESS_MAX_NODES,
-    SAMPLED_BETWEENNESS_PIVOTS,
+    BETWEENNESS_BUDGET,
+    MIN_BETWEENNESS_PIVOTS,
+    betweenness_pivots,
     centrality,
     communities,
     cross_border,
@@ -30,18 +31,19 @@ from network.spreadsheet import read_spreadsheet, write_spreadsheet
 from network.suggestions import suggest_partnerships
 
 __all__ = [
-    "EXACT_BETWEENNESS_MAX_NODES",
+    "BETWEENNESS_BUDGET",
     "HOST_KINDS",
     "ORGANISATION_KINDS",
     "REFERRER_KINDS",
     "RELATIONSHIP_KINDS",
     "REQUIRED_KINDS",
-    "SAMPLED_BETWEENNESS_PIVOTS",
+    "MIN_BETWEENNESS_PIVOTS",
     "Demand",
     "OpenPlaces",
     "Organisation",
     "ReferralFlow",
     "Relationship",
+    "betweenness_pivots",
     "build_graph",
     "centrality",
     "communities",

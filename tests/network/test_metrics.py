@@ -66,11 +66,48 @@ class TestCentrality:
         assert first != centrality(G)
 
     def test_large_graphs_are_sampled_by_default(self, monkeypatch):
-        monkeypatch.setattr(metrics, "EXACT_BETWEENNESS_MAX_NODES", 20)
         G = nx.gnm_random_graph(100, 200, seed=1)
-        assert summary(G)["betweenness"] == {"exact": False, "pivots": metrics.SAMPLED_BETWEENNESS_PIVOTS}
+        monkeypatch.setattr(metrics, "BETWEENNESS_BUDGET", 100 * 500 - 1)
+        monkeypatch.setattr(metrics, "MIN_BETWEENNESS_PIVOTS", 10)
+        assert summary(G)["betweenness"] == {"exact": False, "pivots": 99}
+        monkeypatch.setattr(metrics, "BETWEENNESS_BUDGET", 10)
+        assert summary(G)["betweenness"] == {"exact": False, "pivots": 10}
         assert summary(G, k=5)["betweenness"] == {"exact": False, "pivots": 5}
-        assert summary(nx.path_graph(5))["betweenness"] == {"exact": True, "pivots": None}
+        assert summary(G, k=100)["betweenness"] == {"exact": True, "pivots": None}
+        monkeypatch.setattr(metrics, "BETWEENNESS_BUDGET", 100 * 500)
+        assert summary(G)["betweenness"] == {"exact": True, "pivots": None}
+
+    def test_default_pivots_follow_the_budget(self):
+        assert metrics.betweenness_pivots(1000, 5000) is None
+        assert metrics.betweenness_pivots(20_000, 100_000) == metrics.BETWEENNESS_BUDGET // 220_000
+        assert metrics.betweenness_pivots(10**7, 10**8) == metrics.MIN_BETWEENNESS_PIVOTS
+        assert metrics.betweenness_pivots(100, 200, budget=100 * 500) is None
+
+    @pytest.mark.parametrize("k", [1, 2, 10, 59])
+    @pytest.mark.parametrize("seed", [0, 7])
+    def test_sampled_is_networkx_estimate(self, k, seed):
+        # The same pivots networkx would draw, scaled the same way (networkx gives NaN on the
+        # single pivot of k=1; this gives 0).
+        G = nx.gnm_random_graph(60, 150, seed=3)
+        G.add_node(99)
+        expected = nx.betweenness_centrality(G, k=k, seed=seed)
+        result = centrality(G, k=k, seed=seed)
+        assert all(result[node]["betweenness"] == pytest.approx(expected[node], abs=1e-12) or k == 1 for node in G)
+        assert all(value["betweenness"] >= 0 for value in result.values())
+
+    @settings(max_examples=60, deadline=None)
+    @given(small_graphs, st.integers(1, 13), st.integers(0, 3))
+    def test_both_backends_give_networkx_numbers(self, G, k, seed):
+        igraph_values = metrics._betweenness(G, k, seed)
+        exact = nx.betweenness_centrality(G)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(metrics, "igraph", None)
+            networkx_values = metrics._betweenness(G, k, seed)
+        assert igraph_values[1] == networkx_values[1] == (None if k >= len(G) else k)
+        for node in G:
+            assert igraph_values[0][node] == pytest.approx(networkx_values[0][node], abs=1e-12)
+            if k >= len(G):
+                assert igraph_values[0][node] == pytest.approx(exact[node], abs=1e-12)
 
     @pytest.mark.parametrize("k", [0, -1, 2.5, True])
     def test_bad_k(self, k):
