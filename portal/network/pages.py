@@ -100,7 +100,7 @@ class NetworkPages(Controller):
             "organisation_names": sorted(
                 ((row["id"], row["name"]) for row in rows), key=lambda item: item[1].casefold()
             ),
-            "graph_regions": sorted({(row["country"], row["region"]) for row in rows if row["region"]}),
+            "graph_regions": services.regions(snapshot),
         }
 
     @get("/status", name="network:status")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,8 @@ SUGGESTIONS_PER_ORGANISATION = 5
 LAYOUT_MAX_NODES = 2000
 PER_NODE_MAX_NODES = 2000
 PER_PAGE = 25
+# The region filter lists at most this many regions (those with most organisations).
+MAX_REGION_OPTIONS = 200
 # A run that has said nothing for this long died with its process.
 STALE_AFTER = dt.timedelta(minutes=15)
 
@@ -268,9 +271,21 @@ class Snapshot:
     suggestions: dict[str, Any]
     rows: dict[int, dict[str, Any]] = field(init=False)
     _nx: nx.Graph | None = field(default=None, init=False, repr=False)
+    _memo: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.rows = {row["id"]: row for row in self.summary["organisations"]}
+
+    def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """What ``compute`` returns, worked out on first use and kept as long as this snapshot.
+
+        The snapshot never changes once read, so sort orders, indexes and named lists derived
+        from it are computed once per process instead of on every request."""
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = compute()
+            return value
 
     def name(self, org_id: Any) -> str:
         row = self.rows.get(org_id)
@@ -379,23 +394,61 @@ async def fail_run(run_id: int, error: str) -> None:
 # --- reading a snapshot for pages and the API ---------------------------------------------------
 
 
-def sorted_organisations(snapshot: Snapshot, sort: str, page: int, per_page: int = PER_PAGE) -> Page:
-    """One page of the metrics table; numbers sort largest first, names alphabetically."""
+def _folded_names(snapshot: Snapshot) -> dict[int, str]:
     from portal.geo import fold
 
-    rows = list(snapshot.summary["organisations"])
-    if sort == "name":
-        rows.sort(key=lambda row: fold(row["name"] or ""))
-    elif sort == "community":
-        rows.sort(key=lambda row: (row["community"], fold(row["name"] or "")))
-    else:
-        rows.sort(key=lambda row: (-row[sort], fold(row["name"] or "")))
+    return {org_id: fold(row["name"] or "") for org_id, row in snapshot.rows.items()}
+
+
+def ordered(snapshot: Snapshot, sort: str) -> list[dict[str, Any]]:
+    """Every organisation row in one order (numbers largest first, names alphabetically), kept per snapshot."""
+
+    def compute() -> list[dict[str, Any]]:
+        folded = snapshot.memo("folded", lambda: _folded_names(snapshot))
+        rows = list(snapshot.summary["organisations"])
+        if sort == "name":
+            rows.sort(key=lambda row: folded[row["id"]])
+        elif sort == "community":
+            rows.sort(key=lambda row: (row["community"], folded[row["id"]]))
+        else:
+            rows.sort(key=lambda row: (-row[sort], folded[row["id"]]))
+        return rows
+
+    if sort not in SORTS:
+        raise ValueError(f"unknown sort {sort!r}")
+    return snapshot.memo(("order", sort), compute)
+
+
+def sorted_organisations(snapshot: Snapshot, sort: str, page: int, per_page: int = PER_PAGE) -> Page:
+    """One page of the metrics table: a slice of the order kept for this snapshot."""
+    rows = ordered(snapshot, sort)
     page = clamp_page(page, len(rows), per_page)
     return Page(items=rows[(page - 1) * per_page : page * per_page], total=len(rows), page=page, per_page=per_page)
 
 
+def rank(snapshot: Snapshot, metric: str, value: float) -> int:
+    """1 + how many organisations have more of ``metric`` than ``value`` (a binary search)."""
+    negated = snapshot.memo(("negated", metric), lambda: [-row[metric] for row in ordered(snapshot, metric)])
+    return 1 + bisect.bisect_left(negated, -value)
+
+
+def regions(snapshot: Snapshot) -> list[tuple[str, str]]:
+    """(country, region) pairs for the graph's region filter, alphabetically; at most
+    ``MAX_REGION_OPTIONS``, those with most organisations (regions are free text outside SI and HR)."""
+
+    def compute() -> list[tuple[str, str]]:
+        counts = Counter((row["country"] or "", row["region"]) for row in snapshot.rows.values() if row["region"])
+        return sorted(place for place, _ in counts.most_common(MAX_REGION_OPTIONS))
+
+    return snapshot.memo("regions", compute)
+
+
 def communities(snapshot: Snapshot) -> list[dict[str, Any]]:
-    """Each community with its members by name, and what kinds and countries it spans."""
+    """Each community with its members by name, and what kinds and countries it spans (kept per snapshot)."""
+    return snapshot.memo("communities", lambda: _communities(snapshot))
+
+
+def _communities(snapshot: Snapshot) -> list[dict[str, Any]]:
     result = []
     for index, members in enumerate(snapshot.summary["communities"]):
         rows = sorted((snapshot.rows[m] for m in members if m in snapshot.rows), key=lambda r: -r["degree"])
@@ -424,7 +477,11 @@ def named_suggestions(snapshot: Snapshot, items: list[dict[str, Any]]) -> list[d
 
 
 def fragility(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
-    """Bridges and articulation points with names."""
+    """Bridges and articulation points with names (kept per snapshot)."""
+    return snapshot.memo("fragility", lambda: _fragility(snapshot))
+
+
+def _fragility(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
     summary = snapshot.summary
     points = [{**point, "name": snapshot.name(point["organisation"])} for point in summary["articulation_points"]]
     bridges = [
@@ -448,7 +505,7 @@ def place_of(snapshot: Snapshot, org_id: int) -> dict[str, Any]:
     community = snapshot.summary["communities"][row["community"]]
     return {
         "row": row,
-        "rank": {name: 1 + sum(1 for other in snapshot.rows.values() if other[name] > row[name]) for name in METRICS},
+        "rank": {name: rank(snapshot, name, row[name]) for name in METRICS},
         "total": len(snapshot.rows),
         "partners": [{"id": n, "name": snapshot.name(n)} for n in partners],
         "partners_of_partners": [{"id": n, "name": snapshot.name(n)} for n in second],

@@ -329,3 +329,49 @@ def test_gap_lists_leave_out_areas_too_small_to_stay_anonymous():
     found = services.gaps(records)
     assert [gap["municipality"] for gap in found["worst"]] == ["Ptuj"]
     assert [region["region"] for region in found["regions"]] == ["Podravska"]
+
+
+async def _stored_network(organisations: int) -> dict[str, int]:
+    """A snapshot of a generated network, stored as the job would: a chain of organisations, every
+    fifth one also tied to the first (a hub), half of them in Croatia. Names by number."""
+    orgs = [
+        {
+            "id": n,
+            "name": f"Zadruga Čakovec {n}" if n % 2 else f"Društvo Ptuj {n}",
+            "kind": "social_enterprise" if n % 2 else "ngo",
+            "country": "HR" if n % 2 else "SI",
+            "region": "Međimurska županija" if n % 2 else "Podravska",
+            "municipality": "Čakovec" if n % 2 else "Ptuj",
+            "latitude": None,
+            "longitude": None,
+        }
+        for n in range(1, organisations + 1)
+    ]
+    pairs = [(n, n + 1) for n in range(1, organisations)] + [(1, n) for n in range(6, organisations + 1, 5)]
+    ties = [
+        {**TIE, "id": i, "source": s, "target": t, "kind": "funding" if t % 5 == 1 else "cooperation"}
+        for i, (s, t) in enumerate(pairs, 1)
+    ]
+    records = services.Records(organisations=orgs, relationships=ties, flows=[], demand=[], places=[])
+    run_id = await services.start_run()
+    await services.finish_run(run_id, services.compute_all(records))
+    return {"hub": 1, "end": organisations}
+
+
+async def test_sort_orders_are_computed_once_per_snapshot(client, make_user, db):
+    await make_user("ana", "counsellor")
+    await login(client, "ana")
+    await _stored_network(60)
+    first = (await client.get("/network/", params={"sort": "name", "page": 2})).text
+    snapshot = await services.latest_snapshot()
+    kept = services.ordered(snapshot, "name")
+    assert services.ordered(snapshot, "name") is kept and len(kept) == 60
+    second = (await client.get("/network/", params={"sort": "name", "page": 2})).text
+    table = second.split('id="metrics"')[1]
+    assert table == first.split('id="metrics"')[1] and "Page 2 of 3" in table
+    assert [row["id"] for row in services.sorted_organisations(snapshot, "name", 3).items] == [
+        row["id"] for row in kept[50:]
+    ]
+    # Ranks come from the kept orders too.
+    hub = services.place_of(snapshot, 1)
+    assert hub["rank"]["degree"] == 1 and hub["total"] == 60
