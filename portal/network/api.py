@@ -15,16 +15,32 @@ from litestar.exceptions import (
 
 from portal.auth.guards import network_manager
 from portal.network import jobs, services
-from portal.network.params import RecordIdQuery, Sort
+from portal.network.params import (
+    CountryQuery,
+    DepthQuery,
+    FocusQuery,
+    GraphLimit,
+    IncludeQuery,
+    KindQuery,
+    RecordIdQuery,
+    RegionQuery,
+    SearchQuery,
+    Sort,
+    TieQuery,
+)
 from portal.network.schemas import (
     Chain,
     Community,
     CommunityList,
+    FoundOrganisation,
     Gap,
     GapList,
+    Graph,
+    GraphElements,
     Member,
     MetricsList,
     OrganisationMetrics,
+    OrganisationSearch,
     RunStatus,
     Suggestion,
     SuggestionList,
@@ -32,7 +48,6 @@ from portal.network.schemas import (
 from portal.organisations.params import OptionalRecordIdQuery, PageNumber, PerPage
 
 _READ_ERRORS = [NotAuthorizedException, ValidationException]
-_EMPTY_GRAPH: dict[str, Any] = {"elements": {"nodes": [], "edges": []}}
 
 
 def _struct(cls: type[msgspec.Struct], row: dict[str, Any]) -> Any:
@@ -120,11 +135,65 @@ class NetworkApi(Controller):
             computed_at=snapshot.finished_at,
         )
 
-    @get("/graph", raises=_READ_ERRORS)
-    async def graph(self) -> dict[str, Any]:
-        """The network as Cytoscape.js elements: nodes with kind, place, metrics and a position; edges with kinds and weight."""
+    @get("/graph", raises=[*_READ_ERRORS, NotFoundException])
+    async def graph(
+        self,
+        kind: KindQuery = None,
+        country: CountryQuery = None,
+        region: RegionQuery = None,
+        tie: TieQuery = None,
+        focus: FocusQuery = None,
+        depth: DepthQuery = 1,
+        include: IncludeQuery = None,
+        limit: GraphLimit = services.GRAPH_NODES,
+    ) -> Graph:
+        """The part of the network a filter selects, as Cytoscape.js elements with their stored positions.
+
+        Organisations of a kind, country and region and the ties of a kind among them; with
+        ``focus``, that organisation and those within ``depth`` ties of it through such
+        organisations and ties. At most ``limit`` organisations (500 unless asked, 1,500 at most):
+        when more match, the most central (around a focus, the nearest first) and ``matched`` says
+        how many matched. ``include`` adds organisations whatever the filter, with the ties among them."""
         snapshot = await services.latest_snapshot()
-        return _EMPTY_GRAPH if snapshot is None else snapshot.graph
+        if snapshot is None:
+            return Graph(
+                elements=GraphElements(nodes=[], edges=[]),
+                matched=0,
+                total=0,
+                limit=limit,
+                computed_at=None,
+            )
+        wanted = services.GraphFilter(
+            kind=kind,
+            country=country,
+            region=region,
+            tie=tie,
+            focus=focus,
+            depth=depth,
+            include=tuple(include or ()),
+        )
+        try:
+            view = services.graph_view(snapshot, wanted, limit)
+        except services.NotFound as exc:
+            raise NotFoundException(f"organisation {exc.args[0]} is not in the network") from exc
+        return Graph(
+            elements=GraphElements(**view["elements"]),
+            matched=view["matched"],
+            total=view["total"],
+            limit=view["limit"],
+            computed_at=snapshot.finished_at,
+        )
+
+    @get("/search", raises=_READ_ERRORS)
+    async def search(self, q: SearchQuery) -> OrganisationSearch:
+        """Organisations whose name holds every word typed (case and diacritics ignored): at most 20, best first."""
+        snapshot = await services.latest_snapshot()
+        if snapshot is None:
+            return OrganisationSearch(items=[], total=0, computed_at=None)
+        rows, total = services.search(snapshot, q)
+        return OrganisationSearch(
+            items=[_struct(FoundOrganisation, row) for row in rows], total=total, computed_at=snapshot.finished_at
+        )
 
     @get("/path", raises=[*_READ_ERRORS, NotFoundException])
     async def shortest_path(self, source: RecordIdQuery, target: RecordIdQuery) -> Chain:

@@ -78,7 +78,6 @@ class NetworkPages(Controller):
 
     async def _tables(self, snapshot: services.Snapshot) -> dict[str, Any]:
         groups = services.communities(snapshot)
-        rows = snapshot.summary["organisations"]
         summary = snapshot.summary
         return {
             "figures": {
@@ -97,9 +96,6 @@ class NetworkPages(Controller):
             "suggestions": services.named_suggestions(snapshot, snapshot.suggestions["top"][:SHOWN_SUGGESTIONS]),
             "weak_points": {name: items[:SHOWN_WEAK_POINTS] for name, items in services.fragility(snapshot).items()},
             "region_pairs": summary["region_pairs"][:10],
-            "organisation_names": sorted(
-                ((row["id"], row["name"]) for row in rows), key=lambda item: item[1].casefold()
-            ),
             "graph_regions": services.regions(snapshot),
         }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import msgspec
 
@@ -96,3 +97,40 @@ class Chain(msgspec.Struct):
     """The organisations along the shortest chain of ties, both ends included; empty when none joins them."""
 
     items: list[Member]
+
+
+class GraphElements(msgspec.Struct):
+    """Cytoscape.js elements: nodes with ``data`` (id, name, kind, country, region, community and the
+    metrics) and, when the snapshot has them, a ``position``; edges with ``data`` (id, source, target,
+    kinds, weight, referrals)."""
+
+    nodes: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+
+
+class Graph(msgspec.Struct):
+    """The part of the network a filter selects: at most ``limit`` organisations, the most central
+    (or, around a focus, the nearest) when more match; ``matched`` says how many did."""
+
+    elements: GraphElements
+    matched: int
+    total: int
+    limit: int
+    computed_at: dt.datetime | None
+
+
+class FoundOrganisation(msgspec.Struct):
+    id: int
+    name: str
+    kind: str
+    country: str
+    region: str | None
+    municipality: str | None
+
+
+class OrganisationSearch(msgspec.Struct):
+    """The best matches, at most 20, and how many organisations matched in all."""
+
+    items: list[FoundOrganisation]
+    total: int
+    computed_at: dt.datetime | None

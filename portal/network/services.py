@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import heapq
 import json
 from collections import Counter
 from collections.abc import Callable, Hashable
@@ -31,6 +32,14 @@ SUGGESTIONS_PER_ORGANISATION = 5
 LAYOUT_MAX_NODES = 2000
 PER_NODE_MAX_NODES = 2000
 PER_PAGE = 25
+# The graph API sends at most this many organisations (the most central of those the filter
+# matches) and says how many matched: a browser cannot draw a country's network usefully. The
+# page asks for the default: above LAYOUT_MAX_NODES no positions are stored and the browser lays
+# the picture out itself, which grows with the square of the nodes (about a second for 500); 500
+# of the most central organisations of 20,000, with their ties, are about 240 KB of JSON.
+GRAPH_NODES = 500
+# The organisation search answers at most this many names, best first.
+SEARCH_LIMIT = 20
 # The region filter lists at most this many regions (those with most organisations).
 MAX_REGION_OPTIONS = 200
 # A run that has said nothing for this long died with its process.
@@ -441,6 +450,133 @@ def regions(snapshot: Snapshot) -> list[tuple[str, str]]:
         return sorted(place for place, _ in counts.most_common(MAX_REGION_OPTIONS))
 
     return snapshot.memo("regions", compute)
+
+
+def search(snapshot: Snapshot, query: str, limit: int = SEARCH_LIMIT) -> tuple[list[dict[str, Any]], int]:
+    """Organisations whose name holds every word of ``query`` (case and diacritics ignored), and how many do.
+
+    Names starting with the query come first, then names with a word starting with it, then
+    the rest; alphabetically within each. At most ``limit`` rows."""
+    from portal.geo import fold
+
+    wanted = fold(query)
+    words = wanted.split()
+    if not words:
+        return [], 0
+    folded = snapshot.memo("folded", lambda: _folded_names(snapshot))
+    found = [org_id for org_id, name in folded.items() if all(word in name for word in words)]
+
+    def order(org_id: int) -> tuple[int, str]:
+        name = folded[org_id]
+        starts = 0 if name.startswith(wanted) else 1 if (" " + name).find(" " + words[0]) >= 0 else 2
+        return starts, name
+
+    best = heapq.nsmallest(limit, found, key=order)
+    return [snapshot.rows[org_id] for org_id in best], len(found)
+
+
+@dataclass(frozen=True)
+class GraphFilter:
+    """What the picture shows: organisations of a kind, country and region, ties of a kind,
+    or the organisations within ``depth`` ties of ``focus`` (through shown organisations and ties)."""
+
+    kind: str | None = None
+    country: str | None = None
+    region: str | None = None
+    tie: str | None = None
+    focus: int | None = None
+    depth: int = 1
+    include: tuple[int, ...] = ()  # shown whatever the filter, e.g. the steps of a chain
+
+
+@dataclass
+class _GraphIndex:
+    nodes: dict[str, dict[str, Any]]  # node id (text, as in the elements) -> its element
+    neighbours: dict[str, list[tuple[str, dict[str, Any]]]]  # -> (other end, edge element)
+    order: list[str]  # the most central first (betweenness, then name)
+    rank: dict[str, int]
+    by: dict[str, dict[str, list[str]]]  # "kind"/"country"/"region" -> value -> ids in rank order
+
+
+def _graph_index(snapshot: Snapshot) -> _GraphIndex:
+    nodes = {element["data"]["id"]: element for element in snapshot.graph["elements"]["nodes"]}
+    neighbours: dict[str, list[tuple[str, dict[str, Any]]]] = {node: [] for node in nodes}
+    for edge in snapshot.graph["elements"]["edges"]:
+        source, target = edge["data"]["source"], edge["data"]["target"]
+        neighbours[source].append((target, edge))
+        neighbours[target].append((source, edge))
+    order = [str(row["id"]) for row in ordered(snapshot, "betweenness") if str(row["id"]) in nodes]
+    order += sorted(set(nodes) - set(order))  # nodes without a metrics row (never, but never lost)
+    by: dict[str, dict[str, list[str]]] = {"kind": {}, "country": {}, "region": {}}
+    for node in order:
+        data = nodes[node]["data"]
+        for name, values in by.items():
+            values.setdefault(data.get(name) or "", []).append(node)
+    return _GraphIndex(nodes, neighbours, order, {node: i for i, node in enumerate(order)}, by)
+
+
+def graph_view(snapshot: Snapshot, wanted: GraphFilter, limit: int = GRAPH_NODES) -> dict[str, Any]:
+    """The Cytoscape.js elements the filter selects (positions as stored), at most ``limit`` organisations.
+
+    When more match, the most central ones are sent (for a focus: the nearest first, the most
+    central within each distance) and the ties among them; ``matched`` says how many matched.
+    Raises NotFound for a focus that is not in the network."""
+    index: _GraphIndex = snapshot.memo("graph-index", lambda: _graph_index(snapshot))
+    filters = {name: value for name in ("kind", "country", "region") if (value := getattr(wanted, name))}
+    focus = None if wanted.focus is None else str(wanted.focus)
+    if focus is not None and focus not in index.nodes:
+        raise NotFound(wanted.focus)
+
+    def passes(node: str) -> bool:
+        data = index.nodes[node]["data"]
+        return all((data.get(name) or "") == value for name, value in filters.items())
+
+    def tie_passes(edge: dict[str, Any]) -> bool:
+        return not wanted.tie or wanted.tie in edge["data"]["kinds"]
+
+    if focus is None:
+        if filters:
+            # Start from the shortest of the lists the filters pick, already in rank order.
+            name, value = min(filters.items(), key=lambda item: len(index.by[item[0]].get(item[1], ())))
+            matched = [node for node in index.by[name].get(value, []) if passes(node)]
+        else:
+            matched = index.order
+    else:
+        matched = [focus]
+        seen = {focus}
+        level = [focus]
+        for _ in range(wanted.depth):
+            reached = []
+            for node in level:
+                for other, edge in index.neighbours[node]:
+                    if other not in seen and tie_passes(edge) and passes(other):
+                        seen.add(other)
+                        reached.append(other)
+            if not reached:
+                break
+            reached.sort(key=index.rank.__getitem__)
+            matched.extend(reached)
+            level = reached
+    shown = list(matched[:limit])
+    chosen = set(shown)
+    included = {node for node in map(str, wanted.include) if node in index.nodes}
+    for node in sorted(included - chosen, key=index.rank.__getitem__):
+        shown.append(node)
+        chosen.add(node)
+    edges = [
+        edge
+        for node in shown
+        for other, edge in index.neighbours[node]
+        if edge["data"]["source"] == node
+        and other in chosen
+        and (tie_passes(edge) or (node in included and other in included))
+    ]
+    return {
+        "elements": {"nodes": [index.nodes[node] for node in shown], "edges": edges},
+        "matched": len(matched),
+        "total": len(index.nodes),
+        "limit": limit,
+    }
 
 
 def communities(snapshot: Snapshot) -> list[dict[str, Any]]:

@@ -1,11 +1,12 @@
 /* The interactive picture of the partner network (Cytoscape.js), for the network page.
  *
  * The page works without this script: the tables hold the same data. With it, the picture
- * appears, coloured by kind (colours come from the legend's CSS, so they are defined once),
- * sized by the chosen metric, filtered by kind, country, region and relationship kind,
- * focused on one organisation and its neighbours, with the shortest chain between two
- * organisations highlighted. Positions come precomputed with the data, so no force layout
- * runs here and nothing is recomputed per frame.
+ * appears, coloured by kind (colours come from the legend's CSS, so they are defined once) and
+ * sized by the chosen metric. Filtering happens on the server: each change of kind, country,
+ * region, relationship kind, focus or distance asks the graph API for that part of the network
+ * (at most 1,500 organisations, with their precomputed positions when the snapshot has them), so
+ * a country-sized network never reaches the browser whole. Organisations are chosen by typing
+ * part of a name (an ARIA combobox over the search API), never from a list of every name.
  */
 (function () {
   "use strict";
@@ -19,7 +20,8 @@
   var container = document.getElementById("network-graph");
   var panel = document.getElementById("network-panel");
   var cy = null;
-  var total = 0;
+  var colours = null;
+  var loads = 0; // only the newest answer is drawn
 
   function field(name) {
     return form.elements[name];
@@ -30,16 +32,41 @@
   }
 
   function template(name) {
-    // Wording comes from the page (translated there); {n} and {total} are filled in here.
+    // Wording comes from the page (translated there); {n}, {total} and {matched} are filled in here.
     return section.getAttribute("data-text-" + name) || "";
   }
 
-  function kindColours() {
-    var colours = {};
-    section.querySelectorAll(".legend .swatch").forEach(function (swatch) {
-      colours[swatch.getAttribute("data-kind")] = window.getComputedStyle(swatch).backgroundColor;
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (whole, key) {
+      return Object.prototype.hasOwnProperty.call(values, key) ? String(values[key]) : whole;
     });
-    return colours;
+  }
+
+  function getJSON(url) {
+    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } }).then(function (response) {
+      if (!response.ok) {
+        throw new Error(String(response.status));
+      }
+      return response.json();
+    });
+  }
+
+  function kindColours() {
+    var found = {};
+    section.querySelectorAll(".legend .swatch").forEach(function (swatch) {
+      found[swatch.getAttribute("data-kind")] = window.getComputedStyle(swatch).backgroundColor;
+    });
+    return found;
+  }
+
+  function kindLabels() {
+    var labels = {};
+    Array.prototype.forEach.call(field("kind").options, function (option) {
+      if (option.value) {
+        labels[option.value] = option.textContent;
+      }
+    });
+    return labels;
   }
 
   function sizeBy(metric) {
@@ -51,52 +78,112 @@
     cy.style().selector("node").style({ width: size, height: size }).update();
   }
 
-  function nodePasses(node, kind, country, region) {
-    return (!kind || node.data("kind") === kind) &&
-      (!country || node.data("country") === country) &&
-      (!region || node.data("region") === region);
+  function graphUrl(include) {
+    var params = new URLSearchParams();
+    ["kind", "country", "region", "tie", "focus"].forEach(function (name) {
+      if (field(name).value) {
+        params.set(name, field(name).value);
+      }
+    });
+    if (field("focus").value) {
+      params.set("depth", String(Math.max(1, Math.min(4, parseInt(field("depth").value, 10) || 1))));
+    }
+    (include || []).slice(0, 100).forEach(function (id) {
+      params.append("include", String(id));
+    });
+    var query = params.toString();
+    return section.getAttribute("data-graph-url") + (query ? "?" + query : "");
   }
 
-  function apply() {
-    var kind = field("kind").value;
-    var country = field("country").value;
-    var region = field("region").value;
-    var tie = field("tie").value;
-    var focus = field("focus").value;
-    var depth = Math.max(1, Math.min(4, parseInt(field("depth").value, 10) || 1));
+  function create(total) {
+    var large = total > 500;
+    cy = window.cytoscape({
+      container: container,
+      elements: [],
+      minZoom: 0.05,
+      maxZoom: 4,
+      pixelRatio: 1,
+      textureOnViewport: large,
+      hideEdgesOnViewport: large,
+      style: [
+        { selector: "node", style: {
+          "background-color": "data(colour)", "border-width": 1, "border-color": "#1b1f24",
+          label: "data(name)", "font-size": 9, "min-zoomed-font-size": 11, color: "#1b1f24",
+          "text-valign": "bottom", "text-margin-y": 2,
+        } },
+        { selector: "edge", style: {
+          width: "mapData(weight, 0, 8, 0.5, 4)", "line-color": "#8a96a3", "curve-style": "haystack", opacity: 0.6,
+        } },
+        { selector: "node.focus", style: { "border-width": 4, "border-color": "#083b6a" } },
+        { selector: "node.on-path", style: { "border-width": 4, "border-color": "#a4161a", "z-index": 10 } },
+        { selector: "edge.on-path", style: { width: 5, "line-color": "#a4161a", opacity: 1, "z-index": 10 } },
+        { selector: "node:selected", style: { "border-width": 4, "border-color": "#ffbf47" } },
+      ],
+    });
+    cy.on("tap", "node", function (event) {
+      openPanel(event.target.id());
+    });
+  }
 
+  function draw(data) {
+    var nodes = data.elements.nodes;
+    nodes.forEach(function (node) {
+      node.data.colour = colours[node.data.kind] || "#777";
+    });
+    if (!cy) {
+      create(data.total);
+    }
+    var positioned = nodes.length > 0 && nodes.every(function (node) { return node.position; });
     cy.batch(function () {
-      var nodes = cy.nodes().filter(function (node) {
-        return nodePasses(node, kind, country, region) || node.id() === focus;
-      });
-      var edges = cy.edges().filter(function (edge) {
-        return (!tie || edge.data("kinds").indexOf(tie) !== -1) &&
-          nodes.contains(edge.source()) && nodes.contains(edge.target());
-      });
-      var shown = nodes.union(edges);
-      if (focus) {
-        var reached = cy.getElementById(focus);
-        for (var step = 0; step < depth; step += 1) {
-          reached = reached.union(reached.nodes().connectedEdges().intersection(edges).connectedNodes());
-        }
-        reached = reached.union(reached.nodes().edgesWith(reached.nodes()).intersection(edges));
-        shown = reached;
-      }
-      cy.elements().addClass("hidden");
-      shown.removeClass("hidden");
-      cy.elements().removeClass("focus");
+      cy.elements().remove();
+      cy.add(data.elements);
+      var focus = field("focus").value;
       if (focus) {
         cy.getElementById(focus).addClass("focus");
       }
     });
-    var visible = cy.nodes().not(".hidden");
-    container.setAttribute("data-visible-nodes", String(visible.length));
-    say(template("showing").replace("{n}", visible.length).replace("{total}", total));
-    if (focus) {
-      cy.fit(visible, 40);
-    } else {
-      cy.fit(undefined, 20);
+    sizeBy(field("size").value);
+    if (!positioned && nodes.length) {
+      cy.layout({ name: "cose", animate: false, randomize: true, numIter: 500 }).run();
     }
+    cy.fit(undefined, field("focus").value ? 40 : 20);
+    var shown = nodes.length;
+    container.setAttribute("data-visible-nodes", String(shown));
+    var values = { n: shown, total: data.total, matched: data.matched };
+    if (data.matched > data.limit) {
+      say(fill(template(field("focus").value ? "nearest" : "central"), values));
+    } else {
+      say(fill(template("showing"), values));
+    }
+  }
+
+  function load(include) {
+    loads += 1;
+    var mine = loads;
+    container.setAttribute("data-ready", "false");
+    container.setAttribute("aria-busy", "true");
+    say(template("loading"));
+    return getJSON(graphUrl(include))
+      .then(function (data) {
+        if (mine !== loads) {
+          return false;
+        }
+        draw(data);
+        return true;
+      })
+      .catch(function () {
+        if (mine === loads) {
+          say(template("failed"));
+        }
+        return false;
+      })
+      .then(function (drawn) {
+        if (mine === loads) {
+          container.setAttribute("data-ready", "true");
+          container.removeAttribute("aria-busy");
+        }
+        return drawn;
+      });
   }
 
   function openPanel(id) {
@@ -110,119 +197,245 @@
   function highlightPath() {
     var from = field("from").value;
     var to = field("to").value;
-    cy.elements().removeClass("on-path");
+    if (cy) {
+      cy.elements().removeClass("on-path");
+    }
     if (!from || !to) {
       say(template("choose-both"));
       return;
     }
     var url = section.getAttribute("data-path-url") + "?source=" + encodeURIComponent(from) + "&target=" + encodeURIComponent(to);
-    fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        if (!response.ok) {
-          throw new Error(String(response.status));
-        }
-        return response.json();
-      })
+    getJSON(url)
       .then(function (chain) {
         if (!chain.items.length) {
           say(template("no-path"));
           return;
         }
-        var path = cy.collection();
-        chain.items.forEach(function (item, index) {
-          var node = cy.getElementById(String(item.id));
-          path = path.union(node);
-          if (index > 0) {
-            path = path.union(node.edgesWith(cy.getElementById(String(chain.items[index - 1].id))));
+        var ids = chain.items.map(function (item) { return item.id; });
+        // The chain's organisations join the current picture, whatever its filter.
+        return load(ids).then(function (drawn) {
+          if (!drawn) {
+            return;
           }
+          var path = cy.collection();
+          chain.items.forEach(function (item, index) {
+            var node = cy.getElementById(String(item.id));
+            path = path.union(node);
+            if (index > 0) {
+              path = path.union(node.edgesWith(cy.getElementById(String(chain.items[index - 1].id))));
+            }
+          });
+          path.addClass("on-path");
+          cy.fit(path, 60);
+          say(template("path") + " " + chain.items.map(function (item) { return item.name; }).join(" → "));
         });
-        path.removeClass("hidden").addClass("on-path");
-        cy.fit(path, 60);
-        say(template("path") + " " + chain.items.map(function (item) { return item.name; }).join(" → "));
       })
       .catch(function () {
         say(template("no-path"));
       });
   }
 
-  function start(data) {
-    var colours = kindColours();
-    data.elements.nodes.forEach(function (node) {
-      node.data.colour = colours[node.data.kind] || "#777";
+  /* One organisation picker: the editable combobox with list autocomplete of WAI-ARIA 1.2.
+   * Typing asks the search API (after a short pause); Down and Up move through the options,
+   * Enter or a click chooses one, Escape closes the list (or, when closed, clears the field). */
+  function picker(hidden, onChoose) {
+    var input = document.getElementById(hidden.id + "-name");
+    var list = document.getElementById(hidden.id + "-options");
+    var status = document.getElementById("graph-picker-status");
+    var labels = kindLabels();
+    var options = [];
+    var active = -1;
+    var timer = null;
+    var asked = 0;
+
+    function open(isOpen) {
+      list.hidden = !isOpen;
+      input.setAttribute("aria-expanded", isOpen ? "true" : "false");
+      if (!isOpen) {
+        activate(-1);
+      }
+    }
+
+    function activate(index) {
+      options.forEach(function (option, i) {
+        option.setAttribute("aria-selected", i === index ? "true" : "false");
+      });
+      active = index;
+      if (index >= 0) {
+        input.setAttribute("aria-activedescendant", options[index].id);
+        options[index].scrollIntoView({ block: "nearest" });
+      } else {
+        input.removeAttribute("aria-activedescendant");
+      }
+    }
+
+    function choose(index) {
+      var option = options[index];
+      input.value = option.getAttribute("data-name");
+      hidden.value = option.getAttribute("data-id");
+      open(false);
+      onChoose(hidden.value);
+    }
+
+    function show(result) {
+      list.textContent = "";
+      options = result.items.map(function (item, i) {
+        var option = document.createElement("li");
+        option.id = hidden.id + "-option-" + i;
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        option.setAttribute("data-id", String(item.id));
+        option.setAttribute("data-name", item.name);
+        option.textContent = item.name + " ";
+        var place = document.createElement("span");
+        place.className = "muted";
+        place.textContent = "(" + [labels[item.kind] || item.kind, item.municipality || item.region, item.country]
+          .filter(Boolean).join(", ") + ")";
+        option.appendChild(place);
+        option.addEventListener("mousedown", function (event) {
+          event.preventDefault(); // keep the focus in the input
+        });
+        option.addEventListener("click", function () {
+          choose(i);
+        });
+        list.appendChild(option);
+        return option;
+      });
+      active = -1;
+      open(options.length > 0);
+      var values = { n: result.items.length, total: result.total };
+      if (!result.items.length) {
+        status.textContent = template("found-none");
+      } else if (result.total > result.items.length) {
+        status.textContent = fill(template("found-more"), values);
+      } else {
+        status.textContent = fill(template("found"), values);
+      }
+    }
+
+    function search() {
+      var text = input.value.trim();
+      asked += 1;
+      var mine = asked;
+      if (!text) {
+        options = [];
+        list.textContent = "";
+        open(false);
+        return;
+      }
+      getJSON(section.getAttribute("data-search-url") + "?q=" + encodeURIComponent(text.slice(0, 100)))
+        .then(function (result) {
+          if (mine === asked && document.activeElement === input) {
+            show(result);
+          }
+        })
+        .catch(function () {
+          status.textContent = template("failed");
+        });
+    }
+
+    input.addEventListener("input", function () {
+      if (hidden.value) {
+        hidden.value = ""; // the text no longer names the chosen organisation
+        onChoose("");
+      }
+      window.clearTimeout(timer);
+      timer = window.setTimeout(search, 200);
     });
-    total = data.elements.nodes.length;
-    var positioned = total > 0 && data.elements.nodes.every(function (node) { return node.position; });
-    cy = window.cytoscape({
-      container: container,
-      elements: data.elements,
-      layout: positioned ? { name: "preset" } : { name: "cose", animate: false, randomize: false, numIter: 500 },
-      minZoom: 0.05,
-      maxZoom: 4,
-      pixelRatio: 1,
-      textureOnViewport: total > 500,
-      hideEdgesOnViewport: total > 500,
-      style: [
-        { selector: "node", style: {
-          "background-color": "data(colour)", "border-width": 1, "border-color": "#1b1f24",
-          label: "data(name)", "font-size": 9, "min-zoomed-font-size": 11, color: "#1b1f24",
-          "text-valign": "bottom", "text-margin-y": 2,
-        } },
-        { selector: "edge", style: {
-          width: "mapData(weight, 0, 8, 0.5, 4)", "line-color": "#8a96a3", "curve-style": "haystack", opacity: 0.6,
-        } },
-        { selector: ".hidden", style: { display: "none" } },
-        { selector: "node.focus", style: { "border-width": 4, "border-color": "#083b6a" } },
-        { selector: "node.on-path", style: { "border-width": 4, "border-color": "#a4161a", "z-index": 10 } },
-        { selector: "edge.on-path", style: { width: 5, "line-color": "#a4161a", opacity: 1, "z-index": 10 } },
-        { selector: "node:selected", style: { "border-width": 4, "border-color": "#ffbf47" } },
-      ],
+    input.addEventListener("keydown", function (event) {
+      var isOpen = !list.hidden;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        if (!isOpen) {
+          if (options.length) {
+            open(true);
+          } else {
+            search();
+            return;
+          }
+        }
+        var step = event.key === "ArrowDown" ? 1 : -1;
+        activate((active + step + options.length + (active < 0 && step < 0 ? 1 : 0)) % options.length);
+      } else if (event.key === "Enter") {
+        if (isOpen) {
+          event.preventDefault();
+          if (active >= 0) {
+            choose(active);
+          }
+        }
+      } else if (event.key === "Escape") {
+        if (isOpen) {
+          event.preventDefault();
+          open(false);
+        } else if (input.value) {
+          event.preventDefault();
+          input.value = "";
+          if (hidden.value) {
+            hidden.value = "";
+            onChoose("");
+          }
+        }
+      }
     });
-    sizeBy(field("size").value);
-    cy.on("tap", "node", function (event) {
-      openPanel(event.target.id());
+    input.addEventListener("blur", function () {
+      open(false);
     });
+    return {
+      clear: function () {
+        window.clearTimeout(timer);
+        asked += 1;
+        input.value = "";
+        hidden.value = "";
+        options = [];
+        list.textContent = "";
+        open(false);
+      },
+    };
+  }
+
+  function start() {
+    colours = kindColours();
+    var pickers = [
+      picker(field("focus"), function (id) {
+        load();
+        if (id) {
+          openPanel(id);
+        }
+      }),
+      picker(field("from"), function () {}),
+      picker(field("to"), function () {}),
+    ];
     form.addEventListener("change", function (event) {
-      if (event.target.name === "size") {
-        sizeBy(event.target.value);
-        return;
-      }
-      if (event.target.name === "from" || event.target.name === "to") {
-        return;
-      }
-      apply();
-      if (event.target.name === "focus" && event.target.value) {
-        openPanel(event.target.value);
+      var name = event.target.name;
+      if (name === "size") {
+        if (cy) {
+          sizeBy(event.target.value);
+        }
+      } else if (name === "depth") {
+        if (field("focus").value) {
+          load();
+        }
+      } else if (name === "kind" || name === "country" || name === "region" || name === "tie") {
+        load();
       }
     });
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      apply();
+      load();
     });
     form.addEventListener("reset", function () {
       window.setTimeout(function () {
-        cy.elements().removeClass("on-path");
-        sizeBy(field("size").value);
-        apply();
+        pickers.forEach(function (one) { one.clear(); });
+        load();
       }, 0);
     });
     document.getElementById("graph-path").addEventListener("click", highlightPath);
-    apply();
-    container.setAttribute("data-ready", "true");
+    load();
   }
 
   section.hidden = false;
-  fetch(section.getAttribute("data-graph-url"), { credentials: "same-origin", headers: { Accept: "application/json" } })
-    .then(function (response) {
-      if (!response.ok) {
-        throw new Error(String(response.status));
-      }
-      return response.json();
-    })
-    .then(start)
-    .catch(function () {
-      say(template("failed"));
-    });
   if (panel) {
     panel.setAttribute("tabindex", "-1");
   }
+  start();
 })();

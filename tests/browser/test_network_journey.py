@@ -13,6 +13,7 @@ from tests.browser.helpers import assert_accessible
 
 pytestmark = pytest.mark.browser
 CSD = "Centar za socijalnu skrb Čakovec"
+SEARCH_LIMIT = 20  # the search answers at most 20 names
 
 
 def _log_in(page, base_url, username="coordinator"):
@@ -37,6 +38,28 @@ def _computed(page):
         page.wait_for_url(re.compile(r"/network/$"))
 
 
+def _drawn(page) -> int:
+    """Wait for the picture asked for by the last change (the graph API filters) and count its organisations."""
+    page.locator("#network-graph[data-ready='true']").wait_for()
+    return int(page.locator("#network-graph").get_attribute("data-visible-nodes"))
+
+
+def _pick(page, label: str, typed: str, name: str) -> None:
+    """Choose an organisation in a picker by typing part of its name, then Down and Enter (keyboard only)."""
+    box = page.get_by_role("combobox", name=label)
+    box.fill(typed)
+    option = page.get_by_role("listbox", name=label).get_by_role("option", name=re.compile("^" + re.escape(name)))
+    option.wait_for()
+    assert box.get_attribute("aria-expanded") == "true"
+    for _ in range(SEARCH_LIMIT):
+        if option.get_attribute("aria-selected") == "true":
+            break
+        box.press("ArrowDown")
+        assert box.get_attribute("aria-activedescendant")
+    box.press("Enter")
+    assert box.input_value() == name and box.get_attribute("aria-expanded") == "false"
+
+
 def test_filter_and_focus_the_network(browser, base_url):
     context = browser.new_context(base_url=base_url, bypass_csp=True, locale="en-GB")
     page = context.new_page()
@@ -53,30 +76,40 @@ def test_filter_and_focus_the_network(browser, base_url):
     message = page.locator("#network-message")
     total = int(re.search(r"of (\d+) organisations", message.inner_text()).group(1))
     assert total > 300
+    assert _drawn(page) == total  # the demo network is small enough to be drawn whole
     assert page.get_by_role("table").first.is_visible()
     assert_accessible(page)
 
     page.get_by_label("Kind", exact=True).select_option("social_work_centre")
-    shown = int(page.locator("#network-graph").get_attribute("data-visible-nodes"))
+    shown = _drawn(page)
     assert 0 < shown < total
     page.get_by_label("Country").select_option("HR")
-    assert int(page.locator("#network-graph").get_attribute("data-visible-nodes")) < shown
+    assert _drawn(page) < shown
     page.get_by_role("button", name="Show everything").click()
     page.wait_for_function(f"document.getElementById('network-graph').dataset.visibleNodes === '{total}'")
 
-    page.get_by_label("Focus on").select_option(label=CSD)
-    focused = int(page.locator("#network-graph").get_attribute("data-visible-nodes"))
+    # Organisations are found by typing part of the name, without case or diacritics.
+    _pick(page, "Focus on", "socijalnu skrb cakovec", CSD)
+    focused = _drawn(page)
     assert 1 < focused < total
     panel = page.locator("#network-panel")
     panel.get_by_role("heading", name=CSD).wait_for()
     assert panel.get_by_role("link", name="Open the organisation's page").is_visible()
     page.get_by_label("Ties away").fill("2")
     page.get_by_label("Ties away").dispatch_event("change")
-    assert int(page.locator("#network-graph").get_attribute("data-visible-nodes")) > focused
-    assert_accessible(page)
+    assert _drawn(page) > focused
+    page.get_by_role("combobox", name="Path from").fill("cakovec")
+    page.get_by_role("listbox", name="Path from").get_by_role("option").first.wait_for()
+    assert_accessible(page)  # with a list of options open
+    page.get_by_role("combobox", name="Path from").press("Escape")
+    assert page.get_by_role("combobox", name="Path from").get_attribute("aria-expanded") == "false"
 
-    page.get_by_label("Path from").select_option(label=CSD)
-    page.get_by_label("Path to").select_option(index=5)
+    _pick(page, "Path from", "cakovec", CSD)
+    box = page.get_by_role("combobox", name="Path to")
+    box.fill("zavod")
+    first = page.get_by_role("listbox", name="Path to").get_by_role("option").first
+    first.click()
+    assert box.input_value() and page.locator("#graph-to").input_value().isdigit()
     page.get_by_role("button", name="Highlight the path").click()
     page.wait_for_function("/Shortest chain|No chain/.test(document.getElementById('network-message').textContent)")
 

@@ -358,6 +358,125 @@ async def _stored_network(organisations: int) -> dict[str, int]:
     return {"hub": 1, "end": organisations}
 
 
+async def test_the_page_picks_organisations_by_search_not_from_every_name(client, make_user, small_network):
+    await _coordinator(client, make_user)
+    await jobs.run()
+    page = (await client.get("/network/")).text
+    view = page.split('id="network-view"')[1].split("</section>")[0]
+    # Three comboboxes whose options come from the search API; no list of every organisation.
+    assert view.count('role="combobox"') == 3 and 'data-search-url="/api/v1/network/search"' in page
+    for name in ("focus", "from", "to"):
+        assert f'type="hidden" id="graph-{name}" name="{name}"' in view
+    assert f'value="{small_network["ngo"]}"' not in view and "Društvo Korak" not in view
+    assert '<label for="graph-focus-name">Focus on</label>' in view
+
+
+async def test_search_matches_part_of_a_name_without_case_or_diacritics(client, make_user, small_network):
+    await make_user("ana", "counsellor")
+    await login(client, "ana")
+    empty = (await client.get("/api/v1/network/search", params={"q": "korak"})).json()
+    assert empty == {"items": [], "total": 0, "computed_at": None}  # nothing computed yet
+    await jobs.run()
+
+    async def names(q):
+        return [item["name"] for item in (await client.get("/api/v1/network/search", params={"q": q})).json()["items"]]
+
+    assert await names("DRUSTVO") == ["Društvo Korak"]
+    assert await names("cakovec") == ["Udruga Čakovec"]
+    assert await names("korak  društvo") == ["Društvo Korak"]  # words in any order
+    assert await names("ptuj") == ["CSD Ptuj"]
+    assert await names("zzz") == []
+    found = (await client.get("/api/v1/network/search", params={"q": "udruga"})).json()["items"][0]
+    assert found == {
+        "id": small_network["hr"],
+        "name": "Udruga Čakovec",
+        "kind": "ngo",
+        "country": "HR",
+        "region": "Međimurska županija",
+        "municipality": "Čakovec",
+    }
+    assert (await client.get("/api/v1/network/search")).status_code == 400
+    assert (await client.get("/api/v1/network/search", params={"q": "x" * 101})).status_code == 400
+
+
+async def test_search_answers_at_most_twenty_names_starting_ones_first(client, make_user, db):
+    await make_user("ana", "employer")
+    await login(client, "ana")
+    await _stored_network(60)
+    result = (await client.get("/api/v1/network/search", params={"q": "cakovec"})).json()
+    assert result["total"] == 30 and len(result["items"]) == services.SEARCH_LIMIT == 20
+    result = (await client.get("/api/v1/network/search", params={"q": "1"})).json()
+    # Names holding "1": 1, 10-19, 21, 31, 41, 51; none starts with it, so alphabetically.
+    names = [item["name"] for item in result["items"]]
+    assert result["total"] == 15 and names == sorted(names, key=lambda n: n.replace("Č", "C"))
+    starting = (await client.get("/api/v1/network/search", params={"q": "zadruga cakovec 5"})).json()["items"]
+    # Names starting with the query first (alphabetically), then the others.
+    numbers = [int(item["name"].rsplit(" ", 1)[1]) for item in starting]
+    assert numbers == [5, 51, 53, 55, 57, 59, 15, 25, 35, 45]
+
+
+async def test_graph_api_sends_only_what_the_filter_selects(client, make_user, small_network):
+    await make_user("ana", "counsellor", organisation_id=small_network["alone"])
+    await login(client, "ana")
+    await jobs.run()
+    csd, ngo, firm, hr, alone = (small_network[k] for k in ("csd", "ngo", "firm", "hr", "alone"))
+
+    async def graph(**params):
+        response = await client.get("/api/v1/network/graph", params=params)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        nodes = {int(node["data"]["id"]) for node in body["elements"]["nodes"]}
+        edges = {frozenset((int(e["data"]["source"]), int(e["data"]["target"]))) for e in body["elements"]["edges"]}
+        return nodes, edges, body
+
+    nodes, edges, body = await graph()
+    assert nodes == {csd, ngo, firm, hr, alone} and len(edges) == 3
+    assert body["matched"] == body["total"] == 5 and body["limit"] == services.GRAPH_NODES
+    assert all("position" in node for node in body["elements"]["nodes"])  # positions as stored
+    assert (await graph(kind="ngo"))[:2] == ({ngo, hr}, {frozenset((ngo, hr))})
+    assert (await graph(country="HR"))[:2] == ({hr}, set())
+    assert (await graph(region="Podravska", kind="social_enterprise"))[0] == {firm}
+    nodes, edges, _ = await graph(tie="project_partner")
+    assert nodes == {csd, ngo, firm, hr, alone} and edges == {frozenset((ngo, hr))}
+    assert (await graph(focus=csd))[:2] == ({csd, ngo}, {frozenset((csd, ngo))})
+    assert (await graph(focus=csd, depth=2))[0] == {csd, ngo, firm, hr}
+    assert (await graph(focus=csd, depth=2, tie="cooperation"))[0] == {csd, ngo, firm}
+    # The focus shows whatever its kind; the organisations around it must pass the filter.
+    nodes, _, body = await graph(focus=csd, depth=3, kind="ngo")
+    assert nodes == {csd, ngo, hr} and body["matched"] == 3
+    # Included organisations (a chain's steps) show whatever the filter, with their ties.
+    nodes, edges, body = await graph(country="HR", include=[csd, ngo])
+    assert nodes == {hr, csd, ngo} and edges == {frozenset((csd, ngo)), frozenset((ngo, hr))}
+    assert body["matched"] == 1
+    assert (await client.get("/api/v1/network/graph", params={"focus": 999999})).status_code == 404
+    too_many = {"include": list(range(1, 102))}
+    for bad in ({"kind": "bank"}, {"tie": "friendship"}, {"depth": 5}, {"limit": 0}, {"limit": 1501}, too_many):
+        assert (await client.get("/api/v1/network/graph", params=bad)).status_code == 400, bad
+    schema = (await client.get("/schema/openapi.json")).json()["paths"]["/api/v1/network/graph"]["get"]
+    declared = {p["name"] for p in schema["parameters"]}
+    assert declared == {"kind", "country", "region", "tie", "focus", "depth", "include", "limit"}
+    assert "404" in schema["responses"]
+
+
+async def test_graph_api_caps_the_picture_at_the_most_central_and_says_how_many_matched(client, make_user, db):
+    await make_user("ana", "counsellor")
+    await login(client, "ana")
+    ids = await _stored_network(60)
+    body = (await client.get("/api/v1/network/graph", params={"limit": 10})).json()
+    shown = [int(node["data"]["id"]) for node in body["elements"]["nodes"]]
+    assert body["matched"] == body["total"] == 60 and body["limit"] == 10 and len(shown) == 10
+    central = (await client.get("/api/v1/network/organisations", params={"per_page": 10})).json()["items"]
+    assert shown == [row["id"] for row in central]  # by betweenness, as the table sorts
+    assert all(
+        int(e["data"]["source"]) in shown and int(e["data"]["target"]) in shown for e in body["elements"]["edges"]
+    )
+    # Around a focus: the focus, then the nearest.
+    body = (await client.get("/api/v1/network/graph", params={"focus": ids["end"], "depth": 4, "limit": 3})).json()
+    shown = [int(node["data"]["id"]) for node in body["elements"]["nodes"]]
+    assert shown == [60, 59, 58] and body["matched"] == 5  # 60 to 56 along the chain
+    assert len((await client.get("/api/v1/network/graph")).json()["elements"]["nodes"]) == 60
+
+
 async def test_sort_orders_are_computed_once_per_snapshot(client, make_user, db):
     await make_user("ana", "counsellor")
     await login(client, "ana")

@@ -59,6 +59,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/network/gaps"): LOGGED_IN,
     ("GET", "/api/v1/network/suggestions"): LOGGED_IN,
     ("GET", "/api/v1/network/graph"): LOGGED_IN,
+    ("GET", "/api/v1/network/search"): LOGGED_IN,
     ("GET", "/api/v1/network/path"): LOGGED_IN,
     ("GET", "/employers/candidates"): frozenset({"employer"}),
     # An unknown pseudonym is a 404 for employers (checked in test_employers), a refusal for the rest.
