@@ -29,7 +29,14 @@ def main() -> None:
 @click.option("--host", default=None, help="Address to listen on (default PORTAL_HOST or 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default PORTAL_PORT or 8000).")
 @click.option("--reload", is_flag=True, help="Restart on code changes (development).")
-def serve(host: str | None, port: int | None, reload: bool) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    type=click.IntRange(1, 64),
+    help="Worker processes on one port (each keeps its own suggestions index; background work still runs "
+    "in the worker that started it).",
+)
+def serve(host: str | None, port: int | None, reload: bool, workers: int) -> None:
     """Serve the portal over HTTP."""
     import uvicorn
 
@@ -40,6 +47,7 @@ def serve(host: str | None, port: int | None, reload: bool) -> None:
         host=host or settings.host,
         port=port or settings.port,
         reload=reload,
+        workers=None if reload else workers,
         proxy_headers=False,
     )
 

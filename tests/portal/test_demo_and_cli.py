@@ -93,3 +93,14 @@ def test_create_user_command_adds_a_user_who_can_log_in(db):
         main, ["create-user", "--username", "bo", "--role", "counsellor", "--organisation", slug, "--password", "short"]
     )
     assert short.exit_code == 2 and "at least 12 characters" in short.output
+
+
+def test_serve_starts_the_asked_number_of_workers(monkeypatch):
+    import uvicorn
+
+    started = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.update(options, app=app))
+    assert CliRunner().invoke(main, ["serve", "--workers", "2", "--port", "8123"]).exit_code == 0
+    assert started["workers"] == 2 and started["factory"] and started["port"] == 8123
+    refused = CliRunner().invoke(main, ["serve", "--workers", "0"])
+    assert refused.exit_code == 2 and "--workers" in refused.output
