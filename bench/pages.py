@@ -2,11 +2,12 @@
 
 Usage: .venv/bin/python bench/pages.py --database-url postgresql://postgres@127.0.0.1:5432/portal_scale
        [--requests 200] [--seconds 20] [--timeout 30] [--first-timeout 120] [--drain 120]
-       [--pages case,suggestions,...] [--concurrency 1,16] [--source DIR] [--cache-dir DIR] [--list]
+       [--pages case,suggestions,...] [--concurrency 1,16] [--workers 1] [--source DIR] [--cache-dir DIR] [--list]
 
 Load the database with bench/scale_data.py first (the URL may also come from PORTAL_BENCH_DATABASE_URL;
 without either the script says so and exits). It serves the database with the real server (`portal
-serve`, one uvicorn worker: the command has no option for more) on a free loopback port, with
+serve`; one uvicorn worker unless --workers, which portal serve has since 4da6922) on a free loopback
+port, with
 PORTAL_ENV=production and an explicit secret; production marks cookies Secure, which a browser sends
 to http://127.0.0.1 as a secure context, so this client sends them itself. It logs in as the demo
 users through the login form (CSRF token and cookie, as a browser does), then asks each page once
@@ -263,13 +264,21 @@ class Server:
         return self.process is not None and self.process.poll() is None
 
     def rss_mb(self) -> float:
-        """Resident memory of the serving process, from /proc/<pid>/status."""
-        try:
-            text = Path(f"/proc/{self.process.pid}/status").read_text()
-        except OSError:
-            return float("nan")
-        match = re.search(r"^VmRSS:\s+(\d+) kB", text, re.M)
-        return int(match[1]) / 1024 if match else float("nan")
+        """Resident memory of the server's processes (with --workers, the supervisor and its workers), from /proc."""
+        total = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+                # The process group is the fifth field, after the parenthesised command name.
+                if int(stat.rsplit(")", 1)[1].split()[2]) != self.process.pid:
+                    continue
+                match = re.search(r"^VmRSS:\s+(\d+) kB", (entry / "status").read_text(), re.M)
+            except (OSError, ValueError, IndexError):
+                continue
+            total += int(match[1]) if match else 0
+        return total / 1024 if total else float("nan")
 
     def stop(self) -> None:
         if not self.alive():
@@ -296,11 +305,15 @@ def hello_app() -> Any:
     return Litestar(route_handlers=[hello, health])
 
 
-def serve_hello(port: int) -> None:
+def serve_hello(port: int, workers: int) -> None:
     """The bare app under uvicorn.run with the arguments `portal serve` passes."""
     import uvicorn
 
-    uvicorn.run(hello_app(), host="127.0.0.1", port=port, reload=False, proxy_headers=False)
+    # Worker processes import the app by name (this file's folder is on the path they inherit).
+    app = hello_app() if workers == 1 else "pages:hello_app"
+    uvicorn.run(
+        app, factory=workers > 1, host="127.0.0.1", port=port, reload=False, workers=workers, proxy_headers=False
+    )
 
 
 # --- logging in ----------------------------------------------------------------------------------
@@ -468,7 +481,7 @@ async def measure_hello(
     port = free_port()
     hello = Server(
         "hello-world",
-        [sys.executable, str(Path(__file__).resolve()), "--hello", "--port", str(port)],
+        [sys.executable, str(Path(__file__).resolve()), "--hello", "--port", str(port), "--workers", str(args.workers)],
         env,
         source,
         work / "hello.log",
@@ -546,7 +559,7 @@ async def run(args: argparse.Namespace) -> None:
     }
     env.pop("PORTAL_DEBUG", None)
     print(f"database: {args.database_url}: " + ", ".join(f"{v:,} {k}" for k, v in found["size"].items()))
-    print(f"code: {source} at {source_commit(source)}; one uvicorn worker (`portal serve` has no --workers)")
+    print(f"code: {source} at {source_commit(source)}; {args.workers} uvicorn worker(s)")
     # The machines are shared: other work on the same cores shows up in every figure.
     print(f"machine: {os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.1f}")
     if not found["snapshot"]:
@@ -574,7 +587,8 @@ async def run(args: argparse.Namespace) -> None:
     port = free_port()
     portal = Server(
         "portal serve",
-        [str(Path(sys.executable).with_name("portal")), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [str(Path(sys.executable).with_name("portal")), "serve", "--host", "127.0.0.1", "--port", str(port)]
+        + (["--workers", str(args.workers)] if args.workers > 1 else []),
         env,
         source,
         work / "portal.log",
@@ -630,12 +644,18 @@ def main() -> None:
     parser.add_argument("--pages", default="", help="comma-separated page names (default: all; see --list)")
     parser.add_argument("--source", default=str(ROOT), help="the checkout whose code is served")
     parser.add_argument("--cache-dir", default="", help="PORTAL_CACHE_DIR for the server (default var/cache)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="portal serve --workers (and as many for hello-world); needs a portal that has it",
+    )
     parser.add_argument("--list", action="store_true", help="list the pages and exit")
     parser.add_argument("--hello", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.hello:
-        serve_hello(args.port)
+        serve_hello(args.port, args.workers)
         return
     if args.list:
         for name, (user, path, htmx) in PAGES.items():
