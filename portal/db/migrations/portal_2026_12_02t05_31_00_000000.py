@@ -11,7 +11,8 @@ VERSION = "1.38.0"
 DESCRIPTION = "Skill terms filled in; indexes for paging, consents and the pool"
 
 # Each list pages by an indexed key with the id as tie-breaker; the newest consent per scope is
-# one index probe; the pool's "finished a programme" test is one probe per person.
+# one index probe; the pool's "finished a programme" test is one probe per person; the duplicate
+# check of a case view reads one municipality's birth year.
 INDEXES = {
     "opportunity_status_created": "opportunity (status, created_at, id)",
     "opportunity_status_title": "opportunity (status, title, id)",
@@ -23,6 +24,8 @@ INDEXES = {
     "referral_updated": "referral (updated_at, id)",
     "opportunity_updated": "opportunity (updated_at)",
     "plan_step_open_due": "plan_step (due_on) WHERE done_on IS NULL",
+    # The possible-duplicate check every case view and new case makes.
+    "participant_municipality_birth": "participant (municipality, birth_year)",
 }
 _BATCH = 2000
 
