@@ -859,7 +859,7 @@ class World:
         from portal.cases.profiling import CRITERIA, assess
         from portal.i18n import gettext, use_language
         from portal.referrals.flow import STATUSES
-        from portal.skills.entries import dumps
+        from portal.skills.entries import dumps, skill_terms
         from portal.vocab import EDUCATION_LEVELS, SUPPORT
 
         started = time.perf_counter()
@@ -868,7 +868,7 @@ class World:
                 "participant",
                 (
                     "id code first_name last_name birth_year phone email address organisation lead_counsellor region "
-                    "municipality latitude longitude languages education_level skills interests hours_per_week "
+                    "municipality latitude longitude languages education_level skills skill_terms interests hours_per_week "
                     "travel_km support_needs available_from stage support_level created_at updated_at"
                 ).split(),
             ),
@@ -998,6 +998,7 @@ class World:
                     ",".join(languages),
                     rng.choices(education, (1, 4, 4, 3, 1))[0],
                     dumps(skills),
+                    skill_terms(dumps(skills)),  # what the employers' skill filter reads (portal.skills.entries)
                     ",".join(interests),
                     rng.choice((10, 15, 20, 20, 30, 40)),
                     rng.choice((5, 10, 15, 20, 30, 50)),
