@@ -33,6 +33,11 @@ BUILD_WAIT = 2.0
 # Rows read per statement while building: the loop serves requests between batches.
 _BATCH = 5000
 _MARGIN = dt.timedelta(minutes=5)
+# After a look that read more stamps than this (a bulk import in the margin), the next look
+# waits this long: suggestions may miss a change for that moment, never show a closed place
+# (the shown rows are read fresh).
+_LARGE_WINDOW = 2000
+_QUIET_SECONDS = 2.0
 
 
 class _State:
@@ -40,6 +45,7 @@ class _State:
     seen: dt.datetime | None = None  # the newest updated_at read so far
     stamps: dict[int, Any] = {}  # updated_at of each row as indexed, so a re-read row is not re-indexed
     building: asyncio.Task | None = None
+    quiet_until: float = 0.0  # no look at the changes before this (time.monotonic())
 
 
 _state = _State()
@@ -54,6 +60,7 @@ def forget() -> None:
         except RuntimeError:  # its event loop is gone (a finished test's): nothing runs it any more
             pass
     _state.index, _state.seen, _state.stamps, _state.building = None, None, {}, None
+    _state.quiet_until = 0.0
 
 
 async def _open_rows() -> list[dict[str, Any]]:
@@ -73,15 +80,26 @@ async def _open_rows() -> list[dict[str, Any]]:
         last = batch[-1]["id"]
 
 
-async def _changed_rows(since: dt.datetime) -> list[dict[str, Any]]:
-    # A change is stamped before its transaction commits, so one can become visible after a
-    # later-stamped one was read (and workers' clocks differ): read a margin back again.
-    # Re-reading a row is harmless.
-    return (
-        await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS), Opportunity.updated_at)
-        .where(Opportunity.updated_at >= since - _MARGIN)
-        .order_by(Opportunity.id)
+async def _changed_rows(since: dt.datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The stamps read in the window since ``since`` (less the margin), and the rows that did change.
+
+    A change is stamped before its transaction commits, so one can become visible after a
+    later-stamped one was read (and workers' clocks differ): the window reaches a margin back.
+    Only ids and stamps are read for the whole window (an index-only scan), and whole rows only
+    for those whose stamp differs from the indexed one: after a bulk import stamped alike, the
+    window holds thousands of rows for minutes, and reading them whole on every request would
+    be most of its cost.
+    """
+    stamps = await Opportunity.select(Opportunity.id, Opportunity.updated_at).where(
+        Opportunity.updated_at >= since - _MARGIN
     )
+    fresh = sorted(r["id"] for r in stamps if _state.stamps.get(r["id"]) != r["updated_at"])
+    rows: list[dict[str, Any]] = []
+    for start in range(0, len(fresh), _BATCH):  # bounded IN lists, however large an import
+        rows += await Opportunity.select(
+            *records.columns(Opportunity, records.OPPORTUNITY_COLUMNS), Opportunity.updated_at
+        ).where(Opportunity.id.is_in(fresh[start : start + _BATCH]))
+    return stamps, rows
 
 
 def _newest(rows: list[dict[str, Any]], before: dt.datetime | None) -> dt.datetime | None:
@@ -141,7 +159,12 @@ async def current(scoring: matching.Scoring, *, wait: float = BUILD_WAIT) -> mat
                 forget()
                 _start_build(scoring)
                 return None
-        changed = await _changed_rows(_state.seen) if _state.seen is not None else await _open_rows()
+        if time.monotonic() < _state.quiet_until:
+            return index  # a large window was just read: the next look waits a moment
+        if _state.seen is None:
+            stamps = changed = await _open_rows()
+        else:
+            stamps, changed = await _changed_rows(_state.seen)
         for row in changed:
             if _state.stamps.get(row["id"]) == row["updated_at"]:
                 continue  # read again within the margin, unchanged
@@ -150,5 +173,7 @@ async def current(scoring: matching.Scoring, *, wait: float = BUILD_WAIT) -> mat
                 index.upsert(records.opportunity(row))
             elif row["id"] in index:
                 index.remove(row["id"])
-        _state.seen = _newest(changed, _state.seen)
+        _state.seen = _newest(stamps, _state.seen)
+        if len(stamps) > _LARGE_WINDOW:
+            _state.quiet_until = time.monotonic() + _QUIET_SECONDS
         return index

@@ -357,3 +357,28 @@ async def test_the_suggestions_fragment_reads_little(client, make_user, make_org
     # places set apart, the index's changes and the shown places read fresh; however many
     # opportunities there are.
     assert len(statements) <= 6, "\n".join(statements)
+
+
+async def test_rows_stamped_alike_are_read_whole_once_then_only_their_stamps(client, make_user, make_org, monkeypatch):
+    import datetime as dt
+
+    from portal.db.tables import Opportunity
+    from portal.matching_service import live_index
+
+    participant, _opp, _host, _user = await placements_setting(client, make_user, make_org)
+    await services.placements_for(participant)  # built
+    stamp = dt.datetime.now(dt.UTC)
+    await Opportunity.update({Opportunity.updated_at: stamp}, force=True)  # as a bulk import stamps them
+    looks = []
+    look = live_index._changed_rows
+
+    async def recorded(since):
+        stamps, rows = await look(since)
+        looks.append((len(stamps), len(rows)))
+        return stamps, rows
+
+    monkeypatch.setattr(live_index, "_changed_rows", recorded)
+    await services.placements_for(participant)
+    await services.placements_for(participant)
+    total = await Opportunity.count()
+    assert looks == [(total, total), (total, 0)]  # whole rows once; after that, the stamps only
