@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 from collections.abc import Iterable
 
-from piccolo.columns.combination import WhereRaw
+from piccolo.columns.combination import Combinable, WhereRaw
 
 from portal.db.tables import CandidatePseudonym, Consent, Participant
 
@@ -15,6 +15,7 @@ __all__ = [
     "POOL_STAGES",
     "consented",
     "in_pool",
+    "consent_in_force",
     "pool_condition",
     "pool_ids",
     "pseudonyms_for",
@@ -34,23 +35,30 @@ _ATTEMPTS = 5
 _CHUNK = 500
 
 
-def pool_condition() -> WhereRaw:
+def consent_in_force(scope: str) -> WhereRaw:
+    """SQL: the ``participant`` row's newest decision for ``scope`` says given (never decided is not given)."""
+    return WhereRaw(
+        "COALESCE((SELECT consent.given FROM consent WHERE consent.participant = participant.id"
+        " AND consent.scope = {} ORDER BY consent.id DESC LIMIT 1), {})",
+        scope,
+        False,
+    )
+
+
+def pool_condition() -> Combinable:
     """The pool as one SQL condition on ``participant`` rows: the right stage and the profile consent in force.
 
-    In force means the newest ``employer_profile`` decision says given (never decided is not
-    given). Evaluated by the database, so browsing filters, counts and pages a country's pool
-    without reading it, and a withdrawn consent or a stage change takes effect at once.
+    Evaluated by the database, so browsing filters, counts and pages a country's pool without
+    reading it, and a withdrawn consent or a stage change takes effect at once.
     """
     stages = ", ".join(f"'{stage}'" for stage in POOL_STAGES)
     finished = ", ".join(f"'{status}'" for status in FINISHED_PROGRAMME)
-    return WhereRaw(
-        f"((participant.stage IN ({stages}) OR (participant.stage = 'activation' AND EXISTS ("
+    staged = WhereRaw(
+        f"(participant.stage IN ({stages}) OR (participant.stage = 'activation' AND EXISTS ("
         "SELECT 1 FROM referral WHERE referral.participant = participant.id"
-        f" AND referral.status IN ({finished})))) AND COALESCE(("
-        "SELECT consent.given FROM consent WHERE consent.participant = participant.id"
-        " AND consent.scope = 'employer_profile' ORDER BY consent.id DESC LIMIT 1), {}))",
-        False,
+        f" AND referral.status IN ({finished}))))"
     )
+    return staged & consent_in_force("employer_profile")
 
 
 async def consented(participant_ids: Iterable[int], scope: str) -> set[int]:

@@ -210,40 +210,68 @@ async def set_apart_for(participant_id: int) -> list[dict[str, Any]]:
     ]
 
 
+# Candidates are ranked among at most this many people near the opening (newest first), so a
+# request's work does not grow with the country. "Near" is a box about 110 km each way at these
+# latitudes: wider than the travel radius of almost every profile (the demo's reach 50 km),
+# though a profile may allow up to 300 km, and such a person further off is not listed.
+CANDIDATE_WINDOW = 2000
+_NEAR_DEGREES = (1.0, 1.45)
+
+
+async def window_near(
+    opening: dict[str, Any], conditions: list[Any], columns: list[Any], limit: int = CANDIDATE_WINDOW
+) -> list[dict[str, Any]]:
+    """Up to ``limit`` participants meeting ``conditions`` near ``opening``, newest first, returned by id.
+
+    Near is within :data:`_NEAR_DEGREES` of its place, or in its region when it has no place.
+    By id at the end, so ties in a ranking fall as they always did (the older case first).
+    """
+    if opening.get("latitude") is None or opening.get("longitude") is None:
+        near = [Participant.region == opening.get("region", "")]
+    else:
+        lat, lon = opening["latitude"], opening["longitude"]
+        near = [
+            Participant.latitude.is_not_null(),
+            Participant.latitude >= lat - _NEAR_DEGREES[0],
+            Participant.latitude <= lat + _NEAR_DEGREES[0],
+            Participant.longitude >= lon - _NEAR_DEGREES[1],
+            Participant.longitude <= lon + _NEAR_DEGREES[1],
+        ]
+    rows = (
+        await Participant.select(*columns)
+        .where(*conditions, *near)
+        .order_by(Participant.id, ascending=False)
+        .limit(limit)
+    )
+    return sorted(rows, key=lambda r: r["id"])
+
+
 async def candidates_for(opp_id: int, top: int = 10) -> list[dict[str, Any]]:
     """The ``top`` participants who fit the opportunity, best first, with pseudonymous fields only.
 
-    Only people in an activation, placement or employment stage whose current consent lets an
-    anonymised profile be shown to employers are considered (employer users get
+    Among the :data:`CANDIDATE_WINDOW` newest near it (see :func:`window_near`), only people in
+    an activation, placement or employment stage whose current consent lets an anonymised
+    profile be shown to employers are considered (employer users get
     :func:`portal.employers.profiles.best_for` instead). Each result carries the code, region,
     matched skills, skill gap and score parts, scored without distance; nothing that names or
     locates the person.
     """
     row = (
-        await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS))
+        await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS), Opportunity.region)
         .where(Opportunity.id == opp_id)
         .first()
     )
     if row is None:
         return []
-    people = (
-        await Participant.select(
-            *records.columns(Participant, records.PERSON_COLUMNS), Participant.code, Participant.region
-        )
-        .where(Participant.stage.is_in(list(CANDIDATE_STAGES)))
-        .order_by(Participant.id)
+    people = await window_near(
+        row,
+        [Participant.stage.is_in(list(CANDIDATE_STAGES)), pool.consent_in_force("employer_profile")],
+        [*records.columns(Participant, records.PERSON_COLUMNS), Participant.code, Participant.region],
     )
-    allowed = await pool.consented([p["id"] for p in people], "employer_profile")
-    people = [p for p in people if p["id"] in allowed]
     by_id = {p["id"]: p for p in people}
     persons = {p["id"]: records.person(p) for p in people}
-    # A PersonIndex (one per audience) is the path at scale; the reference is fine for the demo.
-    matches = matching.recommend_candidates(
-        records.opportunity(row),
-        list(persons.values()),
-        top=top,
-        scoring=employer_scoring(await training.current_scoring()),
-    )
+    index = matching.PersonIndex(persons.values(), scoring=employer_scoring(await training.current_scoring()))
+    matches = index.recommend(records.opportunity(row), top=top)
     labels = await skills.labels_in(_concepts_of(matches), current_language())
     return [
         {
