@@ -49,8 +49,8 @@ __all__ = [
 ]
 
 PER_PAGE = 20
-# Sorting by fit scores each candidate in Python: at most this many (the newest who match the
-# filters), so a request's work does not grow with a country's pool.
+# Sorting by fit ranks at most this many (the newest who match the filters), so a request's work
+# does not grow with a country's pool.
 FIT_WINDOW = 500
 # Concepts a skill filter looks for at once; the vocabulary search returns fewer in practice.
 _MAX_CONCEPTS = 50
