@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -21,6 +22,8 @@ LEMMA_LANGUAGES: tuple[str, ...] = ("sl", "hbs", "en")
 _WORD = re.compile(r"\w+")
 # Bumped whenever the analyser changes, so a saved model of another analyser is not loaded.
 ANALYSER_VERSION = 2
+# Products of shared n-grams that a similarity computes at once (a few tens of MB of arrays).
+_PRODUCTS = 1 << 20
 
 # Letters that Unicode does not decompose into a base letter plus a mark.
 _SPECIAL = str.maketrans({"đ": "d", "ð": "d", "ł": "l", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i"})
@@ -150,6 +153,7 @@ class SkillText:
         if not hasattr(self, "idf_"):
             raise NotFittedError("SkillText is not fitted yet; call fit(labels) first.")
         rows = self._hasher.transform(list(labels)).tocsr()
+        rows.sort_indices()  # n-grams in order: similarities add their products in this order
         rows.data = rows.data * self.idf_[rows.indices]
         # L2 norms by hand: sklearn's normalize() validates its input, which costs more than
         # the arithmetic for the few labels of a query.
@@ -161,22 +165,19 @@ class SkillText:
         return rows
 
     def similarity(self, a: Sequence[str], b: Sequence[str]) -> np.ndarray:
-        """Cosine similarity of every label in ``a`` with every label in ``b``, shape ``(len(a), len(b))``."""
+        """Cosine similarity of every label in ``a`` with every label in ``b``, shape ``(len(a), len(b))``.
+
+        Each value is the sum of the products of the n-grams two labels share, added one after
+        another in n-gram order: it depends on the two labels only, never on the others asked
+        with them (a matrix product's rounding would), so an explanation of one pair repeats,
+        to the last bit, the one given in a long list; and it is what the indexes'
+        :class:`~matching.columns.SkillTable` computes.
+        """
         rows = self.vectors([*a, *b])
-        if not rows:
-            return np.zeros((len(a), len(b)))
-        # Renumber the n-grams present so the work scales with the labels, not the hashed space.
-        used, column = np.unique(np.concatenate([f for f, _ in rows]), return_inverse=True)
-        lengths = [f.size for f, _ in rows]
-        weights = np.concatenate([w for _, w in rows])
-        if len(rows) * used.size <= 1_000_000:
-            dense = np.zeros((len(rows), used.size))
-            dense[np.repeat(np.arange(len(rows)), lengths), column] = weights
-            return dense[: len(a)] @ dense[len(a) :].T
-        matrix = sp.csr_matrix(
-            (weights, column, np.concatenate([[0], np.cumsum(lengths)])), shape=(len(rows), used.size)
-        )
-        return (matrix[: len(a)] @ matrix[len(a) :].T).toarray()
+        out = np.zeros((len(a), len(b)))
+        if len(a) and len(b):
+            _dot_in_order(out, _entries(rows[: len(a)]), _entries(rows[len(a) :]))
+        return out
 
     def table(self, left: Iterable[str], right: Iterable[str]) -> SimilarityTable:
         """Similarities of all ``left`` with all ``right`` labels, computed at once, for many lookups."""
@@ -199,6 +200,47 @@ class SkillText:
             for label, start, end in zip(missing, rows.indptr[:-1], rows.indptr[1:], strict=True):
                 self._cache[label] = (rows.indices[start:end].astype(np.int64), rows.data[start:end].copy())
         return [self._cache[label] for label in labels]
+
+
+def _entries(rows: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The rows of :meth:`SkillText.vectors` as flat arrays: row number, n-gram and weight of each entry."""
+    sizes = np.fromiter((f.size for f, _ in rows), np.intp, len(rows))
+    features = np.concatenate([f for f, _ in rows]) if rows else np.empty(0, np.int64)
+    weights = np.concatenate([w for _, w in rows]) if rows else np.empty(0)
+    return np.repeat(np.arange(len(rows)), sizes), features, weights
+
+
+_Entries = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+def _dot_in_order(out: np.ndarray, left: _Entries, right: _Entries) -> None:
+    """Set ``out[i, j]`` to the dot product of left row i and right row j (:func:`_entries`), adding in n-gram order."""
+    left_ids, left_features, left_weights = left
+    order = np.argsort(right[1], kind="stable")  # n-gram -> the right rows that have it
+    right_ids, right_features, right_weights = (x[order] for x in right)
+    start = np.searchsorted(right_features, left_features, "left")
+    count = np.searchsorted(right_features, left_features, "right") - start
+    width = out.shape[1]
+    for first, last, lo, hi in _pieces(left_ids, count, out.shape[0]):
+        n = count[lo:hi]
+        # Every (left entry, right entry) sharing an n-gram, in the order of the left entries.
+        at = np.repeat(start[lo:hi] - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))
+        cell = np.repeat((left_ids[lo:hi] - first) * width, n) + right_ids[at]
+        products = np.repeat(left_weights[lo:hi], n) * right_weights[at]
+        # bincount adds in input order, so each cell sums its products in n-gram order.
+        out[first:last] = np.bincount(cell, products, (last - first) * width).reshape(last - first, width)
+
+
+def _pieces(left_ids: np.ndarray, count: np.ndarray, rows: int) -> list[tuple[int, int, int, int]]:
+    """Runs of whole left rows (first, last) and their entries (lo, hi) with about :data:`_PRODUCTS` products each.
+
+    Rows before the first product have none and are left out. Bounding the products bounds the
+    memory a large table takes.
+    """
+    before = np.concatenate([[0], np.cumsum(count)])  # products before each entry
+    firsts = np.searchsorted(left_ids, np.arange(rows + 1))  # each row's first entry
+    cuts = np.unique(np.searchsorted(before[firsts], np.arange(0, before[-1], _PRODUCTS), "right") - 1)
+    return [(a, b, firsts[a], firsts[b]) for a, b in itertools.pairwise([*cuts.tolist(), rows])]
 
 
 class SimilarityTable:

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.exceptions import NotFittedError
 
 from matching import Scoring, SkillText
 from matching.text import default_text, fold, word_forms
+from matching.vocabulary import CONCEPTS
 
 THRESHOLD = Scoring().skill_threshold
+# Labels in three languages that share many n-grams, and one that shares none.
+LABELS = sorted({label for c in CONCEPTS[:60] for label in (c.en, c.sl, c.hr)}) + ["", "xyzzy"]
 
 
 def sim(a: str, b: str) -> float:
@@ -121,3 +126,27 @@ def test_small_cache_evicts_without_losing_answers():
 def test_unfitted_text_model_says_so():
     with pytest.raises(NotFittedError):
         SkillText().transform(["zidar"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.sampled_from(LABELS), min_size=1, max_size=12),
+    st.lists(st.sampled_from(LABELS), min_size=1, max_size=6),
+)
+def test_a_similarity_depends_on_its_two_labels_only(left, right):
+    """Whatever else is asked with it, a pair's similarity is the same to the last bit (explanations repeat lists)."""
+    text = default_text()
+    together = text.similarity(left, right)
+    alone = [[text.similarity([a], [b])[0, 0] for b in right] for a in left]
+    np.testing.assert_array_equal(together, alone)
+
+
+def test_large_tables_are_computed_in_pieces_with_the_same_values(monkeypatch):
+    import matching.text
+
+    text = default_text()
+    left, right = LABELS[:40], LABELS[20:]
+    whole = text.similarity(left, right)
+    monkeypatch.setattr(matching.text, "_PRODUCTS", 7)  # a piece per label or two
+    np.testing.assert_array_equal(text.similarity(left, right), whole)
+    assert (whole > 0).sum() > len(left)
