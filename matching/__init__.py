@@ -3,7 +3,7 @@
 from matching.allocation import AllocationReport, allocation_report, stable_allocation, welfare_allocation
 from matching.constraints import CONSTRAINTS, distance_km, is_feasible, violations
 from matching.explain import NOTES, Explanation, Match, explain_pair
-from matching.index import OpportunityIndex, PersonIndex
+from matching.index import OpportunityIndex, PersonIndex, Ranked
 from matching.learning import OutcomeWeights, WeightChoice, choose_weights
 from matching.recommend import recommend_candidates, recommend_placements
 from matching.records import Opportunity, Outcome, Person, Skill
@@ -40,6 +40,7 @@ __all__ = [
     "PairScore",
     "Person",
     "PersonIndex",
+    "Ranked",
     "Scoring",
     "Skill",
     "SkillMatch",

@@ -17,6 +17,7 @@ from matching.text import SkillText
 __all__ = ["Columns", "SkillTable", "Terms", "common", "covers", "fold_rows", "within"]
 
 _WORD = 64
+_COLUMNS_AT_ONCE = 64  # query skills per computation of credit columns: their dense block stays small
 
 
 class Columns:
@@ -212,6 +213,9 @@ class SkillTable:
     [[0.95, 0.0], [0.0, 1.0]]
     """
 
+    COLUMN_CACHE = 50_000
+    """How many query skills' credit columns :meth:`credits` keeps."""
+
     def __init__(self, text: SkillText) -> None:
         self._text = text
         self._ids: dict[Skill, int] = {}
@@ -228,6 +232,11 @@ class SkillTable:
         n_features = text.n_features
         self._main = sp.csc_matrix((0, n_features))
         self._pending = sp.csr_matrix((0, n_features))
+        # Credit columns of query skills already seen, kept sparse (most table skills earn 0):
+        # an allocation round asks for the same few thousand skills over and over. Valid for
+        # one scoring and the table as it is; dropped when either changes.
+        self._columns: dict[Skill, tuple[np.ndarray, np.ndarray]] = {}
+        self._columns_for: tuple[Scoring | None, int] = (None, 0)
 
     def __len__(self) -> int:
         return len(self._concept_flags)
@@ -267,37 +276,103 @@ class SkillTable:
         """Credit of every table skill (rows) against each query skill (columns) under ``scoring``.
 
         Texts are compared pairwise and the closest pair of a table skill's and a query skill's
-        texts counts, as in :func:`matching.scoring.score_pair`.
+        texts counts, as in :func:`matching.scoring.score_pair`. A column depends on its query
+        skill only, so columns are remembered per skill (up to :attr:`COLUMN_CACHE` of them).
         """
+        self._remember(skills, scoring)
+        out = np.zeros((len(self), len(skills)))
+        for j, skill in enumerate(skills):
+            rows, values = self._columns[skill]
+            out[rows, j] = values
+        return out
+
+    def best(self, queries: Sequence[Sequence[Skill]], scoring: Scoring) -> np.ndarray:
+        """Per query (one person's skills, say): each table skill's best credit from them, then a 0 for padding.
+
+        The row maxima of :meth:`credits`, shape ``(len(queries), len(self) + 1)``; the
+        columns of all the queries are computed together.
+
+        Examples
+        --------
+        >>> scoring = Scoring()
+        >>> table = SkillTable(scoring.text)
+        >>> table.ids([Skill(label="zidarstvo"), Skill(uri="esco:cook", label="cook")])
+        [0, 1]
+        >>> table.best([[Skill(label="zidar"), Skill(uri="esco:cook", label="kuhar")], []], scoring).round(2).tolist()
+        [[0.95, 1.0, 0.0], [0.0, 0.0, 0.0]]
+        """
+        self._remember([s for skills in queries for s in skills], scoring)
+        out = np.zeros((len(queries), len(self) + 1))
+        kept = [(k, self._columns[skill]) for k, skills in enumerate(queries) for skill in skills]
+        if kept:
+            # One maximum over all (query, table skill, credit) entries of the block, not one per skill.
+            who = np.repeat([k for k, _ in kept], [rows.size for _, (rows, _) in kept])
+            rows = np.concatenate([rows for _, (rows, _) in kept])
+            np.maximum.at(out, (who, rows), np.concatenate([values for _, (_, values) in kept]))
+        return out
+
+    def _remember(self, skills: Sequence[Skill], scoring: Scoring) -> None:
+        """Compute and keep the credit columns of ``skills`` not kept yet."""
+        if self._columns_for[0] is not scoring or self._columns_for[1] != len(self._concept_flags):
+            self._columns.clear()
+            self._columns_for = (scoring, len(self._concept_flags))
+        new = [s for s in dict.fromkeys(skills) if s not in self._columns]
+        if len(self._columns) + len(new) > self.COLUMN_CACHE:
+            self._columns.clear()
+            new = list(dict.fromkeys(skills))
+        for start in range(0, len(new), _COLUMNS_AT_ONCE):
+            part = new[start : start + _COLUMNS_AT_ONCE]
+            computed = self._compute(part, scoring)
+            # Only the table skills that earn something, found for all the columns at once.
+            column, rows = np.nonzero(computed)
+            values = computed[column, rows]
+            ends = np.searchsorted(column, np.arange(1, len(part)))
+            for skill, r, v in zip(part, np.split(rows, ends), np.split(values, ends), strict=True):
+                self._columns[skill] = (r, v)
+
+    def _compute(self, skills: Sequence[Skill], scoring: Scoring) -> np.ndarray:
+        """Credits computed afresh, one row per query skill (a column of :meth:`credits`), which depends on it only."""
         self._sync()
         texts = [t for s in skills for t in s.texts]
         rows = self._text.vectors(texts)
         # Work only on the n-grams the query has, never on the whole hashed space.
         features = np.concatenate([f for f, _ in rows])
         cols, where = np.unique(features, return_inverse=True)
-        dense = np.zeros((cols.size, len(texts)))
-        dense[where, np.repeat(np.arange(len(texts)), [f.size for f, _ in rows])] = np.concatenate([w for _, w in rows])
+        lengths = [f.size for f, _ in rows]
+        weights = np.concatenate([w for _, w in rows])
+        query = np.zeros((len(texts), cols.size))
+        query[np.repeat(np.arange(len(texts)), lengths), where] = weights
+        # Sparse times dense adds each text pair's products in n-gram order from 0 (a zero where
+        # the query lacks an n-gram changes nothing), as SkillText.similarity does: the same
+        # similarities to the last bit.
+        sims = np.ascontiguousarray((self._main[:, cols] @ query.T).T)
+        if self._pending.shape[0]:
+            sims = np.hstack([sims, self._pending_similarities(cols, query)])
+        if len(texts) != len(skills):  # the closest text of each query skill
+            sims = np.maximum.reduceat(sims, np.cumsum([0, *(len(s.texts) for s in skills)])[:-1], axis=0)
+        if len(self._texts) != len(self._concept_flags) and sims.shape[1]:  # ... and of each table skill
+            sims = np.maximum.reduceat(sims, self._skill_starts(), axis=1)
+        credit = scoring.credit(sims)
+        # Between two concepts only identity or a named relation counts (Scoring.concept_credit).
+        named = [j for j, skill in enumerate(skills) if skill.uri is not None]
+        credit[np.ix_(named, np.flatnonzero(self._concepts()))] = 0.0
+        for j, skill in enumerate(skills):
+            if skill.uri is not None:
+                for related in scoring.related.get(skill.uri, ()):
+                    credit[j, self._by_uri.get(related, [])] = scoring.related_credit
+                credit[j, self._by_uri.get(skill.uri, [])] = 1.0
+        return credit
+
+    def _pending_similarities(self, cols: np.ndarray, query: np.ndarray) -> np.ndarray:
+        """Similarities of the query texts (rows of ``query`` over n-grams ``cols``) with the pending texts."""
         pending = self._pending
         at = np.minimum(np.searchsorted(cols, pending.indices), max(cols.size - 1, 0))
         hit = cols[at] == pending.indices if cols.size else np.zeros(pending.nnz, dtype=bool)
-        sims_pending = np.zeros((pending.shape[0], len(texts)))
+        sims = np.zeros((pending.shape[0], query.shape[0]))
         owner = np.repeat(np.arange(pending.shape[0]), np.diff(pending.indptr))[hit]
-        np.add.at(sims_pending, owner, pending.data[hit, np.newaxis] * dense[at[hit]])
-        sims = np.vstack([self._main[:, cols] @ dense, sims_pending])
-        if len(texts) != len(skills):  # the closest text of each query skill
-            sims = np.maximum.reduceat(sims, np.cumsum([0, *(len(s.texts) for s in skills)])[:-1], axis=1)
-        if len(self._texts) != len(self._concept_flags) and sims.shape[0]:  # ... and of each table skill
-            sims = np.maximum.reduceat(sims, self._skill_starts(), axis=0)
-        credit = scoring.credit(sims)
-        # Between two concepts only identity or a named relation counts (Scoring.concept_credit).
-        concepts = self._concepts()
-        for j, skill in enumerate(skills):
-            if skill.uri is not None:
-                credit[concepts, j] = 0.0
-                for related in scoring.related.get(skill.uri, ()):
-                    credit[self._by_uri.get(related, []), j] = scoring.related_credit
-                credit[self._by_uri.get(skill.uri, []), j] = 1.0
-        return credit
+        # add.at adds in order: each pending text's n-grams one after another, as the products above.
+        np.add.at(sims, owner, pending.data[hit, np.newaxis] * query.T[at[hit]])
+        return sims.T
 
     def _skill_starts(self) -> np.ndarray:
         """The first text row of each table skill; brought up to date when skills were added."""

@@ -43,3 +43,33 @@ def test_credits_match_the_direct_similarity(n):
     expected = scoring.credit(scoring.text.similarity([s.label for s in skills], [s.label for s in query]))
     expected[-1, 1] = 1.0
     np.testing.assert_allclose(table.credits(query, scoring), expected, atol=1e-12)
+
+
+def test_credit_columns_are_remembered_per_skill_and_redone_when_the_table_or_the_scoring_changes():
+    scoring = Scoring()
+    table = SkillTable(scoring.text)
+    table.ids([Skill(label="zidarstvo"), Skill(label="kuharica"), Skill(uri="esco:cook", label="cook")])
+    query = [Skill(label="zidar"), Skill(uri="esco:cook", label="kuhar"), Skill(label="kuhar")]
+    first = table.credits(query, scoring)
+    np.testing.assert_array_equal(table.credits(query[::-1], scoring), first[:, ::-1])
+    best = table.best([query, query[:1], []], scoring)
+    np.testing.assert_array_equal(best[:, :-1], [first.max(axis=1), first[:, 0], np.zeros(3)])
+    assert best[:, -1].tolist() == [0.0, 0.0, 0.0]  # the padding column
+    table.ids([Skill(label="zidarji")])  # a new table skill: every column gains a row
+    assert table.credits(query, scoring).shape == (4, 3) and table.credits(query, scoring)[3, 0] > 0
+    strict = Scoring(skill_threshold=0.99, skill_full_match=1.0)  # another scoring: columns are redone
+    assert table.credits(query, strict)[0, 0] == 0.0 and table.credits(query, scoring)[0, 0] > 0
+
+
+def test_credit_columns_are_the_same_whether_computed_alone_or_with_many():
+    """A query of many texts takes a sparse product, a short one a dense one: the same columns, to the last bit."""
+    scoring = Scoring()
+    labels = ["zidar", "kuhar", "vrtnar", "prodaja", "skladišče", "varjenje", "šivanje", "čiščenje"]
+    table = SkillTable(scoring.text)
+    table.ids([Skill(label=f"{a} {b}") for a in labels for b in labels] + [Skill(uri="esco:cook", label="cook")])
+    query = [Skill(label=f"{a}ji {b}") for a in labels for b in labels[:3]] + [Skill(uri="esco:cook", label="kuhar")]
+    together = table.credits(query, scoring)
+    alone = SkillTable(scoring.text)
+    alone.ids([Skill(label=f"{a} {b}") for a in labels for b in labels] + [Skill(uri="esco:cook", label="cook")])
+    np.testing.assert_array_equal(np.column_stack([alone.credits([q], scoring)[:, 0] for q in query]), together)
+    assert (together > 0).sum() > len(query)
