@@ -246,11 +246,12 @@ def synthetic_outcomes(
     hidden = np.array([HIDDEN_WEIGHTS[c] for c in COMPONENTS])
     outcomes = []
     for time, place in enumerate(sorted(opportunities, key=lambda o: (o.start or _EPOCH, str(o.id)))):
-        candidates = index.recommend(place, top=3 * per_opportunity)
+        # Ranked without explanations: only the referred pairs' component scores are needed.
+        candidates = index.ranked(place, top=3 * per_opportunity)
         if not candidates:
             continue
         for j in sorted(rng.choice(len(candidates), size=min(per_opportunity, len(candidates)), replace=False)):
-            match = candidates[j]
+            match = index.explain(place, candidates[j])
             scores = dict(match.explanation.components)
             logit = float(hidden @ [scores[c] for c in COMPONENTS]) - 3.0 + rng.normal(0.0, 0.5)
             success = bool(rng.random() < 1.0 / (1.0 + np.exp(-logit)))
@@ -438,10 +439,11 @@ def simulated_referrals(
     while len(outcomes) < n:
         person = world.people[int(rng.integers(len(world.people)))]
         if person.id not in lists:
-            lists[person.id] = index.recommend(person, top=shortlist)
+            # Ranked without explanations: only the referred pair's component scores are needed.
+            lists[person.id] = index.ranked(person, top=shortlist)
         if not lists[person.id]:
             continue
-        match = lists[person.id][int(rng.integers(len(lists[person.id])))]
+        match = index.explain(person, lists[person.id][int(rng.integers(len(lists[person.id])))])
         chance = world.success_chance(person, places[match.opportunity_id])
         outcomes.append(
             Outcome(
