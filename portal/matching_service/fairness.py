@@ -114,18 +114,20 @@ def _folded(groups: Mapping[int, str]) -> dict[int, str]:
 def compute(data: FairnessData, scoring: matching.Scoring, *, k: int = 10) -> dict[str, Any]:
     """The report as JSON-ready data: per grouping, per group, the figures of the module docstring."""
     index = matching.OpportunityIndex(data.places, scoring=scoring)
-    first: dict[int, matching.Match | None] = {}
-    for pid, person in data.people.items():
-        found = index.recommend(person, top=1)
-        first[pid] = found[0] if found else None
-    # Per-opportunity candidate lists over the same people: who gets attention.
-    people_index = matching.PersonIndex(data.people.values(), scoring=scoring)
+    # Each person's top suggestion, explained (the report asks whether it matches a skill).
+    people = list(data.people.values())
+    first: dict[int, matching.Match | None] = {
+        person.id: index.explain(person, found[0]) if found else None
+        for person, found in zip(people, index.ranked_many(people, top=1), strict=True)
+    }
+    # Per-opportunity candidate lists over the same people: who gets attention (ids and scores only).
+    people_index = matching.PersonIndex(people, scoring=scoring)
     queries, listed, scores = [], [], []
     for place in data.places:
-        for match in people_index.recommend(place, top=k):
+        for item in people_index.ranked(place, top=k):
             queries.append(place.id)
-            listed.append(match.person_id)
-            scores.append(match.score)
+            listed.append(item.person_id)
+            scores.append(item.score)
     # Per-person lists of finished referrals, ranked by the weights in use.
     weights = scoring.weights.as_array()
     by_person: dict[int, list[matching.Outcome]] = defaultdict(list)

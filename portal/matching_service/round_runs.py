@@ -1,9 +1,11 @@
 """Running an allocation round off the request path: the intake, the places, preference lists, the allocation.
 
 One :class:`matching.OpportunityIndex` per round over its places gives each person's best
-feasible places; the allocation itself is :func:`matching.stable_allocation` or
-:func:`matching.welfare_allocation`. The CPU-bound steps run in worker threads and the round's
-row records progress between them. The result is one stored proposal per person, for review.
+feasible places, ranked but not explained; the allocation itself is
+:func:`matching.stable_allocation` or :func:`matching.welfare_allocation`. Only the pair a
+person is placed in is explained, as its proposal shows it (explaining every listed pair was
+most of a round's time). The CPU-bound steps run in worker threads and the round's row
+records progress between them. The result is one stored proposal per person, for review.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import asdict
 from typing import Any
 
@@ -33,6 +35,7 @@ __all__ = [
     "PREFERENCES",
     "WELFARE_CELLS",
     "allocate",
+    "explain_placed",
     "fits_welfare",
     "preference_lists",
     "run_round",
@@ -137,17 +140,47 @@ def fits_welfare(people: int, places: int) -> bool:
 
 def preference_lists(
     index: matching.OpportunityIndex, people: list[matching.Person]
-) -> dict[Hashable, list[matching.Match]]:
-    """Each person's best :data:`PREFERENCES` feasible opportunities in ``index``, best first, explained."""
-    return {p.id: index.recommend(p, top=PREFERENCES) for p in people}
+) -> dict[Hashable, list[matching.Ranked]]:
+    """Each person's best :data:`PREFERENCES` feasible opportunities in ``index``, best first, unexplained.
+
+    The allocation needs ids and scores only; :func:`explain_placed` explains the pairs kept.
+    """
+    return dict(zip([p.id for p in people], index.ranked_many(people, top=PREFERENCES), strict=True))
+
+
+def explain_placed(
+    index: matching.OpportunityIndex,
+    people: list[matching.Person],
+    lists: Mapping[Hashable, Sequence[matching.Ranked]],
+    assignment: Mapping[Hashable, Hashable | None],
+) -> dict[Hashable, matching.Match]:
+    """The explained match of each placed person: the same :class:`matching.Match` ``index.recommend`` lists.
+
+    Examples
+    --------
+    >>> from matching import OpportunityIndex, Opportunity, Person
+    >>> index = OpportunityIndex([Opportunity("bakery", required_skills=["peka"], capacity=1)])
+    >>> people = [Person("ana", skills=["peka"]), Person("ivo", skills=["vrt"])]
+    >>> lists = preference_lists(index, people)
+    >>> explained = explain_placed(index, people, lists, {"ana": "bakery", "ivo": None})
+    >>> list(explained), explained["ana"] == index.recommend(people[0])[0]
+    (['ana'], True)
+    """
+    explained = {}
+    for person in people:
+        placed = assignment.get(person.id)
+        item = next((r for r in lists.get(person.id, ()) if r.opportunity_id == placed), None)
+        if item is not None:
+            explained[person.id] = index.explain(person, item)
+    return explained
 
 
 def allocate(
     method: str,
-    lists: Mapping[Hashable, list[matching.Match]],
+    lists: Mapping[Hashable, Sequence[matching.Ranked]],
     capacities: Mapping[Hashable, int],
 ) -> tuple[dict[Hashable, Hashable | None], matching.AllocationReport]:
-    """Allocate people to places from their ranked, feasible lists (``Match`` objects, best first).
+    """Allocate people to places from their ranked, feasible lists (``Ranked`` pairs, best first).
 
     ``"stable"`` runs participant-proposing deferred acceptance; each opportunity prefers the
     people who listed it by the pair's score (ties: the order of ``lists``). People who did not
@@ -182,15 +215,18 @@ def allocate(
 def _proposals(
     round_id: int,
     persons: list[matching.Person],
-    lists: Mapping[Hashable, list[matching.Match]],
+    lists: Mapping[Hashable, Sequence[matching.Ranked]],
     empty: set[Hashable],
     assignment: Mapping[Hashable, Hashable | None],
+    explained: Mapping[Hashable, matching.Match],
 ) -> list[AllocationProposal]:
+    """One proposal per person: the place, its rank in the person's list, and why (``explained``: placed pairs)."""
     rows = []
     for person in persons:
         options = lists.get(person.id, [])
         placed = assignment.get(person.id)
-        match = next((m for m in options if m.opportunity_id == placed), None)
+        rank = next((k for k, r in enumerate(options, 1) if r.opportunity_id == placed), None)
+        match = explained.get(person.id) if rank is not None else None
         if person.id in empty:
             why = "empty_profile"  # not ranked: the note says so, and nobody gets a confident-looking score
         elif not options:
@@ -202,7 +238,7 @@ def _proposals(
         explanation = {
             "reasons": _explained(match, person.id in empty) if match else None,
             "unplaced": why,
-            "options": [[m.opportunity_id, m.score] for m in options],
+            "options": [[r.opportunity_id, r.score] for r in options],
         }
         rows.append(
             AllocationProposal(
@@ -210,7 +246,7 @@ def _proposals(
                 participant=person.id,
                 opportunity=placed,
                 computed_opportunity=placed,
-                rank=options.index(match) + 1 if match else None,
+                rank=rank if match else None,
                 score=match.score if match else None,
                 explanation=json.dumps(explanation),
             )
@@ -265,7 +301,7 @@ async def run_round(round_id: int) -> None:
         await _progress(round_id, 20)
         persons = [records.person(p) for p in people]
         empty = {p.id for p in persons if profile_is_empty(p)}
-        lists: dict[Hashable, list[matching.Match]] = {}
+        lists: dict[Hashable, list[matching.Ranked]] = {}
         for start in range(0, len(persons), _CHUNK):
             lists.update(await anyio.to_thread.run_sync(preference_lists, index, persons[start : start + _CHUNK]))
             await _progress(round_id, 20 + 60 * min(len(persons), start + _CHUNK) // max(1, len(persons)))
@@ -279,8 +315,9 @@ async def run_round(round_id: int) -> None:
         capacities = {p["id"]: p["capacity"] - p["places_taken"] for p in places}
         ranked = {pid: ms for pid, ms in lists.items() if pid not in empty}
         assignment, report = await anyio.to_thread.run_sync(allocate, row["method"], ranked, capacities)
+        explained = await anyio.to_thread.run_sync(explain_placed, index, persons, lists, assignment)
         await _progress(round_id, 90)
-        proposals = _proposals(round_id, persons, lists, empty, assignment)
+        proposals = _proposals(round_id, persons, lists, empty, assignment, explained)
         async with DB.transaction():
             for start in range(0, len(proposals), 500):
                 await AllocationProposal.insert(*proposals[start : start + 500])
@@ -313,7 +350,7 @@ def _summary(
     places: list[dict[str, Any]],
     capacities: Mapping[Hashable, int],
     empty: set[Hashable],
-    lists: Mapping[Hashable, list[matching.Match]],
+    lists: Mapping[Hashable, Sequence[matching.Ranked]],
     started: float,
 ) -> dict[str, Any]:
     ranks = Counter(r for r in report.ranks.values() if r is not None)
