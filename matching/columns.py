@@ -17,7 +17,7 @@ from matching.text import SkillText
 __all__ = ["Columns", "SkillTable", "Terms", "common", "covers", "fold_rows", "within"]
 
 _WORD = 64
-_COLUMNS_AT_ONCE = 64  # query skills per computation of credit columns: their dense block stays small
+_TEXTS_AT_ONCE = 64  # query texts per computation of credit columns: their dense block stays small
 
 
 class Columns:
@@ -236,6 +236,7 @@ class SkillTable:
         # an allocation round asks for the same few thousand skills over and over. Valid for
         # one scoring and the table as it is; dropped when either changes.
         self._columns: dict[Skill, tuple[np.ndarray, np.ndarray]] = {}
+        self._text_credits: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # the same for a query text
         self._columns_for: tuple[Scoring | None, int] = (None, 0)
 
     def __len__(self) -> int:
@@ -314,54 +315,78 @@ class SkillTable:
     def _remember(self, skills: Sequence[Skill], scoring: Scoring) -> None:
         """Compute and keep the credit columns of ``skills`` not kept yet."""
         if self._columns_for[0] is not scoring or self._columns_for[1] != len(self._concept_flags):
-            self._columns.clear()
+            self._forget()
             self._columns_for = (scoring, len(self._concept_flags))
         new = [s for s in dict.fromkeys(skills) if s not in self._columns]
         if len(self._columns) + len(new) > self.COLUMN_CACHE:
-            self._columns.clear()
+            self._forget()
             new = list(dict.fromkeys(skills))
-        for start in range(0, len(new), _COLUMNS_AT_ONCE):
-            part = new[start : start + _COLUMNS_AT_ONCE]
-            computed = self._compute(part, scoring)
-            # Only the table skills that earn something, found for all the columns at once.
-            column, rows = np.nonzero(computed)
-            values = computed[column, rows]
-            ends = np.searchsorted(column, np.arange(1, len(part)))
-            for skill, r, v in zip(part, np.split(rows, ends), np.split(values, ends), strict=True):
-                self._columns[skill] = (r, v)
+        # Skills share texts (a concept's label typed as free text, say): each text is compared once.
+        texts = [t for t in dict.fromkeys(t for s in new for t in s.texts) if t not in self._text_credits]
+        for start in range(0, len(texts), _TEXTS_AT_ONCE):
+            part = texts[start : start + _TEXTS_AT_ONCE]
+            self._text_credits.update(zip(part, self._text_columns(part, scoring), strict=True))
+        for skill in new:
+            self._columns[skill] = self._column(skill, scoring)
 
-    def _compute(self, skills: Sequence[Skill], scoring: Scoring) -> np.ndarray:
-        """Credits computed afresh, one row per query skill (a column of :meth:`credits`), which depends on it only."""
+    def _forget(self) -> None:
+        """Drop the kept columns (the table or the scoring changed, or there are too many)."""
+        self._columns.clear()
+        self._text_credits.clear()
+
+    def _column(self, skill: Skill, scoring: Scoring) -> tuple[np.ndarray, np.ndarray]:
+        """A query skill's credit column: what its closest text earns, and between two concepts identity or relation only."""
+        parts = [self._text_credits[t] for t in skill.texts]
+        if len(parts) == 1:
+            rows, values = parts[0]
+        else:  # credit grows with similarity, so the best credit is the closest text's
+            column = np.zeros(len(self))
+            for r, v in parts:
+                np.maximum.at(column, r, v)
+            rows = np.flatnonzero(column)
+            values = column[rows]
+        if skill.uri is None:
+            return rows, values
+        text = ~self._concepts()[
+            rows
+        ]  # a concept earns from a concept by identity or relation only (Scoring.concept_credit)
+        same = self._by_uri.get(skill.uri, [])
+        related = [i for uri in scoring.related.get(skill.uri, ()) for i in self._by_uri.get(uri, []) if i not in same]
+        return (
+            np.concatenate([rows[text], related, same]).astype(np.intp),
+            np.concatenate([values[text], np.full(len(related), scoring.related_credit), np.ones(len(same))]),
+        )
+
+    def _text_columns(self, texts: Sequence[str], scoring: Scoring) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per query text: the table skills whose closest text earns credit from it, and the credit."""
+        sims = self._similarities(texts)
+        # Most pairs earn nothing: credit only those from the threshold up.
+        query, table = np.nonzero(sims >= scoring.skill_threshold)
+        values = np.asarray(scoring.credit(sims[query, table]))
+        keep = values > 0
+        query, table, values = query[keep], table[keep], values[keep]
+        ends = np.searchsorted(query, np.arange(1, len(texts)))  # nonzero goes row by row
+        return list(zip(np.split(table, ends), np.split(values, ends), strict=True))
+
+    def _similarities(self, texts: Sequence[str]) -> np.ndarray:
+        """Text similarity of each query text (rows) with each table skill: its closest text."""
         self._sync()
-        texts = [t for s in skills for t in s.texts]
         rows = self._text.vectors(texts)
         # Work only on the n-grams the query has, never on the whole hashed space.
         features = np.concatenate([f for f, _ in rows])
         cols, where = np.unique(features, return_inverse=True)
         lengths = [f.size for f, _ in rows]
-        weights = np.concatenate([w for _, w in rows])
         query = np.zeros((len(texts), cols.size))
-        query[np.repeat(np.arange(len(texts)), lengths), where] = weights
+        query[np.repeat(np.arange(len(texts)), lengths), where] = np.concatenate([w for _, w in rows])
         # Sparse times dense adds each text pair's products in n-gram order from 0 (a zero where
         # the query lacks an n-gram changes nothing), as SkillText.similarity does: the same
         # similarities to the last bit.
         sims = np.ascontiguousarray((self._main[:, cols] @ query.T).T)
         if self._pending.shape[0]:
             sims = np.hstack([sims, self._pending_similarities(cols, query)])
-        if len(texts) != len(skills):  # the closest text of each query skill
-            sims = np.maximum.reduceat(sims, np.cumsum([0, *(len(s.texts) for s in skills)])[:-1], axis=0)
-        if len(self._texts) != len(self._concept_flags) and sims.shape[1]:  # ... and of each table skill
+        if len(self._texts) != len(self._concept_flags) and sims.shape[1]:  # the closest text of each table skill
             sims = np.maximum.reduceat(sims, self._skill_starts(), axis=1)
-        credit = scoring.credit(sims)
-        # Between two concepts only identity or a named relation counts (Scoring.concept_credit).
-        named = [j for j, skill in enumerate(skills) if skill.uri is not None]
-        credit[np.ix_(named, np.flatnonzero(self._concepts()))] = 0.0
-        for j, skill in enumerate(skills):
-            if skill.uri is not None:
-                for related in scoring.related.get(skill.uri, ()):
-                    credit[j, self._by_uri.get(related, [])] = scoring.related_credit
-                credit[j, self._by_uri.get(skill.uri, [])] = 1.0
-        return credit
+        return sims
 
     def _pending_similarities(self, cols: np.ndarray, query: np.ndarray) -> np.ndarray:
         """Similarities of the query texts (rows of ``query`` over n-grams ``cols``) with the pending texts."""

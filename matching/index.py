@@ -27,7 +27,7 @@ from matching.explain import Match, explain_pair
 from matching.geo import EARTH_RADIUS_KM, chord_km, unit_vectors
 from matching.recommend import check_top
 from matching.records import Opportunity, Person, as_opportunity, as_person
-from matching.scoring import Scoring, round_score
+from matching.scoring import _SCALE, Scoring, round_score
 
 __all__ = ["OpportunityIndex", "PersonIndex", "Ranked"]
 
@@ -375,8 +375,9 @@ class OpportunityIndex(_Index[Opportunity]):
         chosen = pairs.best(scores, top)
         ids = self._ids(pairs.cand[chosen])
         who = pairs.owners(chosen)
-        for k, i, score, d in zip(who, ids, scores[chosen].tolist(), pairs.dist[chosen].tolist(), strict=True):
-            lists[k].append(Ranked(people[k].id, i, score, _km(d)))
+        distances = [None if math.isnan(d) else d for d in pairs.dist[chosen].tolist()]
+        for k, i, score, d in zip(who, ids, scores[chosen].tolist(), distances, strict=True):
+            lists[k].append(Ranked(people[k].id, i, score, d))
         return lists
 
     def explain(self, person: Person | Mapping[str, Any], item: Ranked) -> Match:
@@ -541,7 +542,10 @@ class _Pairs:
         """Positions of each person's ``top`` best pairs, person by person, best first (ties: by slot)."""
         if self.who is None:
             return _top(scores, top)
-        order = np.lexsort((-scores, self.who))  # a stable sort: equal scores keep slot order
+        # Rounded scores are whole billionths: as integers, one stable sort of (person, -score)
+        # orders each person's pairs best first, equal scores in slot order (as _top does).
+        points = np.rint(scores * _SCALE).astype(np.int64)
+        order = np.argsort(self.who.astype(np.int64) * 2**32 + (2**31 - points), kind="stable")
         who = self.who[order]
         rank = np.arange(who.size) - np.searchsorted(who, who)
         return order[rank < top]
