@@ -62,7 +62,7 @@ def placement_gaps(
     -----
     Rows at one location with one travel distance are searched once, on a k-d tree of the
     places; every candidate is confirmed with `haversine_km`, so the result is the one of
-    comparing every row with every place. About 5 s of CPU for 200,000 participants at their
+    comparing every row with every place. About 4 s of CPU for 200,000 participants at their
     own coordinates and 100,000 places in two countries (``bench/network_metrics.py``).
 
     Examples

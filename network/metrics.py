@@ -27,10 +27,11 @@ __all__ = [
 
 # Betweenness runs one breadth-first search per pivot, each touching every organisation and
 # both ends of every tie: the budget is pivots x (organisations + 2 x ties), about 10 ns each
-# with igraph on these machines, so ~12-16 s. Exact fits it up to ~10,000 organisations with
-# 50,000 ties; at 20,000 with 100,000 it allows ~5,100 pivots, whose top 100 brokers were 95 to
-# 97 of the exact top 100 on the bench's networks (64 pivots found 46 at 10,000).
-BETWEENNESS_BUDGET = 1_200_000_000
+# with igraph on these machines, so ~8 s. Exact fits it up to ~8,000 organisations with 40,000
+# ties. On the bench's networks (bench/network_metrics.py, seeds 0-2) it allows 6,846 pivots at
+# 10,000 organisations with 53,000 ties, whose top 100 brokers held 93-94 of the exact top 100,
+# and 3,421 at 20,000 with 107,000 ties: 94-96 (networkx's 64 pivots found 46 and 52, slower).
+BETWEENNESS_BUDGET = 800_000_000
 # Fewer pivots than this rank nothing reliably, whatever the budget says.
 MIN_BETWEENNESS_PIVOTS = 64
 
@@ -309,8 +310,8 @@ def betweenness_pivots(organisations: int, ties: int, budget: int | None = None)
 
     Examples
     --------
-    >>> betweenness_pivots(10_000, 50_000) is None, betweenness_pivots(20_000, 100_000)
-    (True, 5454)
+    >>> betweenness_pivots(5_000, 25_000) is None, betweenness_pivots(20_000, 100_000)
+    (True, 3636)
     """
     budget = BETWEENNESS_BUDGET if budget is None else budget
     per_search = organisations + 2 * ties
