@@ -121,6 +121,7 @@ class EmployerPages(Controller):
         context = {
             "results": browsed.page,
             "fit_window": profiles.FIT_WINDOW if browsed.fit_window else None,
+            "count_cap": profiles.COUNT_CAP if browsed.more else None,
             "filters": filters,
             "errors": errors,
             "own": own,

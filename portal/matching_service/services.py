@@ -214,7 +214,7 @@ async def set_apart_for(participant_id: int) -> list[dict[str, Any]]:
 # request's work does not grow with the country. "Near" is a box about 110 km each way at these
 # latitudes: wider than the travel radius of almost every profile (the demo's reach 50 km),
 # though a profile may allow up to 300 km, and such a person further off is not listed.
-CANDIDATE_WINDOW = 2000
+CANDIDATE_WINDOW = 1000
 _NEAR_DEGREES = (1.0, 1.45)
 
 

@@ -415,3 +415,16 @@ async def test_fit_shown_to_employers_adds_up_without_distance_so_nothing_points
     for fit in fits:
         assert "distance" not in fit["contributions"] and "travel_radius" not in fit.get("unmet", [])
         assert abs(sum(fit["contributions"].values()) - fit["score"]) < 1e-6
+
+
+async def test_a_pool_larger_than_the_count_bound_says_more_and_pages_within_it(
+    client, make_user, make_org, monkeypatch
+):
+    await world(client, make_user, make_org)
+    await switch(client, "boss1")
+    assert "More than" not in await candidates_page(client, "")
+    monkeypatch.setattr(profiles, "COUNT_CAP", 1)
+    monkeypatch.setattr(profiles, "PER_PAGE", 1)
+    page = await candidates_page(client, "")
+    assert "More than 1 candidates: choose a region, skill or language" in page
+    assert len(set(PSEUDONYM.findall(page))) == 1
