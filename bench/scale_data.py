@@ -14,7 +14,7 @@ employer accounts, open opportunities with ESCO skills, participants with consen
 plans, notes, case teams, referrals with their histories and notifications, introductions, and
 audit events. Values are written as the app writes them (skills JSON via portal.skills.entries,
 search text via the services' own functions, notifications through gettext). Then it sets the id
-sequences, runs ANALYZE and computes the network snapshot the pages read. Dates are relative to
+sequences, runs VACUUM ANALYZE and computes the network snapshot the pages read. Dates are relative to
 today; everything else follows from --seed. --small is --scale 0.02 (about a minute).
 """
 
@@ -1430,8 +1430,10 @@ async def load(args: argparse.Namespace) -> None:
                 sequences += 1
         timings.append(("places taken at demo places, setval", sequences, time.perf_counter() - step))
         step = time.perf_counter()
-        await conn.execute("ANALYZE")
-        timings.append(("ANALYZE", 0, time.perf_counter() - step))
+        # VACUUM as well, as autovacuum would soon after a load: without the visibility map a count
+        # reads the table instead of an index (95 ms instead of 15 for 100,000 opportunities).
+        await conn.execute("VACUUM ANALYZE")
+        timings.append(("VACUUM ANALYZE", 0, time.perf_counter() - step))
     finally:
         await conn.close()
     if not args.no_network:
