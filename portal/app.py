@@ -10,6 +10,7 @@ from litestar.exceptions import HTTPException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
 from litestar.static_files import create_static_files_router
+from threadpoolctl import threadpool_limits
 
 from portal.audit.pages import AuditPages
 from portal.auth.guards import deny_by_default
@@ -44,6 +45,9 @@ CSRF_HEADER = "x-csrftoken"
 async def _on_startup() -> None:
     from portal.db.piccolo_conf import DB
 
+    # One BLAS thread per worker process (OpenBLAS's count is process-wide): on 2 shared cores more threads
+    # wait on each other; a round's preference lists took twice as long (bench/matching_allocation.py).
+    threadpool_limits(1, user_api="blas")
     await prepare_sqlite(DB)
     await open_pool(DB)
     await network_jobs.on_startup()
