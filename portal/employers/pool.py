@@ -53,10 +53,13 @@ def pool_condition() -> Combinable:
     """
     stages = ", ".join(f"'{stage}'" for stage in POOL_STAGES)
     finished = ", ".join(f"'{status}'" for status in FINISHED_PROGRAMME)
+    # A scalar subquery with LIMIT rather than EXISTS: PostgreSQL turns an EXISTS under OR into a
+    # hash of every finished referral in the country (87 ms per page); this probes the index of
+    # the few rows a page looks at (1 ms).
     staged = WhereRaw(
-        f"(participant.stage IN ({stages}) OR (participant.stage = 'activation' AND EXISTS ("
+        f"(participant.stage IN ({stages}) OR (participant.stage = 'activation' AND ("
         "SELECT 1 FROM referral WHERE referral.participant = participant.id"
-        f" AND referral.status IN ({finished}))))"
+        f" AND referral.status IN ({finished}) LIMIT 1) IS NOT NULL))"
     )
     return staged & consent_in_force("employer_profile")
 
