@@ -133,7 +133,7 @@ def _ranked_for_employer(
     people = [dataclasses.replace(records.person(r), travel_radius_km=None) for r in rows]
     by_id = {r["id"]: r for r in rows}
     index = matching.PersonIndex(people, scoring=scoring)
-    return [by_id[m.person_id] for m in index.recommend(lifted, top=top)]
+    return [by_id[item.person_id] for item in index.ranked(lifted, top=top)]  # explained later, if shown
 
 
 def _like_value(text: str) -> str:
