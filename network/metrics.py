@@ -30,7 +30,7 @@ __all__ = [
 # with igraph on these machines, so ~8 s. Exact fits it up to ~8,000 organisations with 40,000
 # ties. On the bench's networks (bench/network_metrics.py, seeds 0-2) it allows 6,846 pivots at
 # 10,000 organisations with 53,000 ties, whose top 100 brokers held 93-94 of the exact top 100,
-# and 3,421 at 20,000 with 107,000 ties: 94-96 (networkx's 64 pivots found 46 and 52, slower).
+# and 3,421 at 20,000 with 107,000 ties: 94-96 (networkx's 64 pivots found 46 and 52).
 BETWEENNESS_BUDGET = 800_000_000
 # Fewer pivots than this rank nothing reliably, whatever the budget says.
 MIN_BETWEENNESS_PIVOTS = 64
