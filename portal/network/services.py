@@ -164,8 +164,9 @@ MIN_REPORTED_PARTICIPANTS = 5
 
 
 def gaps(records: Records) -> dict[str, Any]:
-    worst = network.worst_gaps(records.demand, records.places, records.organisations, top=TOP_GAPS * 4)
-    regions = network.placement_gaps(records.demand, records.places)["regions"]
+    found = network.placement_gaps(records.demand, records.places)  # once: seconds at a country's scale
+    worst = network.worst_gaps(records.demand, records.places, records.organisations, top=TOP_GAPS * 4, gaps=found)
+    regions = found["regions"]
     return {
         "worst": [gap for gap in worst if gap["participants"] >= MIN_REPORTED_PARTICIPANTS][:TOP_GAPS],
         "regions": [region for region in regions if region["participants"] >= MIN_REPORTED_PARTICIPANTS],
