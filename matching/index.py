@@ -37,6 +37,7 @@ _FAR_FUTURE = np.iinfo(np.int64).max // 2
 # in the dot product from dropping a place that is just within reach.
 _COS_SLACK = 1e-9
 _EMPTY = np.empty(0, dtype=np.intp)
+_NOWHERE = np.full(3, np.nan)  # the unit vector of a missing location: never within reach, no distance
 # Person-opportunity cells per block of OpportunityIndex.ranked_many: a few MB per column.
 _BLOCK_CELLS = 2**19
 
@@ -402,30 +403,15 @@ class OpportunityIndex(_Index[Opportunity]):
         Reach is cut first for the whole block with one product of unit vectors; the other
         constraints then filter the pairs left, as a single query filters its candidates.
         """
-        n, c = len(self._records), self._cols
-        ok = np.repeat(c["ok"][np.newaxis, :n], len(people), axis=0)
-        here = np.full((len(people), 3), np.nan)
-        for k, p in enumerate(people):
-            if p.location is not None:
-                here[k] = unit_vectors(*p.location)
-            if p.travel_radius_km is not None and p.location is None:
-                ok[k] = False  # a radius without a home: nowhere can be shown to be in reach
-            skip = [self._slots[i] for i in exclude[k] if i in self._slots]
-            ok[k, skip] = False
-        reach = [k for k, p in enumerate(people) if p.travel_radius_km is not None and p.location is not None]
-        if reach:
-            radius = [people[k].travel_radius_km for k in reach]
-            cos_min = [math.cos(min(r / EARTH_RADIUS_KM, math.pi)) - _COS_SLACK for r in radius]  # type: ignore[operator]
-            near = here[reach] @ c["xyz"][:, :n] >= np.array(cos_min)[:, np.newaxis]
-            if len(reach) == len(people):
-                ok &= near
-            else:
-                ok[reach] &= near
-        pairs = _Pairs.of(ok)
-        start = [p.available_from.toordinal() if p.available_from else _FAR_PAST for p in people]
-        pairs.keep(c["day_to"][pairs.cand] >= pairs.each(np.array(start)))
-        until = [p.available_until.toordinal() if p.available_until else _FAR_FUTURE for p in people]
-        pairs.keep(c["day_from"][pairs.cand] <= pairs.each(np.array(until)))
+        c = self._cols
+        here = np.array([_NOWHERE if p.location is None else unit_vectors(*p.location) for p in people])
+        pairs = _Pairs.of(self._reachable(people, here, exclude))
+        if any(p.available_from for p in people):
+            start = [p.available_from.toordinal() if p.available_from else _FAR_PAST for p in people]
+            pairs.keep(c["day_to"][pairs.cand] >= pairs.each(np.array(start)))
+        if any(p.available_until for p in people):
+            until = [p.available_until.toordinal() if p.available_until else _FAR_FUTURE for p in people]
+            pairs.keep(c["day_from"][pairs.cand] <= pairs.each(np.array(until)))
         if len(self._langs):  # some opportunity requires a language
             spoken = _rows(self._langs.words_of, [p.languages for p in people])
             pairs.keep(within(c["lang"][:, pairs.cand], pairs.columns(spoken)))
@@ -438,6 +424,32 @@ class OpportunityIndex(_Index[Opportunity]):
             pairs.keep(covers(c["offer"][:, pairs.cand], pairs.columns(wanted)))
         pairs.dist = self._distances(pairs, here, [p.travel_radius_km for p in people])
         return pairs
+
+    def _reachable(self, people: list[Person], here: np.ndarray, exclude: list[Collection[Hashable]]) -> np.ndarray:
+        """Open opportunities (people x slots) roughly within each person's radius, less their exclusions.
+
+        The cut compares dot products of unit vectors with some slack; distances decide later.
+        """
+        n, c = len(self._records), self._cols
+        reach = [k for k, p in enumerate(people) if p.travel_radius_km is not None and p.location is not None]
+        if reach:
+            radius = [people[k].travel_radius_km for k in reach]
+            cos_min = [math.cos(min(r / EARTH_RADIUS_KM, math.pi)) - _COS_SLACK for r in radius]  # type: ignore[operator]
+            near = here[reach] @ c["xyz"][:, :n] >= np.array(cos_min)[:, np.newaxis]
+        if reach and len(reach) == len(people):
+            ok = c["ok"][:n] & near  # one pass, as the usual single query
+        else:
+            ok = np.repeat(c["ok"][np.newaxis, :n], len(people), axis=0)
+            if reach:
+                ok[reach] &= near
+            for k, p in enumerate(people):
+                if p.travel_radius_km is not None and p.location is None:
+                    ok[k] = False  # a radius without a home: nowhere can be shown to be in reach
+        for k, ids in enumerate(exclude):
+            skip = [self._slots[i] for i in ids if i in self._slots]
+            if skip:
+                ok[k, skip] = False
+        return ok
 
     def _distances(self, pairs: _Pairs, here: np.ndarray, radius: list[float | None]) -> np.ndarray:
         """Great-circle distances of the pairs (NaN without a location); pairs beyond a radius are dropped."""
