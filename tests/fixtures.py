@@ -60,10 +60,19 @@ def app() -> Any:
 
 @pytest.fixture
 async def client(app: Any, db: None) -> AsyncIterator[httpx.AsyncClient]:
-    # ASGITransport drives the app in this event loop (TestClient's own thread clashes with asyncpg).
-    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield c
+    from portal.db.engine import close_pool, open_pool
+    from portal.db.piccolo_conf import DB
+
+    # A bounded pool on PostgreSQL, as `portal serve` opens: a hundred concurrent requests then
+    # wait for a connection instead of exhausting the server's (100 with every other client).
+    await open_pool(DB)
+    try:
+        # ASGITransport drives the app in this event loop (TestClient's own thread clashes with asyncpg).
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            yield c
+    finally:
+        await close_pool(DB)
 
 
 _CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')
