@@ -22,3 +22,9 @@ class Page:
 def clamp_page(page: int, total: int, per_page: int) -> int:
     """A page number within 1..pages, so a stale link shows the last page instead of nothing."""
     return max(1, min(page, max(1, math.ceil(total / per_page))))
+
+
+async def first_of(query: Any, limit: int) -> tuple[list[dict[str, Any]], bool]:
+    """The first ``limit`` rows of an ordered ``query`` and whether more match: one row more is read to know."""
+    rows = await query.limit(limit + 1)
+    return rows[:limit], len(rows) > limit

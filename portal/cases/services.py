@@ -27,7 +27,7 @@ from portal.db.tables import (
     StageChange,
 )
 from portal.geo import fold
-from portal.pagination import Page, clamp_page
+from portal.pagination import Page, clamp_page, first_of
 from portal.service_errors import NotFound  # noqa: F401 (part of this module's interface)
 from portal.skills.entries import skill_terms
 
@@ -375,8 +375,8 @@ async def team_candidates(participant_id: int, q: str = "") -> tuple[list[dict[s
                 participant_id,
             )
         )
-    rows = (
-        await PortalUser.select(
+    query = (
+        PortalUser.select(
             PortalUser.id,
             PortalUser.display_name,
             PortalUser.role,
@@ -385,9 +385,8 @@ async def team_candidates(participant_id: int, q: str = "") -> tuple[list[dict[s
         .where(*conditions)
         .order_by(PortalUser.display_name)
         .order_by(PortalUser.id)
-        .limit(TEAM_CHOICES + 1)
     )
-    return rows[:TEAM_CHOICES], len(rows) > TEAM_CHOICES
+    return await first_of(query, TEAM_CHOICES)
 
 
 async def add_team_member(participant_id: int, user_id: int, role: str, by: CurrentUser) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,8 +123,13 @@ def as_utc(value: dt.datetime) -> dt.datetime:
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
+def like_literal(text: str) -> str:
+    """``text`` without LIKE's wildcards and escape, so a typed word is matched as it is."""
+    return re.sub(r"[%_\\]", " ", text).strip()
+
+
 def contains_ignoring_case(column: Any, text: str) -> Any:
     """``column`` holds ``text`` in any letter case: ILIKE on PostgreSQL, LIKE on SQLite (where LIKE already ignores it)."""
-    pattern = "%" + text.replace("%", " ").replace("_", " ") + "%"
+    pattern = f"%{like_literal(text)}%"
     engine = column._meta.table._meta.db
     return column.ilike(pattern) if isinstance(engine, PostgresEngine) else column.like(pattern)

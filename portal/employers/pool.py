@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from piccolo.columns.combination import Combinable, WhereRaw
 
@@ -31,8 +31,15 @@ _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # as case codes: no 0/O or 1/I
 _ATTEMPTS = 5
 
 
-# Ids asked about at once: an IN list stays this long however large the pool grows.
+# Ids asked about (or written) at once: an IN list stays this long however large the pool grows.
 _CHUNK = 500
+
+
+def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
+    """``ids``, without repeats and in order, in lists of at most :data:`_CHUNK`."""
+    ordered = sorted(set(ids))
+    for start in range(0, len(ordered), _CHUNK):
+        yield ordered[start : start + _CHUNK]
 
 
 def consent_in_force(scope: str) -> WhereRaw:
@@ -66,10 +73,8 @@ def pool_condition() -> Combinable:
 
 async def consented(participant_ids: Iterable[int], scope: str) -> set[int]:
     """Those whose newest decision for ``scope`` is "given" (never decided counts as not given)."""
-    ids = sorted(set(participant_ids))
     found: set[int] = set()
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
+    for chunk in _chunks(participant_ids):
         rows = (
             await Consent.select(Consent.participant, Consent.given)
             .where((Consent.scope == scope) & Consent.participant.is_in(chunk))
@@ -105,13 +110,12 @@ async def pseudonyms_for(organisation_id: int, participant_ids: Iterable[int]) -
     found: dict[int, str] = {}
     for attempt in range(_ATTEMPTS + 1):
         missing = wanted - set(found)
-        if missing:
+        for chunk in _chunks(missing):
             rows = await CandidatePseudonym.select(CandidatePseudonym.participant, CandidatePseudonym.pseudonym).where(
-                (CandidatePseudonym.organisation == organisation_id)
-                & CandidatePseudonym.participant.is_in(list(missing))
+                (CandidatePseudonym.organisation == organisation_id) & CandidatePseudonym.participant.is_in(chunk)
             )
             found.update({r["participant"]: r["pseudonym"] for r in rows})
-            missing = wanted - set(found)
+        missing = wanted - set(found)
         if not missing:
             return found
         if attempt == _ATTEMPTS:
@@ -119,14 +123,15 @@ async def pseudonyms_for(organisation_id: int, participant_ids: Iterable[int]) -
         now = dt.datetime.now(dt.UTC)
         # DO NOTHING covers both races: another request naming the same pair, and the (rare)
         # pseudonym collision; the next pass reads what stuck and retries the rest.
-        await CandidatePseudonym.insert(
-            *[
-                CandidatePseudonym(
-                    organisation=organisation_id, participant=pid, pseudonym=_new_pseudonym(), created_at=now
-                )
-                for pid in sorted(missing)
-            ]
-        ).on_conflict(action="DO NOTHING")
+        for chunk in _chunks(missing):
+            await CandidatePseudonym.insert(
+                *[
+                    CandidatePseudonym(
+                        organisation=organisation_id, participant=pid, pseudonym=_new_pseudonym(), created_at=now
+                    )
+                    for pid in chunk
+                ]
+            ).on_conflict(action="DO NOTHING")
     raise RuntimeError("could not assign pseudonyms")  # only after repeated collisions: not a real outcome
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from piccolo.columns.combination import Combinable, WhereRaw
 
 import matching
+from portal.db.engine import like_literal
 from portal.db.tables import Opportunity, Participant, Referral, ReferralEvent
 from portal.employers import pool
 from portal.geo import fold
@@ -136,9 +136,9 @@ def _ranked_for_employer(
     return [by_id[item.person_id] for item in index.ranked(lifted, top=top)]  # explained later, if shown
 
 
-def _like_value(text: str) -> str:
-    """``text`` without LIKE's wildcards and escape: a filter word is matched literally."""
-    return re.sub(r"[%_\\]", " ", text).strip()
+def _speaks(language: str) -> WhereRaw:
+    """SQL: the participant's comma-separated languages include ``language``."""
+    return WhereRaw("(',' || participant.languages || ',') LIKE {}", f"%,{like_literal(language)},%")
 
 
 def _conditions(f: CandidateFilters, concepts: Collection[str] = ()) -> list[Combinable]:
@@ -147,7 +147,7 @@ def _conditions(f: CandidateFilters, concepts: Collection[str] = ()) -> list[Com
     if f.region:
         conditions.append(Participant.region == f.region)
     if f.language:
-        conditions.append(WhereRaw("(',' || participant.languages || ',') LIKE {}", f"%,{_like_value(f.language)},%"))
+        conditions.append(_speaks(f.language))
     if f.hours_min is not None:
         conditions.append(Participant.hours_per_week >= f.hours_min)
     if f.hours_max is not None:
@@ -156,12 +156,12 @@ def _conditions(f: CandidateFilters, concepts: Collection[str] = ()) -> list[Com
         # Skills only: a name, place or note typed here must never find a person. A skill matches
         # by its wording, or by being one of the concepts the words name in any language
         # ("cooking" and "kuhanje" find the same people).
-        wanted = _like_value(fold(f.skill))
+        wanted = like_literal(fold(f.skill))
         either = Participant.skill_terms.like(f"%{wanted}%") if wanted else None
         for uri in sorted(concepts)[:_MAX_CONCEPTS]:
             # A concept by its address in the stored JSON: ESCO addresses end in a UUID, so the
             # address and its closing quote match that concept alone.
-            this = Participant.skills.like(f'%{_like_value(uri)}"%')
+            this = Participant.skills.like(f'%{like_literal(uri)}"%')
             either = this if either is None else either | this
         if either is None:  # nothing to look for: nobody matches, as before
             either = Participant.id < 0
@@ -194,10 +194,7 @@ async def best_for(organisation_id: int, opportunity_id: int, top: int = 10) -> 
         return []
     opening = records.opportunity(row)
     scoring = employer_scoring(await training.current_scoring())
-    speaks = [
-        WhereRaw("(',' || participant.languages || ',') LIKE {}", f"%,{_like_value(code)},%")
-        for code in sorted(opening.languages)
-    ]
+    speaks = [_speaks(code) for code in sorted(opening.languages)]
     rows = await window_near(row, [pool.pool_condition(), *speaks], records.columns(Participant, _COLUMNS))
     best = _ranked_for_employer(rows, opening, scoring, top)
     fits = {r["id"]: fit_to(r, opening, scoring) for r in best}

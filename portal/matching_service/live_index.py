@@ -63,13 +63,18 @@ def forget() -> None:
     _state.quiet_until = 0.0
 
 
+def _indexed_columns() -> list[Any]:
+    """What the index reads of an opportunity, and the stamp it follows changes by."""
+    return [*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS), Opportunity.updated_at]
+
+
 async def _open_rows() -> list[dict[str, Any]]:
     """Every open opportunity as the index needs it, read by id in batches."""
     found: list[dict[str, Any]] = []
     last = 0
     while True:
         batch = (
-            await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS), Opportunity.updated_at)
+            await Opportunity.select(*_indexed_columns())
             .where((Opportunity.status == "open") & (Opportunity.id > last))
             .order_by(Opportunity.id)
             .limit(_BATCH)
@@ -96,9 +101,7 @@ async def _changed_rows(since: dt.datetime) -> tuple[list[dict[str, Any]], list[
     fresh = sorted(r["id"] for r in stamps if _state.stamps.get(r["id"]) != r["updated_at"])
     rows: list[dict[str, Any]] = []
     for start in range(0, len(fresh), _BATCH):  # bounded IN lists, however large an import
-        rows += await Opportunity.select(
-            *records.columns(Opportunity, records.OPPORTUNITY_COLUMNS), Opportunity.updated_at
-        ).where(Opportunity.id.is_in(fresh[start : start + _BATCH]))
+        rows += await Opportunity.select(*_indexed_columns()).where(Opportunity.id.is_in(fresh[start : start + _BATCH]))
     return stamps, rows
 
 

@@ -16,7 +16,7 @@ from portal.geo import fold
 from portal.i18n import gettext as _
 from portal.network import jobs as network_jobs
 from portal.organisations.validation import PROGRAMME_KINDS
-from portal.pagination import Page, clamp_page
+from portal.pagination import Page, clamp_page, first_of
 from portal.service_errors import Conflict, NotFound  # noqa: F401 (part of this module's interface)
 
 DEFAULT_PER_PAGE = 20
@@ -136,21 +136,14 @@ async def organisation_choices(q: str, chosen: int | None = None) -> tuple[list[
     empty), at most :data:`CHOICES`; the ``chosen`` one is always among them, so a form shown
     again keeps its choice. A country has 20,000 organisations, too many for one list.
     """
+    columns = (Organisation.id, Organisation.name, Organisation.country, Organisation.municipality)
     conditions = _where(DirectoryFilters(q=q))
-    query = Organisation.select(Organisation.id, Organisation.name, Organisation.country, Organisation.municipality)
+    query = Organisation.select(*columns)
     if conditions:
         query = query.where(*conditions)
-    rows = await query.order_by(Organisation.search_text).order_by(Organisation.id).limit(CHOICES + 1)
-    more = len(rows) > CHOICES
-    rows = rows[:CHOICES]
+    rows, more = await first_of(query.order_by(Organisation.search_text).order_by(Organisation.id), CHOICES)
     if chosen is not None and all(row["id"] != chosen for row in rows):
-        extra = (
-            await Organisation.select(
-                Organisation.id, Organisation.name, Organisation.country, Organisation.municipality
-            )
-            .where(Organisation.id == chosen)
-            .first()
-        )
+        extra = await Organisation.select(*columns).where(Organisation.id == chosen).first()
         rows = [extra, *rows] if extra else rows
     return rows, more
 

@@ -13,7 +13,7 @@ from portal.employers.pool import pseudonyms_for
 from portal.i18n import gettext as _
 from portal.network import jobs as network_jobs
 from portal.organisations.services import search_words
-from portal.pagination import Page, clamp_page
+from portal.pagination import Page, clamp_page, first_of
 from portal.referrals import flow
 from portal.referrals.notify import notify
 from portal.service_errors import NotFound, Refused  # noqa: F401 (part of this module's interface)
@@ -43,8 +43,8 @@ async def opportunity_choices(q: str, region: str) -> tuple[list[dict[str, Any]]
         conditions += [Opportunity.search_text.like(f"%{word}%") for word in words]
     else:
         conditions.append(Opportunity.region == region)
-    rows = (
-        await Opportunity.select(
+    query = (
+        Opportunity.select(
             Opportunity.id,
             Opportunity.title,
             Opportunity.municipality,
@@ -55,9 +55,8 @@ async def opportunity_choices(q: str, region: str) -> tuple[list[dict[str, Any]]
         .where(*conditions)
         .order_by(Opportunity.title)
         .order_by(Opportunity.id)
-        .limit(CHOICES + 1)
     )
-    return rows[:CHOICES], len(rows) > CHOICES
+    return await first_of(query, CHOICES)
 
 
 async def create_referral(participant_id: int, opportunity_id: int, message: str, send: bool, user: CurrentUser) -> int:
