@@ -48,6 +48,11 @@ async def _on_startup() -> None:
     # One BLAS thread per worker process (OpenBLAS's count is process-wide): on 2 shared cores more threads
     # wait on each other; a round's preference lists took twice as long (bench/matching_allocation.py).
     threadpool_limits(1, user_api="blas")
+    settings = get_settings()
+    if settings.is_production and not settings.smtp_host:
+        logging.getLogger(__name__).warning(
+            "PORTAL_SMTP_HOST is not set: invitations and password resets go to %s, not to people", settings.outbox_dir
+        )
     await prepare_sqlite(DB)
     await open_pool(DB)
     await network_jobs.on_startup()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
@@ -31,6 +32,24 @@ class Settings:
     # when asked (the Recompute button, `portal network recompute`), still in the background;
     # "inline": only when asked, and the request waits for it (tests: no task outlives a test).
     network_recompute: str = "auto"
+    # Where links in e-mails point (invitations, password resets): the address users reach the portal at.
+    public_url: str = "http://127.0.0.1:8000"
+    # Outgoing mail: SMTP when a host is set; otherwise each message is written to `outbox_dir` as an
+    # .eml file (development, and production until SMTP is configured: the start-up log says so).
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_security: str = "starttls"  # starttls, ssl or none
+    mail_from: str = "portal@localhost"
+    outbox_dir: Path = PROJECT_ROOT / "var" / "outbox"
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks); the client address
+    # that throttling counts is the last one in the chain that is not one of these.
+    trusted_proxies: tuple[str, ...] = ()
+    # Closed cases (exit or employment) are pseudonymised this many days after closing.
+    retention_days: int = 1825
+    # Key that `portal backup` encrypts with and `portal restore` decrypts with; empty: not encrypted.
+    backup_key: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -88,15 +107,50 @@ def load_settings(env: dict[str, str] | os._Environ = os.environ) -> Settings:
     )
     if network_recompute not in ("auto", "manual", "inline"):
         raise SettingsError("PORTAL_NETWORK_RECOMPUTE must be auto, manual or inline")
+
+    def number(name: str, default: int, low: int, high: int) -> int:
+        raw = env.get(name, "").strip() or str(default)
+        try:
+            value = int(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{name} must be a whole number") from exc
+        if not low <= value <= high:
+            raise SettingsError(f"{name} must be between {low} and {high}")
+        return value
+
+    smtp_security = env.get("PORTAL_SMTP_SECURITY", "starttls").strip().lower()
+    if smtp_security not in ("starttls", "ssl", "none"):
+        raise SettingsError("PORTAL_SMTP_SECURITY must be starttls, ssl or none")
+    trusted_proxies = tuple(part.strip() for part in env.get("PORTAL_TRUSTED_PROXIES", "").split(",") if part.strip())
+    for proxy in trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError as exc:
+            raise SettingsError(f"PORTAL_TRUSTED_PROXIES: {proxy!r} is not an address or network") from exc
+    host = env.get("PORTAL_HOST", "127.0.0.1")
+    public_url = (env.get("PORTAL_PUBLIC_URL") or f"http://{host}:{port}").strip().rstrip("/")
+    if not public_url.startswith(("http://", "https://")):
+        raise SettingsError("PORTAL_PUBLIC_URL must start with http:// or https://")
     return Settings(
         environment=environment,
         database_url=database_url,
         data_dir=data_dir,
         secret_key=explicit_secret or _secret_from_data_dir(data_dir),
-        host=env.get("PORTAL_HOST", "127.0.0.1"),
+        host=host,
         port=port,
         debug=debug,
         network_recompute=network_recompute,
+        public_url=public_url,
+        smtp_host=env.get("PORTAL_SMTP_HOST", "").strip(),
+        smtp_port=number("PORTAL_SMTP_PORT", 465 if smtp_security == "ssl" else 587, 1, 65535),
+        smtp_user=env.get("PORTAL_SMTP_USER", "").strip(),
+        smtp_password=env.get("PORTAL_SMTP_PASSWORD", ""),
+        smtp_security=smtp_security,
+        mail_from=env.get("PORTAL_MAIL_FROM", "").strip() or "portal@localhost",
+        outbox_dir=Path(env.get("PORTAL_MAIL_OUTBOX") or data_dir / "outbox").resolve(),
+        trusted_proxies=trusted_proxies,
+        retention_days=number("PORTAL_RETENTION_DAYS", 1825, 30, 36500),
+        backup_key=env.get("PORTAL_BACKUP_KEY", "").strip(),
     )
 
 

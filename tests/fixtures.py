@@ -144,3 +144,46 @@ def make_user(db: None, make_org):
         return await create_user(username, "secret-pass-123", role, slug, **kwargs)
 
     return make
+
+
+@pytest.fixture
+def mailbox(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A real SMTP server in this process; the portal's mail goes to it, and the test reads what arrived."""
+    import dataclasses
+    import email
+    import email.policy
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from portal.mail import sender
+    from portal.settings import get_settings
+
+    received: list[email.message.EmailMessage] = []
+
+    class Collect:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+            received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            return "250 Message accepted"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Collect(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings = dataclasses.replace(
+        get_settings(), smtp_host="127.0.0.1", smtp_port=port, smtp_security="none", mail_from="portal@test.example"
+    )
+    monkeypatch.setattr(sender, "get_settings", lambda: settings)
+    try:
+        yield received
+    finally:
+        controller.stop()
+
+
+def link_in(message: Any, path_prefix: str) -> str:
+    """The first link in a received message whose path starts with ``path_prefix``, as a local path."""
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    match = re.search(r"https?://[^/\s]+(" + re.escape(path_prefix) + r"[^\s]*)", body)
+    assert match, f"no link to {path_prefix} in: {body}"
+    return match.group(1)

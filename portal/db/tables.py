@@ -65,6 +65,11 @@ class PortalUser(Table, tablename="portal_user"):
     is_active = Boolean(default=True)
     created_at = Timestamptz()
     last_login_at = Timestamptz(null=True, default=None)
+    email = Varchar(length=254, default="", index=True, help_text="For invitations and password resets.")
+    password_changed_at = Timestamptz(null=True, default=None)
+    totp_secret = Varchar(length=64, default="", help_text="Base32 TOTP secret; empty when two-factor is off.")
+    totp_enabled = Boolean(default=False)
+    totp_last_step = Integer(default=0, help_text="Last 30-second step accepted, so a code is never used twice.")
 
 
 class UserSession(Table, tablename="user_session"):
@@ -75,6 +80,30 @@ class UserSession(Table, tablename="user_session"):
     created_at = Timestamptz()
     expires_at = Timestamptz(index=True)
     address = Varchar(length=64)
+    user_agent = Varchar(length=200, default="", help_text="So the user can tell their sessions apart.")
+    pending_second_factor = Boolean(
+        default=False, help_text="Password checked, TOTP code not yet: the session opens nothing but the code form."
+    )
+
+
+class AccountToken(Table, tablename="account_token"):
+    """A single-use link sent by e-mail: an invitation to set a first password, or a password reset."""
+
+    token_hash = Varchar(length=64, unique=True, help_text="SHA-256 of the token; the token is only in the e-mail.")
+    user = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.cascade, index=True)
+    purpose = Varchar(length=20, help_text="invitation or reset.")
+    created_at = Timestamptz()
+    expires_at = Timestamptz(index=True)
+    used_at = Timestamptz(null=True, default=None)
+    created_by = ForeignKey(references=PortalUser, null=True, on_delete=OnDelete.set_null, default=None)
+
+
+class RecoveryCode(Table, tablename="recovery_code"):
+    """A one-time code that signs in when the authenticator is lost; stored as its SHA-256."""
+
+    user = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.cascade, index=True)
+    code_hash = Varchar(length=64)
+    used_at = Timestamptz(null=True, default=None)
 
 
 class LoginAttempt(Table, tablename="login_attempt"):

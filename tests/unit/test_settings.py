@@ -45,6 +45,11 @@ def test_values_are_read_from_the_environment(tmp_path):
         ({"PORTAL_ENV": "staging"}, "PORTAL_ENV"),
         ({"PORTAL_PORT": "eighty"}, "PORTAL_PORT"),
         ({"PORTAL_DATABASE_URL": "mysql://x"}, "PORTAL_DATABASE_URL"),
+        ({"PORTAL_TRUSTED_PROXIES": "10.0.0.1, proxy.local"}, "PORTAL_TRUSTED_PROXIES"),
+        ({"PORTAL_PUBLIC_URL": "portal.example.org"}, "PORTAL_PUBLIC_URL"),
+        ({"PORTAL_RETENTION_DAYS": "7"}, "PORTAL_RETENTION_DAYS"),
+        ({"PORTAL_SMTP_SECURITY": "tls"}, "PORTAL_SMTP_SECURITY"),
+        ({"PORTAL_SMTP_PORT": "x"}, "PORTAL_SMTP_PORT"),
     ],
 )
 def test_refused_configurations(tmp_path, env, problem):
@@ -57,3 +62,19 @@ def test_production_with_an_explicit_secret_starts(tmp_path):
         {"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_ENV": "production", "PORTAL_SECRET_KEY": "k" * 40}
     )
     assert settings.is_production and not (tmp_path / "secret_key").exists()
+
+
+def test_mail_proxy_and_retention_settings(tmp_path):
+    settings = load_settings(
+        {
+            "PORTAL_DATA_DIR": str(tmp_path),
+            "PORTAL_PUBLIC_URL": "https://portal.example.org/",
+            "PORTAL_SMTP_HOST": "smtp.example.org",
+            "PORTAL_SMTP_SECURITY": "ssl",
+            "PORTAL_TRUSTED_PROXIES": "10.0.0.1, 172.16.0.0/12",
+            "PORTAL_RETENTION_DAYS": "365",
+        }
+    )
+    assert settings.public_url == "https://portal.example.org"
+    assert settings.smtp_port == 465 and settings.trusted_proxies == ("10.0.0.1", "172.16.0.0/12")
+    assert settings.retention_days == 365 and settings.outbox_dir == (tmp_path / "outbox").resolve()
