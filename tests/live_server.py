@@ -25,20 +25,22 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_portal() -> Iterator[str]:
-    """Migrate a fresh SQLite file, load the demo data, serve it; yield the base URL."""
+def running_portal(extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """Migrate a fresh SQLite file, load the demo data, serve it (with ``extra_env``); yield the base URL."""
     data_dir = tempfile.mkdtemp(prefix="portal-live-")
+    port = _free_port()
     env = {
         **os.environ,
         "PORTAL_ENV": "test",
         "PORTAL_DATA_DIR": data_dir,
         "PORTAL_DATABASE_URL": f"sqlite:///{data_dir}/live.sqlite3",
         "PORTAL_SECRET_KEY": "live-server-secret-key-0123456789abcdef",
+        "PORTAL_PUBLIC_URL": f"http://127.0.0.1:{port}",
+        **(extra_env or {}),
     }
     env.pop("PICCOLO_CONF", None)
     for command in (["migrate"], ["demo"]):
         subprocess.run([PORTAL, *command], env=env, cwd=ROOT, check=True, capture_output=True)
-    port = _free_port()
     log = open(Path(data_dir) / "server.log", "w")  # noqa: SIM115 (closed below)
     process = subprocess.Popen(
         [PORTAL, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, cwd=ROOT, stdout=log, stderr=log
