@@ -36,7 +36,7 @@ from portal.settings import PROJECT_ROOT, get_settings
 from portal.skills.pages import SkillPages
 from portal.web.context import request_context_middleware
 from portal.web.errors import http_exception_handler
-from portal.web.security import security_headers_middleware
+from portal.web.security import add_security_headers
 from portal.web.templating import template_config
 
 CSRF_HEADER = "x-csrftoken"
@@ -116,7 +116,8 @@ def create_app() -> Litestar:
                 path="/static", directories=[PROJECT_ROOT / "static"], opt={"access": "public"}, include_in_schema=False
             ),
         ],
-        middleware=[security_headers_middleware, request_context_middleware],
+        middleware=[request_context_middleware],
+        before_send=[add_security_headers],
         guards=[deny_by_default],
         csrf_config=csrf,
         template_config=template_config(),

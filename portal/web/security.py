@@ -1,9 +1,11 @@
-"""Security headers on every response."""
+"""Security headers on every answer, router-level 404 and 405 included, and HSTS in production."""
 
 from __future__ import annotations
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
+
+from portal.settings import get_settings
 
 HEADERS = {
     # Everything the pages use is served from here; htmx's inline indicator style is switched off.
@@ -16,25 +18,21 @@ HEADERS = {
     "x-frame-options": "DENY",
     "permissions-policy": "geolocation=(), camera=(), microphone=()",
 }
+# Production is served over HTTPS only (behind a TLS-terminating proxy): browsers keep to it for a year.
+HSTS = "max-age=31536000; includeSubDomains"
 
 
-def security_headers_middleware(app: ASGIApp) -> ASGIApp:
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await app(scope, receive, send)
-            return
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in HEADERS.items():
-                    if name not in headers:
-                        headers[name] = value
-                if scope.get("user") is not None:
-                    # Pages for a logged-in user may hold personal data: no copies in caches or history.
-                    headers["cache-control"] = "no-store"
-            await send(message)
-
-        await app(scope, receive, send_with_headers)
-
-    return middleware
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """A before-send hook, not a middleware: Litestar's app-level hooks also see the answers that the
+    router gives before any route is chosen (unknown path, wrong method), which middleware never does."""
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    for name, value in HEADERS.items():
+        if name not in headers:
+            headers[name] = value
+    if get_settings().is_production:
+        headers["strict-transport-security"] = HSTS
+    if scope.get("user") is not None:
+        # Pages for a logged-in user may hold personal data: no copies in caches or history.
+        headers["cache-control"] = "no-store"
