@@ -10,12 +10,9 @@ from litestar import Request
 from portal.auth.current_user import CurrentUser
 from portal.db.tables import AuditEvent
 from portal.pagination import Page, clamp_page
+from portal.web.client import client_address
 
 PER_PAGE = 50
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 async def record(

@@ -15,6 +15,7 @@ from portal.db.tables import PortalUser
 from portal.i18n import LANGUAGES
 from portal.i18n import gettext as _
 from portal.settings import get_settings
+from portal.web.client import client_address
 from portal.web.context import LANGUAGE_COOKIE
 from portal.web.templating import render
 
@@ -27,10 +28,6 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     return target
-
-
-def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 def session_cookie(token: str, max_age: int | None) -> Cookie:
