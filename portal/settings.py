@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from portal.auth.roles import ROLES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "test", "production")
 
@@ -50,6 +52,8 @@ class Settings:
     retention_days: int = 1825
     # Key that `portal backup` encrypts with and `portal restore` decrypts with; empty: not encrypted.
     backup_key: str = ""
+    # Roles that must use two-factor sign-in (PORTAL_TWO_FACTOR_ROLES, comma-separated; empty: none).
+    two_factor_roles: tuple[str, ...] = ("admin",)
 
     @property
     def is_production(self) -> bool:
@@ -127,6 +131,12 @@ def load_settings(env: dict[str, str] | os._Environ = os.environ) -> Settings:
             ipaddress.ip_network(proxy, strict=False)
         except ValueError as exc:
             raise SettingsError(f"PORTAL_TRUSTED_PROXIES: {proxy!r} is not an address or network") from exc
+    two_factor_roles = tuple(
+        part.strip().lower() for part in env.get("PORTAL_TWO_FACTOR_ROLES", "admin").split(",") if part.strip()
+    )
+    for role in two_factor_roles:
+        if role not in ROLES:
+            raise SettingsError(f"PORTAL_TWO_FACTOR_ROLES: {role!r} is not one of {', '.join(ROLES)}")
     host = env.get("PORTAL_HOST", "127.0.0.1")
     public_url = (env.get("PORTAL_PUBLIC_URL") or f"http://{host}:{port}").strip().rstrip("/")
     if not public_url.startswith(("http://", "https://")):
@@ -151,6 +161,7 @@ def load_settings(env: dict[str, str] | os._Environ = os.environ) -> Settings:
         trusted_proxies=trusted_proxies,
         retention_days=number("PORTAL_RETENTION_DAYS", 1825, 30, 36500),
         backup_key=env.get("PORTAL_BACKUP_KEY", "").strip(),
+        two_factor_roles=two_factor_roles,
     )
 
 

@@ -16,6 +16,7 @@ class CurrentUser:
     organisation_id: int
     organisation_name: str
     language: str
+    totp_enabled: bool = False
 
     @property
     def manages_network(self) -> bool:
