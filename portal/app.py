@@ -36,6 +36,7 @@ from portal.settings import PROJECT_ROOT, get_settings
 from portal.skills.pages import SkillPages
 from portal.web.context import request_context_middleware
 from portal.web.errors import http_exception_handler
+from portal.web.input_guard import input_guard_middleware
 from portal.web.security import add_security_headers
 from portal.web.templating import template_config
 
@@ -116,7 +117,7 @@ def create_app() -> Litestar:
                 path="/static", directories=[PROJECT_ROOT / "static"], opt={"access": "public"}, include_in_schema=False
             ),
         ],
-        middleware=[request_context_middleware],
+        middleware=[request_context_middleware, input_guard_middleware],
         before_send=[add_security_headers],
         guards=[deny_by_default],
         csrf_config=csrf,

@@ -61,6 +61,11 @@ def http_exception_handler(request: Request, exc: Exception) -> Response:
         if request.method == "GET":
             return Redirect(path=login_url, status_code=303)
     title, message = _titles().get(status_code, (_("Error"), detail))
+    if isinstance(extra, dict) and extra.get("problem") == "control_character":
+        message = _(
+            "The field “%(field)s” contains a control character (such as a NUL byte) that cannot be stored. "
+            "Remove it and send the form again; nothing was saved."
+        ) % {"field": extra["field"]}
     return Template(
         template_name="error.html",
         context={"status_code": status_code, "title": title, "message": message},

@@ -1,0 +1,67 @@
+"""Control characters and deep JSON are refused with the field named, on every form and API, and change nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.db.tables import Organisation
+from portal.web.input_guard import MAX_JSON_DEPTH, json_depth
+from tests.fixtures import csrf_token, login, post_form, send_json
+
+
+@pytest.mark.parametrize(
+    ("text", "depth"),
+    [("{}", 1), ('[[{"a": [1]}]]', 4), ('{"a": "[[[[[["}', 1), ('{"a": "\\"[[["}', 1), ("12", 0)],
+)
+def test_json_depth_counts_nesting_outside_strings(text, depth):
+    assert json_depth(text) == depth
+
+
+async def test_a_nul_byte_in_a_search_is_refused_with_the_field(client, db):
+    response = await client.get("/organisations/", params={"q": "Ptuj\x00"})
+    assert response.status_code == 400
+    assert "“q”" in response.text and "control character" in response.text
+
+
+async def test_a_nul_byte_in_a_form_field_changes_nothing(client, make_user, make_org):
+    await make_user("coord", "coordinator")
+    await login(client, "coord")
+    before = await Organisation.count()
+    response = await post_form(
+        client,
+        "/organisations/new",
+        {"name": "Zadruga\x00Nič", "kind": "ngo", "country": "SI", "region": "Podravska", "municipality": "Ptuj"},
+    )
+    assert response.status_code == 400 and "“name”" in response.text
+    assert await Organisation.count() == before
+
+
+async def test_api_answers_json_naming_the_field(client, make_user):
+    await make_user("coord", "coordinator")
+    await login(client, "coord")
+    response = await send_json(client, "POST", "/api/v1/organisations", {"name": "x", "description": "a\x00b"})
+    assert response.status_code == 400
+    assert response.json()["extra"] == {"field": "description", "problem": "control_character"}
+
+
+async def test_deeply_nested_json_is_refused_not_a_crash(client, make_user):
+    await make_user("coord", "coordinator")
+    await login(client, "coord")
+    token = await csrf_token(client, "/")
+    body = "[" * 100_000 + "]" * 100_000
+    response = await client.post(
+        "/api/v1/organisations", content=body, headers={"content-type": "application/json", "x-csrftoken": token}
+    )
+    assert response.status_code == 400 and response.json()["extra"]["problem"] == "too_deep"
+    shallow = "[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH
+    response = await client.post(
+        "/api/v1/organisations", content=shallow, headers={"content-type": "application/json", "x-csrftoken": token}
+    )
+    assert response.status_code < 500
+
+
+async def test_tabs_and_line_breaks_pass(client, make_user):
+    await make_user("coord", "coordinator")
+    await login(client, "coord")
+    response = await client.get("/organisations/", params={"q": "Ptuj\tMaribor\r\n"})
+    assert response.status_code == 200
