@@ -95,9 +95,10 @@ def demo_logins() -> None:
 @click.option("--organisation", "organisation_slug", required=True, help="The organisation's key (slug).")
 @click.option("--display-name", default="")
 @click.option("--language", default="", type=click.Choice(["", "sl", "hr", "en"]))
+@click.option("--email", default="", help="For password reset links (and invitations).")
 @click.password_option()
 def create_user(
-    username: str, role: str, organisation_slug: str, display_name: str, language: str, password: str
+    username: str, role: str, organisation_slug: str, display_name: str, language: str, email: str, password: str
 ) -> None:
     """Add a user who can log in."""
     _settings_or_exit()
@@ -105,7 +106,7 @@ def create_user(
     from portal.auth.accounts import create_user as create
 
     try:
-        user_id = asyncio.run(create(username, password, role, organisation_slug, display_name, language))
+        user_id = asyncio.run(create(username, password, role, organisation_slug, display_name, language, email))
     except AccountError as exc:
         click.echo(f"portal: {exc}", err=True)
         sys.exit(2)

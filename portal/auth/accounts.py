@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import anyio
@@ -13,6 +14,7 @@ from portal.auth.roles import ROLES
 from portal.db.tables import Organisation, PortalUser
 
 MIN_PASSWORD_LENGTH = 12
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class AccountError(ValueError):
@@ -52,6 +54,16 @@ async def authenticate(username: str, password: str, address: str) -> LoginResul
     return LoginResult(user_id=row["id"])
 
 
+def valid_username(username: str) -> bool:
+    """Letters, digits, '.', '-' or '_', at most 100 characters (already stripped and lower-cased)."""
+    return 0 < len(username) <= 100 and username.replace(".", "").replace("-", "").replace("_", "").isalnum()
+
+
+def valid_email(email: str) -> bool:
+    """One '@', a dot in the domain, no spaces or control characters, at most 254 characters."""
+    return len(email) <= 254 and _EMAIL.match(email) is not None and email.isprintable()
+
+
 async def create_user(
     username: str,
     password: str,
@@ -59,13 +71,17 @@ async def create_user(
     organisation_slug: str,
     display_name: str = "",
     language: str = "",
+    email: str = "",
 ) -> int:
     """Add a user to an organisation; raise :class:`AccountError` on bad input."""
     username = username.strip().lower()
-    if not username or len(username) > 100 or not username.replace(".", "").replace("-", "").replace("_", "").isalnum():
+    if not valid_username(username):
         raise AccountError("username: use letters, digits, '.', '-' or '_' (at most 100)")
     if role not in ROLES:
         raise AccountError(f"role: must be one of {', '.join(ROLES)}")
+    email = email.strip()
+    if email and not valid_email(email):
+        raise AccountError(f"email: {email!r} is not an e-mail address")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"password: at least {MIN_PASSWORD_LENGTH} characters")
     organisation = await Organisation.select(Organisation.id).where(Organisation.slug == organisation_slug).first()
@@ -81,6 +97,7 @@ async def create_user(
             organisation=organisation["id"],
             role=role,
             language=language,
+            email=email,
             created_at=dt.datetime.now(dt.UTC),
         )
     )
