@@ -13,6 +13,7 @@ from litestar.static_files import create_static_files_router
 from threadpoolctl import threadpool_limits
 
 from portal.audit.pages import AuditPages
+from portal.auth.account_pages import AccountPages, PasswordResetPages
 from portal.auth.guards import deny_by_default
 from portal.auth.pages import AuthPages
 from portal.cases.pages import CasePages
@@ -92,6 +93,8 @@ def create_app() -> Litestar:
             home,
             health,
             AuthPages,
+            AccountPages,
+            PasswordResetPages,
             DirectoryPages,
             RelationshipPages,
             CasePages,

@@ -30,6 +30,11 @@ def safe_next(target: str | None, default: str = "/") -> str:
     return target
 
 
+def login_notices() -> dict[str, str]:
+    """Messages the login page shows when another page sends the user there (?notice=...)."""
+    return {"password_reset": _("Your password was changed. Log in with the new one.")}
+
+
 def session_cookie(token: str, max_age: int | None) -> Cookie:
     return Cookie(
         key=sessions.COOKIE_NAME,
@@ -46,8 +51,9 @@ class AuthPages(Controller):
     include_in_schema = False
 
     @get("/login", name="auth:login", opt={"access": "public"})
-    async def login_form(self, request: Request, next: FromQuery[str] = "/") -> Template:
-        return render(request, "login.html", {"next": safe_next(next), "error": None, "username": ""})
+    async def login_form(self, request: Request, next: FromQuery[str] = "/", notice: FromQuery[str] = "") -> Template:
+        context = {"next": safe_next(next), "error": None, "username": "", "notice": login_notices().get(notice)}
+        return render(request, "login.html", context)
 
     @post("/login", opt={"access": "public"}, status_code=303)
     async def login(self, request: Request) -> Redirect | Template:
@@ -63,11 +69,13 @@ class AuthPages(Controller):
                 else _("Wrong username or password.")
             )
             status = 429 if result.throttled else 401
-            return render(
-                request, "login.html", {"next": target, "error": error, "username": username}, status_code=status
-            )
+            context = {"next": target, "error": error, "username": username, "throttled": result.throttled}
+            return render(request, "login.html", context, status_code=status)
         token = await sessions.start_session(
-            result.user_id, client_address(request), previous_token=request.cookies.get(sessions.COOKIE_NAME)
+            result.user_id,
+            client_address(request),
+            previous_token=request.cookies.get(sessions.COOKIE_NAME),
+            user_agent=request.headers.get("user-agent", ""),
         )
         max_age = int(sessions.SESSION_LIFETIME.total_seconds())
         return Redirect(path=target, status_code=303, cookies=[session_cookie(token, max_age)])

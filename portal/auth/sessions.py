@@ -21,7 +21,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-async def start_session(user_id: int, address: str, previous_token: str | None = None) -> str:
+async def start_session(user_id: int, address: str, previous_token: str | None = None, user_agent: str = "") -> str:
     """Open a new session and drop the one the browser had: the id is renewed at every login."""
     if previous_token:
         await end_session(previous_token)
@@ -35,6 +35,7 @@ async def start_session(user_id: int, address: str, previous_token: str | None =
             created_at=now,
             expires_at=now + SESSION_LIFETIME,
             address=address[:64],
+            user_agent=user_agent[:200],
         )
     )
     return token
@@ -42,6 +43,50 @@ async def start_session(user_id: int, address: str, previous_token: str | None =
 
 async def end_session(token: str) -> None:
     await UserSession.delete().where(UserSession.token_hash == _hash(token))
+
+
+async def sessions_of(user_id: int, current_token: str | None) -> list[dict]:
+    """The user's live sessions, newest first, each with ``current`` telling the one this browser holds."""
+    rows = await (
+        UserSession.select(
+            UserSession.id,
+            UserSession.token_hash,
+            UserSession.created_at,
+            UserSession.address,
+            UserSession.user_agent,
+            UserSession.pending_second_factor,
+        )
+        .where((UserSession.user == user_id) & (UserSession.expires_at > _now()))
+        .order_by(UserSession.created_at, ascending=False)
+        .order_by(UserSession.id, ascending=False)
+    )
+    current_hash = _hash(current_token) if current_token else None
+    for row in rows:
+        row["current"] = row.pop("token_hash") == current_hash
+    return rows
+
+
+async def end_session_of(user_id: int, session_id: int) -> bool:
+    """End one session, only if it is ``user_id``'s own; whether there was one to end."""
+    gone = await (
+        UserSession.delete()
+        .where((UserSession.id == session_id) & (UserSession.user == user_id))
+        .returning(UserSession.id)
+    )
+    return bool(gone)
+
+
+async def end_other_sessions(user_id: int, keep_token: str | None) -> int:
+    """End every session of the user but the one holding ``keep_token``; how many ended."""
+    condition = UserSession.user == user_id
+    if keep_token:
+        condition &= UserSession.token_hash != _hash(keep_token)
+    return len(await UserSession.delete().where(condition).returning(UserSession.id))
+
+
+async def end_all_sessions(user_id: int) -> int:
+    """Sign the user out everywhere (a password reset, a deactivated account); how many ended."""
+    return await end_other_sessions(user_id, None)
 
 
 async def user_for_token(token: str | None) -> CurrentUser | None:

@@ -35,3 +35,16 @@ async def mark_succeeded(attempt_id: int, username: str) -> None:
     """A good login forgives the account's earlier slips, not the address's."""
     await LoginAttempt.update({LoginAttempt.succeeded: True}).where(LoginAttempt.id == attempt_id)
     await LoginAttempt.delete().where((LoginAttempt.username == username.lower()) & (LoginAttempt.succeeded.eq(False)))
+
+
+async def unlock_account(username: str) -> int:
+    """Forget the account's failed logins, lifting its lock at once (a password reset, an admin's Unlock).
+
+    The address's count stays: it guards against one source guessing many accounts.
+    """
+    gone = await (
+        LoginAttempt.delete()
+        .where((LoginAttempt.username == username.lower()[:100]) & LoginAttempt.succeeded.eq(False))
+        .returning(LoginAttempt.id)
+    )
+    return len(gone)

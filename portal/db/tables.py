@@ -115,6 +115,14 @@ class LoginAttempt(Table, tablename="login_attempt"):
     attempted_at = Timestamptz(index=True)
 
 
+class PasswordResetRequest(Table, tablename="password_reset_request"):
+    """One "forgot your password" request, kept an hour for throttling by address and by account."""
+
+    address = Varchar(length=64, index=True)
+    username = Varchar(length=100, index=True, default="", help_text="The account mailed a link; empty when none.")
+    requested_at = Timestamptz(index=True)
+
+
 # --- cases, opportunities, referrals (issue 3) --------------------------------------------------
 
 

@@ -20,6 +20,18 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/login"): PUBLIC,
     ("POST", "/logout"): LOGGED_IN,
     ("POST", "/language"): PUBLIC,
+    ("GET", "/account"): LOGGED_IN,
+    ("POST", "/account"): LOGGED_IN,
+    ("GET", "/account/password"): LOGGED_IN,
+    ("POST", "/account/password"): LOGGED_IN,
+    ("GET", "/account/sessions"): LOGGED_IN,
+    # Another user's session id is a 404 for everyone (checked in test_account_self_service).
+    ("POST", "/account/sessions/{session_id:int}/end"): LOGGED_IN,
+    ("POST", "/account/sessions/end-others"): LOGGED_IN,
+    ("GET", "/password/forgot"): PUBLIC,
+    ("POST", "/password/forgot"): PUBLIC,
+    ("GET", "/password/reset/{token:str}"): PUBLIC,
+    ("POST", "/password/reset/{token:str}"): PUBLIC,
     ("GET", "/organisations"): PUBLIC,
     ("GET", "/organisations/new"): MANAGERS,
     ("POST", "/organisations/new"): MANAGERS,
@@ -139,6 +151,8 @@ def _concrete(path: str, ids: dict[str, int]) -> str:
         .replace("{proposal_id:int}", "1")
         .replace("{introduction_id:int}", str(ids["introduction"]))
         .replace("{pseudonym:str}", "K-NOBODY")
+        .replace("{session_id:int}", str(2**31 - 1))
+        .replace("{token:str}", "no-such-token")
         .replace("{file_path:path}", "css/portal.css")
         .replace("{path:str}", "openapi.json")
     )
