@@ -14,8 +14,9 @@ from threadpoolctl import threadpool_limits
 
 from portal.audit.pages import AuditPages
 from portal.auth.account_pages import AccountPages, PasswordResetPages
-from portal.auth.guards import deny_by_default
+from portal.auth.guards import TwoFactorEnrolmentRequired, deny_by_default
 from portal.auth.pages import AuthPages
+from portal.auth.two_factor_pages import LoginCodePages, TwoFactorPages, enrolment_required
 from portal.cases.pages import CasePages
 from portal.db.engine import close_pool, open_pool, prepare_sqlite
 from portal.employers.pages import EmployerPages, IntroductionPages
@@ -32,9 +33,12 @@ from portal.opportunities.api import OpportunityApi
 from portal.opportunities.pages import OpportunityPages
 from portal.organisations.api import OrganisationApi, RelationshipApi
 from portal.organisations.pages import DirectoryPages, RelationshipPages
+from portal.privacy import schedule as retention_schedule
+from portal.privacy.pages import CasePrivacyPages, PrivacyAdminPages
 from portal.referrals.pages import CaseReferralPages, NotificationPages, ReferralPages
 from portal.settings import PROJECT_ROOT, get_settings
 from portal.skills.pages import SkillPages
+from portal.users.pages import InvitationPages, UserAdminPages
 from portal.web.context import request_context_middleware
 from portal.web.errors import http_exception_handler
 from portal.web.input_guard import input_guard_middleware
@@ -59,6 +63,8 @@ async def _on_startup() -> None:
     await open_pool(DB)
     await network_jobs.on_startup()
     await _warm_opportunity_index()
+    if settings.environment != "test":
+        retention_schedule.start()  # daily, in this process (portal.privacy.schedule)
 
 
 async def _warm_opportunity_index() -> None:
@@ -74,6 +80,7 @@ async def _warm_opportunity_index() -> None:
 async def _on_shutdown() -> None:
     from portal.db.piccolo_conf import DB
 
+    await retention_schedule.stop()
     await close_pool(DB)
 
 
@@ -93,6 +100,8 @@ def create_app() -> Litestar:
             home,
             health,
             AuthPages,
+            LoginCodePages,
+            TwoFactorPages,
             AccountPages,
             PasswordResetPages,
             DirectoryPages,
@@ -116,6 +125,10 @@ def create_app() -> Litestar:
             FairnessPages,
             EmployerPages,
             IntroductionPages,
+            CasePrivacyPages,
+            PrivacyAdminPages,
+            UserAdminPages,
+            InvitationPages,
             create_static_files_router(
                 path="/static", directories=[PROJECT_ROOT / "static"], opt={"access": "public"}, include_in_schema=False
             ),
@@ -125,7 +138,11 @@ def create_app() -> Litestar:
         guards=[deny_by_default],
         csrf_config=csrf,
         template_config=template_config(),
-        exception_handlers={HTTPException: http_exception_handler, Exception: http_exception_handler},
+        exception_handlers={
+            TwoFactorEnrolmentRequired: enrolment_required,
+            HTTPException: http_exception_handler,
+            Exception: http_exception_handler,
+        },
         openapi_config=OpenAPIConfig(
             title="Social activation portal API",
             version="1.0.0",

@@ -11,6 +11,8 @@ os.environ["PORTAL_ENV"] = "test"
 os.environ["PORTAL_DATA_DIR"] = _DATA_DIR
 os.environ["PORTAL_SECRET_KEY"] = "test-secret-key-that-is-long-enough-0123456789"
 os.environ.pop("PORTAL_DEBUG", None)
+# Tests log in as admin everywhere; the two-factor tests switch the requirement on where it is read.
+os.environ["PORTAL_TWO_FACTOR_ROLES"] = ""
 if ENGINE == "postgres":
     os.environ["PORTAL_DATABASE_URL"] = os.environ["PORTAL_TEST_DATABASE_URL"]
 else:

@@ -8,6 +8,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
+from portal.auth import two_factor
 from portal.auth.current_user import CurrentUser
 from portal.auth.roles import ADMIN, COORDINATOR
 
@@ -36,10 +37,24 @@ def roles_allowed(*roles: str) -> Guard:
     return guard
 
 
+class TwoFactorEnrolmentRequired(PermissionDeniedException):
+    """The user's role requires two-factor sign-in, which they have not set up yet."""
+
+
+# What a user who must set up two-factor sign-in may still open; everything else sends them there.
+BEFORE_TWO_FACTOR = ("/account/two-factor", "/login", "/logout", "/language", "/static/", "/schema", "/health")
+
+
 def deny_by_default(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """App-wide: a route is for logged-in users unless it says ``opt={"access": "public"}``,
-    so a handler that forgets its guard fails closed. The OpenAPI document is public."""
-    if handler.opt.get("access") == "public" or connection.scope["path"].startswith("/schema"):
+    so a handler that forgets its guard fails closed. The OpenAPI document is public.
+
+    A user whose role requires two-factor sign-in and who has not set it up reaches only the
+    enrolment pages (and logout, language, static files), public pages included."""
+    path = connection.scope["path"]
+    if two_factor.must_enrol(current_user(connection)) and not path.startswith(BEFORE_TWO_FACTOR):
+        raise TwoFactorEnrolmentRequired("set up two-factor sign-in first: your role requires it")
+    if handler.opt.get("access") == "public" or path.startswith("/schema"):
         return
     login_required(connection, handler)
 

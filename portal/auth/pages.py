@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from portal.auth import accounts, sessions
+from portal.auth import accounts, sessions, two_factor
 from portal.auth.guards import current_user, login_required
 from portal.db.tables import PortalUser
 from portal.i18n import LANGUAGES
@@ -32,7 +32,10 @@ def safe_next(target: str | None, default: str = "/") -> str:
 
 def login_notices() -> dict[str, str]:
     """Messages the login page shows when another page sends the user there (?notice=...)."""
-    return {"password_reset": _("Your password was changed. Log in with the new one.")}
+    return {
+        "password_reset": _("Your password was changed. Log in with the new one."),
+        "password_set": _("Your password is set; log in."),
+    }
 
 
 def session_cookie(token: str, max_age: int | None) -> Cookie:
@@ -71,12 +74,19 @@ class AuthPages(Controller):
             status = 429 if result.throttled else 401
             context = {"next": target, "error": error, "username": username, "throttled": result.throttled}
             return render(request, "login.html", context, status_code=status)
+        # With two-factor on, the session opens nothing until the code is given at /login/code.
+        pending = await two_factor.is_enabled(result.user_id)
         token = await sessions.start_session(
             result.user_id,
             client_address(request),
             previous_token=request.cookies.get(sessions.COOKIE_NAME),
             user_agent=request.headers.get("user-agent", ""),
+            pending_second_factor=pending,
         )
+        if pending:
+            max_age = int(sessions.PENDING_LIFETIME.total_seconds())
+            location = f"/login/code?next={quote(target, safe='')}"
+            return Redirect(path=location, status_code=303, cookies=[session_cookie(token, max_age)])
         max_age = int(sessions.SESSION_LIFETIME.total_seconds())
         return Redirect(path=target, status_code=303, cookies=[session_cookie(token, max_age)])
 

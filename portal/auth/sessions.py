@@ -11,6 +11,8 @@ from portal.db.tables import UserSession
 
 COOKIE_NAME = "portal_session"
 SESSION_LIFETIME = dt.timedelta(hours=12)
+# Between a correct password and the two-factor code: long enough to find the phone, no longer.
+PENDING_LIFETIME = dt.timedelta(minutes=10)
 
 
 def _hash(token: str) -> str:
@@ -21,8 +23,19 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
-async def start_session(user_id: int, address: str, previous_token: str | None = None, user_agent: str = "") -> str:
-    """Open a new session and drop the one the browser had: the id is renewed at every login."""
+async def start_session(
+    user_id: int,
+    address: str,
+    previous_token: str | None = None,
+    user_agent: str = "",
+    *,
+    pending_second_factor: bool = False,
+) -> str:
+    """Open a new session and drop the one the browser had: the id is renewed at every login.
+
+    A session ``pending_second_factor`` belongs to a user who gave the password but not yet the code:
+    it lets nobody in (see :func:`user_for_token`), only the code form finds it.
+    """
     if previous_token:
         await end_session(previous_token)
     await purge_expired()  # logins are rare enough to carry the clean-up
@@ -33,9 +46,10 @@ async def start_session(user_id: int, address: str, previous_token: str | None =
             token_hash=_hash(token),
             user=user_id,
             created_at=now,
-            expires_at=now + SESSION_LIFETIME,
+            expires_at=now + (PENDING_LIFETIME if pending_second_factor else SESSION_LIFETIME),
             address=address[:64],
             user_agent=user_agent[:200],
+            pending_second_factor=pending_second_factor,
         )
     )
     return token
@@ -100,6 +114,7 @@ async def user_for_token(token: str | None) -> CurrentUser | None:
             UserSession.user.display_name,
             UserSession.user.role,
             UserSession.user.language,
+            UserSession.user.totp_enabled,
             UserSession.user.organisation.id,
             UserSession.user.organisation.name,
         )
@@ -107,6 +122,7 @@ async def user_for_token(token: str | None) -> CurrentUser | None:
             (UserSession.token_hash == _hash(token))
             & (UserSession.expires_at > _now())
             & (UserSession.user.is_active.eq(True))
+            & UserSession.pending_second_factor.eq(False)
         )
         .first()
         .output(nested=True)
@@ -122,6 +138,23 @@ async def user_for_token(token: str | None) -> CurrentUser | None:
         organisation_id=user["organisation"]["id"],
         organisation_name=user["organisation"]["name"],
         language=user["language"],
+        totp_enabled=user["totp_enabled"],
+    )
+
+
+async def pending_user(token: str | None) -> dict | None:
+    """``id`` and ``username`` of the active user whose live session waits for the two-factor code."""
+    if not token or len(token) > 100:
+        return None
+    return await (
+        UserSession.select(UserSession.user.id.as_alias("id"), UserSession.user.username.as_alias("username"))
+        .where(
+            (UserSession.token_hash == _hash(token))
+            & (UserSession.expires_at > _now())
+            & (UserSession.user.is_active.eq(True))
+            & UserSession.pending_second_factor.eq(True)
+        )
+        .first()
     )
 
 

@@ -8,14 +8,17 @@ import hmac
 import re
 import secrets
 import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import pyotp
 import segno
 from markupsafe import Markup, escape
 
+from portal.auth import throttle
 from portal.auth.current_user import CurrentUser
 from portal.db.piccolo_conf import DB
-from portal.db.tables import PortalUser, RecoveryCode, UserSession
+from portal.db.tables import LoginAttempt, PortalUser, RecoveryCode, UserSession
 from portal.settings import get_settings
 
 ISSUER = "Activation portal"
@@ -24,13 +27,20 @@ RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _RECOVERY_LENGTH = 10
 # Code failures are throttled under their own key, so a correct password (which forgives the
-# account's password slips) does not also forgive wrong codes. Usernames never contain '#'.
-THROTTLE_SUFFIX = "#code"
-_SIX_DIGITS = re.compile(r"^\d{6}$")
+# account's password slips) does not also forgive wrong codes. Usernames never contain '#', and a
+# prefix survives the throttle's cut at 100 characters.
+THROTTLE_PREFIX = "2fa#"
+_SIX_DIGITS = re.compile(r"[0-9]{6}")  # not \d: that matches digits of every script
+T = TypeVar("T")
 
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
+
+
+def _clock() -> float:
+    """Seconds since the epoch; tests move it to reach the next 30-second step without waiting."""
+    return time.time()
 
 
 def _hash(code: str) -> str:
@@ -49,7 +59,28 @@ def must_enrol(user: CurrentUser | None) -> bool:
 
 def throttle_key(username: str) -> str:
     """The name wrong codes are counted under in the login throttle (an admin's unlock clears it too)."""
-    return username.lower() + THROTTLE_SUFFIX
+    return (THROTTLE_PREFIX + username.lower())[:100]
+
+
+async def throttled_check(username: str, address: str, check: Callable[[], Awaitable[T]]) -> tuple[T | None, bool]:
+    """Run ``check`` (a code check) counted like a login attempt: ``(result, throttled)``.
+
+    The attempt is written as a failure before the check, as for passwords, so parallel guesses
+    cannot all slip under the limit; a truthy result forgives the account's earlier wrong codes.
+    """
+    key = throttle_key(username)
+    attempt_id, throttled = await throttle.begin_attempt(key, address)
+    if throttled:
+        return None, True
+    result = await check()
+    if result:
+        await throttle.mark_succeeded(attempt_id, key)
+    return result, False
+
+
+async def is_enabled(user_id: int) -> bool:
+    row = await PortalUser.select(PortalUser.totp_enabled).where(PortalUser.id == user_id).first()
+    return bool(row and row["totp_enabled"])
 
 
 # --- turning it on and off ----------------------------------------------------------------------
@@ -60,9 +91,12 @@ async def reset(user_id: int) -> None:
 
     The caller (an admin page) audits it. The next login asks for enrolment again when the role requires it.
     """
+    row = await PortalUser.select(PortalUser.username).where(PortalUser.id == user_id).first()
     async with DB.transaction():
         await _clear(user_id)
         await UserSession.delete().where(UserSession.user == user_id)
+        if row:  # wrong codes counted before no longer lock the sign-in
+            await LoginAttempt.delete().where(LoginAttempt.username == throttle_key(row["username"]))
 
 
 async def turn_off(user_id: int) -> None:
@@ -162,10 +196,10 @@ def _normalise(code: str) -> str:
 def matching_step(secret: str, code: str, at: float | None = None) -> int | None:
     """The 30-second step (current, previous or next: clocks drift) whose code ``code`` is, else None."""
     code = code.strip().replace(" ", "")
-    if not _SIX_DIGITS.match(code):
+    if not _SIX_DIGITS.fullmatch(code):
         return None
     totp = pyotp.TOTP(secret)
-    now = time.time() if at is None else at
+    now = _clock() if at is None else at
     current = totp.timecode(dt.datetime.fromtimestamp(now, dt.UTC))
     for step in (current - 1, current, current + 1):
         if hmac.compare_digest(totp.generate_otp(step), code):
@@ -173,7 +207,7 @@ def matching_step(secret: str, code: str, at: float | None = None) -> int | None
     return None
 
 
-async def use_code(user_id: int, code: str, at: float | None = None) -> bool:
+async def use_code(user_id: int, code: str) -> bool:
     """Accept a current TOTP code of an enabled user once: its step must be newer than the last one accepted.
 
     The step is recorded by one conditional UPDATE, so two requests racing with the same code cannot both pass.
@@ -185,7 +219,7 @@ async def use_code(user_id: int, code: str, at: float | None = None) -> bool:
     )
     if not row or not row["totp_secret"]:
         return False
-    step = matching_step(row["totp_secret"], code, at)
+    step = matching_step(row["totp_secret"], code)
     if step is None:
         return False
     rows = await (
@@ -214,7 +248,7 @@ async def use_recovery_code(user_id: int, code: str) -> bool:
 
 
 def looks_like_totp(code: str) -> bool:
-    return bool(_SIX_DIGITS.match(code.strip().replace(" ", "")))
+    return bool(_SIX_DIGITS.fullmatch(code.strip().replace(" ", "")))
 
 
 # --- the QR code --------------------------------------------------------------------------------

@@ -56,6 +56,8 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/cases/new"): frozenset({"counsellor"}),
     ("POST", "/cases/new"): frozenset({"counsellor"}),
     ("GET", "/audit"): frozenset({"admin"}),
+    ("GET", "/admin/retention"): frozenset({"admin"}),
+    ("GET", "/admin/processing"): MANAGERS,
     ("GET", "/referrals/inbox"): frozenset({"enterprise", "employer"}),
     ("GET", "/notifications"): LOGGED_IN,
     ("POST", "/notifications/read"): LOGGED_IN,
@@ -87,6 +89,28 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/matching/model"): frozenset({"admin"}),
     ("GET", "/matching/fairness"): MANAGERS,
     ("POST", "/matching/model/train"): frozenset({"admin"}),
+    ("GET", "/admin/users"): MANAGERS,
+    ("GET", "/admin/users/new"): MANAGERS,
+    ("POST", "/admin/users/new"): MANAGERS,
+    # The user is a counsellor at an organisation in the coordinator's country: in both managers' scope.
+    ("GET", "/admin/users/{user_id:int}"): MANAGERS,
+    ("POST", "/admin/users/{user_id:int}/edit"): MANAGERS,
+    ("POST", "/admin/users/{user_id:int}/unlock"): MANAGERS,
+    ("POST", "/admin/users/{user_id:int}/invitation"): MANAGERS,
+    ("POST", "/admin/users/{user_id:int}/password-reset"): MANAGERS,
+    ("POST", "/admin/users/{user_id:int}/two-factor-reset"): MANAGERS,
+    ("POST", "/admin/users/{user_id:int}/deactivate"): MANAGERS,
+    ("POST", "/admin/users/{user_id:int}/reactivate"): MANAGERS,
+    ("GET", "/invitation/{token:str}"): PUBLIC,
+    ("POST", "/invitation/{token:str}"): PUBLIC,
+    ("GET", "/account/two-factor"): LOGGED_IN,
+    ("POST", "/account/two-factor/start"): LOGGED_IN,
+    ("POST", "/account/two-factor/confirm"): LOGGED_IN,
+    ("POST", "/account/two-factor/recovery-codes"): LOGGED_IN,
+    ("POST", "/account/two-factor/off"): LOGGED_IN,
+    # Public: it finds the pending sign-in itself, and without one sends back to the password (test_two_factor).
+    ("GET", "/login/code"): PUBLIC,
+    ("POST", "/login/code"): PUBLIC,
     ("GET", "/static/{file_path:path}"): PUBLIC,
     ("GET", "/schema"): PUBLIC,
     ("GET", "/schema/openapi.json"): PUBLIC,
@@ -112,6 +136,11 @@ CASE_ROUTES = {
     ("GET", "/cases/{participant_id:int}/placements"),
     ("GET", "/cases/{participant_id:int}/opportunity-choices"),
     ("GET", "/cases/{participant_id:int}/team-choices"),
+    # Subject access and erasure: the lead and administrators (below); anyone else finds no such case.
+    ("GET", "/cases/{participant_id:int}/export"),
+    ("GET", "/cases/{participant_id:int}/export.json"),
+    ("GET", "/cases/{participant_id:int}/erase"),
+    ("POST", "/cases/{participant_id:int}/erase"),
     ("GET", "/referrals/{referral_id:int}"),
     ("POST", "/referrals/{referral_id:int}/step"),
     # Another employer's request about that case: neither side of it, so hidden from everyone here.
@@ -120,6 +149,7 @@ CASE_ROUTES = {
     ("POST", "/introductions/{introduction_id:int}/withdraw"),
 }
 RULES.update({route: frozenset() for route in CASE_ROUTES})
+RULES.update({r: frozenset({"admin"}) for r in CASE_ROUTES if r[1].endswith(("/export", "/export.json", "/erase"))})
 WHO = ["anonymous", *ROLES]
 
 
@@ -150,6 +180,7 @@ def _concrete(path: str, ids: dict[str, int]) -> str:
         .replace("{round_id:int}", "1")
         .replace("{proposal_id:int}", "1")
         .replace("{introduction_id:int}", str(ids["introduction"]))
+        .replace("{user_id:int}", str(ids["user"]))
         .replace("{pseudonym:str}", "K-NOBODY")
         .replace("{session_id:int}", str(2**31 - 1))
         .replace("{token:str}", "no-such-token")
@@ -227,6 +258,7 @@ def _body(method: str, path: str, ids: dict[str, int]) -> dict:
 
 @pytest.mark.parametrize("who", WHO)
 async def test_roles_outside_a_rule_are_refused(client, make_org, make_user, who):
+    from portal.db.tables import PortalUser
     from portal.organisations import services
 
     home = await make_org(name="Home of the test user")
@@ -237,12 +269,13 @@ async def test_roles_outside_a_rule_are_refused(client, make_org, make_user, who
     ids["case"] = await _someone_elses_case(make_user, ids["org"])
     ids["referral"] = await _someone_elses_referral(ids["case"], ids["org"])
     ids["introduction"] = await _someone_elses_introduction(ids["case"], ids["org"])
+    ids["user"] = (await PortalUser.select(PortalUser.id).where(PortalUser.username == "lead-elsewhere").first())["id"]
     if who != "anonymous":
         await make_user(who, who, organisation_id=home)
         await login(client, who)
     token = await csrf_token(client, "/")
     for (method, route), allowed in RULES.items():
-        if route in ("/login", "/logout", "/language") and method == "POST":
+        if route in ("/login", "/logout", "/language") and method == "POST" or route == "/login/code":
             continue  # these change the session itself; covered in test_auth and test_i18n
         path = _concrete(route, ids)
         if path.startswith("/api/"):

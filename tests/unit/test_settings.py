@@ -50,6 +50,7 @@ def test_values_are_read_from_the_environment(tmp_path):
         ({"PORTAL_RETENTION_DAYS": "7"}, "PORTAL_RETENTION_DAYS"),
         ({"PORTAL_SMTP_SECURITY": "tls"}, "PORTAL_SMTP_SECURITY"),
         ({"PORTAL_SMTP_PORT": "x"}, "PORTAL_SMTP_PORT"),
+        ({"PORTAL_TWO_FACTOR_ROLES": "admin, superuser"}, "PORTAL_TWO_FACTOR_ROLES"),
     ],
 )
 def test_refused_configurations(tmp_path, env, problem):
@@ -78,3 +79,10 @@ def test_mail_proxy_and_retention_settings(tmp_path):
     assert settings.public_url == "https://portal.example.org"
     assert settings.smtp_port == 465 and settings.trusted_proxies == ("10.0.0.1", "172.16.0.0/12")
     assert settings.retention_days == 365 and settings.outbox_dir == (tmp_path / "outbox").resolve()
+
+
+def test_two_factor_roles_default_to_admin_and_may_be_none(tmp_path):
+    assert load_settings({"PORTAL_DATA_DIR": str(tmp_path)}).two_factor_roles == ("admin",)
+    roles = load_settings({"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_TWO_FACTOR_ROLES": " Admin, counsellor ,"})
+    assert roles.two_factor_roles == ("admin", "counsellor")
+    assert load_settings({"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_TWO_FACTOR_ROLES": ""}).two_factor_roles == ()
