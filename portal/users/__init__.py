@@ -1,0 +1,1 @@
+"""Managing users: the admin list, invitations by e-mail, changes of role and organisation, deactivation."""
