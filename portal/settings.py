@@ -50,6 +50,9 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     # Closed cases (exit or employment) are pseudonymised this many days after closing.
     retention_days: int = 1825
+    # PostgreSQL connections per worker process, and how long a request waits for one before a 503.
+    db_pool_size: int = 10
+    db_pool_timeout: float = 5.0
     # Key that `portal backup` encrypts with and `portal restore` decrypts with; empty: not encrypted.
     backup_key: str = ""
     # Roles that must use two-factor sign-in (PORTAL_TWO_FACTOR_ROLES, comma-separated; empty: none).
@@ -161,6 +164,8 @@ def load_settings(env: dict[str, str] | os._Environ = os.environ) -> Settings:
         trusted_proxies=trusted_proxies,
         retention_days=number("PORTAL_RETENTION_DAYS", 1825, 30, 36500),
         backup_key=env.get("PORTAL_BACKUP_KEY", "").strip(),
+        db_pool_size=number("PORTAL_DB_POOL_SIZE", 10, 1, 500),
+        db_pool_timeout=number("PORTAL_DB_POOL_TIMEOUT_MS", 5000, 10, 600_000) / 1000,
         two_factor_roles=two_factor_roles,
     )
 

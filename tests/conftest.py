@@ -11,6 +11,9 @@ os.environ["PORTAL_ENV"] = "test"
 os.environ["PORTAL_DATA_DIR"] = _DATA_DIR
 os.environ["PORTAL_SECRET_KEY"] = "test-secret-key-that-is-long-enough-0123456789"
 os.environ.pop("PORTAL_DEBUG", None)
+# In-process tests run many requests at once on a shared machine: a connection may take long to come free.
+# The 503 after a short wait is tested on a real server (tests/faults).
+os.environ["PORTAL_DB_POOL_TIMEOUT_MS"] = "60000"
 # Tests log in as admin everywhere; the two-factor tests switch the requirement on where it is read.
 os.environ["PORTAL_TWO_FACTOR_ROLES"] = ""
 if ENGINE == "postgres":

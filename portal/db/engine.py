@@ -12,6 +12,8 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
+from portal.settings import get_settings
+
 # Seconds a SQLite writer waits for a lock before giving up; generous because
 # several requests may write at once and WAL lets only one writer in.
 SQLITE_BUSY_TIMEOUT = 30
@@ -105,10 +107,31 @@ async def prepare_sqlite(engine: Engine) -> None:
         await engine.run_ddl("PRAGMA journal_mode=WAL")
 
 
+class PoolWithTimeout:
+    """An asyncpg pool whose ``acquire()`` waits a bounded time: Piccolo calls it with no timeout of its own."""
+
+    def __init__(self, pool: Any, timeout: float) -> None:
+        self._pool = pool
+        self._timeout = timeout
+
+    def acquire(self, *, timeout: float | None = None) -> Any:
+        return self._pool.acquire(timeout=timeout if timeout is not None else self._timeout)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._pool, name)
+
+
 async def open_pool(engine: Engine) -> None:
-    """A PostgreSQL pool for the serving process: a new connection per query costs more than the query."""
+    """A bounded PostgreSQL pool for the serving process: a new connection per query costs more than the query.
+
+    It opens no connection up front (min_size 0), so the server starts while the database is down and
+    serves 503s until it is back; and a request waits at most PORTAL_DB_POOL_TIMEOUT_MS for a
+    connection, then is answered 503, instead of queueing without end.
+    """
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool()
+        settings = get_settings()
+        await engine.start_connection_pool(min_size=0, max_size=settings.db_pool_size)
+        engine.pool = PoolWithTimeout(engine.pool, settings.db_pool_timeout)
 
 
 async def close_pool(engine: Engine) -> None:

@@ -8,8 +8,9 @@ from urllib.parse import quote
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotAuthorizedException
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
+from portal.db.availability import RETRY_AFTER_SECONDS, is_unavailable
 from portal.i18n import gettext as _
 from portal.web.context import resolve_without_database
 
@@ -33,6 +34,10 @@ def _titles() -> dict[int, tuple[str, str]]:
         422: (_("Cannot process this"), _("Some of what was sent is not valid. Go back and check the form.")),
         429: (_("Too many requests"), _("Please wait a little and try again.")),
         500: (_("Something went wrong"), _("An unexpected error happened on our side. It has been logged.")),
+        503: (
+            _("Briefly unavailable"),
+            _("The portal cannot reach its database just now. Nothing was saved; try again in a few seconds."),
+        ),
     }
 
 
@@ -47,6 +52,10 @@ def http_exception_handler(request: Request, exc: Exception) -> Response:
     """Turn any exception into the response its caller can use."""
     if isinstance(exc, HTTPException):
         status_code, detail, extra, headers = exc.status_code, exc.detail, exc.extra, exc.headers
+    elif is_unavailable(exc):
+        logger.warning("database unavailable on %s %s: %r", request.method, request.url.path, exc)
+        status_code, detail, extra = HTTP_503_SERVICE_UNAVAILABLE, "The database is not available", None
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     else:
         logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
         status_code, detail, extra, headers = HTTP_500_INTERNAL_SERVER_ERROR, "Internal Server Error", None, None
