@@ -107,9 +107,14 @@ async def reset_password(token: str, password: str) -> int | None:
 
 
 async def username_for_token(token: str) -> str | None:
-    """The username a live reset link belongs to (the form checks the new password against it)."""
+    """The username a live reset link belongs to (the form checks the new password against it).
+
+    A link of an account switched off since it was sent is dead too: deactivation must not be undone by mail.
+    """
     user_id = await tokens.peek(token, tokens.RESET)
     if user_id is None:
         return None
-    row = await PortalUser.select(PortalUser.username).where(PortalUser.id == user_id).first()
+    row = await (
+        PortalUser.select(PortalUser.username).where((PortalUser.id == user_id) & PortalUser.is_active.eq(True)).first()
+    )
     return row["username"] if row else None

@@ -452,6 +452,18 @@ async def test_inactive_users_get_no_mail(client, make_user, mailbox):
     assert mailbox == []
 
 
+async def test_a_link_of_an_account_switched_off_since_is_dead(client, make_user, mailbox):
+    from portal.db.tables import PortalUser
+
+    await make_user("ana", "counsellor", email="ana@example.org")
+    path = await _reset_link(client, mailbox, "ana")
+    await PortalUser.update({PortalUser.is_active: False}).where(PortalUser.username == "ana")
+    assert (await client.get(path)).status_code == 410
+    assert (await _use(client, path)).status_code == 410
+    await PortalUser.update({PortalUser.is_active: True}).where(PortalUser.username == "ana")
+    assert (await try_login(client, "ana", "secret-pass-123")).status_code == 303
+
+
 async def test_at_most_three_mails_per_account_per_hour(app, client, make_user, mailbox):
     await make_user("ana", "counsellor", email="ana@example.org")
     answers = []
