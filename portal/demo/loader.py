@@ -100,6 +100,8 @@ async def load_demo(only_if_empty: bool = False, seed: int = 2018) -> str:
                 display_name=user["display_name"],
                 organisation=ids[user["organisation"] or demo_employer_key(orgs)],
                 role=user["role"],
+                # So that invitations and password reset links can be tried (they land in the outbox folder).
+                email=f"{user['username']}@demo.example",
                 created_at=now,
             )
             for user in DEMO_USERS

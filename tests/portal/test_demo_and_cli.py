@@ -47,6 +47,8 @@ async def test_demo_loads_a_consistent_network_once(client, db):
     for user in DEMO_USERS:
         response = await post_form(client, "/login", {"username": user["username"], "password": "demo"})
         assert response.status_code == 303, user["username"]
+    emails = await PortalUser.select(PortalUser.email).where(PortalUser.username == "counsellor").first()
+    assert emails["email"] == "counsellor@demo.example"  # so that reset links can be tried in the demo
 
 
 async def test_demo_only_if_empty_leaves_a_used_database_alone(make_org):
