@@ -43,9 +43,13 @@ migrate: install
 demo: migrate
 	$(BIN)/portal demo --if-empty
 
+# The demo admin has no authenticator app: `make run` requires two-factor sign-in of no role, so the
+# demo logins work at once (anyone may still turn it on at /account/two-factor). Elsewhere the
+# default is admin; `make run PORTAL_TWO_FACTOR_ROLES=admin` tries the enrolment as an admin would.
+PORTAL_TWO_FACTOR_ROLES ?=
 run: demo
-	$(BIN)/portal demo-logins
-	$(BIN)/portal serve --host $(HOST) --port $(PORT)
+	PORTAL_TWO_FACTOR_ROLES="$(PORTAL_TWO_FACTOR_ROLES)" $(BIN)/portal demo-logins
+	PORTAL_TWO_FACTOR_ROLES="$(PORTAL_TWO_FACTOR_ROLES)" $(BIN)/portal serve --host $(HOST) --port $(PORT)
 
 # First scripts/prepare-tests: it installs Chromium, npm and PostgreSQL where missing (or says what
 # to install and stops), starts PostgreSQL, makes an empty portal_test database and writes its URL
