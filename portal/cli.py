@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 
 import click
 
@@ -84,6 +85,17 @@ def demo_logins() -> None:
     click.echo(f"\nPortal on http://{settings.host}:{settings.port}  — demo logins (password: demo)")
     for user in DEMO_USERS:
         click.echo(f"  {user['username']:<12} {user['role']:<12} {user['organisation']}")
+    if settings.two_factor_roles:
+        roles = ", ".join(settings.two_factor_roles)
+        click.echo(
+            f"Two-factor sign-in is required for: {roles} (PORTAL_TWO_FACTOR_ROLES). At the first login such a"
+            "\nuser sets it up: scan the QR code with an authenticator app, or type the key shown into one."
+        )
+    else:
+        click.echo(
+            "Two-factor sign-in is required for no role in this run (PORTAL_TWO_FACTOR_ROLES is empty; the"
+            "\ndefault is admin). Anyone may turn it on at /account/two-factor."
+        )
     click.echo("")
 
 
@@ -111,6 +123,70 @@ def create_user(
         click.echo(f"portal: {exc}", err=True)
         sys.exit(2)
     click.echo(f"created user {username} (id {user_id})")
+
+
+def _backup_summary(manifest: dict, file: Path) -> str:
+    rows = sum(manifest["row_counts"].values())
+    return (
+        f"{file}: {rows} rows in {len(manifest['row_counts'])} tables, {manifest['engine']} at migration "
+        f"{manifest['last_migration']}, made {manifest['created_at']} by portal {manifest['portal_version']}, "
+        f"{'encrypted' if manifest['encrypted'] else 'NOT encrypted'}, {file.stat().st_size} bytes"
+    )
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup(file: Path) -> None:
+    """Write the whole database to FILE, consistently while the portal serves.
+
+    Encrypted with PORTAL_BACKUP_KEY when it is set. FILE appears only once complete.
+    """
+    settings = _settings_or_exit()
+    from portal.backup.archive import BackupError
+    from portal.backup.service import backup as make_backup
+
+    if not settings.backup_key:
+        click.echo("portal: PORTAL_BACKUP_KEY is not set: this backup is NOT encrypted (it holds personal data)", err=True)
+    try:
+        manifest = asyncio.run(make_backup(file, settings.backup_key))
+    except (BackupError, OSError) as exc:
+        click.echo(f"portal: backup failed: {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"backup written in {manifest['seconds']} s: {_backup_summary(manifest, file)}")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Restore into a database that holds data: EVERYTHING in it is replaced.")
+@click.option("--check", "check_only", is_flag=True, help="Only read and check FILE (key, checksum, counts).")
+def restore(file: Path, force: bool, check_only: bool) -> None:
+    """Replace the database's contents with the backup in FILE, all or nothing; then migrate it to this version.
+
+    Stop the portal first. Refuses a database that holds data unless --force, a backup from a newer
+    schema, a wrong key and a damaged file; in every refusal nothing is changed.
+    """
+    settings = _settings_or_exit()
+    from portal.backup.archive import BackupError
+    from portal.backup.service import check
+    from portal.backup.service import restore as run_restore
+
+    try:
+        if check_only:
+            manifest = check(file, settings.backup_key)
+            click.echo(f"backup is sound: {_backup_summary(manifest, file)}")
+            return
+        if force:
+            click.echo(
+                "portal: --force: once the backup is checked, EVERY ROW in the portal's database is replaced by its contents",
+                err=True,
+            )
+        manifest = asyncio.run(run_restore(file, settings.backup_key, force=force))
+    except (BackupError, OSError) as exc:
+        click.echo(f"portal: restore refused, nothing was changed: {exc}", err=True)
+        sys.exit(1)
+    click.echo(
+        f"restored in {manifest['seconds']} s and migrated to {manifest['migrated_to']}: {_backup_summary(manifest, file)}"
+    )
 
 
 main.add_command(network)
@@ -153,4 +229,25 @@ def skills_import(file: str, language: str) -> None:
         click.echo(f"{file}:{line}: {problem}", err=True)
     click.echo(report.summary())
     if report.problems:
+        sys.exit(1)
+
+
+@main.group()
+def retention() -> None:
+    """Data retention: pseudonymise closed cases past PORTAL_RETENTION_DAYS, drop expired operational records."""
+
+
+@retention.command("run")
+@click.option("--dry-run", is_flag=True, help="Only report what would go; change nothing.")
+def retention_run(dry_run: bool) -> None:
+    """Run the retention job now (it also runs once a day while `portal serve` runs)."""
+    _settings_or_exit()
+    import datetime as dt
+
+    from portal.privacy.retention import run_retention
+
+    report = asyncio.run(run_retention(dt.datetime.now(dt.UTC), dry_run=dry_run))
+    for line in report.lines():
+        click.echo(line)
+    if report.failed:
         sys.exit(1)

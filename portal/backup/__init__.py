@@ -1,0 +1,1 @@
+"""Backups: `portal backup FILE` and `portal restore FILE`, one portable format for SQLite and PostgreSQL."""
