@@ -146,7 +146,9 @@ def backup(file: Path) -> None:
     from portal.backup.service import backup as make_backup
 
     if not settings.backup_key:
-        click.echo("portal: PORTAL_BACKUP_KEY is not set: this backup is NOT encrypted (it holds personal data)", err=True)
+        click.echo(
+            "portal: PORTAL_BACKUP_KEY is not set: this backup is NOT encrypted (it holds personal data)", err=True
+        )
     try:
         manifest = asyncio.run(make_backup(file, settings.backup_key))
     except (BackupError, OSError) as exc:
