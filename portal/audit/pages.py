@@ -12,7 +12,7 @@ from portal.auth.guards import admin_only
 from portal.organisations.params import Filter, PageNumber, is_record_id
 from portal.web.templating import render
 
-ACTIONS = ("read", "create", "update", "share", "refer")
+ACTIONS = ("read", "create", "update", "share", "refer", "export", "pseudonymise")
 
 
 def _date(raw: str) -> dt.date | None:

@@ -24,6 +24,7 @@ from portal.i18n import current_language
 from portal.i18n import gettext as _
 from portal.organisations.kinds import SPOKEN_LANGUAGES
 from portal.organisations.params import Filter, PageNumber, RecordId, is_record_id
+from portal.privacy.case_pages import pseudonymised_page
 from portal.referrals import services as referrals
 from portal.referrals.flow import STATUSES
 from portal.referrals.pages import refusal_messages
@@ -65,6 +66,8 @@ async def _access(request: Request, participant_id: int, lead_only: bool = False
         raise NotFoundException()
     if lead_only and not access.is_lead:
         raise PermissionDeniedException("only the lead counsellor may do this")
+    if access.pseudonymised and request.route_handler.name != "cases:detail":
+        raise PermissionDeniedException(_("This case was pseudonymised: it can no longer be changed."))
     return access
 
 
@@ -79,6 +82,8 @@ async def _case_page(
 ) -> Template:
     case = await services.get_case(participant_id)
     await audit.record(request, current_user(request), "read", RECORD, participant_id, "case file")
+    if case["pseudonymised_at"]:
+        return await pseudonymised_page(request, case, access)
     choices, more_choices = await referrals.opportunity_choices(opportunity_q, case["region"])
     context = {
         "case": case,

@@ -52,6 +52,8 @@ class CaseAccess:
 
     participant_id: int
     role: str  # "lead" or "team"
+    # Personal data cleared (portal.privacy.erasure): the case can be read, no longer changed or referred.
+    pseudonymised: bool = False
 
     @property
     def is_lead(self) -> bool:
@@ -84,23 +86,26 @@ async def access_for(
     """
     if case is None:
         case = (
-            await Participant.select(Participant.lead_counsellor, Participant.organisation)
+            await Participant.select(
+                Participant.lead_counsellor, Participant.organisation, Participant.pseudonymised_at
+            )
             .where(Participant.id == participant_id)
             .first()
         )
     if case is None:
         return None
+    pseudonymised = case.get("pseudonymised_at") is not None
     if case["lead_counsellor"] == user.id:
-        return CaseAccess(participant_id, "lead")
+        return CaseAccess(participant_id, "lead", pseudonymised)
     member = await CaseTeamMember.exists().where(
         (CaseTeamMember.participant == participant_id) & (CaseTeamMember.user == user.id)
     )
     if not member:
         return None
     if user.organisation_id == case["organisation"]:
-        return CaseAccess(participant_id, "team")
+        return CaseAccess(participant_id, "team", pseudonymised)
     consent = (await consents_in_force(participant_id)).get("case_team")
-    return CaseAccess(participant_id, "team") if consent and consent["given"] else None
+    return CaseAccess(participant_id, "team", pseudonymised) if consent and consent["given"] else None
 
 
 # --- caseload -----------------------------------------------------------------------------------

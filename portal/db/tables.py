@@ -159,6 +159,14 @@ class Participant(Table):
     support_level = Varchar(length=20, help_text="From the latest profiling, or its override.")
     created_at = Timestamptz()
     updated_at = Timestamptz()
+    pseudonymised_at = Timestamptz(
+        null=True,
+        default=None,
+        help_text="When the personal data was cleared (erasure or retention); the case is read-only from then on.",
+    )
+    pseudonymised_reason = Varchar(
+        length=300, default="", help_text="The legal reason: request, consent_withdrawn, retention or other: text."
+    )
 
 
 class StageChange(Table, tablename="stage_change"):

@@ -68,7 +68,8 @@ def pool_condition() -> Combinable:
         "SELECT 1 FROM referral WHERE referral.participant = participant.id"
         f" AND referral.status IN ({finished}) LIMIT 1) IS NOT NULL))"
     )
-    return staged & consent_in_force("employer_profile")
+    # A pseudonymised case is never shown to employers, whatever its stage or consents say.
+    return staged & consent_in_force("employer_profile") & Participant.pseudonymised_at.is_null()
 
 
 async def consented(participant_ids: Iterable[int], scope: str) -> set[int]:

@@ -59,7 +59,7 @@ def _now() -> dt.datetime:
 
 
 def _intake_where(c: Criteria):
-    where = Participant.stage == c.stage
+    where = (Participant.stage == c.stage) & Participant.pseudonymised_at.is_null()  # never place an erased case
     if c.region:
         where &= Participant.region == c.region
     return where

@@ -265,7 +265,11 @@ async def candidates_for(opp_id: int, top: int = 10) -> list[dict[str, Any]]:
         return []
     people = await window_near(
         row,
-        [Participant.stage.is_in(list(CANDIDATE_STAGES)), pool.consent_in_force("employer_profile")],
+        [
+            Participant.stage.is_in(list(CANDIDATE_STAGES)),
+            pool.consent_in_force("employer_profile"),
+            Participant.pseudonymised_at.is_null(),
+        ],
         [*records.columns(Participant, records.PERSON_COLUMNS), Participant.code, Participant.region],
     )
     by_id = {p["id"]: p for p in people}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Redirect, Template
 
 from portal.audit import services as audit
@@ -61,8 +61,11 @@ class CaseReferralPages(Controller):
     @post("/", status_code=303)
     async def create(self, request: Request, participant_id: RecordId) -> Redirect:
         user = current_user(request)
-        if await cases.access_for(user, participant_id) is None:
+        access = await cases.access_for(user, participant_id)
+        if access is None:
             raise NotFoundException()
+        if access.pseudonymised:
+            raise PermissionDeniedException(_("This case was pseudonymised: it can no longer be referred."))
         form = await request.form()
         opportunity_id = str(form.get("opportunity_id") or "")
         message = str(form.get("message") or "").strip()[:2000]

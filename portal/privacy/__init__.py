@@ -1,0 +1,1 @@
+"""Data-protection rights and retention: subject access, erasure, the retention job, records of processing."""
