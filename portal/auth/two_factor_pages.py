@@ -195,7 +195,7 @@ class LoginCodePages(Controller):
             response.cookies.append(session_cookie("", 0))
             return response
         if not ok:
-            errors = {"code": _wrong_code() if not by_recovery else _("That recovery code is not right or was used.")}
+            errors = {"code": _("That code is not right, or was used already.")}
             return render(request, "account/login_code.html", {"next": target, "errors": errors}, status_code=422)
         # A new session id for the signed-in session; the pending one is dropped.
         token = await sessions.start_session(
