@@ -63,7 +63,7 @@ PROCESSING: dict[str, Processing] = {
     "password_reset_request": Processing(
         _l("Throttling password-reset e-mails"),
         _SECURITY,
-        _l("The throttling window (an hour); older rows go with the next request"),
+        _l("The throttling window (an hour); older rows go with the next request or the daily retention job"),
     ),
     "participant": Processing(_l("The case file of a person in an activation programme"), _SPECIAL, _CASE_LIFE),
     "stage_change": Processing(_l("The case's activation stages over time"), _PUBLIC_TASK, _CASE_TEXT),

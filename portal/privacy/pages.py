@@ -18,6 +18,7 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from portal.audit import services as audit
+from portal.auth import reset
 from portal.auth.current_user import CurrentUser
 from portal.auth.guards import admin_only, current_user, network_manager, roles_allowed
 from portal.auth.roles import ADMIN, COUNSELLOR
@@ -217,6 +218,7 @@ class PrivacyAdminPages(Controller):
                 "expired_sessions": 0,
                 "read_notifications": retention.READ_NOTIFICATIONS_KEPT.days,
                 "account_tokens": retention.ACCOUNT_TOKENS_KEPT.days,
+                "password_reset_hours": int(reset.ACCOUNT_WINDOW.total_seconds() // 3600),
             },
             "code": code,
             "found": found,

@@ -11,8 +11,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from portal.auth import tokens
-from portal.db.tables import AccountToken, LoginAttempt, Notification, Participant, UserSession
+from portal.auth import reset, tokens
+from portal.db.tables import AccountToken, LoginAttempt, Notification, Participant, PasswordResetRequest, UserSession
 from portal.privacy import erasure
 from portal.service_errors import Refused
 from portal.settings import get_settings
@@ -89,6 +89,10 @@ def _limits(now: dt.datetime) -> dict[str, tuple[Any, Any]]:
         "account_tokens": (
             AccountToken,
             (AccountToken.expires_at < token_cutoff) | (AccountToken.used_at < token_cutoff),
+        ),
+        "password_reset_requests": (
+            PasswordResetRequest,
+            PasswordResetRequest.requested_at < now - reset.ACCOUNT_WINDOW,
         ),
     }
 

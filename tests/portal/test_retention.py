@@ -16,6 +16,7 @@ from portal.db.tables import (
     LoginAttempt,
     Notification,
     Participant,
+    PasswordResetRequest,
     StageChange,
     UserSession,
 )
@@ -134,13 +135,23 @@ async def limits_world(make_user, make_org, now: dt.datetime) -> dict[str, int]:
         token("e", expires_at=now - 29 * DAY),  # expired recently: stays
         token("f", expires_at=now + DAY),  # live: stays
     )
-    return {"login_attempts": 1, "expired_sessions": 1, "read_notifications": 1, "account_tokens": 2}
+    await PasswordResetRequest.insert(
+        PasswordResetRequest(address="1.2.3.4", username="x", requested_at=now - dt.timedelta(minutes=61)),
+        PasswordResetRequest(address="1.2.3.4", username="y", requested_at=now - dt.timedelta(minutes=59)),
+    )
+    return {
+        "login_attempts": 1,
+        "expired_sessions": 1,
+        "read_notifications": 1,
+        "account_tokens": 2,
+        "password_reset_requests": 1,
+    }
 
 
 async def test_operational_records_go_at_their_limits_and_a_dry_run_only_counts(make_user, make_org):
     now = dt.datetime.now(dt.UTC)
     expected = await limits_world(make_user, make_org, now)
-    tables = (LoginAttempt, UserSession, Notification, AccountToken)
+    tables = (LoginAttempt, UserSession, Notification, AccountToken, PasswordResetRequest)
     before = [await t.count() for t in tables]
     dry = await retention.run_retention(now, dry_run=True)
     assert dry.limits == expected and [await t.count() for t in tables] == before
@@ -153,6 +164,7 @@ async def test_operational_records_go_at_their_limits_and_a_dry_run_only_counts(
         "recent read",
     ]
     assert sorted(r["token_hash"][0] for r in await AccountToken.select(AccountToken.token_hash)) == ["e", "f"]
+    assert [r["username"] for r in await PasswordResetRequest.select(PasswordResetRequest.username)] == ["y"]
     assert (await retention.run_retention(now, dry_run=False)).limits == dict.fromkeys(expected, 0)
 
 
