@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from litestar import Litestar
@@ -63,8 +64,24 @@ async def _on_startup() -> None:
     await open_pool(DB)
     await network_jobs.on_startup()
     await _warm_opportunity_index()
+    _background.add(asyncio.create_task(_resume_sending_rounds()))
     if settings.environment != "test":
         retention_schedule.start()  # daily, in this process (portal.privacy.schedule)
+
+
+# Start-up work that runs on after the server answers; kept here so the tasks are not garbage-collected.
+_background: set[asyncio.Task] = set()
+
+
+async def _resume_sending_rounds() -> None:
+    """Finish allocation rounds whose sending a crash or restart cut short (safe if another worker does too)."""
+    from portal.matching_service import rounds
+
+    try:
+        if resumed := await rounds.resume_interrupted():
+            logging.getLogger(__name__).info("finished sending %d interrupted allocation round(s)", resumed)
+    except Exception:  # the round page offers "Continue sending"; a start must not fail for it
+        logging.getLogger(__name__).exception("could not resume interrupted allocation rounds")
 
 
 async def _warm_opportunity_index() -> None:

@@ -20,6 +20,7 @@ from portal.organisations.params import Filter, PageNumber, RecordId, is_record_
 from portal.referrals import flow
 from portal.referrals.pages import refusal_messages
 from portal.vocab import OPPORTUNITY_KINDS, STAGES, SUPPORT
+from portal.web.client import client_address
 from portal.web.templating import is_partial_request, render
 
 Polling = Annotated[bool, QueryParameter(description="Asked by the polling progress bar.")]
@@ -113,7 +114,7 @@ async def _round_context(
         "referral_statuses": flow.STATUSES,
         "proposals": None,
     }
-    if found["status"] in ("ready", "sent"):
+    if found["status"] in ("ready", rounds.SENDING, "sent"):
         context["proposals"] = await rounds.proposals_page(round_id, page)
         user = current_user(request)
         await audit.record_many(
@@ -196,19 +197,12 @@ class RoundPages(Controller):
             "name": found["name"]
         }
         user = current_user(request)
-
-        async def audited(participant_id: int, referral_id: int) -> None:
-            await audit.record(
-                request,
-                user,
-                "refer",
-                "participant",
-                participant_id,
-                f"referral {referral_id} from allocation round {round_id}",
-            )
-
         try:
-            await rounds.send(round_id, user, message, on_sent=audited)
+            if found["status"] == rounds.SENDING:
+                # Sending stopped half way (a crash or a restart): finish it; nothing is sent twice.
+                await rounds.deliver(round_id)
+            else:
+                await rounds.send(round_id, user, message, address=client_address(request))
         except rounds.Refused as refused:
             return Redirect(path=f"/matching/rounds/{round_id}?notice={refused.code}", status_code=303)
         return Redirect(path=f"/matching/rounds/{round_id}#sending", status_code=303)

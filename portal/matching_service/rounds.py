@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +19,15 @@ import matching
 from portal.auth.current_user import CurrentUser
 from portal.db.engine import as_utc
 from portal.db.piccolo_conf import DB
-from portal.db.tables import AllocationProposal, AllocationRound, Opportunity, Participant, Referral
+from portal.db.tables import (
+    AllocationProposal,
+    AllocationRound,
+    AuditEvent,
+    Opportunity,
+    Participant,
+    PortalUser,
+    Referral,
+)
 from portal.employers import pool
 from portal.geo import REGIONS
 from portal.i18n import gettext as _
@@ -51,7 +59,14 @@ METHODS = {
     "stable": _l("Stable: each person gets the best place they can have without displacing a better fit"),
     "welfare": _l("Highest total fit across everyone"),
 }
-STATUSES = {"running": _l("Running"), "ready": _l("Ready for review"), "failed": _l("Failed"), "sent": _l("Sent")}
+SENDING = "sending"
+STATUSES = {
+    "running": _l("Running"),
+    "ready": _l("Ready for review"),
+    "failed": _l("Failed"),
+    SENDING: _l("Sending"),
+    "sent": _l("Sent"),
+}
 LIVE_REFERRALS = ("proposed", "sent", "accepted", "started")
 PER_PAGE = 50
 ROUNDS_PER_PAGE = 25
@@ -144,6 +159,7 @@ _ROUND_COLUMNS = (
     AllocationRound.started_at,
     AllocationRound.finished_at,
     AllocationRound.sent_at,
+    AllocationRound.sent_by,
     AllocationRound.run_by.display_name.as_alias("run_by_name"),
     AllocationRound.sent_by.display_name.as_alias("sent_by_name"),
 )
@@ -389,29 +405,74 @@ class SendResult:
     refused: list[dict[str, Any]]
 
 
-async def send(
-    round_id: int, user: CurrentUser, message: str, on_sent: Callable[[int, int], Awaitable[None]] | None = None
-) -> SendResult:
-    """Create a sent referral for every proposal with an opportunity; mark the round sent, once.
+class _AlreadyLinked(Exception):
+    """Another sender linked this proposal first: undo the referral just made for it."""
 
-    Each proposal is checked again first: the person must still be at the round's stage, and a
-    place an employer offers needs the person's consent to be shown to employers. A proposal
-    refused by these or by the referral rules (closed, full, a live referral already) is skipped
-    and reported with the reason; the others go through, and ``on_sent`` (the audit) is awaited
-    for each as it is made. No opportunity gets more referrals than its places left, less the
-    referrals already waiting for its answer. The lead counsellor of each person is notified.
-    Raises :class:`Refused` ("not_ready") for a round that is running, failed or already sent.
+
+async def send(round_id: int, user: CurrentUser, message: str, address: str = "") -> SendResult:
+    """Start sending a ready round: mark it ``sending`` (once), then :func:`deliver` it.
+
+    Raises :class:`Refused` ("not_ready") for a round that is running, failed, sending or sent.
     """
     async with DB.transaction():
         await _hold_round(round_id)
+        report = (await get_round(round_id))["report"]
+        # The message and the sender's address are kept, so a resumed delivery writes the same referrals and audit.
+        report["sending"] = {"sent": 0, "refused": [], "message": message, "address": address[:64]}
         await AllocationRound.update(
             {
-                AllocationRound.status: "sent",
+                AllocationRound.status: SENDING,
                 AllocationRound.sent_by: user.id,
                 AllocationRound.sent_at: _now(),
+                AllocationRound.report: json.dumps(report),
             }
         ).where(AllocationRound.id == round_id)
-    stage = (await get_round(round_id))["criteria"].get("stage")
+    return await deliver(round_id)
+
+
+async def _sender(user_id: int) -> CurrentUser:
+    row = (
+        await PortalUser.select(
+            PortalUser.id,
+            PortalUser.username,
+            PortalUser.display_name,
+            PortalUser.role,
+            PortalUser.organisation,
+            PortalUser.language,
+        )
+        .where(PortalUser.id == user_id)
+        .first()
+    )
+    return CurrentUser(
+        id=row["id"],
+        username=row["username"],
+        display_name=row["display_name"],
+        role=row["role"],
+        organisation_id=row["organisation"],
+        organisation_name="",
+        language=row["language"],
+    )
+
+
+async def deliver(round_id: int) -> SendResult:
+    """Make a sent referral for every proposal of a ``sending`` round that has none yet; then mark it sent.
+
+    Safe to stop at any point and run again, also twice at once (after a crash, on several workers):
+    each referral, its event, its audit event and the link from its proposal are written in one
+    transaction, and the link is a conditional update (only a proposal with no referral yet), so a
+    proposal never gets two referrals and a referral never lacks its link. Each proposal is checked
+    again first: the person must still be at the round's stage, a place an employer offers needs
+    the person's consent to be shown to employers, and no opportunity gets more referrals than its
+    places left, less the referrals already waiting for its answer; refused ones are reported with
+    the reason. The lead counsellor of each person is notified once the referral is committed.
+    """
+    found = await get_round(round_id)
+    if found["status"] != SENDING:
+        raise Refused("not_ready")
+    sending = found["report"].get("sending") or {}
+    message, address = sending.get("message", ""), sending.get("address", "")
+    sender = await _sender(found["sent_by"])
+    stage = found["criteria"].get("stage")
     proposals = (
         await AllocationProposal.select(
             AllocationProposal.id,
@@ -435,32 +496,59 @@ async def send(
     at_employers = await employer_hosted(opportunity_ids)
     consenting = await pool.consented([p["participant"] for p in proposals], "employer_profile")
     result = SendResult([], [])
-    try:
-        for p in proposals:
-            try:
-                if stage and p["stage"] != stage:
-                    raise referrals.StepRefused("stage_changed")
-                if p["opportunity"] in at_employers and p["participant"] not in consenting:
-                    raise referrals.StepRefused("no_employer_consent")
-                if used[p["opportunity"]] >= p["capacity"] - p["places_taken"]:
-                    raise referrals.StepRefused("full")
+    for p in proposals:
+        try:
+            if stage and p["stage"] != stage:
+                raise referrals.StepRefused("stage_changed")
+            if p["opportunity"] in at_employers and p["participant"] not in consenting:
+                raise referrals.StepRefused("no_employer_consent")
+            if used[p["opportunity"]] >= p["capacity"] - p["places_taken"]:
+                raise referrals.StepRefused("full")
+            async with DB.transaction():
                 referral_id = await referrals.create_referral(
-                    p["participant"], p["opportunity"], message, send=True, user=user
+                    p["participant"], p["opportunity"], message, send=True, user=sender
                 )
-            except referrals.StepRefused as refused:
-                result.refused.append({"code": p["code"], "title": p["title"], "reason": refused.code})
-                continue
-            used[p["opportunity"]] += 1
-            await AllocationProposal.update({AllocationProposal.referral: referral_id}).where(
-                AllocationProposal.id == p["id"]
-            )
-            result.sent.append((p["participant"], referral_id))
-            if on_sent is not None:
-                await on_sent(p["participant"], referral_id)
-            await referrals.notify_counsellors(referral_id, "sent")
-    finally:
-        # Even if something unexpected stops the loop, the round says what went out.
-        report = (await get_round(round_id))["report"]
-        report["sending"] = {"sent": len(result.sent), "refused": result.refused}
-        await AllocationRound.update({AllocationRound.report: json.dumps(report)}).where(AllocationRound.id == round_id)
+                linked = (
+                    await AllocationProposal.update({AllocationProposal.referral: referral_id})
+                    .where((AllocationProposal.id == p["id"]) & AllocationProposal.referral.is_null())
+                    .returning(AllocationProposal.id)
+                )
+                if not linked:
+                    raise _AlreadyLinked
+                await AuditEvent.insert(
+                    AuditEvent(
+                        at=_now(),
+                        user=sender.id,
+                        username=sender.username,
+                        action="refer",
+                        record_type="participant",
+                        record_id=p["participant"],
+                        detail=f"referral {referral_id} from allocation round {round_id}",
+                        address=address,
+                    )
+                )
+        except referrals.StepRefused as refused:
+            result.refused.append({"code": p["code"], "title": p["title"], "reason": refused.code})
+            continue
+        except _AlreadyLinked:
+            continue
+        used[p["opportunity"]] += 1
+        result.sent.append((p["participant"], referral_id))
+        await referrals.notify_counsellors(referral_id, "sent")
+    sent = await AllocationProposal.count().where(
+        (AllocationProposal.allocation_round == round_id) & AllocationProposal.referral.is_not_null()
+    )
+    report = (await get_round(round_id))["report"]
+    report["sending"] = {**sending, "sent": sent, "refused": result.refused}
+    await AllocationRound.update({AllocationRound.status: "sent", AllocationRound.report: json.dumps(report)}).where(
+        (AllocationRound.id == round_id) & (AllocationRound.status == SENDING)
+    )
     return result
+
+
+async def resume_interrupted() -> int:
+    """Finish every round whose sending stopped half way (a crash, a restart); the number resumed."""
+    stuck = await AllocationRound.select(AllocationRound.id).where(AllocationRound.status == SENDING)
+    for row in stuck:
+        await deliver(row["id"])
+    return len(stuck)

@@ -521,3 +521,91 @@ async def test_send_checks_stage_places_waiting_elsewhere_and_tells_the_lead(cli
         (Notification.user == lead) & Notification.message.like("Referral of%")
     ) == sum(sent.values())
     assert (await client.get(f"/matching/rounds/{first}/status")).status_code == 303  # without htmx: the page
+
+
+async def _exactly_one_referral_each(round_id: int) -> int:
+    """Every placed proposal has one referral, linked, and no referral is unlinked; the number of referrals."""
+    proposals = [p for p in (await _proposals(round_id)).values() if p["opportunity"]]
+    referrals = await Referral.select(Referral.id, Referral.participant, Referral.opportunity)
+    assert len(referrals) == len(proposals) == len({r["id"] for r in referrals})
+    assert {p["referral"] for p in proposals} == {r["id"] for r in referrals}
+    assert {(p["participant"], p["opportunity"]) for p in proposals} == {
+        (r["participant"], r["opportunity"]) for r in referrals
+    }
+    refers = await AuditEvent.count().where(AuditEvent.detail.like(f"%from allocation round {round_id}"))
+    assert refers == len(referrals)
+    return len(referrals)
+
+
+async def test_sending_cut_short_is_finished_by_continue_without_a_second_referral(
+    client, make_user, make_org, monkeypatch
+):
+    await round_setting(client, make_user, make_org)
+    round_id = await run(client)
+    placed = sum(1 for p in (await _proposals(round_id)).values() if p["opportunity"])
+    assert placed >= 2
+    notified = []
+    real_notify = rounds.referrals.notify_counsellors
+
+    async def crash_after_the_first(referral_id, status):
+        notified.append(referral_id)
+        if len(notified) == 1:
+            raise ConnectionResetError("the worker died here")  # after the first referral was committed
+        await real_notify(referral_id, status)
+
+    monkeypatch.setattr(rounds.referrals, "notify_counsellors", crash_after_the_first)
+    with pytest.raises(ConnectionResetError):
+        await rounds.send(round_id, _user(await _user_id("coord"), "coord", "coordinator", 0), "Hello", "10.0.0.9")
+    stored = await AllocationRound.select(AllocationRound.status).where(AllocationRound.id == round_id).first()
+    assert stored["status"] == rounds.SENDING and await Referral.count() == 1
+    page = await client.get(f"/matching/rounds/{round_id}")
+    assert "Sending did not finish" in page.text and "Continue sending" in page.text
+
+    response = await post_form(client, f"/matching/rounds/{round_id}/send", {"message": "ignored"})
+    assert response.status_code == 303
+    assert await _exactly_one_referral_each(round_id) == placed
+    assert {r["message"] for r in await Referral.select(Referral.message)} == {"Hello"}
+    stored = await AllocationRound.select(AllocationRound.status, AllocationRound.report).first()
+    assert stored["status"] == "sent" and json.loads(stored["report"])["sending"]["sent"] == placed
+    again = await post_form(client, f"/matching/rounds/{round_id}/send", {})
+    assert again.headers["location"].endswith("notice=not_ready") and await Referral.count() == placed
+
+
+async def test_a_failure_inside_one_referral_leaves_no_referral_without_its_link(
+    client, make_user, make_org, monkeypatch
+):
+    await round_setting(client, make_user, make_org)
+    round_id = await run(client)
+    placed = sum(1 for p in (await _proposals(round_id)).values() if p["opportunity"])
+    real_insert = rounds.AuditEvent.insert
+    calls = []
+
+    def fail_the_second(*rows):
+        calls.append(rows)
+        if len(calls) == 2:
+            raise RuntimeError("disk full")  # inside the transaction of the second referral
+        return real_insert(*rows)
+
+    monkeypatch.setattr(rounds.AuditEvent, "insert", fail_the_second)
+    response = await post_form(client, f"/matching/rounds/{round_id}/send", {"message": "Hi"})
+    assert response.status_code == 500
+    linked = [p for p in (await _proposals(round_id)).values() if p["referral"]]
+    assert await Referral.count() == len(linked) == 1
+    monkeypatch.setattr(rounds.AuditEvent, "insert", real_insert)
+    assert await rounds.resume_interrupted() == 1
+    assert await _exactly_one_referral_each(round_id) == placed
+
+
+async def test_two_deliveries_at_once_make_each_referral_once(client, make_user, make_org):
+    import asyncio
+
+    await round_setting(client, make_user, make_org)
+    round_id = await run(client)
+    placed = sum(1 for p in (await _proposals(round_id)).values() if p["opportunity"])
+    await AllocationRound.update(
+        {AllocationRound.status: rounds.SENDING, AllocationRound.sent_by: await _user_id("coord")}
+    ).where(AllocationRound.id == round_id)
+    await asyncio.gather(rounds.deliver(round_id), rounds.deliver(round_id), return_exceptions=True)
+    if (await AllocationRound.select(AllocationRound.status).first())["status"] == rounds.SENDING:
+        await rounds.deliver(round_id)
+    assert await _exactly_one_referral_each(round_id) == placed
