@@ -162,7 +162,11 @@ class UserAdminPages(Controller):
             context = await _form_context(scope, data, errors, "")
             return render(request, "users/new.html", context, status_code=422)
         manager = current_user(request)
-        user_id = await services.create_invited_user(values)
+        try:
+            user_id = await services.create_invited_user(values)
+        except services.Conflict as conflict:
+            context = await _form_context(scope, data, {conflict.field: conflict.message}, "")
+            return render(request, "users/new.html", context, status_code=422)
         sent = await services.send_invitation(await services.get_user(scope, user_id), manager)
         detail = f"invited as {values['role']} at organisation {values['organisation_id']}; " + (
             "invitation mailed" if sent else "invitation mail failed"

@@ -21,9 +21,10 @@ from portal.auth.roles import ADMIN, COORDINATOR, COUNSELLOR, EMPLOYER, ENTERPRI
 from portal.db.piccolo_conf import DB
 from portal.db.tables import AccountToken, LoginAttempt, Organisation, PortalUser
 from portal.i18n import current_language
+from portal.i18n import gettext as _
 from portal.mail.sender import Mail, MailError, send
 from portal.pagination import Page, clamp_page
-from portal.service_errors import NotFound, Refused
+from portal.service_errors import Conflict, NotFound, Refused
 from portal.users.search import folded_contains, search_words
 
 log = logging.getLogger(__name__)
@@ -202,18 +203,24 @@ async def username_taken(username: str) -> bool:
 
 async def create_invited_user(values: dict[str, Any]) -> int:
     """Add a user who has no password yet (an empty hash never verifies) until they accept the invitation."""
-    rows = await PortalUser.insert(
-        PortalUser(
-            username=values["username"],
-            password_hash="",
-            display_name=values["display_name"],
-            email=values["email"],
-            organisation=values["organisation_id"],
-            role=values["role"],
-            language=values["language"],
-            created_at=_now(),
-        )
+    row = PortalUser(
+        username=values["username"],
+        password_hash="",
+        display_name=values["display_name"],
+        email=values["email"],
+        organisation=values["organisation_id"],
+        role=values["role"],
+        language=values["language"],
+        created_at=_now(),
     )
+    try:
+        rows = await PortalUser.insert(row)
+    except Exception as exc:
+        # Two managers inviting the same username at once: the second meets the unique index, not a 500.
+        # asyncpg's UniqueViolationError names the index; sqlite3's IntegrityError says UNIQUE.
+        if "portal_user_username" in str(exc) or "UNIQUE constraint failed: portal_user.username" in str(exc):
+            raise Conflict("username", _("This username is taken: choose another.")) from exc
+        raise
     return rows[0]["id"]
 
 
@@ -323,4 +330,4 @@ async def accept_invitation(token: str, password: str) -> int | None:
     return user_id
 
 
-__all__ = ["NotFound", "Refused"]
+__all__ = ["Conflict", "NotFound", "Refused"]

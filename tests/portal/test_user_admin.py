@@ -481,3 +481,15 @@ def test_create_user_takes_an_email(db, email, code):
     assert result.exit_code == code, result.output
     stored = asyncio.run(_user("cli"))
     assert (stored["email"] if stored else None) == (email if code == 0 else None)
+
+
+async def test_two_invitations_of_one_username_at_once_give_a_field_error_not_a_500(make_org):
+    import asyncio
+
+    from portal.users import services
+
+    values = {**_invitation(), "organisation_id": await make_org()}
+    results = await asyncio.gather(*(services.create_invited_user(values) for _ in range(2)), return_exceptions=True)
+    assert sum(isinstance(r, int) for r in results) == 1
+    conflict = next(r for r in results if not isinstance(r, int))
+    assert isinstance(conflict, services.Conflict) and conflict.field == "username"
