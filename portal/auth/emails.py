@@ -30,8 +30,11 @@ def invitation_mail(to: str, language: str, token: str, display_name: str, invit
         return Mail(to=to, subject=_("Your account on the activation portal"), body=body + "\n")
 
 
-def reset_mail(to: str, language: str, token: str, display_name: str) -> Mail:
-    """The link that lets a user choose a new password (and lifts a lock after failed logins)."""
+def reset_mail(to: str, language: str, token: str, display_name: str, username: str = "") -> Mail:
+    """The link that lets a user choose a new password (and lifts a lock after failed logins).
+
+    It names the username: one address may belong to several accounts, each mailed its own link.
+    """
     link = f"{get_settings().public_url}/password/reset/{token}"
     with use_language(language):
         body = "\n\n".join(
@@ -42,6 +45,7 @@ def reset_mail(to: str, language: str, token: str, display_name: str) -> Mail:
                 + _("Choose a new password here (the link works once, for %(hours)s hour):")
                 % {"hours": _hours(tokens.RESET)},
                 link,
+                *([_("Your username: %(username)s") % {"username": username}] if username else []),
                 _("If it was not you, ignore this message: your password stays as it is."),
             ]
         )

@@ -92,7 +92,10 @@ async def send_reset_links(identifier: str, address: str) -> None:
                 continue
             token = await tokens.issue(account["id"], tokens.RESET)
             try:
-                await send(emails.reset_mail(account["email"], account["language"], token, account["display_name"]))
+                mail = emails.reset_mail(
+                    account["email"], account["language"], token, account["display_name"], account["username"]
+                )
+                await send(mail)
             except (MailError, ValueError):  # ValueError: an address the mail library refuses
                 log.exception("could not send a password reset mail to user %s", account["id"])
     except Exception:  # a background task has nobody to answer to: log, never raise into the server
