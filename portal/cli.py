@@ -96,6 +96,10 @@ def demo_logins() -> None:
             "Two-factor sign-in is required for no role in this run (PORTAL_TWO_FACTOR_ROLES is empty; the"
             "\ndefault is admin). Anyone may turn it on at /account/two-factor."
         )
+    if not settings.smtp_host:
+        click.echo(
+            f"E-mail (invitations, password resets) is not sent: each message is written to {settings.outbox_dir}"
+        )
     click.echo("")
 
 
