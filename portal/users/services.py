@@ -189,6 +189,7 @@ async def get_user(scope: Scope, user_id: int) -> dict[str, Any]:
             (AccountToken.user == user_id)
             & (AccountToken.purpose == tokens.INVITATION)
             & AccountToken.used_at.is_null()
+            & (AccountToken.expires_at > _now())
         )
         .order_by(AccountToken.id, ascending=False)
         .first()
@@ -238,8 +239,19 @@ async def update_user(user: dict[str, Any], values: dict[str, Any]) -> list[str]
     if values["organisation_id"] != user["organisation_id"]:
         updates[PortalUser.organisation] = values["organisation_id"]
         changes.append(f"organisation {user['organisation_id']} -> {values['organisation_id']}")
-    if updates:
+    if not updates:
+        return changes
+    async with DB.transaction():
         await PortalUser.update(updates).where(PortalUser.id == user["id"])
+        if values["email"] != user["email"]:
+            # A link mailed to the old address (perhaps a mistyped one) must not stay usable.
+            withdrawn = await (
+                AccountToken.delete()
+                .where((AccountToken.user == user["id"]) & AccountToken.used_at.is_null())
+                .returning(AccountToken.id)
+            )
+            if withdrawn:
+                changes.append(f"{len(withdrawn)} unused mailed links withdrawn")
     return changes
 
 

@@ -493,3 +493,22 @@ async def test_two_invitations_of_one_username_at_once_give_a_field_error_not_a_
     assert sum(isinstance(r, int) for r in results) == 1
     conflict = next(r for r in results if not isinstance(r, int))
     assert isinstance(conflict, services.Conflict) and conflict.field == "username"
+
+
+async def test_a_new_email_address_withdraws_the_links_mailed_to_the_old_one(client, make_org, make_user, mailbox):
+    home = await make_org()
+    await make_user("admin", "admin", organisation_id=home)
+    await login(client, "admin")
+    await post_form(client, "/admin/users/new", _invitation(email="typo@exmaple.org", organisation_id=home))
+    invitee = await _user("nova.svetovalka")
+    old_link = link_in(mailbox[0], "/invitation/")
+    data = {"display_name": "Nova Svetovalka", "email": "nova@example.org", "role": "counsellor"}
+    saved = await post_form(client, f"/admin/users/{invitee['id']}/edit", {**data, "organisation_id": home})
+    assert saved.headers["location"].endswith("?notice=saved")
+    assert (await client.get(old_link)).status_code == 410
+    assert "send the invitation again" in (await client.get(f"/admin/users/{invitee['id']}")).text
+    update = [e for e in await _audit(invitee["id"]) if e["action"] == "update"][0]
+    assert update["detail"] == "e-mail changed; 1 unused mailed links withdrawn"
+    await post_form(client, f"/admin/users/{invitee['id']}/invitation", {})
+    assert mailbox[-1]["To"] == "nova@example.org"
+    assert (await client.get(link_in(mailbox[-1], "/invitation/"))).status_code == 200
