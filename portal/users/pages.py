@@ -13,7 +13,7 @@ from portal.audit import services as audit
 from portal.auth import self_service, tokens
 from portal.auth.accounts import MIN_PASSWORD_LENGTH
 from portal.auth.guards import current_user, network_manager
-from portal.auth.roles import ROLE_LABELS
+from portal.auth.roles import COUNSELLOR, ROLE_LABELS
 from portal.i18n import LANGUAGES
 from portal.i18n import gettext as _
 from portal.organisations import services as organisation_services
@@ -150,7 +150,7 @@ class UserAdminPages(Controller):
     @get("/new", name="users:new")
     async def new_form(self, request: Request, org_q: Filter = "") -> Template:
         scope = await _scope(request)
-        form = {"role": scope.roles[-1] if scope.roles else "", "language": ""}
+        form = {"role": COUNSELLOR, "language": ""}  # most invitations are for counsellors
         return render(request, "users/new.html", await _form_context(scope, form, {}, org_q))
 
     @post("/new", status_code=303)
