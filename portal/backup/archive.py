@@ -24,6 +24,8 @@ from portal.backup.crypto import MAGIC, CryptoError, DecryptingReader, Encryptin
 
 FORMAT = "portal-backup"
 FORMAT_VERSION = 1
+# Rows read back are handed on in batches of at most this many bytes of JSON.
+BATCH_BYTES = 8 << 20
 
 
 class BackupError(Exception):
@@ -100,10 +102,11 @@ class ArchiveWriter:
         )
         self._hash = hashlib.sha256()
 
-    def write(self, obj: Any) -> None:
+    def write(self, obj: Any) -> int:
         data = _line(obj)
         self._hash.update(data)
         self._gzip.write(data)
+        return len(data)
 
     def finish(self, manifest: dict[str, Any]) -> dict[str, Any]:
         manifest = {**manifest, "kind": "manifest", "sha256": self._hash.hexdigest()}
@@ -154,6 +157,7 @@ def read_archive(path: Path, key: str = "") -> Iterator[tuple[str, Any]]:
     counts: dict[str, int] = {}
     table: str | None = None
     batch: list[list[Any]] = []
+    batch_bytes = 0
     try:
         for number, data in enumerate(stream, start=1):
             if not data.endswith(b"\n"):
@@ -167,9 +171,11 @@ def read_archive(path: Path, key: str = "") -> Iterator[tuple[str, Any]]:
                     raise BackupError(f"line {number}: {len(row)} values for {len(columns[table])} columns of {table}")
                 batch.append([decode(value, kind) for value, (_, kind) in zip(row, columns[table], strict=True)])
                 counts[table] += 1
-                if len(batch) >= 1000:
+                batch_bytes += len(data)
+                # Batches of 1,000 rows, fewer when rows are big (a network snapshot is megabytes).
+                if len(batch) >= 1000 or batch_bytes >= BATCH_BYTES:
                     yield "rows", batch
-                    batch = []
+                    batch, batch_bytes = [], 0
                 continue
             record = json.loads(data)
             kind = record.get("kind")
@@ -198,7 +204,7 @@ def read_archive(path: Path, key: str = "") -> Iterator[tuple[str, Any]]:
             elif kind == "end" and table == record.get("name"):
                 if batch:
                     yield "rows", batch
-                    batch = []
+                    batch, batch_bytes = [], 0
                 if record.get("rows") != counts[table]:
                     raise BackupError(f"table {table}: {counts[table]} rows where the file says {record.get('rows')}")
                 table = None

@@ -39,6 +39,8 @@ from portal.db.piccolo_app import APP_CONFIG
 
 # Rows per read: a few thousand keeps memory flat (a network snapshot row holds megabytes of JSON).
 BATCH = 2000
+# Bytes of JSON one page of rows may come to before pages shrink.
+PAGE_BYTES = 16 << 20
 MIGRATION_TABLE = "migration"
 
 
@@ -178,24 +180,28 @@ async def _dump_table(
     position = [name for name, _ in columns].index("id")
     writer.write({"kind": "table", "name": table})
     count, last = 0, None
+    # Pages start small and grow up to `batch` rows while they stay light, and shrink when rows are
+    # big (a network snapshot is megabytes of JSON), so memory stays flat whatever the table.
+    limit = min(batch, 100)
     while True:
-        # Keyset paging: each batch starts after the last id seen, so no batch re-reads the table.
-        if last is None:
-            rows = await connection.rows(f"SELECT {names} FROM {_quote(table)} ORDER BY id LIMIT {batch}")
-        else:
-            where = f"id > {connection.mark(1)}"
-            rows = await connection.rows(
-                f"SELECT {names} FROM {_quote(table)} WHERE {where} ORDER BY id LIMIT {batch}", last
-            )
+        # Keyset paging: each page starts after the last id seen, so no page re-reads the table.
+        after = "" if last is None else f"WHERE id > {connection.mark(1)} "
+        query = f"SELECT {names} FROM {_quote(table)} {after}ORDER BY id LIMIT {limit}"
+        rows = await (connection.rows(query) if last is None else connection.rows(query, last))
+        size = 0
         for row in rows:
             try:
-                writer.write([encode(value, kind) for value, (_, kind) in zip(row, columns, strict=True)])
+                size += writer.write([encode(value, kind) for value, (_, kind) in zip(row, columns, strict=True)])
             except BackupError as exc:
                 raise BackupError(f"table {table}, id {row[position]}: {exc}") from None
         count += len(rows)
-        if len(rows) < batch:
+        if len(rows) < limit:
             break
         last = rows[-1][position]
+        if size > PAGE_BYTES:
+            limit = max(1, limit // 2)
+        elif size < PAGE_BYTES // 4:
+            limit = min(batch, limit * 2)
     writer.write({"kind": "end", "name": table, "rows": count})
     return count
 

@@ -294,3 +294,24 @@ def test_the_commands_back_up_check_and_restore(db, tmp_path, monkeypatch):
     result = runner.invoke(main, ["restore", "--force", str(encrypted)])
     assert result.exit_code == 1 and "wrong backup key" in result.output
     assert Organisation.count().run_sync() == 1
+
+
+async def test_pages_shrink_for_big_rows_and_grow_for_small_ones(db, tmp_path, monkeypatch, make_org):
+    for n in range(40):
+        await make_org(name=f"Organisation {n}", description="x" * (5000 if n < 20 else 10))
+    limits: list[int] = []
+    original = service._Connection.rows
+
+    async def spy(self, sql, *args):
+        if 'FROM "organisation"' in sql:
+            limits.append(int(sql.rsplit("LIMIT ", 1)[1]))
+        return await original(self, sql, *args)
+
+    monkeypatch.setattr(service._Connection, "rows", spy)
+    monkeypatch.setattr(service, "PAGE_BYTES", 12_000)
+    manifest = await service.backup(tmp_path / "b", batch=8)
+    assert manifest["row_counts"]["organisation"] == 40
+    assert [row[0] for row in _rows(tmp_path / "b")["organisation"]] == sorted(
+        row["id"] for row in await Organisation.select(Organisation.id)
+    )
+    assert limits[0] == 8 and min(limits) == 1 and limits[-1] > 1, limits
