@@ -184,6 +184,8 @@ def read_archive(path: Path, key: str = "") -> Iterator[tuple[str, Any]]:
                     raise BackupError("the manifest is not the last line")
                 if record.pop("sha256", None) != digest.hexdigest():
                     raise BackupError("the checksum does not match: the file is damaged or was altered")
+                if any(record.get(name) != value for name, value in header.items() if name != "kind"):
+                    raise BackupError("the manifest does not match the file's header")
                 if record.get("row_counts") != counts:
                     raise BackupError("the row counts in the manifest do not match the rows in the file")
                 yield "manifest", record
