@@ -61,8 +61,17 @@ def import_(file: str) -> None:
     """
     from portal.network.transfer import import_spreadsheet
 
+    shown: dict[str, float] = {}
+
+    def progress(what: str, done: int, of: int) -> None:
+        # At most one line per stage and second, and the last one of each stage.
+        now = time.monotonic()
+        if done == of or now - shown.get(what, 0.0) >= 1.0:
+            shown[what] = now
+            click.echo(f"{what}: {done:,} of {of:,}", err=True)
+
     try:
-        report = asyncio.run(import_spreadsheet(file))
+        report = asyncio.run(import_spreadsheet(file, progress))
     except (ValueError, OSError) as exc:
         click.echo(f"portal: {exc}", err=True)
         sys.exit(2)

@@ -3,12 +3,15 @@
 An import adds the organisations whose name is not in the portal yet (compared without
 case or diacritics) and the relationships that do not exist yet, each row checked as the
 forms check it. Every bad row is reported (sheet, row, column, message); the good rows are
-stored together in one transaction.
+stored together in one transaction, written in batches of BATCH rows (a statement per row took
+8.5 minutes for 100,000 rows), with progress reported after each batch; a failure leaves nothing.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,8 @@ from portal.organisations import services as organisations
 from portal.organisations.validation import clean_organisation, clean_relationship
 
 FORMATS = ("graphml", "gexf", "json", "xlsx", "csv")
+BATCH = 500
+Progress = Callable[[str, int, int], None]  # (what, done, of)
 # Organisation fields that travel as extra spreadsheet columns ("Registry id" <-> registry_id).
 EXTRA_FIELDS = (
     "address",
@@ -130,10 +135,15 @@ def _source(path: str | Path) -> Any:
     return text
 
 
-async def import_spreadsheet(path: str | Path) -> ImportReport:
-    """Add what is new in the spreadsheet at ``path``; see the module docstring."""
+async def import_spreadsheet(path: str | Path, progress: Progress | None = None) -> ImportReport:
+    """Add what is new in the spreadsheet at ``path``; see the module docstring.
+
+    ``progress(what, done, of)`` is called as rows are checked and after each batch is written.
+    """
+    say = progress or (lambda what, done, of: None)
     source = _source(path)
     records, ties, errors = network.read_spreadsheet(source)
+    say("rows read", len(records) + len(ties), len(records) + len(ties))
     report = ImportReport(problems=list(errors))
     rows = _good_rows(source, errors)
 
@@ -187,28 +197,67 @@ async def import_spreadsheet(path: str | Path) -> ImportReport:
                 {"sheet": "Connections", "row": number, "column": c, "message": m} for c, m in problems.items()
             )
             continue
-        links.append((tie["source"], tie["target"], values))
+        links.append((number, tie["source"], tie["target"], values))
+    say("rows checked", len(records) + len(ties), len(records) + len(ties))
 
     async with DB.transaction():
-        for sheet_id, values in new.items():
-            resolved[sheet_id] = await organisations.create_organisation(values)
-            report.organisations_added += 1
+        await _add_organisations(new, resolved, say)
+        report.organisations_added = len(new)
         for sheet_id, first in same_as.items():
             resolved[sheet_id] = resolved[first]
-        for source_id, target_id, values in links:
+        existing = {
+            (r["source"], r["target"], r["kind"])
+            for r in await Relationship.select(Relationship.source, Relationship.target, Relationship.kind)
+        }
+        now = dt.datetime.now(dt.UTC)
+        to_add = []
+        for number, source_id, target_id, values in links:
             source, target = resolved[source_id], resolved[target_id]
-            if await Relationship.exists().where(
-                (Relationship.source == source)
-                & (Relationship.target == target)
-                & (Relationship.kind == values["kind"])
-            ):
+            if source == target:  # one organisation under two spellings, or a row naming the same one twice
+                report.problems.append(
+                    {
+                        "sheet": "Connections",
+                        "row": number,
+                        "column": "To",
+                        "message": "an organisation cannot have a relationship with itself",
+                    }
+                )
+                continue
+            if (source, target, values["kind"]) in existing:
                 report.relationships_known += 1
                 continue
-            await organisations.create_relationship(source, target, values)
-            report.relationships_added += 1
+            existing.add((source, target, values["kind"]))
+            to_add.append(Relationship(source=source, target=target, **values, created_at=now, updated_at=now))
+        for start in range(0, len(to_add), BATCH):
+            await Relationship.insert(*to_add[start : start + BATCH])
+            say("relationships written", min(start + BATCH, len(to_add)), len(to_add))
+        report.relationships_added = len(to_add)
     report.problems.sort(key=lambda p: (p["sheet"] != "Elements", p["row"] or 0, p["column"] or ""))
     jobs.request_recompute()
     return report
+
+
+async def _add_organisations(new: dict[Any, dict[str, Any]], resolved: dict[Any, int], say: Progress) -> None:
+    """Insert the checked organisations BATCH at a time, each with a free slug; record their ids in ``resolved``."""
+    taken = {row["slug"] for row in await Organisation.select(Organisation.slug)}
+    now = dt.datetime.now(dt.UTC)
+    items = list(new.items())
+    for start in range(0, len(items), BATCH):
+        by_slug: dict[str, Any] = {}
+        batch = []
+        for sheet_id, values in items[start : start + BATCH]:
+            slug = organisations.free_slug(values["name"], taken)
+            taken.add(slug)
+            by_slug[slug] = sheet_id
+            batch.append(
+                Organisation(
+                    **values, slug=slug, search_text=organisations.search_text(values), created_at=now, updated_at=now
+                )
+            )
+        # Matched back by slug, which is unique: RETURNING promises no order.
+        for row in await Organisation.insert(*batch).returning(Organisation.id, Organisation.slug):
+            resolved[by_slug[row["slug"]]] = row["id"]
+        say("organisations written", min(start + BATCH, len(items)), len(items))
 
 
 def _problems(sheet: str, number: int, problems: dict[str, str]) -> list[dict[str, Any]]:

@@ -148,10 +148,24 @@ async def organisation_choices(q: str, chosen: int | None = None) -> tuple[list[
     return rows, more
 
 
+def _slug_base(name: str) -> str:
+    return "-".join(search_words(name))[:100] or "organisation"
+
+
 async def _unique_slug(name: str) -> str:
-    base = "-".join(search_words(name))[:100] or "organisation"
+    base = _slug_base(name)
     slug, suffix = base, 1
     while await Organisation.exists().where(Organisation.slug == slug):
+        suffix += 1
+        slug = f"{base}-{suffix}"
+    return slug
+
+
+def free_slug(name: str, taken: set[str]) -> str:
+    """The slug :func:`_unique_slug` would give, against a known set of taken slugs (for batch imports)."""
+    base = _slug_base(name)
+    slug, suffix = base, 1
+    while slug in taken:
         suffix += 1
         slug = f"{base}-{suffix}"
     return slug

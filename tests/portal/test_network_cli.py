@@ -222,3 +222,47 @@ def test_the_commands(db, tmp_path):
     result = runner.invoke(main, ["network", "recompute"])
     assert result.exit_code == 0 and "network computed" in result.stdout
     assert runner.invoke(main, ["network", "import", str(tmp_path / "nothing.txt")]).exit_code == 2
+
+
+async def test_a_large_import_is_written_in_batches_with_progress_and_a_tie_to_itself_is_reported(db, tmp_path):
+    from portal.network import transfer
+
+    count = transfer.BATCH * 2 + 7  # three batches of organisations, the names folding to few slugs
+    elements = [["Label", "Type", "Country", "Region", "Municipality"]]
+    elements += [[f"Zadruga {'Č' if n % 2 else 'C'}ebela {n // 2}", "ngo", "SI", "Podravska", "Ptuj"] for n in range(2)]
+    elements += [[f"Društvo {n}", "ngo", "SI", "Podravska", "Ptuj"] for n in range(count)]
+    connections = [["From", "To", "Type"]]
+    connections += [[f"Društvo {n}", f"Društvo {(n + 1) % count}", "cooperation"] for n in range(count)]
+    connections += [["Zadruga Čebela 0", "Zadruga Cebela 0", "cooperation"]]  # one organisation, two spellings
+    path = tmp_path / "large.xlsx"
+    _workbook(path, elements, connections)
+    seen: list[tuple[str, int, int]] = []
+    report = await import_spreadsheet(path, lambda what, done, of: seen.append((what, done, of)))
+    assert [(p["row"], p["column"]) for p in report.problems] == [(count + 2, "To")]
+    assert (report.organisations_added, report.relationships_added) == (count + 1, count)
+    assert await Organisation.count() == count + 1 and await Relationship.count() == count
+    written = [done for what, done, of in seen if what == "organisations written"]
+    assert written == [transfer.BATCH, 2 * transfer.BATCH, count + 1]
+    slugs = [row["slug"] for row in await Organisation.select(Organisation.slug)]
+    assert len(set(slugs)) == len(slugs)
+    ring = await Relationship.select(Relationship.source.name, Relationship.target.name)
+    assert ("Društvo 0", "Društvo 1") in {(r["source.name"], r["target.name"]) for r in ring}
+
+
+async def test_a_failure_while_writing_leaves_nothing_behind(db, tmp_path, monkeypatch):
+    from portal.network import transfer
+
+    elements = [["Label", "Type", "Country", "Region", "Municipality"]]
+    elements += [[f"Društvo {n}", "ngo", "SI", "Podravska", "Ptuj"] for n in range(transfer.BATCH + 1)]
+    path = tmp_path / "broken.xlsx"
+    _workbook(path, elements, [["From", "To", "Type"], ["Društvo 0", "Društvo 1", "cooperation"]])
+    real = Relationship.insert
+
+    def disk_full(*rows):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(Relationship, "insert", disk_full)
+    with pytest.raises(OSError):
+        await import_spreadsheet(path)
+    monkeypatch.setattr(Relationship, "insert", real)
+    assert await Organisation.count() == 0 and await Relationship.count() == 0
