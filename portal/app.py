@@ -23,6 +23,9 @@ from portal.db.engine import close_pool, open_pool, prepare_sqlite
 from portal.employers.pages import EmployerPages, IntroductionPages
 from portal.home.health import health
 from portal.home.pages import home
+from portal.jobs import clock as job_clock
+from portal.jobs import queue as job_queue
+from portal.jobs.pages import JobPages
 from portal.matching_service.fairness_pages import FairnessPages
 from portal.matching_service.model_pages import ModelPages
 from portal.matching_service.pages import CandidatePages, PlacementPages
@@ -34,7 +37,6 @@ from portal.opportunities.api import OpportunityApi
 from portal.opportunities.pages import OpportunityPages
 from portal.organisations.api import OrganisationApi, RelationshipApi
 from portal.organisations.pages import DirectoryPages, RelationshipPages
-from portal.privacy import schedule as retention_schedule
 from portal.privacy.pages import CasePrivacyPages, PrivacyAdminPages
 from portal.referrals.pages import CaseReferralPages, NotificationPages, ReferralPages
 from portal.settings import PROJECT_ROOT, get_settings
@@ -64,9 +66,11 @@ async def _on_startup() -> None:
     await open_pool(DB)
     await network_jobs.on_startup()
     await _warm_opportunity_index()
+    if settings.redis_url:
+        return  # `portal worker` runs the jobs, resumes rounds and runs the schedule (portal.jobs)
     _background.add(asyncio.create_task(_resume_sending_rounds()))
     if settings.environment != "test":
-        retention_schedule.start()  # daily, in this process (portal.privacy.schedule)
+        job_clock.start()  # retention daily, clean-ups hourly: in this process (portal.jobs.clock)
 
 
 # Start-up work that runs on after the server answers; kept here so the tasks are not garbage-collected.
@@ -97,7 +101,8 @@ async def _warm_opportunity_index() -> None:
 async def _on_shutdown() -> None:
     from portal.db.piccolo_conf import DB
 
-    await retention_schedule.stop()
+    await job_clock.stop()
+    await job_queue.close()
     await close_pool(DB)
 
 
@@ -146,6 +151,7 @@ def create_app() -> Litestar:
             PrivacyAdminPages,
             UserAdminPages,
             InvitationPages,
+            JobPages,
             create_static_files_router(
                 path="/static", directories=[PROJECT_ROOT / "static"], opt={"access": "public"}, include_in_schema=False
             ),

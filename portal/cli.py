@@ -34,8 +34,8 @@ def main() -> None:
     "--workers",
     default=1,
     type=click.IntRange(1, 64),
-    help="Worker processes on one port (each keeps its own suggestions index; background work still runs "
-    "in the worker that started it).",
+    help="Worker processes on one port (each keeps its own suggestions index). Background work runs in "
+    "`portal worker` processes when PORTAL_REDIS_URL is set, else in the web worker that started it.",
 )
 def serve(host: str | None, port: int | None, reload: bool, workers: int) -> None:
     """Serve the portal over HTTP."""
@@ -51,6 +51,29 @@ def serve(host: str | None, port: int | None, reload: bool, workers: int) -> Non
         workers=None if reload else workers,
         proxy_headers=False,
     )
+
+
+@main.command()
+@click.option(
+    "--concurrency", default=4, type=click.IntRange(1, 64), help="Jobs this process runs at once (default 4)."
+)
+def worker(concurrency: int) -> None:
+    """Run background jobs from the Redis queue (PORTAL_REDIS_URL), and the scheduled ones.
+
+    Start as many as needed, on any machine that reaches the database and Redis: each job runs once.
+    """
+    settings = _settings_or_exit()
+    if not settings.redis_url:
+        click.echo(
+            "portal: `portal worker` needs PORTAL_REDIS_URL (without it the jobs run in `portal serve`)", err=True
+        )
+        sys.exit(2)
+    import logging
+
+    from portal.jobs.worker import run_worker
+
+    logging.basicConfig(level=logging.DEBUG if settings.debug else logging.INFO)
+    run_worker(concurrency)
 
 
 @main.command()

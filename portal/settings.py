@@ -57,6 +57,9 @@ class Settings:
     backup_key: str = ""
     # Roles that must use two-factor sign-in (PORTAL_TWO_FACTOR_ROLES, comma-separated; empty: none).
     two_factor_roles: tuple[str, ...] = ("admin",)
+    # Redis for the job queue (PORTAL_REDIS_URL): background work then runs in `portal worker` processes;
+    # empty: it runs in the web process, as asyncio tasks (portal.jobs).
+    redis_url: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -140,6 +143,9 @@ def load_settings(env: dict[str, str] | os._Environ = os.environ) -> Settings:
     for role in two_factor_roles:
         if role not in ROLES:
             raise SettingsError(f"PORTAL_TWO_FACTOR_ROLES: {role!r} is not one of {', '.join(ROLES)}")
+    redis_url = env.get("PORTAL_REDIS_URL", "").strip()
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError("PORTAL_REDIS_URL must start with redis://, rediss:// or unix://")
     host = env.get("PORTAL_HOST", "127.0.0.1")
     public_url = (env.get("PORTAL_PUBLIC_URL") or f"http://{host}:{port}").strip().rstrip("/")
     if not public_url.startswith(("http://", "https://")):
@@ -167,6 +173,7 @@ def load_settings(env: dict[str, str] | os._Environ = os.environ) -> Settings:
         db_pool_size=number("PORTAL_DB_POOL_SIZE", 10, 1, 500),
         db_pool_timeout=number("PORTAL_DB_POOL_TIMEOUT_MS", 5000, 10, 600_000) / 1000,
         two_factor_roles=two_factor_roles,
+        redis_url=redis_url,
     )
 
 

@@ -13,6 +13,7 @@ from portal.audit import services as audit
 from portal.auth.guards import current_user, network_manager
 from portal.geo import REGIONS
 from portal.i18n import gettext as _
+from portal.jobs.queue import enqueue, pending
 from portal.matching_service import round_runs, rounds
 from portal.matching_service.pages import component_labels, note_texts
 from portal.organisations.kinds import COUNTRIES
@@ -114,6 +115,8 @@ async def _round_context(
         "referral_statuses": flow.STATUSES,
         "proposals": None,
     }
+    if found["status"] == rounds.SENDING:
+        context["delivering"] = await pending("round_deliver", round_id=round_id)
     if found["status"] in ("ready", rounds.SENDING, "sent"):
         context["proposals"] = await rounds.proposals_page(round_id, page)
         user = current_user(request)
@@ -198,11 +201,12 @@ class RoundPages(Controller):
         }
         user = current_user(request)
         try:
-            if found["status"] == rounds.SENDING:
-                # Sending stopped half way (a crash or a restart): finish it; nothing is sent twice.
-                await rounds.deliver(round_id)
-            else:
-                await rounds.send(round_id, user, message, address=client_address(request))
+            # A round whose sending stopped half way (a crash or a restart) is only delivered again: its
+            # referrals so far are kept, nobody gets a second one. The delivery is a job (awaited here
+            # without a queue); a second enqueue while it is queued or running changes nothing.
+            if found["status"] != rounds.SENDING:
+                await rounds.begin_sending(round_id, user, message, address=client_address(request))
+            await enqueue("round_deliver", round_id=round_id)
         except rounds.Refused as refused:
             return Redirect(path=f"/matching/rounds/{round_id}?notice={refused.code}", status_code=303)
         return Redirect(path=f"/matching/rounds/{round_id}#sending", status_code=303)

@@ -27,7 +27,8 @@ from portal.db.piccolo_conf import DB
 from portal.db.tables import AllocationProposal, AllocationRound, Opportunity, Participant, Referral
 from portal.employers import pool
 from portal.i18n import gettext as _
-from portal.matching_service import jobs, records, training
+from portal.jobs.queue import enqueue
+from portal.matching_service import records, training
 from portal.matching_service.rounds import LIVE_REFERRALS, Criteria, employer_hosted, waiting
 from portal.matching_service.services import _explained, profile_is_empty
 
@@ -273,7 +274,7 @@ async def start_round(criteria: Criteria, user: CurrentUser) -> int:
         )
     )
     round_id = rows[0]["id"]
-    await jobs.launch(lambda: run_round(round_id), name=f"allocation-round-{round_id}")
+    await enqueue("round_run", round_id=round_id)
     return round_id
 
 

@@ -48,6 +48,7 @@ __all__ = [
     "Refused",
     "SendResult",
     "adjust",
+    "begin_sending",
     "clean_criteria",
     "get_round",
     "list_rounds",
@@ -414,6 +415,13 @@ async def send(round_id: int, user: CurrentUser, message: str, address: str = ""
 
     Raises :class:`Refused` ("not_ready") for a round that is running, failed, sending or sent.
     """
+    await begin_sending(round_id, user, message, address)
+    return await deliver(round_id)
+
+
+async def begin_sending(round_id: int, user: CurrentUser, message: str, address: str = "") -> None:
+    """Mark a ready round ``sending`` (once), keeping what :func:`deliver` needs; the Send page then
+    enqueues the delivery (a job worker makes the referrals when there is a queue)."""
     async with DB.transaction():
         await _hold_round(round_id)
         report = (await get_round(round_id))["report"]
@@ -427,7 +435,6 @@ async def send(round_id: int, user: CurrentUser, message: str, address: str = ""
                 AllocationRound.report: json.dumps(report),
             }
         ).where(AllocationRound.id == round_id)
-    return await deliver(round_id)
 
 
 async def _sender(user_id: int) -> CurrentUser:

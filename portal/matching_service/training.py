@@ -25,7 +25,8 @@ import matching
 from portal.db.engine import as_utc
 from portal.db.tables import Opportunity, OutcomeModel, Participant, Referral, ReferralEvent
 from portal.geo import REGIONS
-from portal.matching_service import fairness, jobs, records
+from portal.jobs.queue import enqueue
+from portal.matching_service import fairness, records
 from portal.matching_service.text_model import shared_text
 from portal.skills.relations import narrower_forms
 
@@ -241,7 +242,7 @@ def evaluate_outcomes(data: TrainingData) -> tuple[matching.Weights, bool, dict[
 async def train(user_id: int | None = None) -> int:
     """Train now and wait for it; returns the stored model's id (the command line uses this)."""
     model_id = await _start_row(user_id)
-    await _run(model_id)
+    await run_training(model_id)
     return model_id
 
 
@@ -256,7 +257,7 @@ async def start_training(user_id: int | None) -> int:
     if running is not None and _now() - as_utc(running["started_at"]) < STALE_AFTER:
         return running["id"]
     model_id = await _start_row(user_id)
-    await jobs.launch(lambda: _run(model_id), name=f"outcome-training-{model_id}")
+    await enqueue("model_training", model_id=model_id)
     return model_id
 
 
@@ -276,7 +277,7 @@ async def _start_row(user_id: int | None) -> int:
     return rows[0]["id"]
 
 
-async def _run(model_id: int) -> None:
+async def run_training(model_id: int) -> None:
     """One training; a failure is stored on the row with its reason, never raised."""
     started = time.perf_counter()
     try:

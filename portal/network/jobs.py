@@ -6,6 +6,11 @@ its progress between stages for the polling progress bar. With ``PORTAL_NETWORK_
 changes only mark the snapshot stale and a run starts only when someone asks; with ``inline``
 (the default under tests) a requested run is also awaited by the request that asked, so no
 task outlives the test that started it.
+
+With a job queue (PORTAL_REDIS_URL) the runs are jobs of `portal worker` instead (portal.jobs): a change
+enqueues one debounced run for all web workers, "Recompute now" makes the run's row at once (so the
+progress bar shows from the first poll) and enqueues the job that fills it, and the worker's
+``network_check`` finds changes that arrived while a run was under way.
 """
 
 from __future__ import annotations
@@ -17,10 +22,22 @@ from typing import Any
 
 import anyio
 
+from portal.db.tables import NetworkSnapshot, Opportunity, Organisation, Participant, Referral, Relationship
+from portal.jobs import queue, registry, runner
 from portal.network import services
 from portal.settings import get_settings
 
-__all__ = ["DEBOUNCE_SECONDS", "is_busy", "on_startup", "request_recompute", "run", "start_now", "wait"]
+__all__ = [
+    "DEBOUNCE_SECONDS",
+    "changed_since_last_run",
+    "is_busy",
+    "on_startup",
+    "recompute_soon",
+    "request_recompute",
+    "run",
+    "start_now",
+    "wait",
+]
 
 logger = logging.getLogger(__name__)
 # Changes arrive in bursts (an import, a coordinator editing ties): one run after they settle.
@@ -34,6 +51,8 @@ class _State:
 
 
 _state = _State()
+# Enqueueing tasks started from synchronous callers (the loop keeps only weak references).
+_enqueueing: set[asyncio.Task[Any]] = set()
 
 
 def automatic() -> bool:
@@ -54,6 +73,11 @@ def request_recompute() -> None:
         loop = asyncio.get_running_loop()
     except RuntimeError:
         return  # no event loop (a synchronous caller): the next run picks the change up
+    if queue.uses_redis():
+        task = loop.create_task(recompute_soon(), name="network-recompute-enqueue")
+        _enqueueing.add(task)
+        task.add_done_callback(_enqueueing.discard)
+        return
     if _state.task is None or _state.task.done():
         _state.task = loop.create_task(_debounced(), name="network-recompute")
 
@@ -68,20 +92,51 @@ def is_busy() -> bool:
     return _state.task is not None and not _state.task.done()
 
 
+async def recompute_soon() -> None:
+    """After changes: one run once they settle (in a worker with Redis; here otherwise)."""
+    if not queue.uses_redis():
+        request_recompute()
+        return
+    try:
+        await queue.enqueue("network_recompute", delay=DEBOUNCE_SECONDS)
+    except Exception:  # Redis away: the worker's network_check finds the change within a minute
+        logger.warning("could not enqueue a network recompute", exc_info=True)
+
+
+async def changed_since_last_run() -> bool:
+    """Whether the network's data changed after the newest run (running, done or failed) started."""
+    newest = (
+        await NetworkSnapshot.select(NetworkSnapshot.started_at).order_by(NetworkSnapshot.id, ascending=False).first()
+    )
+    if newest is None:
+        return True
+    for table in (Organisation, Relationship, Referral, Participant, Opportunity):
+        if await table.exists().where(table.updated_at > newest["started_at"]):
+            return True
+    return False
+
+
+async def _tracked_run() -> None:
+    """A run in this process, listed on the admin's jobs page like a queued one."""
+    await runner.submit(registry.kind("network_recompute"), {}, awaited=True)
+
+
 async def _debounced() -> None:
     while _state.dirty and automatic():
         wait_for = _state.requested_at + DEBOUNCE_SECONDS - time.monotonic()
         if wait_for > 0:
             await asyncio.sleep(wait_for)
             continue
-        await run()
+        await _tracked_run()
 
 
 async def start_now() -> bool:
     """'Recompute now': start a run in the background unless one is waiting or under way anywhere."""
-    if inline():
-        await run()
+    if inline() and not queue.uses_redis():
+        await _tracked_run()
         return True
+    if queue.uses_redis():
+        return await _enqueue_now()
     if is_busy():
         _state.requested_at = 0.0  # a debounced run starts at its next wake-up
         return False
@@ -91,8 +146,19 @@ async def start_now() -> bool:
     return True
 
 
+async def _enqueue_now() -> bool:
+    if (await services.run_status())["running"]:
+        return False
+    run_id = await services.start_run()  # the progress bar polls this row from now on
+    if await queue.enqueue("network_recompute", run_id=run_id):
+        return True
+    # One is already waiting (a debounced run that starts within seconds) or running: it does the work.
+    await NetworkSnapshot.delete().where((NetworkSnapshot.id == run_id) & (NetworkSnapshot.status == "running"))
+    return False
+
+
 async def _run_then_settle() -> None:
-    await run()
+    await _tracked_run()
     await _debounced()  # changes made while it ran
 
 
@@ -111,16 +177,32 @@ async def on_startup() -> None:
     except Exception:  # e.g. a database not migrated yet: serving matters more than the picture
         logger.warning("could not read the network snapshot; run `portal migrate`", exc_info=True)
         return
-    if missing:
+    if missing and queue.uses_redis():
+        try:
+            await queue.enqueue("network_recompute")
+        except Exception:  # Redis away: the worker's network_check computes it once both are up
+            logger.warning("could not enqueue the first network recompute", exc_info=True)
+    elif missing:
         request_recompute()
         _state.requested_at = 0.0
 
 
-async def run() -> int:
+async def run(run_id: int | None = None) -> int:
     """One whole run, stage by stage, recording progress; returns the run's id. Never raises
-    for a failed computation: the run is marked failed with the reason and the old snapshot stays."""
+    for a failed computation: the run is marked failed with the reason and the old snapshot stays.
+
+    ``run_id``: a row made when the run was asked for; a run that finished or failed meanwhile (an
+    earlier attempt of the same job) is left as it is. The snapshot is written only at the end.
+    """
     _state.dirty = False
-    run_id = await services.start_run()
+    if run_id is not None:
+        row = await NetworkSnapshot.select(NetworkSnapshot.status).where(NetworkSnapshot.id == run_id).first()
+        if row is not None and row["status"] != "running":
+            return run_id
+        if row is None:
+            run_id = None
+    if run_id is None:
+        run_id = await services.start_run()
     started = time.perf_counter()
     try:
         records = await services.load_records()

@@ -57,6 +57,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/cases/new"): frozenset({"counsellor"}),
     ("GET", "/audit"): frozenset({"admin"}),
     ("GET", "/admin/retention"): frozenset({"admin"}),
+    ("GET", "/admin/jobs"): frozenset({"admin"}),
     ("GET", "/admin/processing"): MANAGERS,
     ("GET", "/referrals/inbox"): frozenset({"enterprise", "employer"}),
     ("GET", "/notifications"): LOGGED_IN,

@@ -1,0 +1,1 @@
+"""Background work: one registry of jobs, run by `portal worker` through SAQ on Redis, or in the web process without it."""

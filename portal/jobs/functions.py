@@ -1,0 +1,118 @@
+"""The job functions the registry names: each safe to run twice, or again after its process died half way.
+
+Each returns a small JSON summary (SAQ stores it with the job). The work itself stays in its area's
+services; these only check first that the work is still wanted (a round still running, a training
+still running), so a retry after a crash, or a second delivery of the same job, does no harm.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def network_recompute(run_id: int | None = None) -> dict[str, Any]:
+    """One network recompute; with ``run_id`` it fills the run row a page made when the job was asked for."""
+    from portal.network import jobs
+
+    return {"run": await jobs.run(run_id)}
+
+
+async def network_check() -> dict[str, Any]:
+    """Recompute the network when its data changed after the newest run started (in any process)."""
+    from portal.network import jobs
+
+    if not jobs.automatic():
+        return {"stale": None}
+    stale = await jobs.changed_since_last_run()
+    if stale:
+        await jobs.recompute_soon()
+    return {"stale": stale}
+
+
+async def round_run(round_id: int) -> dict[str, Any]:
+    """Compute an allocation round that is still ``running`` (a retry after a crash computes it afresh:
+    its proposals and its ``ready`` status are written in one transaction, so nothing half-done is left)."""
+    from portal.db.tables import AllocationRound
+    from portal.matching_service import round_runs
+
+    row = await AllocationRound.select(AllocationRound.status).where(AllocationRound.id == round_id).first()
+    if row is None or row["status"] != "running":
+        return {"skipped": row["status"] if row else "missing"}
+    await round_runs.run_round(round_id)
+    row = await AllocationRound.select(AllocationRound.status).where(AllocationRound.id == round_id).first()
+    return {"status": row["status"]}
+
+
+async def round_deliver(round_id: int) -> dict[str, Any]:
+    """Make the referrals of a ``sending`` round (:func:`portal.matching_service.rounds.deliver`: resumable, never twice)."""
+    from portal.matching_service import rounds
+
+    try:
+        result = await rounds.deliver(round_id)
+    except (rounds.Refused, rounds.NotFound):
+        return {"skipped": "not sending"}  # sent already (by an earlier attempt, or another worker)
+    return {"sent": len(result.sent), "refused": len(result.refused)}
+
+
+async def model_training(model_id: int) -> dict[str, Any]:
+    """Train the outcome model into row ``model_id`` while it is still ``running``."""
+    from portal.db.tables import OutcomeModel
+    from portal.matching_service import training
+
+    row = await OutcomeModel.select(OutcomeModel.status).where(OutcomeModel.id == model_id).first()
+    if row is None or row["status"] != "running":
+        return {"skipped": row["status"] if row else "missing"}
+    await training.run_training(model_id)
+    row = await OutcomeModel.select(OutcomeModel.status).where(OutcomeModel.id == model_id).first()
+    return {"status": row["status"]}
+
+
+async def retention() -> dict[str, Any]:
+    """The daily retention job (:func:`portal.privacy.retention.run_retention`); its report goes to the log."""
+    from portal.privacy.retention import run_retention
+
+    report = await run_retention(_now(), dry_run=False)
+    for line in report.lines():
+        logger.info("retention: %s", line)
+    return {"pseudonymised": len(report.cases), "failed": report.failed, "removed": report.limits}
+
+
+async def cleanup() -> dict[str, Any]:
+    """Hourly: runs whose process died are marked failed, and rounds whose sending stopped are sent on.
+
+    A run still ``running`` past its area's limit (the pages already show it as failed) gets a failed
+    status with the reason, so the record says what the page says. Expired sessions, login attempts and
+    tokens are the retention job's (daily).
+    """
+    from portal.db.tables import AllocationRound, NetworkSnapshot, OutcomeModel
+    from portal.jobs.queue import enqueue
+    from portal.matching_service import rounds, training
+    from portal.network import services as network
+
+    now = _now()
+    reason = "stopped: the process running it ended before it finished"
+    done = {}
+    for table, limit, status_column in (
+        (AllocationRound, rounds.STALE_AFTER, AllocationRound.status),
+        (NetworkSnapshot, network.STALE_AFTER, NetworkSnapshot.status),
+        (OutcomeModel, training.STALE_AFTER, OutcomeModel.status),
+    ):
+        stopped = (
+            await table.update({status_column: "failed", table.error: reason, table.finished_at: now})
+            .where((status_column == "running") & (table.started_at < now - limit))
+            .returning(table.id)
+        )
+        done[table._meta.tablename] = len(stopped)
+    sending = await AllocationRound.select(AllocationRound.id).where(AllocationRound.status == rounds.SENDING)
+    for row in sending:
+        await enqueue("round_deliver", round_id=row["id"])  # a no-op while its delivery is queued or running
+    done["rounds_sent_on"] = len(sending)
+    return done

@@ -1,0 +1,83 @@
+"""Every background job by name: its function, the key that makes a second enqueue of the same work a no-op, and its limits."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from portal.i18n import lazy_gettext as _l
+
+__all__ = ["KINDS", "JobKind", "kind"]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """One kind of job. ``target`` is "module:function", imported when the job runs (the services import
+    this package to enqueue, so the registry must not import them)."""
+
+    name: str
+    target: str
+    label: Any
+    key: Callable[[Mapping[str, Any]], str]
+    timeout: int  # seconds a run may take before it is stopped (and retried)
+    retries: int = 3  # attempts in all, on the queue; a wait of 5 s, 10 s, 20 s … (at most a minute) between them
+    # Without Redis: await the job in the caller (True) or run it as a task of the web process.
+    awaited_in_process: bool = False
+    cron: str = ""  # on `portal worker`: when it runs by itself (UTC)
+
+    def function(self) -> Callable[..., Awaitable[Any]]:
+        module, name = self.target.split(":")
+        return getattr(importlib.import_module(module), name)
+
+
+def _fixed(key: str) -> Callable[[Mapping[str, Any]], str]:
+    return lambda kwargs: key
+
+
+def _by(prefix: str, field: str) -> Callable[[Mapping[str, Any]], str]:
+    return lambda kwargs: f"{prefix}:{kwargs[field]}"
+
+
+KINDS: dict[str, JobKind] = {
+    kind.name: kind
+    for kind in (
+        # One recompute at a time: a change made while one waits is read by it; one made while it runs
+        # is found by the next network_check (it compares the data's last change with the run's start).
+        JobKind(
+            "network_recompute", "portal.jobs.functions:network_recompute", _l("Network recompute"),
+            _fixed("network-recompute"), timeout=1800,
+        ),
+        JobKind(
+            "network_check", "portal.jobs.functions:network_check", _l("Network staleness check"),
+            _fixed("cron:network_check"), timeout=60, retries=1, cron="* * * * *",
+        ),
+        JobKind(
+            "round_run", "portal.jobs.functions:round_run", _l("Allocation round"),
+            _by("round-run", "round_id"), timeout=1800,
+        ),
+        # Today's Send waits for the referrals without Redis; with it, a job worker makes them.
+        JobKind(
+            "round_deliver", "portal.jobs.functions:round_deliver", _l("Sending an allocation round"),
+            _by("round-deliver", "round_id"), timeout=1800, retries=5, awaited_in_process=True,
+        ),
+        JobKind(
+            "model_training", "portal.jobs.functions:model_training", _l("Outcome model training"),
+            _by("model-training", "model_id"), timeout=1800,
+        ),
+        JobKind(
+            "retention", "portal.jobs.functions:retention", _l("Retention (daily)"),
+            _fixed("cron:retention"), timeout=3600, cron="30 2 * * *",
+        ),
+        JobKind(
+            "cleanup", "portal.jobs.functions:cleanup", _l("Clean-up (hourly)"),
+            _fixed("cron:cleanup"), timeout=600, cron="7 * * * *",
+        ),
+    )
+}  # fmt: skip
+
+
+def kind(name: str) -> JobKind:
+    """The registered job ``name``; a KeyError names the unknown job."""
+    return KINDS[name]
