@@ -95,6 +95,7 @@ class ArchiveWriter:
         self.partial = path.with_name(path.name + ".partial")
         # The file holds personal data: readable by its owner only, from the first byte.
         descriptor = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(descriptor, 0o600)  # also when a left-over partial file had other permissions
         self._raw: BinaryIO = os.fdopen(descriptor, "wb")
         self._encrypter = EncryptingWriter(self._raw, key) if key else None
         self._gzip = gzip.GzipFile(
