@@ -1,7 +1,7 @@
 """The retention job: closed cases pseudonymised after the retention period, and short limits on operational data.
 
-A plain async function, so the daily in-process schedule (portal.privacy.schedule), the CLI and
-a later job queue all run the same thing.
+A plain async function: the job queue runs it daily (``retention`` in portal.jobs.registry), the
+CLI by hand, and /admin/retention as a dry run.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The retention job: the cut-off to the day, dry runs that change nothing, the short limits, the CLI, page and schedule."""
+"""The retention job: the cut-off to the day, dry runs that change nothing, the short limits, the CLI and the page."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from portal.db.tables import (
     StageChange,
     UserSession,
 )
-from portal.privacy import retention, schedule
+from portal.privacy import retention
 from portal.settings import get_settings
 from tests.fixtures import login
 
@@ -208,22 +208,3 @@ async def test_the_admin_page_shows_the_dry_run_and_the_settings_and_changes_not
     assert await Participant.count().where(Participant.pseudonymised_at.is_not_null()) == 0
     missing = await client.get("/admin/retention?code=P-NONE22")
     assert "No case has the code P-NONE22." in missing.text
-
-
-async def test_the_schedule_runs_the_job_in_the_background_until_stopped(make_user, make_org):
-    user = await lead(make_user, make_org)
-    now = dt.datetime.now(dt.UTC)
-    period = dt.timedelta(days=get_settings().retention_days)
-    pid = await case_closed(user, "exit", now - period - DAY, "Scheduled")
-    task = schedule.start(first_after=0, every=3600)
-    try:
-        for _ in range(100):
-            if await Participant.exists().where((Participant.id == pid) & Participant.pseudonymised_at.is_not_null()):
-                break
-            await asyncio.sleep(0.05)
-        else:
-            raise AssertionError("the scheduled run did not pseudonymise the case")
-        assert schedule.start() is task  # one loop per process
-    finally:
-        await schedule.stop()
-    assert task.cancelled()
