@@ -315,3 +315,43 @@ async def test_pages_shrink_for_big_rows_and_grow_for_small_ones(db, tmp_path, m
         row["id"] for row in await Organisation.select(Organisation.id)
     )
     assert limits[0] == 8 and min(limits) == 1 and limits[-1] > 1, limits
+
+
+def test_encryption_spans_chunks_and_notices_every_tampering():
+    """Several 1 MiB chunks: read back whole; a wrong key, swapped, dropped or cut chunks all fail."""
+    import io
+    import struct
+
+    from portal.backup.crypto import CHUNK, MAGIC, CryptoError, DecryptingReader, EncryptingWriter
+
+    plain = os.urandom(CHUNK // 2) * 7  # 3.5 chunks
+    sink = io.BytesIO()
+    writer = EncryptingWriter(sink, KEY)
+    for start in range(0, len(plain), 100_000):
+        writer.write(plain[start : start + 100_000])
+    writer.close()
+    sealed = sink.getvalue()
+    assert plain[:1000] not in sealed
+    assert DecryptingReader(io.BytesIO(sealed), KEY).read() == plain
+    reader = DecryptingReader(io.BytesIO(sealed), KEY)
+    assert b"".join(iter(lambda: reader.read(65536), b"")) == plain
+
+    header = len(MAGIC) + 3 + 16 + 7 + 32
+    chunks, at = [], header
+    while at < len(sealed):
+        length = struct.unpack(">BI", sealed[at : at + 5])[1]
+        chunks.append(sealed[at : at + 5 + length])
+        at += 5 + length
+    assert len(chunks) == 4
+    swapped = sealed[:header] + chunks[1] + chunks[0] + b"".join(chunks[2:])
+    dropped = sealed[:header] + b"".join(chunks[:-1])
+    for bad, message in [
+        (swapped, "damaged or was altered"),
+        (dropped, "cut short"),
+        (sealed + b"x", "data after its final chunk"),
+        (sealed[:-10], "cut short"),
+    ]:
+        with pytest.raises(CryptoError, match=message):
+            DecryptingReader(io.BytesIO(bad), KEY).read()
+    with pytest.raises(CryptoError, match="wrong backup key"):
+        DecryptingReader(io.BytesIO(sealed), KEY + "!")
