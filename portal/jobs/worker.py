@@ -9,6 +9,7 @@ queue, and its function (portal.jobs.functions) carries on without doing anythin
 from __future__ import annotations
 
 import asyncio
+import importlib
 import logging
 from typing import Any
 
@@ -20,6 +21,15 @@ __all__ = ["run_worker", "saq_function"]
 logger = logging.getLogger(__name__)
 BEAT_EVERY = 2.0  # seconds between a running job's heartbeats
 SWEEP_EVERY = 5  # seconds between looks for jobs whose worker died
+PRELOAD = (
+    "portal.jobs.functions",
+    "portal.matching_service.rounds",
+    "portal.matching_service.round_runs",
+    "portal.matching_service.training",
+    "portal.network.jobs",
+    "portal.network.services",
+    "portal.privacy.retention",
+)
 
 
 def saq_function(kind: registry.JobKind) -> Any:
@@ -53,6 +63,10 @@ async def _startup(ctx: dict[str, Any]) -> None:
     from portal.db.piccolo_conf import DB
 
     threadpool_limits(1, user_api="blas")  # as in the web workers: one BLAS thread per process
+    # Import what the jobs use now: an import inside a running job holds the event loop for seconds, and
+    # with it the job's heartbeat.
+    for module in PRELOAD:
+        importlib.import_module(module)
     await prepare_sqlite(DB)
     await open_pool(DB)
     ctx["resume"] = asyncio.create_task(_resume_sending_rounds())
@@ -103,8 +117,10 @@ def build_worker(concurrency: int) -> Any:
         shutdown=_shutdown,
         after_process=_after_process,
         timers={"sweep": SWEEP_EVERY},
-        # SIGTERM lets running jobs finish for this long; a job cut short is retried by another worker.
-        shutdown_grace_period_s=20,
+        # SIGTERM stops at once: a running job is cancelled (its open transaction rolls back) and put back on
+        # the queue for the next worker; the jobs are made to be run again. (A grace period would make every
+        # stop wait that long, as SAQ's idle tasks never finish by themselves.)
+        shutdown_grace_period_s=0,
     )
 
 

@@ -1,0 +1,130 @@
+"""Builds an allocation round caught in ``sending`` in the database PORTAL_DATABASE_URL names; prints its id.
+
+Run as ``python -m tests.faults.sending_round PEOPLE`` by the fault tests, in their throwaway database:
+PEOPLE people at stage activation, each with a placed proposal, over three open opportunities with room
+for all of them, and no referral yet (as a Send that died before its first referral leaves it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import sys
+
+# Not tests.fixtures: importing it (through tests.conftest) would point this process at the test database.
+ORGANISATION = {
+    "kind": "social_enterprise",
+    "country": "SI",
+    "region": "Podravska",
+    "municipality": "Ptuj",
+    "address": "Testna ulica 1",
+    "postcode": "2250",
+    "latitude": None,
+    "longitude": None,
+    "languages": "sl",
+    "email": "info@test.example.org",
+    "phone": "",
+    "website": "",
+    "contact_person": "",
+    "description": "",
+    "registry_id": "",
+}
+
+
+async def build(people: int) -> int:
+    from portal.auth.accounts import create_user
+    from portal.db.tables import AllocationProposal, AllocationRound, Opportunity, Organisation, Participant
+    from portal.organisations import services as organisations
+
+    now = dt.datetime.now(dt.UTC)
+    centre = await organisations.create_organisation({**ORGANISATION, "name": "Centre", "kind": "social_work_centre"})
+    host = await organisations.create_organisation({**ORGANISATION, "name": "Repair cooperative"})
+    slug = (await Organisation.select(Organisation.slug).where(Organisation.id == centre).first())["slug"]
+    counsellor = await create_user("ana", "secret-pass-123", "counsellor", slug)
+    coordinator = await create_user("coord", "secret-pass-123", "coordinator", slug)
+    places = []
+    for n in range(3):
+        rows = await Opportunity.insert(
+            Opportunity(
+                organisation=host,
+                kind="work_trial",
+                title=f"Workshop place {n}",
+                description="Sorting and repair.",
+                required_skills="[]",
+                optional_skills="[]",
+                sector="reuse_repair",
+                country="SI",
+                region="Podravska",
+                municipality="Ptuj",
+                hours_per_week=20,
+                capacity=people // 3 + 2,
+                places_taken=0,
+                support_offered="",
+                languages="sl",
+                status="open",
+                search_text="repair",
+                created_by=counsellor,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        places.append(rows[0]["id"])
+    round_rows = await AllocationRound.insert(
+        AllocationRound(
+            name="Spring intake",
+            method="stable",
+            criteria=json.dumps({"stage": "activation"}),
+            status="sending",
+            progress=100,
+            report=json.dumps({"sending": {"sent": 0, "refused": [], "message": "Welcome", "address": "127.0.0.1"}}),
+            error="",
+            run_by=coordinator,
+            started_at=now,
+            finished_at=now,
+            sent_by=coordinator,
+            sent_at=now,
+        )
+    )
+    round_id = round_rows[0]["id"]
+    for n in range(people):
+        rows = await Participant.insert(
+            Participant(
+                code=f"FT-{n:04d}",
+                first_name="Test",
+                last_name=f"Person {n}",
+                birth_year=1980,
+                phone="",
+                email="",
+                address="",
+                organisation=centre,
+                lead_counsellor=counsellor,
+                region="Podravska",
+                municipality="Ptuj",
+                languages="sl",
+                education_level="primary",
+                skills="[]",
+                interests="reuse_repair",
+                support_needs="",
+                stage="activation",
+                support_level="",
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        await AllocationProposal.insert(
+            AllocationProposal(
+                allocation_round=round_id,
+                participant=rows[0]["id"],
+                opportunity=places[n % 3],
+                computed_opportunity=places[n % 3],
+                rank=1,
+                score=0.9,
+                explanation="{}",
+            )
+        )
+    return round_id
+
+
+if __name__ == "__main__":
+    print(asyncio.run(build(int(sys.argv[1]))))

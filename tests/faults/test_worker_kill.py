@@ -1,0 +1,189 @@
+"""A real `portal worker` killed with SIGKILL while it sends an allocation round, then started again: every
+proposal ends with exactly one referral, nothing is lost, and the capacity counters still match."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from portal.jobs import queue
+from portal.settings import get_settings
+from tests.conftest import ENGINE
+from tests.faults.tcp_proxy import TcpProxy
+from tests.faults.test_database_outage import _with_database
+from tests.portal.test_job_queue import REDIS_URL, _clear, _redis_answers
+
+pytestmark = [
+    pytest.mark.db,
+    pytest.mark.skipif(ENGINE != "postgres", reason="a throwaway PostgreSQL database reached through a TCP proxy"),
+    pytest.mark.skipif(not _redis_answers(), reason=f"Redis does not answer at {REDIS_URL}"),
+]
+ROOT = Path(__file__).resolve().parents[2]
+PORTAL = str(Path(sys.executable).parent / "portal")
+PEOPLE = 30
+DELAY = 0.005  # seconds the proxy adds to each chunk the database sends: about a second per referral
+
+
+@pytest.fixture
+async def sending_round(monkeypatch):
+    """A throwaway database holding a round caught in ``sending``; the env of a worker that reaches it
+    through the proxy; this process enqueuing on Redis database 6."""
+    import asyncpg
+
+    base = os.environ["PORTAL_TEST_DATABASE_URL"]
+    name = urlsplit(base).path.lstrip("/") + "_jobs"
+    target = urlsplit(base)
+    connection = await asyncpg.connect(base)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    env = {
+        **os.environ,
+        "PORTAL_ENV": "test",
+        "PORTAL_DATA_DIR": tempfile.mkdtemp(prefix="portal-worker-kill-"),
+        "PORTAL_SECRET_KEY": "faults-secret-key-0123456789abcdef0123",
+        "PORTAL_DATABASE_URL": _with_database(base, name),
+        "PORTAL_REDIS_URL": REDIS_URL,
+        "PORTAL_NETWORK_RECOMPUTE": "manual",
+    }
+    env.pop("PICCOLO_CONF", None)
+    subprocess.run([PORTAL, "migrate"], env=env, cwd=ROOT, check=True, capture_output=True)
+    built = subprocess.run(
+        [sys.executable, "-m", "tests.faults.sending_round", str(PEOPLE)],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    round_id = int(built.stdout.strip().splitlines()[-1])
+    direct = env["PORTAL_DATABASE_URL"]
+    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+    env["PORTAL_DATABASE_URL"] = _with_database(base, name, proxy.port)
+    settings = dataclasses.replace(get_settings(), redis_url=REDIS_URL)
+    monkeypatch.setattr(queue, "get_settings", lambda: settings)
+    await queue.close()
+    await _clear(queue.saq_queue().redis)
+    database = await asyncpg.connect(direct)
+    try:
+        yield round_id, env, proxy, database
+    finally:
+        await database.close()
+        await _clear(queue.saq_queue().redis)
+        await queue.close()
+        proxy.close()
+
+
+def _worker(env: dict[str, str], log: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [PORTAL, "worker"],
+        env=env,
+        cwd=ROOT,
+        stdout=open(log, "a"),  # noqa: SIM115 (the process owns it)
+        stderr=subprocess.STDOUT,
+    )
+
+
+async def _until(check, timeout: float, log: Path, what: str) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if await check():
+            return time.monotonic() - started
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{what} within {timeout} s; worker log:\n{log.read_text()[-4000:]}")
+
+
+async def test_a_worker_killed_while_sending_is_restarted_and_every_proposal_gets_exactly_one_referral(sending_round):
+    round_id, env, proxy, database = sending_round
+    log = Path(env["PORTAL_DATA_DIR"]) / "worker.log"
+
+    async def referrals() -> int:
+        return await database.fetchval("SELECT count(*) FROM referral")
+
+    async def status() -> str:
+        return await database.fetchval("SELECT status FROM allocation_round WHERE id = $1", round_id)
+
+    assert await queue.enqueue("round_deliver", round_id=round_id)
+    proxy.delay = DELAY
+    first = _worker(env, log)
+    try:
+        first_made = await _until(lambda: _at_least(referrals, 1), 120, log, "a first referral made")
+        await _until(lambda: _at_least(referrals, 5), 120, log, "five referrals made")
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    at_kill = await referrals()
+    assert 5 <= at_kill < PEOPLE and await status() == "sending", (at_kill, await status())
+    assert await queue.pending("round_deliver", round_id=round_id)  # the dead worker's job, still "active"
+
+    proxy.delay = 0.0
+    second = _worker(env, log)
+    try:
+        finished = await _until(lambda: _is(status, "sent"), 120, log, "the round sent")
+        job_seconds = await _until(
+            lambda: _job_done(f"round-deliver:{round_id}"), 120, log, "the killed worker's job retried and complete"
+        )
+    finally:
+        second.terminate()
+        second.wait(timeout=30)
+    print(
+        f"\n{PEOPLE} proposals; first referral {first_made:.1f} s after the worker started; killed after "
+        f"{at_kill} referrals; after the restart the round was sent in "
+        f"{finished:.1f} s, and the dead job was swept, retried and complete {job_seconds:.1f} s after that"
+    )
+
+    # Every placed proposal has exactly one referral, linked to it; no referral is unlinked or doubled.
+    proposals = await database.fetch(
+        "SELECT participant, opportunity, referral FROM allocation_proposal WHERE allocation_round = $1", round_id
+    )
+    made = await database.fetch("SELECT id, participant, opportunity, status FROM referral")
+    assert len(proposals) == len(made) == PEOPLE
+    assert {p["referral"] for p in proposals} == {r["id"] for r in made}
+    assert {(p["participant"], p["opportunity"]) for p in proposals} == {
+        (r["participant"], r["opportunity"]) for r in made
+    }
+    assert {r["status"] for r in made} == {"sent"}
+    audited = await database.fetchval(
+        "SELECT count(*) FROM audit_event WHERE action = 'refer' AND detail LIKE $1",
+        f"%from allocation round {round_id}",
+    )
+    assert audited == PEOPLE
+    # Capacity: each counter equals the referrals holding a place (accepted), and no place is over-referred.
+    for place in await database.fetch(
+        "SELECT o.id, o.capacity, o.places_taken,"
+        " (SELECT count(*) FROM referral r WHERE r.opportunity = o.id AND r.holds_place) AS holding,"
+        " (SELECT count(*) FROM referral r WHERE r.opportunity = o.id AND r.status = 'accepted') AS accepted,"
+        " (SELECT count(*) FROM referral r WHERE r.opportunity = o.id AND r.status = 'sent') AS waiting"
+        " FROM opportunity o"
+    ):
+        assert place["places_taken"] == place["holding"] == place["accepted"], dict(place)
+        assert place["waiting"] <= place["capacity"] - place["places_taken"], dict(place)
+    report = await database.fetchval("SELECT report FROM allocation_round WHERE id = $1", round_id)
+    assert f'"sent": {PEOPLE}' in report
+
+
+async def _at_least(count, n: int) -> bool:
+    return await count() >= n
+
+
+async def _is(read, value: str) -> bool:
+    return await read() == value
+
+
+async def _job_done(key: str) -> bool:
+    job = await queue.saq_queue().job(key)
+    return job is not None and job.status.value == "complete"
