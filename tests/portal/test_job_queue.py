@@ -45,13 +45,18 @@ async def _clear(redis) -> None:
             await redis.delete(*keys)
 
 
-@pytest.fixture
-async def on_redis(monkeypatch):
-    """This process enqueues on Redis database 6 (as a web worker with PORTAL_REDIS_URL does), on an empty queue."""
+async def use_redis(monkeypatch) -> None:
+    """From now on this process enqueues on Redis database 6, as a web worker with PORTAL_REDIS_URL does."""
     settings = dataclasses.replace(get_settings(), redis_url=REDIS_URL)
     monkeypatch.setattr(queue, "get_settings", lambda: settings)
     await queue.close()
     await _clear(queue.saq_queue().redis)
+
+
+@pytest.fixture
+async def on_redis(monkeypatch):
+    """This process enqueues on an empty queue in Redis database 6."""
+    await use_redis(monkeypatch)
     yield queue.saq_queue()
     await _clear(queue.saq_queue().redis)
     await queue.close()
@@ -81,6 +86,44 @@ async def test_the_jobs_page_reads_the_queue(client, make_user, on_redis):
     page = await client.get("/admin/jobs")
     assert page.status_code == 200 and "model-training:3" in page.text
     assert "No job worker is running" in page.text
+
+
+async def test_with_a_queue_the_web_process_only_enqueues_and_the_pages_show_it(
+    client, make_user, make_org, monkeypatch
+):
+    from portal.db.tables import AllocationRound, Referral
+    from tests.fixtures import post_form
+    from tests.portal.test_allocation_rounds import round_setting, run
+
+    await round_setting(client, make_user, make_org)  # logs the coordinator in
+    round_id = await run(client)  # computed in-process (no queue yet)
+    await use_redis(monkeypatch)
+    try:
+        # "Recompute now": the run's row at once (the progress bar polls it), the work on the queue.
+        assert (await post_form(client, "/network/recompute", {})).status_code == 303
+        row = await NetworkSnapshot.select(NetworkSnapshot.id, NetworkSnapshot.status, NetworkSnapshot.progress).first()
+        assert row["status"] == "running" and row["progress"] == 0
+        job = await queue.saq_queue().job("network-recompute")
+        assert job.kwargs == {"run_id": row["id"]} and job.status.value == "queued"
+        assert (await post_form(client, "/network/recompute", {})).status_code == 303
+        assert await NetworkSnapshot.count() == 1  # one run at a time
+
+        # Send: the round is marked sending and its delivery queued; no referral is made by the web process.
+        assert (await post_form(client, f"/matching/rounds/{round_id}/send", {"message": "Hi"})).status_code == 303
+        stored = await AllocationRound.select(AllocationRound.status).where(AllocationRound.id == round_id).first()
+        assert stored["status"] == "sending" and await Referral.count() == 0
+        assert await queue.pending("round_deliver", round_id=round_id)
+        page = await client.get(f"/matching/rounds/{round_id}")
+        assert "Sending…" in page.text and 'http-equiv="refresh"' in page.text and "Continue sending" not in page.text
+        # Pressing Send again (another tab) queues nothing more.
+        assert (await post_form(client, f"/matching/rounds/{round_id}/send", {})).status_code == 303
+        assert (await queue.saq_queue().info())["queued"] == 2
+    finally:
+        await _clear(queue.saq_queue().redis)
+    # Its job gone (Redis lost it): the page offers to continue, as after a crash.
+    page = await client.get(f"/matching/rounds/{round_id}")
+    assert "Sending did not finish" in page.text and "Continue sending" in page.text
+    await queue.close()
 
 
 def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
