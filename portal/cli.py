@@ -269,7 +269,7 @@ def retention() -> None:
 @retention.command("run")
 @click.option("--dry-run", is_flag=True, help="Only report what would go; change nothing.")
 def retention_run(dry_run: bool) -> None:
-    """Run the retention job now (it also runs once a day while `portal serve` runs)."""
+    """Run the retention job now (it also runs once a day: in `portal worker` with PORTAL_REDIS_URL, else in `portal serve`)."""
     _settings_or_exit()
     import datetime as dt
 
