@@ -1,8 +1,9 @@
-"""Builds an allocation round caught in ``sending`` in the database PORTAL_DATABASE_URL names; prints its id.
+"""Builds an allocation round, ready to send or caught in ``sending``, in the database PORTAL_DATABASE_URL names.
 
-Run as ``python -m tests.faults.sending_round PEOPLE`` by the fault tests, in their throwaway database:
-PEOPLE people at stage activation, each with a placed proposal, over three open opportunities with room
-for all of them, and no referral yet (as a Send that died before its first referral leaves it).
+Run as ``python -m tests.faults.sending_round PEOPLE [ready|sending]`` by the fault tests, in their
+throwaway database: PEOPLE people at stage activation, each with a placed proposal, over three open
+opportunities with room for all of them, and no referral yet; a coordinator "coord" (password
+"secret-pass-123"). Prints the round's id.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ ORGANISATION = {
 }
 
 
-async def build(people: int) -> int:
+async def build(people: int, status: str = "sending") -> int:
     from portal.auth.accounts import create_user
     from portal.db.tables import AllocationProposal, AllocationRound, Opportunity, Organisation, Participant
     from portal.organisations import services as organisations
@@ -75,15 +76,19 @@ async def build(people: int) -> int:
             name="Spring intake",
             method="stable",
             criteria=json.dumps({"stage": "activation"}),
-            status="sending",
+            status=status,
             progress=100,
-            report=json.dumps({"sending": {"sent": 0, "refused": [], "message": "Welcome", "address": "127.0.0.1"}}),
+            report=json.dumps(
+                {"sending": {"sent": 0, "refused": [], "message": "Welcome", "address": "127.0.0.1"}}
+                if status == "sending"
+                else {"places": people + 6, "opportunities": 3}
+            ),
             error="",
             run_by=coordinator,
             started_at=now,
             finished_at=now,
-            sent_by=coordinator,
-            sent_at=now,
+            sent_by=coordinator if status == "sending" else None,
+            sent_at=now if status == "sending" else None,
         )
     )
     round_id = round_rows[0]["id"]
@@ -127,4 +132,4 @@ async def build(people: int) -> int:
 
 
 if __name__ == "__main__":
-    print(asyncio.run(build(int(sys.argv[1]))))
+    print(asyncio.run(build(int(sys.argv[1]), *sys.argv[2:3])))

@@ -1,5 +1,6 @@
-"""A real `portal worker` killed with SIGKILL while it sends an allocation round, then started again: every
-proposal ends with exactly one referral, nothing is lost, and the capacity counters still match."""
+"""Send pressed on a real `portal serve --workers 2` queues the delivery; a real `portal worker` killed with
+SIGKILL while it makes the referrals, then started again: every proposal ends with exactly one referral,
+nothing is lost, and the capacity counters still match."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 
 from portal.jobs import queue
@@ -35,9 +37,9 @@ DELAY = 0.005  # seconds the proxy adds to each chunk the database sends: about 
 
 
 @pytest.fixture
-async def sending_round(monkeypatch):
-    """A throwaway database holding a round caught in ``sending``; the env of a worker that reaches it
-    through the proxy; this process enqueuing on Redis database 6."""
+async def ready_round(monkeypatch):
+    """A throwaway database holding a round ready to send; the env of a worker that reaches it through the
+    proxy (and the database's direct URL, for the web server); this process reading Redis database 6."""
     import asyncpg
 
     base = os.environ["PORTAL_TEST_DATABASE_URL"]
@@ -61,7 +63,7 @@ async def sending_round(monkeypatch):
     env.pop("PICCOLO_CONF", None)
     subprocess.run([PORTAL, "migrate"], env=env, cwd=ROOT, check=True, capture_output=True)
     built = subprocess.run(
-        [sys.executable, "-m", "tests.faults.sending_round", str(PEOPLE)],
+        [sys.executable, "-m", "tests.faults.sending_round", str(PEOPLE), "ready"],
         env=env,
         cwd=ROOT,
         check=True,
@@ -72,6 +74,7 @@ async def sending_round(monkeypatch):
     direct = env["PORTAL_DATABASE_URL"]
     proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
     env["PORTAL_DATABASE_URL"] = _with_database(base, name, proxy.port)
+    env["DIRECT_DATABASE_URL"] = direct
     settings = dataclasses.replace(get_settings(), redis_url=REDIS_URL)
     monkeypatch.setattr(queue, "get_settings", lambda: settings)
     await queue.close()
@@ -96,6 +99,48 @@ def _worker(env: dict[str, str], log: Path) -> subprocess.Popen:
     )
 
 
+def _serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen, str]:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    web = subprocess.Popen(
+        [PORTAL, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "2"],
+        env={**env, "PORTAL_DATABASE_URL": env["DIRECT_DATABASE_URL"]},
+        cwd=ROOT,
+        stdout=open(log, "a"),  # noqa: SIM115 (the process owns it)
+        stderr=subprocess.STDOUT,
+    )
+    return web, f"http://127.0.0.1:{port}"
+
+
+async def _press_send(url: str, round_id: int, log: Path) -> httpx.AsyncClient:
+    """Log in as the coordinator and press Send, as a person would; the client stays logged in."""
+    import re
+
+    client = httpx.AsyncClient(base_url=url, timeout=30)
+
+    async def up() -> bool:
+        try:
+            return (await client.get("/health")).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    await _until(up, 120, log, "the web server answering")
+    token = re.compile(r'name="_csrf_token" value="([^"]+)"')
+    login = token.search((await client.get("/login")).text).group(1)
+    data = {"username": "coord", "password": "secret-pass-123", "_csrf_token": login}
+    assert (await client.post("/login", data=data)).status_code == 303
+    page = await client.get(f"/matching/rounds/{round_id}")
+    sent = await client.post(
+        f"/matching/rounds/{round_id}/send",
+        data={"message": "Welcome", "_csrf_token": token.search(page.text).group(1)},
+    )
+    assert sent.status_code == 303, sent.text[:500]
+    return client
+
+
 async def _until(check, timeout: float, log: Path, what: str) -> float:
     started = time.monotonic()
     while time.monotonic() - started < timeout:
@@ -105,9 +150,10 @@ async def _until(check, timeout: float, log: Path, what: str) -> float:
     raise AssertionError(f"{what} within {timeout} s; worker log:\n{log.read_text()[-4000:]}")
 
 
-async def test_a_worker_killed_while_sending_is_restarted_and_every_proposal_gets_exactly_one_referral(sending_round):
-    round_id, env, proxy, database = sending_round
+async def test_a_worker_killed_while_sending_is_restarted_and_every_proposal_gets_exactly_one_referral(ready_round):
+    round_id, env, proxy, database = ready_round
     log = Path(env["PORTAL_DATA_DIR"]) / "worker.log"
+    web_log = Path(env["PORTAL_DATA_DIR"]) / "web.log"
 
     async def referrals() -> int:
         return await database.fetchval("SELECT count(*) FROM referral")
@@ -115,7 +161,24 @@ async def test_a_worker_killed_while_sending_is_restarted_and_every_proposal_get
     async def status() -> str:
         return await database.fetchval("SELECT status FROM allocation_round WHERE id = $1", round_id)
 
-    assert await queue.enqueue("round_deliver", round_id=round_id)
+    web, url = _serve(env, web_log)
+    try:
+        client = await _press_send(url, round_id, web_log)
+        # The web workers only queued the delivery: the round is sending, no referral made yet.
+        assert await status() == "sending" and await referrals() == 0
+        assert await queue.pending("round_deliver", round_id=round_id)
+        assert "Sending…" in (await client.get(f"/matching/rounds/{round_id}")).text
+        await _worker_kill_and_restart(round_id, env, proxy, database, log, referrals, status)
+        page = (await client.get(f"/matching/rounds/{round_id}")).text
+        assert "Sent" in page and f"{PEOPLE} referrals." in page
+        await client.aclose()
+    finally:
+        web.terminate()
+        web.wait(timeout=30)
+    assert "Processing Job" not in web_log.read_text()  # no job ran in the web process
+
+
+async def _worker_kill_and_restart(round_id, env, proxy, database, log, referrals, status) -> None:
     proxy.delay = DELAY
     first = _worker(env, log)
     try:
