@@ -260,6 +260,7 @@ async def test_erasure_needs_a_legal_reason_and_the_typed_code_and_bad_input_cha
 ):
     pid, _ = await full_case(client, make_user, make_org)
     code = (await Participant.select(Participant.code).first())["code"]
+    await PortalUser.update({PortalUser.language: "en"}).where(PortalUser.username == "ana")  # messages in English
     attempts = [
         ({"confirm_code": code}, "Choose the legal reason."),
         ({"reason": "forgot", "confirm_code": code}, "Choose the legal reason."),
@@ -342,6 +343,7 @@ async def test_a_failure_midway_leaves_everything_as_it_was(client, make_user, m
 
 async def test_a_pseudonymised_case_is_read_only_unreferable_and_hidden_from_employers(client, make_user, make_org):
     pid, orgs = await full_case(client, make_user, make_org, languages=["sl"])
+    await PortalUser.update({PortalUser.language: "en"}).where(PortalUser.username == "ana")  # messages in English
     await post_form(client, f"/cases/{pid}/consents", {"scope": "case_team", "decision": "give"})
     code = (await Participant.select(Participant.code).first())["code"]
     assert await pool.in_pool(pid)
