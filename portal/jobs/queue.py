@@ -8,6 +8,7 @@ raises, times out or its worker dies (a worker that stops beating its heart is s
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 __all__ = ["HEARTBEAT", "Overview", "close", "enqueue", "overview", "pending", "saq_queue", "uses_redis"]
 
+logger = logging.getLogger(__name__)
 QUEUE_NAME = "portal"
 # A running job touches its record this often (portal.jobs.worker); one untouched for HEARTBEAT seconds
 # belongs to a dead worker, and a live worker's sweep puts it back on the queue.
@@ -51,8 +53,11 @@ def saq_queue() -> RedisQueue:
 async def close() -> None:
     global _queue
     if _queue is not None:
-        await _queue.disconnect()
-        _queue = None
+        queue, _queue = _queue, None
+        try:
+            await queue.disconnect()
+        except Exception:  # Redis already gone: nothing left to close cleanly
+            logger.warning("could not close the job queue's connections", exc_info=True)
 
 
 def _inline() -> bool:

@@ -150,11 +150,15 @@ async def _enqueue_now() -> bool:
     if (await services.run_status())["running"]:
         return False
     run_id = await services.start_run()  # the progress bar polls this row from now on
-    if await queue.enqueue("network_recompute", run_id=run_id):
-        return True
-    # One is already waiting (a debounced run that starts within seconds) or running: it does the work.
-    await NetworkSnapshot.delete().where((NetworkSnapshot.id == run_id) & (NetworkSnapshot.status == "running"))
-    return False
+    queued = False
+    try:
+        queued = await queue.enqueue("network_recompute", run_id=run_id)
+        return queued
+    finally:
+        # Not queued: one is already waiting (a debounced run that starts within seconds) or running, and
+        # does the work; or Redis did not answer (the request answers 503). Either way no row of its own.
+        if not queued:
+            await NetworkSnapshot.delete().where((NetworkSnapshot.id == run_id) & (NetworkSnapshot.status == "running"))
 
 
 async def _run_then_settle() -> None:

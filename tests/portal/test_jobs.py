@@ -16,7 +16,7 @@ from portal.jobs import clock, functions, queue, registry, runner
 from portal.matching_service import rounds
 from portal.network import jobs as network_jobs
 from portal.settings import SettingsError, load_settings
-from tests.fixtures import login
+from tests.fixtures import login, post_form
 
 _gate = asyncio.Event()
 
@@ -209,3 +209,29 @@ def test_redis_url_setting_and_the_worker_command_without_it(tmp_path):
 
     result = CliRunner().invoke(main, ["worker"])
     assert result.exit_code == 2 and "needs PORTAL_REDIS_URL" in result.output
+
+
+async def test_with_redis_unreachable_asking_for_work_answers_503_and_leaves_no_run_behind(
+    client, make_user, monkeypatch
+):
+    import dataclasses
+    import socket
+
+    from portal.settings import get_settings
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]  # nothing listens there once the probe closes
+    settings = dataclasses.replace(get_settings(), redis_url=f"redis://127.0.0.1:{port}/6")
+    monkeypatch.setattr(queue, "get_settings", lambda: settings)
+    await queue.close()
+    try:
+        await make_user("root", "admin")
+        await login(client, "root")
+        response = await post_form(client, "/network/recompute", {})
+        assert response.status_code == 503 and response.headers["retry-after"].isdigit()
+        assert await NetworkSnapshot.count() == 0  # the run's row went with the failed enqueue
+        page = await client.get("/admin/jobs")
+        assert page.status_code == 200 and "cannot be read right now" in page.text
+    finally:
+        await queue.close()
