@@ -26,6 +26,7 @@ FORMAT = "portal-backup"
 FORMAT_VERSION = 1
 # Rows read back are handed on in batches of at most this many bytes of JSON.
 BATCH_BYTES = 8 << 20
+BATCH_ROWS = 5000
 
 
 class BackupError(Exception):
@@ -50,41 +51,40 @@ def portable_type(declared: str) -> str:
     return name or "text"
 
 
-def encode(value: Any, kind: str) -> Any:
-    """``value`` as read from either engine, in its JSON form."""
-    if value is None or isinstance(value, bool | int | float | str):
-        if kind == "boolean" and isinstance(value, int):
-            return bool(value)
-        return value
+def _json_default(value: Any) -> Any:
+    """Timestamps and dates in their JSON form; the JSON encoder asks only for what JSON lacks."""
     if isinstance(value, dt.datetime):
         return value.astimezone(dt.UTC).isoformat() if value.tzinfo else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    raise BackupError(f"cannot write a value of type {type(value).__name__} (column type {kind})")
+    raise BackupError(f"cannot write a value of type {type(value).__name__}")
 
 
-def decode(value: Any, kind: str) -> Any:
-    """The Python value both engines' drivers take for ``value`` in its JSON form."""
-    if value is None:
-        return None
-    if kind == "timestamptz":
-        parsed = dt.datetime.fromisoformat(value)
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-    if kind == "timestamp":
-        return dt.datetime.fromisoformat(value)
-    if kind == "date":
-        return dt.date.fromisoformat(value)
-    if kind == "boolean":
-        return bool(value)
-    if kind == "double":
-        return float(value)
-    if kind == "integer":
-        return int(value)
-    return value
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_json_default)
+
+
+def _timestamptz(value: str) -> dt.datetime:
+    parsed = dt.datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+# What turns a JSON value back into what both engines' drivers take; other types arrive ready
+# (text, integers, booleans as JSON has them).
+_DECODERS = {
+    "timestamptz": _timestamptz,
+    "timestamp": dt.datetime.fromisoformat,
+    "date": dt.date.fromisoformat,
+    "double": float,
+}
+
+
+def decoders(columns: list[list[str]]) -> list[tuple[int, Any]]:
+    """``(position, function)`` for each column whose JSON value needs turning back into a Python one."""
+    return [(position, _DECODERS[kind]) for position, (_, kind) in enumerate(columns) if kind in _DECODERS]
 
 
 def _line(obj: Any) -> bytes:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
+    return _ENCODER.encode(obj).encode() + b"\n"
 
 
 class ArchiveWriter:
@@ -103,11 +103,20 @@ class ArchiveWriter:
         )
         self._hash = hashlib.sha256()
 
-    def write(self, obj: Any) -> int:
-        data = _line(obj)
+    def write(self, obj: Any) -> None:
+        self._put(_line(obj))
+
+    def write_rows(self, rows: list[tuple[Any, ...]]) -> int:
+        """Write rows (one JSON array per line) in one go; return the bytes they came to."""
+        if not rows:
+            return 0
+        data = ("\n".join(map(_ENCODER.encode, rows)) + "\n").encode()
+        self._put(data)
+        return len(data)
+
+    def _put(self, data: bytes) -> None:
         self._hash.update(data)
         self._gzip.write(data)
-        return len(data)
 
     def finish(self, manifest: dict[str, Any]) -> dict[str, Any]:
         manifest = {**manifest, "kind": "manifest", "sha256": self._hash.hexdigest()}
@@ -146,18 +155,32 @@ def _open(path: Path, key: str) -> Any:
         raise
 
 
-def read_archive(path: Path, key: str = "") -> Iterator[tuple[str, Any]]:
+def _parse(lines: list[bytes], table: str, columns: list[list[str]], convert: list[tuple[int, Any]]) -> list[list[Any]]:
+    """Rows from their lines, parsed in one call (a JSON array of them), then typed."""
+    rows = json.loads(b"[" + b",".join(lines) + b"]")
+    for row in rows:
+        if not isinstance(row, list) or len(row) != len(columns):
+            raise BackupError(f"table {table}: a row does not have the table's {len(columns)} columns")
+        for position, function in convert:
+            if row[position] is not None:
+                row[position] = function(row[position])
+    return rows
+
+
+def read_archive(path: Path, key: str = "", rows: bool = True) -> Iterator[tuple[str, Any]]:
     """Yield ``("header", dict)``, then per table ``("table", (name, columns))`` and ``("rows", [row, ...])``
     in batches, and last ``("manifest", dict)`` once the checksum and every count have been checked.
-    Raises :class:`BackupError` for a wrong key, a damaged, cut-short or altered file.
+    Raises :class:`BackupError` for a wrong key, a damaged, cut-short or altered file. With
+    ``rows=False`` rows are counted and checksummed but not parsed (the checksum vouches for them).
     """
     raw, stream = _open(path, key)
     digest = hashlib.sha256()
     header: dict[str, Any] | None = None
     columns: dict[str, list[list[str]]] = {}
+    convert: list[tuple[int, Any]] = []
     counts: dict[str, int] = {}
     table: str | None = None
-    batch: list[list[Any]] = []
+    batch: list[bytes] = []
     batch_bytes = 0
     try:
         for number, data in enumerate(stream, start=1):
@@ -167,15 +190,14 @@ def read_archive(path: Path, key: str = "") -> Iterator[tuple[str, Any]]:
                 if table is None:
                     raise BackupError(f"line {number}: a row outside any table")
                 digest.update(data)
-                row = json.loads(data)
-                if len(row) != len(columns[table]):
-                    raise BackupError(f"line {number}: {len(row)} values for {len(columns[table])} columns of {table}")
-                batch.append([decode(value, kind) for value, (_, kind) in zip(row, columns[table], strict=True)])
                 counts[table] += 1
+                if not rows:
+                    continue
+                batch.append(data)
                 batch_bytes += len(data)
-                # Batches of 1,000 rows, fewer when rows are big (a network snapshot is megabytes).
-                if len(batch) >= 1000 or batch_bytes >= BATCH_BYTES:
-                    yield "rows", batch
+                # Batches of 5,000 rows, fewer when rows are big (a network snapshot is megabytes).
+                if len(batch) >= BATCH_ROWS or batch_bytes >= BATCH_BYTES:
+                    yield "rows", _parse(batch, table, columns[table], convert)
                     batch, batch_bytes = [], 0
                 continue
             record = json.loads(data)
@@ -203,10 +225,11 @@ def read_archive(path: Path, key: str = "") -> Iterator[tuple[str, Any]]:
             elif kind == "table" and header is not None and table is None and record["name"] in columns:
                 table = record["name"]
                 counts[table] = 0
+                convert = decoders(columns[table])
                 yield "table", (table, columns[table])
             elif kind == "end" and table == record.get("name"):
                 if batch:
-                    yield "rows", batch
+                    yield "rows", _parse(batch, table, columns[table], convert)
                     batch, batch_bytes = [], 0
                 if record.get("rows") != counts[table]:
                     raise BackupError(f"table {table}: {counts[table]} rows where the file says {record.get('rows')}")
@@ -227,7 +250,7 @@ def read_archive(path: Path, key: str = "") -> Iterator[tuple[str, Any]]:
 
 def verify(path: Path, key: str = "") -> dict[str, Any]:
     """Read the whole file, check it, and return its manifest."""
-    for kind, value in read_archive(path, key):
+    for kind, value in read_archive(path, key, rows=False):
         if kind == "manifest":
             return value
     raise BackupError("the file has no manifest")  # read_archive raises first; kept for the type checker

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from piccolo.columns import column_types as ct
+from piccolo.engine.postgres import PostgresEngine
 
 from portal.backup import service
 from portal.backup.archive import BackupError, read_archive
@@ -66,6 +67,24 @@ async def _fill_every_table(numbers: range = range(2)) -> None:
             await table.insert(table(**{column._meta.name: value for column, value in values.items()}))
 
 
+async def _schema() -> tuple[list[Any], list[Any]]:
+    """Every index and foreign key, as the database describes them (a restore rebuilds them after the load)."""
+    from portal.db.piccolo_conf import DB
+
+    if isinstance(DB, PostgresEngine):
+        indexes = await Organisation.raw("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")
+        keys = await Organisation.raw(
+            "SELECT conrelid::regclass::text AS t, conname, pg_get_constraintdef(oid) AS d FROM pg_constraint"
+            " WHERE contype = 'f'"
+        )
+    else:
+        indexes = await Organisation.raw("SELECT name, sql FROM sqlite_master WHERE type = 'index'")
+        keys = []
+        for table in TABLES:
+            keys += await Organisation.raw(f"PRAGMA foreign_key_list({table._meta.tablename})")
+    return sorted(map(str, indexes)), sorted(map(str, keys))
+
+
 async def _snapshot() -> dict[str, list[dict[str, Any]]]:
     return {table._meta.tablename: await table.select().order_by(table.id) for table in TABLES}
 
@@ -94,7 +113,7 @@ async def test_a_populated_database_round_trips_exactly_and_restores_all_or_noth
     """The demo network plus tricky values in every table: backup, change, restore, compare row by row."""
     await load_demo()
     await _fill_every_table()
-    before = await _snapshot()
+    before, schema = await _snapshot(), await _schema()
     assert all(before.values()), [name for name, rows in before.items() if not rows]
     path = tmp_path / "portal.backup"
     manifest = await service.backup(path, KEY, batch=500)  # small batches: many keyset pages
@@ -144,6 +163,9 @@ async def test_a_populated_database_round_trips_exactly_and_restores_all_or_noth
     after = await _snapshot()
     for name in before:
         assert after[name] == before[name], name
+    assert await _schema() == schema and len(schema[0]) > 50 and len(schema[1]) > 40
+    with pytest.raises(Exception, match="(?i)foreign key"):  # the rebuilt foreign keys hold
+        await Participant.update({Participant.organisation: 2**31 - 1}, force=True)
 
     # Every id sequence continues after the restored rows: new rows in every table get new ids.
     await _fill_every_table(range(2, 3))
