@@ -22,7 +22,8 @@ logger = logging.getLogger(__name__)
 _task: asyncio.Task | None = None
 
 
-def _next_runs(after: dt.datetime) -> list[tuple[dt.datetime, str]]:
+def next_runs(after: dt.datetime) -> list[tuple[dt.datetime, str]]:
+    """When each scheduled job runs next after ``after``, soonest first: (moment, job name)."""
     return sorted(
         (croniter(kind.cron, after).get_next(dt.datetime), kind.name) for kind in registry.KINDS.values() if kind.cron
     )
@@ -31,7 +32,7 @@ def _next_runs(after: dt.datetime) -> list[tuple[dt.datetime, str]]:
 async def _tick() -> None:
     while True:
         now = dt.datetime.now(dt.UTC)
-        due = _next_runs(now)
+        due = next_runs(now)
         moment = due[0][0]
         await asyncio.sleep(max(0.0, (moment - dt.datetime.now(dt.UTC)).total_seconds()))
         for at, name in due:

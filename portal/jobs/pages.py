@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from litestar import Controller, Request, get
 from litestar.response import Template
 
 from portal.auth.guards import admin_only
 from portal.i18n import gettext as _
-from portal.jobs import queue, registry
+from portal.jobs import clock, queue, registry
 from portal.web.templating import render
 
 SHOWN = 50  # per list: the newest; the rest stay on the queue
@@ -29,6 +31,7 @@ class JobPages(Controller):
             "found": found,
             "error": error,
             "shown": SHOWN,
+            "schedule": [(registry.kind(name), when) for when, name in clock.next_runs(dt.datetime.now(dt.UTC))],
             "labels": {name: kind.label for name, kind in registry.KINDS.items()},
             "statuses": {
                 "new": _("Queued"),

@@ -99,6 +99,8 @@ async def test_the_jobs_page_shows_failed_jobs_with_the_error_and_done_ones_to_a
     assert "boom" in failed and "RuntimeError: the disk is full" in failed
     done = page.text.split('id="done-h"')[1].split("</section>")[0]
     assert "slow:5" in done and '{"n": 5}' in done
+    schedule = page.text.split('id="schedule-h"')[1].split("</section>")[0]
+    assert "Retention (daily)" in schedule and "<code>30 2 * * *</code>" in schedule
     assert 'href="/admin/jobs"' in (await client.get("/")).text  # the header links it for admins
 
 
@@ -193,7 +195,7 @@ async def test_a_run_asked_for_fills_its_row_once(db):
 
 def test_the_schedule_runs_retention_daily_and_the_clean_up_hourly():
     at = dt.datetime(2026, 12, 2, 8, 0, 30, tzinfo=dt.UTC)
-    runs = dict((name, when) for when, name in clock._next_runs(at))
+    runs = dict((name, when) for when, name in clock.next_runs(at))
     assert runs["network_check"] == dt.datetime(2026, 12, 2, 8, 1, tzinfo=dt.UTC)
     assert runs["cleanup"] == dt.datetime(2026, 12, 2, 8, 7, tzinfo=dt.UTC)
     assert runs["retention"] == dt.datetime(2026, 12, 3, 2, 30, tzinfo=dt.UTC)
