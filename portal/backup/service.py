@@ -4,8 +4,9 @@ Backup reads every table inside one snapshot (a REPEATABLE READ, READ ONLY trans
 PostgreSQL; one read transaction on SQLite, which in WAL mode lets the portal go on writing), in
 batches by id, writing as it goes. Restore first reads the whole file and checks it (key,
 checksum, counts, schema level), then, in one transaction: drops what is there, migrates an empty
-schema up to the backup's own migration, loads the rows, moves the id sequences past them, and
-runs the migrations the backup had not seen. Any failure rolls all of it back.
+schema up to the backup's own migration, loads the rows (building indexes and checking foreign keys
+once afterwards, as pg_restore does), moves the id sequences past them, and runs the migrations the
+backup had not seen. Any failure rolls all of it back.
 """
 
 from __future__ import annotations
