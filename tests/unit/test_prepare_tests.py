@@ -1,7 +1,7 @@
 """scripts/prepare-tests asks for exactly what is missing, in a fake machine.
 
 Each test builds a machine in a temporary directory: a PATH holding only a few real utilities
-and fake apt-get, psql, pg_isready, pg_ctlcluster, runuser, sudo, npm and id written as small
+and fake apt-get, psql, pg_isready, pg_ctlcluster, redis-cli, redis-server, runuser, sudo, npm and id written as small
 shell scripts that log their arguments. The fake apt-get "installs" a package by putting its fake
 commands on that PATH, so what the script does after an install is tested too. Nothing here needs
 root or touches the real system.
@@ -45,6 +45,8 @@ FAKES = {
     "sudo": 'while [ "${1:-}" = -n ] || [ "${1:-}" = -u ]; do [ "$1" = -u ] && shift; shift; done; exec "$@"',
     "pg_ctlcluster": 'touch "$FAKE_STATE/running"',
     "pg_isready": '[ -e "$FAKE_STATE/running" ]',
+    "redis-cli": '[ -e "$FAKE_STATE/redis-running" ]',
+    "redis-server": 'touch "$FAKE_STATE/redis-running"',
     # Over TCP (-h) a fresh cluster wants a password, once one is set; over the socket it lets the
     # postgres user in, which is how the script sets that password.
     "psql": """
@@ -68,6 +70,7 @@ for package in "$@"; do
       cp "$FAKE_AVAILABLE"/psql "$FAKE_AVAILABLE"/pg_isready "$FAKE_AVAILABLE"/pg_ctlcluster "$FAKE_BIN/"
       mkdir -p "$PG_CONFIG_DIR/15/main"
       touch "$FAKE_STATE/wants-password" ;;
+    redis-server) cp "$FAKE_AVAILABLE/redis-cli" "$FAKE_AVAILABLE/redis-server" "$FAKE_BIN/" ;;
   esac
 done
 """,
@@ -109,10 +112,16 @@ class Machine:
         if running:
             (self.root / "state" / "running").touch()
 
+    def with_redis(self, running: bool = True) -> None:
+        self.add("redis-cli", "redis-server")
+        if running:
+            (self.root / "state" / "redis-running").touch()
+
     def with_everything(self) -> None:
         self.add("apt-get", "npm", "runuser")
         self.with_chromium()
         self.with_postgres()
+        self.with_redis()
 
     def run(self) -> subprocess.CompletedProcess[str]:
         env = {
@@ -200,7 +209,8 @@ def test_fresh_machine_installs_all_starts_postgres_and_sets_its_password(machin
     machine.add("apt-get", "runuser")
     done = machine.run()
     assert done.returncode == 0, done.stderr
-    assert machine.installed() == [["chromium", "nodejs", "npm", "postgresql"]]
+    assert machine.installed() == [["chromium", "nodejs", "npm", "postgresql", "redis-server"]]
+    assert machine.calls("redis-server")[0].startswith("redis-server --daemonize yes --bind 127.0.0.1")
     assert machine.calls("pg_ctlcluster") == ["pg_ctlcluster --skip-systemctl-redirect 15 main start"]
     assert any("ALTER USER postgres PASSWORD" in call for call in machine.calls("runuser"))
     assert machine.url_file.read_text() == "postgresql://postgres:postgres@127.0.0.1:5432/portal_test\n"
@@ -220,6 +230,7 @@ def test_without_root_or_sudo_says_what_to_install_and_stops(machine: Machine) -
     machine.uid = 1000
     machine.add("apt-get")
     machine.with_postgres()
+    machine.with_redis()
     done = machine.run()
     assert done.returncode != 0
     assert "sudo apt-get install -y chromium nodejs npm\n" in done.stderr
@@ -233,7 +244,7 @@ def test_without_root_and_without_apt_says_what_to_install_and_stops(machine: Ma
     machine.add("npm")
     done = machine.run()
     assert done.returncode != 0
-    assert "package manager (on Debian or Ubuntu: apt-get install -y chromium postgresql)" in done.stderr
+    assert "package manager (on Debian or Ubuntu: apt-get install -y chromium postgresql redis-server)" in done.stderr
     assert machine.log() == ["id -u"]
 
 
@@ -265,8 +276,34 @@ def test_without_root_a_stopped_postgres_is_not_started_but_explained(machine: M
 def test_a_database_url_set_by_the_developer_is_used_as_it_is(machine: Machine) -> None:
     machine.add("apt-get", "npm")
     machine.with_chromium()
+    machine.with_redis()
     machine.database_url = "postgresql://me:secret@db.example.org:5433/mine"
     done = machine.run()
     assert done.returncode == 0, done.stderr
     assert machine.installed() == [] and machine.calls("psql") == []
     assert machine.url_file.read_text() == "postgresql://me:secret@db.example.org:5433/mine\n"
+
+
+def test_a_stopped_redis_is_started_not_installed(machine: Machine) -> None:
+    machine.with_everything()
+    (machine.root / "state" / "redis-running").unlink()
+    done = machine.run()
+    assert done.returncode == 0, done.stderr
+    assert machine.installed() == []
+    assert len(machine.calls("redis-server")) == 1
+
+
+def test_a_redis_url_set_by_the_developer_leaves_redis_alone(machine: Machine, monkeypatch) -> None:
+    machine.add("apt-get", "npm", "runuser")
+    machine.with_chromium()
+    machine.with_postgres()
+    monkeypatch.setenv("PORTAL_TEST_REDIS_URL", "redis://cache.example.org:6379/3")
+    real_run = subprocess.run
+
+    def run_with_url(command, env, **kwargs):
+        return real_run(command, env={**env, "PORTAL_TEST_REDIS_URL": "redis://cache.example.org:6379/3"}, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", run_with_url)
+    done = machine.run()
+    assert done.returncode == 0, done.stderr
+    assert machine.installed() == [] and machine.calls("redis-server") == []
