@@ -65,3 +65,38 @@ async def test_tabs_and_line_breaks_pass(client, make_user):
     await login(client, "coord")
     response = await client.get("/organisations/", params={"q": "Ptuj\tMaribor\r\n"})
     assert response.status_code == 200
+
+
+def _every_route(app) -> list[tuple[str, str]]:
+    """(method, path) of every route the app serves, path parameters filled with 1."""
+    import re as _re
+
+    return sorted(
+        (method, _re.sub(r"\{[^}]+\}", "1", route.path))
+        for route in app.routes
+        for method in getattr(route, "methods", ())
+        if method not in {"OPTIONS", "HEAD"} and not route.path.startswith("/static")
+    )
+
+
+async def test_no_route_answers_5xx_to_control_characters_or_deep_json(app, client, make_user):
+    """Every form and API endpoint, as a logged-in admin: NUL in the query, a form or JSON is a 400 naming the field."""
+    await make_user("root", "admin")
+    await login(client, "root")
+    token = await csrf_token(client, "/")
+    headers = {"x-csrftoken": token}
+    deep = "[" * 1000 + "]" * 1000
+    checked = 0
+    for method, path in _every_route(app):
+        answers = [await client.request(method, path, params={"q": "a\x00b"}, headers=headers)]
+        if method != "GET":
+            answers.append(
+                await client.request(method, path, data={"_csrf_token": token, "note": "a\x00b"}, headers=headers)
+            )
+            answers.append(await client.request(method, path, json={"name": "a\x00b"}, headers=headers))
+            json_headers = {**headers, "content-type": "application/json"}
+            answers.append(await client.request(method, path, content=deep, headers=json_headers))
+        for answer in answers:
+            assert answer.status_code == 400, (method, path, answer.status_code, answer.text[:200])
+        checked += 1
+    assert checked > 100  # every route, not a handful
