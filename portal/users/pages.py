@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
-from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 
 from portal.audit import services as audit
 from portal.auth import self_service, tokens
+from portal.auth.account_pages import TOKEN_PAGE_HEADERS, Token
 from portal.auth.accounts import MIN_PASSWORD_LENGTH
 from portal.auth.guards import current_user, network_manager
 from portal.auth.roles import COUNSELLOR, ROLE_LABELS
@@ -23,10 +23,6 @@ from portal.users.validation import clean_changes, clean_invitation
 from portal.web.templating import render
 
 RECORD = "user"
-# Tokens are 43 characters; a longer path segment is refused before any query.
-Token = Annotated[str, PathParameter(max_length=100)]
-# The invitation page carries its token in the URL: no copies in caches, no Referer leaving with it.
-TOKEN_PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 INVITATION_DAYS = tokens.LIFETIMES[tokens.INVITATION].days
 
 
