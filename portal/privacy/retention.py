@@ -63,6 +63,16 @@ async def due_cases(now: dt.datetime) -> list[dict[str, Any]]:
     return _cases(rows)
 
 
+async def due_count(now: dt.datetime, cap: int) -> int:
+    """How many cases :func:`due_cases` would list, counted up to ``cap`` (the admin's home page)."""
+    rows = await Participant.raw(
+        f"SELECT COUNT(*) AS n FROM (SELECT id FROM ({_CLOSED}) AS closed WHERE closed_at < {{}} LIMIT {{}}) AS due",
+        now - _period(),
+        cap,
+    )
+    return rows[0]["n"]
+
+
 async def upcoming_cases(now: dt.datetime, limit: int = 50) -> tuple[list[dict[str, Any]], int]:
     """The closed cases that come due next (each with ``due_at``), at most ``limit``, and how many there are."""
     cutoff = now - _period()

@@ -1,0 +1,599 @@
+"""The signed-in home page ("my day"): what each role has waiting for it, each list capped, each query bounded.
+
+One call, :func:`my_day`, returns typed sections; the page only renders them and audits the
+participants whose case content is shown. Texts are translated here, in the reader's language.
+
+"Changed since the counsellor last looked" is read from referral ``updated_at`` within the last
+:data:`CHANGED_WINDOW`: ``last_login_at`` is overwritten at each sign-in (so it marks this
+session, not the one before), successful sign-ins are not kept, and unread notifications (listed
+in their own section) carry only a sentence and a link to the case, not the referral.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from piccolo.columns.combination import Combinable
+
+from portal.auth.current_user import CurrentUser
+from portal.auth.roles import ADMIN, COORDINATOR, COUNSELLOR, EMPLOYER, ENTERPRISE
+from portal.cases.services import consents_in_force
+from portal.db.engine import as_utc
+from portal.db.tables import (
+    AllocationRound,
+    CaseTeamMember,
+    Introduction,
+    NetworkSnapshot,
+    Notification,
+    Opportunity,
+    PlanStep,
+    Referral,
+)
+from portal.employers import pool, profiles
+from portal.i18n import gettext as _
+from portal.i18n.formatting import format_date, format_datetime, format_number
+from portal.referrals.flow import STATUSES as REFERRAL_STATUSES
+
+logger = logging.getLogger(__name__)
+
+SHOWN = 5  # items per list; each list links to the page with all of them
+COUNT_CAP = 99  # counts stop here ("99+"): a count must not read a country's rows
+CHANGED_WINDOW = dt.timedelta(days=7)
+CANDIDATE_OPENINGS = 3  # an employer's open opportunities looked at for fitting candidates
+CANDIDATES_PER_OPENING = 10
+GAPS_SHOWN = 5
+NETWORK_OLD_AFTER = dt.timedelta(days=1)
+# Statuses the host sets: the counsellor's news.
+_HOST_STEPS = ("accepted", "declined", "started", "completed", "dropped_out", "hired")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One line of a section: a sentence, where it is handled, and an optional date or status."""
+
+    text: str
+    link: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading, its first items, how many there are (up to :data:`COUNT_CAP`), and the page with all."""
+
+    key: str
+    title: str
+    items: list[Item] = field(default_factory=list)
+    total: int = 0
+    more_link: str = ""
+    more_label: str = ""
+    empty: str = ""
+    summary: str = ""  # a sentence instead of (or above) a list: a count, a status
+    alert: bool = False  # something failed or is out of date
+
+    @property
+    def capped(self) -> bool:
+        return self.total > COUNT_CAP
+
+    @property
+    def total_text(self) -> str:
+        return format_number(COUNT_CAP) + "+" if self.capped else format_number(self.total)
+
+
+@dataclass
+class MyDay:
+    """The sections for one user, and the participants whose case content they show (to audit)."""
+
+    sections: list[Section]
+    shown_participants: list[int] = field(default_factory=list)
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def _capped_count(query: Any) -> int:
+    """How many rows ``query`` (a select of ids) finds, stopping after :data:`COUNT_CAP` + 1."""
+    return len(await query.limit(COUNT_CAP + 1))
+
+
+# --- counsellor ---------------------------------------------------------------------------------
+
+
+async def _team_cases(user: CurrentUser) -> list[int]:
+    """Cases the user is on the team of and may open (the rule of portal.cases.services.access_for):
+    those of their own organisation always, others while the case-team consent is in force."""
+    rows = await CaseTeamMember.select(
+        CaseTeamMember.participant, CaseTeamMember.participant.organisation.as_alias("organisation")
+    ).where(CaseTeamMember.user == user.id)
+    return [
+        row["participant"]
+        for row in rows
+        if row["organisation"] == user.organisation_id
+        or (await consents_in_force(row["participant"])).get("case_team", {}).get("given")
+    ]
+
+
+def _mine(participant: Any, user: CurrentUser, team: list[int]) -> Combinable:
+    """``participant`` (a foreign key path to Participant) is a case the user leads or is on the team of."""
+    condition = participant.lead_counsellor == user.id
+    if team:  # bounded by the teams one person is on, not by the data
+        condition = condition | participant.id.is_in(team)
+    return condition & participant.pseudonymised_at.is_null()
+
+
+async def _overdue_steps(user: CurrentUser, team: list[int], today: dt.date) -> tuple[Section, list[int]]:
+    where = (PlanStep.due_on < today) & PlanStep.done_on.is_null() & _mine(PlanStep.participant, user, team)
+    rows = (
+        await PlanStep.select(
+            PlanStep.id,
+            PlanStep.participant,
+            PlanStep.step,
+            PlanStep.due_on,
+            PlanStep.participant.code.as_alias("code"),
+        )
+        .where(where)
+        .order_by(PlanStep.due_on)
+        .order_by(PlanStep.id)
+        .limit(SHOWN)
+    )
+    total = await _capped_count(PlanStep.select(PlanStep.id).where(where))
+    items = [
+        Item(
+            _("%(code)s: %(step)s") % {"code": r["code"], "step": r["step"]},
+            f"/cases/{r['participant']}#plan",
+            _("due %(date)s") % {"date": format_date(r["due_on"])},
+        )
+        for r in rows
+    ]
+    section = Section(
+        "overdue-steps",
+        _("Overdue plan steps"),
+        items,
+        total,
+        "/cases/?overdue=true",
+        _("All cases with overdue steps"),
+        _("No plan step is overdue."),
+    )
+    return section, sorted({r["participant"] for r in rows})
+
+
+async def _referral_rows(where: Combinable, newest_first: bool) -> list[dict[str, Any]]:
+    return (
+        await Referral.select(
+            Referral.id,
+            Referral.participant,
+            Referral.status,
+            Referral.updated_at,
+            Referral.participant.code.as_alias("code"),
+            Referral.opportunity.title.as_alias("title"),
+            Referral.opportunity.organisation.name.as_alias("host"),
+        )
+        .where(where)
+        .order_by(Referral.updated_at, ascending=not newest_first)
+        .order_by(Referral.id, ascending=not newest_first)  # a unique tie-breaker
+        .limit(SHOWN)
+    )
+
+
+def _referral_item(r: dict[str, Any], note: str) -> Item:
+    return Item(
+        _("%(code)s at %(host)s: %(title)s") % {"code": r["code"], "host": r["host"], "title": r["title"]},
+        f"/cases/{r['participant']}#referrals",
+        note,
+    )
+
+
+async def _counsellor_referrals(user: CurrentUser, team: list[int], now: dt.datetime) -> list[Section]:
+    mine = _mine(Referral.participant, user, team)
+    waiting = mine & (Referral.status == "sent")
+    rows = await _referral_rows(waiting, newest_first=False)
+    waiting_section = Section(
+        "referrals-waiting",
+        _("Referrals waiting for the host's answer"),
+        [_referral_item(r, _("sent %(date)s") % {"date": format_date(r["updated_at"])}) for r in rows],
+        await _capped_count(Referral.select(Referral.id).where(waiting)),
+        "/cases/",
+        _("Your cases"),
+        _("No referral is waiting for an answer."),
+    )
+    changed = mine & Referral.status.is_in(list(_HOST_STEPS)) & (Referral.updated_at >= now - CHANGED_WINDOW)
+    rows = await _referral_rows(changed, newest_first=True)
+    changed_section = Section(
+        "referrals-changed",
+        _("Referrals the host answered or moved this week"),
+        [
+            _referral_item(
+                r,
+                _("%(status)s on %(date)s")
+                % {"status": REFERRAL_STATUSES[r["status"]], "date": format_date(r["updated_at"])},
+            )
+            for r in rows
+        ],
+        await _capped_count(Referral.select(Referral.id).where(changed)),
+        empty=_("No referral changed in the last seven days."),
+    )
+    return [waiting_section, changed_section]
+
+
+async def _meeting_requests(user: CurrentUser) -> Section:
+    # The lead counsellor answers requests to meet (portal.employers.introductions).
+    where = (
+        (Introduction.participant.lead_counsellor == user.id)
+        & (Introduction.status == "requested")
+        & Introduction.participant.pseudonymised_at.is_null()
+    )
+    rows = (
+        await Introduction.select(
+            Introduction.id,
+            Introduction.created_at,
+            Introduction.participant.code.as_alias("code"),
+            Introduction.organisation.name.as_alias("employer"),
+        )
+        .where(where)
+        .order_by(Introduction.created_at)
+        .order_by(Introduction.id)
+        .limit(SHOWN)
+    )
+    return Section(
+        "meeting-requests",
+        _("Requests to meet waiting for your answer"),
+        [
+            Item(
+                _("%(employer)s asks to meet %(code)s") % {"employer": r["employer"], "code": r["code"]},
+                f"/introductions/{r['id']}",
+                _("asked %(date)s") % {"date": format_date(r["created_at"])},
+            )
+            for r in rows
+        ],
+        await _capped_count(Introduction.select(Introduction.id).where(where)),
+        "/introductions/",
+        _("All requests to meet"),
+        _("No employer is waiting for your answer."),
+    )
+
+
+async def _notifications(user: CurrentUser) -> Section:
+    where = (Notification.user == user.id) & Notification.read.eq(False)
+    rows = (
+        await Notification.select(Notification.id, Notification.message, Notification.link, Notification.created_at)
+        .where(where)
+        .order_by(Notification.id, ascending=False)
+        .limit(SHOWN)
+    )
+    return Section(
+        "notifications",
+        _("New notifications"),
+        [Item(r["message"], r["link"] or "/notifications/", format_datetime(r["created_at"], "short")) for r in rows],
+        await _capped_count(Notification.select(Notification.id).where(where)),
+        "/notifications/",
+        _("All notifications"),
+        _("No unread notification."),
+    )
+
+
+async def _counsellor(user: CurrentUser) -> MyDay:
+    now = _now()
+    team = await _team_cases(user)
+    steps, shown = await _overdue_steps(user, team, now.date())
+    sections = [steps, *await _counsellor_referrals(user, team, now), await _meeting_requests(user)]
+    sections.append(await _notifications(user))
+    return MyDay(sections, shown)
+
+
+# --- hosts: social enterprises and employers ----------------------------------------------------
+
+
+async def _host_rows(user: CurrentUser, status: str, newest_first: bool) -> tuple[list[dict[str, Any]], int]:
+    where = (Referral.opportunity.organisation == user.organisation_id) & (Referral.status == status)
+    rows = (
+        await Referral.select(
+            Referral.id,
+            Referral.participant,
+            Referral.updated_at,
+            Referral.participant.code.as_alias("code"),
+            Referral.opportunity.title.as_alias("title"),
+        )
+        .where(where)
+        .order_by(Referral.updated_at, ascending=not newest_first)
+        .order_by(Referral.id, ascending=not newest_first)
+        .limit(SHOWN)
+    )
+    # Employers know each person by their own pseudonym, other hosts by the case code.
+    from portal.referrals.services import names_for_host
+
+    names = await names_for_host(user.role, user.organisation_id, {r["participant"]: r["code"] for r in rows})
+    for r in rows:
+        r["code"] = names[r["participant"]]
+    return rows, await _capped_count(Referral.select(Referral.id).where(where))
+
+
+async def _host(user: CurrentUser) -> list[Section]:
+    waiting, waiting_total = await _host_rows(user, "sent", newest_first=False)
+    accepted, accepted_total = await _host_rows(user, "accepted", newest_first=False)
+    started_total = await _capped_count(
+        Referral.select(Referral.id).where(
+            (Referral.opportunity.organisation == user.organisation_id) & (Referral.status == "started")
+        )
+    )
+
+    def item(r: dict[str, Any], note: str) -> Item:
+        return Item(
+            _("%(code)s for %(title)s") % {"code": r["code"], "title": r["title"]}, f"/referrals/{r['id']}", note
+        )
+
+    under_way = Section(
+        "attendance",
+        _("Placements under way"),
+        total=started_total,
+        more_link="/referrals/inbox?status=started",
+        more_label=_("Placements under way in the inbox"),
+        empty=_("No placement is under way."),
+    )
+    if started_total:
+        summary = _("%(count)s placements under way: their attendance will need recording.")
+        under_way = dataclasses.replace(under_way, summary=summary % {"count": under_way.total_text})
+    return [
+        Section(
+            "host-waiting",
+            _("Referrals waiting for your answer"),
+            [item(r, _("received %(date)s") % {"date": format_date(r["updated_at"])}) for r in waiting],
+            waiting_total,
+            "/referrals/inbox?status=sent",
+            _("All waiting referrals"),
+            _("No referral is waiting for your answer."),
+        ),
+        Section(
+            "host-starting",
+            _("Accepted placements still to start"),
+            [item(r, _("accepted %(date)s") % {"date": format_date(r["updated_at"])}) for r in accepted],
+            accepted_total,
+            "/referrals/inbox?status=accepted",
+            _("All accepted referrals"),
+            _("No accepted placement is waiting to start."),
+        ),
+        under_way,
+    ]
+
+
+async def _employer_requests(user: CurrentUser) -> Section:
+    where = Introduction.organisation == user.organisation_id
+    rows = (
+        await Introduction.select(
+            Introduction.id,
+            Introduction.participant,
+            Introduction.status,
+            Introduction.updated_at,
+        )
+        .where(where)
+        .order_by(Introduction.updated_at, ascending=False)
+        .order_by(Introduction.id, ascending=False)
+        .limit(SHOWN)
+    )
+    from portal.employers.introductions import STATUSES
+
+    names = await pool.pseudonyms_for(user.organisation_id, [r["participant"] for r in rows])
+    return Section(
+        "employer-requests",
+        _("Your requests to meet"),
+        [
+            Item(
+                _("Request to meet %(name)s") % {"name": names[r["participant"]]},
+                f"/introductions/{r['id']}",
+                _("%(status)s, %(date)s")
+                % {"status": STATUSES.get(r["status"], r["status"]), "date": format_date(r["updated_at"])},
+            )
+            for r in rows
+        ],
+        await _capped_count(Introduction.select(Introduction.id).where(where)),
+        "/introductions/",
+        _("All requests to meet"),
+        _("You have not asked to meet anyone yet."),
+    )
+
+
+async def _candidates(user: CurrentUser) -> Section:
+    openings = (
+        await Opportunity.select(Opportunity.id, Opportunity.title)
+        .where((Opportunity.organisation == user.organisation_id) & (Opportunity.status == "open"))
+        .order_by(Opportunity.updated_at, ascending=False)
+        .order_by(Opportunity.id, ascending=False)
+        .limit(CANDIDATE_OPENINGS)
+    )
+    items = []
+    for opening in openings:
+        # Among the newest pool members near the opening (a bounded window), those who meet its requirements.
+        fits = await profiles.best_for(user.organisation_id, opening["id"], top=CANDIDATES_PER_OPENING)
+        count = format_number(len(fits)) + ("+" if len(fits) >= CANDIDATES_PER_OPENING else "")
+        items.append(
+            Item(
+                _("%(title)s: %(count)s candidates who fit") % {"title": opening["title"], "count": count},
+                f"/employers/candidates?fit={opening['id']}",
+            )
+        )
+    return Section(
+        "candidates",
+        _("Candidates for your open opportunities"),
+        items,
+        len(items),
+        "/employers/candidates",
+        _("All candidates"),
+        _("You have no open opportunity yet."),
+    )
+
+
+async def _employer(user: CurrentUser) -> list[Section]:
+    return [await _employer_requests(user), await _candidates(user)]
+
+
+# --- coordinators and admins ----------------------------------------------------------------------
+
+
+async def _rounds() -> Section:
+    from portal.matching_service.rounds import _status as round_status
+
+    where = AllocationRound.status.is_in(["running", "ready"])
+    rows = (
+        await AllocationRound.select(
+            AllocationRound.id, AllocationRound.name, AllocationRound.status, AllocationRound.started_at
+        )
+        .where(where)
+        .order_by(AllocationRound.id, ascending=False)
+        .limit(SHOWN)
+    )
+    labels = {"running": _("running"), "ready": _("ready for review"), "failed": _("stopped before it finished")}
+    return Section(
+        "rounds",
+        _("Allocation rounds running or ready for review"),
+        [
+            Item(
+                r["name"],
+                f"/matching/rounds/{r['id']}",
+                _("%(status)s, started %(date)s")
+                % {"status": labels[round_status(r)], "date": format_date(r["started_at"])},
+            )
+            for r in rows
+        ],
+        await _capped_count(AllocationRound.select(AllocationRound.id).where(where)),
+        "/matching/rounds",
+        _("All allocation rounds"),
+        _("No round is running or waiting for review."),
+    )
+
+
+async def _network(now: dt.datetime) -> list[Section]:
+    from portal.network import jobs as network_jobs
+    from portal.network.services import run_status
+
+    run = await run_status()
+    computed = run["computed_at"]
+    # Changes seen by this process, or simply old: reading every table's updated_at for changes
+    # (portal.network.jobs.changed_since_last_run) would scan unindexed columns on a home page.
+    stale = computed is None or network_jobs.is_stale() or now - as_utc(computed) > NETWORK_OLD_AFTER
+    if run["running"]:
+        summary = _("Recomputing the network: %(progress)s %%.") % {"progress": run["progress"]}
+    elif computed is None:
+        summary = _("The network has not been computed yet.")
+    else:
+        summary = _("Computed %(when)s.") % {"when": format_datetime(computed)}
+    if run["failed"]:
+        summary += " " + _("The last recomputation failed.")
+    if stale and not run["running"] and computed is not None:
+        summary += " " + _("The data changed since, or the results are over a day old: recompute it.")
+    status = Section(
+        "network",
+        _("Network analysis"),
+        summary=summary,
+        more_link="/network/",
+        more_label=_("Open the network"),
+        alert=run["failed"] or (stale and not run["running"]),
+    )
+    # Only the gaps column of the newest good run: the graph and metrics are far larger.
+    row = (
+        await NetworkSnapshot.select(NetworkSnapshot.gaps)
+        .where(NetworkSnapshot.status == "done")
+        .order_by(NetworkSnapshot.id, ascending=False)
+        .first()
+    )
+    worst = json.loads(row["gaps"] or "{}").get("worst", []) if row else []
+    gaps = Section(
+        "gaps",
+        _("Largest placement gaps"),
+        [
+            Item(
+                _("%(place)s (%(region)s): %(people)s people, %(places)s places within reach")
+                % {
+                    "place": gap.get("municipality") or "—",
+                    "region": gap.get("region", ""),
+                    "people": format_number(gap.get("participants", 0)),
+                    "places": format_number(gap.get("places_within_reach", 0)),
+                },
+                "/network/#gaps",
+                _("short by %(count)s") % {"count": format_number(gap.get("shortfall", 0))},
+            )
+            for gap in worst[:GAPS_SHOWN]
+        ],
+        min(len(worst), GAPS_SHOWN),
+        "/network/#gaps",
+        _("All gaps"),
+        _("No gap found in the last computation."),
+    )
+    return [status, gaps]
+
+
+async def _failed_jobs() -> Section:
+    from portal.jobs import queue
+
+    try:
+        overview = await queue.overview(limit=SHOWN)
+    except Exception:  # Redis away: say so rather than fail the home page
+        logger.warning("home page: could not read the job queue", exc_info=True)
+        return Section(
+            "failed-jobs",
+            _("Failed background jobs"),
+            summary=_("The job queue cannot be read."),
+            more_link="/admin/jobs",
+            more_label=_("Background jobs"),
+            alert=True,
+        )
+    return Section(
+        "failed-jobs",
+        _("Failed background jobs"),
+        [
+            Item(
+                f"{job.name}: {job.error.splitlines()[-1] if job.error else ''}",
+                "/admin/jobs",
+                format_datetime(job.finished_at),
+            )
+            for job in overview.failed
+        ],
+        len(overview.failed),
+        "/admin/jobs",
+        _("Background jobs"),
+        _("No background job failed recently."),
+        alert=bool(overview.failed),
+    )
+
+
+async def _retention(now: dt.datetime) -> Section:
+    from portal.privacy.retention import due_count
+
+    count = await due_count(now, COUNT_CAP + 1)
+    shown = format_number(COUNT_CAP) + "+" if count > COUNT_CAP else format_number(count)
+    return Section(
+        "retention",
+        _("Retention"),
+        summary=_("%(count)s closed cases are past the retention period and will be pseudonymised on the next run.")
+        % {"count": shown},
+        total=count,
+        more_link="/admin/retention",
+        more_label=_("Retention dry run"),
+    )
+
+
+async def _coordinator(user: CurrentUser) -> list[Section]:
+    now = _now()
+    sections = [await _rounds(), *await _network(now)]
+    if user.role == ADMIN:
+        sections += [await _failed_jobs(), await _retention(now)]
+    return sections
+
+
+# --- the one call ---------------------------------------------------------------------------------
+
+
+async def my_day(user: CurrentUser) -> MyDay:
+    """The sections of ``user``'s home page, by role."""
+    if user.role == COUNSELLOR:
+        return await _counsellor(user)
+    if user.role == ENTERPRISE:
+        return MyDay([*await _host(user), await _notifications(user)])
+    if user.role == EMPLOYER:
+        return MyDay([*await _employer(user), *await _host(user), await _notifications(user)])
+    if user.role in (COORDINATOR, ADMIN):
+        return MyDay([*await _coordinator(user), await _notifications(user)])
+    return MyDay([])
