@@ -73,8 +73,11 @@ def suggest_partnerships(
     Returns
     -------
     list of dict
-        ``{"source", "target", "score", "common_partners", "distance_km", "reason"}``;
-        ``distance_km`` is None when a location is unknown.
+        ``{"source", "target", "score", "common_partners", "distance_km", "reasons", "reason"}``;
+        ``distance_km`` is None when a location is unknown. ``reasons`` lists why, as codes with
+        parameters: ``common_partners`` (``partners``: up to three node ids, ``more``: how many
+        else), ``near`` (under 1 km), ``distance`` (``km``, whole), ``complementary`` (one refers,
+        the other hosts), ``same_kind`` (``kind``); ``reason`` says the same in English.
 
     Raises
     ------
@@ -93,6 +96,8 @@ def suggest_partnerships(
     >>> [best] = suggest_partnerships(G)
     >>> best["source"], best["target"], best["common_partners"], best["reason"]
     (1, 2, [3], 'both work with LU Ormož; one refers, the other hosts')
+    >>> best["reasons"]
+    [{'code': 'common_partners', 'partners': [3], 'more': 0}, {'code': 'complementary'}]
     """
     if isinstance(top, bool) or not isinstance(top, int) or top < 1:
         raise ValueError(f"top must be a whole number of at least 1, not {top!r}")
@@ -124,6 +129,7 @@ def suggest_partnerships(
         a, b = nodes[u[index]], nodes[v[index]]
         common = sorted(nx.common_neighbors(G, a, b))
         km = None if np.isnan(distance[index]) else round(float(distance[index]), 1)
+        reasons = _reasons(G, a, b, common, km)
         suggestions.append(
             {
                 "source": a,
@@ -131,7 +137,8 @@ def suggest_partnerships(
                 "score": round(float(score[index]), 4),
                 "common_partners": common,
                 "distance_km": km,
-                "reason": _reason(G, a, b, common, km),
+                "reasons": reasons,
+                "reason": _reason(G, reasons),
             }
         )
     return suggestions
@@ -224,18 +231,40 @@ def _chord(km: float) -> float:
     return 2 * EARTH_RADIUS_KM * np.sin(min(km / (2 * EARTH_RADIUS_KM), np.pi / 2)) * (1 + 1e-9)
 
 
-def _reason(G: nx.Graph, u: Any, v: Any, common: list[Any], km: float | None) -> str:
-    parts = []
+def _reasons(G: nx.Graph, u: Any, v: Any, common: list[Any], km: float | None) -> list[dict[str, Any]]:
+    """Why a pair is suggested, as codes with parameters, so an application can say it in its own language."""
+    reasons: list[dict[str, Any]] = []
     if common:
-        names = [str(G.nodes[w].get("name") or w) for w in common[:_NAMED_PARTNERS]]
-        if len(common) > _NAMED_PARTNERS:
-            names.append(f"{len(common) - _NAMED_PARTNERS} more")
-        parts.append("both work with " + (names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"))
+        more = max(0, len(common) - _NAMED_PARTNERS)
+        reasons.append({"code": "common_partners", "partners": common[:_NAMED_PARTNERS], "more": more})
     if km is not None:
-        parts.append("less than 1 km apart" if km < 1 else f"{km:.0f} km apart")
+        reasons.append({"code": "near"} if km < 1 else {"code": "distance", "km": round(km)})
     a, b = G.nodes[u].get("kind"), G.nodes[v].get("kind")
     if {a, b} & REFERRER_KINDS and {a, b} & HOST_KINDS:
-        parts.append("one refers, the other hosts")
+        reasons.append({"code": "complementary"})
     elif a and a == b:
-        parts.append(f"same kind: {a.replace('_', ' ')}")
+        reasons.append({"code": "same_kind", "kind": a})
+    return reasons
+
+
+def _reason(G: nx.Graph, reasons: list[dict[str, Any]]) -> str:
+    """The reasons as one English sentence (for the library's own users; the portal translates the codes)."""
+    parts = []
+    for reason in reasons:
+        code = reason["code"]
+        if code == "common_partners":
+            names = [str(G.nodes[w].get("name") or w) for w in reason["partners"]]
+            if reason["more"]:
+                names.append(f"{reason['more']} more")
+            parts.append(
+                "both work with " + (names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}")
+            )
+        elif code == "near":
+            parts.append("less than 1 km apart")
+        elif code == "distance":
+            parts.append(f"{reason['km']} km apart")
+        elif code == "complementary":
+            parts.append("one refers, the other hosts")
+        elif code == "same_kind":
+            parts.append(f"same kind: {reason['kind'].replace('_', ' ')}")
     return "; ".join(parts)

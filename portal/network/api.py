@@ -131,7 +131,10 @@ class NetworkApi(Controller):
         else:
             items = snapshot.suggestions["by_node"].get(str(organisation_id), [])
         return SuggestionList(
-            items=[_struct(Suggestion, row) for row in services.named_suggestions(snapshot, items)],
+            items=[
+                _struct(Suggestion, {**row, "reason": row["reason_text"]})
+                for row in services.named_suggestions(snapshot, items)
+            ],
             computed_at=snapshot.finished_at,
         )
 

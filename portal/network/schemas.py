@@ -86,6 +86,8 @@ class Suggestion(msgspec.Struct):
     common_partners: list[int]
     distance_km: float | None
     reason: str
+    # Why, as codes with parameters (see network.suggest_partnerships); `reason` is the reader's-language sentence.
+    reasons: list[dict[str, Any]] = []
 
 
 class SuggestionList(msgspec.Struct):

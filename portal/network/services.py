@@ -16,6 +16,7 @@ import networkx as nx
 import network
 from portal.db.engine import as_utc
 from portal.db.tables import NetworkSnapshot, Opportunity, Organisation, Participant, Referral, Relationship
+from portal.network import reasons
 from portal.pagination import Page, clamp_page
 from portal.service_errors import NotFound  # noqa: F401 (part of this module's interface)
 
@@ -602,12 +603,15 @@ def _communities(snapshot: Snapshot) -> list[dict[str, Any]]:
 
 
 def named_suggestions(snapshot: Snapshot, items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Suggestions with the organisations' names, and ``reason_text``: the reasons in the reader's language."""
     return [
         {
             **item,
             "source_name": snapshot.name(item["source"]),
             "target_name": snapshot.name(item["target"]),
             "common_partner_names": [snapshot.name(n) for n in item["common_partners"]],
+            "reason_text": reasons.describe(item, snapshot.name),
+            "reasons": item.get("reasons", []),
         }
         for item in items
     ]
