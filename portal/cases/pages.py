@@ -27,7 +27,8 @@ from portal.organisations.params import Filter, PageNumber, RecordId, is_record_
 from portal.privacy.case_pages import pseudonymised_page
 from portal.referrals import services as referrals
 from portal.referrals.flow import STATUSES
-from portal.referrals.pages import refusal_messages
+from portal.referrals.pages import confirmation, refusal_messages
+from portal.referrals.undo import offer as undo_offer
 from portal.skills.entries import dumps, loads, skills_text
 from portal.skills.services import recognise
 from portal.vocab import CONSENT_SCOPES, EDUCATION_LEVELS, SECTORS, STAGES, SUPPORT
@@ -59,6 +60,26 @@ async def _form(request: Request) -> dict[str, Any]:
     return data
 
 
+def consent_confirmation(notice: str) -> str:
+    """The message after recording a consent (the scope is not echoed: the table below shows it)."""
+    return {
+        "consent_give": _("Consent recorded as given."),
+        "consent_withdraw": _("Withdrawal of consent recorded."),
+    }.get(notice, "")
+
+
+async def referral_confirmation(rows: list[dict[str, Any]], notice: str, referral: str) -> dict[str, Any]:
+    """After a referral was sent or withdrawn from this page: the message and, while open, its undo."""
+    row = next((r for r in rows if str(r["id"]) == referral), None)
+    if row is None or notice not in ("done_sent", "undone"):
+        return {"referral_done": None}
+    return {
+        "referral_done": row,
+        "referral_confirmation": confirmation(notice, row),
+        "undo_until": await undo_offer(row, "counsellor"),
+    }
+
+
 async def _access(request: Request, participant_id: int, lead_only: bool = False) -> CaseAccess:
     """The caller's standing on this case, or 404: whether a case exists is itself personal."""
     access = await services.access_for(current_user(request), participant_id)
@@ -78,6 +99,7 @@ async def _case_page(
     notice: str = "",
     opportunity_q: str = "",
     team_q: str = "",
+    referral: str = "",
     **extra: Any,
 ) -> Template:
     case = await services.get_case(participant_id)
@@ -85,19 +107,26 @@ async def _case_page(
     if case["pseudonymised_at"]:
         return await pseudonymised_page(request, case, access)
     choices, more_choices = await referrals.opportunity_choices(opportunity_q, case["region"])
+    referral_rows = await referrals.referrals_of(participant_id)
     context = {
         "case": case,
         "access": access,
         "errors": {},
         "form": {},
         **_vocab(),
-        "referrals": await referrals.referrals_of(participant_id),
+        "referrals": referral_rows,
         "opportunity_q": opportunity_q,
         "team_q": team_q,
         "opportunity_choices": choices,
         "more_choices": more_choices,
         "referral_statuses": STATUSES,
-        "notice": {**refusal_messages(), "choose_opportunity": _("Choose an opportunity.")}.get(notice, ""),
+        "notice": {
+            **refusal_messages(),
+            "choose_opportunity": _("Choose an opportunity."),
+            "proposal_saved": _("Saved as a proposal: the organisation sees it once you send it."),
+        }.get(notice, ""),
+        "consent_notice": consent_confirmation(notice),
+        **await referral_confirmation(referral_rows, notice, referral),
         **extra,
     }
     if access.is_lead:
@@ -126,7 +155,11 @@ class CasePages(Controller):
         filters = services.CaseloadFilters(
             q=q, stage=stage, support_level=support_level, region=region, overdue=overdue
         )
-        result = await services.caseload(current_user(request), filters, page)
+        user = current_user(request)
+        result = await services.caseload(user, filters, page)
+        if filters.reveals_names:
+            # A search by name shows names: one event per person shown, as on the other list pages.
+            await audit.record_many(request, user, "read", RECORD, [c["id"] for c in result.items], "caseload search")
         return render(request, "cases/list.html", {"filters": filters, "result": result, **_vocab()}, block="results")
 
     @get("/new", name="cases:new", guards=[roles_allowed(COUNSELLOR)])
@@ -174,10 +207,17 @@ class CasePages(Controller):
         notice: Filter = "",
         opportunity_q: Filter = "",
         team_q: Filter = "",
+        referral: Filter = "",
     ) -> Template:
         access = await _access(request, participant_id)
         return await _case_page(
-            request, participant_id, access, notice=notice, opportunity_q=opportunity_q, team_q=team_q
+            request,
+            participant_id,
+            access,
+            notice=notice,
+            opportunity_q=opportunity_q,
+            team_q=team_q,
+            referral=referral,
         )
 
     @get("/{participant_id:int}/team-choices", name="cases:team_choices")
@@ -272,7 +312,7 @@ class CasePages(Controller):
         await audit.record(
             request, current_user(request), "update", RECORD, participant_id, f"consent {scope} {decision}"
         )
-        return Redirect(path=f"/cases/{participant_id}#consents", status_code=303)
+        return Redirect(path=f"/cases/{participant_id}?notice=consent_{decision}#consents", status_code=303)
 
     @post("/{participant_id:int}/team", status_code=303)
     async def add_member(self, request: Request, participant_id: RecordId) -> Redirect | Template:

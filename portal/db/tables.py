@@ -136,6 +136,9 @@ class Participant(Table):
     code = Varchar(length=20, unique=True, help_text="Pseudonymous code shown everywhere.")
     first_name = Varchar(length=100)
     last_name = Varchar(length=100)
+    name_search = Varchar(
+        length=210, default="", help_text="First and last name folded (lower case, no diacritics) for the caseload search."
+    )
     birth_year = Integer()
     phone = Varchar(length=50)
     email = Varchar(length=200)
@@ -252,6 +255,9 @@ class Referral(Table):
     status = Varchar(length=20, index=True)
     reason = Text(help_text="Why it was declined or dropped out, when it was.")
     holds_place = Boolean(default=False, help_text="True while the referral occupies one of the places.")
+    started_on = Date(null=True, default=None, help_text="The day the placement began (the host may backdate it).")
+    ended_on = Date(null=True, default=None, help_text="The day it was completed or dropped out.")
+    host_opened_at = Timestamptz(null=True, default=None, help_text="When a host user first opened it (ends the undo).")
     created_at = Timestamptz()
     updated_at = Timestamptz()
 
@@ -264,14 +270,19 @@ class ReferralEvent(Table, tablename="referral_event"):
     to_status = Varchar(length=20)
     reason = Text()
     changed_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
-    changed_at = Timestamptz()
+    changed_at = Timestamptz(help_text="When the step was recorded.")
+    note = Text(help_text="The optional note or message that came with the step.")
+    happened_on = Date(null=True, default=None, help_text="When it happened, for a start or an end.")
+    kind = Varchar(length=20, default="step", help_text="'step', or 'undone' when it took the last step back.")
 
 
 class Notification(Table):
     """An in-app message to one user about a step the other side took."""
 
     user = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.cascade, index=True)
-    message = Text(help_text="Already written in the recipient's language.")
+    message = Text(help_text="Old rows only: already written in the recipient's language when made.")
+    key = Varchar(length=60, default="", help_text="Message key (portal.referrals.messages), rendered when read.")
+    params = Text(default="", help_text="The message's parameters as JSON.")
     link = Varchar(length=200)
     read = Boolean(default=False, index=True)
     created_at = Timestamptz()

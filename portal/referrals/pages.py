@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
@@ -13,11 +15,12 @@ from portal.auth.current_user import CurrentUser
 from portal.auth.guards import current_user, login_required, roles_allowed
 from portal.cases import services as cases
 from portal.i18n import gettext as _
+from portal.i18n.formatting import format_date
 from portal.organisations.kinds import SPOKEN_LANGUAGES
 from portal.organisations.params import Filter, PageNumber, RecordId, is_record_id
-from portal.referrals import flow, notify, services
+from portal.referrals import flow, notify, services, steps, undo
 from portal.vocab import SUPPORT
-from portal.web.templating import render
+from portal.web.templating import is_partial_request, render
 
 HOST_ROLES = ("enterprise", "employer")
 
@@ -30,7 +33,32 @@ def refusal_messages() -> dict[str, str]:
         "not_allowed": _("This step is not possible from the referral's current status."),
         "reason": _("Please give a reason."),
         "changed": _("Someone changed this referral a moment ago; see its status now."),
+        "undo_nothing": _("There is no step of yours to undo here."),
+        "undo_late": _("Too late to undo: the %(minutes)s minutes have passed.")
+        % {"minutes": int(undo.WINDOW.total_seconds() // 60)},
+        "undo_opened": _("Too late to undo: the organisation has already opened the referral. Write to them instead."),
     }
+
+
+def confirmation(code: str, referral: dict[str, Any]) -> str:
+    """What the page confirms after a step was taken (``done_<status>``) or undone (``undone``)."""
+    status = referral["status"]
+    if code == "undone":
+        return _("Undone: the referral is back to “%(status)s”.") % {"status": flow.STATUSES[status]}
+    if code != f"done_{status}":
+        return ""
+    if status == "sent":
+        return _("Sent to %(host)s.") % {"host": referral["host_name"]}
+    if status == "accepted":
+        return _("Accepted. The counsellor has been told.")
+    if status == "started" and referral.get("started_on"):
+        return _("Start recorded for %(date)s.") % {"date": format_date(referral["started_on"])}
+    if status in ("completed", "dropped_out") and referral.get("ended_on"):
+        return _("%(status)s recorded for %(date)s.") % {
+            "status": flow.STATUSES[status],
+            "date": format_date(referral["ended_on"]),
+        }
+    return _("Recorded: %(status)s.") % {"status": flow.STATUSES[status]}
 
 
 async def _side(user: CurrentUser, referral: dict[str, Any]) -> str | None:
@@ -59,7 +87,7 @@ class CaseReferralPages(Controller):
     guards = [login_required]
 
     @post("/", status_code=303)
-    async def create(self, request: Request, participant_id: RecordId) -> Redirect:
+    async def create(self, request: Request, participant_id: RecordId) -> Redirect | Template:
         user = current_user(request)
         access = await cases.access_for(user, participant_id)
         if access is None:
@@ -69,16 +97,35 @@ class CaseReferralPages(Controller):
         form = await request.form()
         opportunity_id = str(form.get("opportunity_id") or "")
         message = str(form.get("message") or "").strip()[:2000]
+        send = form.get("send") == "now"
         if not is_record_id(opportunity_id):
-            return Redirect(path=f"/cases/{participant_id}?notice=choose_opportunity#referrals", status_code=303)
+            return _created(request, participant_id, None, "choose_opportunity")
         try:
-            referral_id = await services.create_referral(
-                participant_id, int(opportunity_id), message, send=form.get("send") == "now", user=user
-            )
+            referral_id = await services.create_referral(participant_id, int(opportunity_id), message, send, user)
         except services.StepRefused as refused:
-            return Redirect(path=f"/cases/{participant_id}?notice={refused.code}#referrals", status_code=303)
+            return _created(request, participant_id, None, refused.code)
         await audit.record(request, user, "refer", "participant", participant_id, f"referral {referral_id}")
-        return Redirect(path=f"/cases/{participant_id}#referrals", status_code=303)
+        if not send:
+            return _created(request, participant_id, referral_id, "proposal_saved")
+        referral = await services.get_referral(referral_id)
+        if not is_partial_request(request):
+            return _created(request, participant_id, referral_id, "done_sent")
+        # From a suggestion, with htmx: the confirmation and its undo take the place of the small form.
+        context = {
+            "referral": referral,
+            "confirmation": confirmation("done_sent", referral),
+            "undo_until": await undo.offer(referral, "counsellor"),
+        }
+        return render(request, "referrals/sent.html", context, block="sent")
+
+
+def _created(request: Request, participant_id: int, referral_id: int | None, notice: str) -> Redirect | Template:
+    """Back to the case's referrals with what happened; with htmx (from a suggestion) the message in place."""
+    if is_partial_request(request) and notice not in ("done_sent", "proposal_saved"):
+        message = {**refusal_messages(), "choose_opportunity": _("Choose an opportunity.")}.get(notice, "")
+        return render(request, "referrals/sent.html", {"refusal": message}, block="sent", status_code=422)
+    query = {"notice": notice, **({"referral": referral_id} if referral_id else {})}
+    return Redirect(path=f"/cases/{participant_id}?{urlencode(query)}#referrals", status_code=303)
 
 
 class ReferralPages(Controller):
@@ -99,52 +146,110 @@ class ReferralPages(Controller):
     @get("/{referral_id:int}", name="referrals:detail")
     async def detail(self, request: Request, referral_id: RecordId, notice: Filter = "") -> Template:
         referral, side = await _referral_for(request, referral_id)
-        if side == "host":
-            user = current_user(request)
-            referral["code"] = await services.name_for_host(
-                user.role, user.organisation_id, referral["participant"], referral["code"]
-            )
-        # The host sees a part of the person's record: code, skills, languages, support needed.
-        await audit.record(
-            request,
-            current_user(request),
-            "read",
-            "participant",
-            referral["participant"],
-            f"referral {referral_id} as {side}",
-        )
-        context = {
-            "referral": referral,
-            "side": side,
-            "steps": flow.next_steps(referral["status"], side),
-            "statuses": flow.STATUSES,
-            "actions": flow.ACTION_LABELS,
-            "needs_reason": flow.NEEDS_REASON,
-            "support": SUPPORT,
-            "spoken_languages": SPOKEN_LANGUAGES,
-            "notice": refusal_messages().get(notice, ""),
-        }
-        return render(request, "referrals/detail.html", context)
+        if side == "host" and referral["host_opened_at"] is None:
+            await services.mark_opened(referral_id)
+            referral["host_opened_at"] = True
+        return await _detail_page(request, referral, side, notice=notice)
 
     @post("/{referral_id:int}/step", status_code=303)
-    async def step(self, request: Request, referral_id: RecordId) -> Redirect:
+    async def step(self, request: Request, referral_id: RecordId) -> Redirect | Template:
+        """One step with its small form: a note, a reason or a date. Bad input re-renders the form
+        with field messages and changes nothing; with htmx the referral's block comes back in place."""
         referral, side = await _referral_for(request, referral_id)
-        form = await request.form()
-        to, reason = str(form.get("to") or ""), str(form.get("reason") or "").strip()[:2000]
+        user = current_user(request)
+        values, errors = steps.clean_step(await request.form(), referral["started_on"])
+        if errors:
+            return await _detail_page(request, referral, side, errors=errors, open_step=values.to, form=values)
         try:
-            await services.move(referral_id, to, reason, current_user(request), side)
+            await services.move(
+                referral_id, values.to, values.reason, user, side, note=values.note, happened_on=values.happened_on
+            )
         except services.StepRefused as refused:
             # A full opportunity is an everyday outcome, not an error: the page says what happened.
-            return Redirect(path=f"/referrals/{referral_id}?notice={refused.code}", status_code=303)
+            return await _answer(request, referral_id, side, refused.code)
+        detail = f"referral {referral_id} {referral['status']} -> {values.to}"
+        if values.happened_on:
+            detail += f" on {values.happened_on.isoformat()}"
+        await audit.record(request, user, "update", "participant", referral["participant"], detail)
+        return await _answer(request, referral_id, side, f"done_{values.to}")
+
+    @post("/{referral_id:int}/undo", status_code=303)
+    async def undo(self, request: Request, referral_id: RecordId) -> Redirect | Template:
+        """Take back the side's last step while the window is open and the other side has not acted."""
+        referral, side = await _referral_for(request, referral_id)
+        form = await request.form()
+        back_to_case = side == "counsellor" and form.get("next") == "case"
+        user = current_user(request)
+        try:
+            back_to = await undo.undo(referral_id, user, side)
+        except services.StepRefused as refused:
+            return await _answer(request, referral_id, side, refused.code, back_to_case=back_to_case)
         await audit.record(
             request,
-            current_user(request),
+            user,
             "update",
             "participant",
             referral["participant"],
-            f"referral {referral_id} {referral['status']} -> {to}",
+            f"referral {referral_id} undone {referral['status']} -> {back_to}",
         )
-        return Redirect(path=f"/referrals/{referral_id}", status_code=303)
+        return await _answer(request, referral_id, side, "undone", back_to_case=back_to_case)
+
+
+async def _answer(
+    request: Request, referral_id: int, side: str, notice: str, back_to_case: bool = False
+) -> Redirect | Template:
+    """After a step or an undo: htmx gets the referral's block with the message; a plain form a redirect."""
+    if back_to_case:
+        participant_id = await services.participant_of(referral_id)
+        query = urlencode({"notice": notice, "referral": referral_id})
+        return Redirect(path=f"/cases/{participant_id}?{query}#referrals", status_code=303)
+    if not is_partial_request(request):
+        return Redirect(path=f"/referrals/{referral_id}?notice={notice}", status_code=303)
+    referral = await services.get_referral(referral_id)
+    return await _detail_page(request, referral, side, notice=notice)
+
+
+async def _detail_page(
+    request: Request,
+    referral: dict[str, Any],
+    side: str,
+    notice: str = "",
+    errors: dict[str, str] | None = None,
+    open_step: str = "",
+    form: steps.StepInput | None = None,
+) -> Template:
+    user = current_user(request)
+    if side == "host":
+        referral["code"] = await services.name_for_host(
+            user.role, user.organisation_id, referral["participant"], referral["code"]
+        )
+    # The host sees a part of the person's record: code, skills, languages, support needed.
+    await audit.record(
+        request, user, "read", "participant", referral["participant"], f"referral {referral['id']} as {side}"
+    )
+    next_steps = flow.next_steps(referral["status"], side)
+    context = {
+        "referral": referral,
+        "side": side,
+        "steps": next_steps,
+        "statuses": flow.STATUSES,
+        "actions": flow.ACTION_LABELS,
+        "needs_reason": flow.NEEDS_REASON,
+        "support": SUPPORT,
+        "spoken_languages": SPOKEN_LANGUAGES,
+        "notice": refusal_messages().get(notice, ""),
+        "confirmation": confirmation(notice, referral),
+        "undo_until": await undo.offer(referral, side),
+        "errors": errors or {},
+        "open_step": open_step,
+        "form": form,
+        "today": steps.today(),
+        "date_fields": {to: steps.date_field(to) for to in next_steps},
+        "date_hints": {to: steps.date_hint(to, referral["started_on"]) for to in next_steps},
+        "min_start": steps.today() - dt.timedelta(days=steps.START_BACKDATE_DAYS),
+    }
+    status_code = 422 if errors else 200
+    return render(request, "referrals/detail.html", context, block="referral_block", status_code=status_code)
 
 
 class NotificationPages(Controller):

@@ -10,7 +10,6 @@ from portal.auth.current_user import CurrentUser
 from portal.db.piccolo_conf import DB
 from portal.db.tables import Opportunity, PortalUser, Referral, ReferralEvent
 from portal.employers.pool import pseudonyms_for
-from portal.i18n import gettext as _
 from portal.network import jobs as network_jobs
 from portal.organisations.services import search_words
 from portal.pagination import Page, clamp_page, first_of
@@ -119,11 +118,7 @@ async def notify_host(referral_id: int, organisation_id: int, status: str) -> No
     participant_id = await participant_of(referral_id)
     for user in await _host_users(organisation_id):
         name = await name_for_host(user["role"], organisation_id, participant_id, code)
-        await notify(
-            user,
-            lambda name=name: _("New referral %(code)s in your inbox") % {"code": name},
-            f"/referrals/{referral_id}",
-        )
+        await notify(user, "referral.new", {"code": name}, f"/referrals/{referral_id}")
 
 
 async def names_for_host(role: str, organisation_id: int, codes: dict[int, str]) -> dict[int, str]:
@@ -156,6 +151,12 @@ async def notify_counsellors(referral_id: int, status: str) -> None:
         .where(Referral.id == referral_id)
         .first()
     )
+    for user in await counsellors_to_tell(row):
+        await notify(user, "referral.status", {"code": row["code"], "status": status}, f"/cases/{row['pid']}#referrals")
+
+
+async def counsellors_to_tell(row: dict[str, Any]) -> list[dict[str, Any]]:
+    """The referring counsellor and the lead (``row``'s ``referred_by`` and ``lead``) still on case ``pid``."""
     recipients = await PortalUser.select(
         PortalUser.id,
         PortalUser.username,
@@ -164,16 +165,15 @@ async def notify_counsellors(referral_id: int, status: str) -> None:
         PortalUser.language,
         PortalUser.organisation,
     ).where(PortalUser.id.is_in(list({row["referred_by"], row["lead"]})))
-    label = flow.STATUSES[status]
-    for user in recipients:
-        # The one who referred may since have left the team or lost the person's consent.
-        if not await _still_on_case(user, row["pid"]):
-            continue
-        await notify(
-            user,
-            lambda: _("Referral of %(code)s: %(status)s") % {"code": row["code"], "status": str(label)},
-            f"/cases/{row['pid']}#referrals",
-        )
+    # The one who referred may since have left the team or lost the person's consent.
+    return [user for user in recipients if await _still_on_case(user, row["pid"])]
+
+
+async def mark_opened(referral_id: int) -> None:
+    """Note the first time a host user opens a referral: from then on the counsellor cannot withdraw it silently."""
+    await Referral.update({Referral.host_opened_at: _now()}).where(
+        (Referral.id == referral_id) & Referral.host_opened_at.is_null()
+    )
 
 
 async def _still_on_case(user: dict[str, Any], participant_id: int) -> bool:
@@ -214,6 +214,9 @@ async def get_referral(referral_id: int) -> dict[str, Any]:
             ReferralEvent.to_status,
             ReferralEvent.reason,
             ReferralEvent.changed_at,
+            ReferralEvent.note,
+            ReferralEvent.happened_on,
+            ReferralEvent.kind,
             ReferralEvent.changed_by.display_name.as_alias("by"),
         )
         .where(ReferralEvent.referral == referral_id)
@@ -222,9 +225,20 @@ async def get_referral(referral_id: int) -> dict[str, Any]:
     return row
 
 
-async def move(referral_id: int, to: str, reason: str, user: CurrentUser, side: str) -> None:
+async def move(
+    referral_id: int,
+    to: str,
+    reason: str,
+    user: CurrentUser,
+    side: str,
+    note: str = "",
+    happened_on: dt.date | None = None,
+) -> None:
     """Take one step of the loop. Accepting takes a place only if one is left, atomically;
-    a concurrent change of the same referral makes this step a no-op refusal, never a double count."""
+    a concurrent change of the same referral makes this step a no-op refusal, never a double count.
+
+    ``happened_on`` is when a start or an end took place (the referral keeps it); the event's
+    ``changed_at`` stays the moment it was recorded."""
     current = (
         await Referral.select(Referral.status, Referral.opportunity, Referral.holds_place)
         .where(Referral.id == referral_id)
@@ -256,6 +270,10 @@ async def move(referral_id: int, to: str, reason: str, user: CurrentUser, side: 
             changes[Referral.holds_place] = True
         if to in flow.RELEASES_PLACE and current["holds_place"]:
             changes[Referral.holds_place] = False
+        if to == "started":
+            changes[Referral.started_on] = happened_on
+        if to in ("completed", "dropped_out"):
+            changes[Referral.ended_on] = happened_on
         moved = (
             await Referral.update(changes)
             .where((Referral.id == referral_id) & (Referral.status == current["status"]))
@@ -275,6 +293,8 @@ async def move(referral_id: int, to: str, reason: str, user: CurrentUser, side: 
                 reason=reason,
                 changed_by=user.id,
                 changed_at=now,
+                note=note,
+                happened_on=happened_on,
             )
         )
     network_jobs.request_recompute()
@@ -322,6 +342,7 @@ async def referrals_of(participant_id: int) -> list[dict[str, Any]]:
             Referral.status,
             Referral.reason,
             Referral.updated_at,
+            Referral.host_opened_at,
             Referral.opportunity.title.as_alias("opportunity_title"),
             Referral.opportunity.organisation.name.as_alias("host_name"),
         )

@@ -62,6 +62,9 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/referrals/inbox"): frozenset({"enterprise", "employer"}),
     ("GET", "/notifications"): LOGGED_IN,
     ("POST", "/notifications/read"): LOGGED_IN,
+    # Someone else's notification redirects to the user's own list (checked in test_daily_findings).
+    ("GET", "/notifications/{notification_id:int}/open"): LOGGED_IN,
+    ("GET", "/favicon.ico"): PUBLIC,
     ("GET", "/network"): LOGGED_IN,
     ("GET", "/network/status"): LOGGED_IN,
     ("POST", "/network/recompute"): MANAGERS,
@@ -144,6 +147,7 @@ CASE_ROUTES = {
     ("POST", "/cases/{participant_id:int}/erase"),
     ("GET", "/referrals/{referral_id:int}"),
     ("POST", "/referrals/{referral_id:int}/step"),
+    ("POST", "/referrals/{referral_id:int}/undo"),
     # Another employer's request about that case: neither side of it, so hidden from everyone here.
     ("GET", "/introductions/{introduction_id:int}"),
     ("POST", "/introductions/{introduction_id:int}/answer"),
@@ -178,6 +182,7 @@ def _concrete(path: str, ids: dict[str, int]) -> str:
         .replace("{member_id:int}", "1")
         .replace("{referral_id:int}", str(ids["referral"]))
         .replace("{step_id:int}", "1")
+        .replace("{notification_id:int}", "1")
         .replace("{round_id:int}", "1")
         .replace("{proposal_id:int}", "1")
         .replace("{introduction_id:int}", str(ids["introduction"]))

@@ -1,0 +1,141 @@
+"""Taking the last step of a referral back, for a short while and only while the other side has not acted.
+
+The counsellor may withdraw a referral just sent (back to a private proposal) for ten minutes,
+and only while no host user has opened it: once the host has read the message, a silent
+withdrawal would leave them wondering, so the counsellor then writes to them instead. The host
+may undo an Accept or a recorded start for ten minutes while nothing followed it. Ten minutes
+covers a wrong click noticed at once without letting an "undo" rewrite a day-old decision.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from portal.auth.current_user import CurrentUser
+from portal.db.piccolo_conf import DB
+from portal.db.tables import Opportunity, Referral, ReferralEvent
+from portal.network import jobs as network_jobs
+from portal.referrals import flow
+from portal.referrals.notify import notify
+from portal.service_errors import NotFound, Refused
+
+WINDOW = dt.timedelta(minutes=10)
+# The step each side may take back, and the status it returns to. A send returns to a proposal
+# whether or not it was one first: a proposal is the counsellor's private draft.
+UNDOABLE = {"counsellor": {"sent": "proposed"}, "host": {"accepted": "sent", "started": "accepted"}}
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+async def _last_event(referral_id: int) -> dict[str, Any] | None:
+    return (
+        await ReferralEvent.select(ReferralEvent.to_status, ReferralEvent.kind, ReferralEvent.changed_at)
+        .where(ReferralEvent.referral == referral_id)
+        .order_by(ReferralEvent.id, ascending=False)
+        .first()
+    )
+
+
+def _refusal(referral: dict[str, Any], last: dict[str, Any] | None, side: str, now: dt.datetime) -> str:
+    """'' when ``side`` may undo the referral's last step now, else the refusal's code."""
+    back_to = UNDOABLE.get(side, {}).get(referral["status"])
+    if back_to is None or last is None or last["kind"] != "step" or last["to_status"] != referral["status"]:
+        return "undo_nothing"
+    if side == "counsellor" and referral["host_opened_at"] is not None:
+        return "undo_opened"
+    if now - last["changed_at"] > WINDOW:
+        return "undo_late"
+    return ""
+
+
+async def offer(referral: dict[str, Any], side: str) -> dt.datetime | None:
+    """Until when ``side`` may take back the referral's last step, or None when it may not."""
+    last = await _last_event(referral["id"])
+    if _refusal(referral, last, side, _now()):
+        return None
+    return last["changed_at"] + WINDOW
+
+
+async def undo(referral_id: int, user: CurrentUser, side: str) -> str:
+    """Restore the status before the last step and return it; raise :class:`Refused` when too late,
+    when the other side acted, or when someone changed the referral meanwhile.
+
+    Every write is conditional on the status the check saw, in one transaction: a concurrent
+    accept, start or second undo either lands first (and this one is refused) or is refused
+    itself, so the places taken never count a referral twice or miss one.
+    """
+    referral = (
+        await Referral.select(
+            Referral.id, Referral.status, Referral.opportunity, Referral.holds_place, Referral.host_opened_at
+        )
+        .where(Referral.id == referral_id)
+        .first()
+    )
+    if referral is None:
+        raise NotFound(referral_id)
+    now = _now()
+    code = _refusal(referral, await _last_event(referral_id), side, now)
+    if code:
+        raise Refused(code)
+    undone, back_to = referral["status"], UNDOABLE[side][referral["status"]]
+    async with DB.transaction():
+        changes: dict[Any, Any] = {Referral.status: back_to, Referral.updated_at: now}
+        condition = (Referral.id == referral_id) & (Referral.status == undone)
+        if undone == flow.TAKES_PLACE:
+            changes[Referral.holds_place] = False
+            condition &= Referral.holds_place.eq(True)
+        if undone == "started":
+            changes[Referral.started_on] = None
+        if side == "counsellor":
+            # The host may open it between the check and this write: then it stays sent.
+            condition &= Referral.host_opened_at.is_null()
+        moved = await Referral.update(changes).where(condition).returning(Referral.id)
+        if not moved:
+            raise Refused("changed")
+        if undone == flow.TAKES_PLACE:
+            await Opportunity.update(
+                {Opportunity.places_taken: Opportunity.places_taken - 1, Opportunity.updated_at: now}
+            ).where((Opportunity.id == referral["opportunity"]) & (Opportunity.places_taken > 0))
+        await ReferralEvent.insert(
+            ReferralEvent(
+                referral=referral_id,
+                from_status=undone,
+                to_status=back_to,
+                reason="",
+                changed_by=user.id,
+                changed_at=now,
+                kind="undone",
+            )
+        )
+    network_jobs.request_recompute()
+    await _tell_the_other_side(referral_id, referral["opportunity"], side, undone)
+    return back_to
+
+
+async def _tell_the_other_side(referral_id: int, opportunity_id: int, side: str, undone: str) -> None:
+    """Whoever heard of the step hears it was taken back: the host of a send, the counsellors of a host's step."""
+    from portal.referrals import services
+
+    if side == "counsellor":
+        host = await Opportunity.select(Opportunity.organisation).where(Opportunity.id == opportunity_id).first()
+        code = await services._code(referral_id)
+        participant_id = await services.participant_of(referral_id)
+        for user in await services._host_users(host["organisation"]):
+            name = await services.name_for_host(user["role"], host["organisation"], participant_id, code)
+            await notify(user, "referral.withdrawn", {"code": name}, "/referrals/inbox")
+        return
+    row = (
+        await Referral.select(
+            Referral.referred_by,
+            Referral.participant.lead_counsellor.as_alias("lead"),
+            Referral.participant.id.as_alias("pid"),
+            Referral.participant.code.as_alias("code"),
+        )
+        .where(Referral.id == referral_id)
+        .first()
+    )
+    for user in await services.counsellors_to_tell(row):
+        await notify(user, "referral.undone", {"code": row["code"], "status": undone}, f"/cases/{row['pid']}#referrals")
