@@ -10,17 +10,20 @@ import re
 from portal.db.tables import (
     AllocationRound,
     AuditEvent,
+    CandidatePseudonym,
     CaseTeamMember,
     Consent,
     Introduction,
     NetworkSnapshot,
     Notification,
+    Opportunity,
     Participant,
     PlanStep,
     Referral,
 )
 from portal.home import my_day
 from portal.i18n import use_language
+from portal.i18n.formatting import format_date
 from tests.fixtures import login
 from tests.portal.test_referrals import make_opportunity
 
@@ -234,13 +237,17 @@ async def test_a_host_sees_only_its_own_organisations_referrals(client, make_use
     await referral(people[2][0], w["opportunity"], w["ana"], "started")
     await referral(people[3][0], w["opportunity"], w["ana"], "proposed")  # private to the counsellor
     elsewhere = await referral(people[3][0], w["other_opportunity"], w["ana"], "sent")
+    starts = TODAY + dt.timedelta(days=3)
+    await Opportunity.update({Opportunity.starts_on: starts}).where(Opportunity.id == w["opportunity"])
 
     page = await home(client, "host")
     assert f'href="/referrals/{waiting}"' in section(page, "host-waiting")
     assert people[0][1] in section(page, "host-waiting")
     assert f'href="/referrals/{accepted}"' in section(page, "host-starting")
+    with use_language("en"):
+        assert f"the opportunity starts {format_date(starts)}" in section(page, "host-starting")
     attendance = section(page, "attendance")
-    assert "1 placements under way" in attendance and 'href="/referrals/inbox?status=started"' in attendance
+    assert "1 placement under way" in attendance and 'href="/referrals/inbox?status=started"' in attendance
     assert f"/referrals/{elsewhere}" not in page and people[3][1] not in page
 
     other = await home(client, "other-host")
@@ -257,11 +264,12 @@ async def test_an_employer_sees_its_requests_and_candidates_for_its_openings(cli
     job = await make_opportunity(firm, boss, kind="job", title="Warehouse sorter")
     await make_opportunity(firm, boss, kind="job", title="Draft job", status="draft")
     candidate, code = await person(w["centre"], w["ana"], stage="placement")
-    await Consent.insert(
-        Consent(
-            participant=candidate, scope="employer_profile", given=True, recorded_by=w["ana"], recorded_at=NOW, note=""
+    long_ago, _ = await person(w["centre"], w["ana"], stage="placement", updated_at=NOW - dt.timedelta(days=30))
+    await person(w["centre"], w["ana"], stage="placement")  # no consent to be shown: not in the pool
+    for shown in (candidate, long_ago):
+        await Consent.insert(
+            Consent(participant=shown, scope="employer_profile", given=True, recorded_by=w["ana"], recorded_at=NOW)
         )
-    )
     mine = await introduction(firm, candidate, boss, status="accepted")
     theirs = await introduction(rival, candidate, rival_boss)
 
@@ -270,8 +278,10 @@ async def test_an_employer_sees_its_requests_and_candidates_for_its_openings(cli
     assert f'href="/introductions/{mine}"' in requests and "Accepted" in requests
     assert f"/introductions/{theirs}" not in page and code not in page  # the employer's pseudonym only
     candidates = section(page, "candidates")
-    assert f'href="/employers/candidates?fit={job}"' in candidates
-    assert "Warehouse sorter: 1 candidates who fit" in candidates and "Draft job" not in candidates
+    assert f'href="/employers/candidates?fit={job}&amp;region=Podravska"' in candidates
+    assert "Warehouse sorter: 1 new candidate in Podravska" in candidates and "Draft job" not in candidates
+    # Only a count: no one was given a pseudonym for it, and no profile read was audited.
+    assert not await CandidatePseudonym.exists().where(CandidatePseudonym.participant == long_ago)
 
 
 async def test_a_coordinator_sees_rounds_network_status_and_gaps(client, make_user, make_org):
@@ -316,7 +326,7 @@ async def test_an_admin_also_sees_failed_jobs_and_the_retention_count(client, ma
     await person(centre, lead, stage="exit")  # closed now: not yet due
     page = await home(client, "root")
     assert "No background job failed recently." in section(page, "failed-jobs")
-    assert "1 closed cases are past the retention period" in section(page, "retention")
+    assert "1 closed case is past the retention period" in section(page, "retention")
     assert 'href="/admin/retention"' in section(page, "retention")
 
 
