@@ -33,9 +33,16 @@ static/vendor/cytoscape.min.js: node_modules/.package-lock.json
 	mkdir -p static/vendor
 	cp node_modules/cytoscape/dist/cytoscape.min.js static/vendor/cytoscape.min.js
 
+# fCoSE, the force-directed layout the network picture uses, and the two libraries it is built on.
+static/vendor/cytoscape-fcose.js: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/layout-base/layout-base.js static/vendor/layout-base.js
+	cp node_modules/cose-base/cose-base.js static/vendor/cose-base.js
+	cp node_modules/cytoscape-fcose/cytoscape-fcose.js static/vendor/cytoscape-fcose.js
+
 install: $(VENV)/.installed vendor
 install-test: $(VENV)/.installed-test vendor
-vendor: static/vendor/htmx.min.js static/vendor/cytoscape.min.js
+vendor: static/vendor/htmx.min.js static/vendor/cytoscape.min.js static/vendor/cytoscape-fcose.js
 
 migrate: install
 	$(BIN)/portal migrate

@@ -106,11 +106,19 @@
       textureOnViewport: large,
       hideEdgesOnViewport: large,
       style: [
+        // Names appear once zoomed in far enough to read them, and always for the organisation in focus,
+        // the one under the pointer or keyboard selection, and a highlighted path: never a heap of labels.
         { selector: "node", style: {
           "background-color": "data(colour)", "border-width": 1, "border-color": "#1b1f24",
-          label: "data(name)", "font-size": 9, "min-zoomed-font-size": 11, color: "#1b1f24",
-          "text-valign": "bottom", "text-margin-y": 2,
+          label: "data(name)", "font-size": 9, "min-zoomed-font-size": 14, color: "#1b1f24",
+          "text-valign": "bottom", "text-margin-y": 2, "text-wrap": "ellipsis", "text-max-width": "9em",
         } },
+        { selector: "node.focus, node.hover, node.on-path, node:selected", style: {
+          "min-zoomed-font-size": 0, "font-size": 11, "font-weight": "bold", "text-max-width": "14em",
+          "text-background-color": "#fff", "text-background-opacity": 0.85, "text-background-padding": 2,
+          "z-index": 20,
+        } },
+        { selector: ".elsewhere", style: { display: "none" } },
         { selector: "edge", style: {
           width: "mapData(weight, 0, 8, 0.5, 4)", "line-color": "#8a96a3", "curve-style": "haystack", opacity: 0.6,
         } },
@@ -123,6 +131,23 @@
     cy.on("tap", "node", function (event) {
       openPanel(event.target.id());
     });
+    cy.on("mouseover", "node", function (event) {
+      event.target.addClass("hover");
+    });
+    cy.on("mouseout", "node", function (event) {
+      event.target.removeClass("hover");
+    });
+  }
+
+  function arrange(elements) {
+    // fCoSE (vendored from npm) is made for networks like this one: fast, and it keeps groups apart.
+    // Without it (a failed download of the extension) Cytoscape's own CoSE still lays the picture out.
+    var fcose = typeof window.cytoscapeFcose === "function";
+    var options = fcose
+      ? { name: "fcose", quality: elements.nodes().length > 800 ? "draft" : "default", animate: false,
+          randomize: true, nodeSeparation: 60, idealEdgeLength: 60, packComponents: true }
+      : { name: "cose", animate: false, randomize: true, numIter: 500 };
+    elements.layout(options).run();
   }
 
   function draw(data) {
@@ -144,7 +169,7 @@
     });
     sizeBy(field("size").value);
     if (!positioned && nodes.length) {
-      cy.layout({ name: "cose", animate: false, randomize: true, numIter: 500 }).run();
+      arrange(cy.elements());
     }
     cy.fit(undefined, field("focus").value ? 40 : 20);
     var shown = nodes.length;
@@ -198,7 +223,7 @@
     var from = field("from").value;
     var to = field("to").value;
     if (cy) {
-      cy.elements().removeClass("on-path");
+      cy.elements().removeClass("on-path elsewhere");
     }
     if (!from || !to) {
       say(template("choose-both"));
@@ -226,7 +251,13 @@
             }
           });
           path.addClass("on-path");
-          cy.fit(path, 60);
+          // The path view: the chain and its organisations' direct partners only, laid out afresh,
+          // instead of a zoom into the whole picture where their names would overlap.
+          var shown = path.union(path.nodes().neighborhood());
+          cy.elements().difference(shown).addClass("elsewhere");
+          arrange(shown);
+          cy.fit(shown, 40);
+          container.setAttribute("data-path-nodes", String(shown.nodes().length));
           say(template("path") + " " + chain.items.map(function (item) { return item.name; }).join(" → "));
         });
       })

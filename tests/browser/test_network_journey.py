@@ -66,13 +66,19 @@ def test_filter_and_focus_the_network(browser, base_url):
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     _log_in(page, base_url)
-    page.get_by_role("link", name="Network").click()
+    page.get_by_role("link", name="Network", exact=True).click()
     page.wait_for_url(re.compile(r"/network/$"))
     assert_accessible(page)
     _computed(page)
 
     graph = page.locator("#network-graph[data-ready='true']")
     graph.wait_for()
+    # The picture comes first, then its filters; laid out by fCoSE, vendored from npm.
+    assert page.evaluate(
+        "document.getElementById('network-graph').compareDocumentPosition("
+        "document.getElementById('network-controls')) & Node.DOCUMENT_POSITION_FOLLOWING"
+    )
+    assert page.evaluate("typeof window.cytoscapeFcose") == "function"
     message = page.locator("#network-message")
     total = int(re.search(r"of (\d+) organisations", message.inner_text()).group(1))
     assert total > 300
@@ -112,6 +118,10 @@ def test_filter_and_focus_the_network(browser, base_url):
     assert box.input_value() and page.locator("#graph-to").input_value().isdigit()
     page.get_by_role("button", name="Highlight the path").click()
     page.wait_for_function("/Shortest chain|No chain/.test(document.getElementById('network-message').textContent)")
+    if "Shortest chain" in message.inner_text():
+        # The path view: the chain and its organisations' partners only, not the whole picture.
+        path_nodes = int(page.locator("#network-graph").get_attribute("data-path-nodes"))
+        assert 2 <= path_nodes < total
 
     panel.get_by_role("link", name="Open the organisation's page").click()
     page.wait_for_url(re.compile(r"/organisations/\d+$"))
