@@ -575,6 +575,18 @@ async def _network(now: dt.datetime) -> list[Section]:
     return [status, gaps]
 
 
+def _job_label(name: str) -> str:
+    from portal.jobs import registry
+
+    kind = registry.KINDS.get(name)
+    return str(kind.label) if kind else name
+
+
+def _last_line(error: str) -> str:
+    lines = [line for line in (error or "").splitlines() if line.strip()]
+    return lines[-1].strip() if lines else ""
+
+
 async def _failed_jobs() -> Section:
     from portal.jobs import queue
 
@@ -595,7 +607,8 @@ async def _failed_jobs() -> Section:
         _("Failed background jobs"),
         [
             Item(
-                f"{job.name}: {job.error.splitlines()[-1] if job.error else ''}",
+                # The job's translated name; the error's last line stays as the program wrote it.
+                _("%(job)s: %(error)s") % {"job": _job_label(job.name), "error": _last_line(job.error)},
                 "/admin/jobs",
                 format_datetime(job.finished_at),
             )

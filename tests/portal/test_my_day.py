@@ -317,6 +317,31 @@ async def test_a_coordinator_sees_rounds_network_status_and_gaps(client, make_us
     assert section(page, "failed-jobs") == "" and section(page, "retention") == ""  # admins only
 
 
+async def test_an_admin_sees_a_failed_job_by_its_name_and_last_error_line(client, make_user, monkeypatch):
+    from portal.jobs import queue
+    from portal.jobs.runner import JobRecord
+
+    failed = JobRecord(
+        "network_recompute", "network-recompute", {}, status="failed", finished_at=NOW,
+        error="Traceback (most recent call last):\n  ...\nMemoryError: out of memory\n",
+    )  # fmt: skip
+
+    async def overview(limit: int = 50) -> queue.Overview:
+        return queue.Overview("in-process", None, [], [], [failed], [])
+
+    monkeypatch.setattr(queue, "overview", overview)
+    await make_user("root", "admin")
+    jobs = section(await home(client, "root"), "failed-jobs")
+    assert "Network recompute: MemoryError: out of memory" in jobs and 'class="notice"' not in jobs
+    assert "Traceback" not in jobs and 'href="/admin/jobs"' in jobs
+
+    async def unreachable(limit: int = 50) -> queue.Overview:
+        raise ConnectionError("Redis away")
+
+    monkeypatch.setattr(queue, "overview", unreachable)
+    assert "The job queue cannot be read." in section(await home(client, "root"), "failed-jobs")
+
+
 async def test_an_admin_also_sees_failed_jobs_and_the_retention_count(client, make_user, make_org):
     await make_user("root", "admin")
     centre = await make_org(name="Centre")
@@ -342,3 +367,24 @@ async def test_the_home_page_is_translated(client, make_user, make_org):
 
         assert _("Overdue plan steps") in page
     assert f"{(TODAY - dt.timedelta(days=2)).day}." in page  # a Slovenian date: day first, with a dot
+
+
+async def test_new_notifications_are_written_when_read_and_opening_one_marks_it_read(client, make_user):
+    ana = await make_user("ana", "counsellor")
+    rows = await Notification.insert(
+        Notification(
+            user=ana,
+            message="",
+            key="referral.status",
+            params=json.dumps({"code": "P-NEWS01", "status": "accepted"}),
+            link="/cases/1#referrals",
+            created_at=NOW,
+        )
+    )
+    news = section(await home(client, "ana"), "notifications")
+    assert "Referral of P-NEWS01: Accepted" in news
+    opened = f"/notifications/{rows[0]['id']}/open"
+    assert f'href="{opened}"' in news
+    assert (await client.get(opened)).headers["location"] == "/cases/1#referrals"
+    news = section((await client.get("/", headers={"accept-language": "en"})).text, "notifications")
+    assert "P-NEWS01" not in news and "No unread notification." in news
