@@ -856,6 +856,7 @@ class World:
     # -- participants and their case files ---------------------------------------------------------
 
     def participants(self) -> dict[str, Columns]:
+        from portal.cases.names import name_search
         from portal.cases.profiling import CRITERIA, assess
         from portal.i18n import gettext, use_language
         from portal.referrals.flow import STATUSES
@@ -867,7 +868,7 @@ class World:
             "participant": Columns(
                 "participant",
                 (
-                    "id code first_name last_name birth_year phone email address organisation lead_counsellor region "
+                    "id code first_name last_name name_search birth_year phone email address organisation lead_counsellor region "
                     "municipality latitude longitude languages education_level skills skill_terms interests hours_per_week "
                     "travel_km support_needs available_from stage support_level created_at updated_at"
                 ).split(),
@@ -983,6 +984,7 @@ class World:
                     code,
                     first,
                     last,
+                    name_search(first, last),  # what the caseload search reads (portal.cases.names)
                     rng.randint(1962, 2005),
                     f"+{386 if local == 0 else 385} 555 {rng.randint(100, 999)} {rng.randint(100, 999)}",
                     f"{self.fold(first)}.{self.fold(last)}{rng.randint(1, 99)}@example.org"

@@ -12,6 +12,7 @@ from typing import Any
 from piccolo.columns.combination import Combinable, WhereRaw
 
 from portal.auth.current_user import CurrentUser
+from portal.cases.names import with_name_search
 from portal.cases.profiling import Assessment
 from portal.db.engine import contains_ignoring_case
 from portal.db.piccolo_conf import DB
@@ -119,6 +120,40 @@ class CaseloadFilters:
     region: str = ""
     overdue: bool = False
 
+    @property
+    def reveals_names(self) -> bool:
+        """True when the search looks for a name (a word that is neither a birth year nor a case code):
+        the results then show names, and the caller audits each person shown."""
+        return any(not _is_year(word) and not word.upper().startswith("P-") for word in _search_words(self.q))
+
+
+MAX_SEARCH_WORDS = 5
+
+
+def _search_words(q: str) -> list[str]:
+    # LIKE's wildcards and escape are dropped: a search word is matched as plain text.
+    words = ["".join(ch for ch in word if ch not in "%_\\")[:40] for word in q.split()]
+    return [word for word in words if word][:MAX_SEARCH_WORDS]
+
+
+def _is_year(word: str) -> bool:
+    return len(word) == 4 and word.isascii() and word.isdigit()
+
+
+def _search_conditions(q: str) -> list[Combinable]:
+    """One condition per word, all of which must hold: a 4-digit word is a birth year; any other word
+    is found in the case code or in the folded names, so "petrovic ana" and "Ana Petrović" find the
+    same person. One column each, no rows read into Python."""
+    conditions: list[Combinable] = []
+    for word in _search_words(q):
+        if _is_year(word):
+            conditions.append(Participant.birth_year == int(word))
+            continue
+        in_code = Participant.code.like(f"%{word.upper()[:20]}%")
+        folded = fold(word)
+        conditions.append(in_code | Participant.name_search.like(f"%{folded}%") if folded else in_code)
+    return conditions
+
 
 async def caseload(user: CurrentUser, filters: CaseloadFilters, page: int = 1) -> Page:
     """Cases the user leads or is on the team of, with the filters; pseudonymous columns only."""
@@ -137,8 +172,7 @@ async def caseload(user: CurrentUser, filters: CaseloadFilters, page: int = 1) -
     if team_ids:
         mine = mine | Participant.id.is_in(team_ids)
     conditions = [mine]
-    if filters.q:
-        conditions.append(Participant.code.like(f"%{filters.q.strip().upper().replace('%', '')[:20]}%"))
+    conditions.extend(_search_conditions(filters.q))
     for column, value in (
         (Participant.stage, filters.stage),
         (Participant.support_level, filters.support_level),
@@ -161,6 +195,7 @@ async def caseload(user: CurrentUser, filters: CaseloadFilters, page: int = 1) -
         await Participant.select(
             Participant.id,
             Participant.code,
+            *((Participant.first_name, Participant.last_name) if filters.reveals_names else ()),
             Participant.stage,
             Participant.support_level,
             Participant.region,
@@ -308,11 +343,21 @@ async def get_case(participant_id: int) -> dict[str, Any]:
 
 
 def _with_skill_terms(values: dict[str, Any]) -> dict[str, Any]:
-    """The values with ``skill_terms`` derived from ``skills``, so the two never disagree."""
+    """The values with ``skill_terms`` derived from ``skills`` and ``name_search`` from the names,
+    so the stored search fields never disagree with what they are made from."""
+    values = with_name_search(values)
     return {**values, "skill_terms": skill_terms(values["skills"])} if "skills" in values else values
 
 
 async def update_profile(participant_id: int, values: dict[str, Any]) -> None:
+    if ("first_name" in values) != ("last_name" in values):
+        # One name alone: the folded name is made from both, so read the other.
+        current = (
+            await Participant.select(Participant.first_name, Participant.last_name)
+            .where(Participant.id == participant_id)
+            .first()
+        )
+        values = with_name_search(values, current)
     values = _with_skill_terms(values)
     await Participant.update(
         {**{getattr(Participant, k): v for k, v in values.items()}, Participant.updated_at: _now()}

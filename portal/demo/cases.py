@@ -11,6 +11,7 @@ from typing import Any
 import matching
 from matching.synthetic import chance_of_success
 from portal.auth.passwords import hash_password
+from portal.cases.names import name_search
 from portal.cases.profiling import CRITERIA, assess
 from portal.db.tables import (
     CaseNote,
@@ -106,6 +107,7 @@ async def load_cases(seed: int = 2018) -> tuple[int, int]:
         }
         values["skills"] = json.dumps(person["skills"], ensure_ascii=False)
         values["skill_terms"] = skill_terms(values["skills"])
+        values["name_search"] = name_search(values["first_name"], values["last_name"])
         rows = await Participant.insert(
             Participant(
                 **values,

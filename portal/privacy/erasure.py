@@ -96,6 +96,7 @@ async def _claim(participant_id: int, reason: str, now: dt.datetime) -> None:
             {
                 Participant.first_name: "",
                 Participant.last_name: "",
+                Participant.name_search: "",
                 Participant.phone: "",
                 Participant.email: "",
                 Participant.address: "",
