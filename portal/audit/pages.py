@@ -8,11 +8,10 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 
 from portal.audit import services
+from portal.audit.labels import ACTIONS, RECORD_TYPES
 from portal.auth.guards import admin_only
 from portal.organisations.params import Filter, PageNumber, is_record_id
 from portal.web.templating import render
-
-ACTIONS = ("read", "create", "update", "share", "refer", "export", "pseudonymise")
 
 
 def _date(raw: str) -> dt.date | None:
@@ -52,6 +51,7 @@ class AuditPages(Controller):
             "filters": filters,
             "result": result,
             "actions": ACTIONS,
+            "record_types": RECORD_TYPES,
             "raw": {"since": since, "until": until, "record_id": record_id},
         }
         return render(request, "audit/list.html", context, block="results")

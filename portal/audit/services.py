@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from litestar import Request
 
 from portal.auth.current_user import CurrentUser
-from portal.db.tables import AuditEvent
+from portal.db.tables import AuditEvent, Participant
 from portal.pagination import Page, clamp_page
 from portal.web.client import client_address
 
@@ -86,6 +86,17 @@ async def search(filters: AuditFilters, page: int = 1) -> Page:
         count, rows = count.where(*conditions), rows.where(*conditions)
     total = await count
     page = clamp_page(page, total, PER_PAGE)
-    return Page(
-        items=await rows.limit(PER_PAGE).offset((page - 1) * PER_PAGE), total=total, page=page, per_page=PER_PAGE
-    )
+    items = await rows.limit(PER_PAGE).offset((page - 1) * PER_PAGE)
+    await _with_case_codes(items)
+    return Page(items=items, total=total, page=page, per_page=PER_PAGE)
+
+
+async def _with_case_codes(events: list[dict]) -> None:
+    """Each event about a participant gets its case code (``code``): one query for the page's rows."""
+    ids = sorted({e["record_id"] for e in events if e["record_type"] == "participant"})  # at most PER_PAGE
+    codes = {}
+    if ids:
+        rows = await Participant.select(Participant.id, Participant.code).where(Participant.id.is_in(ids))
+        codes = {row["id"]: row["code"] for row in rows}
+    for event in events:
+        event["code"] = codes.get(event["record_id"], "") if event["record_type"] == "participant" else ""
