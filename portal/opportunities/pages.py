@@ -115,7 +115,9 @@ async def _form_context(
 
 async def _new_form_defaults(user: CurrentUser) -> dict[str, Any]:
     organisation = await _organisation(user.organisation_id) if not user.manages_network else None
-    place = {k: organisation[k] for k in PLACE_FIELDS} if organisation else {"country": "SI"}
+    # The country only: region and municipality stay empty, which means "at the organisation's
+    # address" (the form's hint), so a place is never put in Ljubljana by a pre-filled default.
+    place = {"country": organisation["country"] if organisation else "SI"}
     return {"status": "draft", "hours_per_week": 20, "capacity": 1, "support_offered": [], "languages": [], **place}
 
 
