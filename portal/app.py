@@ -38,12 +38,14 @@ from portal.opportunities.pages import OpportunityPages
 from portal.organisations.api import OrganisationApi, RelationshipApi
 from portal.organisations.pages import DirectoryPages, RelationshipPages
 from portal.privacy.pages import CasePrivacyPages, PrivacyAdminPages
+from portal.referrals.notification_pages import NotificationOpenPages
 from portal.referrals.pages import CaseReferralPages, NotificationPages, ReferralPages
 from portal.settings import PROJECT_ROOT, get_settings
 from portal.skills.pages import SkillPages
 from portal.users.pages import InvitationPages, UserAdminPages
 from portal.web.context import request_context_middleware
 from portal.web.errors import http_exception_handler
+from portal.web.favicon import favicon
 from portal.web.input_guard import input_guard_middleware
 from portal.web.security import add_security_headers
 from portal.web.templating import template_config
@@ -134,6 +136,7 @@ def create_app() -> Litestar:
             PlacementPages,
             ReferralPages,
             NotificationPages,
+            NotificationOpenPages,
             OrganisationApi,
             RelationshipApi,
             OpportunityPages,
@@ -152,6 +155,7 @@ def create_app() -> Litestar:
             UserAdminPages,
             InvitationPages,
             JobPages,
+            favicon,
             create_static_files_router(
                 path="/static", directories=[PROJECT_ROOT / "static"], opt={"access": "public"}, include_in_schema=False
             ),

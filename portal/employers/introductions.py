@@ -13,7 +13,6 @@ from portal.auth.current_user import CurrentUser
 from portal.db.piccolo_conf import DB
 from portal.db.tables import Introduction, IntroductionEvent, Opportunity, Participant, PortalUser
 from portal.employers import pool
-from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.referrals.notify import notify
 from portal.service_errors import NotFound, Refused
@@ -108,11 +107,7 @@ async def request(user: CurrentUser, participant_id: int, message: str, opportun
         .where(Participant.id == participant_id)
         .first()
     )
-    await notify(
-        lead,
-        lambda: _("An employer asks to meet %(code)s") % {"code": lead["code"]},
-        f"/introductions/{introduction_id}",
-    )
+    await notify(lead, "introduction.requested", {"code": lead["code"]}, f"/introductions/{introduction_id}")
     return introduction_id
 
 
@@ -218,11 +213,8 @@ async def _tell_employer(introduction: dict[str, Any], to: str) -> None:
     )
     if requester is None or not requester["is_active"]:
         return
-    label = STATUSES[to]
     await notify(
-        requester,
-        lambda: _("Your request to meet %(pseudonym)s: %(status)s") % {"pseudonym": pseudonym, "status": str(label)},
-        f"/introductions/{introduction['id']}",
+        requester, "introduction.status", {"pseudonym": pseudonym, "status": to}, f"/introductions/{introduction['id']}"
     )
 
 

@@ -1,22 +1,47 @@
-"""In-app notifications, written in each recipient's own language."""
+"""In-app notifications: stored as a message key with parameters, written out when read."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import json
+from collections.abc import Mapping
 from typing import Any
 
 from portal.db.tables import Notification
-from portal.i18n import DEFAULT_LANGUAGE, use_language
+from portal.referrals.messages import MESSAGES, render
 
 
-async def notify(recipient: dict[str, Any], message: Callable[[], str], link: str) -> None:
-    """``message`` is called inside the recipient's language so gettext picks their catalog."""
-    with use_language(recipient["language"] or DEFAULT_LANGUAGE):
-        text = message()
+async def notify(recipient: Mapping[str, Any], key: str, params: Mapping[str, Any], link: str) -> None:
+    """Tell ``recipient`` (a row with ``id``) with message ``key`` of :data:`MESSAGES` and plain ``params``.
+
+    ``link`` is a local path (it is where opening the notification leads)."""
+    if key not in MESSAGES:
+        raise KeyError(f"no notification message {key!r}")  # a programming error: caught by the tests
+    if not link.startswith("/") or link.startswith("//"):
+        raise ValueError("a notification links to a local path")
     await Notification.insert(
-        Notification(user=recipient["id"], message=text, link=link, read=False, created_at=dt.datetime.now(dt.UTC))
+        Notification(
+            user=recipient["id"],
+            message="",
+            key=key,
+            params=json.dumps(dict(params), ensure_ascii=False),
+            link=link,
+            read=False,
+            created_at=dt.datetime.now(dt.UTC),
+        )
     )
+
+
+def text(row: Mapping[str, Any]) -> str:
+    """A notification's text in the current language; rows made before keys keep their stored message."""
+    if not row.get("key"):
+        return row.get("message") or ""
+    try:
+        params = json.loads(row.get("params") or "{}")
+    except ValueError:
+        params = {}
+    rendered = render(row["key"], params if isinstance(params, dict) else {})
+    return rendered if rendered is not None else row.get("message") or ""
 
 
 async def unread_count(user_id: int) -> int:
@@ -24,13 +49,31 @@ async def unread_count(user_id: int) -> int:
 
 
 async def recent(user_id: int, limit: int = 50) -> list[dict[str, Any]]:
-    return (
+    rows = (
         await Notification.select()
         .where(Notification.user == user_id)
         .order_by(Notification.id, ascending=False)
         .limit(limit)
     )
+    for row in rows:
+        row["text"] = text(row)
+    return rows
 
 
 async def mark_all_read(user_id: int) -> None:
     await Notification.update({Notification.read: True}).where(Notification.user == user_id)
+
+
+async def open_link(user_id: int, notification_id: int) -> str | None:
+    """Mark the user's own notification read and give where it points; None when it is not theirs.
+
+    The stored link is checked again to be a local path, so the redirect can never leave the portal."""
+    row = (
+        await Notification.update({Notification.read: True})
+        .where((Notification.id == notification_id) & (Notification.user == user_id))
+        .returning(Notification.link)
+    )
+    if not row:
+        return None
+    link = row[0]["link"] or ""
+    return link if link.startswith("/") and not link.startswith("//") and "\\" not in link else "/notifications/"

@@ -8,6 +8,7 @@ import re
 
 from portal.db.tables import AuditEvent, CandidatePseudonym, Introduction, Notification, Participant, Referral
 from portal.employers import pool, profiles
+from portal.referrals import notify
 from tests.fixtures import login, post_form
 from tests.portal.test_cases import open_case
 from tests.portal.test_referrals import make_opportunity, switch
@@ -250,7 +251,7 @@ async def test_asking_to_meet_needs_a_message_and_only_one_waits_at_a_time(clien
     assert again.status_code == 422 and "You already asked to meet this candidate" in again.text
     assert await Introduction.count() == 1
     note = await Notification.select().where(Notification.link == first.headers["location"]).first()
-    assert note is not None and "asks to meet P-" in note["message"]
+    assert note is not None and "asks to meet P-" in notify.text(note)
 
 
 async def test_concurrent_requests_leave_one_waiting(client, make_user, make_org):
@@ -306,8 +307,8 @@ async def test_accepting_with_contact_consent_shows_contact_until_it_is_withdraw
     page = (await client.get(f"/introductions/{introduction}")).text
     assert "Vesna Odprta" in page and "She is keen; call her." in page
     assert await AuditEvent.count().where(AuditEvent.detail == f"introduction {introduction} with contact details") == 1
-    notes = await Notification.select(Notification.message).where(Notification.user == await _user_id("boss1"))
-    assert any(name in n["message"] and "Accepted" in n["message"] for n in notes)
+    notes = await Notification.select().where(Notification.user == await _user_id("boss1"))
+    assert any(name in notify.text(n) and "Accepted" in notify.text(n) for n in notes)
 
     await switch(client, "ana")
     await consent(client, people["open"], "employer_contact", "withdraw")
