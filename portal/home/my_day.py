@@ -484,9 +484,11 @@ async def _employer(user: CurrentUser) -> list[Section]:
 
 
 async def _rounds() -> Section:
+    from portal.matching_service.rounds import SENDING, STATUSES
     from portal.matching_service.rounds import _status as round_status
 
-    where = AllocationRound.status.is_in(["running", "ready"])
+    # Running (or stopped without finishing, which rounds._status tells), ready to review, or still sending.
+    where = AllocationRound.status.is_in(["running", "ready", SENDING])
     rows = (
         await AllocationRound.select(
             AllocationRound.id, AllocationRound.name, AllocationRound.status, AllocationRound.started_at
@@ -495,7 +497,6 @@ async def _rounds() -> Section:
         .order_by(AllocationRound.id, ascending=False)
         .limit(SHOWN)
     )
-    labels = {"running": _("running"), "ready": _("ready for review"), "failed": _("stopped before it finished")}
     return Section(
         "rounds",
         _("Allocation rounds running or ready for review"),
@@ -504,7 +505,7 @@ async def _rounds() -> Section:
                 r["name"],
                 f"/matching/rounds/{r['id']}",
                 _("%(status)s, started %(date)s")
-                % {"status": labels[round_status(r)], "date": format_date(r["started_at"])},
+                % {"status": STATUSES[round_status(r)], "date": format_date(r["started_at"])},
             )
             for r in rows
         ],

@@ -287,7 +287,12 @@ async def test_an_employer_sees_its_requests_and_candidates_for_its_openings(cli
 async def test_a_coordinator_sees_rounds_network_status_and_gaps(client, make_user, make_org):
     coordinator = await make_user("coord", "coordinator")
     rounds = {}
-    for name, status in (("Spring round", "ready"), ("Summer round", "running"), ("Old round", "sent")):
+    for name, status in (
+        ("Spring round", "ready"),
+        ("Summer round", "running"),
+        ("Autumn round", "sending"),
+        ("Old round", "sent"),
+    ):
         rows = await AllocationRound.insert(
             AllocationRound(
                 name=name, method="stable", criteria="{}", status=status, report="{}", error="",
@@ -307,8 +312,9 @@ async def test_a_coordinator_sees_rounds_network_status_and_gaps(client, make_us
 
     page = await home(client, "coord")
     listed = section(page, "rounds")
-    assert f'href="/matching/rounds/{rounds["Spring round"]}"' in listed and "ready for review" in listed
+    assert f'href="/matching/rounds/{rounds["Spring round"]}"' in listed and "Ready for review" in listed
     assert f"/matching/rounds/{rounds['Summer round']}" in listed
+    assert f"/matching/rounds/{rounds['Autumn round']}" in listed and "Sending" in listed
     assert "Old round" not in listed
     network = section(page, "network")
     assert "over a day old" in network and 'class="notice"' in network
