@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_accessible, fill_croatian_case
 from tests.browser.test_referral_journey import log_in
@@ -37,10 +38,21 @@ def test_counsellor_sees_explained_placements_and_refers_one(browser, base_url):
     assert_accessible(page)
     first = suggestions.locator("li").first
     title = first.locator("h3 a").inner_text()
-    first.get_by_role("button", name=re.compile(r"^Refer")).click()
-    page.wait_for_url(re.compile(r"/cases/\d+#referrals$"))
-    referrals = page.locator("#referrals")
-    assert referrals.get_by_text(title).first.is_visible() and referrals.get_by_text("Sent").first.is_visible()
+    # Refer opens a small form for a message to the host; htmx puts the confirmation in its place.
+    first.locator("summary", has_text="Refer").click()
+    message = first.get_by_label("Message to the organisation (optional)")
+    expect(message).to_be_focused()
+    message.fill("Good with numbers; would like a quiet office.")
+    assert_accessible(page)
+    first.get_by_role("button", name="Send the referral").click()
+    confirmation = first.locator("[role=status]")
+    expect(confirmation).to_contain_text("Sent to")
+    expect(confirmation.get_by_role("button", name="Undo")).to_be_visible()
+    assert_accessible(page)
+    confirmation.get_by_role("link", name="See the referral").click()
+    page.wait_for_url(re.compile(r"/referrals/\d+$"))
+    assert page.get_by_text(title).first.is_visible() and page.get_by_text("Sent", exact=True).first.is_visible()
+    assert page.get_by_text("Good with numbers; would like a quiet office.").is_visible()
     assert_accessible(page)
     context.close()
 
@@ -51,7 +63,7 @@ def test_a_network_manager_runs_and_reviews_an_allocation_round(browser, base_ur
     # An admin may run rounds too; the demo coordinator's account is switched to Slovenian by the
     # directory journey, and these labels are English.
     log_in(page, "admin")
-    page.get_by_role("link", name="Allocation rounds").click()
+    page.get_by_role("link", name="Allocation rounds", exact=True).click()
     assert_accessible(page)
     page.get_by_label("Name of the round").fill("Koroška spring intake")
     page.get_by_label("Participants' region").select_option("Koroška")

@@ -3,9 +3,11 @@ records the start; the counsellor sees the change. axe-core checks every page on
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_accessible, fill_croatian_case
 
@@ -60,10 +62,13 @@ def test_counsellor_refers_enterprise_accepts_and_starts(browser, base_url):
     option.wait_for(state="attached")
     assert_accessible(page)
     select.select_option(option.get_attribute("value"))
-    page.get_by_label("Message to the organisation").fill("Motivated, has a mentor need.")
+    page.get_by_label("Message to the organisation", exact=True).fill("Motivated, has a mentor need.")
     page.get_by_role("button", name="Refer and send").click()
     page.wait_for_url(re.compile(r"#referrals$"))
-    assert page.locator("#referrals").get_by_text("Sent").is_visible()
+    assert page.locator("#referrals").get_by_text("Sent", exact=True).is_visible()
+    # The page confirms it, with an undo while the organisation has not opened it.
+    assert page.locator("#referrals [role=status]").get_by_text("Sent to").is_visible()
+    assert page.locator("#referrals").get_by_role("button", name="Undo").is_visible()
 
     context.clear_cookies()
     log_in(page, "enterprise")
@@ -73,10 +78,33 @@ def test_counsellor_refers_enterprise_accepts_and_starts(browser, base_url):
     assert page.get_by_text("Motivated, has a mentor need.").is_visible()
     assert page.get_by_text("Brina").count() == 0 and page.get_by_text("1979").count() == 0
     assert_accessible(page)
-    page.get_by_role("button", name="Accept").click()
-    page.get_by_role("button", name="Record the start").click()
-    page.wait_for_load_state()
+    # Each step opens a small form in place (htmx): focus moves into it, Escape closes it.
+    page.get_by_text("Accept", exact=True).click()
+    note = page.get_by_label("Note to the counsellor (optional)")
+    expect(note).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(note).to_be_hidden()
+    page.get_by_text("Accept", exact=True).click()
+    note.fill("Start on Monday at 8, ask for Maja.")
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm: Accept").click()
+    confirmation = page.locator("#referral-block [role=status]")
+    expect(confirmation).to_contain_text("Accepted. The counsellor has been told.")
+    expect(confirmation.get_by_role("button", name="Undo")).to_be_visible()
+    page.get_by_text("Record the start", exact=True).click()
+    start = page.get_by_label("Start date")
+    expect(start).to_be_focused()
+    too_early = (dt.date.today() - dt.timedelta(days=20)).isoformat()
+    start.fill(too_early)
+    page.get_by_role("button", name="Confirm: Record the start").click()
+    expect(page.get_by_text("A start can be backdated by at most 14 days.").first).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Start date").fill((dt.date.today() - dt.timedelta(days=2)).isoformat())
+    page.get_by_role("button", name="Confirm: Record the start").click()
+    expect(page.locator("#referral-block [role=status]")).to_contain_text("Start recorded for")
     assert page.get_by_text("Started", exact=True).first.is_visible()
+    assert page.get_by_text("Start on Monday at 8, ask for Maja.").is_visible()
+    assert_accessible(page)
 
     context.clear_cookies()
     log_in(page, "counsellor")

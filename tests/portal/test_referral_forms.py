@@ -208,3 +208,16 @@ async def test_undo_racing_accepts_never_leaves_the_places_wrong(app, client, ma
     assert {r["status"] for r in rows} <= {"sent", "started"}
     assert sum(r["holds_place"] for r in rows) == await places_taken()
     assert await places_taken() == sum(r["status"] == "started" for r in rows)
+
+
+async def test_recording_a_consent_is_confirmed(client, make_user, make_org):
+    participant, _, _ = await setting(client, make_user, make_org)
+    given = await post_form(client, f"/cases/{participant}/consents", {"scope": "case_team", "decision": "give"})
+    assert given.headers["location"].endswith("notice=consent_give#consents")
+    page = await client.get(given.headers["location"])
+    assert "Consent recorded as given." in page.text
+    withdrawn = await post_form(
+        client, f"/cases/{participant}/consents", {"scope": "case_team", "decision": "withdraw"}
+    )
+    assert "Withdrawal of consent recorded." in (await client.get(withdrawn.headers["location"])).text
+    assert "Consent recorded" not in (await client.get(f"/cases/{participant}")).text  # only right after
