@@ -8,7 +8,7 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 
 from portal.audit import services
-from portal.audit.labels import ACTIONS, RECORD_TYPES
+from portal.audit.labels import ACTIONS, RECORD_TYPES, detail_label
 from portal.auth.guards import admin_only
 from portal.organisations.params import Filter, PageNumber, is_record_id
 from portal.web.templating import render
@@ -52,6 +52,7 @@ class AuditPages(Controller):
             "result": result,
             "actions": ACTIONS,
             "record_types": RECORD_TYPES,
+            "detail_label": detail_label,
             "raw": {"since": since, "until": until, "record_id": record_id},
         }
         return render(request, "audit/list.html", context, block="results")

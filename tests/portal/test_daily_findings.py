@@ -230,6 +230,31 @@ async def test_audit_log_shows_case_codes_and_translated_words_and_filters(clien
     assert code in one
 
 
+def test_every_fixed_audit_detail_the_portal_writes_has_a_label():
+    """The details are stored in English; each literal one written by an audit call is in DETAILS."""
+    import ast
+    from pathlib import Path
+
+    from portal.audit.labels import DETAILS, detail_label
+
+    literals = set()
+    for path in (Path(__file__).resolve().parents[2] / "portal").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in ("record", "record_many")
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "audit"
+                and len(node.args) >= 6
+                and isinstance(node.args[5], ast.Constant)
+            ):
+                literals.add(node.args[5].value)
+    assert "case file" in literals and "caseload search" in literals
+    assert literals <= set(DETAILS), literals - set(DETAILS)
+    assert detail_label("referral 12") == "referral 12" and detail_label("reason: request") == "reason: request"
+
+
 async def test_audit_log_page_reads_codes_in_one_query(client, make_user, monkeypatch):
     from portal.audit import services as audit_services
 
