@@ -134,7 +134,7 @@ async def _clear_exchanges(participant_id: int) -> tuple[list[int], list[int]]:
         .where(Referral.participant == participant_id)
         .returning(Referral.id)
     ]
-    await ReferralEvent.update({ReferralEvent.reason: ""}).where(
+    await ReferralEvent.update({ReferralEvent.reason: "", ReferralEvent.note: ""}).where(
         WhereRaw(
             "referral_event.referral IN (SELECT referral.id FROM referral WHERE referral.participant = {})",
             participant_id,

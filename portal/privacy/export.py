@@ -92,6 +92,8 @@ async def _referrals(participant_id: int) -> list[dict[str, Any]]:
             Referral.message,
             Referral.reason,
             Referral.holds_place,
+            Referral.started_on,
+            Referral.ended_on,
             Referral.referred_by.display_name.as_alias("referred_by"),
             Referral.created_at,
             Referral.updated_at,
@@ -105,6 +107,9 @@ async def _referrals(participant_id: int) -> list[dict[str, Any]]:
             ReferralEvent.from_status,
             ReferralEvent.to_status,
             ReferralEvent.reason,
+            ReferralEvent.note,
+            ReferralEvent.happened_on,
+            ReferralEvent.kind,
             ReferralEvent.changed_by.display_name.as_alias("changed_by"),
             ReferralEvent.changed_at,
         )
@@ -117,7 +122,17 @@ async def _referrals(participant_id: int) -> list[dict[str, Any]]:
             "opportunity": {"id": r["opportunity_id"], "title": r["opportunity_title"], "organisation": r["host"]},
             **{
                 k: r[k]
-                for k in ("status", "message", "reason", "holds_place", "referred_by", "created_at", "updated_at")
+                for k in (
+                    "status",
+                    "message",
+                    "reason",
+                    "holds_place",
+                    "started_on",
+                    "ended_on",
+                    "referred_by",
+                    "created_at",
+                    "updated_at",
+                )
             },
             "events": [{k: v for k, v in e.items() if k != "referral"} for e in events if e["referral"] == r["id"]],
         }

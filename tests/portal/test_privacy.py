@@ -84,7 +84,9 @@ async def full_case(client, make_user, make_org, **overrides) -> tuple[int, dict
     assert referred.status_code == 303
     referral = (await Referral.select(Referral.id).first())["id"]
     await switch(client, "host")
-    declined = await post_form(client, f"/referrals/{referral}/step", {"to": "declined", "reason": f"{LAST} too far"})
+    declined = await post_form(
+        client, f"/referrals/{referral}/step", {"to": "declined", "reason": f"{LAST} too far", "note": f"{FIRST} rang"}
+    )
     assert declined.status_code == 303
     await switch(client, "boss")
     name = (await pool.pseudonyms_for(orgs["firm"], [pid]))[pid]
