@@ -124,7 +124,7 @@ class CaseloadFilters:
     def reveals_names(self) -> bool:
         """True when the search looks for a name (a word that is neither a birth year nor a case code):
         the results then show names, and the caller audits each person shown."""
-        return any(not _is_year(word) and not word.upper().startswith("P-") for word in _search_words(self.q))
+        return any(_is_name_word(word) for word in _search_words(self.q))
 
 
 MAX_SEARCH_WORDS = 5
@@ -140,6 +140,15 @@ def _is_year(word: str) -> bool:
     return len(word) == 4 and word.isascii() and word.isdigit()
 
 
+# One letter would reveal half the caseload's names while the user is still typing (the search runs
+# as they type): names are matched from two letters on, shorter words against codes only.
+MIN_NAME_LETTERS = 2
+
+
+def _is_name_word(word: str) -> bool:
+    return not _is_year(word) and not word.upper().startswith("P-") and len(fold(word)) >= MIN_NAME_LETTERS
+
+
 def _search_conditions(q: str) -> list[Combinable]:
     """One condition per word, all of which must hold: a 4-digit word is a birth year; any other word
     is found in the case code or in the folded names, so "petrovic ana" and "Ana Petrović" find the
@@ -150,8 +159,10 @@ def _search_conditions(q: str) -> list[Combinable]:
             conditions.append(Participant.birth_year == int(word))
             continue
         in_code = Participant.code.like(f"%{word.upper()[:20]}%")
-        folded = fold(word)
-        conditions.append(in_code | Participant.name_search.like(f"%{folded}%") if folded else in_code)
+        if _is_name_word(word):
+            conditions.append(in_code | Participant.name_search.like(f"%{fold(word)}%"))
+        else:
+            conditions.append(in_code)
     return conditions
 
 

@@ -55,6 +55,9 @@ async def test_search_by_name_ignores_diacritics_case_and_order_within_own_casel
     assert novak_code in by_year and mine_code not in by_year
     assert mine_code not in (await client.get("/cases/", params={"q": "1985"})).text
     assert mine_code not in (await client.get("/cases/", params={"q": "jelena novak"})).text
+    # One letter matches codes only: typing the first letter of a name shows (and logs) no names.
+    one_letter = (await client.get("/cases/", params={"q": "o"})).text  # no code has an O; "Petrović" does
+    assert "Jelena" not in one_letter and mine_code not in one_letter
     # LIKE's wildcards are dropped from the words, not read as "anything".
     assert mine_code not in (await client.get("/cases/", params={"q": "jel_na"})).text
 
