@@ -70,6 +70,18 @@ def _check(page, problems: list[str], widths: dict[str, int]) -> None:
     widths["/" + path] = seen["scrollWidth"]
     if seen["scrollWidth"] > seen["innerWidth"] or seen["outside"]:
         problems.append(f"/{path}: {seen['scrollWidth']}px wide; outside the screen: {seen['outside']}")
+    # The small step forms (Refer, Accept, …) and other folded parts must fit once opened, too.
+    opened = page.evaluate(
+        "() => { const d = [...document.querySelectorAll('main details:not([open])')];"
+        " d.forEach(x => x.open = true); return d.length; }"
+    )
+    if opened:
+        seen = page.evaluate(OVERFLOW)
+        if seen["scrollWidth"] > seen["innerWidth"] or seen["outside"]:
+            problems.append(
+                f"/{path} with its {opened} folded parts open: {seen['scrollWidth']}px wide; "
+                f"outside the screen: {seen['outside']}"
+            )
     assert_accessible(page)
 
 
@@ -129,7 +141,7 @@ def test_counsellor_pages_fit_a_phone(phone):
     _check(phone, problems, widths)
     _check_menu(phone, problems)
     _visit(phone, ["/network/"], problems, widths)
-    _visit(phone, ["/cases/"], problems, widths)
+    _visit(phone, ["/cases/new", "/cases/"], problems, widths)
     # A case that has referrals, so that a referral page can be reached from it.
     for case in _links(phone, r"/cases/\d+")[:20]:
         phone.goto(case)
@@ -137,9 +149,13 @@ def test_counsellor_pages_fit_a_phone(phone):
             break
     # The suggestions arrive by htmx once the matcher is ready.
     phone.locator("#placements-list:not([hx-get])").wait_for(timeout=90_000)
+    assert phone.locator("#placements-list ol.suggestions > li").count() > 0, "the case page shows no suggestions"
     _check(phone, problems, widths)
+    case_forms = _links(phone, r"/cases/\d+/(edit|profiling|export)")
+    assert len(case_forms) == 3, case_forms
     phone.goto(_link(phone, r"/referrals/\d+"))
     _check(phone, problems, widths)
+    _visit(phone, case_forms, problems, widths)
     _visit(
         phone,
         [
@@ -164,7 +180,7 @@ def test_enterprise_pages_fit_a_phone(phone):
     _visit(phone, ["/referrals/inbox"], problems, widths)
     phone.goto(_link(phone, r"/referrals/\d+"))
     _check(phone, problems, widths)
-    _visit(phone, ["/opportunities/mine"], problems, widths)
+    _visit(phone, ["/opportunities/mine", "/opportunities/new"], problems, widths)
     _report("enterprise", problems, widths)
 
 
@@ -207,5 +223,6 @@ def test_admin_pages_fit_a_phone(phone):
     _visit(phone, ["/admin/users"], problems, widths)
     phone.goto(_link(phone, r"/admin/users/\d+"))
     _check(phone, problems, widths)
+    _visit(phone, ["/admin/users/new"], problems, widths)
     _visit(phone, ["/audit/", "/admin/jobs", "/admin/retention", "/matching/model"], problems, widths)
     _report("admin", problems, widths)
