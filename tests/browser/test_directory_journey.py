@@ -24,7 +24,7 @@ def test_log_in_search_as_you_type_open_and_switch_language(browser, base_url):
     page.get_by_label("Password").fill("demo")
     page.get_by_role("button", name="Log in").last.click()
     page.wait_for_url(f"{base_url}/")
-    assert page.get_by_text("Demo coordinator").is_visible()
+    assert page.locator("header").get_by_text("Demo coordinator").is_visible()  # the signed-in user, in the header
     assert_accessible(page)
 
     page.goto("/organisations/")

@@ -28,7 +28,7 @@ def record_consent(page, scope: str, decision: str) -> None:
     page.get_by_label("Consent", exact=True).select_option(label=scope)
     page.get_by_label("Decision").select_option(label=decision)
     page.get_by_role("button", name="Record", exact=True).click()
-    page.wait_for_url(re.compile(r"/cases/\d+#consents$"))
+    page.wait_for_url(re.compile(r"/cases/\d+\?notice=consent_\w+#consents$"))  # with its confirmation
     row = page.locator("#consents tbody tr", has_text=scope)
     expect(row.locator("td").nth(1)).to_have_text("Given" if decision == "Given" else "Not given")
 
