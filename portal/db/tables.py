@@ -137,7 +137,9 @@ class Participant(Table):
     first_name = Varchar(length=100)
     last_name = Varchar(length=100)
     name_search = Varchar(
-        length=210, default="", help_text="First and last name folded (lower case, no diacritics) for the caseload search."
+        length=210,
+        default="",
+        help_text="First and last name folded (lower case, no diacritics) for the caseload search.",
     )
     birth_year = Integer()
     phone = Varchar(length=50)
