@@ -55,7 +55,7 @@ demo: migrate
 # default is admin; `make run PORTAL_TWO_FACTOR_ROLES=admin` tries the enrolment as an admin would.
 PORTAL_TWO_FACTOR_ROLES ?=
 run: demo
-	PORTAL_TWO_FACTOR_ROLES="$(PORTAL_TWO_FACTOR_ROLES)" $(BIN)/portal demo-logins
+	PORTAL_TWO_FACTOR_ROLES="$(PORTAL_TWO_FACTOR_ROLES)" PORTAL_HOST=$(HOST) PORTAL_PORT=$(PORT) $(BIN)/portal demo-logins
 	PORTAL_TWO_FACTOR_ROLES="$(PORTAL_TWO_FACTOR_ROLES)" $(BIN)/portal serve --host $(HOST) --port $(PORT)
 
 # First scripts/prepare-tests: it installs Chromium, npm and PostgreSQL where missing (or says what
