@@ -56,7 +56,7 @@ demo: migrate
 PORTAL_TWO_FACTOR_ROLES ?=
 run: demo
 	PORTAL_TWO_FACTOR_ROLES="$(PORTAL_TWO_FACTOR_ROLES)" PORTAL_HOST=$(HOST) PORTAL_PORT=$(PORT) $(BIN)/portal demo-logins
-	PORTAL_TWO_FACTOR_ROLES="$(PORTAL_TWO_FACTOR_ROLES)" $(BIN)/portal serve --host $(HOST) --port $(PORT)
+	PORTAL_TWO_FACTOR_ROLES="$(PORTAL_TWO_FACTOR_ROLES)" PORTAL_HOST=$(HOST) PORTAL_PORT=$(PORT) $(BIN)/portal serve
 
 # First scripts/prepare-tests: it installs Chromium, npm and PostgreSQL where missing (or says what
 # to install and stops), starts PostgreSQL, makes an empty portal_test database and writes its URL
