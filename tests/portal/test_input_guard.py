@@ -100,3 +100,24 @@ async def test_no_route_answers_5xx_to_control_characters_or_deep_json(app, clie
             assert answer.status_code == 400, (method, path, answer.status_code, answer.text[:200])
         checked += 1
     assert checked > 100  # every route, not a handful
+
+
+async def test_json_under_another_content_type_and_multipart_fields_are_checked_too(client, make_user):
+    await make_user("coord", "coordinator")
+    await login(client, "coord")
+    token = await csrf_token(client, "/")
+    before = await Organisation.count()
+    for content_type in ("text/plain", "application/vnd.api+json", "Application/JSON; charset=utf-8"):
+        response = await client.post(
+            "/api/v1/organisations",
+            content='{"name": "Zadruga\\u0000"}',
+            headers={"content-type": content_type, "x-csrftoken": token},
+        )
+        assert response.status_code == 400, content_type
+    response = await client.post(
+        "/organisations/new",
+        data={"_csrf_token": token, "kind": "ngo"},
+        files={"name": (None, "Zadruga\x00Nič")},
+    )
+    assert response.status_code == 400 and "control character" in response.text
+    assert await Organisation.count() == before
