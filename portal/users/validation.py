@@ -71,4 +71,10 @@ async def clean_changes(
     values, errors = await _profile(data, scope, email_required=user["invited"])
     if user["id"] == scope.manager.id and values["role"] != user["role"] and "role" not in errors:
         errors["role"] = _("You cannot change your own role: ask another administrator.")
+    # Reset links go to this address: a coordinator who could change it could take over the account.
+    if scope.country is not None and not user["invited"] and values.get("email") != user["email"]:
+        errors.setdefault(
+            "email",
+            _("Only an administrator can change the e-mail address of an account in use: reset links go there."),
+        )
     return values, errors

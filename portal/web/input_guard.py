@@ -17,6 +17,8 @@ MAX_JSON_DEPTH = 32
 MAX_BODY_BYTES = 10 * 1024 * 1024
 FORM = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
+# The charset a multipart part's own Content-Type header names.
+CHARSET = re.compile(r"^content-type:[^\r\n]*charset\s*=\s*\"?([\w.:-]+)", re.IGNORECASE | re.MULTILINE)
 
 
 class InputRefused(ClientException):
@@ -72,8 +74,10 @@ def check_json(body: bytes) -> None:
         )
     try:
         document = json.loads(text)
-    except ValueError:
-        return  # not JSON at all: the handler's own parsing answers that with its usual message
+    except ValueError as exc:
+        # Not JSON to Python (or beyond its limits, such as 5,000-digit numbers, which other decoders take):
+        # refused here rather than trusted unchecked.
+        raise InputRefused(detail="body: not valid JSON", extra={"field": "body", "problem": "not_json"}) from exc
     _check_value(document, "body")
 
 
@@ -89,6 +93,13 @@ def _check_value(value: object, path: str) -> None:
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _check_value(item, f"{path}[{index}]")
+
+
+def _text(body: bytes, encoding: str) -> str:
+    try:
+        return body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputRefused(detail=f"body: not {encoding} text", extra={"field": "body", "problem": "encoding"}) from exc
 
 
 def _content_type(scope: Scope) -> str:
@@ -131,11 +142,17 @@ def input_guard_middleware(app: ASGIApp) -> ASGIApp:
             return
         body, messages = await _read_body(receive)
         if kind == FORM:
-            check_pairs(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
+            check_pairs(parse_qsl(_text(body, "ascii"), keep_blank_values=True))  # as Litestar decodes it
         elif kind == MULTIPART:
-            # Litestar parses these into the same form fields. The portal takes no file uploads, so any
-            # control character in the body is in a field (a future upload must check its file parts apart).
-            if CONTROL.search(body.decode("latin-1")):
+            # Litestar parses these into the same form fields, each part in the charset it names. The portal
+            # takes no file uploads: every part must be UTF-8 text without control characters (a future
+            # upload must check its file parts apart).
+            text = _text(body, "utf-8")
+            if any(charset.lower() not in ("utf-8", "utf8", "us-ascii") for charset in CHARSET.findall(text)):
+                raise InputRefused(
+                    detail="body: a part in another charset than UTF-8", extra={"field": "body", "problem": "encoding"}
+                )
+            if CONTROL.search(text):
                 raise _refuse_control("body")
         elif body.strip():
             # Whatever the content type says: handlers decode JSON bodies without asking it.

@@ -121,3 +121,27 @@ async def test_json_under_another_content_type_and_multipart_fields_are_checked_
     )
     assert response.status_code == 400 and "control character" in response.text
     assert await Organisation.count() == before
+
+
+async def test_bodies_litestar_would_decode_otherwise_are_refused_not_a_crash(client, db):
+    token = await csrf_token(client, "/login")
+    raw = await client.post(
+        "/login",
+        content=b"username=\xff&password=x&_csrf_token=" + token.encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert raw.status_code == 400
+    boundary = "b0undary"
+    utf7 = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="username"\r\n'
+        f"Content-Type: text/plain; charset=utf-7\r\n\r\n+AAA-hi\r\n--{boundary}--\r\n"
+    )
+    multipart = await client.post(
+        "/login", content=utf7.encode(), headers={"content-type": f"multipart/form-data; boundary={boundary}"}
+    )
+    assert multipart.status_code == 400
+    huge = '{"name": "a\\u0000b", "x": ' + "1" * 5000 + "}"
+    response = await client.post(
+        "/api/v1/organisations", content=huge, headers={"content-type": "application/json", "x-csrftoken": token}
+    )
+    assert response.status_code == 400

@@ -515,3 +515,23 @@ async def test_a_new_email_address_withdraws_the_links_mailed_to_the_old_one(cli
     await post_form(client, f"/admin/users/{invitee['id']}/invitation", {})
     assert mailbox[-1]["To"] == "nova@example.org"
     assert (await client.get(link_in(mailbox[-1], "/invitation/"))).status_code == 200
+
+
+async def test_a_coordinator_cannot_redirect_an_active_users_mail(client, make_user, make_org):
+    """Reset links go to the account's address: changing it is for admins once the account is in use."""
+    from portal.db.tables import PortalUser
+
+    office = await make_org(name="Centre", kind="social_work_centre", country="SI")
+    await make_user("coord", "coordinator", organisation_id=office)
+    target = await make_user("ana", "counsellor", organisation_id=office, email="ana@centre.example")
+    await login(client, "coord")
+    page = await client.get(f"/admin/users/{target}")
+    assert page.status_code == 200
+    response = await post_form(
+        client,
+        f"/admin/users/{target}/edit",
+        {"display_name": "Ana", "email": "coord@elsewhere.example", "role": "counsellor", "organisation_id": office},
+    )
+    assert response.status_code == 422 and "Only an administrator" in response.text
+    row = await PortalUser.select(PortalUser.email).where(PortalUser.id == target).first()
+    assert row["email"] == "ana@centre.example"
