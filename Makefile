@@ -40,9 +40,26 @@ static/vendor/cytoscape-fcose.js: node_modules/.package-lock.json
 	cp node_modules/cose-base/cose-base.js static/vendor/cose-base.js
 	cp node_modules/cytoscape-fcose/cytoscape-fcose.js static/vendor/cytoscape-fcose.js
 
+# Chart.js draws the indicator charts; Leaflet and its marker clustering draw the map.
+static/vendor/chart.umd.min.js: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/chart.js/dist/chart.umd.min.js static/vendor/chart.umd.min.js
+
+static/vendor/leaflet/leaflet.js: node_modules/.package-lock.json
+	mkdir -p static/vendor/leaflet
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images static/vendor/leaflet/
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+		node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css static/vendor/leaflet/
+
+# DejaVu Sans (every letter of sl/hr/en) for the PDFs the portal writes with fpdf2; read at run time.
+static/vendor/fonts/DejaVuSans.ttf: node_modules/.package-lock.json
+	mkdir -p static/vendor/fonts
+	cp node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf node_modules/dejavu-fonts-ttf/ttf/DejaVuSans-Bold.ttf static/vendor/fonts/
+
 install: $(VENV)/.installed vendor
 install-test: $(VENV)/.installed-test vendor
-vendor: static/vendor/htmx.min.js static/vendor/cytoscape.min.js static/vendor/cytoscape-fcose.js
+vendor: static/vendor/htmx.min.js static/vendor/cytoscape.min.js static/vendor/cytoscape-fcose.js \
+	static/vendor/chart.umd.min.js static/vendor/leaflet/leaflet.js static/vendor/fonts/DejaVuSans.ttf
 
 migrate: install
 	$(BIN)/portal migrate
