@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import itertools
-import math
 import random
 import re
 from datetime import date, timedelta
 from typing import Any
 
+from network.geo import haversine_km
 from portal.geo import REGIONS, Place, find_place, fold, places
 
 __all__ = [
@@ -1058,9 +1058,7 @@ def _genitive(country: str, region: str) -> str:
 
 
 def _distance_km(a: dict[str, Any], b: dict[str, Any]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (a["latitude"], a["longitude"], b["latitude"], b["longitude"]))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 12742 * math.asin(math.sqrt(h))
+    return float(haversine_km(a["latitude"], a["longitude"], b["latitude"], b["longitude"]))
 
 
 def _phone(region: str, rng: random.Random) -> str:
@@ -1309,7 +1307,13 @@ class _Layer:
 
     def near(self, org: dict, candidates: list[dict], km: float, limit: int) -> list[dict]:
         """The closest candidates in the same country within km, nearest first."""
-        reach = [(d, c) for c in candidates if c["country"] == org["country"] and (d := _distance_km(org, c)) <= km]
+        same = [c for c in candidates if c["country"] == org["country"]]
+        if not same:
+            return []
+        km_to = haversine_km(
+            org["latitude"], org["longitude"], [c["latitude"] for c in same], [c["longitude"] for c in same]
+        )
+        reach = [(float(d), c) for d, c in zip(km_to, same, strict=True) if d <= km]
         return [c for _, c in sorted(reach, key=lambda pair: pair[0])][:limit]
 
     def connect(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,3 +43,12 @@ def fill_croatian_case(page, first_name: str, last_name: str, skills: str) -> No
     page.get_by_label("Education").select_option("primary")
     page.get_by_label("Croatian").check()
     page.get_by_label("Skills (one per line)").fill(skills)
+
+
+def log_in(page, username: str) -> None:
+    """Sign in on the login page as a demo user (password "demo") and wait for the home page."""
+    page.goto("/login")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("demo")
+    page.get_by_role("button", name="Log in").last.click()
+    page.wait_for_url(re.compile(r"/$"))

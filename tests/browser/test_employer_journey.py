@@ -12,8 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_accessible
-from tests.browser.test_referral_journey import log_in
+from tests.browser.helpers import assert_accessible, log_in
 
 pytestmark = pytest.mark.browser
 

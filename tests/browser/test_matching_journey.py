@@ -10,8 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_accessible, fill_croatian_case
-from tests.browser.test_referral_journey import log_in
+from tests.browser.helpers import assert_accessible, fill_croatian_case, log_in
 
 pytestmark = pytest.mark.browser
 

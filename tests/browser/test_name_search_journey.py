@@ -9,8 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.geo import fold
-from tests.browser.helpers import assert_accessible
-from tests.browser.test_referral_journey import log_in
+from tests.browser.helpers import assert_accessible, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import AXE
-from tests.browser.test_referral_journey import log_in
+from tests.browser.helpers import AXE, log_in
 from tests.live_server import ROOT, running_portal
 
 pytestmark = pytest.mark.browser

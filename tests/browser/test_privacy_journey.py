@@ -8,8 +8,7 @@ import re
 
 import pytest
 
-from tests.browser.helpers import assert_accessible, fill_croatian_case
-from tests.browser.test_referral_journey import log_in
+from tests.browser.helpers import assert_accessible, fill_croatian_case, log_in
 
 pytestmark = pytest.mark.browser
 

@@ -9,17 +9,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.helpers import assert_accessible, fill_croatian_case
+from tests.browser.helpers import assert_accessible, fill_croatian_case, log_in
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, username: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill("demo")
-    page.get_by_role("button", name="Log in").last.click()
-    page.wait_for_url(re.compile(r"/$"))
 
 
 def test_counsellor_refers_enterprise_accepts_and_starts(browser, base_url):

@@ -35,8 +35,9 @@ ORGANISATION = {
 
 async def build(people: int, status: str = "sending") -> int:
     from portal.auth.accounts import create_user
-    from portal.db.tables import AllocationProposal, AllocationRound, Opportunity, Organisation, Participant
+    from portal.db.tables import AllocationProposal, AllocationRound, Organisation, Participant
     from portal.organisations import services as organisations
+    from tests.factories import make_opportunity
 
     now = dt.datetime.now(dt.UTC)
     centre = await organisations.create_organisation({**ORGANISATION, "name": "Centre", "kind": "social_work_centre"})
@@ -46,31 +47,17 @@ async def build(people: int, status: str = "sending") -> int:
     coordinator = await create_user("coord", "secret-pass-123", "coordinator", slug)
     places = []
     for n in range(3):
-        rows = await Opportunity.insert(
-            Opportunity(
-                organisation=host,
-                kind="work_trial",
-                title=f"Workshop place {n}",
-                description="Sorting and repair.",
-                required_skills="[]",
-                optional_skills="[]",
-                sector="reuse_repair",
-                country="SI",
-                region="Podravska",
-                municipality="Ptuj",
-                hours_per_week=20,
+        places.append(
+            await make_opportunity(
+                host,
+                counsellor,
                 capacity=people // 3 + 2,
-                places_taken=0,
+                title=f"Workshop place {n}",
+                latitude=None,
+                longitude=None,
                 support_offered="",
-                languages="sl",
-                status="open",
-                search_text="repair",
-                created_by=counsellor,
-                created_at=now,
-                updated_at=now,
             )
         )
-        places.append(rows[0]["id"])
     round_rows = await AllocationRound.insert(
         AllocationRound(
             name="Spring intake",

@@ -7,6 +7,7 @@ import socket
 import threading
 from collections.abc import Coroutine
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 
 class TcpProxy:
@@ -84,3 +85,10 @@ class TcpProxy:
         self.run(self._stop())
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=5)
+
+
+def database_url(url: str, name: str, port: int | None = None) -> str:
+    """``url`` pointed at database ``name`` and, given a port, at this machine's proxy on that port."""
+    parts = urlsplit(url)
+    netloc = parts.netloc if port is None else f"{parts.netloc.rsplit(':', 1)[0].rsplit('@', 1)[0]}@127.0.0.1:{port}"
+    return urlunsplit(parts._replace(netloc=netloc, path=f"/{name}"))

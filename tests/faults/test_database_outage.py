@@ -10,13 +10,13 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from tests.conftest import ENGINE
-from tests.faults.tcp_proxy import TcpProxy
+from tests.faults.tcp_proxy import TcpProxy, database_url
 
 pytestmark = [
     pytest.mark.db,
@@ -25,12 +25,6 @@ pytestmark = [
 ROOT = Path(__file__).resolve().parents[2]
 PORTAL = str(Path(sys.executable).parent / "portal")
 PAGES = ["/organisations/", "/api/v1/organisations"]
-
-
-def _with_database(url: str, name: str, port: int | None = None) -> str:
-    parts = urlsplit(url)
-    netloc = parts.netloc if port is None else f"{parts.netloc.rsplit(':', 1)[0].rsplit('@', 1)[0]}@127.0.0.1:{port}"
-    return urlunsplit(parts._replace(netloc=netloc, path=f"/{name}"))
 
 
 @pytest.fixture(scope="module")
@@ -62,9 +56,9 @@ def outage() -> Iterator[tuple[TcpProxy, dict[str, str]]]:
     }
     env.pop("PICCOLO_CONF", None)
     subprocess.run(
-        [PORTAL, "migrate"], env={**env, "PORTAL_DATABASE_URL": _with_database(base, name)}, cwd=ROOT, check=True
+        [PORTAL, "migrate"], env={**env, "PORTAL_DATABASE_URL": database_url(base, name)}, cwd=ROOT, check=True
     )
-    env["PORTAL_DATABASE_URL"] = _with_database(base, name, proxy.port)
+    env["PORTAL_DATABASE_URL"] = database_url(base, name, proxy.port)
     try:
         yield proxy, env
     finally:

@@ -18,6 +18,7 @@ import pytest
 
 from portal.db.tables import Opportunity, Participant, Referral
 from tests.conftest import ENGINE
+from tests.factories import make_opportunity
 
 pytestmark = pytest.mark.skipif(ENGINE != "postgres", reason="two worker processes share one PostgreSQL")
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,29 +33,8 @@ async def _race_setting(make_user, make_org) -> list[int]:
     host = await make_org(name="Host")
     lead = await make_user("ana", "counsellor", organisation_id=centre)
     host_user = await make_user("host", "enterprise", organisation_id=host)
-    rows = await Opportunity.insert(
-        Opportunity(
-            organisation=host,
-            kind="work_trial",
-            title="Sorting",
-            description="",
-            required_skills="[]",
-            optional_skills="[]",
-            sector="reuse_repair",
-            country="SI",
-            region="Podravska",
-            municipality="Ptuj",
-            hours_per_week=20,
-            capacity=CAPACITY,
-            places_taken=0,
-            support_offered="",
-            languages="sl",
-            status="open",
-            search_text="sorting",
-            created_by=host_user,
-            created_at=now,
-            updated_at=now,
-        )
+    opportunity = await make_opportunity(
+        host, host_user, capacity=CAPACITY, title="Sorting", description="", support_offered="", search_text="sorting"
     )
     people = await Participant.insert(
         *[
@@ -81,7 +61,7 @@ async def _race_setting(make_user, make_org) -> list[int]:
         *[
             Referral(
                 participant=p["id"],
-                opportunity=rows[0]["id"],
+                opportunity=opportunity,
                 referred_by=lead,
                 status="sent",
                 created_at=now,

@@ -21,14 +21,13 @@ import pytest
 from portal.jobs import queue
 from portal.settings import get_settings
 from tests.conftest import ENGINE
-from tests.faults.tcp_proxy import TcpProxy
-from tests.faults.test_database_outage import _with_database
-from tests.portal.test_job_queue import REDIS_URL, _clear, _redis_answers
+from tests.faults.tcp_proxy import TcpProxy, database_url
+from tests.redis_queue import REDIS_URL, clear_queue, redis_answers
 
 pytestmark = [
     pytest.mark.db,
     pytest.mark.skipif(ENGINE != "postgres", reason="a throwaway PostgreSQL database reached through a TCP proxy"),
-    pytest.mark.skipif(not _redis_answers(), reason=f"Redis does not answer at {REDIS_URL}"),
+    pytest.mark.skipif(not redis_answers(), reason=f"Redis does not answer at {REDIS_URL}"),
 ]
 ROOT = Path(__file__).resolve().parents[2]
 PORTAL = str(Path(sys.executable).parent / "portal")
@@ -56,7 +55,7 @@ async def ready_round(monkeypatch):
         "PORTAL_ENV": "test",
         "PORTAL_DATA_DIR": tempfile.mkdtemp(prefix="portal-worker-kill-"),
         "PORTAL_SECRET_KEY": "faults-secret-key-0123456789abcdef0123",
-        "PORTAL_DATABASE_URL": _with_database(base, name),
+        "PORTAL_DATABASE_URL": database_url(base, name),
         "PORTAL_REDIS_URL": REDIS_URL,
         "PORTAL_NETWORK_RECOMPUTE": "manual",
     }
@@ -73,18 +72,18 @@ async def ready_round(monkeypatch):
     round_id = int(built.stdout.strip().splitlines()[-1])
     direct = env["PORTAL_DATABASE_URL"]
     proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
-    env["PORTAL_DATABASE_URL"] = _with_database(base, name, proxy.port)
+    env["PORTAL_DATABASE_URL"] = database_url(base, name, proxy.port)
     env["DIRECT_DATABASE_URL"] = direct
     settings = dataclasses.replace(get_settings(), redis_url=REDIS_URL)
     monkeypatch.setattr(queue, "get_settings", lambda: settings)
     await queue.close()
-    await _clear(queue.saq_queue().redis)
+    await clear_queue(queue.saq_queue().redis)
     database = await asyncpg.connect(direct)
     try:
         yield round_id, env, proxy, database
     finally:
         await database.close()
-        await _clear(queue.saq_queue().redis)
+        await clear_queue(queue.saq_queue().redis)
         await queue.close()
         proxy.close()
 

@@ -14,7 +14,7 @@ from network import build_graph, from_gexf, from_graphml, from_json, to_gexf, to
 from tests.network.strategies import networks
 
 
-def same_graph(G: nx.Graph, H: nx.Graph) -> None:
+def assert_same_graph(G: nx.Graph, H: nx.Graph) -> None:
     assert dict(H.nodes(data=True)) == dict(G.nodes(data=True))
     assert {frozenset(e) for e in H.edges} == {frozenset(e) for e in G.edges}
     for u, v, data in G.edges(data=True):
@@ -24,7 +24,7 @@ def same_graph(G: nx.Graph, H: nx.Graph) -> None:
 class TestGraphML:
     def test_round_trip_through_a_file(self, graph, tmp_path):
         to_graphml(graph, tmp_path / "network.graphml")
-        same_graph(graph, from_graphml(tmp_path / "network.graphml"))
+        assert_same_graph(graph, from_graphml(tmp_path / "network.graphml"))
 
     def test_networkx_reads_it_with_typed_attributes(self, graph, tmp_path):
         to_graphml(graph, tmp_path / "network.graphml")
@@ -52,13 +52,13 @@ class TestGraphML:
 class TestGEXF:
     def test_round_trip_through_a_file(self, graph, tmp_path):
         to_gexf(graph, tmp_path / "network.gexf")
-        same_graph(graph, from_gexf(tmp_path / "network.gexf"))
+        assert_same_graph(graph, from_gexf(tmp_path / "network.gexf"))
 
     def test_round_trip_through_a_buffer(self, graph):
         buffer = io.BytesIO()
         to_gexf(graph, buffer)
         buffer.seek(0)
-        same_graph(graph, from_gexf(buffer))
+        assert_same_graph(graph, from_gexf(buffer))
 
     def test_networkx_reads_it_with_labels_for_gephi(self, graph, tmp_path):
         to_gexf(graph, tmp_path / "network.gexf")
@@ -81,8 +81,8 @@ class TestJSON:
         json.dumps(data)
 
     def test_round_trip_as_dict_and_as_text(self, graph):
-        same_graph(graph, from_json(to_json(graph)))
-        same_graph(graph, from_json(json.dumps(to_json(graph))))
+        assert_same_graph(graph, from_json(to_json(graph)))
+        assert_same_graph(graph, from_json(json.dumps(to_json(graph))))
 
     def test_string_ids_stay_strings(self):
         G = nx.Graph([("a", "b")])
@@ -108,9 +108,9 @@ class TestJSON:
 @given(networks())
 def test_every_format_keeps_nodes_edges_and_attributes(records):
     G = build_graph(*records)
-    same_graph(G, from_json(json.loads(json.dumps(to_json(G)))))
+    assert_same_graph(G, from_json(json.loads(json.dumps(to_json(G)))))
     for write, read in ((to_graphml, from_graphml), (to_gexf, from_gexf)):
         buffer = io.BytesIO()
         write(G, buffer)
         buffer.seek(0)
-        same_graph(G, read(buffer))
+        assert_same_graph(G, read(buffer))

@@ -10,13 +10,11 @@ from collections import Counter
 import pytest
 
 import matching
-from portal.auth.current_user import CurrentUser
 from portal.db.tables import AllocationProposal, AllocationRound, AuditEvent, Opportunity, Participant, Referral
 from portal.matching_service import round_runs, rounds, training
+from tests.factories import current_user, make_opportunity, make_participant, skills_json
 from tests.fixtures import csrf_token, login, post_form
-from tests.portal.test_referrals import make_opportunity
-
-PTUJ = (46.42, 15.87)
+from tests.flows import round_setting, run_round
 
 
 @pytest.fixture(autouse=True)
@@ -25,99 +23,6 @@ def _default_weights():
     training.forget_weights()
     yield
     training.forget_weights()
-
-
-def _skills(*labels: str) -> str:
-    return json.dumps([{"uri": "", "label": label} for label in labels])
-
-
-def _user(user_id: int, username: str, role: str, organisation_id: int) -> CurrentUser:
-    return CurrentUser(user_id, username, username.title(), role, organisation_id, "Test organisation", "en")
-
-
-async def make_participant(
-    lead: CurrentUser,
-    *,
-    stage: str = "activation",
-    skills: tuple[str, ...] = ("sorting",),
-    interests: str = "reuse_repair",
-    support_needs: str = "",
-    location=PTUJ,
-    travel_km: int = 25,
-    region: str = "Podravska",
-    first_name: str = "Mojca",
-) -> int:
-    """A case opened by ``lead`` (a counsellor), moved to ``stage``, with the given profile."""
-    from portal.cases import services as cases
-
-    values = {
-        "first_name": first_name,
-        "last_name": "Testna",
-        "birth_year": 1980,
-        "phone": "",
-        "email": "",
-        "address": "",
-        "region": region,
-        "municipality": "Ptuj",
-        "latitude": location[0],
-        "longitude": location[1],
-        "languages": "sl",
-        "education_level": "primary",
-        "skills": _skills(*skills),
-        "interests": interests,
-        "hours_per_week": 20,
-        "travel_km": travel_km,
-        "support_needs": support_needs,
-        "available_from": None,
-    }
-    pid = await cases.create_case(lead, values)
-    await Participant.update({Participant.stage: stage}).where(Participant.id == pid)
-    return pid
-
-
-async def round_setting(client, make_user, make_org):
-    """A coordinator logged in; five people in activation (one with an empty profile, one out of reach),
-    one still at intake; a one-place sorting job, a two-place kitchen job, a closed and a Croatian-only one."""
-    centre = await make_org(name="Centre for social work", kind="social_work_centre")
-    host = await make_org(name="Repair cooperative")
-    lead_id = await make_user("ana", "counsellor", organisation_id=centre)
-    host_user = await make_user("host", "enterprise", organisation_id=host)
-    await make_user("coord", "coordinator")
-    lead = _user(lead_id, "ana", "counsellor", centre)
-    people = {
-        "sorter": await make_participant(lead, skills=("sorting",)),
-        "both": await make_participant(lead, skills=("sorting", "cooking")),
-        "cook": await make_participant(lead, skills=("cooking",)),
-        "empty": await make_participant(lead, skills=(), interests="", first_name="Prazna"),
-        "far": await make_participant(lead, location=(46.05, 14.51), travel_km=5),
-        "intake": await make_participant(lead, stage="intake"),
-    }
-    places = {
-        "sorting": await make_opportunity(
-            host, host_user, capacity=1, title="Sorting helper", required_skills=_skills("sorting"), support_offered=""
-        ),
-        "kitchen": await make_opportunity(
-            host,
-            host_user,
-            capacity=2,
-            title="Kitchen help",
-            sector="food",
-            required_skills=_skills("cooking"),
-            support_offered="",
-        ),
-        "closed": await make_opportunity(host, host_user, title="Closed one", status="closed"),
-        "croatian": await make_opportunity(host, host_user, title="Croatian only", languages="hr"),
-    }
-    await login(client, "coord")
-    return people, places, host
-
-
-async def run(client, **form) -> int:
-    response = await post_form(
-        client, "/matching/rounds", {"name": "Spring intake", "method": "stable", "stage": "activation", **form}
-    )
-    assert response.status_code == 303, response.text[:800]
-    return int(response.headers["location"].rsplit("/", 1)[1])
 
 
 async def _proposals(round_id: int) -> dict[int, dict]:
@@ -137,7 +42,7 @@ def _within_places(proposals: dict[int, dict], left: dict[int, int]) -> bool:
 @pytest.mark.parametrize("method", ["stable", "welfare"])
 async def test_a_round_proposes_within_places_and_the_page_explains_each(client, make_user, make_org, method):
     people, places, _ = await round_setting(client, make_user, make_org)
-    round_id = await run(client, method=method)
+    round_id = await run_round(client, method=method)
     stored = await AllocationRound.select().where(AllocationRound.id == round_id).first()
     assert stored["status"] == "ready" and stored["progress"] == 100 and stored["method"] == method
     proposals = await _proposals(round_id)
@@ -178,7 +83,7 @@ async def test_welfare_never_totals_less_than_stable(client, make_user, make_org
     await round_setting(client, make_user, make_org)
     totals = {}
     for method in ("stable", "welfare"):
-        round_id = await run(client, method=method)
+        round_id = await run_round(client, method=method)
         totals[method] = json.loads(
             (await AllocationRound.select(AllocationRound.report).where(AllocationRound.id == round_id).first())[
                 "report"
@@ -189,7 +94,7 @@ async def test_welfare_never_totals_less_than_stable(client, make_user, make_org
 
 async def test_an_empty_profile_is_unplaced_with_the_note_and_no_scores(client, make_user, make_org):
     people, *_ = await round_setting(client, make_user, make_org)
-    round_id = await run(client)
+    round_id = await run_round(client)
     empty = (await _proposals(round_id))[people["empty"]]
     assert empty["opportunity"] is None and empty["score"] is None and empty["rank"] is None
     assert empty["explanation"]["unplaced"] == "empty_profile" and empty["explanation"]["reasons"] is None
@@ -209,13 +114,13 @@ async def test_the_intake_and_the_places_follow_the_criteria(client, make_user, 
     await Referral.insert(
         Referral(participant=busy, opportunity=places["closed"], referred_by=lead, message="", status="sent", reason="")
     )
-    round_id = await run(client, without_live_referral="1", opportunity_kind="work_trial", stage="activation")
+    round_id = await run_round(client, without_live_referral="1", opportunity_kind="work_trial", stage="activation")
     assert busy not in await _proposals(round_id)
     await Opportunity.update({Opportunity.kind: "training"}).where(Opportunity.id == places["kitchen"])
-    round_id = await run(client, opportunity_kind="training")
+    round_id = await run_round(client, opportunity_kind="training")
     options = {o for p in (await _proposals(round_id)).values() for o, _ in p["explanation"]["options"]}
     assert options == {places["kitchen"]}
-    round_id = await run(client, region="Savinjska")
+    round_id = await run_round(client, region="Savinjska")
     assert await _proposals(round_id) == {}
     page = await client.get(f"/matching/rounds/{round_id}")
     assert "Nobody matched the intake" in page.text
@@ -249,12 +154,12 @@ async def test_a_welfare_round_too_large_for_memory_is_refused_up_front(client, 
     )
     assert response.status_code == 422 and "5 people for 6 places are too many" in response.text
     assert await AllocationRound.count() == 0
-    await run(client, method="stable")  # the stable method has no such limit
+    await run_round(client, method="stable")  # the stable method has no such limit
 
 
 async def test_adjusting_respects_the_places_and_records_who(client, make_user, make_org):
     people, places, _ = await round_setting(client, make_user, make_org)
-    round_id = await run(client)
+    round_id = await run_round(client)
     proposals = await _proposals(round_id)
     holder = next(p for p in proposals.values() if p["opportunity"] == places["sorting"])
     # The other sorter (not the cook: "cooking" is no match for "sorting", whatever their letters share).
@@ -298,9 +203,9 @@ async def test_stored_proposals_never_exceed_places_left_under_random_adjustment
     host = await make_org(name="Host")
     lead_id = await make_user("ana", "counsellor", organisation_id=centre)
     host_user = await make_user("host", "enterprise", organisation_id=host)
-    coord = _user(await make_user("coord", "coordinator"), "coord", "coordinator", centre)
+    coord = current_user(await make_user("coord", "coordinator"), "coord", "coordinator", centre)
     labels = ("sorting", "cooking", "sewing", "cleaning")
-    lead = _user(lead_id, "ana", "counsellor", centre)
+    lead = current_user(lead_id, "ana", "counsellor", centre)
     for _ in range(14):
         await make_participant(lead, skills=tuple(rng.sample(labels, rng.randint(1, 2))))
     for i in range(5):
@@ -311,7 +216,7 @@ async def test_stored_proposals_never_exceed_places_left_under_random_adjustment
             capacity=capacity,
             places_taken=rng.randint(0, capacity - 1),
             title=f"Place {i}",
-            required_skills=_skills(rng.choice(labels)),
+            required_skills=skills_json(rng.choice(labels)),
             support_offered="",
         )
     for method in ("stable", "welfare"):
@@ -354,7 +259,7 @@ def test_allocate_keeps_capacities_and_lists_on_random_instances():
 
 async def test_send_creates_exactly_the_referrals_once(client, make_user, make_org):
     people, places, _ = await round_setting(client, make_user, make_org)
-    round_id = await run(client)
+    round_id = await run_round(client)
     proposals = await _proposals(round_id)
     placed = {p["participant"]: p["opportunity"] for p in proposals.values() if p["opportunity"]}
     # One person already has a live referral to the proposed place: refused as a duplicate, the rest go through.
@@ -447,7 +352,7 @@ async def test_progress_polls_while_running_and_works_without_javascript(client,
 @pytest.mark.parametrize("role", ["counsellor", "enterprise", "employer"])
 async def test_other_roles_cannot_see_or_change_a_round(client, make_user, make_org, role):
     await round_setting(client, make_user, make_org)
-    round_id = await run(client)
+    round_id = await run_round(client)
     proposal = (await AllocationProposal.select(AllocationProposal.id).first())["id"]
     client.cookies.clear()
     await make_user("someone", role)
@@ -479,7 +384,7 @@ async def test_referrals_waiting_for_an_answer_count_against_the_places(client, 
             reason="",
         )
     )
-    proposals = await _proposals(await run(client))
+    proposals = await _proposals(await run_round(client))
     assert places["sorting"] not in {p["opportunity"] for p in proposals.values()}
 
 
@@ -490,13 +395,19 @@ async def test_employer_places_only_for_people_who_agreed_to_be_shown_to_employe
     firm = await make_org(name="Sorting employer d.o.o.", kind="employer")
     boss = await make_user("boss", "employer", organisation_id=firm)
     job = await make_opportunity(
-        firm, boss, kind="job", capacity=5, title="Sorting job", required_skills=_skills("sorting"), support_offered=""
+        firm,
+        boss,
+        kind="job",
+        capacity=5,
+        title="Sorting job",
+        required_skills=skills_json("sorting"),
+        support_offered="",
     )
     lead = (await Participant.select(Participant.lead_counsellor).first())["lead_counsellor"]
     await Consent.insert(
         Consent(participant=people["both"], scope="employer_profile", given=True, recorded_by=lead, note="")
     )
-    proposals = await _proposals(await run(client))
+    proposals = await _proposals(await run_round(client))
     offered = {pid: [o for o, _ in p["explanation"].get("options", [])] for pid, p in proposals.items()}
     assert job in offered[people["both"]] and job not in offered[people["sorter"]]
 
@@ -505,7 +416,7 @@ async def test_send_checks_stage_places_waiting_elsewhere_and_tells_the_lead(cli
     from portal.db.tables import Notification
 
     people, places, _ = await round_setting(client, make_user, make_org)
-    first, second = await run(client), await run(client)  # both computed before either is sent
+    first, second = await run_round(client), await run_round(client)  # both computed before either is sent
     placed = {p["participant"]: p["opportunity"] for p in (await _proposals(first)).values() if p["opportunity"]}
     moved_on = next(pid for pid, oid in placed.items() if oid == places["kitchen"])
     await Participant.update({Participant.stage: "exit"}).where(Participant.id == moved_on)
@@ -541,7 +452,7 @@ async def test_sending_cut_short_is_finished_by_continue_without_a_second_referr
     client, make_user, make_org, monkeypatch
 ):
     await round_setting(client, make_user, make_org)
-    round_id = await run(client)
+    round_id = await run_round(client)
     placed = sum(1 for p in (await _proposals(round_id)).values() if p["opportunity"])
     assert placed >= 2
     notified = []
@@ -555,7 +466,9 @@ async def test_sending_cut_short_is_finished_by_continue_without_a_second_referr
 
     monkeypatch.setattr(rounds.referrals, "notify_counsellors", crash_after_the_first)
     with pytest.raises(ConnectionResetError):
-        await rounds.send(round_id, _user(await _user_id("coord"), "coord", "coordinator", 0), "Hello", "10.0.0.9")
+        await rounds.send(
+            round_id, current_user(await _user_id("coord"), "coord", "coordinator", 0), "Hello", "10.0.0.9"
+        )
     stored = await AllocationRound.select(AllocationRound.status).where(AllocationRound.id == round_id).first()
     assert stored["status"] == rounds.SENDING and await Referral.count() == 1
     page = await client.get(f"/matching/rounds/{round_id}")
@@ -575,7 +488,7 @@ async def test_a_failure_inside_one_referral_leaves_no_referral_without_its_link
     client, make_user, make_org, monkeypatch
 ):
     await round_setting(client, make_user, make_org)
-    round_id = await run(client)
+    round_id = await run_round(client)
     placed = sum(1 for p in (await _proposals(round_id)).values() if p["opportunity"])
     real_insert = rounds.AuditEvent.insert
     calls = []
@@ -600,7 +513,7 @@ async def test_two_deliveries_at_once_make_each_referral_once(client, make_user,
     import asyncio
 
     await round_setting(client, make_user, make_org)
-    round_id = await run(client)
+    round_id = await run_round(client)
     placed = sum(1 for p in (await _proposals(round_id)).values() if p["opportunity"])
     await AllocationRound.update(
         {AllocationRound.status: rounds.SENDING, AllocationRound.sent_by: await _user_id("coord")}

@@ -6,43 +6,7 @@ import datetime as dt
 
 from portal.db.tables import AuditEvent, CaseTeamMember, Consent, Participant, ProfilingAssessment, StageChange
 from tests.fixtures import login, post_form
-
-CASE = {
-    "first_name": "Mojca",
-    "last_name": "Testna",
-    "birth_year": "1980",
-    "region": "Podravska",
-    "municipality": "Ptuj",
-    "education_level": "primary",
-    "hours_per_week": "20",
-    "travel_km": "25",
-    "languages": ["sl"],
-    "interests": ["reuse_repair"],
-    "support_needs": ["mentor"],
-    "skills": "sorting\ncleaning",
-}
-ANSWERS = {
-    "months_out_of_work": "gt24",
-    "months_social_assistance": "12to36",
-    "health": "some",
-    "education": "primary",
-    "housing": "stable",
-    "debt": "arrears",
-    "care_duties": "none",
-    "motivation": "mixed",
-}
-
-
-async def open_case(client, **overrides) -> int:
-    response = await post_form(client, "/cases/new", {**CASE, **overrides})
-    assert response.status_code == 303, response.text[:800]
-    return int(response.headers["location"].rsplit("/", 1)[1])
-
-
-async def as_user(client, make_user, username, role, organisation_id=None):
-    await make_user(username, role, organisation_id=organisation_id)
-    client.cookies.clear()
-    await login(client, username)
+from tests.flows import ANSWERS, CASE, as_user, open_case
 
 
 async def test_counsellor_opens_a_case_at_intake_with_a_pseudonymous_code(client, make_user):

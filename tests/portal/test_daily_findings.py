@@ -13,8 +13,7 @@ from portal.privacy import erasure
 from portal.referrals.messages import MESSAGES
 from portal.referrals.notify import notify
 from tests.fixtures import login, post_form
-from tests.portal.test_cases import open_case
-from tests.portal.test_opportunities import VALID_FORM
+from tests.flows import OPPORTUNITY_FORM, open_case
 
 
 async def _as(client, username: str) -> None:
@@ -304,7 +303,7 @@ async def test_new_opportunity_form_leaves_the_place_empty_and_says_it_starts_as
     assert '<option value="draft" selected>' in form
 
     # Left empty, the place is the organisation's; the status left at its default is Draft.
-    data = {**VALID_FORM, "region": "", "municipality": ""}
+    data = {**OPPORTUNITY_FORM, "region": "", "municipality": ""}
     data.pop("status")
     data["status"] = "draft"
     response = await post_form(client, "/opportunities/new", data)

@@ -40,9 +40,9 @@ from portal.db.tables import CandidatePseudonym, Introduction, Participant, Refe
 from portal.employers import pool
 from portal.network import jobs as network_jobs
 from portal.referrals import services as referrals
+from tests.factories import make_opportunity
 from tests.fixtures import csrf_token, login, post_form
-from tests.portal.test_cases import ANSWERS
-from tests.portal.test_referrals import make_opportunity
+from tests.flows import ANSWERS
 
 # --- the data set -----------------------------------------------------------------------------
 

@@ -9,9 +9,9 @@ import re
 from portal.db.tables import AuditEvent, CandidatePseudonym, Introduction, Notification, Participant, Referral
 from portal.employers import pool, profiles
 from portal.referrals import notify
+from tests.factories import make_opportunity
 from tests.fixtures import login, post_form
-from tests.portal.test_cases import open_case
-from tests.portal.test_referrals import make_opportunity, switch
+from tests.flows import open_case, switch
 
 PSEUDONYM = re.compile(r"K-[A-Z2-9]{6}")
 

@@ -16,33 +16,16 @@ import pytest
 from portal.db.tables import NetworkSnapshot
 from portal.jobs import queue
 from portal.settings import get_settings
+from tests.redis_queue import REDIS_URL, clear_queue, redis_answers
 
-# Database 6 of the machine's Redis is this suite's; nothing else is touched.
-REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
 ROOT = Path(__file__).resolve().parents[2]
 PORTAL = str(Path(sys.executable).parent / "portal")
 
 
-def _redis_answers() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1, socket_connect_timeout=1).ping())
-    except redis.RedisError:
-        return False
-
-
 pytestmark = pytest.mark.skipif(
-    not _redis_answers(),
+    not redis_answers(),
     reason=f"Redis does not answer at {REDIS_URL} (set PORTAL_TEST_REDIS_URL, or start redis-server)",
 )
-
-
-async def _clear(redis) -> None:
-    for pattern in (f"saq:{queue.QUEUE_NAME}:*", f"saq:job:{queue.QUEUE_NAME}:*", "saq:abort:*", queue.RECENT_KEY):
-        keys = [key async for key in redis.scan_iter(match=pattern)]
-        if keys:
-            await redis.delete(*keys)
 
 
 async def use_redis(monkeypatch) -> None:
@@ -50,7 +33,7 @@ async def use_redis(monkeypatch) -> None:
     settings = dataclasses.replace(get_settings(), redis_url=REDIS_URL)
     monkeypatch.setattr(queue, "get_settings", lambda: settings)
     await queue.close()
-    await _clear(queue.saq_queue().redis)
+    await clear_queue(queue.saq_queue().redis)
 
 
 @pytest.fixture
@@ -58,7 +41,7 @@ async def on_redis(monkeypatch):
     """This process enqueues on an empty queue in Redis database 6."""
     await use_redis(monkeypatch)
     yield queue.saq_queue()
-    await _clear(queue.saq_queue().redis)
+    await clear_queue(queue.saq_queue().redis)
     await queue.close()
 
 
@@ -93,10 +76,10 @@ async def test_with_a_queue_the_web_process_only_enqueues_and_the_pages_show_it(
 ):
     from portal.db.tables import AllocationRound, Referral
     from tests.fixtures import post_form
-    from tests.portal.test_allocation_rounds import round_setting, run
+    from tests.flows import round_setting, run_round
 
     await round_setting(client, make_user, make_org)  # logs the coordinator in
-    round_id = await run(client)  # computed in-process (no queue yet)
+    round_id = await run_round(client)  # computed in-process (no queue yet)
     await use_redis(monkeypatch)
     try:
         # "Recompute now": the run's row at once (the progress bar polls it), the work on the queue.
@@ -119,7 +102,7 @@ async def test_with_a_queue_the_web_process_only_enqueues_and_the_pages_show_it(
         assert (await post_form(client, f"/matching/rounds/{round_id}/send", {})).status_code == 303
         assert (await queue.saq_queue().info())["queued"] == 2
     finally:
-        await _clear(queue.saq_queue().redis)
+        await clear_queue(queue.saq_queue().redis)
     # Its job gone (Redis lost it): the page offers to continue, as after a crash.
     page = await client.get(f"/matching/rounds/{round_id}")
     assert "Sending did not finish" in page.text and "Continue sending" in page.text

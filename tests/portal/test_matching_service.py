@@ -7,9 +7,9 @@ import re
 
 from portal.db.tables import AuditEvent, Participant, Referral
 from portal.matching_service import records, services
+from tests.factories import make_opportunity
 from tests.fixtures import login, post_form
-from tests.portal.test_cases import open_case
-from tests.portal.test_referrals import make_opportunity
+from tests.flows import open_case
 
 
 def _skills(*labels: str) -> str:
@@ -286,7 +286,7 @@ async def test_a_place_taken_elsewhere_is_left_out_even_before_the_index_hears_o
 
 
 async def test_a_place_with_an_earlier_referral_is_set_apart_with_its_date_and_reason(client, make_user, make_org):
-    from tests.portal.test_referrals import refer, step, switch
+    from tests.flows import refer, step, switch
 
     participant, opp, *_ = await placements_setting(client, make_user, make_org)
     first = await services.placements_for(participant)

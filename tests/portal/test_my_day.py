@@ -24,8 +24,8 @@ from portal.db.tables import (
 from portal.home import my_day
 from portal.i18n import use_language
 from portal.i18n.formatting import format_date
+from tests.factories import make_opportunity
 from tests.fixtures import login
-from tests.portal.test_referrals import make_opportunity
 
 _codes = itertools.count(1)
 NOW = dt.datetime.now(dt.UTC)

@@ -9,7 +9,7 @@ import pytest
 from portal.db.tables import NetworkSnapshot
 from portal.network import jobs, services
 from tests.fixtures import csrf_token, login, post_form, send_json
-from tests.portal.test_referrals import refer, setting, step, switch
+from tests.flows import refer, setting, step, switch
 
 TIE = {"kind": "cooperation", "since": None, "until": None, "strength": 3, "note": ""}
 

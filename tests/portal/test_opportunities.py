@@ -14,31 +14,13 @@ from portal.geo import find_place
 from portal.opportunities import services
 from portal.skills import importer
 from tests.fixtures import login, post_form
+from tests.flows import CLEAN, OPPORTUNITY_FORM
 
 TEAM = "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-000000000001"
-CLEAN = "http://data.europa.eu/esco/skill/00000000-0000-4000-8000-000000000002"
 VOCABULARY = f"""conceptUri,preferredLabel,altLabels,reuseLevel
 {TEAM},work in teams,teamwork,transversal
 {CLEAN},cleaning techniques,,cross-sector
 """
-VALID_FORM: dict[str, Any] = {
-    "title": "Delovni preizkus v šivalnici",
-    "kind": "work_trial",
-    "sector": "textiles",
-    "status": "open",
-    "description": "Krojenje in šivanje torb iz odsluženega tekstila.",
-    "required_skills": "Work in Teams\nkrojenje",
-    "optional_skills": f"cleaning techniques <{CLEAN}>\nteamwork",
-    "country": "SI",
-    "region": "Podravska",
-    "municipality": "Ptuj",
-    "hours_per_week": "20",
-    "capacity": "3",
-    "starts_on": "2026-03-01",
-    "ends_on": "2026-08-31",
-    "support_offered": ["mentor", "flexible_hours"],
-    "languages": ["sl", "hr"],
-}
 
 
 async def add_opportunity(organisation_id: int, user_id: int, **overrides: Any) -> int:
@@ -105,7 +87,7 @@ async def test_enterprise_posts_for_its_own_organisation_and_skills_are_recognis
     assert 'name="organisation_id"' not in form.text  # posts for its own organisation only
     assert 'form="required_skills-finder"' in form.text and 'id="required_skills-finder"' in form.text
     assert "ESCO, European Commission" in form.text
-    response = await post_form(client, "/opportunities/new", {**VALID_FORM, "places_taken": "3"})
+    response = await post_form(client, "/opportunities/new", {**OPPORTUNITY_FORM, "places_taken": "3"})
     assert response.status_code == 303
     opp_id = int(response.headers["location"].rsplit("/", 1)[1])
     stored = await services.get_opportunity(opp_id, None)
@@ -125,7 +107,7 @@ async def test_enterprise_posts_for_its_own_organisation_and_skills_are_recognis
 async def test_bad_input_rerenders_the_form_with_each_problem_and_stores_nothing(client, enterprise):
     await login(client, "ent")
     bad = {
-        **VALID_FORM,
+        **OPPORTUNITY_FORM,
         "title": "",
         "kind": "picnic",
         "sector": "",
@@ -162,11 +144,11 @@ async def test_bad_input_rerenders_the_form_with_each_problem_and_stores_nothing
 async def test_coordinates_come_from_the_municipality_else_from_the_organisation(client, enterprise):
     org_id, _ = enterprise
     await login(client, "ent")
-    response = await post_form(client, "/opportunities/new", {**VALID_FORM, "municipality": "Neznana vas"})
+    response = await post_form(client, "/opportunities/new", {**OPPORTUNITY_FORM, "municipality": "Neznana vas"})
     stored = await services.get_opportunity(int(response.headers["location"].rsplit("/", 1)[1]), None)
     assert (stored["latitude"], stored["longitude"]) == (46.5, 15.9)
     given = await post_form(
-        client, "/opportunities/new", {**VALID_FORM, "title": "Drugi", "latitude": "46,1", "longitude": "15.1"}
+        client, "/opportunities/new", {**OPPORTUNITY_FORM, "title": "Drugi", "latitude": "46,1", "longitude": "15.1"}
     )
     stored = await services.get_opportunity(int(given.headers["location"].rsplit("/", 1)[1]), None)
     assert (stored["latitude"], stored["longitude"]) == (46.1, 15.1)
@@ -178,10 +160,10 @@ async def test_coordinators_pick_the_organisation_and_counsellors_only_read(clie
     await login(client, "coord")
     form = await client.get("/opportunities/new")
     assert 'name="organisation_id"' in form.text and "Udruga Korak" in form.text
-    missing = await post_form(client, "/opportunities/new", VALID_FORM)
+    missing = await post_form(client, "/opportunities/new", OPPORTUNITY_FORM)
     assert missing.status_code == 422 and 'id="organisation_id-error"' in missing.text
     # No region or municipality given: the opportunity is where the organisation is.
-    at_home = {**VALID_FORM, "organisation_id": str(target), "region": "", "municipality": ""}
+    at_home = {**OPPORTUNITY_FORM, "organisation_id": str(target), "region": "", "municipality": ""}
     created = await post_form(client, "/opportunities/new", at_home)
     assert created.status_code == 303
     stored = await services.get_opportunity(int(created.headers["location"].rsplit("/", 1)[1]), None)
@@ -190,13 +172,13 @@ async def test_coordinators_pick_the_organisation_and_counsellors_only_read(clie
     await make_user("ana", "counsellor")
     await login(client, "ana")
     assert (await client.get("/opportunities/new")).status_code == 403
-    assert (await post_form(client, "/opportunities/new", VALID_FORM)).status_code == 403
+    assert (await post_form(client, "/opportunities/new", OPPORTUNITY_FORM)).status_code == 403
 
 
 async def test_enterprise_cannot_post_for_another_organisation(client, make_org, enterprise):
     other = await make_org(name="Somebody else")
     await login(client, "ent")
-    response = await post_form(client, "/opportunities/new", {**VALID_FORM, "organisation_id": str(other)})
+    response = await post_form(client, "/opportunities/new", {**OPPORTUNITY_FORM, "organisation_id": str(other)})
     assert response.status_code == 403 and await Opportunity.count() == 0
 
 
@@ -217,19 +199,19 @@ async def test_edit_shows_skills_one_per_line_and_keeps_capacity_above_places_ta
     assert form.status_code == 200
     assert f"cleaning techniques &lt;{CLEAN}&gt;\nkrojenje</textarea>" in form.text
     assert "3 places are taken by accepted referrals." in form.text
-    too_small = await post_form(client, f"/opportunities/{opp_id}/edit", {**VALID_FORM, "capacity": "2"})
+    too_small = await post_form(client, f"/opportunities/{opp_id}/edit", {**OPPORTUNITY_FORM, "capacity": "2"})
     assert too_small.status_code == 422
     assert "3 places are already taken by accepted referrals, so the capacity cannot be lower than 3." in too_small.text
     assert (await services.get_opportunity(opp_id, None))["title"] == "Pomočnik v kuhinji"
     saved = await post_form(
         client,
         f"/opportunities/{opp_id}/edit",
-        {**VALID_FORM, "capacity": "3", "places_taken": "0", "status": "closed"},
+        {**OPPORTUNITY_FORM, "capacity": "3", "places_taken": "0", "status": "closed"},
     )
     assert saved.status_code == 303
     stored = await services.get_opportunity(opp_id, await _as_user(user_id))
     assert (stored["capacity"], stored["places_taken"], stored["status"]) == (3, 3, "closed")
-    assert stored["title"] == VALID_FORM["title"]
+    assert stored["title"] == OPPORTUNITY_FORM["title"]
 
 
 async def test_moving_the_place_moves_the_coordinates(client, enterprise):
@@ -241,7 +223,7 @@ async def test_moving_the_place_moves_the_coordinates(client, enterprise):
         name: re.search(rf'id="{name}" name="{name}" type="text" value="([^"]*)"', form).group(1)
         for name in ("latitude", "longitude")
     }
-    moved = {**VALID_FORM, "municipality": "Ormož", **shown}
+    moved = {**OPPORTUNITY_FORM, "municipality": "Ormož", **shown}
     assert (await post_form(client, f"/opportunities/{opp_id}/edit", moved)).status_code == 303
     stored = await services.get_opportunity(opp_id, None)
     ormoz = find_place("SI", "Ormož")
@@ -255,14 +237,14 @@ async def test_only_the_organisation_and_managers_edit(client, make_org, make_us
     await make_user("rival", "enterprise", organisation_id=other)
     await login(client, "rival")
     assert (await client.get(f"/opportunities/{opp_id}/edit")).status_code == 403
-    assert (await post_form(client, f"/opportunities/{opp_id}/edit", VALID_FORM)).status_code == 403
+    assert (await post_form(client, f"/opportunities/{opp_id}/edit", OPPORTUNITY_FORM)).status_code == 403
     await make_user("colleague", "counsellor", organisation_id=org_id)
     await login(client, "colleague")
     assert (await client.get(f"/opportunities/{opp_id}/edit")).status_code == 403
     assert 'href="/opportunities/' + str(opp_id) + '/edit"' not in (await client.get(f"/opportunities/{opp_id}")).text
     await make_user("admin", "admin")
     await login(client, "admin")
-    assert (await post_form(client, f"/opportunities/{opp_id}/edit", VALID_FORM)).status_code == 303
+    assert (await post_form(client, f"/opportunities/{opp_id}/edit", OPPORTUNITY_FORM)).status_code == 303
 
 
 # --- list, detail, ours ----------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Who may use each opportunity and skills route, for records of an organisation the user is not in.
 
-``OPPORTUNITY_RULES`` is merged into the completeness check of ``test_permissions.py``.
+``OPPORTUNITY_RULES`` (in ``tests/access_rules.py``) is merged into the completeness check of ``test_permissions.py``.
 """
 
 from __future__ import annotations
@@ -11,32 +11,11 @@ import pytest
 
 from portal.auth.roles import ROLES
 from portal.db.tables import Opportunity, PortalUser
+from tests.access_rules import MANAGERS, OPPORTUNITY_RULES
 from tests.fixtures import csrf_token, login
 
-PUBLIC = frozenset({"anonymous", *ROLES})
-LOGGED_IN = frozenset(ROLES)
-MANAGERS = frozenset({"admin", "coordinator"})
-POSTERS = frozenset({"admin", "coordinator", "enterprise", "employer"})
 WHO = ["anonymous", *ROLES]
 
-# (method, route path) -> who gets through, when the record (or, for a new one, the organisation
-# named in the request) belongs to an organisation the user is not a member of.
-OPPORTUNITY_RULES: dict[tuple[str, str], frozenset[str]] = {
-    ("GET", "/opportunities"): PUBLIC,
-    ("GET", "/opportunities/mine"): frozenset({"enterprise", "employer"}),
-    ("GET", "/opportunities/new"): POSTERS,
-    ("POST", "/opportunities/new"): MANAGERS,
-    ("GET", "/opportunities/{opp_id:int}"): PUBLIC,
-    ("GET", "/opportunities/{opp_id:int}/edit"): MANAGERS,
-    ("POST", "/opportunities/{opp_id:int}/edit"): MANAGERS,
-    ("GET", "/opportunities/{opp_id:int}/candidates"): MANAGERS,
-    ("GET", "/api/v1/opportunities"): PUBLIC,
-    ("POST", "/api/v1/opportunities"): MANAGERS,
-    ("GET", "/api/v1/opportunities/{opp_id:int}"): PUBLIC,
-    ("PATCH", "/api/v1/opportunities/{opp_id:int}"): MANAGERS,
-    ("GET", "/skills/suggest"): PUBLIC,
-    ("POST", "/skills/add"): LOGGED_IN,
-}
 # A draft of another organisation: only managers reach it; to everyone else it does not exist.
 DRAFT_RULES: dict[tuple[str, str], frozenset[str]] = {
     route: MANAGERS for route in OPPORTUNITY_RULES if "{opp_id:int}" in route[1]

@@ -12,9 +12,8 @@ import matching
 from portal.cli import main
 from portal.db.tables import AllocationProposal, OutcomeModel, Referral, ReferralEvent
 from portal.matching_service import round_runs, rounds, services, training
+from tests.factories import PTUJ, current_user, make_opportunity, make_participant, skills_json
 from tests.fixtures import login, post_form
-from tests.portal.test_allocation_rounds import PTUJ, _skills, _user, make_participant
-from tests.portal.test_referrals import make_opportunity
 
 FAR = (46.78, 15.87)  # about 40 km north of Ptuj
 
@@ -41,7 +40,7 @@ async def outcome_setting(make_user, make_org, good: str, places: int = 12, peop
     host = await make_org(name="Host")
     lead_id = await make_user("ana", "counsellor", organisation_id=centre)
     host_user = await make_user("host", "enterprise", organisation_id=host)
-    lead = _user(lead_id, "ana", "counsellor", centre)
+    lead = current_user(lead_id, "ana", "counsellor", centre)
     people = []
     for i in range(people_count):
         success = i % 2 == 0
@@ -60,7 +59,12 @@ async def outcome_setting(make_user, make_org, good: str, places: int = 12, peop
         )
     jobs = [
         await make_opportunity(
-            host, host_user, title=f"Sorting {k}", required_skills=_skills("sorting"), support_offered="", capacity=10
+            host,
+            host_user,
+            title=f"Sorting {k}",
+            required_skills=skills_json("sorting"),
+            support_offered="",
+            capacity=10,
         )
         for k in range(places)
     ]
@@ -166,7 +170,7 @@ async def test_learned_weights_that_rank_better_are_used_by_suggestions_and_roun
     assert found
     for name, part in found[0]["contributions"].items():
         assert part == pytest.approx(getattr(learned, name) * found[0]["components"][name], abs=1e-6)
-    coordinator = _user(
+    coordinator = current_user(
         await make_user("coord", "coordinator"), "coord", "coordinator", setting["lead"].organisation_id
     )
     round_id = await round_runs.start_round(rounds.Criteria(name="With learned weights"), coordinator)

@@ -22,9 +22,9 @@ from portal.db.tables import (
 )
 from portal.employers import pool
 from portal.privacy import erasure
+from tests.factories import make_opportunity
 from tests.fixtures import login, post_form
-from tests.portal.test_cases import ANSWERS, open_case
-from tests.portal.test_referrals import make_opportunity, switch
+from tests.flows import ANSWERS, open_case, switch
 
 FIRST, LAST = "Zorislava", "Kvrgoletnik"
 PHONE, EMAIL = "+386 41 909 707", "zorislava.k@sentinel.example"

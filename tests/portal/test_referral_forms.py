@@ -10,8 +10,7 @@ import httpx
 from portal.db.tables import AuditEvent, Notification, Opportunity, Referral, ReferralEvent
 from portal.referrals import steps, undo
 from tests.fixtures import csrf_token, login, post_form
-from tests.portal.test_cases import open_case
-from tests.portal.test_referrals import refer, setting, switch
+from tests.flows import open_case, refer, setting, switch
 
 HTMX = {"HX-Request": "true"}
 

@@ -6,69 +6,9 @@ import asyncio
 import datetime as dt
 
 from portal.db.tables import Notification, Opportunity, Participant, Referral, ReferralEvent
+from tests.factories import make_opportunity
 from tests.fixtures import csrf_token, login, post_form
-from tests.portal.test_cases import ANSWERS, open_case
-
-
-async def make_opportunity(host_org: int, creator: int, capacity: int = 3, **overrides) -> int:
-    now = dt.datetime.now(dt.UTC)
-    values = dict(
-        organisation=host_org,
-        kind="work_trial",
-        title="Repair workshop assistant",
-        description="Sorting and repair.",
-        required_skills="[]",
-        optional_skills="[]",
-        sector="reuse_repair",
-        country="SI",
-        region="Podravska",
-        municipality="Ptuj",
-        latitude=46.42,
-        longitude=15.87,
-        hours_per_week=20,
-        capacity=capacity,
-        places_taken=0,
-        support_offered="mentor",
-        languages="sl",
-        status="open",
-        search_text="repair",
-        created_by=creator,
-        created_at=now,
-        updated_at=now,
-    )
-    rows = await Opportunity.insert(Opportunity(**{**values, **overrides}))
-    return rows[0]["id"]
-
-
-async def switch(client, username):
-    client.cookies.clear()
-    await login(client, username)
-
-
-async def setting(client, make_user, make_org, capacity=3):
-    centre = await make_org(name="Centre for social work", kind="social_work_centre")
-    host = await make_org(name="Repair cooperative")
-    await make_user("ana", "counsellor", organisation_id=centre)
-    host_user = await make_user("host", "enterprise", organisation_id=host)
-    opportunity = await make_opportunity(host, host_user, capacity=capacity)
-    await login(client, "ana")
-    participant = await open_case(client)
-    await post_form(client, f"/cases/{participant}/profiling", ANSWERS)
-    return participant, opportunity, host
-
-
-async def refer(client, participant, opportunity, send="now"):
-    response = await post_form(
-        client,
-        f"/cases/{participant}/referrals",
-        {"opportunity_id": str(opportunity), "message": "Reliable, likes hands-on work.", "send": send},
-    )
-    assert response.status_code == 303
-    return (await Referral.select(Referral.id).order_by(Referral.id, ascending=False).first())["id"]
-
-
-async def step(client, referral, to, reason=""):
-    return await post_form(client, f"/referrals/{referral}/step", {"to": to, "reason": reason})
+from tests.flows import open_case, refer, setting, step, switch
 
 
 async def test_the_whole_loop_with_history_and_notifications(client, make_user, make_org):
@@ -244,41 +184,3 @@ async def test_a_counsellor_who_left_the_case_gets_no_more_news_of_it(client, ma
     accepted = Notification.params.like('%"status": "accepted"%')
     assert await Notification.count().where(accepted & (Notification.user == adviser)) == 0
     assert await Notification.count().where(accepted) == 1  # the lead still hears of it
-
-
-async def test_the_referral_form_lists_a_bounded_choice_and_searches_the_rest(client, make_user, make_org):
-    participant, nearby, host = await setting(client, make_user, make_org)
-    creator = (await Opportunity.select(Opportunity.created_by).where(Opportunity.id == nearby).first())["created_by"]
-    elsewhere = await make_opportunity(
-        host, creator, title="Kuhinja v Zagrebu", region="Grad Zagreb", country="HR", search_text="kuhinja zagreb"
-    )
-    for number in range(25):  # more than the form lists at once
-        await make_opportunity(host, creator, title=f"Garden helper {number:02}", search_text=f"garden {number:02}")
-
-    page = (await client.get(f"/cases/{participant}")).text
-    assert page.count("Garden helper") == 20 and "Garden helper 19" in page  # 20 by title, 00 to 19
-    assert "Repair workshop" not in page and "search to narrow the list" in page
-    assert "Kuhinja v Zagrebu" not in page  # without a search: the case's region only
-
-    repair = (await client.get(f"/cases/{participant}?opportunity_q=Repair")).text
-    assert f'<option value="{nearby}">Repair workshop' in repair and "Garden helper" not in repair
-
-    found = (await client.get(f"/cases/{participant}?opportunity_q=kuhinja")).text
-    assert f'<option value="{elsewhere}">Kuhinja v Zagrebu' in found and "Garden helper" not in found
-
-    fragment = await client.get(
-        f"/cases/{participant}/opportunity-choices",
-        params={"opportunity_q": "zagreb", "region": "Podravska"},
-        headers={"HX-Request": "true"},
-    )
-    assert fragment.status_code == 200 and "<html" not in fragment.text
-    assert f'<option value="{elsewhere}">Kuhinja' in fragment.text and 'id="opportunity-choices"' in fragment.text
-
-    nothing = await client.get(
-        f"/cases/{participant}/opportunity-choices", params={"opportunity_q": "zzzz"}, headers={"HX-Request": "true"}
-    )
-    assert "No open opportunity with places left matches" in nothing.text
-
-    without_htmx = await client.get(f"/cases/{participant}/opportunity-choices", params={"opportunity_q": "kuhinja"})
-    assert without_htmx.status_code == 303
-    assert without_htmx.headers["location"] == f"/cases/{participant}?opportunity_q=kuhinja#referrals"

@@ -6,8 +6,9 @@ import datetime as dt
 import re
 
 from portal.db.tables import Participant, Referral
+from tests.factories import make_opportunity
 from tests.fixtures import login
-from tests.portal.test_referrals import make_opportunity, setting
+from tests.flows import setting
 
 ROWS = 120
 STAMP = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.UTC)

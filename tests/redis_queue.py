@@ -1,0 +1,28 @@
+"""The suite's Redis database and how to empty the portal's job queue in it (job-queue and worker-kill tests)."""
+
+from __future__ import annotations
+
+import os
+
+from portal.jobs import queue
+
+# Database 6 of the machine's Redis is this suite's; nothing else is touched.
+REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
+
+
+def redis_answers() -> bool:
+    """Whether the test Redis answers (the tests that need it are skipped otherwise)."""
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+async def clear_queue(redis) -> None:
+    """Remove the portal queue's jobs and keys from the test Redis database."""
+    for pattern in (f"saq:{queue.QUEUE_NAME}:*", f"saq:job:{queue.QUEUE_NAME}:*", "saq:abort:*", queue.RECENT_KEY):
+        keys = [key async for key in redis.scan_iter(match=pattern)]
+        if keys:
+            await redis.delete(*keys)
