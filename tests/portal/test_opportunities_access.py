@@ -5,13 +5,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from portal.auth.roles import ROLES
-from portal.db.tables import Opportunity, PortalUser
+from portal.db.tables import PortalUser
 from tests.access_rules import MANAGERS, OPPORTUNITY_RULES
+from tests.factories import make_opportunity
 from tests.fixtures import csrf_token, login
 
 WHO = ["anonymous", *ROLES]
@@ -34,32 +33,10 @@ def test_every_opportunity_route_has_a_rule(app):
 
 
 async def _opportunity(organisation_id: int, status: str) -> int:
-    now = dt.datetime.now(dt.UTC)
     author = (await PortalUser.select(PortalUser.id).first())["id"]
-    row = Opportunity(
-        organisation=organisation_id,
-        kind="work_trial",
-        title=f"Mesto ({status})",
-        description="",
-        required_skills="[]",
-        optional_skills="[]",
-        sector="food",
-        country="SI",
-        region="Podravska",
-        municipality="Ptuj",
-        hours_per_week=20,
-        capacity=3,
-        places_taken=0,
-        support_offered="",
-        languages="sl",
-        status=status,
-        search_text="mesto",
-        created_by=author,
-        created_at=now,
-        updated_at=now,
+    return await make_opportunity(
+        organisation_id, author, title=f"Mesto ({status})", sector="food", status=status, search_text="mesto"
     )
-    await row.save()
-    return row.id
 
 
 def _body(method: str, route: str, org_id: int) -> dict:
