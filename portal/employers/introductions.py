@@ -9,11 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from piccolo.query import OrderByRaw
+
 from portal.auth.current_user import CurrentUser
 from portal.db.piccolo_conf import DB
 from portal.db.tables import Introduction, IntroductionEvent, Opportunity, Participant, PortalUser
 from portal.employers import pool
 from portal.i18n import lazy_gettext as _l
+from portal.pagination import Page, clamp_page
 from portal.referrals.notify import notify
 from portal.service_errors import NotFound, Refused
 
@@ -26,6 +29,8 @@ __all__ = [
     "get",
     "list_for_counsellor",
     "list_for_employer",
+    "page_for_counsellor",
+    "page_for_employer",
     "request",
     "side_of",
     "withdraw",
@@ -260,34 +265,73 @@ _LIST_COLUMNS = (
 )
 
 
-async def list_for_employer(user: CurrentUser, participant_id: int | None = None) -> list[dict[str, Any]]:
-    """The employer organisation's requests (about one person, if given), newest first, each under
-    the employer's own pseudonym."""
-    conditions = Introduction.organisation == user.organisation_id
-    if participant_id is not None:
-        conditions &= Introduction.participant == participant_id
-    rows = (
-        await Introduction.select(*_LIST_COLUMNS)
-        .where(conditions)
-        .order_by(Introduction.updated_at, ascending=False)
-        .order_by(Introduction.id, ascending=False)
-    )
+# Requests listed on one page of /introductions; a counsellor with hundreds of answered ones pages on.
+PER_PAGE = 50
+
+
+async def _pseudonymised(user: CurrentUser, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     names = await pool.pseudonyms_for(user.organisation_id, [r["participant"] for r in rows])
     for r in rows:
         r["pseudonym"] = names[r.pop("participant")]
     return rows
 
 
-async def list_for_counsellor(user: CurrentUser, participant_id: int | None = None) -> list[dict[str, Any]]:
-    """Requests about the people this counsellor leads (or one of them), waiting ones first."""
-    conditions = Introduction.participant.lead_counsellor == user.id
-    if participant_id is not None:
-        conditions &= Introduction.participant == participant_id
+async def list_for_employer(user: CurrentUser, participant_id: int) -> list[dict[str, Any]]:
+    """The employer organisation's requests about one person, newest first, under the employer's own pseudonym."""
+    rows = (
+        await Introduction.select(*_LIST_COLUMNS)
+        .where((Introduction.organisation == user.organisation_id) & (Introduction.participant == participant_id))
+        .order_by(Introduction.updated_at, ascending=False)
+        .order_by(Introduction.id, ascending=False)
+    )
+    return await _pseudonymised(user, rows)
+
+
+async def list_for_counsellor(user: CurrentUser, participant_id: int) -> list[dict[str, Any]]:
+    """Requests about one person this counsellor leads, waiting ones first."""
     rows = (
         await Introduction.select(*_LIST_COLUMNS, Introduction.participant.code.as_alias("code"))
-        .where(conditions)
+        .where((Introduction.participant.lead_counsellor == user.id) & (Introduction.participant == participant_id))
         .order_by(Introduction.updated_at, ascending=False)
         .order_by(Introduction.id, ascending=False)
     )
     rows.sort(key=lambda r: r["status"] != "requested")
     return rows
+
+
+async def page_for_employer(user: CurrentUser, page: int = 1) -> Page:
+    """One page of the employer organisation's requests, newest first (ordered by the index on organisation)."""
+    condition = Introduction.organisation == user.organisation_id
+    total = await Introduction.count().where(condition)
+    page = clamp_page(page, total, PER_PAGE)
+    rows = (
+        await Introduction.select(*_LIST_COLUMNS)
+        .where(condition)
+        .order_by(Introduction.updated_at, ascending=False)
+        .order_by(Introduction.id, ascending=False)
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+    )
+    return Page(await _pseudonymised(user, rows), total, page, PER_PAGE)
+
+
+# Waiting requests first: they are the counsellor's to answer. Qualified with the table, since the
+# joined opportunity has a status column too.
+_WAITING_FIRST = OrderByRaw('CASE WHEN "introduction"."status" = \'requested\' THEN 0 ELSE 1 END')
+
+
+async def page_for_counsellor(user: CurrentUser, page: int = 1) -> Page:
+    """One page of requests about the people this counsellor leads: waiting ones first, then newest."""
+    condition = Introduction.participant.lead_counsellor == user.id
+    total = await Introduction.count().where(condition)
+    page = clamp_page(page, total, PER_PAGE)
+    rows = (
+        await Introduction.select(*_LIST_COLUMNS, Introduction.participant.code.as_alias("code"))
+        .where(condition)
+        .order_by(_WAITING_FIRST)
+        .order_by(Introduction.updated_at, ascending=False)
+        .order_by(Introduction.id, ascending=False)
+        .offset((page - 1) * PER_PAGE)
+        .limit(PER_PAGE)
+    )
+    return Page(rows, total, page, PER_PAGE)

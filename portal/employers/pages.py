@@ -197,13 +197,14 @@ class IntroductionPages(Controller):
     guards = [roles_allowed("employer", "counsellor")]
 
     @get("/", name="introductions:list")
-    async def list_introductions(self, request: Request) -> Template:
+    async def list_introductions(self, request: Request, page: PageNumber = 1) -> Template:
         user = current_user(request)
         if user.role == "employer":
-            items = await introductions.list_for_employer(user)
+            result = await introductions.page_for_employer(user, page)
         else:
-            items = await introductions.list_for_counsellor(user)
-        return render(request, "employers/introductions.html", {"items": items, "statuses": introductions.STATUSES})
+            result = await introductions.page_for_counsellor(user, page)
+        context = {"items": result.items, "result": result, "statuses": introductions.STATUSES}
+        return render(request, "employers/introductions.html", context)
 
     async def _introduction(self, request: Request, introduction_id: int) -> tuple[dict[str, Any], str]:
         try:

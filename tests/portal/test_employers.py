@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import re
 
@@ -429,3 +430,35 @@ async def test_a_pool_larger_than_the_count_bound_says_more_and_pages_within_it(
     page = await candidates_page(client, "")
     assert "More than 1 candidates: choose a region, skill or language" in page
     assert len(set(PSEUDONYM.findall(page))) == 1
+
+
+async def test_the_requests_page_pages_on_with_waiting_requests_first(client, make_user, make_org):
+    people, firms, jobs = await world(client, make_user, make_org)
+    boss = await _user_id("boss1")
+    now = dt.datetime.now(dt.UTC)
+    # 55 answered requests and 2 waiting ones (about two people: one may wait per person), the oldest of all.
+    rows = [
+        Introduction(
+            organisation=firms[0],
+            participant=people["private"] if n == 1 else people["open"],
+            requested_by=boss,
+            message="m",
+            status="requested" if n < 2 else "declined",
+            reason="",
+            created_at=now - dt.timedelta(days=100 - n),
+            updated_at=now - dt.timedelta(days=100 - n),
+        )
+        for n in range(57)
+    ]
+    await Introduction.insert(*rows)
+    first = await client.get("/introductions/")
+    assert first.status_code == 200
+    statuses = re.findall(r"<td>(Waiting for the counsellor|Declined)</td>", first.text)
+    assert len(statuses) == 50 and statuses[:2] == ["Waiting for the counsellor"] * 2
+    assert "Page 1 of 2" in first.text
+    second = await client.get("/introductions/?page=2")
+    assert len(re.findall(r"<td>(Waiting for the counsellor|Declined)</td>", second.text)) == 7
+    await switch(client, "boss1")
+    employer = await client.get("/introductions/?page=2")
+    assert len(re.findall(r"<td>(Waiting for the counsellor|Declined)</td>", employer.text)) == 7
+    assert "Page 2 of 2" in employer.text
