@@ -22,6 +22,7 @@ from portal.network.params import (
     GraphLimit,
     IncludeQuery,
     KindQuery,
+    MembersShown,
     RecordIdQuery,
     RegionQuery,
     SearchQuery,
@@ -46,6 +47,7 @@ from portal.network.schemas import (
     SuggestionList,
 )
 from portal.organisations.params import OptionalRecordIdQuery, PageNumber, PerPage
+from portal.pagination import Page, clamp_page
 
 _READ_ERRORS = [NotAuthorizedException, ValidationException]
 
@@ -90,21 +92,34 @@ class NetworkApi(Controller):
         )
 
     @get("/communities", raises=_READ_ERRORS)
-    async def communities(self) -> CommunityList:
-        """Communities (Louvain on tie weights), largest first, members by number of ties."""
+    async def communities(
+        self, page: PageNumber = 1, per_page: PerPage = 20, members: MembersShown = 50
+    ) -> CommunityList:
+        """Communities (Louvain on tie weights), largest first, a page at a time; each with its size and its
+        ``members`` best-tied members (at a country's scale a community has thousands)."""
         snapshot = await services.latest_snapshot()
         if snapshot is None:
-            return CommunityList(items=[], computed_at=None)
+            return CommunityList(items=[], total=0, page=1, per_page=per_page, pages=1, computed_at=None)
+        groups = services.communities(snapshot)
+        result = Page([], len(groups), clamp_page(page, len(groups), per_page), per_page)
+        start = (result.page - 1) * per_page
         items = [
             Community(
                 index=group["index"],
                 size=group["size"],
                 countries=group["countries"],
-                members=[Member(id=m["id"], name=m["name"]) for m in group["members"]],
+                members=[Member(id=m["id"], name=m["name"]) for m in group["members"][:members]],
             )
-            for group in services.communities(snapshot)
+            for group in groups[start : start + per_page]
         ]
-        return CommunityList(items=items, computed_at=snapshot.finished_at)
+        return CommunityList(
+            items=items,
+            total=result.total,
+            page=result.page,
+            per_page=per_page,
+            pages=result.pages,
+            computed_at=snapshot.finished_at,
+        )
 
     @get("/gaps", raises=_READ_ERRORS)
     async def gaps(self) -> GapList:

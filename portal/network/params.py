@@ -68,3 +68,6 @@ SearchQuery = Annotated[
 GraphLimit = Annotated[
     int, QueryParameter(ge=1, le=1500, description="At most this many organisations (the most central, or nearest).")
 ]
+MembersShown = Annotated[
+    int, QueryParameter(ge=0, le=1000, description="Members listed per community, best-tied first (at most 1,000).")
+]

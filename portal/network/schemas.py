@@ -55,6 +55,10 @@ class Community(msgspec.Struct):
 
 class CommunityList(msgspec.Struct):
     items: list[Community]
+    total: int
+    page: int
+    per_page: int
+    pages: int
     computed_at: dt.datetime | None
 
 

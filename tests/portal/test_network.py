@@ -288,8 +288,13 @@ async def test_the_api_serves_the_snapshot(client, make_user, small_network):
     metrics = (await client.get("/api/v1/network/organisations", params={"per_page": 2})).json()
     assert metrics["total"] == 5 and metrics["pages"] == 3 and metrics["items"][0]["id"] == ngo
     assert metrics["items"][0]["betweenness"] > 0 and metrics["computed_at"]
-    communities = (await client.get("/api/v1/network/communities")).json()["items"]
-    assert sum(c["size"] for c in communities) == 5
+    communities = (await client.get("/api/v1/network/communities")).json()
+    assert sum(c["size"] for c in communities["items"]) == 5 and communities["total"] == len(communities["items"])
+    # Paged, and each community lists at most `members` of its members (its size stays the whole count).
+    first = (await client.get("/api/v1/network/communities", params={"per_page": 1, "members": 1})).json()
+    assert first["pages"] == communities["total"] and len(first["items"]) == 1
+    assert first["items"][0] == {**communities["items"][0], "members": communities["items"][0]["members"][:1]}
+    assert (await client.get("/api/v1/network/communities", params={"members": 1001})).status_code == 400
     suggestions = (await client.get("/api/v1/network/suggestions", params={"organisation_id": csd})).json()["items"]
     assert suggestions[0]["source"] == csd and suggestions[0]["reason"]
     graph = (await client.get("/api/v1/network/graph")).json()["elements"]
