@@ -8,6 +8,7 @@ import logging
 from piccolo.columns.combination import WhereRaw
 
 from portal.auth import emails, self_service, sessions, throttle, tokens
+from portal.clock import utc_now
 from portal.db.tables import PasswordResetRequest, PortalUser
 from portal.mail.sender import MailError, send
 
@@ -21,16 +22,12 @@ MAX_MAILS_PER_ACCOUNT = 3
 ACCOUNT_WINDOW = dt.timedelta(hours=1)
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 async def note_request(address: str) -> bool:
     """Count a request from ``address``; False when the address has made too many lately.
 
     Recorded before counting, like login attempts, so parallel requests cannot all pass a check.
     """
-    now = _now()
+    now = utc_now()
     await PasswordResetRequest.insert(PasswordResetRequest(address=address[:64], username="", requested_at=now))
     await purge_requests()  # nothing older than the longer window counts: keep the table small
     recent = await PasswordResetRequest.count().where(
@@ -45,7 +42,7 @@ async def purge_requests() -> int:
     """Drop requests too old to count (each request does this too; a retention job may call it when none come)."""
     gone = await (
         PasswordResetRequest.delete()
-        .where(PasswordResetRequest.requested_at < _now() - ACCOUNT_WINDOW)
+        .where(PasswordResetRequest.requested_at < utc_now() - ACCOUNT_WINDOW)
         .returning(PasswordResetRequest.id)
     )
     return len(gone)
@@ -53,7 +50,7 @@ async def purge_requests() -> int:
 
 async def _may_mail(username: str, address: str) -> bool:
     """Count a mail to the account; False (and not counted) when it had its share within the hour."""
-    now = _now()
+    now = utc_now()
     rows = await PasswordResetRequest.insert(
         PasswordResetRequest(address=address[:64], username=username, requested_at=now)
     )

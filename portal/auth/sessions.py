@@ -7,6 +7,7 @@ import hashlib
 import secrets
 
 from portal.auth.current_user import CurrentUser
+from portal.clock import utc_now
 from portal.db.tables import UserSession
 
 COOKIE_NAME = "portal_session"
@@ -17,10 +18,6 @@ PENDING_LIFETIME = dt.timedelta(minutes=10)
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 async def start_session(
@@ -40,7 +37,7 @@ async def start_session(
         await end_session(previous_token)
     await purge_expired()  # logins are rare enough to carry the clean-up
     token = secrets.token_urlsafe(32)
-    now = _now()
+    now = utc_now()
     await UserSession.insert(
         UserSession(
             token_hash=_hash(token),
@@ -70,7 +67,7 @@ async def sessions_of(user_id: int, current_token: str | None) -> list[dict]:
             UserSession.user_agent,
             UserSession.pending_second_factor,
         )
-        .where((UserSession.user == user_id) & (UserSession.expires_at > _now()))
+        .where((UserSession.user == user_id) & (UserSession.expires_at > utc_now()))
         .order_by(UserSession.created_at, ascending=False)
         .order_by(UserSession.id, ascending=False)
     )
@@ -120,7 +117,7 @@ async def user_for_token(token: str | None) -> CurrentUser | None:
         )
         .where(
             (UserSession.token_hash == _hash(token))
-            & (UserSession.expires_at > _now())
+            & (UserSession.expires_at > utc_now())
             & (UserSession.user.is_active.eq(True))
             & UserSession.pending_second_factor.eq(False)
         )
@@ -150,7 +147,7 @@ async def pending_user(token: str | None) -> dict | None:
         UserSession.select(UserSession.user.id.as_alias("id"), UserSession.user.username.as_alias("username"))
         .where(
             (UserSession.token_hash == _hash(token))
-            & (UserSession.expires_at > _now())
+            & (UserSession.expires_at > utc_now())
             & (UserSession.user.is_active.eq(True))
             & UserSession.pending_second_factor.eq(True)
         )
@@ -159,4 +156,4 @@ async def pending_user(token: str | None) -> dict | None:
 
 
 async def purge_expired() -> None:
-    await UserSession.delete().where(UserSession.expires_at <= _now())
+    await UserSession.delete().where(UserSession.expires_at <= utc_now())

@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import secrets
 
+from portal.clock import utc_now
 from portal.db.tables import AccountToken
 
 INVITATION = "invitation"
@@ -17,15 +18,11 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 async def issue(user_id: int, purpose: str, created_by: int | None = None) -> str:
     """A new token for ``user_id``; earlier unused tokens of the same purpose stop working."""
     if purpose not in LIFETIMES:
         raise ValueError(f"unknown token purpose {purpose!r}")
-    now = _now()
+    now = utc_now()
     await AccountToken.delete().where(
         (AccountToken.user == user_id) & (AccountToken.purpose == purpose) & AccountToken.used_at.is_null()
     )
@@ -53,7 +50,7 @@ async def peek(token: str, purpose: str) -> int | None:
             (AccountToken.token_hash == _hash(token))
             & (AccountToken.purpose == purpose)
             & AccountToken.used_at.is_null()
-            & (AccountToken.expires_at > _now())
+            & (AccountToken.expires_at > utc_now())
         )
         .first()
     )
@@ -68,12 +65,12 @@ async def redeem(token: str, purpose: str) -> int | None:
     if not token or len(token) > 100:
         return None
     rows = await (
-        AccountToken.update({AccountToken.used_at: _now()})
+        AccountToken.update({AccountToken.used_at: utc_now()})
         .where(
             (AccountToken.token_hash == _hash(token))
             & (AccountToken.purpose == purpose)
             & AccountToken.used_at.is_null()
-            & (AccountToken.expires_at > _now())
+            & (AccountToken.expires_at > utc_now())
         )
         .returning(AccountToken.user)
     )

@@ -17,6 +17,7 @@ from markupsafe import Markup, escape
 
 from portal.auth import throttle
 from portal.auth.current_user import CurrentUser
+from portal.clock import utc_now
 from portal.db.piccolo_conf import DB
 from portal.db.tables import LoginAttempt, PortalUser, RecoveryCode, UserSession
 from portal.settings import get_settings
@@ -32,10 +33,6 @@ _RECOVERY_LENGTH = 10
 THROTTLE_PREFIX = "2fa#"
 _SIX_DIGITS = re.compile(r"[0-9]{6}")  # not \d: that matches digits of every script
 T = TypeVar("T")
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _clock() -> float:
@@ -236,7 +233,7 @@ async def use_recovery_code(user_id: int, code: str) -> bool:
     if len(normalised) != _RECOVERY_LENGTH:
         return False
     rows = await (
-        RecoveryCode.update({RecoveryCode.used_at: _now()})
+        RecoveryCode.update({RecoveryCode.used_at: utc_now()})
         .where(
             (RecoveryCode.user == user_id)
             & (RecoveryCode.code_hash == _hash(normalised))

@@ -12,6 +12,7 @@ from typing import Any
 from piccolo.query import OrderByRaw
 
 from portal.auth.current_user import CurrentUser
+from portal.clock import utc_now
 from portal.db.piccolo_conf import DB
 from portal.db.tables import Introduction, IntroductionEvent, Opportunity, Participant, PortalUser
 from portal.employers import pool
@@ -45,10 +46,6 @@ STATUSES = {
 MAX_TEXT = 2000
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 async def _event(introduction_id: int, frm: str, to: str, reason: str, user_id: int, at: dt.datetime) -> None:
     await IntroductionEvent.insert(
         IntroductionEvent(
@@ -75,7 +72,7 @@ async def request(user: CurrentUser, participant_id: int, message: str, opportun
         (Opportunity.id == opportunity_id) & (Opportunity.organisation == user.organisation_id)
     ):
         raise Refused("opportunity")
-    now = _now()
+    now = utc_now()
     try:
         async with DB.transaction():
             rows = await Introduction.insert(
@@ -170,7 +167,7 @@ async def answer(introduction_id: int, user: CurrentUser, accept: bool, reason: 
         raise Refused("no_consent")
     contact = accept and participant_id in await pool.consented([participant_id], "employer_contact")
     to = "accepted" if accept else "declined"
-    now = _now()
+    now = utc_now()
     async with DB.transaction():
         moved = (
             await Introduction.update(
@@ -192,7 +189,7 @@ async def answer(introduction_id: int, user: CurrentUser, accept: bool, reason: 
 
 async def withdraw(introduction_id: int, user: CurrentUser) -> None:
     """The employer takes back a request the counsellor has not answered yet."""
-    now = _now()
+    now = utc_now()
     async with DB.transaction():
         moved = (
             await Introduction.update({Introduction.status: "withdrawn", Introduction.updated_at: now})

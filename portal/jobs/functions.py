@@ -7,15 +7,12 @@ still running), so a retry after a crash, or a second delivery of the same job, 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from typing import Any
 
+from portal.clock import utc_now
+
 logger = logging.getLogger(__name__)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 async def network_recompute(run_id: int | None = None) -> dict[str, Any]:
@@ -79,7 +76,7 @@ async def retention() -> dict[str, Any]:
     """The daily retention job (:func:`portal.privacy.retention.run_retention`); its report goes to the log."""
     from portal.privacy.retention import run_retention
 
-    report = await run_retention(_now(), dry_run=False)
+    report = await run_retention(utc_now(), dry_run=False)
     for line in report.lines():
         logger.info("retention: %s", line)
     return {"pseudonymised": len(report.cases), "failed": report.failed, "removed": report.limits}
@@ -97,7 +94,7 @@ async def cleanup() -> dict[str, Any]:
     from portal.matching_service import rounds, training
     from portal.network import services as network
 
-    now = _now()
+    now = utc_now()
     reason = "stopped: the process running it ended before it finished"
     done = {}
     for table, limit, status_column in (

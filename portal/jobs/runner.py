@@ -15,16 +15,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
+from portal.clock import utc_now
 from portal.jobs.registry import JobKind
 
 __all__ = ["JobRecord", "active", "is_pending", "recent", "submit"]
 
 logger = logging.getLogger(__name__)
 RECENT = 100  # finished jobs remembered for the admin page
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 @dataclass
@@ -35,7 +32,7 @@ class JobRecord:
     key: str
     kwargs: dict[str, Any]
     status: str = "queued"  # queued, active, complete, failed, aborted
-    queued_at: dt.datetime | None = field(default_factory=_now)
+    queued_at: dt.datetime | None = field(default_factory=utc_now)
     started_at: dt.datetime | None = None
     finished_at: dt.datetime | None = None
     attempts: int = 0
@@ -72,7 +69,7 @@ async def submit(kind: JobKind, kwargs: dict[str, Any], *, delay: float = 0.0, a
         return False
     record = JobRecord(name=kind.name, key=key, kwargs=dict(kwargs))
     if delay:
-        record.scheduled_at = _now() + dt.timedelta(seconds=delay)
+        record.scheduled_at = utc_now() + dt.timedelta(seconds=delay)
     _active[key] = record
     if awaited:
         await _execute(kind, record, delay, reraise=True)
@@ -87,7 +84,7 @@ async def _execute(kind: JobKind, record: JobRecord, delay: float, reraise: bool
     try:
         if delay:
             await asyncio.sleep(delay)
-        record.status, record.started_at, record.attempts = "active", _now(), 1
+        record.status, record.started_at, record.attempts = "active", utc_now(), 1
         record.result = await asyncio.wait_for(kind.function()(**record.kwargs), kind.timeout)
         record.status = "complete"
     except asyncio.CancelledError:
@@ -99,6 +96,6 @@ async def _execute(kind: JobKind, record: JobRecord, delay: float, reraise: bool
         if reraise:
             raise
     finally:
-        record.finished_at = _now()
+        record.finished_at = utc_now()
         _active.pop(record.key, None)
         _recent.appendleft(record)

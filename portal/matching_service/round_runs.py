@@ -10,7 +10,6 @@ records progress between them. The result is one stored proposal per person, for
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import logging
 import time
@@ -23,6 +22,7 @@ import anyio
 
 import matching
 from portal.auth.current_user import CurrentUser
+from portal.clock import utc_now
 from portal.db.piccolo_conf import DB
 from portal.db.tables import AllocationProposal, AllocationRound, Opportunity, Participant, Referral
 from portal.employers import pool
@@ -53,10 +53,6 @@ _CHUNK = 250
 # The welfare method solves one dense assignment: about 200 MB of float64 at this many cells,
 # and minutes of solver time; past it, a coordinator narrows the intake or runs a stable round.
 WELFARE_CELLS = 25_000_000
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _intake_where(c: Criteria):
@@ -270,7 +266,7 @@ async def start_round(criteria: Criteria, user: CurrentUser) -> int:
             report="{}",
             error="",
             run_by=user.id,
-            started_at=_now(),
+            started_at=utc_now(),
         )
     )
     round_id = rows[0]["id"]
@@ -326,7 +322,7 @@ async def run_round(round_id: int) -> None:
                 {
                     AllocationRound.status: "ready",
                     AllocationRound.progress: 100,
-                    AllocationRound.finished_at: _now(),
+                    AllocationRound.finished_at: utc_now(),
                     AllocationRound.report: json.dumps(
                         _summary(report, persons, places, capacities, empty, lists, started)
                     ),
@@ -337,7 +333,7 @@ async def run_round(round_id: int) -> None:
         await AllocationRound.update(
             {
                 AllocationRound.status: "failed",
-                AllocationRound.finished_at: _now(),
+                AllocationRound.finished_at: utc_now(),
                 AllocationRound.error: f"{type(exc).__name__}: {exc}"[:2000],
             }
         ).where(AllocationRound.id == round_id)

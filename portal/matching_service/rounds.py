@@ -17,6 +17,7 @@ from typing import Any
 
 import matching
 from portal.auth.current_user import CurrentUser
+from portal.clock import utc_now
 from portal.db.engine import as_utc
 from portal.db.piccolo_conf import DB
 from portal.db.tables import (
@@ -74,10 +75,6 @@ ROUNDS_PER_PAGE = 25
 # A run still "running" after this long died with its process.
 STALE_AFTER = dt.timedelta(minutes=30)
 _ALL_REGIONS = {region for regions in REGIONS.values() for region in regions}
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 # --- the criteria of a round -------------------------------------------------------------------
@@ -143,7 +140,7 @@ def clean_criteria(form: Mapping[str, Any]) -> tuple[Criteria | None, dict[str, 
 
 
 def _status(row: Mapping[str, Any]) -> str:
-    if row["status"] == "running" and _now() - as_utc(row["started_at"]) >= STALE_AFTER:
+    if row["status"] == "running" and utc_now() - as_utc(row["started_at"]) >= STALE_AFTER:
         return "failed"  # its process ended before it finished
     return row["status"]
 
@@ -431,7 +428,7 @@ async def begin_sending(round_id: int, user: CurrentUser, message: str, address:
             {
                 AllocationRound.status: SENDING,
                 AllocationRound.sent_by: user.id,
-                AllocationRound.sent_at: _now(),
+                AllocationRound.sent_at: utc_now(),
                 AllocationRound.report: json.dumps(report),
             }
         ).where(AllocationRound.id == round_id)
@@ -524,7 +521,7 @@ async def deliver(round_id: int) -> SendResult:
                     raise _AlreadyLinked
                 await AuditEvent.insert(
                     AuditEvent(
-                        at=_now(),
+                        at=utc_now(),
                         user=sender.id,
                         username=sender.username,
                         action="refer",

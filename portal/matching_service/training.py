@@ -22,6 +22,7 @@ from typing import Any
 import anyio
 
 import matching
+from portal.clock import utc_now
 from portal.db.engine import as_utc
 from portal.db.tables import Opportunity, OutcomeModel, Participant, Referral, ReferralEvent
 from portal.geo import REGIONS
@@ -57,10 +58,6 @@ CACHE_SECONDS = 60.0
 # A run still "running" after this long died with its process.
 STALE_AFTER = dt.timedelta(minutes=30)
 _COUNTRY_OF_REGION = {region: country for country, regions in REGIONS.items() for region in regions}
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 # --- the data ------------------------------------------------------------------------------------
@@ -254,7 +251,7 @@ async def start_training(user_id: int | None) -> int:
         .order_by(OutcomeModel.id, ascending=False)
         .first()
     )
-    if running is not None and _now() - as_utc(running["started_at"]) < STALE_AFTER:
+    if running is not None and utc_now() - as_utc(running["started_at"]) < STALE_AFTER:
         return running["id"]
     model_id = await _start_row(user_id)
     await enqueue("model_training", model_id=model_id)
@@ -266,7 +263,7 @@ async def _start_row(user_id: int | None) -> int:
         OutcomeModel(
             status="running",
             trained_by=user_id,
-            started_at=_now(),
+            started_at=utc_now(),
             outcomes=0,
             weights="{}",
             in_use=False,
@@ -292,7 +289,7 @@ async def run_training(model_id: int) -> None:
         await OutcomeModel.update(
             {
                 OutcomeModel.status: "done",
-                OutcomeModel.finished_at: _now(),
+                OutcomeModel.finished_at: utc_now(),
                 OutcomeModel.outcomes: len(data.outcomes),
                 OutcomeModel.weights: json.dumps(weights.as_dict()),
                 OutcomeModel.in_use: in_use,
@@ -304,7 +301,7 @@ async def run_training(model_id: int) -> None:
         await OutcomeModel.update(
             {
                 OutcomeModel.status: "failed",
-                OutcomeModel.finished_at: _now(),
+                OutcomeModel.finished_at: utc_now(),
                 OutcomeModel.error: f"{type(exc).__name__}: {exc}"[:2000],
             }
         ).where(OutcomeModel.id == model_id)
@@ -334,7 +331,7 @@ async def model_history(limit: int = 20) -> list[dict[str, Any]]:
         row["report"] = json.loads(row["report"] or "{}")
         row["weights"] = json.loads(row["weights"] or "{}")
         row["current"] = in_use is not None and row["id"] == in_use["id"]
-        if row["status"] == "running" and _now() - as_utc(row["started_at"]) >= STALE_AFTER:
+        if row["status"] == "running" and utc_now() - as_utc(row["started_at"]) >= STALE_AFTER:
             row["status"] = "failed"
     return rows
 

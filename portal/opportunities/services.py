@@ -7,7 +7,6 @@ opportunity does not exist (``NotFound``), so its existence does not leak.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 from portal.auth.current_user import CurrentUser
 from portal.auth.roles import EMPLOYER, ENTERPRISE
 from portal.cache import FILTER_OPTIONS_SECONDS, kept_for
+from portal.clock import utc_now
 from portal.db.tables import Opportunity, Organisation
 from portal.geo import fold
 from portal.i18n import gettext as _
@@ -209,10 +209,6 @@ async def get_opportunity(opp_id: int, user: CurrentUser | None) -> dict[str, An
 # --- changing --------------------------------------------------------------------------------
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
-
-
 def search_text_for(values: dict[str, Any], organisation_name: str) -> str:
     """What the search box matches: title, description, place, organisation and skills, folded."""
     labels = " ".join(e["label"] for field in ("required_skills", "optional_skills") for e in values[field])
@@ -253,7 +249,7 @@ async def create_opportunity(
 ) -> int:
     """Store an opportunity from checked values for ``organisation_id``; return its id."""
     stored = await _stored(values, await _organisation_name(organisation_id), language)
-    now = _now()
+    now = utc_now()
     row = Opportunity(
         **stored, organisation=organisation_id, places_taken=0, created_by=user.id, created_at=now, updated_at=now
     )
@@ -275,7 +271,7 @@ async def update_opportunity(opp_id: int, values: dict[str, Any], language: str 
         raise NotFound(opp_id)
     stored = await _stored(values, await _organisation_name(current["organisation"]), language)
     changes = {getattr(Opportunity, name): value for name, value in stored.items()}
-    changes[Opportunity.updated_at] = _now()
+    changes[Opportunity.updated_at] = utc_now()
     changed = (
         await Opportunity.update(changes)
         .where((Opportunity.id == opp_id) & (Opportunity.places_taken <= stored["capacity"]))

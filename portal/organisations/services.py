@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +10,7 @@ from piccolo.columns.combination import Where
 
 from portal.auth.current_user import CurrentUser
 from portal.cache import FILTER_OPTIONS_SECONDS, kept_for
+from portal.clock import utc_now
 from portal.db.tables import Organisation, Relationship
 from portal.geo import fold
 from portal.i18n import gettext as _
@@ -35,10 +35,6 @@ class DirectoryFilters:
     @property
     def active(self) -> bool:
         return any((self.q, self.kind, self.country, self.region, self.municipality))
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def search_words(query: str) -> list[str]:
@@ -173,7 +169,7 @@ def free_slug(name: str, taken: set[str]) -> str:
 
 async def create_organisation(values: dict[str, Any], slug: str | None = None) -> int:
     """Store an organisation from checked values; return its id."""
-    now = _now()
+    now = utc_now()
     row = Organisation(
         **values,
         slug=slug or await _unique_slug(values["name"]),
@@ -191,7 +187,7 @@ async def update_organisation(org_id: int, values: dict[str, Any]) -> None:
         raise NotFound(org_id)
     changes = {getattr(Organisation, name): value for name, value in values.items()}
     changes[Organisation.search_text] = search_text(values)
-    changes[Organisation.updated_at] = _now()
+    changes[Organisation.updated_at] = utc_now()
     await Organisation.update(changes).where(Organisation.id == org_id)
     network_jobs.request_recompute()
 
@@ -290,7 +286,7 @@ def _is_unique_violation(exc: Exception) -> bool:
 
 async def create_relationship(source_id: int, target_id: int, values: dict[str, Any]) -> int:
     await _check_endpoints(source_id, target_id, values["kind"])
-    now = _now()
+    now = utc_now()
     row = Relationship(source=source_id, target=target_id, **values, created_at=now, updated_at=now)
     try:
         await row.save()
@@ -307,7 +303,7 @@ async def update_relationship(rel_id: int, values: dict[str, Any]) -> None:
     current = await get_relationship(rel_id)
     await _check_endpoints(current["source_id"], current["target_id"], values["kind"], exclude_id=rel_id)
     changes = {getattr(Relationship, name): value for name, value in values.items()}
-    changes[Relationship.updated_at] = _now()
+    changes[Relationship.updated_at] = utc_now()
     await Relationship.update(changes).where(Relationship.id == rel_id)
     network_jobs.request_recompute()
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from piccolo.columns.combination import WhereRaw
 
 from portal.auth.current_user import CurrentUser
+from portal.clock import utc_now
 from portal.db.piccolo_conf import DB
 from portal.db.tables import (
     AuditEvent,
@@ -83,10 +84,6 @@ def reason_label(stored: str) -> str:
 
 def coarse_birth_year(year: int) -> int:
     return year - year % BIRTH_YEAR_SPAN
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 async def _claim(participant_id: int, reason: str, now: dt.datetime) -> None:
@@ -179,7 +176,7 @@ async def pseudonymise(participant_id: int, reason: str, actor: Actor, now: dt.d
     ``reason`` is a stored reason (:func:`stored_reason`). Raises :class:`Refused` ("already")
     when the case was pseudonymised before; a failure midway leaves everything as it was.
     """
-    now = now or _now()
+    now = now or utc_now()
     async with DB.transaction():
         await _claim(participant_id, reason, now)
         await _clear_case_texts(participant_id)

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 from portal.auth.current_user import CurrentUser
+from portal.clock import utc_now
 from portal.db.piccolo_conf import DB
 from portal.db.tables import Opportunity, Referral, ReferralEvent
 from portal.network import jobs as network_jobs
@@ -24,10 +25,6 @@ WINDOW = dt.timedelta(minutes=10)
 # The step each side may take back, and the status it returns to. A send returns to a proposal
 # whether or not it was one first: a proposal is the counsellor's private draft.
 UNDOABLE = {"counsellor": {"sent": "proposed"}, "host": {"accepted": "sent", "started": "accepted"}}
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 async def _last_event(referral_id: int) -> dict[str, Any] | None:
@@ -54,7 +51,7 @@ def _refusal(referral: dict[str, Any], last: dict[str, Any] | None, side: str, n
 async def offer(referral: dict[str, Any], side: str) -> dt.datetime | None:
     """Until when ``side`` may take back the referral's last step, or None when it may not."""
     last = await _last_event(referral["id"])
-    if _refusal(referral, last, side, _now()):
+    if _refusal(referral, last, side, utc_now()):
         return None
     return last["changed_at"] + WINDOW
 
@@ -76,7 +73,7 @@ async def undo(referral_id: int, user: CurrentUser, side: str) -> str:
     )
     if referral is None:
         raise NotFound(referral_id)
-    now = _now()
+    now = utc_now()
     code = _refusal(referral, await _last_event(referral_id), side, now)
     if code:
         raise Refused(code)

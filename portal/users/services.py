@@ -7,7 +7,6 @@ A user outside the manager's scope is reported as not found, so that ids do not 
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from piccolo.query.functions.aggregate import Count
 from portal.auth import emails, self_service, sessions, throttle, tokens, two_factor
 from portal.auth.current_user import CurrentUser
 from portal.auth.roles import ADMIN, COORDINATOR, COUNSELLOR, EMPLOYER, ENTERPRISE, ROLES
+from portal.clock import utc_now
 from portal.db.piccolo_conf import DB
 from portal.db.tables import AccountToken, LoginAttempt, Organisation, PortalUser
 from portal.i18n import current_language
@@ -66,10 +66,6 @@ async def organisation_country(organisation_id: int) -> str | None:
     """The organisation's country, or None when there is no such organisation."""
     row = await Organisation.select(Organisation.country).where(Organisation.id == organisation_id).first()
     return row["country"] if row else None
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 # --- the list ----------------------------------------------------------------------------------
@@ -159,7 +155,7 @@ async def locked_usernames(usernames: list[str]) -> set[str]:
         .where(
             LoginAttempt.username.is_in(list(owner))
             & LoginAttempt.succeeded.eq(False)
-            & (LoginAttempt.attempted_at > _now() - throttle.WINDOW)
+            & (LoginAttempt.attempted_at > utc_now() - throttle.WINDOW)
         )
         .group_by(LoginAttempt.username)
     )
@@ -189,7 +185,7 @@ async def get_user(scope: Scope, user_id: int) -> dict[str, Any]:
             (AccountToken.user == user_id)
             & (AccountToken.purpose == tokens.INVITATION)
             & AccountToken.used_at.is_null()
-            & (AccountToken.expires_at > _now())
+            & (AccountToken.expires_at > utc_now())
         )
         .order_by(AccountToken.id, ascending=False)
         .first()
@@ -212,7 +208,7 @@ async def create_invited_user(values: dict[str, Any]) -> int:
         organisation=values["organisation_id"],
         role=values["role"],
         language=values["language"],
-        created_at=_now(),
+        created_at=utc_now(),
     )
     try:
         rows = await PortalUser.insert(row)
