@@ -6,7 +6,8 @@ from litestar.params import QueryParameter
 
 from portal.organisations.params import _MAX_ID
 
-# Literal[...] from the dicts would hide the choices from type checkers; tests check they agree.
+# Literal[...] from the kinds tuples would hide the choices from type checkers; tests/unit/test_demo_network.py
+# checks they agree with network.records.
 OrganisationKind = Literal[
     "social_work_centre",
     "employment_office",
@@ -29,6 +30,7 @@ TieKind = Literal[
     "funding",
     "membership",
     "referrals",
+    "met_at",
 ]
 
 Sort = Annotated[
@@ -45,7 +47,10 @@ RegionQuery = Annotated[
 ]
 TieQuery = Annotated[
     TieKind | None,
-    QueryParameter(description='Only ties of this kind ("referrals": ties made of referrals alone).'),
+    QueryParameter(
+        description='Only ties of this kind ("referrals": ties made of referrals alone; "met_at": organisations '
+        "whose staff only met at training events)."
+    ),
 ]
 FocusQuery = Annotated[
     int | None,

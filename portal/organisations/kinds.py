@@ -1,8 +1,9 @@
 """Kinds of organisation and of relationship, with the names the UI shows."""
 
+from network import records as network_records
 from portal.i18n import lazy_gettext as _l
 
-ORGANISATION_KINDS = {
+_ORGANISATION_LABELS = {
     "social_work_centre": _l("Social work centre"),
     "employment_office": _l("Employment office"),
     "ministry": _l("Ministry"),
@@ -17,7 +18,7 @@ ORGANISATION_KINDS = {
     "other": _l("Other"),
 }
 
-RELATIONSHIP_KINDS = {
+_RELATIONSHIP_LABELS = {
     "project_partner": _l("Project partner"),
     "associated_partner": _l("Associated partner"),
     "referral_agreement": _l("Referral agreement"),
@@ -25,6 +26,13 @@ RELATIONSHIP_KINDS = {
     "funding": _l("Funding"),
     "membership": _l("Membership"),
 }
+
+# The kinds themselves are the network library's (the portal may import it; it may not import the portal):
+# a kind added there without a name here fails at import, not on a page.
+ORGANISATION_KINDS = {code: _ORGANISATION_LABELS[code] for code in network_records.ORGANISATION_KINDS}
+RELATIONSHIP_KINDS = {code: _RELATIONSHIP_LABELS[code] for code in network_records.RELATIONSHIP_KINDS}
+assert set(_ORGANISATION_LABELS) == set(ORGANISATION_KINDS), "a named organisation kind the network does not know"
+assert set(_RELATIONSHIP_LABELS) == set(RELATIONSHIP_KINDS), "a named relationship kind the network does not know"
 
 COUNTRIES = {
     "SI": _l("Slovenia"),

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from network import records
 from portal.demo.network import generated_network, real_network
 from portal.geo import REGIONS, find_place, fold
 
@@ -33,28 +34,6 @@ ORGANISATION_FIELDS = {
     "registry_id",
 }
 RELATIONSHIP_FIELDS = {"source", "target", "kind", "since", "until", "strength", "note"}
-ORGANISATION_KINDS = {
-    "social_work_centre",
-    "employment_office",
-    "ministry",
-    "development_agency",
-    "municipality",
-    "adult_education",
-    "ngo",
-    "social_enterprise",
-    "employer",
-    "health_provider",
-    "research",
-    "other",
-}
-RELATIONSHIP_KINDS = {
-    "project_partner",
-    "associated_partner",
-    "referral_agreement",
-    "cooperation",
-    "funding",
-    "membership",
-}
 LANGUAGES = {"sl", "hr", "en", "de", "hu", "it"}
 PROJECT_REGIONS = ("Podravska", "Savinjska", "Varaždinska županija", "Međimurska županija")
 
@@ -167,7 +146,7 @@ def test_sizes(real, generated) -> None:
 def test_organisation_shape(organisations) -> None:
     for org in organisations:
         assert set(org) == ORGANISATION_FIELDS, org["key"]
-        assert org["kind"] in ORGANISATION_KINDS
+        assert org["kind"] in records.ORGANISATION_KINDS
         assert org["country"] in ("SI", "HR")
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", org["key"]) and len(org["key"]) <= 120
         assert org["name"] and org["description"] and org["contact_person"]
@@ -203,7 +182,7 @@ def test_places_agree_with_the_reference_geography(organisations) -> None:
 def test_relationship_shape(ties) -> None:
     for tie in ties:
         assert set(tie) == RELATIONSHIP_FIELDS
-        assert tie["kind"] in RELATIONSHIP_KINDS
+        assert tie["kind"] in records.RELATIONSHIP_KINDS
         assert isinstance(tie["strength"], int) and 1 <= tie["strength"] <= 5
         assert tie["since"] is None or isinstance(tie["since"], date)
         assert tie["until"] is None or isinstance(tie["until"], date)
@@ -309,3 +288,13 @@ def test_no_person_from_the_documents_appears_anywhere(organisations, ties) -> N
             assert f" {name} " not in text, name
         for surname in surnames:
             assert f" {surname} " not in text, surname
+
+
+def test_the_query_parameters_offer_exactly_the_kinds_the_network_knows():
+    from typing import get_args
+
+    from portal.network.params import OrganisationKind, TieKind
+
+    assert set(get_args(OrganisationKind)) == set(records.ORGANISATION_KINDS)
+    # "referrals" is a tie the portal draws from referrals between two organisations, not a relationship kind.
+    assert set(get_args(TieKind)) == {*records.RELATIONSHIP_KINDS, "referrals"}
