@@ -296,5 +296,6 @@ def test_the_query_parameters_offer_exactly_the_kinds_the_network_knows():
     from portal.network.params import OrganisationKind, TieKind
 
     assert set(get_args(OrganisationKind)) == set(records.ORGANISATION_KINDS)
-    # "referrals" is a tie the portal draws from referrals between two organisations, not a relationship kind.
-    assert set(get_args(TieKind)) == {*records.RELATIONSHIP_KINDS, "referrals"}
+    # Two ties the portal draws rather than records: referrals between two organisations, and staff who
+    # met at the same training events.
+    assert set(get_args(TieKind)) == {*records.RELATIONSHIP_KINDS, "referrals", "met_at"}
