@@ -10,6 +10,7 @@ ISO 8601 in UTC, dates as ISO dates, booleans as JSON booleans, numbers and text
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import gzip
 import hashlib
@@ -48,6 +49,8 @@ def portable_type(declared: str) -> str:
         return "integer"
     if name == "text" or name.startswith(("varchar", "character varying")):
         return "text"
+    if name in ("bytea", "blob"):
+        return "bytes"
     return name or "text"
 
 
@@ -57,6 +60,8 @@ def _json_default(value: Any) -> Any:
         return value.astimezone(dt.UTC).isoformat() if value.tzinfo else value.isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, (bytes, bytearray, memoryview)):  # uploaded files (training materials)
+        return base64.b64encode(bytes(value)).decode("ascii")
     raise BackupError(f"cannot write a value of type {type(value).__name__}")
 
 
@@ -75,6 +80,7 @@ _DECODERS = {
     "timestamp": dt.datetime.fromisoformat,
     "date": dt.date.fromisoformat,
     "double": float,
+    "bytes": base64.b64decode,
 }
 
 

@@ -44,6 +44,8 @@ def _sample(column: Any, n: int, nulls: bool) -> Any:
         return 2**31 - 1 - n
     if isinstance(column, ct.Varchar):
         return f"{n}ščž✓ \"q\" 'a'"[: column.length]
+    if isinstance(column, ct.Bytea):
+        return bytes(range(256)) * 2 + bytes([n % 256])
     if isinstance(column, ct.Text):
         return f'Šđ "json": {{"a": [1, 2]}}\\ \n\t✓ 😀 {n}'
     raise AssertionError(f"no sample for {column}")
