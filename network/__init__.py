@@ -1,6 +1,7 @@
 """Partner-network analytics on plain records: graph building, metrics, paths, gaps, suggestions and exchange."""
 
 from network.build import build_graph, tie_weight
+from network.encounters import is_met_at_only, met_at_ties, met_at_weight, working_ties
 from network.exchange import from_gexf, from_graphml, from_json, to_gexf, to_graphml, to_json
 from network.gaps import REQUIRED_KINDS, missing_kinds, placement_gaps, worst_gaps
 from network.geo import haversine_km
@@ -28,7 +29,7 @@ from network.records import (
     Relationship,
 )
 from network.spreadsheet import read_spreadsheet, write_spreadsheet
-from network.suggestions import suggest_partnerships
+from network.suggestions import suggest_for_each, suggest_partnerships
 
 __all__ = [
     "BETWEENNESS_BUDGET",
@@ -53,11 +54,15 @@ __all__ = [
     "from_graphml",
     "from_json",
     "haversine_km",
+    "is_met_at_only",
+    "met_at_ties",
+    "met_at_weight",
     "missing_kinds",
     "neighbourhood",
     "placement_gaps",
     "read_spreadsheet",
     "shortest_chain",
+    "suggest_for_each",
     "suggest_partnerships",
     "summary",
     "tie_weight",
@@ -65,6 +70,7 @@ __all__ = [
     "to_graphml",
     "to_json",
     "weakly_tied",
+    "working_ties",
     "worst_gaps",
     "write_spreadsheet",
 ]

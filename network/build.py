@@ -9,6 +9,7 @@ from typing import Any
 
 import networkx as nx
 
+from network.encounters import met_at_weight
 from network.records import NODE_FIELDS, ORGANISATION_KINDS, RELATIONSHIP_KINDS, _as_date, _as_strength
 
 __all__ = ["build_graph", "tie_weight"]
@@ -34,6 +35,7 @@ def build_graph(
     relationships: Iterable[Mapping[str, Any]],
     referrals: Iterable[Mapping[str, Any]] = (),
     *,
+    met_at: Iterable[Mapping[str, Any]] = (),
     on: date | None = None,
     window: tuple[date | None, date | None] | None = None,
 ) -> nx.Graph:
@@ -53,6 +55,13 @@ def build_graph(
     referrals : iterable of mappings, optional
         ``ReferralFlow`` records; they add to the pair's edge (creating it if needed).
         Self-referrals say nothing about ties and are ignored.
+    met_at : iterable of mappings, optional
+        "Met at" ties as `network.met_at_ties` makes them (``source``, ``target``,
+        ``events``, ``years``). They are kept apart from the formal ties: the pair's edge
+        gets ``met_at`` (shared events) and ``met_years``, and ``met_at_weight(events)``
+        more weight, while ``kinds``, ``strength``, ``ties`` and ``referrals`` stay as they
+        were. A pair tied only by meeting gets an edge with no kinds (see
+        `network.working_ties` for the graph without such edges).
     on : date, optional
         Keep only relationships active that day (``since <= on <= until``; a missing
         bound is open). Referrals are limited by ``window``, not by ``on``.
@@ -133,19 +142,33 @@ def build_graph(
         tie["referrals"] += count
         tie["flows"][(source, target)] = tie["flows"].get((source, target), 0) + count
 
+    for number, meeting in enumerate(met_at):
+        what = f"met-at tie #{number} ({meeting.get('source')} -- {meeting.get('target')})"
+        source, target = _endpoints(G, meeting, what)
+        if source == target:
+            raise ValueError(f"{what} ties organisation {source!r} to itself")
+        events = meeting.get("events")
+        if isinstance(events, bool) or not isinstance(events, int) or events < 1:
+            raise ValueError(f"{what} events must be a whole number of at least 1, not {events!r}")
+        tie = _pair(pairs, source, target)
+        tie["met_at"] += events
+        tie["met_years"].update(int(year) for year in meeting.get("years", ()))
+
     for (u, v), tie in pairs.items():
         known_starts = [day for day in tie["starts"] if day is not None]
+        extra = {"met_at": tie["met_at"], "met_years": sorted(tie["met_years"])} if tie["met_at"] else {}
         G.add_edge(
             u,
             v,
             kinds=sorted(tie["kinds"]),
             strength=tie["strength"],
             referrals=tie["referrals"],
-            weight=tie_weight(tie["strength"], tie["referrals"]),
+            weight=tie_weight(tie["strength"], tie["referrals"]) + met_at_weight(tie["met_at"]),
             since=min(known_starts) if known_starts else None,
             until=None if not tie["ends"] or None in tie["ends"] else max(tie["ends"]),
             ties=sorted(tie["ties"], key=lambda row: (row[0] is None, row[0] or 0)),
             flows=sorted([a, b, count] for (a, b), count in tie["flows"].items()),
+            **extra,
         )
     return G
 
@@ -177,5 +200,15 @@ def _pair(pairs: dict, source: Any, target: Any) -> dict[str, Any]:
     # One entry per unordered pair; ids are comparable (ints), so the smaller comes first.
     key = (source, target) if source <= target else (target, source)
     if key not in pairs:
-        pairs[key] = {"kinds": set(), "strength": 0, "referrals": 0, "ties": [], "starts": [], "ends": [], "flows": {}}
+        pairs[key] = {
+            "kinds": set(),
+            "strength": 0,
+            "referrals": 0,
+            "ties": [],
+            "starts": [],
+            "ends": [],
+            "flows": {},
+            "met_at": 0,
+            "met_years": set(),
+        }
     return pairs[key]

@@ -15,7 +15,7 @@ __all__ = ["from_gexf", "from_graphml", "from_json", "to_gexf", "to_graphml", "t
 
 # GraphML and GEXF know numbers, booleans and strings only: these attributes travel as JSON
 # text or ISO dates and are decoded by name on the way back in.
-_LIST_ATTRIBUTES = frozenset({"kinds", "ties", "flows"})
+_LIST_ATTRIBUTES = frozenset({"kinds", "ties", "flows", "met_years"})
 _DATE_ATTRIBUTES = frozenset({"since", "until"})
 # Written by networkx's readers, not part of the network.
 _READER_GRAPH_KEYS = frozenset({"node_default", "edge_default", "mode"})

@@ -8,6 +8,8 @@ from typing import Any
 import networkx as nx
 from networkx.utils import create_py_random_state, not_implemented_for
 
+from network.encounters import working_ties
+
 try:  # igraph's C core runs the breadth-first searches of betweenness ~50x faster than networkx
     import igraph
 except ImportError:  # pragma: no cover - a dependency; networkx gives the same numbers, slowly
@@ -40,6 +42,10 @@ MIN_BETWEENNESS_PIVOTS = 64
 @not_implemented_for("multigraph")
 def centrality(G: nx.Graph, *, k: int | None = None, seed: Any = None) -> dict[Any, dict[str, float]]:
     """Degree, weighted degree, betweenness and PageRank of every organisation.
+
+    "Met at" ties (edges that are only that, see `network.working_ties`) are not counted in
+    ``degree``, which counts formal and referral ties; they do add to who-connects-whom:
+    ``weighted_degree``, betweenness and PageRank follow every edge.
 
     Betweenness (who connects whom) counts hops and is normalised to [0, 1] as networkx's
     ``betweenness_centrality``. It is exact when the graph fits ``BETWEENNESS_BUDGET``,
@@ -238,12 +244,20 @@ def summary(
 
     Options are passed on to `centrality`, `communities` and `weakly_tied`.
 
+    Counts of ties (``edges``, ``components``, ``density``, cross-border ties, bridges,
+    articulation points, isolated and weakly tied organisations) are of the working ties:
+    meeting at training events changes none of them. Met-at ties feed the flow measures
+    (weighted degree, betweenness, PageRank) and the communities, and are counted apart in
+    ``met_at_edges`` and each row's ``met_at_ties``.
+
     Returns
     -------
     dict
-        ``nodes``, ``edges``, ``components``, ``density``; ``betweenness`` (``{"exact",
-        "pivots"}``); ``organisations``: one row per node with ``id``, the `centrality`
-        values, ``community`` (index into ``communities``) and ``cross_border_ties``;
+        ``nodes``, ``edges``, ``met_at_edges`` (pairs that met at events, formally tied or
+        not), ``components``, ``density``; ``betweenness`` (``{"exact", "pivots"}``);
+        ``organisations``: one row per node with ``id``, the `centrality` values,
+        ``met_at_ties`` (organisations met at events), ``community`` (index into
+        ``communities``) and ``cross_border_ties``;
         ``communities`` (sorted id lists, largest first); ``region_pairs``; ``bridges``;
         ``articulation_points``; ``isolated``; ``weakly_tied``.
 
@@ -259,12 +273,15 @@ def summary(
     values, pivots = _centrality(G, k, seed)
     groups = communities(G, resolution=resolution, seed=seed)
     community_of = {node: index for index, group in enumerate(groups) for node in group}
-    borders = cross_border(G)
-    weak_points = fragility(G)
+    W = working_ties(G)
+    borders = cross_border(W)
+    weak_points = fragility(W)
+    met = {node: sum(1 for data in G.adj[node].values() if data.get("met_at")) for node in G}
     rows = [
         {
             "id": node,
             **values[node],
+            "met_at_ties": met[node],
             "community": community_of[node],
             "cross_border_ties": borders["organisations"][node],
         }
@@ -272,15 +289,16 @@ def summary(
     ]
     return {
         "nodes": G.number_of_nodes(),
-        "edges": G.number_of_edges(),
-        "components": nx.number_connected_components(G),
-        "density": nx.density(G),
+        "edges": W.number_of_edges(),
+        "met_at_edges": sum(1 for _, _, data in G.edges(data=True) if data.get("met_at")),
+        "components": nx.number_connected_components(W),
+        "density": nx.density(W),
         "betweenness": {"exact": pivots is None, "pivots": pivots},
         "organisations": rows,
         "communities": [sorted(group) for group in groups],
         "region_pairs": borders["region_pairs"],
         **weak_points,
-        **weakly_tied(G, max_degree=max_degree),
+        **weakly_tied(W, max_degree=max_degree),
     }
 
 
@@ -296,7 +314,7 @@ def _centrality(G: nx.Graph, k: int | None, seed: Any) -> tuple[dict[Any, dict[s
             "betweenness": betweenness[node],
             "pagerank": pagerank[node],
         }
-        for node, degree in G.degree()
+        for node, degree in working_ties(G).degree()
     }
     return values, pivots
 

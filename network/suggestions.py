@@ -10,10 +10,11 @@ import scipy.sparse as sp
 from networkx.utils import not_implemented_for
 from scipy.spatial import cKDTree
 
+from network.encounters import is_met_at_only, working_ties
 from network.geo import EARTH_RADIUS_KM, haversine_km
 from network.records import HOST_KINDS, REFERRER_KINDS
 
-__all__ = ["suggest_partnerships"]
+__all__ = ["suggest_for_each", "suggest_partnerships"]
 
 # A referrer and a host are the tie that becomes placements; two different kinds may still
 # complement each other; two of a kind rarely need each other.
@@ -49,15 +50,19 @@ def suggest_partnerships(
     enterprise, NGO, employer) within ``max_km``, and the other way round. Each candidate
     scores
 
-    ``adamic_adar + kind + proximity``
+    ``adamic_adar + kind + proximity + met``
 
     where ``adamic_adar`` is the Adamic-Adar index (shared partners, those with fewer ties
     counting more; the same value as ``networkx.adamic_adar_index``, computed for all
     candidates at once with sparse matrices), ``kind`` is 1 for a referrer with a host,
     0.25 for other different kinds and 0 for the same kind, and ``proximity`` falls from 1
-    at 0 km to 0 at ``max_km`` (0 when a location is unknown). Existing ties and self-pairs
-    are never suggested. Equal scores follow the graph's node order, so the ranking is
-    deterministic without a seed.
+    at 0 km to 0 at ``max_km`` (0 when a location is unknown), and ``met`` is
+    ``min(1, met_at_weight(events))`` for a pair whose staff met at ``events`` training events
+    (0.5 for one event, 1 from three on). Pairs that only met (a "met at" edge, see
+    `network.working_ties`) are candidates too: meeting is a reason to work together, not a
+    tie that makes a suggestion pointless; shared partners are counted over working ties
+    only. Existing working ties and self-pairs are never suggested. Equal scores follow the
+    graph's node order, so the ranking is deterministic without a seed.
 
     Parameters
     ----------
@@ -75,7 +80,8 @@ def suggest_partnerships(
     list of dict
         ``{"source", "target", "score", "common_partners", "distance_km", "reasons", "reason"}``;
         ``distance_km`` is None when a location is unknown. ``reasons`` lists why, as codes with
-        parameters: ``common_partners`` (``partners``: up to three node ids, ``more``: how many
+        parameters: ``met_at`` (``events``: shared training events, ``years``: their years),
+        ``common_partners`` (``partners``: up to three node ids, ``more``: how many
         else), ``near`` (under 1 km), ``distance`` (``km``, whole), ``complementary`` (one refers,
         the other hosts), ``same_kind`` (``kind``); ``reason`` says the same in English.
 
@@ -107,29 +113,72 @@ def suggest_partnerships(
         raise nx.NodeNotFound(f"organisation {node!r} is not in the network")
     if len(G) < 2:
         return []
+    return _suggest(G, _Prepared(G), top, max_km, node)
 
-    nodes = list(G)
-    lat, lon, kind, role = _node_arrays(G, nodes)
+
+@not_implemented_for("directed")
+@not_implemented_for("multigraph")
+def suggest_for_each(G: nx.Graph, *, top: int = 5, max_km: float = 60) -> dict[Any, list[dict[str, Any]]]:
+    """`suggest_partnerships` with ``node=`` for every organisation, the graph prepared once.
+
+    The same lists as calling it per node (each organisation is ``source`` of its own), without
+    splitting off the working ties and reading the node attributes again for every organisation.
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_nodes_from([(1, {"kind": "social_work_centre"}), (2, {"kind": "ngo"}), (3, {"kind": "ngo"})])
+    >>> G.add_edges_from([(1, 3), (3, 2)])
+    >>> {node: [s["target"] for s in found] for node, found in suggest_for_each(G).items()}
+    {1: [2], 2: [1], 3: []}
+    """
+    if isinstance(top, bool) or not isinstance(top, int) or top < 1:
+        raise ValueError(f"top must be a whole number of at least 1, not {top!r}")
+    if isinstance(max_km, bool) or not isinstance(max_km, (int, float)) or not max_km > 0:
+        raise ValueError(f"max_km must be a positive number, not {max_km!r}")
+    if len(G) < 2:
+        return {node: [] for node in G}
+    prepared = _Prepared(G)
+    return {node: _suggest(G, prepared, top, max_km, node) for node in G}
+
+
+class _Prepared:
+    """What every ranking of one graph reads: its nodes, working ties, met-at pairs and node arrays."""
+
+    def __init__(self, G: nx.Graph) -> None:
+        self.nodes = list(G)
+        self.W = working_ties(G)
+        self.met = _met_pairs(G, self.W, self.nodes)
+        self.arrays = _node_arrays(G, self.nodes)
+
+
+def _suggest(G: nx.Graph, prepared: _Prepared, top: int, max_km: float, node: Any) -> list[dict[str, Any]]:
+    nodes, W = prepared.nodes, prepared.W
+    met_i, met_j, met_events = prepared.met
+    lat, lon, kind, role = prepared.arrays
     if node is None:
-        u, v, adamic_adar = _candidates(G, nodes, lat, lon, role, max_km)
+        u, v, adamic_adar = _candidates(W, nodes, lat, lon, role, max_km, (met_i, met_j))
     else:
-        u, v, adamic_adar = _candidates_of(G, nodes, node, lat, lon, max_km)
+        u, v, adamic_adar = _candidates_of(W, nodes, node, lat, lon, max_km, G)
     if not len(u):
         return []
+    events = _events_of(len(nodes), met_i, met_j, met_events, u, v)
 
     distance = haversine_km(lat[u], lon[u], lat[v], lon[v])
     proximity = np.nan_to_num(np.clip(1 - distance / max_km, 0, 1), nan=0.0)
     complementary = ((role[u] == _REFERRER) & (role[v] == _HOST)) | ((role[u] == _HOST) & (role[v] == _REFERRER))
     kind_score = np.where(complementary, _COMPLEMENTARY, np.where(kind[u] == kind[v], _SAME, _DIFFERENT))
-    score = adamic_adar + kind_score + proximity
+    met = np.minimum(1.0, np.log2(1 + events) / 2)  # met_at_weight, at most 1
+    score = adamic_adar + kind_score + proximity + met
     best = np.lexsort((v, u, -score))[:top]
 
     suggestions = []
     for index in best:
         a, b = nodes[u[index]], nodes[v[index]]
-        common = sorted(nx.common_neighbors(G, a, b))
+        common = sorted(nx.common_neighbors(W, a, b))
         km = None if np.isnan(distance[index]) else round(float(distance[index]), 1)
-        reasons = _reasons(G, a, b, common, km)
+        meeting = G.edges[a, b] if events[index] else None
+        reasons = _reasons(G, a, b, common, km, meeting)
         suggestions.append(
             {
                 "source": a,
@@ -159,11 +208,37 @@ def _node_arrays(G: nx.Graph, nodes: list[Any]) -> tuple[np.ndarray, np.ndarray,
     return lat, lon, kind, role
 
 
+def _met_pairs(G: nx.Graph, W: nx.Graph, nodes: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs tied only by meeting at events, as node indices ``i < j``, and their shared events."""
+    if W is G:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    position = {n: i for i, n in enumerate(nodes)}
+    rows = sorted(
+        (min(position[a], position[b]), max(position[a], position[b]), int(data["met_at"]))
+        for a, b, data in G.edges(data=True)
+        if is_met_at_only(data)
+    )
+    i, j, events = (np.array(column, dtype=np.int64) for column in zip(*rows, strict=True))
+    return i, j, events
+
+
+def _events_of(n: int, met_i, met_j, met_events, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Shared events of each candidate pair (0 for pairs that never met), by binary search."""
+    if not len(met_i):
+        return np.zeros(len(u), dtype=np.int64)
+    codes = met_i * n + met_j  # sorted, as the pairs are
+    wanted = np.minimum(u, v) * n + np.maximum(u, v)
+    at = np.minimum(np.searchsorted(codes, wanted), len(codes) - 1)
+    return np.where(codes[at] == wanted, met_events[at], 0)
+
+
 def _candidates(
-    G: nx.Graph, nodes: list[Any], lat, lon, role, max_km: float
+    G: nx.Graph, nodes: list[Any], lat, lon, role, max_km: float, met: tuple[np.ndarray, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Untied pairs (u < v, as node indices) sharing a partner that is no hub, plus near
-    referrer-host pairs, with their Adamic-Adar index."""
+    """Untied pairs (u < v, as node indices) sharing a partner that is no hub, near
+    referrer-host pairs and pairs that met at events, with their Adamic-Adar index.
+    ``G`` holds the working ties only."""
     n = len(nodes)
     A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=None, dtype=float, format="csr")
     A.data[:] = 1.0
@@ -180,6 +255,8 @@ def _candidates(
         within = np.isfinite(distances.reshape(len(askers), k))
         rows, cols = np.repeat(askers, k)[within.ravel()], others[found.reshape(len(askers), k)[within]]
         candidates = candidates + sp.coo_array((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
+    if len(met[0]):
+        candidates = candidates + sp.coo_array((np.ones(len(met[0])), met), shape=(n, n)).tocsr()
     # Sparse sums merge duplicate pairs; symmetric before triu, so each pair is kept once as u < v.
     candidates = sp.triu(candidates + candidates.T, k=1).tocsr()
     candidates = candidates - candidates.multiply(A)  # drop pairs already tied
@@ -190,12 +267,14 @@ def _candidates(
 
 
 def _candidates_of(
-    G: nx.Graph, nodes: list[Any], node: Any, lat, lon, max_km: float
+    G: nx.Graph, nodes: list[Any], node: Any, lat, lon, max_km: float, everything: nx.Graph
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Untied partners of partners of ``node`` and everyone within ``max_km``, with networkx's Adamic-Adar."""
+    """Untied partners of partners of ``node``, everyone within ``max_km`` and everyone it met at
+    events (the edges of ``everything``), with networkx's Adamic-Adar over ``G``, the working ties."""
     i = nodes.index(node)
     partners = G.adj[node]
     reach = {w for partner in partners for w in G.adj[partner]}
+    reach.update(everything.adj[node])
     if not np.isnan(lat[i]) and not np.isnan(lon[i]):
         reach.update(nodes[j] for j in np.flatnonzero(haversine_km(lat[i], lon[i], lat, lon) <= max_km))
     others = np.array(
@@ -231,9 +310,15 @@ def _chord(km: float) -> float:
     return 2 * EARTH_RADIUS_KM * np.sin(min(km / (2 * EARTH_RADIUS_KM), np.pi / 2)) * (1 + 1e-9)
 
 
-def _reasons(G: nx.Graph, u: Any, v: Any, common: list[Any], km: float | None) -> list[dict[str, Any]]:
+def _reasons(
+    G: nx.Graph, u: Any, v: Any, common: list[Any], km: float | None, meeting: dict[str, Any] | None
+) -> list[dict[str, Any]]:
     """Why a pair is suggested, as codes with parameters, so an application can say it in its own language."""
     reasons: list[dict[str, Any]] = []
+    if meeting:
+        reasons.append(
+            {"code": "met_at", "events": int(meeting["met_at"]), "years": list(meeting.get("met_years", []))}
+        )
     if common:
         more = max(0, len(common) - _NAMED_PARTNERS)
         reasons.append({"code": "common_partners", "partners": common[:_NAMED_PARTNERS], "more": more})
@@ -252,7 +337,13 @@ def _reason(G: nx.Graph, reasons: list[dict[str, Any]]) -> str:
     parts = []
     for reason in reasons:
         code = reason["code"]
-        if code == "common_partners":
+        if code == "met_at":
+            years = [str(year) for year in reason["years"]]
+            when = (
+                f" in {years[0] if len(years) == 1 else ', '.join(years[:-1]) + ' and ' + years[-1]}" if years else ""
+            )
+            parts.append(f"met at {reason['events']} training event{'s' if reason['events'] != 1 else ''}{when}")
+        elif code == "common_partners":
             names = [str(G.nodes[w].get("name") or w) for w in reason["partners"]]
             if reason["more"]:
                 names.append(f"{reason['more']} more")
