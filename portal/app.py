@@ -20,12 +20,15 @@ from portal.auth.pages import AuthPages
 from portal.auth.two_factor_pages import LoginCodePages, TwoFactorPages, enrolment_required
 from portal.cases.pages import CasePages
 from portal.db.engine import close_pool, open_pool, prepare_sqlite
+from portal.downloads.pages import CaseloadDownloads, DirectoryDownloads, NetworkDownloads, ReferralDownloads
 from portal.employers.pages import EmployerPages, IntroductionPages
 from portal.home.health import health
 from portal.home.pages import home
+from portal.indicators.pages import IndicatorPages
 from portal.jobs import clock as job_clock
 from portal.jobs import queue as job_queue
 from portal.jobs.pages import JobPages
+from portal.map.pages import MapPages
 from portal.matching_service.fairness_pages import FairnessPages
 from portal.matching_service.model_pages import ModelPages
 from portal.matching_service.pages import CandidatePages, PlacementPages
@@ -33,15 +36,21 @@ from portal.matching_service.round_pages import RoundPages
 from portal.network import jobs as network_jobs
 from portal.network.api import NetworkApi
 from portal.network.pages import NetworkPages
+from portal.network.plan_pages import PlanPages
 from portal.opportunities.api import OpportunityApi
 from portal.opportunities.pages import OpportunityPages
 from portal.organisations.api import OrganisationApi, RelationshipApi
 from portal.organisations.pages import DirectoryPages, RelationshipPages
+from portal.placements.pages import AttendancePages, CaseResponsePages, PlacementRecordPages
 from portal.privacy.pages import CasePrivacyPages, PrivacyAdminPages
 from portal.referrals.notification_pages import NotificationOpenPages
 from portal.referrals.pages import CaseReferralPages, NotificationPages, ReferralPages
 from portal.settings import PROJECT_ROOT, get_settings
 from portal.skills.pages import SkillPages
+from portal.training.certificate_pages import CertificatePages, CompetencePages, TrainedPages
+from portal.training.feed_pages import FeedPages
+from portal.training.pages import TrainingPages
+from portal.training.registration_pages import RegistrationPages
 from portal.users.pages import InvitationPages, UserAdminPages
 from portal.web.context import request_context_middleware
 from portal.web.errors import http_exception_handler
@@ -137,6 +146,9 @@ def create_app() -> Litestar:
             ReferralPages,
             NotificationPages,
             NotificationOpenPages,
+            AttendancePages,
+            PlacementRecordPages,
+            CaseResponsePages,
             OrganisationApi,
             RelationshipApi,
             OpportunityPages,
@@ -144,6 +156,7 @@ def create_app() -> Litestar:
             OpportunityApi,
             SkillPages,
             NetworkPages,
+            PlanPages,
             NetworkApi,
             RoundPages,
             ModelPages,
@@ -155,6 +168,18 @@ def create_app() -> Litestar:
             UserAdminPages,
             InvitationPages,
             JobPages,
+            IndicatorPages,
+            MapPages,
+            DirectoryDownloads,
+            CaseloadDownloads,
+            ReferralDownloads,
+            NetworkDownloads,
+            TrainingPages,
+            CertificatePages,
+            CompetencePages,
+            TrainedPages,
+            RegistrationPages,
+            FeedPages,
             favicon,
             create_static_files_router(
                 path="/static", directories=[PROJECT_ROOT / "static"], opt={"access": "public"}, include_in_schema=False

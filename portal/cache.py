@@ -41,6 +41,11 @@ def kept_for(seconds: float) -> Callable[[Callable[[], Awaitable[T]]], Callable[
     return wrap
 
 
+def also_forget(forget: Callable[[], None]) -> None:
+    """Have ``forget_all`` clear a cache kept elsewhere too (one keyed by arguments, which ``kept_for`` is not)."""
+    _forgetters.append(forget)
+
+
 def forget_all() -> None:
     """Drop every kept answer (tests that change the data and read it back at once)."""
     for forget in _forgetters:

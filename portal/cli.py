@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from portal.clock import utc_now
+from portal.downloads.cli import directory
 from portal.matching_service.cli import matching_group
 from portal.network.cli import network
 from portal.settings import SettingsError, get_settings
@@ -219,6 +221,7 @@ def restore(file: Path, force: bool, check_only: bool) -> None:
 
 
 main.add_command(network)
+main.add_command(directory)
 main.add_command(matching_group)
 
 
@@ -271,11 +274,10 @@ def retention() -> None:
 def retention_run(dry_run: bool) -> None:
     """Run the retention job now (it also runs once a day: in `portal worker` with PORTAL_REDIS_URL, else in `portal serve`)."""
     _settings_or_exit()
-    import datetime as dt
 
     from portal.privacy.retention import run_retention
 
-    report = asyncio.run(run_retention(dt.datetime.now(dt.UTC), dry_run=dry_run))
+    report = asyncio.run(run_retention(utc_now(), dry_run=dry_run))
     for line in report.lines():
         click.echo(line)
     if report.failed:

@@ -23,3 +23,20 @@ def shown(count: int) -> int | None:
     (None, 0, 12)
     """
     return None if is_suppressed(count) else count
+
+
+def total_gives_away(counts: list[int]) -> bool:
+    """Whether the total of ``counts``, shown beside the counts as shown, gives a suppressed one away.
+
+    The total minus the shown counts is the sum of the suppressed ones, each one to four: one
+    suppressed count is that sum itself, and several are known each when the sum is the least or
+    the most they can make (two summing to 2 are one each; two summing to 8, four each).
+
+    >>> total_gives_away([9, 3]), total_gives_away([9, 2, 3]), total_gives_away([12, 1, 1]), total_gives_away([9, 0])
+    (True, False, True, False)
+    """
+    small = [count for count in counts if is_suppressed(count)]
+    if not small:
+        return False
+    left = sum(small)
+    return len(small) == 1 or left <= len(small) or left >= len(small) * (SMALLEST_SHOWN - 1)

@@ -13,6 +13,9 @@ from portal.auth.roles import ROLES
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ENVIRONMENTS = ("development", "test", "production")
+# OpenStreetMap's public tile server (its usage policy asks for the attribution below and light use).
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 
 
 class SettingsError(RuntimeError):
@@ -31,9 +34,12 @@ class Settings:
     port: int
     debug: bool
     # "auto": recompute the network analytics in the background after changes; "manual": only
-    # when asked (the Recompute button, `portal network recompute`), still in the background;
-    # "inline": only when asked, and the request waits for it (tests: no task outlives a test).
+    # when asked (the Recompute button, `portal network recompute`).
     network_recompute: str = "auto"
+    # Without Redis, whether the request that starts a job (a recompute, a round, a training, a plan)
+    # waits for it to finish (PORTAL_JOBS=inline, the tests' default: no task outlives a test) or it
+    # runs as a task of the web process (background).
+    jobs_inline: bool = False
     # Where links in e-mails point (invitations, password resets): the address users reach the portal at.
     public_url: str = "http://127.0.0.1:8000"
     # Outgoing mail: SMTP when a host is set; otherwise each message is written to `outbox_dir` as an
@@ -60,6 +66,15 @@ class Settings:
     # Redis for the job queue (PORTAL_REDIS_URL): background work then runs in `portal worker` processes;
     # empty: it runs in the web process, as asyncio tasks (portal.jobs).
     redis_url: str = ""
+    # Map tiles (PORTAL_MAP_TILES_URL, a {z}/{x}/{y} template) and their attribution; empty: the map draws
+    # markers on a blank background and loads nothing from elsewhere (the default under tests).
+    map_tiles_url: str = ""
+    map_tiles_attribution: str = ""
+    # Unexcused absences in a row on a placement that tell the case team (PORTAL_ABSENCE_ALERT_WEEKS).
+    absence_alert_weeks: int = 2
+    # Staff to train (PORTAL_TRAINING_TARGET): the Slovenian plan's 480, unless a coordinator set an
+    # indicator target for "staff_trained" (portal.training.indicators).
+    training_target: int = 480
 
     @property
     def is_production(self) -> bool:
@@ -113,10 +128,19 @@ def load_settings(env: dict[str, str] | os._Environ = os.environ) -> Settings:
     except ValueError as exc:
         raise SettingsError("PORTAL_PORT must be a number") from exc
     network_recompute = (
-        env.get("PORTAL_NETWORK_RECOMPUTE", "inline" if environment == "test" else "auto").strip().lower()
+        env.get("PORTAL_NETWORK_RECOMPUTE", "manual" if environment == "test" else "auto").strip().lower()
     )
     if network_recompute not in ("auto", "manual", "inline"):
-        raise SettingsError("PORTAL_NETWORK_RECOMPUTE must be auto, manual or inline")
+        raise SettingsError("PORTAL_NETWORK_RECOMPUTE must be auto or manual")
+    # Before PORTAL_JOBS existed, PORTAL_NETWORK_RECOMPUTE=inline meant "manual, and jobs inline": still read so.
+    legacy_inline = network_recompute == "inline"
+    if legacy_inline:
+        network_recompute = "manual"
+    jobs = env.get("PORTAL_JOBS", "").strip().lower() or (
+        "inline" if environment == "test" or legacy_inline else "background"
+    )
+    if jobs not in ("background", "inline"):
+        raise SettingsError("PORTAL_JOBS must be background or inline")
 
     def number(name: str, default: int, low: int, high: int) -> int:
         raw = env.get(name, "").strip() or str(default)
@@ -146,6 +170,11 @@ def load_settings(env: dict[str, str] | os._Environ = os.environ) -> Settings:
     redis_url = env.get("PORTAL_REDIS_URL", "").strip()
     if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
         raise SettingsError("PORTAL_REDIS_URL must start with redis://, rediss:// or unix://")
+    map_tiles_url = env.get("PORTAL_MAP_TILES_URL", "" if environment == "test" else OSM_TILES).strip()
+    if map_tiles_url and not (map_tiles_url.startswith("https://") or map_tiles_url.startswith("http://")):
+        raise SettingsError("PORTAL_MAP_TILES_URL must start with https:// or http://, or be empty")
+    if map_tiles_url and not all(part in map_tiles_url for part in ("{z}", "{x}", "{y}")):
+        raise SettingsError("PORTAL_MAP_TILES_URL must hold {z}, {x} and {y}")
     host = env.get("PORTAL_HOST", "127.0.0.1")
     public_url = (env.get("PORTAL_PUBLIC_URL") or f"http://{host}:{port}").strip().rstrip("/")
     if not public_url.startswith(("http://", "https://")):
@@ -159,6 +188,7 @@ def load_settings(env: dict[str, str] | os._Environ = os.environ) -> Settings:
         port=port,
         debug=debug,
         network_recompute=network_recompute,
+        jobs_inline=jobs == "inline",
         public_url=public_url,
         smtp_host=env.get("PORTAL_SMTP_HOST", "").strip(),
         smtp_port=number("PORTAL_SMTP_PORT", 465 if smtp_security == "ssl" else 587, 1, 65535),
@@ -174,6 +204,10 @@ def load_settings(env: dict[str, str] | os._Environ = os.environ) -> Settings:
         db_pool_timeout=number("PORTAL_DB_POOL_TIMEOUT_MS", 5000, 10, 600_000) / 1000,
         two_factor_roles=two_factor_roles,
         redis_url=redis_url,
+        map_tiles_url=map_tiles_url,
+        map_tiles_attribution=env.get("PORTAL_MAP_TILES_ATTRIBUTION", OSM_ATTRIBUTION if map_tiles_url else "").strip(),
+        absence_alert_weeks=number("PORTAL_ABSENCE_ALERT_WEEKS", 2, 1, 12),
+        training_target=number("PORTAL_TRAINING_TARGET", 480, 1, 1_000_000),
     )
 
 

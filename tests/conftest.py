@@ -24,7 +24,7 @@ os.environ["PICCOLO_CONF"] = "portal.db.piccolo_conf"
 
 import pytest  # noqa: E402 (the environment above must be set before anything imports the portal)
 
-pytest_plugins = ["tests.fixtures"]
+pytest_plugins = ["tests.fixtures", "tests.network_worlds"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -14,6 +14,7 @@ from portal.auth.current_user import CurrentUser
 from portal.db.tables import Opportunity, Participant
 
 PTUJ = (46.42, 15.87)
+CAKOVEC = (46.38, 16.43)
 
 
 def skills_json(*labels: str) -> str:
@@ -64,6 +65,24 @@ async def make_opportunity(host_org: int, creator: int, capacity: int = 3, **ove
     return int(rows[0]["id"])
 
 
+async def make_opportunity_at(
+    host_org: int, creator: int, title: str, at: tuple[float, float], **overrides: Any
+) -> int:
+    """An open place called ``title`` at the coordinates ``at``, without a sector or support, found by its title."""
+    return await make_opportunity(
+        host_org,
+        creator,
+        title=title,
+        latitude=at[0],
+        longitude=at[1],
+        description="",
+        sector="",
+        support_offered="",
+        search_text=title.lower(),
+        **overrides,
+    )
+
+
 async def make_participant(
     lead: CurrentUser,
     *,
@@ -102,3 +121,65 @@ async def make_participant(
     pid = await cases.create_case(lead, values)
     await Participant.update({Participant.stage: stage}).where(Participant.id == pid)
     return int(pid)
+
+
+async def make_training_event(organisers: list[int] = (), **overrides: Any) -> int:
+    """A published module next month in Čakovec, capacity 30, organised by ``organisers``."""
+    from portal.db.tables import TrainingEvent, TrainingEventOrganiser
+
+    starts = overrides.pop("starts_at", dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(days=30))
+    values = {
+        "kind": "module",
+        "title": "Vloga mentorja v socialni aktivaciji",
+        "description": "",
+        "topics": "mentorstvo",
+        "language": "sl",
+        "starts_at": starts,
+        "ends_at": starts + dt.timedelta(hours=7),
+        "online": False,
+        "online_url": "",
+        "place_name": "Centar za socijalnu skrb",
+        "municipality": "Čakovec",
+        "country": "HR",
+        "region": "Međimurska županija",
+        "capacity": 30,
+        "places_taken": 0,
+        "status": "published",
+        "created_at": starts,
+        "updated_at": starts,
+        **overrides,
+    }
+    rows = await TrainingEvent.insert(TrainingEvent(**values))
+    event_id = rows[0]["id"]
+    for org in organisers:
+        await TrainingEventOrganiser.insert(TrainingEventOrganiser(event=event_id, organisation=org))
+    return event_id
+
+
+async def make_training_registration(
+    event_id: int, user_id: int | None, organisation_id: int | None, **overrides: Any
+) -> int:
+    """A place at ``event_id``; ``attended`` as given (None: not recorded)."""
+    from portal.db.tables import TrainingEvent, TrainingRegistration
+
+    values = {
+        "event": event_id,
+        "user": user_id,
+        "organisation": organisation_id,
+        "name": "",
+        "email": "",
+        "organisation_name": "",
+        "status": "registered",
+        "attended": None,
+        "registered_at": dt.datetime.now(dt.UTC),
+        "language": "",
+        **overrides,
+    }
+    if values["attended"] is not None and "attendance_recorded_at" not in overrides:
+        values["attendance_recorded_at"] = dt.datetime.now(dt.UTC)
+    rows = await TrainingRegistration.insert(TrainingRegistration(**values))
+    if values["status"] == "registered":
+        await TrainingEvent.update({TrainingEvent.places_taken: TrainingEvent.places_taken + 1}).where(
+            TrainingEvent.id == event_id
+        )
+    return rows[0]["id"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from litestar import Request
 
 from portal.auth.current_user import CurrentUser
+from portal.clock import utc_now
 from portal.db.tables import AuditEvent, Participant
 from portal.pagination import Page, clamp_page
 from portal.web.client import client_address
@@ -28,7 +29,7 @@ async def record_many(
     """Append one event per record in a single statement (a list page showing many people)."""
     if not record_ids:
         return
-    at = dt.datetime.now(dt.UTC)
+    at = utc_now()
     await AuditEvent.insert(
         *[
             AuditEvent(

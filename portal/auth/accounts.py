@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -11,6 +10,7 @@ import anyio
 from portal.auth import throttle
 from portal.auth.passwords import hash_password, needs_rehash, verify_password
 from portal.auth.roles import ROLES
+from portal.clock import utc_now
 from portal.db.tables import Organisation, PortalUser
 
 MIN_PASSWORD_LENGTH = 12
@@ -47,7 +47,7 @@ async def authenticate(username: str, password: str, address: str) -> LoginResul
     if not (row and valid and row["is_active"]):
         return LoginResult(user_id=None)
     await throttle.mark_succeeded(attempt_id, username)
-    updates = {PortalUser.last_login_at: dt.datetime.now(dt.UTC)}
+    updates = {PortalUser.last_login_at: utc_now()}
     if needs_rehash(row["password_hash"]):
         updates[PortalUser.password_hash] = hash_password(password)
     await PortalUser.update(updates).where(PortalUser.id == row["id"])
@@ -98,7 +98,7 @@ async def create_user(
             role=role,
             language=language,
             email=email,
-            created_at=dt.datetime.now(dt.UTC),
+            created_at=utc_now(),
         )
     )
     return rows[0]["id"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
 from collections.abc import Mapping
@@ -13,6 +12,7 @@ import anyio
 from portal.auth import emails, throttle
 from portal.auth.accounts import MIN_PASSWORD_LENGTH, valid_email
 from portal.auth.passwords import hash_password, verify_password
+from portal.clock import utc_now
 from portal.db.tables import PortalUser
 from portal.i18n import LANGUAGES
 from portal.i18n import gettext as _
@@ -102,9 +102,9 @@ def new_password_errors(password: str, again: str, username: str) -> Errors:
 async def set_password(user_id: int, password: str) -> None:
     # Argon2 takes CPU time on purpose: keep the event loop serving others meanwhile.
     password_hash = await anyio.to_thread.run_sync(hash_password, password)
-    await PortalUser.update(
-        {PortalUser.password_hash: password_hash, PortalUser.password_changed_at: dt.datetime.now(dt.UTC)}
-    ).where(PortalUser.id == user_id)
+    await PortalUser.update({PortalUser.password_hash: password_hash, PortalUser.password_changed_at: utc_now()}).where(
+        PortalUser.id == user_id
+    )
 
 
 async def notify_password_changed(user_id: int) -> None:

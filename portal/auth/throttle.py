@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from portal.clock import utc_now
 from portal.db.tables import LoginAttempt
 
 WINDOW = dt.timedelta(minutes=15)
@@ -17,7 +18,7 @@ async def begin_attempt(username: str, address: str) -> tuple[int, bool]:
 
     Writing first closes the race where many parallel guesses all pass a check-then-record.
     """
-    now = dt.datetime.now(dt.UTC)
+    now = utc_now()
     username, address = username.lower()[:100], address[:64]
     rows = await LoginAttempt.insert(
         LoginAttempt(username=username, address=address, succeeded=False, attempted_at=now)

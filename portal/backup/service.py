@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import importlib.metadata
 import io
 import time
@@ -35,6 +34,7 @@ from portal.backup.archive import (
     read_archive,
 )
 from portal.backup.archive import verify as verify_file
+from portal.clock import utc_now
 from portal.db.piccolo_app import APP_CONFIG
 
 # Rows per read: a few thousand keeps memory flat (a network snapshot row holds megabytes of JSON).
@@ -152,7 +152,7 @@ async def backup(path: Path, key: str = "", batch: int = BATCH) -> dict[str, Any
             "format_version": FORMAT_VERSION,
             "portal_version": portal_version(),
             "engine": connection.engine_name,
-            "created_at": dt.datetime.now(dt.UTC).isoformat(),
+            "created_at": utc_now().isoformat(),
             "last_migration": migrations[-1],
             "migrations": migrations,
             "encrypted": bool(key),

@@ -24,7 +24,9 @@ from portal.i18n import current_language
 from portal.i18n import gettext as _
 from portal.organisations.kinds import SPOKEN_LANGUAGES
 from portal.organisations.params import Filter, PageNumber, RecordId, is_record_id
+from portal.placements import case_view as placement_view
 from portal.privacy.case_pages import pseudonymised_page
+from portal.referrals import guidance
 from portal.referrals import services as referrals
 from portal.referrals.flow import STATUSES
 from portal.referrals.pages import confirmation, refusal_messages
@@ -106,7 +108,6 @@ async def _case_page(
     await audit.record(request, current_user(request), "read", RECORD, participant_id, "case file")
     if case["pseudonymised_at"]:
         return await pseudonymised_page(request, case, access)
-    choices, more_choices = await referrals.opportunity_choices(opportunity_q, case["region"])
     referral_rows = await referrals.referrals_of(participant_id)
     context = {
         "case": case,
@@ -117,8 +118,6 @@ async def _case_page(
         "referrals": referral_rows,
         "opportunity_q": opportunity_q,
         "team_q": team_q,
-        "opportunity_choices": choices,
-        "more_choices": more_choices,
         "referral_statuses": STATUSES,
         "notice": {
             **refusal_messages(),
@@ -127,6 +126,7 @@ async def _case_page(
         }.get(notice, ""),
         "consent_notice": consent_confirmation(notice),
         **await referral_confirmation(referral_rows, notice, referral),
+        **await placement_view.case_context(participant_id),
         **extra,
     }
     if access.is_lead:
@@ -134,6 +134,9 @@ async def _case_page(
         context["introductions"] = await introductions.list_for_counsellor(current_user(request), participant_id)
         context["introduction_statuses"] = introductions.STATUSES
     return render(request, "cases/detail.html", context, status_code=422 if extra.get("errors") else 200)
+
+
+case_page = _case_page  # for other areas' forms on the case page (portal.placements) to re-render it
 
 
 class CasePages(Controller):
@@ -235,24 +238,25 @@ class CasePages(Controller):
     @get("/{participant_id:int}/opportunity-choices", name="cases:opportunity_choices")
     async def opportunity_choices(
         self, request: Request, participant_id: RecordId, opportunity_q: Filter = "", region: Filter = ""
-    ) -> Template | Redirect:
-        """The referral form's list of opportunities for a search, as the case page's fragment.
+    ) -> Template:
+        """Places to refer the person to, ranked by fit, with the hard constraints each breaks
+        (portal.referrals.guidance): a page of its own, or its list for htmx on the case page.
 
-        It reads no personal record (the page passes the case's region along), so typing a
-        search does not fill the audit log; without htmx the case page itself answers.
+        Ranking reads the person's profile (skills, place, languages, support needs), so each
+        search is audited.
         """
         await _access(request, participant_id)
-        if not is_partial_request(request):
-            query = urlencode({"opportunity_q": opportunity_q})
-            return Redirect(path=f"/cases/{participant_id}?{query}#referrals", status_code=303)
-        choices, more = await referrals.opportunity_choices(opportunity_q, region)
+        search = await guidance.search(participant_id, opportunity_q, region)
+        await audit.record(request, current_user(request), "read", RECORD, participant_id, "referral search")
         context = {
-            "case": {"id": participant_id, "region": region},
+            "participant_id": participant_id,
+            "code": await guidance.case_code(participant_id),
+            "region": region,
             "opportunity_q": opportunity_q,
-            "opportunity_choices": choices,
-            "more_choices": more,
+            "search": search,
+            "constraint_texts": guidance.constraint_texts(),
         }
-        return render(request, "cases/detail.html", context, block="opportunity_choices")
+        return render(request, "referrals/choose.html", context, block="opportunity_choices")
 
     @get("/{participant_id:int}/edit", name="cases:edit")
     async def edit_form(self, request: Request, participant_id: RecordId) -> Template:

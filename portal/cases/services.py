@@ -14,7 +14,7 @@ from piccolo.columns.combination import Combinable, WhereRaw
 from portal.auth.current_user import CurrentUser
 from portal.cases.names import with_name_search
 from portal.cases.profiling import Assessment
-from portal.db.engine import contains_ignoring_case
+from portal.clock import utc_now
 from portal.db.piccolo_conf import DB
 from portal.db.tables import (
     CaseNote,
@@ -27,17 +27,14 @@ from portal.db.tables import (
     ProfilingAssessment,
     StageChange,
 )
-from portal.geo import fold
+from portal.geo import fold, fold_name
 from portal.pagination import Page, clamp_page, first_of
 from portal.service_errors import NotFound  # noqa: F401 (part of this module's interface)
 from portal.skills.entries import skill_terms
+from portal.users.search import folded_contains, search_words
 
 PER_PAGE = 25
 _CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _new_code() -> str:
@@ -160,14 +157,15 @@ def _search_conditions(q: str) -> list[Combinable]:
             continue
         in_code = Participant.code.like(f"%{word.upper()[:20]}%")
         if _is_name_word(word):
-            conditions.append(in_code | Participant.name_search.like(f"%{fold(word)}%"))
+            conditions.append(in_code | Participant.name_search.like(f"%{fold_name(word)}%"))
         else:
             conditions.append(in_code)
     return conditions
 
 
-async def caseload(user: CurrentUser, filters: CaseloadFilters, page: int = 1) -> Page:
-    """Cases the user leads or is on the team of, with the filters; pseudonymous columns only."""
+async def caseload_conditions(user: CurrentUser, filters: CaseloadFilters) -> list[Combinable]:
+    """The cases ``user`` may list (leads, or is on the team of while consent allows) with ``filters``:
+    the one rule for the caseload page and its downloads."""
     # Team cases elsewhere count only while the person's consent to share with the team is in force:
     # a withdrawn case disappears from the list entirely, filters included.
     team_rows = await CaseTeamMember.select(
@@ -200,6 +198,12 @@ async def caseload(user: CurrentUser, filters: CaseloadFilters, page: int = 1) -
                 dt.date.today(),
             )
         )
+    return conditions
+
+
+async def caseload(user: CurrentUser, filters: CaseloadFilters, page: int = 1) -> Page:
+    """Cases the user leads or is on the team of, with the filters; pseudonymous columns only."""
+    conditions = await caseload_conditions(user, filters)
     total = await Participant.count().where(*conditions)
     page = clamp_page(page, total, PER_PAGE)
     rows = (
@@ -252,7 +256,7 @@ async def possible_duplicates(values: dict[str, Any], exclude_id: int | None = N
 
 async def create_case(user: CurrentUser, values: dict[str, Any]) -> int:
     """Open a case led by ``user`` at their organisation, at stage intake, in one transaction."""
-    now = _now()
+    now = utc_now()
     values = _with_skill_terms(values)
     async with DB.transaction():
         code = _new_code()
@@ -371,12 +375,12 @@ async def update_profile(participant_id: int, values: dict[str, Any]) -> None:
         values = with_name_search(values, current)
     values = _with_skill_terms(values)
     await Participant.update(
-        {**{getattr(Participant, k): v for k, v in values.items()}, Participant.updated_at: _now()}
+        {**{getattr(Participant, k): v for k, v in values.items()}, Participant.updated_at: utc_now()}
     ).where(Participant.id == participant_id)
 
 
 async def change_stage(participant_id: int, stage: str, note: str, user: CurrentUser) -> None:
-    now = _now()
+    now = utc_now()
     async with DB.transaction():
         await Participant.update({Participant.stage: stage, Participant.updated_at: now}).where(
             Participant.id == participant_id
@@ -390,7 +394,7 @@ async def record_consent(participant_id: int, scope: str, given: bool, note: str
     """A new row: history is never rewritten, and the newest row per scope is the one in force."""
     await Consent.insert(
         Consent(
-            participant=participant_id, scope=scope, given=given, note=note, recorded_by=user.id, recorded_at=_now()
+            participant=participant_id, scope=scope, given=given, note=note, recorded_by=user.id, recorded_at=utc_now()
         )
     )
 
@@ -423,13 +427,17 @@ async def team_candidates(participant_id: int, q: str = "") -> tuple[list[dict[s
     services have thousands of staff.
     """
     conditions = [_could_join(participant_id)]
-    words = q.strip()
-    if words:
+    words = search_words(q)
+    # Each word in the name or the organisation's name, ignoring case and diacritics ("đ" and "dj" alike).
+    for word in words:
         conditions.append(
-            contains_ignoring_case(PortalUser.display_name, words)
-            | contains_ignoring_case(PortalUser.organisation.name, words)
+            folded_contains("portal_user.display_name", word)
+            | WhereRaw(
+                "portal_user.organisation IN (SELECT id FROM organisation WHERE {})",
+                folded_contains("organisation.name", word).querystring,
+            )
         )
-    else:
+    if not words:
         conditions.append(
             WhereRaw(
                 "portal_user.organisation = (SELECT participant.organisation FROM participant WHERE participant.id = {})",
@@ -454,7 +462,7 @@ async def add_team_member(participant_id: int, user_id: int, role: str, by: Curr
     if not await PortalUser.exists().where((PortalUser.id == user_id) & _could_join(participant_id)):
         return False
     await CaseTeamMember.insert(
-        CaseTeamMember(participant=participant_id, user=user_id, role=role, added_by=by.id, added_at=_now())
+        CaseTeamMember(participant=participant_id, user=user_id, role=role, added_by=by.id, added_at=utc_now())
     )
     return True
 
@@ -477,7 +485,7 @@ async def save_assessment(
     user: CurrentUser,
 ) -> None:
     """Keep the computed level and any override side by side; the case shows the one in force."""
-    now = _now()
+    now = utc_now()
     async with DB.transaction():
         await ProfilingAssessment.insert(
             ProfilingAssessment(
@@ -498,7 +506,9 @@ async def save_assessment(
 
 async def add_plan_step(participant_id: int, goal: str, step: str, due_on: dt.date | None, user: CurrentUser) -> None:
     await PlanStep.insert(
-        PlanStep(participant=participant_id, goal=goal, step=step, due_on=due_on, created_by=user.id, created_at=_now())
+        PlanStep(
+            participant=participant_id, goal=goal, step=step, due_on=due_on, created_by=user.id, created_at=utc_now()
+        )
     )
 
 
@@ -512,4 +522,4 @@ async def mark_step_done(participant_id: int, step_id: int) -> bool:
 
 
 async def add_note(participant_id: int, text: str, user: CurrentUser) -> None:
-    await CaseNote.insert(CaseNote(participant=participant_id, text=text, author=user.id, written_at=_now()))
+    await CaseNote.insert(CaseNote(participant=participant_id, text=text, author=user.id, written_at=utc_now()))

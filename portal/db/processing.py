@@ -113,4 +113,67 @@ PROCESSING: dict[str, Processing] = {
         _l("Kept as history"),
         personal=False,
     ),
+    "training_programme": Processing(
+        _l("Training programmes for staff"), _NOT_PERSONAL, _UNTIL_CHANGED, personal=False
+    ),
+    "training_event": Processing(
+        _l("Training modules, seminars, peer reviews and other events for staff"),
+        _NOT_PERSONAL,
+        _l("Kept as the record of the programme's events"),
+        personal=False,
+    ),
+    "training_event_organiser": Processing(
+        _l("Which organisations organise an event"), _NOT_PERSONAL, _UNTIL_CHANGED, personal=False
+    ),
+    "training_material": Processing(
+        _l("Links and files handed out for an event"), _NOT_PERSONAL, _UNTIL_CHANGED, personal=False
+    ),
+    "training_registration": Processing(
+        _l("Who registered for an event, who attended, and their certificates"),
+        _l(
+            "Public task (Art. 6(1)(e)) for staff of the partner organisations; consent (Art. 6(1)(a)) of "
+            "external people, given on the public form"
+        ),
+        _l(
+            "Staff: kept as their record of training. External people: their name, organisation and e-mail are "
+            "cleared %(retention_days)s days after the event"
+        ),
+    ),
+    "training_signup_attempt": Processing(
+        _l("Throttling the public training registration form"), _SECURITY, _l("One day")
+    ),
+    "training_reminder": Processing(
+        _l("Which registrations were reminded of their event, so none is reminded twice"),
+        _PUBLIC_TASK,
+        _l("As long as the registration"),
+    ),
+    "indicator_target": Processing(
+        _l("Coordinators' targets for the programme's indicators"), _NOT_PERSONAL, _UNTIL_CHANGED, personal=False
+    ),
+    "attendance_week": Processing(
+        _l("A placement's attendance, week by week, as the host recorded it"), _PUBLIC_TASK, _CASE_TEXT
+    ),
+    "absence_alert": Processing(
+        _l("Repeated absence on a placement, raised for the case team"), _PUBLIC_TASK, _CASE_TEXT
+    ),
+    "attendance_response": Processing(
+        _l("The counsellor's response to repeated absence, with the reason"), _PUBLIC_TASK, _CASE_TEXT
+    ),
+    "placement_mentor": Processing(
+        _l("The mentor a host named for a placement, with their contact"),
+        _l("Public task (Art. 6(1)(e)); the mentor's contact by the host's legitimate interest (Art. 6(1)(f))"),
+        _CASE_TEXT,
+    ),
+    "network_plan": Processing(
+        _l("Coordinators' what-if plans for the network (figures only)"),
+        _NOT_PERSONAL,
+        _UNTIL_CHANGED,
+        personal=False,
+    ),
+    "network_plan_place": Processing(
+        _l("A hypothetical place in a what-if plan"), _NOT_PERSONAL, _UNTIL_CHANGED, personal=False
+    ),
+    "network_plan_removal": Processing(
+        _l("An existing place a what-if plan takes away"), _NOT_PERSONAL, _UNTIL_CHANGED, personal=False
+    ),
 }

@@ -2,6 +2,7 @@
 
 from piccolo.columns import (
     Boolean,
+    Bytea,
     Date,
     DoublePrecision,
     ForeignKey,
@@ -276,6 +277,9 @@ class ReferralEvent(Table, tablename="referral_event"):
     note = Text(help_text="The optional note or message that came with the step.")
     happened_on = Date(null=True, default=None, help_text="When it happened, for a start or an end.")
     kind = Varchar(length=20, default="step", help_text="'step', or 'undone' when it took the last step back.")
+    constraints = Varchar(
+        length=200, default="", help_text="First event only: the hard constraints the place broke (comma-separated)."
+    )
 
 
 class Notification(Table):
@@ -459,3 +463,217 @@ class OutcomeModel(Table, tablename="outcome_model"):
     in_use = Boolean(default=False, help_text="True when the learned weights beat the defaults on held-out data.")
     report = Text(help_text="JSON: the evaluation report.")
     error = Text()
+
+
+# --- Training and events (issue 14) ---------------------------------------------------------------
+
+
+class TrainingProgramme(Table, tablename="training_programme"):
+    """A training programme for staff (e.g. the mentors' programme), made of numbered modules."""
+
+    title = Varchar(length=200)
+    description = Text()
+    created_at = Timestamptz()
+
+
+class TrainingEvent(Table, tablename="training_event"):
+    """A module, seminar, peer review, workshop or conference: when, where, for how many."""
+
+    programme = ForeignKey(references=TrainingProgramme, null=True, default=None, on_delete=OnDelete.set_null)
+    module_number = Integer(null=True, default=None)
+    kind = Varchar(length=20, index=True, help_text="module, seminar, peer_review, workshop or conference.")
+    title = Varchar(length=300)
+    description = Text()
+    topics = Text(help_text="Comma-separated.")
+    language = Varchar(length=5, help_text="sl, hr or en.")
+    starts_at = Timestamptz(index=True)
+    ends_at = Timestamptz()
+    online = Boolean(default=False)
+    online_url = Varchar(length=500)
+    place_name = Varchar(length=200)
+    municipality = Varchar(length=100)
+    country = Varchar(length=2, help_text="SI or HR.")
+    region = Varchar(length=100, index=True, help_text="Statistical region (SI) or county (HR) of the place.")
+    latitude = DoublePrecision(null=True, default=None)
+    longitude = DoublePrecision(null=True, default=None)
+    capacity = Integer(default=0)
+    places_taken = Integer(
+        default=0, help_text="Registrations with status registered; raised conditionally, never above capacity."
+    )
+    registration_deadline = Timestamptz(null=True, default=None)
+    status = Varchar(length=20, index=True, help_text="draft, published or cancelled.")
+    created_by = ForeignKey(references=PortalUser, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class TrainingEventOrganiser(Table, tablename="training_event_organiser"):
+    """An organisation that organises an event; its members may record attendance."""
+
+    event = ForeignKey(references=TrainingEvent, null=False, on_delete=OnDelete.cascade, index=True)
+    organisation = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.cascade, index=True)
+
+
+class TrainingMaterial(Table, tablename="training_material"):
+    """A link or an uploaded file (size-limited, type-checked) handed out for an event."""
+
+    event = ForeignKey(references=TrainingEvent, null=False, on_delete=OnDelete.cascade, index=True)
+    title = Varchar(length=200)
+    url = Varchar(length=500, help_text="For links; empty for uploaded files.")
+    file_name = Varchar(length=200)
+    content_type = Varchar(length=100)
+    size = Integer(default=0)
+    data = Bytea(null=True, default=None)
+    created_at = Timestamptz()
+
+
+class TrainingRegistration(Table, tablename="training_registration"):
+    """One person's place (or place on the waiting list) at an event, and whether they attended."""
+
+    event = ForeignKey(references=TrainingEvent, null=False, on_delete=OnDelete.cascade, index=True)
+    user = ForeignKey(references=PortalUser, null=True, default=None, on_delete=OnDelete.cascade, index=True)
+    organisation = ForeignKey(references=Organisation, null=True, default=None, on_delete=OnDelete.set_null, index=True)
+    name = Varchar(length=200, help_text="External people; staff use their account's name.")
+    email = Varchar(length=254)
+    organisation_name = Varchar(length=200, help_text="As typed by external people.")
+    status = Varchar(length=20, index=True, help_text="registered, waitlisted or cancelled.")
+    waitlist_position = Integer(null=True, default=None)
+    attended = Boolean(null=True, default=None, help_text="None until attendance is recorded.")
+    attendance_recorded_at = Timestamptz(null=True, default=None)
+    registered_at = Timestamptz()
+    cancelled_at = Timestamptz(null=True, default=None)
+    language = Varchar(length=5, help_text="For the certificate.")
+    registered_by = ForeignKey(
+        references=PortalUser,
+        null=True,
+        default=None,
+        on_delete=OnDelete.set_null,
+        help_text="A coordinator who registered the person; None when they registered themselves.",
+    )
+    consent_at = Timestamptz(null=True, default=None, help_text="When an external person accepted the consent text.")
+    # One registration per staff member and event: the unique index training_registration_event_user
+    # (migration 2026-12-02T14:30) on (event, user); NULL users (external people) stay distinct.
+
+
+class TrainingSignupAttempt(Table, tablename="training_signup_attempt"):
+    """One use of the public registration form, kept a day for throttling by address."""
+
+    address = Varchar(length=64, index=True)
+    attempted_at = Timestamptz(index=True)
+
+
+# --- indicators (issue 13) -----------------------------------------------------------------------
+
+
+class IndicatorTarget(Table, tablename="indicator_target"):
+    """A coordinator's target for one indicator over a period, for the whole programme or one country or region."""
+
+    indicator = Varchar(length=60, index=True, help_text="A key of portal.indicators.measures.MEASURES.")
+    period_start = Date(null=True, default=None, help_text="First day of the first month.")
+    period_end = Date(null=True, default=None, help_text="Last day of the last month.")
+    country = Varchar(length=2, default="", help_text="Empty: every country.")
+    region = Varchar(length=100, default="", help_text="Empty: every region.")
+    value = Integer(default=0)
+    created_by = ForeignKey(references=PortalUser, null=True, default=None, on_delete=OnDelete.set_null)
+    created_at = Timestamptz()
+
+
+# --- placements: attendance, responses to absence, mentors (issue 12) -----------------------------
+
+
+class AttendanceWeek(Table, tablename="attendance_week"):
+    """What the host recorded for one week of a started placement: present, absent or excused."""
+
+    referral = ForeignKey(references=Referral, null=False, on_delete=OnDelete.cascade, index=True)
+    week_start = Date(help_text="The Monday of the week.")
+    status = Varchar(length=12, help_text="present, absent or excused.")
+    note = Text()
+    recorded_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
+    recorded_at = Timestamptz()
+    # One row per referral and week: the unique index attendance_week_referral_week (migration 2026-12-02T14:50).
+
+
+class AbsenceAlert(Table, tablename="absence_alert"):
+    """Repeated unexcused absence on a placement, raised for the case team until a response closes it."""
+
+    referral = ForeignKey(references=Referral, null=False, on_delete=OnDelete.cascade, index=True)
+    participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
+    weeks = Integer(default=0, help_text="Unexcused absences in a row when it was raised.")
+    last_week = Date(help_text="The Monday of the latest of those weeks.")
+    raised_at = Timestamptz()
+    closed_at = Timestamptz(null=True, default=None, index=True)
+
+
+class AttendanceResponse(Table, tablename="attendance_response"):
+    """One step of the graduated response a counsellor decided, with the reason; never automatic."""
+
+    participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
+    referral = ForeignKey(references=Referral, null=True, default=None, on_delete=OnDelete.cascade)
+    alert = ForeignKey(references=AbsenceAlert, null=True, default=None, on_delete=OnDelete.set_null)
+    step = Varchar(length=20)
+    note = Text(help_text="Why, and what was agreed.")
+    decided_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
+    decided_on = Date()
+    recorded_at = Timestamptz()
+
+
+class PlacementMentor(Table, tablename="placement_mentor"):
+    """The mentor a host named for a started placement: a colleague with an account, or a name and contact."""
+
+    referral = ForeignKey(references=Referral, null=False, on_delete=OnDelete.cascade, index=True)
+    user = ForeignKey(references=PortalUser, null=True, default=None, on_delete=OnDelete.set_null)
+    name = Varchar(length=200)
+    contact = Varchar(length=200)
+    named_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
+    named_at = Timestamptz()
+
+
+# --- Training reminders (issue 14) ----------------------------------------------------------------
+
+
+class TrainingReminder(Table, tablename="training_reminder"):
+    """A reminder sent for one registration the day before its event; the unique key makes it once only."""
+
+    registration = ForeignKey(references=TrainingRegistration, null=False, on_delete=OnDelete.cascade, unique=True)
+    sent_at = Timestamptz()
+
+
+# --- What-if network plans (issue 19) ------------------------------------------------------------
+
+
+class NetworkPlan(Table, tablename="network_plan"):
+    """A named what-if plan: hypothetical places added, existing ones removed, and its last computed result."""
+
+    name = Varchar(length=200)
+    created_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
+    created_at = Timestamptz()
+    updated_at = Timestamptz(help_text="The last change of its places or removals: a result older than this is stale.")
+    status = Varchar(length=10, default="draft", help_text="draft, running, done or failed.")
+    progress = Integer(default=0, help_text="0 to 100 while running.")
+    started_at = Timestamptz(null=True, default=None)
+    finished_at = Timestamptz(null=True, default=None)
+    error = Text(help_text="Why the last run failed, when it did.")
+    result = Text(default="", help_text="JSON: before and after, in total and per region (counts below 5 suppressed).")
+
+
+class NetworkPlanPlace(Table, tablename="network_plan_place"):
+    """A hypothetical opportunity in a plan, placed at its municipality's centre."""
+
+    plan = ForeignKey(references=NetworkPlan, null=False, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=40)
+    support_offered = Varchar(length=300, help_text="Comma-separated support codes.")
+    languages = Varchar(length=100, help_text="Comma-separated ISO 639-1 codes the place asks for.")
+    hours_per_week = Integer()
+    capacity = Integer()
+    country = Varchar(length=2)
+    region = Varchar(length=100)
+    municipality = Varchar(length=100)
+    latitude = DoublePrecision()
+    longitude = DoublePrecision()
+
+
+class NetworkPlanRemoval(Table, tablename="network_plan_removal"):
+    """An existing opportunity a plan takes away."""
+
+    plan = ForeignKey(references=NetworkPlan, null=False, on_delete=OnDelete.cascade, index=True)
+    opportunity = ForeignKey(references=Opportunity, null=False, on_delete=OnDelete.cascade)

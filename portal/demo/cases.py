@@ -13,6 +13,7 @@ from matching.synthetic import chance_of_success
 from portal.auth.passwords import hash_password
 from portal.cases.names import name_search
 from portal.cases.profiling import CRITERIA, assess
+from portal.clock import utc_now
 from portal.db.tables import (
     CaseNote,
     Consent,
@@ -26,7 +27,7 @@ from portal.db.tables import (
     ReferralEvent,
     StageChange,
 )
-from portal.demo.people import participants
+from portal.demo.people import participants, thin_spot
 from portal.matching_service import records, training
 from portal.skills.entries import skill_terms
 
@@ -54,7 +55,7 @@ async def _counsellors() -> dict[str, list[tuple[int, int]]]:
     )
     existing = {row["username"]: row["id"] for row in await PortalUser.select(PortalUser.id, PortalUser.username)}
     unusable = hash_password(secrets.token_urlsafe(32))
-    now = dt.datetime.now(dt.UTC)
+    now = utc_now()
     by_region: dict[str, list[tuple[int, int]]] = {}
     for org in orgs:
         username = f"counsellor-{org['slug']}"[:100]
@@ -87,14 +88,14 @@ async def load_cases(seed: int = 2018) -> tuple[int, int]:
         *records.columns(Opportunity, records.OPPORTUNITY_COLUMNS), Opportunity.region, Opportunity.created_by
     ).where(Opportunity.status == "open")
     places_left = {o["id"]: o["capacity"] - o["places_taken"] for o in opportunities}
-    people = participants(seed=seed)
+    people = participants(seed=seed) + thin_spot(seed=seed)
     code_rng = random.Random(seed + 1)
     contact_rng = random.Random(seed + 2)
     history = _History(opportunities, random.Random(seed + 4))
     codes = ["P-" + "".join(code_rng.choice(_ALPHABET) for _ in range(6)) for _ in people]
     if await Participant.exists().where(Participant.code == codes[0]):
         return 0, 0  # loaded before: the demo cases go in whole or not at all
-    now = dt.datetime.now(dt.UTC)
+    now = utc_now()
     added_people = added_referrals = 0
     for n, (person, code) in enumerate(zip(people, codes, strict=True)):
         # The demo counsellor (in Čakovec) leads every other Croatian case, a caseload with pages;

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from portal.auth.passwords import hash_password
+from portal.clock import utc_now
 from portal.db.tables import Organisation, PortalUser, Relationship
 from portal.demo.cases import load_cases
 from portal.demo.introductions import load_introductions
 from portal.demo.network import generated_network, real_network
+from portal.demo.training import load_training
 from portal.organisations.services import search_text
 
 DEMO_PASSWORD = "demo"
@@ -48,7 +49,7 @@ async def load_demo(only_if_empty: bool = False, seed: int = 2018) -> str:
     real_orgs, real_ties = real_network()
     gen_orgs, gen_ties = generated_network(seed=seed)
     orgs, ties = real_orgs + gen_orgs, real_ties + gen_ties
-    now = dt.datetime.now(dt.UTC)
+    now = utc_now()
     async with DB.transaction():
         existing = {row["slug"] for row in await Organisation.select(Organisation.slug)}
         new_orgs = [
@@ -113,10 +114,12 @@ async def load_demo(only_if_empty: bool = False, seed: int = 2018) -> str:
     async with DB.transaction():
         people, referrals = await load_cases(seed=seed)
     introductions = await load_introductions()
+    training_events = await load_training(seed=seed)
     return (
         f"demo data: added {len(new_orgs)} organisations, {len(new_ties)} relationships, {len(new_users)} users "
         f"(the demo set has {len(orgs)} organisations and {len(ties)} relationships); {opportunities}; "
-        f"added {people} participants, {referrals} referrals and {introductions} introductions"
+        f"added {people} participants, {referrals} referrals and {introductions} introductions; "
+        f"added {training_events} training events"
     )
 
 

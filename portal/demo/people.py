@@ -152,3 +152,43 @@ def participants(count: int = 300, seed: int = 2018) -> list[dict[str, Any]]:
             }
         )
     return people
+
+
+# A thin spot to act on: rural Ormož, where people without a car and with small children need a place
+# with transport and childcare-compatible hours within 15 km, and the demo network has none.
+THIN_SPOT = {"region": "Podravska", "municipality": "Ormož", "latitude": 46.409, "longitude": 16.155, "count": 9}
+
+
+def thin_spot(seed: int = 2018) -> list[dict[str, Any]]:
+    """Participants of the thin spot, from their own random stream (the rest of the demo set stays as it was)."""
+    rng = random.Random(seed + 19)
+    people = []
+    for _ in range(THIN_SPOT["count"]):
+        people.append(
+            {
+                "first_name": rng.choice(_FIRST["SI"]),
+                "last_name": rng.choice(_LAST["SI"]),
+                "birth_year": rng.randint(1980, 2000),
+                "phone": f"+386 555 {rng.randint(100, 999)} {rng.randint(100, 999)}",
+                "email": "",
+                "address": "",
+                "country": "SI",
+                "region": THIN_SPOT["region"],
+                "municipality": THIN_SPOT["municipality"],
+                # Villages around the town, a few kilometres apart.
+                "latitude": round(THIN_SPOT["latitude"] + rng.uniform(-0.02, 0.02), 4),
+                "longitude": round(THIN_SPOT["longitude"] + rng.uniform(-0.03, 0.03), 4),
+                "languages": "sl",
+                "education_level": rng.choice(["primary", "vocational"]),
+                "skills": written_skills(rng.sample(DEMO_SKILLS, rng.randint(1, 3)), "SI", rng),
+                "interests": ",".join(rng.sample(["care", "food", "agriculture", "textiles"], 2)),
+                "hours_per_week": rng.choice([10, 15, 20]),
+                "travel_km": 15,
+                "support_needs": "childcare_compatible,transport",
+                "available_from": dt.date(2026, rng.randint(1, 6), rng.randint(1, 28)),
+                "stage": "activation",
+                "case_team_consent": True,
+                "employer_profile_consent": False,
+            }
+        )
+    return people

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from collections.abc import Iterable, Iterator
 
 from piccolo.columns.combination import Combinable, WhereRaw
 
+from portal.clock import utc_now
 from portal.db.tables import CandidatePseudonym, Consent, Participant
 
 __all__ = [
@@ -121,7 +121,7 @@ async def pseudonyms_for(organisation_id: int, participant_ids: Iterable[int]) -
             return found
         if attempt == _ATTEMPTS:
             break
-        now = dt.datetime.now(dt.UTC)
+        now = utc_now()
         # DO NOTHING covers both races: another request naming the same pair, and the (rare)
         # pseudonym collision; the next pass reads what stuck and retries the rest.
         for chunk in _chunks(missing):

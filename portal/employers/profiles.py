@@ -18,6 +18,7 @@ from typing import Any
 from piccolo.columns.combination import Combinable, WhereRaw
 
 import matching
+from portal.clock import utc_now
 from portal.db.engine import like_literal
 from portal.db.tables import Opportunity, Participant, Referral, ReferralEvent
 from portal.employers import pool
@@ -308,7 +309,7 @@ async def _experience(participant_id: int) -> list[dict[str, Any]]:
             started[e["referral"]] = e["changed_at"]
         elif e["to_status"] == "completed":
             ended[e["referral"]] = e["changed_at"]
-    now = dt.datetime.now(dt.UTC)
+    now = utc_now()
     result = []
     for r in rows:
         weeks = None

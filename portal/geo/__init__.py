@@ -72,6 +72,12 @@ def fold(text: str) -> str:
     return " ".join(bare.lower().split())
 
 
+def fold_name(text: str) -> str:
+    """:func:`fold` for names, where "dj" is also how "đ" is written without diacritics: both fold
+    to "d", so "Đurđa", "Djurdja" and "Durdja" meet. Stored folded names and search words use it alike."""
+    return fold(text).replace("dj", "d")
+
+
 @functools.cache
 def places() -> tuple[Place, ...]:
     text = resources.files(__name__).joinpath("municipalities.csv").read_text(encoding="utf-8")

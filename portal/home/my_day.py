@@ -24,8 +24,10 @@ from piccolo.columns.combination import Combinable, WhereRaw
 from portal.auth.current_user import CurrentUser
 from portal.auth.roles import ADMIN, COORDINATOR, COUNSELLOR, EMPLOYER, ENTERPRISE
 from portal.cache import kept_for
+from portal.clock import utc_now
 from portal.db.engine import as_utc, like_literal
 from portal.db.tables import (
+    AbsenceAlert,
     AllocationRound,
     CaseTeamMember,
     Introduction,
@@ -95,10 +97,6 @@ class MyDay:
 
     sections: list[Section]
     shown_participants: list[int] = field(default_factory=list)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 async def _capped_count(query: Any) -> int:
@@ -294,11 +292,42 @@ async def _notifications(user: CurrentUser) -> Section:
     )
 
 
+async def _absences(user: CurrentUser, team: list[int]) -> tuple[Section, list[int]]:
+    """Placements with repeated unexcused absence that no response has answered yet (portal.placements)."""
+    where = AbsenceAlert.closed_at.is_null() & _mine(AbsenceAlert.participant, user, team)
+    rows = (
+        await AbsenceAlert.select(
+            AbsenceAlert.participant,
+            AbsenceAlert.weeks,
+            AbsenceAlert.last_week,
+            AbsenceAlert.participant.code.as_alias("code"),
+            AbsenceAlert.referral.opportunity.title.as_alias("title"),
+        )
+        .where(where)
+        .order_by(AbsenceAlert.id)
+        .limit(SHOWN)
+    )
+    total = await _capped_count(AbsenceAlert.select(AbsenceAlert.id).where(where))
+    items = [
+        Item(
+            _("%(code)s at %(title)s: %(weeks)s unexcused weeks in a row")
+            % {"code": r["code"], "title": r["title"], "weeks": r["weeks"]},
+            f"/cases/{r['participant']}#attendance",
+            _("latest the week of %(date)s") % {"date": format_date(r["last_week"])},
+        )
+        for r in rows
+    ]
+    section = Section("absences", _("Repeated absence"), items, total, empty=_("No placement has repeated absence."))
+    return dataclasses.replace(section, alert=bool(items)), sorted({r["participant"] for r in rows})
+
+
 async def _counsellor(user: CurrentUser) -> MyDay:
-    now = _now()
+    now = utc_now()
     team = await _team_cases(user)
     steps, shown = await _overdue_steps(user, team, now.date())
-    sections = [steps, *await _counsellor_referrals(user, team, now), await _meeting_requests(user)]
+    absences, absent = await _absences(user, team)
+    shown = sorted({*shown, *absent})
+    sections = [absences, steps, *await _counsellor_referrals(user, team, now), await _meeting_requests(user)]
     sections.append(await _notifications(user))
     return MyDay(sections, shown)
 
@@ -358,8 +387,8 @@ async def _host(user: CurrentUser) -> list[Section]:
         "attendance",
         _("Placements under way"),
         total=started_total,
-        more_link="/referrals/inbox?status=started",
-        more_label=_("Placements under way in the inbox"),
+        more_link="/attendance",
+        more_label=_("Record this week's attendance"),
         empty=_("No placement is under way."),
     )
     if started_total:
@@ -478,7 +507,7 @@ async def _candidates(user: CurrentUser, now: dt.datetime) -> Section:
 
 
 async def _employer(user: CurrentUser) -> list[Section]:
-    return [await _employer_requests(user), await _candidates(user, _now())]
+    return [await _employer_requests(user), await _candidates(user, utc_now())]
 
 
 # --- coordinators and admins ----------------------------------------------------------------------
@@ -633,7 +662,7 @@ RETENTION_KEPT_SECONDS = 300
 async def _retention_due() -> int:
     from portal.privacy.retention import due_count
 
-    return await due_count(_now(), COUNT_CAP + 1)
+    return await due_count(utc_now(), COUNT_CAP + 1)
 
 
 async def _retention() -> Section:
@@ -655,7 +684,7 @@ async def _retention() -> Section:
 
 
 async def _coordinator(user: CurrentUser) -> list[Section]:
-    now = _now()
+    now = utc_now()
     sections = [await _rounds(), *await _network(now)]
     if user.role == ADMIN:
         sections += [await _failed_jobs(), await _retention()]

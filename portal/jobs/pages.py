@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from litestar import Controller, Request, get
 from litestar.response import Template
 
 from portal.auth.guards import admin_only
+from portal.clock import utc_now
 from portal.i18n import gettext as _
 from portal.jobs import clock, queue, registry
 from portal.web.templating import render
@@ -31,7 +30,7 @@ class JobPages(Controller):
             "found": found,
             "error": error,
             "shown": SHOWN,
-            "schedule": [(registry.kind(name), when) for when, name in clock.next_runs(dt.datetime.now(dt.UTC))],
+            "schedule": [(registry.kind(name), when) for when, name in clock.next_runs(utc_now())],
             "labels": {name: kind.label for name, kind in registry.KINDS.items()},
             "statuses": {
                 "new": _("Queued"),

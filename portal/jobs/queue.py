@@ -61,7 +61,7 @@ async def close() -> None:
 
 
 def _inline() -> bool:
-    return get_settings().network_recompute == "inline"
+    return get_settings().jobs_inline
 
 
 async def enqueue(name: str, *, delay: float = 0.0, **kwargs: Any) -> bool:

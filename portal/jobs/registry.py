@@ -54,6 +54,10 @@ KINDS: dict[str, JobKind] = {
             _fixed("cron:network_check"), timeout=60, retries=1, cron="* * * * *",
         ),
         JobKind(
+            "network_plan", "portal.network.plan_runs:job", _l("What-if network plan"),
+            _by("network-plan", "plan_id"), timeout=1800,
+        ),
+        JobKind(
             "round_run", "portal.jobs.functions:round_run", _l("Allocation round"),
             _by("round-run", "round_id"), timeout=1800,
         ),
@@ -73,6 +77,11 @@ KINDS: dict[str, JobKind] = {
         JobKind(
             "cleanup", "portal.jobs.functions:cleanup", _l("Clean-up (hourly)"),
             _fixed("cron:cleanup"), timeout=600, cron="7 * * * *",
+        ),
+        # Each place is claimed in the database before it is reminded, so overlapping runs send nothing twice.
+        JobKind(
+            "training_reminders", "portal.training.reminders:run", _l("Training reminders (every 15 minutes)"),
+            _fixed("cron:training_reminders"), timeout=600, retries=1, cron="*/15 * * * *",
         ),
     )
 }  # fmt: skip

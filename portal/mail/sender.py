@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import secrets
 import smtplib
@@ -13,6 +12,7 @@ from email.utils import format_datetime, make_msgid
 
 import anyio
 
+from portal.clock import utc_now
 from portal.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def _message(mail: Mail, settings: Settings) -> EmailMessage:
     message["From"] = settings.mail_from
     message["To"] = mail.to
     message["Subject"] = mail.subject
-    message["Date"] = format_datetime(dt.datetime.now(dt.UTC))
+    message["Date"] = format_datetime(utc_now())
     message["Message-ID"] = make_msgid(domain=settings.mail_from.rpartition("@")[2] or "localhost")
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(mail.body)
@@ -62,7 +62,7 @@ def _deliver_smtp(message: EmailMessage, settings: Settings) -> None:
 
 def _write_outbox(message: EmailMessage, settings: Settings) -> None:
     settings.outbox_dir.mkdir(parents=True, exist_ok=True)
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    stamp = utc_now().strftime("%Y%m%dT%H%M%S")
     path = settings.outbox_dir / f"{stamp}-{secrets.token_hex(4)}.eml"
     # Reset and invitation links are secrets: only the portal's own user may read them.
     path.touch(mode=0o600)

@@ -133,6 +133,7 @@ class NetworkApi(Controller):
             items=[_struct(Gap, row) for row in snapshot.gaps["worst"]],
             missing_kinds=snapshot.gaps["missing_kinds"],
             computed_at=snapshot.finished_at,
+            needs=snapshot.gaps.get("needs"),
         )
 
     @get("/suggestions", raises=_READ_ERRORS)

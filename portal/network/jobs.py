@@ -3,8 +3,8 @@
 One asyncio task per process runs the stages; the CPU-bound ones go to a worker thread
 (``anyio.to_thread.run_sync``) so requests keep being served, and the run's row records
 its progress between stages for the polling progress bar. With ``PORTAL_NETWORK_RECOMPUTE=manual``
-changes only mark the snapshot stale and a run starts only when someone asks; with ``inline``
-(the default under tests) a requested run is also awaited by the request that asked, so no
+changes only mark the snapshot stale and a run starts only when someone asks; with ``PORTAL_JOBS=inline``
+(the default under tests, with ``manual``) a requested run is also awaited by the request that asked, so no
 task outlives the test that started it.
 
 With a job queue (PORTAL_REDIS_URL) the runs are jobs of `portal worker` instead (portal.jobs): a change
@@ -22,7 +22,15 @@ from typing import Any
 
 import anyio
 
-from portal.db.tables import NetworkSnapshot, Opportunity, Organisation, Participant, Referral, Relationship
+from portal.db.tables import (
+    NetworkSnapshot,
+    Opportunity,
+    Organisation,
+    Participant,
+    Referral,
+    Relationship,
+    TrainingRegistration,
+)
 from portal.jobs import queue, registry, runner
 from portal.network import services
 from portal.settings import get_settings
@@ -60,7 +68,8 @@ def automatic() -> bool:
 
 
 def inline() -> bool:
-    return get_settings().network_recompute == "inline"
+    """Whether "Recompute now" waits for the run (PORTAL_JOBS=inline, the tests' default)."""
+    return get_settings().jobs_inline
 
 
 def request_recompute() -> None:
@@ -113,7 +122,9 @@ async def changed_since_last_run() -> bool:
     for table in (Organisation, Relationship, Referral, Participant, Opportunity):
         if await table.exists().where(table.updated_at > newest["started_at"]):
             return True
-    return False
+    # Attendance recorded since: new "met at" ties between organisations.
+    attendance = TrainingRegistration.attendance_recorded_at
+    return await TrainingRegistration.exists().where(attendance > newest["started_at"])
 
 
 async def _tracked_run() -> None:

@@ -16,10 +16,11 @@ from litestar.response import Redirect, Template
 
 from portal.auth.guards import current_user, network_manager
 from portal.i18n import lazy_gettext as _l
-from portal.network import jobs, services
+from portal.network import jobs, needs, services
 from portal.network.params import Sort
 from portal.organisations.kinds import COUNTRIES, ORGANISATION_KINDS, RELATIONSHIP_KINDS
 from portal.organisations.params import PageNumber, RecordId
+from portal.training import ties
 from portal.web.templating import is_partial_request, render
 
 Polling = Annotated[bool, QueryParameter(description="Asked by the polling progress bar.")]
@@ -87,7 +88,9 @@ class NetworkPages(Controller):
                 "communities": len(summary["communities"]),
                 "cross_border": sum(pair["ties"] for pair in summary["region_pairs"]),
                 "isolated": len(summary["isolated"]),
+                "met_at": summary.get("met_at_edges", 0),
             },
+            "met_at_pairs": ties.strongest_pairs(snapshot),
             "communities": groups[:SHOWN_COMMUNITIES],
             "more_communities": max(0, len(groups) - SHOWN_COMMUNITIES),
             "shown_members": SHOWN_MEMBERS,
@@ -95,6 +98,10 @@ class NetworkPages(Controller):
             "missing_kinds": {region: kinds for region, kinds in snapshot.gaps["missing_kinds"].items() if kinds},
             "suggestions": services.named_suggestions(snapshot, snapshot.suggestions["top"][:SHOWN_SUGGESTIONS]),
             "weak_points": {name: items[:SHOWN_WEAK_POINTS] for name, items in services.fragility(snapshot).items()},
+            "needs": needs.view(snapshot, SHOWN_GAPS),
+            "bridge_closers": needs.bridge_closers(
+                snapshot, services.fragility(snapshot)["bridges"][:SHOWN_WEAK_POINTS]
+            ),
             "region_pairs": summary["region_pairs"][:10],
             "graph_regions": services.regions(snapshot),
         }

@@ -7,13 +7,23 @@ from typing import Any
 
 from babel.lists import format_list
 
-from portal.i18n import current_language, format_number
+from portal.i18n import current_language, format_number, ngettext
 from portal.i18n import gettext as _
 from portal.organisations.kinds import ORGANISATION_KINDS
 
 
 def _one(reason: dict[str, Any], name_of: Callable[[Any], str]) -> str | None:
     code = reason.get("code")
+    if code == "met_at":
+        events = int(reason.get("events", 0))
+        years = [str(year) for year in reason.get("years", [])]
+        if not years:
+            return ngettext("met at %(count)s training event", "met at %(count)s training events", events) % {
+                "count": format_number(events)
+            }
+        return ngettext(
+            "met at %(count)s training event in %(years)s", "met at %(count)s training events in %(years)s", events
+        ) % {"count": format_number(events), "years": format_list(years, locale=current_language())}
     if code == "common_partners":
         names = [name_of(partner) for partner in reason.get("partners", [])]
         if reason.get("more"):

@@ -79,6 +79,9 @@ class GapList(msgspec.Struct):
     items: list[Gap]
     missing_kinds: dict[str, list[str]]
     computed_at: dt.datetime | None
+    # Needs-aware gaps (portal.network.needs.compute): people without a feasible place per region and
+    # municipality by reason code, and the changes that would close them; counts below 5 are null.
+    needs: dict[str, Any] | None = None
 
 
 class Suggestion(msgspec.Struct):
@@ -108,7 +111,8 @@ class Chain(msgspec.Struct):
 class GraphElements(msgspec.Struct):
     """Cytoscape.js elements: nodes with ``data`` (id, name, kind, country, region, community and the
     metrics) and, when the snapshot has them, a ``position``; edges with ``data`` (id, source, target,
-    kinds, weight, referrals)."""
+    kinds, weight, referrals; ``met_at`` and ``met_years`` for pairs whose staff met at training events,
+    and ``met_only`` when that is all that ties them)."""
 
     nodes: list[dict[str, Any]]
     edges: list[dict[str, Any]]

@@ -14,9 +14,10 @@ from typing import Any
 import networkx as nx
 
 import network
+from portal.clock import utc_now
 from portal.db.engine import as_utc
 from portal.db.tables import NetworkSnapshot, Opportunity, Organisation, Participant, Referral, Relationship
-from portal.network import reasons
+from portal.network import needs, reasons
 from portal.pagination import Page, clamp_page
 from portal.service_errors import NotFound  # noqa: F401 (part of this module's interface)
 
@@ -43,6 +44,9 @@ GRAPH_NODES = 500
 SEARCH_LIMIT = 20
 # The region filter lists at most this many regions (those with most organisations).
 MAX_REGION_OPTIONS = 200
+# Each organisation's strongest "met at" ties that enter the network: a module of 30 institutions
+# makes 435 pairs, and all of them would outweigh the formal network (see network.met_at_ties).
+MET_AT_PER_ORGANISATION = 20
 # A run that has said nothing for this long died with its process.
 STALE_AFTER = dt.timedelta(minutes=15)
 
@@ -56,14 +60,16 @@ class Records:
     flows: list[dict[str, Any]]
     demand: list[dict[str, Any]]
     places: list[dict[str, Any]]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    # Training attendance (event, day, organisation; never a person): the "met at" ties.
+    attendance: list[dict[str, Any]] = field(default_factory=list)
+    # Participants and places as the hard constraints see them, for the needs-aware gaps (None: not asked).
+    needs: needs.NeedsInput | None = None
 
 
 async def load_records() -> Records:
-    """Five queries: organisations, relationships, referral flows, demand and open places."""
+    """Six queries (organisations, relationships, referral flows, demand, open places, training attendance), and the two of `needs.load`."""
+    from portal.training.ties import attendance_records
+
     organisations = await Organisation.select(
         Organisation.id,
         Organisation.name,
@@ -104,6 +110,8 @@ async def load_records() -> Records:
         flows=referral_flows(referrals),
         demand=demand_of(participants),
         places=open_places(opportunities),
+        attendance=await attendance_records(),
+        needs=await needs.load(ACTIVE_STAGES),
     )
 
 
@@ -147,7 +155,8 @@ def _day(value: Any) -> dt.date:
 
 
 def build(records: Records) -> nx.Graph:
-    return network.build_graph(records.organisations, records.relationships, records.flows)
+    met_at = network.met_at_ties(records.attendance, per_organisation=MET_AT_PER_ORGANISATION)
+    return network.build_graph(records.organisations, records.relationships, records.flows, met_at=met_at)
 
 
 def metrics(G: nx.Graph) -> dict[str, Any]:
@@ -172,6 +181,7 @@ def gaps(records: Records) -> dict[str, Any]:
         "worst": [gap for gap in worst if gap["participants"] >= MIN_REPORTED_PARTICIPANTS][:TOP_GAPS],
         "regions": [region for region in regions if region["participants"] >= MIN_REPORTED_PARTICIPANTS],
         "missing_kinds": network.missing_kinds(records.organisations),
+        "needs": None if records.needs is None else needs.compute(records.needs, records.organisations),
     }
 
 
@@ -184,9 +194,8 @@ def suggestions(G: nx.Graph) -> dict[str, Any]:
     """
     top = network.suggest_partnerships(G, top=TOP_SUGGESTIONS)
     if len(G) <= PER_NODE_MAX_NODES:
-        by_node = {
-            str(node): network.suggest_partnerships(G, node=node, top=SUGGESTIONS_PER_ORGANISATION) for node in G
-        }
+        found = network.suggest_for_each(G, top=SUGGESTIONS_PER_ORGANISATION)
+        by_node = {str(node): items for node, items in found.items()}
         return {"top": top, "by_node": by_node}
     by_node: dict[str, list[dict[str, Any]]] = {}
     for suggestion in network.suggest_partnerships(G, top=len(G) * SUGGESTIONS_PER_ORGANISATION):
@@ -257,9 +266,11 @@ def elements(G: nx.Graph, summary: dict[str, Any], positions: dict[Any, tuple[fl
                 "id": f"{u}-{v}",
                 "source": str(u),
                 "target": str(v),
-                "kinds": data["kinds"] or ["referrals"],
+                "kinds": data["kinds"] or (["referrals"] if data["referrals"] else ["met_at"]),
                 "weight": round(float(data["weight"]), 3),
                 "referrals": data["referrals"],
+                **({"met_at": data["met_at"], "met_years": data["met_years"]} if data.get("met_at") else {}),
+                **({"met_only": True} if network.is_met_at_only(data) else {}),
             }
         }
         for u, v, data in G.edges(data=True)
@@ -362,7 +373,7 @@ async def run_status() -> dict[str, Any]:
     )
     status = {"running": False, "progress": 0, "started_at": None, "failed": False, "error": ""}
     if newest is not None:
-        running = newest["status"] == "running" and _now() - as_utc(newest["started_at"]) < STALE_AFTER
+        running = newest["status"] == "running" and utc_now() - as_utc(newest["started_at"]) < STALE_AFTER
         status.update(
             running=running,
             progress=newest["progress"] if running else 100,
@@ -375,7 +386,7 @@ async def run_status() -> dict[str, Any]:
 
 
 async def start_run() -> int:
-    rows = await NetworkSnapshot.insert(NetworkSnapshot(status="running", progress=0, started_at=_now()))
+    rows = await NetworkSnapshot.insert(NetworkSnapshot(status="running", progress=0, started_at=utc_now()))
     return rows[0]["id"]
 
 
@@ -389,7 +400,7 @@ async def finish_run(run_id: int, results: dict[str, str]) -> None:
         {
             NetworkSnapshot.status: "done",
             NetworkSnapshot.progress: 100,
-            NetworkSnapshot.finished_at: _now(),
+            NetworkSnapshot.finished_at: utc_now(),
             **{getattr(NetworkSnapshot, name): text for name, text in results.items()},
         }
     ).where(NetworkSnapshot.id == run_id)
@@ -398,7 +409,7 @@ async def finish_run(run_id: int, results: dict[str, str]) -> None:
 
 async def fail_run(run_id: int, error: str) -> None:
     await NetworkSnapshot.update(
-        {NetworkSnapshot.status: "failed", NetworkSnapshot.finished_at: _now(), NetworkSnapshot.error: error[:2000]}
+        {NetworkSnapshot.status: "failed", NetworkSnapshot.finished_at: utc_now(), NetworkSnapshot.error: error[:2000]}
     ).where(NetworkSnapshot.id == run_id)
 
 
@@ -637,7 +648,10 @@ def place_of(snapshot: Snapshot, org_id: int) -> dict[str, Any]:
     row = snapshot.rows.get(org_id)
     if row is None:
         raise NotFound(org_id)
-    G = snapshot.nx_graph
+    from portal.training.ties import met_by
+
+    # Partners are working ties; the organisations met at training events are listed apart.
+    G = snapshot.memo("working-ties", lambda: network.working_ties(snapshot.nx_graph))
     reach = network.neighbourhood(G, org_id, depth=2)
     partners = sorted((n for n, d in reach.items() if d == 1), key=lambda n: snapshot.name(n))
     second = sorted(
@@ -653,6 +667,7 @@ def place_of(snapshot: Snapshot, org_id: int) -> dict[str, Any]:
         "community": {"index": row["community"], "size": len(community)},
         "community_members": [{"id": n, "name": snapshot.name(n)} for n in community if n != org_id][:30],
         "suggestions": named_suggestions(snapshot, snapshot.suggestions["by_node"].get(str(org_id), [])),
+        "met_at": met_by(snapshot, org_id),
     }
 
 

@@ -9,15 +9,17 @@ stored together in one transaction, written in batches of BATCH rows (a statemen
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import anyio
+
 import network
 from network import spreadsheet as sheets
+from portal.clock import utc_now
 from portal.db.piccolo_conf import DB
 from portal.db.tables import Organisation, Relationship
 from portal.geo import fold
@@ -96,16 +98,23 @@ async def export_network(path: str | Path, format: str) -> str:
             Relationship.strength,
             Relationship.note,
         ).order_by(Relationship.id)
-        network.write_spreadsheet(orgs, ties, str(path), format=format)
+        # Building and writing the file is CPU work: in a thread, so a web process serving the download
+        # goes on answering other requests meanwhile.
+        await anyio.to_thread.run_sync(lambda: network.write_spreadsheet(orgs, ties, str(path), format=format))
         return f"wrote {len(orgs)} organisations and {len(ties)} relationships to {path}"
-    G = services.build(await services.load_records())
+    records = await services.load_records()
+    G = await anyio.to_thread.run_sync(services.build, records)
+    await anyio.to_thread.run_sync(_write_graph, G, str(path), format)
+    return f"wrote {G.number_of_nodes()} organisations and {G.number_of_edges()} ties to {path}"
+
+
+def _write_graph(G: Any, path: str, format: str) -> None:
     if format == "graphml":
-        network.to_graphml(G, str(path))
+        network.to_graphml(G, path)
     elif format == "gexf":
-        network.to_gexf(G, str(path))
+        network.to_gexf(G, path)
     else:
         Path(path).write_text(json.dumps(network.to_json(G), ensure_ascii=False, default=str), encoding="utf-8")
-    return f"wrote {G.number_of_nodes()} organisations and {G.number_of_edges()} ties to {path}"
 
 
 def _good_rows(source: Any, errors: list[dict[str, Any]]) -> dict[str, list[int]]:
@@ -209,7 +218,7 @@ async def import_spreadsheet(path: str | Path, progress: Progress | None = None)
             (r["source"], r["target"], r["kind"])
             for r in await Relationship.select(Relationship.source, Relationship.target, Relationship.kind)
         }
-        now = dt.datetime.now(dt.UTC)
+        now = utc_now()
         to_add = []
         for number, source_id, target_id, values in links:
             source, target = resolved[source_id], resolved[target_id]
@@ -240,7 +249,7 @@ async def import_spreadsheet(path: str | Path, progress: Progress | None = None)
 async def _add_organisations(new: dict[Any, dict[str, Any]], resolved: dict[Any, int], say: Progress) -> None:
     """Insert the checked organisations BATCH at a time, each with a free slug; record their ids in ``resolved``."""
     taken = {row["slug"] for row in await Organisation.select(Organisation.slug)}
-    now = dt.datetime.now(dt.UTC)
+    now = utc_now()
     items = list(new.items())
     for start in range(0, len(items), BATCH):
         by_slug: dict[str, Any] = {}

@@ -11,6 +11,7 @@ import datetime as dt
 import random
 from typing import Any, NamedTuple
 
+from portal.clock import utc_now
 from portal.db.tables import Opportunity, Organisation, PortalUser, Skill
 from portal.demo.network import PROJECT_REGIONS
 from portal.geo import fold
@@ -711,7 +712,7 @@ async def load_demo_opportunities(employer_key: str, seed: int = DEMO_SEED) -> i
     existing = {(row["organisation"], row["title"]) for row in present}
     uris = await _skill_uris(demo_skill_labels())
     today = dt.date.today()
-    now = dt.datetime.now(dt.UTC)
+    now = utc_now()
     new: list[Opportunity] = []
     for org in chosen:
         sector, own = THEMES[theme_of(org)]

@@ -55,6 +55,15 @@ async def _organisation(organisation_id: int) -> dict[str, Any] | None:
         return None
 
 
+async def _mentor_figures(opportunity: dict[str, Any]) -> dict[str, Any] | None:
+    """The host's mentor numbers when the opportunity says it offers a mentor (portal.placements)."""
+    from portal.placements import mentor_figures
+
+    if not mentor_figures.offers_mentor(opportunity["support_offered"]):
+        return None
+    return await mentor_figures.figures(opportunity["organisation_id"])
+
+
 async def _visible(opp_id: int, request: Request) -> dict[str, Any]:
     try:
         return await services.get_opportunity(opp_id, current_user(request))
@@ -191,6 +200,7 @@ class OpportunityPages(Controller):
             "opp": opportunity,
             "can_edit": services.can_edit(user, opportunity),
             "can_see_candidates": services.can_see_candidates(user, opportunity),
+            "mentor_figures": await _mentor_figures(opportunity),
             **_choices(),
         }
         return render(request, "opportunities/detail.html", context)

@@ -60,8 +60,14 @@ async def _detail_context(
     if can_edit:
         chosen = str(tie.get("other_id") or "")
         others, more = await services.organisation_choices(org_q, int(chosen) if is_record_id(chosen) else None)
+    from portal.placements import mentor_figures  # "offers a mentor", backed by numbers
+    from portal.training.services import upcoming_for_organisation  # the training area lists on this page
+
+    offers = await mentor_figures.organisation_offers_mentor(org_id)
     return {
         "org": org,
+        "mentor_figures": await mentor_figures.figures(org_id) if offers else None,
+        "training_events": await upcoming_for_organisation(org_id),
         "ties": await services.relationships_of(org_id),
         "can_edit": can_edit,
         "others": others,

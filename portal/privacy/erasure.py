@@ -22,6 +22,8 @@ from portal.auth.current_user import CurrentUser
 from portal.clock import utc_now
 from portal.db.piccolo_conf import DB
 from portal.db.tables import (
+    AttendanceResponse,
+    AttendanceWeek,
     AuditEvent,
     CaseNote,
     Consent,
@@ -121,6 +123,15 @@ async def _clear_case_texts(participant_id: int) -> None:
     )
     await PlanStep.update({PlanStep.goal: "", PlanStep.step: ""}).where(PlanStep.participant == participant_id)
     await CaseNote.delete().where(CaseNote.participant == participant_id)
+    await AttendanceResponse.update({AttendanceResponse.note: ""}).where(
+        AttendanceResponse.participant == participant_id
+    )
+    await AttendanceWeek.update({AttendanceWeek.note: ""}).where(
+        WhereRaw(
+            "attendance_week.referral IN (SELECT referral.id FROM referral WHERE referral.participant = {})",
+            participant_id,
+        )
+    )
 
 
 async def _clear_exchanges(participant_id: int) -> tuple[list[int], list[int]]:

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from portal.clock import utc_now
 from portal.db.tables import (
     AllocationProposal,
     AuditEvent,
@@ -25,6 +26,7 @@ from portal.db.tables import (
     ReferralEvent,
     StageChange,
 )
+from portal.placements import case_view as placement_view
 from portal.service_errors import NotFound
 
 FORMAT_VERSION = 1
@@ -319,7 +321,7 @@ async def gather(participant_id: int, now: dt.datetime | None = None) -> dict[st
     )
     document = {
         "format_version": FORMAT_VERSION,
-        "generated_at": now or dt.datetime.now(dt.UTC),
+        "generated_at": now or utc_now(),
         "controller": {"organisation": p["organisation_name"], "lead_counsellor": p["lead_name"]},
         "participant": {
             "code": p["code"],
@@ -358,6 +360,7 @@ async def gather(participant_id: int, now: dt.datetime | None = None) -> dict[st
         "referrals": await _referrals(participant_id),
         "introductions": await _introductions(participant_id),
         "allocation_proposals": await _proposals(participant_id),
+        "placements": await placement_view.export_of(participant_id),
         "candidate_pseudonyms": pseudonyms,
         "access_log": [
             {"at": e["at"], "user": e["username"], "action": e["action"], "detail": e["detail"]} for e in access_log

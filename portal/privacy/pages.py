@@ -8,7 +8,6 @@ lead counsellor, or an administrator when the lead is away.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from typing import Annotated, Any
 
@@ -24,6 +23,7 @@ from portal.auth.guards import admin_only, current_user, network_manager, roles_
 from portal.auth.roles import ADMIN, COUNSELLOR
 from portal.cases import services as cases
 from portal.cases.profiling import CRITERIA, SUPPORT_LEVELS
+from portal.clock import utc_now
 from portal.db.tables import Participant
 from portal.employers.introductions import STATUSES as INTRODUCTION_STATUSES
 from portal.i18n import LANGUAGES, current_language
@@ -31,6 +31,7 @@ from portal.i18n import gettext as _
 from portal.i18n.core import set_language
 from portal.organisations.kinds import SPOKEN_LANGUAGES
 from portal.organisations.params import RecordId
+from portal.placements import attendance, responses
 from portal.privacy import erasure, export, processing, retention
 from portal.referrals.flow import STATUSES as REFERRAL_STATUSES
 from portal.service_errors import Refused
@@ -73,6 +74,8 @@ def _labels() -> dict[str, Any]:
         "referral_statuses": REFERRAL_STATUSES,
         "introduction_statuses": INTRODUCTION_STATUSES,
         "languages": LANGUAGES,
+        "attendance_statuses": attendance.STATUSES,
+        "response_steps": responses.STEPS,
     }
 
 
@@ -194,7 +197,7 @@ class PrivacyAdminPages(Controller):
     @get("/retention", name="privacy:retention", guards=[admin_only])
     async def retention_report(self, request: Request, code: CodeQuery = "") -> Template:
         """The dry run of the retention job, what comes due next, the settings, and a case finder for requests."""
-        now = dt.datetime.now(dt.UTC)
+        now = utc_now()
         report = await retention.run_retention(now, dry_run=True)
         upcoming, upcoming_total = await retention.upcoming_cases(now)
         found = None
@@ -219,6 +222,7 @@ class PrivacyAdminPages(Controller):
                 "read_notifications": retention.READ_NOTIFICATIONS_KEPT.days,
                 "account_tokens": retention.ACCOUNT_TOKENS_KEPT.days,
                 "password_reset_hours": int(reset.ACCOUNT_WINDOW.total_seconds() // 3600),
+                "training_signup_attempts": retention.SIGNUP_ATTEMPTS_KEPT.days,
             },
             "code": code,
             "found": found,

@@ -12,7 +12,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portal.auth import reset, tokens
-from portal.db.tables import AccountToken, LoginAttempt, Notification, Participant, PasswordResetRequest, UserSession
+from portal.db.tables import (
+    AccountToken,
+    LoginAttempt,
+    Notification,
+    Participant,
+    PasswordResetRequest,
+    TrainingEvent,
+    TrainingRegistration,
+    TrainingSignupAttempt,
+    UserSession,
+)
 from portal.privacy import erasure
 from portal.service_errors import Refused
 from portal.settings import get_settings
@@ -24,6 +34,7 @@ CLOSED_STAGES = ("exit", "employment")
 LOGIN_ATTEMPTS_KEPT = dt.timedelta(days=1)  # throttling looks back 15 minutes
 READ_NOTIFICATIONS_KEPT = dt.timedelta(days=180)
 ACCOUNT_TOKENS_KEPT = dt.timedelta(days=30)  # after they were used or expired
+SIGNUP_ATTEMPTS_KEPT = dt.timedelta(days=1)  # the public training form looks back an hour
 REASON = "retention"
 
 _CLOSED = (
@@ -104,7 +115,22 @@ def _limits(now: dt.datetime) -> dict[str, tuple[Any, Any]]:
             PasswordResetRequest,
             PasswordResetRequest.requested_at < now - reset.ACCOUNT_WINDOW,
         ),
+        "training_signup_attempts": (
+            TrainingSignupAttempt,
+            TrainingSignupAttempt.attempted_at < now - SIGNUP_ATTEMPTS_KEPT,
+        ),
     }
+
+
+def _external_registrations_due(now: dt.datetime) -> Any:
+    """Registrations of people without an account (the public form) whose event ended a retention period ago
+    and that still hold a name or an address. The row stays, so the event's figures do not change."""
+    ended = TrainingEvent.select(TrainingEvent.id).where(TrainingEvent.ends_at < now - _period())
+    return (
+        TrainingRegistration.user.is_null()
+        & TrainingRegistration.event.is_in(ended)
+        & ((TrainingRegistration.name != "") | (TrainingRegistration.email != ""))
+    )
 
 
 @dataclass
@@ -158,4 +184,14 @@ async def run_retention(now: dt.datetime, dry_run: bool) -> RetentionReport:
             report.limits[name] = await tokens.purge(now - ACCOUNT_TOKENS_KEPT)
         else:
             report.limits[name] = len(await table.delete().where(condition).returning(table.id))
+    due_registrations = _external_registrations_due(now)
+    if dry_run:
+        report.limits["external_training_registrations"] = await TrainingRegistration.count().where(due_registrations)
+    else:
+        cleared = TrainingRegistration.update(
+            {TrainingRegistration.name: "", TrainingRegistration.email: "", TrainingRegistration.organisation_name: ""}
+        )
+        report.limits["external_training_registrations"] = len(
+            await cleared.where(due_registrations).returning(TrainingRegistration.id)
+        )
     return report

@@ -40,10 +40,15 @@ MESSAGES: dict[str, Message] = {
     "referral.undone": Message(
         _l("Referral of %(code)s: %(status)s was undone by the host"), {"status": _referral_statuses}
     ),
+    "attendance.absent": Message(
+        _l("Repeated absence on the placement of %(code)s: %(weeks)s unexcused weeks in a row")
+    ),
     "introduction.requested": Message(_l("An employer asks to meet %(code)s")),
     "introduction.status": Message(
         _l("Your request to meet %(pseudonym)s: %(status)s"), {"status": _introduction_statuses}
     ),
+    "training.promoted": Message(_l("A place came free at “%(title)s”: you moved up from the waiting list")),
+    "training.reminder": Message(_l("Reminder: “%(title)s” starts on %(when)s")),
 }
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Mapping
 from typing import Any
 
+from portal.clock import utc_now
 from portal.db.tables import Notification
 from portal.referrals.messages import MESSAGES, render
 
@@ -27,7 +27,7 @@ async def notify(recipient: Mapping[str, Any], key: str, params: Mapping[str, An
             params=json.dumps(dict(params), ensure_ascii=False),
             link=link,
             read=False,
-            created_at=dt.datetime.now(dt.UTC),
+            created_at=utc_now(),
         )
     )
 

@@ -18,7 +18,8 @@ from portal.i18n import gettext as _
 from portal.i18n.formatting import format_date
 from portal.organisations.kinds import SPOKEN_LANGUAGES
 from portal.organisations.params import Filter, PageNumber, RecordId, is_record_id
-from portal.referrals import flow, notify, services, steps, undo
+from portal.placements import case_view as placement_view
+from portal.referrals import flow, guidance, notify, services, steps, undo
 from portal.vocab import SUPPORT
 from portal.web.templating import is_partial_request, render
 
@@ -37,6 +38,8 @@ def refusal_messages() -> dict[str, str]:
         "undo_late": _("Too late to undo: the %(minutes)s minutes have passed.")
         % {"minutes": int(undo.WINDOW.total_seconds() // 60)},
         "undo_opened": _("Too late to undo: the organisation has already opened the referral. Write to them instead."),
+        "undo_acted": _("Too late to undo: the case team has acted on this placement since. Write to them instead."),
+        "mentor_named": _("Mentor saved. The counsellor sees the name and contact."),
     }
 
 
@@ -100,11 +103,24 @@ class CaseReferralPages(Controller):
         send = form.get("send") == "now"
         if not is_record_id(opportunity_id):
             return _created(request, participant_id, None, "choose_opportunity")
+        # The hard constraints are checked again here, fresh: the place or the profile may have changed.
+        place = await guidance.check(participant_id, int(opportunity_id))
+        if place is None:
+            return _created(request, participant_id, None, "not_open")
+        if place.blocked:
+            return _created(request, participant_id, None, place.blocked)
+        reason, errors = guidance.clean_reason(form, place)
+        if errors:
+            await audit.record(request, user, "read", "participant", participant_id, "referral check again")
+            return await _confirm_page(request, participant_id, place, errors, dict(form))
         try:
-            referral_id = await services.create_referral(participant_id, int(opportunity_id), message, send, user)
+            referral_id = await services.create_referral(
+                participant_id, place.id, message, send, user, override_reason=reason, broken=place.broken
+            )
         except services.StepRefused as refused:
             return _created(request, participant_id, None, refused.code)
-        await audit.record(request, user, "refer", "participant", participant_id, f"referral {referral_id}")
+        detail = f"referral {referral_id}" + (f" despite {', '.join(place.broken)}" if place.broken else "")
+        await audit.record(request, user, "refer", "participant", participant_id, detail)
         if not send:
             return _created(request, participant_id, referral_id, "proposal_saved")
         referral = await services.get_referral(referral_id)
@@ -117,6 +133,38 @@ class CaseReferralPages(Controller):
             "undo_until": await undo.offer(referral, "counsellor"),
         }
         return render(request, "referrals/sent.html", context, block="sent")
+
+    @get("/new", name="referrals:confirm")
+    async def confirm(self, request: Request, participant_id: RecordId, opportunity_id: Filter = "") -> Template:
+        """The chosen place for this case: its fit, the hard constraints it breaks, and the form to refer."""
+        user = current_user(request)
+        access = await cases.access_for(user, participant_id)
+        if access is None:
+            raise NotFoundException()
+        if access.pseudonymised:
+            raise PermissionDeniedException(_("This case was pseudonymised: it can no longer be referred."))
+        place = await guidance.check(participant_id, int(opportunity_id)) if is_record_id(opportunity_id) else None
+        if place is None:
+            raise NotFoundException()
+        # The check reads the person's languages, place, radius and support needs.
+        await audit.record(request, user, "read", "participant", participant_id, f"referral check {place.id}")
+        return await _confirm_page(request, participant_id, place, {}, {})
+
+
+async def _confirm_page(
+    request: Request, participant_id: int, place: guidance.Place, errors: dict[str, str], form: dict[str, Any]
+) -> Template:
+    """The confirmation form for one place (a page, or its block for htmx); 422 with the errors when there are any."""
+    code = await guidance.case_code(participant_id)
+    context = {
+        "participant_id": participant_id,
+        "code": code,
+        "place": place,
+        "constraint_texts": guidance.constraint_texts(),
+        "errors": errors,
+        "form": form,
+    }
+    return render(request, "referrals/new.html", context, block="confirm", status_code=422 if errors else 200)
 
 
 def _created(request: Request, participant_id: int, referral_id: int | None, notice: str) -> Redirect | Template:
@@ -217,6 +265,7 @@ async def _detail_page(
     errors: dict[str, str] | None = None,
     open_step: str = "",
     form: steps.StepInput | None = None,
+    **extra: Any,
 ) -> Template:
     user = current_user(request)
     if side == "host":
@@ -247,9 +296,21 @@ async def _detail_page(
         "date_fields": {to: steps.date_field(to) for to in next_steps},
         "date_hints": {to: steps.date_hint(to, referral["started_on"]) for to in next_steps},
         "min_start": steps.today() - dt.timedelta(days=steps.START_BACKDATE_DAYS),
+        "constraint_texts": guidance.constraint_texts(),
+        **await placement_view.referral_context(referral, side),
+        "mentor_form": {},
+        **extra,
     }
     status_code = 422 if errors else 200
     return render(request, "referrals/detail.html", context, block="referral_block", status_code=status_code)
+
+
+async def mentor_errors_page(
+    request: Request, referral_id: int, errors: dict[str, str], form: dict[str, Any], side: str = "host"
+) -> Template:
+    """The referral page again for ``side``, its mentor form showing what is wrong (nothing was saved)."""
+    referral = await services.get_referral(referral_id)
+    return await _detail_page(request, referral, side, errors=errors, mentor_form=form)
 
 
 class NotificationPages(Controller):

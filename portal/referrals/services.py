@@ -7,12 +7,12 @@ import json
 from typing import Any
 
 from portal.auth.current_user import CurrentUser
+from portal.clock import utc_now
 from portal.db.piccolo_conf import DB
 from portal.db.tables import Opportunity, PortalUser, Referral, ReferralEvent
 from portal.employers.pool import pseudonyms_for
 from portal.network import jobs as network_jobs
-from portal.organisations.services import search_words
-from portal.pagination import Page, clamp_page, first_of
+from portal.pagination import Page, clamp_page
 from portal.referrals import flow
 from portal.referrals.notify import notify
 from portal.service_errors import NotFound, Refused  # noqa: F401 (part of this module's interface)
@@ -21,45 +21,19 @@ PER_PAGE = 25
 StepRefused = Refused  # this module's name for it
 
 
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+async def create_referral(
+    participant_id: int,
+    opportunity_id: int,
+    message: str,
+    send: bool,
+    user: CurrentUser,
+    override_reason: str = "",
+    broken: tuple[str, ...] = (),
+) -> int:
+    """Propose (and maybe send at once) a referral; refuse a closed or full opportunity or a duplicate.
 
-
-# The referral form lists at most this many opportunities; a search narrows the rest.
-CHOICES = 20
-
-
-async def opportunity_choices(q: str, region: str) -> tuple[list[dict[str, Any]], bool]:
-    """Open opportunities with places left for the referral form, and whether there are more.
-
-    With a search, those whose title, organisation, place or skills hold every word; without
-    one, those in ``region`` (the case's). At most :data:`CHOICES`, by title: a country has
-    100,000 places, far too many for one list.
-    """
-    conditions = [(Opportunity.status == "open") & (Opportunity.places_taken < Opportunity.capacity)]
-    words = search_words(q)
-    if words:
-        conditions += [Opportunity.search_text.like(f"%{word}%") for word in words]
-    else:
-        conditions.append(Opportunity.region == region)
-    query = (
-        Opportunity.select(
-            Opportunity.id,
-            Opportunity.title,
-            Opportunity.municipality,
-            Opportunity.capacity,
-            Opportunity.places_taken,
-            Opportunity.organisation.name.as_alias("organisation_name"),
-        )
-        .where(*conditions)
-        .order_by(Opportunity.title)
-        .order_by(Opportunity.id)
-    )
-    return await first_of(query, CHOICES)
-
-
-async def create_referral(participant_id: int, opportunity_id: int, message: str, send: bool, user: CurrentUser) -> int:
-    """Propose (and maybe send at once) a referral; refuse a closed or full opportunity or a duplicate."""
+    ``broken`` names the hard constraints the place breaks for the person (portal.referrals.guidance)
+    and ``override_reason`` why the counsellor refers anyway: both are kept on the first event."""
     opportunity = (
         await Opportunity.select(
             Opportunity.status, Opportunity.capacity, Opportunity.places_taken, Opportunity.organisation
@@ -78,7 +52,7 @@ async def create_referral(participant_id: int, opportunity_id: int, message: str
         & Referral.status.is_in(live)
     ):
         raise StepRefused("duplicate")
-    now = _now()
+    now = utc_now()
     status = "sent" if send else "proposed"
     async with DB.transaction():
         rows = await Referral.insert(
@@ -96,7 +70,13 @@ async def create_referral(participant_id: int, opportunity_id: int, message: str
         referral_id = rows[0]["id"]
         await ReferralEvent.insert(
             ReferralEvent(
-                referral=referral_id, from_status="", to_status=status, reason="", changed_by=user.id, changed_at=now
+                referral=referral_id,
+                from_status="",
+                to_status=status,
+                reason=override_reason,
+                changed_by=user.id,
+                changed_at=now,
+                constraints=",".join(broken),
             )
         )
     network_jobs.request_recompute()
@@ -171,7 +151,7 @@ async def counsellors_to_tell(row: dict[str, Any]) -> list[dict[str, Any]]:
 
 async def mark_opened(referral_id: int) -> None:
     """Note the first time a host user opens a referral: from then on the counsellor cannot withdraw it silently."""
-    await Referral.update({Referral.host_opened_at: _now()}).where(
+    await Referral.update({Referral.host_opened_at: utc_now()}).where(
         (Referral.id == referral_id) & Referral.host_opened_at.is_null()
     )
 
@@ -217,6 +197,7 @@ async def get_referral(referral_id: int) -> dict[str, Any]:
             ReferralEvent.note,
             ReferralEvent.happened_on,
             ReferralEvent.kind,
+            ReferralEvent.constraints,
             ReferralEvent.changed_by.display_name.as_alias("by"),
         )
         .where(ReferralEvent.referral == referral_id)
@@ -250,7 +231,7 @@ async def move(
         raise StepRefused("not_allowed")
     if to in flow.NEEDS_REASON and not reason:
         raise StepRefused("reason")
-    now = _now()
+    now = utc_now()
     async with DB.transaction():
         if to == flow.TAKES_PLACE:
             # updated_at too: the matching index follows opportunities by it (matching_service.live_index).
@@ -307,11 +288,17 @@ async def move(
         await notify_host(referral_id, host["organisation"], to)
 
 
-async def inbox(user: CurrentUser, status: str = "", page: int = 1) -> Page:
-    """Referrals to the user's organisation's opportunities that were sent (proposals stay private)."""
+def inbox_conditions(user: CurrentUser, status: str = "") -> list:
+    """The referrals in ``user``'s inbox: the one rule for the inbox page and its downloads."""
     conditions = [(Referral.opportunity.organisation == user.organisation_id) & (Referral.status != "proposed")]
     if status:
         conditions.append(Referral.status == status)
+    return conditions
+
+
+async def inbox(user: CurrentUser, status: str = "", page: int = 1) -> Page:
+    """Referrals to the user's organisation's opportunities that were sent (proposals stay private)."""
+    conditions = inbox_conditions(user, status)
     total = await Referral.count().where(*conditions)
     page = clamp_page(page, total, PER_PAGE)
     rows = (

@@ -3,8 +3,9 @@
 The counsellor may withdraw a referral just sent (back to a private proposal) for ten minutes,
 and only while no host user has opened it: once the host has read the message, a silent
 withdrawal would leave them wondering, so the counsellor then writes to them instead. The host
-may undo an Accept or a recorded start for ten minutes while nothing followed it. Ten minutes
-covers a wrong click noticed at once without letting an "undo" rewrite a day-old decision.
+may undo an Accept, a recorded start, a completion, a hire or a decline for ten minutes while
+nothing followed it. Ten minutes covers a wrong click noticed at once without letting an "undo"
+rewrite a day-old decision.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 from portal.auth.current_user import CurrentUser
 from portal.clock import utc_now
 from portal.db.piccolo_conf import DB
-from portal.db.tables import Opportunity, Referral, ReferralEvent
+from portal.db.tables import AttendanceResponse, Opportunity, PlacementMentor, Referral, ReferralEvent
 from portal.network import jobs as network_jobs
 from portal.referrals import flow
 from portal.referrals.notify import notify
@@ -24,7 +25,19 @@ from portal.service_errors import NotFound, Refused
 WINDOW = dt.timedelta(minutes=10)
 # The step each side may take back, and the status it returns to. A send returns to a proposal
 # whether or not it was one first: a proposal is the counsellor's private draft.
-UNDOABLE = {"counsellor": {"sent": "proposed"}, "host": {"accepted": "sent", "started": "accepted"}}
+UNDOABLE = {
+    "counsellor": {"sent": "proposed"},
+    "host": {
+        "accepted": "sent",
+        "started": "accepted",
+        "completed": "started",
+        "hired": "completed",
+        "declined": "sent",
+    },
+}
+# Taking these back makes the referral live again: refused if the person has another live
+# referral to the same opportunity by then (the counsellor may refer again after a decline).
+LIVE = ("proposed", "sent", "accepted", "started")
 
 
 async def _last_event(referral_id: int) -> dict[str, Any] | None:
@@ -48,10 +61,43 @@ def _refusal(referral: dict[str, Any], last: dict[str, Any] | None, side: str, n
     return ""
 
 
+async def _another_live(referral: dict[str, Any]) -> bool:
+    return await Referral.exists().where(
+        (Referral.participant == referral["participant"])
+        & (Referral.opportunity == referral["opportunity"])
+        & (Referral.id != referral["id"])
+        & Referral.status.is_in(list(LIVE))
+    )
+
+
+async def _case_team_acted(referral_id: int, since: dt.datetime) -> bool:
+    """Whether the case team acted on the placement after the host's step: a response recorded for
+    it or a mentor they named. A host undo would then pull the ground from under their decision."""
+    row = (
+        await Referral.select(Referral.participant, Referral.opportunity.organisation.as_alias("host_id"))
+        .where(Referral.id == referral_id)
+        .first()
+    )
+    if row is None:
+        return False
+    responded = await AttendanceResponse.exists().where(
+        (AttendanceResponse.participant == row["participant"])
+        & (AttendanceResponse.referral == referral_id)
+        & (AttendanceResponse.recorded_at >= since)
+    )
+    return responded or await PlacementMentor.exists().where(
+        (PlacementMentor.referral == referral_id)
+        & (PlacementMentor.named_at >= since)
+        & (PlacementMentor.named_by.organisation != row["host_id"])
+    )
+
+
 async def offer(referral: dict[str, Any], side: str) -> dt.datetime | None:
     """Until when ``side`` may take back the referral's last step, or None when it may not."""
     last = await _last_event(referral["id"])
     if _refusal(referral, last, side, utc_now()):
+        return None
+    if side == "host" and await _case_team_acted(referral["id"], last["changed_at"]):
         return None
     return last["changed_at"] + WINDOW
 
@@ -66,7 +112,12 @@ async def undo(referral_id: int, user: CurrentUser, side: str) -> str:
     """
     referral = (
         await Referral.select(
-            Referral.id, Referral.status, Referral.opportunity, Referral.holds_place, Referral.host_opened_at
+            Referral.id,
+            Referral.status,
+            Referral.opportunity,
+            Referral.participant,
+            Referral.holds_place,
+            Referral.host_opened_at,
         )
         .where(Referral.id == referral_id)
         .first()
@@ -74,24 +125,52 @@ async def undo(referral_id: int, user: CurrentUser, side: str) -> str:
     if referral is None:
         raise NotFound(referral_id)
     now = utc_now()
-    code = _refusal(referral, await _last_event(referral_id), side, now)
+    last = await _last_event(referral_id)
+    code = _refusal(referral, last, side, now)
     if code:
         raise Refused(code)
+    if side == "host" and await _case_team_acted(referral_id, last["changed_at"]):
+        raise Refused("undo_acted")
     undone, back_to = referral["status"], UNDOABLE[side][referral["status"]]
+    # A completion freed the place its start held (every start follows an accept, which takes one:
+    # services.move); its undo takes that place back, and only while one is free: never an over-booking.
+    # A decline or a hire freed nothing, so their undo takes nothing.
+    retakes = undone == "completed"
     async with DB.transaction():
+        if retakes:
+            taken = (
+                await Opportunity.update(
+                    {Opportunity.places_taken: Opportunity.places_taken + 1, Opportunity.updated_at: now}
+                )
+                .where((Opportunity.id == referral["opportunity"]) & (Opportunity.places_taken < Opportunity.capacity))
+                .returning(Opportunity.id)
+            )
+            if not taken:
+                raise Refused("full")
         changes: dict[Any, Any] = {Referral.status: back_to, Referral.updated_at: now}
         condition = (Referral.id == referral_id) & (Referral.status == undone)
         if undone == flow.TAKES_PLACE:
             changes[Referral.holds_place] = False
             condition &= Referral.holds_place.eq(True)
+        if retakes:
+            changes[Referral.holds_place] = True
+            condition &= Referral.holds_place.eq(False)
         if undone == "started":
             changes[Referral.started_on] = None
+        if undone == "completed":
+            changes[Referral.ended_on] = None
+        if undone == "declined":
+            changes[Referral.reason] = ""  # the decline's reason; a sent referral has none
         if side == "counsellor":
             # The host may open it between the check and this write: then it stays sent.
             condition &= Referral.host_opened_at.is_null()
         moved = await Referral.update(changes).where(condition).returning(Referral.id)
         if not moved:
-            raise Refused("changed")
+            raise Refused("changed")  # rolls back the place retaken above
+        # Checked after the first write, which holds SQLite's lock: a read first would make racing
+        # undos fail on upgrading it instead of waiting.
+        if back_to in LIVE and await _another_live(referral):
+            raise Refused("duplicate")  # rolls back both writes
         if undone == flow.TAKES_PLACE:
             await Opportunity.update(
                 {Opportunity.places_taken: Opportunity.places_taken - 1, Opportunity.updated_at: now}

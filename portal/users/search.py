@@ -8,7 +8,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.engine.postgres import PostgresEngine
 
 from portal.db.tables import PortalUser
-from portal.geo import fold
+from portal.geo import fold, fold_name
 
 # Every Latin letter with a diacritic (Latin-1 and Latin Extended-A: č, ć, š, ž, đ, á, ö, ő, ...) in
 # both cases, and the plain letter it folds to. SQLite's lower() knows only ASCII, and PostgreSQL's
@@ -31,10 +31,14 @@ def search_words(query: str) -> list[str]:
 
 def folded_contains(column_sql: str, word: str) -> WhereRaw:
     """``column_sql`` (a trusted column reference) holds ``word``, a word of :func:`search_words`,
-    in any letter case and with or without diacritics."""
+    in any letter case and with or without diacritics; "dj" and "đ" alike (:func:`portal.geo.fold_name`)."""
+    word = fold_name(word)
     if isinstance(PortalUser._meta.db, PostgresEngine):
-        return WhereRaw(f"lower(translate({column_sql}, '{_ACCENTED}', '{_PLAIN}')) LIKE {{}}", f"%{word}%")
+        folded = f"replace(lower(translate({column_sql}, '{_ACCENTED}', '{_PLAIN}')), 'dj', 'd')"
+        return WhereRaw(f"{folded} LIKE {{}}", f"%{word}%")
     # SQLite has no translate(), and a replace() per letter nests too deep for its parser: a GLOB
-    # pattern with a class of every form of each letter matches the same, in one flat expression.
+    # pattern with a class of every form of each letter matches the same, in one flat expression
+    # (three replace() calls first make "dj" in any case one "d").
     classes = "".join(f"[{c}{c.upper()}{_VARIANTS.get(c, '')}]" if c.isalpha() else c for c in word)
-    return WhereRaw(f"{column_sql} GLOB {{}}", f"*{classes}*")
+    column = f"replace(replace(replace({column_sql}, 'dj', 'd'), 'Dj', 'D'), 'DJ', 'D')"
+    return WhereRaw(f"{column} GLOB {{}}", f"*{classes}*")

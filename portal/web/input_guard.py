@@ -128,6 +128,41 @@ async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:
     return b"".join(chunks), messages
 
 
+# The only routes that take files: an event's materials (portal.training.feed_pages).
+UPLOAD_PATHS = re.compile(r"^/training/events/[0-9]{1,10}/materials$")
+_BOUNDARY = re.compile(r"boundary=\"?([^\";]{1,200})\"?", re.IGNORECASE)
+_FILE_PART = re.compile(rb"^content-disposition:[^\r\n]*;\s*filename\*?=", re.IGNORECASE | re.MULTILINE)
+
+
+def _check_multipart_text(data: bytes) -> None:
+    text = _text(data, "utf-8")
+    if any(charset.lower() not in ("utf-8", "utf8", "us-ascii") for charset in CHARSET.findall(text)):
+        raise InputRefused(
+            detail="body: a part in another charset than UTF-8", extra={"field": "body", "problem": "encoding"}
+        )
+    if CONTROL.search(text):
+        raise _refuse_control("body")
+
+
+def _boundary(scope: Scope) -> bytes:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            match = _BOUNDARY.search(value.decode("latin-1"))
+            if match:
+                return match.group(1).encode("latin-1")
+    raise InputRefused(detail="body: multipart without a boundary", extra={"field": "body", "problem": "encoding"})
+
+
+def _text_parts(body: bytes, boundary: bytes) -> list[bytes]:
+    """The parts of a multipart body that are not files (headers and content), for the text checks."""
+    parts = []
+    for part in body.split(b"--" + boundary):
+        head, _, _content = part.partition(b"\r\n\r\n")
+        # A file part's headers are still text and checked; its content is left to the upload's own checks.
+        parts.append(head if _FILE_PART.search(head) else part)
+    return parts
+
+
 def input_guard_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -143,17 +178,15 @@ def input_guard_middleware(app: ASGIApp) -> ASGIApp:
         body, messages = await _read_body(receive)
         if kind == FORM:
             check_pairs(parse_qsl(_text(body, "ascii"), keep_blank_values=True))  # as Litestar decodes it
+        elif kind == MULTIPART and UPLOAD_PATHS.match(scope["path"]):
+            # An upload route: its file parts are binary (the handler checks their size and content);
+            # every other part is checked as text, as below.
+            for part in _text_parts(body, _boundary(scope)):
+                _check_multipart_text(part)
         elif kind == MULTIPART:
-            # Litestar parses these into the same form fields, each part in the charset it names. The portal
-            # takes no file uploads: every part must be UTF-8 text without control characters (a future
-            # upload must check its file parts apart).
-            text = _text(body, "utf-8")
-            if any(charset.lower() not in ("utf-8", "utf8", "us-ascii") for charset in CHARSET.findall(text)):
-                raise InputRefused(
-                    detail="body: a part in another charset than UTF-8", extra={"field": "body", "problem": "encoding"}
-                )
-            if CONTROL.search(text):
-                raise _refuse_control("body")
+            # Litestar parses these into the same form fields, each part in the charset it names. Outside the
+            # upload routes (UPLOAD_PATHS) every part must be UTF-8 text without control characters.
+            _check_multipart_text(body)
         elif body.strip():
             # Whatever the content type says: handlers decode JSON bodies without asking it.
             check_json(body)

@@ -2,16 +2,28 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from litestar.datastructures import MutableScopeHeaders
 from litestar.types import Message, Scope
 
 from portal.settings import get_settings
 
+
+def _tile_origin(tiles_url: str) -> str:
+    """The origin of the map's tile server, as a CSP source ("{s}" subdomains as a wildcard); '' for none."""
+    if not tiles_url:
+        return ""
+    parts = urlsplit(tiles_url.replace("{s}", "*"))
+    return f" {parts.scheme}://{parts.netloc}"
+
+
 HEADERS = {
-    # Everything the pages use is served from here; htmx's inline indicator style is switched off.
+    # Everything the pages use is served from here, but the map's tiles (PORTAL_MAP_TILES_URL), which
+    # are images only; htmx's inline indicator style is switched off.
     "content-security-policy": (
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+        f"default-src 'self'; img-src 'self' data:{_tile_origin(get_settings().map_tiles_url)}; style-src 'self'; "
+        "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
     ),
     "x-content-type-options": "nosniff",
     "referrer-policy": "same-origin",

@@ -122,6 +122,10 @@
         { selector: "edge", style: {
           width: "mapData(weight, 0, 8, 0.5, 4)", "line-color": "#8a96a3", "curve-style": "haystack", opacity: 0.6,
         } },
+        // Met only at training events: dashed, apart from formal and referral ties.
+        { selector: "edge[met_only]", style: {
+          "curve-style": "straight", "line-style": "dashed", "line-color": "#6b4fa0", width: 1.5,
+        } },
         { selector: "node.focus", style: { "border-width": 4, "border-color": "#083b6a" } },
         { selector: "node.on-path", style: { "border-width": 4, "border-color": "#a4161a", "z-index": 10 } },
         { selector: "edge.on-path", style: { width: 5, "line-color": "#a4161a", opacity: 1, "z-index": 10 } },

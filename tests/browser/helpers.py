@@ -45,10 +45,15 @@ def fill_croatian_case(page, first_name: str, last_name: str, skills: str) -> No
     page.get_by_label("Skills (one per line)").fill(skills)
 
 
-def log_in(page, username: str) -> None:
-    """Sign in on the login page as a demo user (password "demo") and wait for the home page."""
+def log_in(page, username: str, language: str = "en") -> None:
+    """Sign in on the login page as a demo user (password "demo"), wait for the home page, and make sure it
+    speaks ``language``: the choice is saved on the account, so another journey may have left it in Slovenian."""
     page.goto("/login")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill("demo")
     page.get_by_role("button", name="Log in").last.click()
     page.wait_for_url(re.compile(r"/$"))
+    if page.locator("html").get_attribute("lang") != language:
+        page.locator("#language-select").select_option(language)
+        page.locator("form.language button").click()
+        page.wait_for_load_state()

@@ -131,6 +131,10 @@ def test_public_pages_fit_a_phone(phone):
     _visit(phone, ["/opportunities/"], problems, widths)
     phone.goto(_link(phone, r"/opportunities/\d+"))
     _check(phone, problems, widths)
+    _visit(phone, ["/map/"], problems, widths)
+    _visit(phone, ["/training/public"], problems, widths)
+    phone.goto(_link(phone, r"/training/public/events/\d+/register"))
+    _check(phone, problems, widths)
     _report("anonymous", problems, widths)
 
 
@@ -153,6 +157,12 @@ def test_counsellor_pages_fit_a_phone(phone):
     _check(phone, problems, widths)
     case_forms = _links(phone, r"/cases/\d+/(edit|profiling|export)")
     assert len(case_forms) == 3, case_forms
+    # The manual referral's search page and a place's confirmation form (what it breaks, the reason).
+    case_path = "/" + phone.url.split("//", 1)[1].split("/", 1)[1].split("#")[0].split("?")[0]
+    _visit(phone, [case_path + "/opportunity-choices"], problems, widths)
+    phone.goto(_link(phone, r"/cases/\d+/referrals/new"))
+    _check(phone, problems, widths)
+    phone.goto(case_path)
     phone.goto(_link(phone, r"/referrals/\d+"))
     _check(phone, problems, widths)
     _visit(phone, case_forms, problems, widths)
@@ -165,6 +175,7 @@ def test_counsellor_pages_fit_a_phone(phone):
             "/account/password",
             "/account/sessions",
             "/account/two-factor",
+            "/account/training",
         ],
         problems,
         widths,
@@ -180,7 +191,7 @@ def test_enterprise_pages_fit_a_phone(phone):
     _visit(phone, ["/referrals/inbox"], problems, widths)
     phone.goto(_link(phone, r"/referrals/\d+"))
     _check(phone, problems, widths)
-    _visit(phone, ["/opportunities/mine", "/opportunities/new"], problems, widths)
+    _visit(phone, ["/opportunities/mine", "/opportunities/new", "/attendance"], problems, widths)
     _report("enterprise", problems, widths)
 
 
@@ -212,6 +223,13 @@ def test_coordinator_pages_fit_a_phone(phone):
         phone.goto(_link(phone, r"/matching/rounds/\d+"))
     _check(phone, problems, widths)
     _visit(phone, ["/matching/fairness", "/admin/processing"], problems, widths)
+    _visit(phone, ["/training/events/new", "/training/"], problems, widths)
+    event = _link(phone, r"/training/events/\d+")
+    _visit(phone, [event, event + "/attendance"], problems, widths)
+    _visit(phone, ["/training/trained", "/training/trained/staff"], problems, widths)
+    _visit(phone, ["/network/plan/compare", "/network/plan"], problems, widths)
+    plans = _links(phone, r"/network/plan/\d+")
+    _visit(phone, plans[:1], problems, widths)
     _report("coordinator", problems, widths)
 
 

@@ -47,14 +47,26 @@ def test_counsellor_refers_enterprise_accepts_and_starts(browser, base_url):
     page.wait_for_url(re.compile(r"/cases/\d+#profiling$"))
     assert page.get_by_text("Medium support").first.is_visible()
 
-    # A country has too many places for one list: the counsellor searches, htmx swaps the choices in.
+    # A country has too many places for one list: the counsellor searches, htmx swaps in a list ranked by fit.
     page.get_by_label("Find an opportunity").fill("ponovne uporabe")
-    select = page.get_by_label("Opportunity", exact=True)
-    option = select.locator("option", has_text="Center ponovne uporabe").first
-    option.wait_for(state="attached")
+    choices = page.locator("#opportunity-choices ol.picker")
+    choices.wait_for()
     assert_accessible(page)
-    select.select_option(option.get_attribute("value"))
-    page.get_by_label("Message to the organisation", exact=True).fill("Motivated, has a mentor need.")
+    place = choices.locator("li", has_text="Center ponovne uporabe").first
+    # A Slovenian place far from Čakovec breaks this Croatian speaker's conditions: the list says so.
+    expect(place.locator(".constraint-warning")).to_be_visible()
+    place.get_by_role("link", name=re.compile("^Choose")).click()
+    confirm = page.locator("#referral-confirm .referral-confirm")
+    expect(confirm.locator(".constraint-warning")).to_be_visible()
+    assert_accessible(page)
+    confirm.get_by_label("Message to the organisation (optional)").fill("Motivated, has a mentor need.")
+    # Referring anyway needs a written reason: without one the form comes back saying so.
+    page.locator("#override_reason").evaluate("el => el.removeAttribute('required')")
+    confirm.get_by_role("button", name="Refer and send").click()
+    expect(page.get_by_text("write why you refer the person anyway").first).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Why refer anyway?").fill("She moves to Ptuj next month; the host agreed to help with Slovenian.")
+    assert page.get_by_label("Message to the organisation (optional)").input_value() == "Motivated, has a mentor need."
     page.get_by_role("button", name="Refer and send").click()
     page.wait_for_url(re.compile(r"#referrals$"))
     assert page.locator("#referrals").get_by_text("Sent", exact=True).is_visible()
@@ -69,6 +81,7 @@ def test_counsellor_refers_enterprise_accepts_and_starts(browser, base_url):
     page.get_by_role("link", name=code).click()
     assert page.get_by_text("Motivated, has a mentor need.").is_visible()
     assert page.get_by_text("Brina").count() == 0 and page.get_by_text("1979").count() == 0
+    assert page.get_by_text("She moves to Ptuj").count() == 0  # the reason stays with the case team
     assert_accessible(page)
     # Each step opens a small form in place (htmx): focus moves into it, Escape closes it.
     page.get_by_text("Accept", exact=True).click()

@@ -44,7 +44,7 @@ def test_kinds(monkeypatch):
 
 
 def test_every_job_names_an_async_function_a_key_and_valid_times():
-    sample = {"round_id": 7, "model_id": 7, "run_id": 7}
+    sample = {"round_id": 7, "model_id": 7, "run_id": 7, "plan_id": 7}
     for name, kind in registry.KINDS.items():
         assert kind.name == name and asyncio.iscoroutinefunction(kind.function())
         assert kind.key(sample) and kind.timeout > 0 and kind.retries >= 1

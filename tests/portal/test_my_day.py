@@ -247,7 +247,7 @@ async def test_a_host_sees_only_its_own_organisations_referrals(client, make_use
     with use_language("en"):
         assert f"the opportunity starts {format_date(starts)}" in section(page, "host-starting")
     attendance = section(page, "attendance")
-    assert "1 placement under way" in attendance and 'href="/referrals/inbox?status=started"' in attendance
+    assert "1 placement under way" in attendance and 'href="/attendance"' in attendance
     assert f"/referrals/{elsewhere}" not in page and people[3][1] not in page
 
     other = await home(client, "other-host")

@@ -55,6 +55,7 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/cases"): frozenset({"counsellor", "enterprise"}),
     ("GET", "/cases/new"): frozenset({"counsellor"}),
     ("POST", "/cases/new"): frozenset({"counsellor"}),
+    ("GET", "/attendance"): frozenset({"enterprise", "employer"}),
     ("GET", "/audit"): frozenset({"admin"}),
     ("GET", "/admin/retention"): frozenset({"admin"}),
     ("GET", "/admin/jobs"): frozenset({"admin"}),
@@ -65,9 +66,26 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     # Someone else's notification redirects to the user's own list (checked in test_daily_findings).
     ("GET", "/notifications/{notification_id:int}/open"): LOGGED_IN,
     ("GET", "/favicon.ico"): PUBLIC,
+    ("GET", "/map"): PUBLIC,
+    ("GET", "/map/points"): PUBLIC,
+    ("GET", "/organisations/export"): PUBLIC,
+    ("GET", "/organisations/export.hsds.zip"): PUBLIC,
+    ("GET", "/cases/export"): frozenset({"counsellor", "enterprise"}),
+    ("GET", "/referrals/inbox/export"): frozenset({"enterprise", "employer"}),
+    ("GET", "/network/export"): LOGGED_IN,
     ("GET", "/network"): LOGGED_IN,
     ("GET", "/network/status"): LOGGED_IN,
     ("POST", "/network/recompute"): MANAGERS,
+    ("GET", "/network/plan"): MANAGERS,
+    ("POST", "/network/plan"): MANAGERS,
+    ("GET", "/network/plan/compare"): MANAGERS,
+    ("GET", "/network/plan/{plan_id:int}"): MANAGERS,
+    ("GET", "/network/plan/{plan_id:int}/status"): MANAGERS,
+    ("POST", "/network/plan/{plan_id:int}/places"): MANAGERS,
+    ("POST", "/network/plan/{plan_id:int}/places/{place_id:int}/delete"): MANAGERS,
+    ("POST", "/network/plan/{plan_id:int}/removals"): MANAGERS,
+    ("POST", "/network/plan/{plan_id:int}/removals/{removal_id:int}/delete"): MANAGERS,
+    ("POST", "/network/plan/{plan_id:int}/run"): MANAGERS,
     ("GET", "/network/panel/{org_id:int}"): LOGGED_IN,
     ("GET", "/network/organisations/{org_id:int}"): LOGGED_IN,
     ("GET", "/api/v1/network/status"): LOGGED_IN,
@@ -121,6 +139,22 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/schema/openapi.yaml"): PUBLIC,
     ("GET", "/schema/openapi.yml"): PUBLIC,
     ("GET", "/schema/{path:str}"): PUBLIC,
+    ("GET", "/indicators"): MANAGERS,
+    ("GET", "/indicators/data.csv"): MANAGERS,
+    ("GET", "/indicators/data.xlsx"): MANAGERS,
+    ("GET", "/indicators/report.pdf"): MANAGERS,
+    ("GET", "/indicators/summary"): PUBLIC,
+    ("GET", "/indicators/targets"): MANAGERS,
+    ("POST", "/indicators/targets"): MANAGERS,
+    # An unknown target is a 404 for managers (checked in test_indicators), a refusal for the rest.
+    ("POST", "/indicators/targets/{target_id:int}/delete"): MANAGERS,
+    # Certificates: refused to anyone but the attendee, the organisers and the coordinators, and a
+    # 404 for non-attendees (the record-level checks are in test_training_certificates).
+    ("GET", "/training/registrations/{registration_id:int}/certificate.pdf"): LOGGED_IN,
+    ("GET", "/account/training"): LOGGED_IN,
+    ("GET", "/training/staff/{user_id:int}"): MANAGERS,
+    ("GET", "/training/trained"): MANAGERS,
+    ("GET", "/training/trained/staff"): MANAGERS,
 }
 # A case someone else leads: nobody outside its team may reach it (404 hides that it exists).
 CASE_ROUTES = {
@@ -148,6 +182,12 @@ CASE_ROUTES = {
     ("GET", "/referrals/{referral_id:int}"),
     ("POST", "/referrals/{referral_id:int}/step"),
     ("POST", "/referrals/{referral_id:int}/undo"),
+    # Placements (issue 12): the host side records attendance and names a mentor; the case team responds.
+    ("GET", "/cases/{participant_id:int}/referrals/new"),
+    ("POST", "/cases/{participant_id:int}/responses"),
+    ("POST", "/referrals/{referral_id:int}/attendance"),
+    ("POST", "/referrals/{referral_id:int}/mentor"),
+    ("POST", "/referrals/{referral_id:int}/team-mentor"),
     # Another employer's request about that case: neither side of it, so hidden from everyone here.
     ("GET", "/introductions/{introduction_id:int}"),
     ("POST", "/introductions/{introduction_id:int}/answer"),
@@ -159,9 +199,9 @@ WHO = ["anonymous", *ROLES]
 
 
 def all_rules() -> dict[tuple[str, str], frozenset[str]]:
-    from tests.portal.test_opportunities_access import OPPORTUNITY_RULES
+    from tests.access_rules import OPPORTUNITY_RULES, TRAINING_RULES
 
-    return {**RULES, **OPPORTUNITY_RULES}
+    return {**RULES, **OPPORTUNITY_RULES, **TRAINING_RULES}
 
 
 def test_every_route_has_a_rule(app):
@@ -185,6 +225,11 @@ def _concrete(path: str, ids: dict[str, int]) -> str:
         .replace("{notification_id:int}", "1")
         .replace("{round_id:int}", "1")
         .replace("{proposal_id:int}", "1")
+        .replace("{plan_id:int}", "1")
+        .replace("{place_id:int}", "1")
+        .replace("{removal_id:int}", "1")
+        .replace("{target_id:int}", "1")
+        .replace("{registration_id:int}", "1")
         .replace("{introduction_id:int}", str(ids["introduction"]))
         .replace("{user_id:int}", str(ids["user"]))
         .replace("{pseudonym:str}", "K-NOBODY")
@@ -226,7 +271,7 @@ async def _someone_elses_case(make_user, organisation_id: int) -> int:
 
 async def _someone_elses_referral(participant_id: int, organisation_id: int) -> int:
     from portal.db.tables import PortalUser, Referral
-    from tests.portal.test_referrals import make_opportunity
+    from tests.factories import make_opportunity
 
     lead = (await PortalUser.select(PortalUser.id).where(PortalUser.username == "lead-elsewhere").first())["id"]
     opportunity = await make_opportunity(organisation_id, lead)

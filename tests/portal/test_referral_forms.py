@@ -111,7 +111,7 @@ async def test_completion_cannot_end_before_the_start(client, make_user, make_or
     assert (row["status"], row["ended_on"], row["holds_place"]) == ("completed", today - dt.timedelta(days=1), False)
     assert await places_taken() == 0
     page = await client.get(f"/referrals/{referral}")
-    assert "Ended on" in page.text and "Undo" not in page.text  # a completion is not undone here
+    assert "Ended on" in page.text and f'action="/referrals/{referral}/undo"' in page.text  # undone for ten minutes
 
 
 async def test_undo_within_the_window_restores_status_and_places(client, make_user, make_org):

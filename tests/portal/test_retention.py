@@ -18,10 +18,13 @@ from portal.db.tables import (
     Participant,
     PasswordResetRequest,
     StageChange,
+    TrainingRegistration,
+    TrainingSignupAttempt,
     UserSession,
 )
 from portal.privacy import retention
 from portal.settings import get_settings
+from tests.factories import make_training_event, make_training_registration
 from tests.fixtures import login
 
 DAY = dt.timedelta(days=1)
@@ -139,12 +142,25 @@ async def limits_world(make_user, make_org, now: dt.datetime) -> dict[str, int]:
         PasswordResetRequest(address="1.2.3.4", username="x", requested_at=now - dt.timedelta(minutes=61)),
         PasswordResetRequest(address="1.2.3.4", username="y", requested_at=now - dt.timedelta(minutes=59)),
     )
+    await TrainingSignupAttempt.insert(
+        TrainingSignupAttempt(address="1.2.3.4", attempted_at=now - DAY - dt.timedelta(minutes=1)),
+        TrainingSignupAttempt(address="1.2.3.4", attempted_at=now - dt.timedelta(hours=23)),
+    )
+    period = dt.timedelta(days=get_settings().retention_days)
+    old_event = await make_training_event(starts_at=now - period - DAY)  # ended 17 hours past the period
+    recent_event = await make_training_event(starts_at=now - period + DAY)
+    external = {"name": "Maja Zunanja", "email": "maja@example.org", "organisation_name": "Društvo"}
+    await make_training_registration(old_event, None, None, **external)  # cleared
+    await make_training_registration(old_event, user_id, None)  # staff: their record of training stays
+    await make_training_registration(recent_event, None, None, **external)  # not yet
     return {
         "login_attempts": 1,
         "expired_sessions": 1,
         "read_notifications": 1,
         "account_tokens": 2,
         "password_reset_requests": 1,
+        "training_signup_attempts": 1,
+        "external_training_registrations": 1,
     }
 
 
@@ -165,6 +181,16 @@ async def test_operational_records_go_at_their_limits_and_a_dry_run_only_counts(
     ]
     assert sorted(r["token_hash"][0] for r in await AccountToken.select(AccountToken.token_hash)) == ["e", "f"]
     assert [r["username"] for r in await PasswordResetRequest.select(PasswordResetRequest.username)] == ["y"]
+    assert await TrainingSignupAttempt.count() == 1
+    # The registration row stays (the event's figures do not change); only who it was is cleared.
+    kept = await TrainingRegistration.select(TrainingRegistration.name, TrainingRegistration.email).order_by(
+        TrainingRegistration.id
+    )
+    assert kept == [
+        {"name": "", "email": ""},
+        {"name": "", "email": ""},
+        {"name": "Maja Zunanja", "email": "maja@example.org"},
+    ]
     assert (await retention.run_retention(now, dry_run=False)).limits == dict.fromkeys(expected, 0)
 
 

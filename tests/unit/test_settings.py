@@ -86,3 +86,25 @@ def test_two_factor_roles_default_to_admin_and_may_be_none(tmp_path):
     roles = load_settings({"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_TWO_FACTOR_ROLES": " Admin, counsellor ,"})
     assert roles.two_factor_roles == ("admin", "counsellor")
     assert load_settings({"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_TWO_FACTOR_ROLES": ""}).two_factor_roles == ()
+
+
+@pytest.mark.parametrize(
+    "env, expected",
+    [
+        ({}, ("auto", False)),
+        ({"PORTAL_ENV": "test"}, ("manual", True)),
+        ({"PORTAL_NETWORK_RECOMPUTE": "manual"}, ("manual", False)),
+        ({"PORTAL_JOBS": "inline"}, ("auto", True)),
+        # The older spelling, from before PORTAL_JOBS: manual recomputes, every job awaited.
+        ({"PORTAL_NETWORK_RECOMPUTE": "inline"}, ("manual", True)),
+        ({"PORTAL_ENV": "test", "PORTAL_JOBS": "background"}, ("manual", False)),
+    ],
+)
+def test_network_recompute_and_where_jobs_run_are_two_settings(tmp_path, env, expected):
+    settings = load_settings({"PORTAL_DATA_DIR": str(tmp_path), **env})
+    assert (settings.network_recompute, settings.jobs_inline) == expected
+
+
+def test_where_jobs_run_is_background_or_inline(tmp_path):
+    with pytest.raises(SettingsError, match="PORTAL_JOBS"):
+        load_settings({"PORTAL_DATA_DIR": str(tmp_path), "PORTAL_JOBS": "sometimes"})

@@ -1,0 +1,122 @@
+"""What an indicator section returns (tables with typed columns and a chart kind), and the registry of sections.
+
+A section is a titled group of tables computed from the filters. Other areas add theirs with
+``register`` (training adds staff trained and events held); the page, the downloads and the PDF
+report show every registered section by its ``order``, without knowing what is in it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from portal import cache
+from portal.disclosure import is_suppressed, shown
+from portal.i18n import current_language
+from portal.indicators.filters import Filters
+
+# Column kinds: "label" (text), "people" (a count of people or of their records: 1-4 suppressed),
+# "count" (organisations, ties, places: not about a person), "percent", "days" (a median).
+KINDS = ("label", "people", "count", "percent", "days")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str = "people"
+
+
+@dataclass
+class IndicatorTable:
+    """One table as shown: cells already suppressed (None where a count of 1-4 people was)."""
+
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[list[Any]]
+    chart: str = "bar"  # "bar", "line", "hbar" or "" for no chart
+    note: str = ""
+    # The columns the chart draws (keys); all numeric columns but percentages and days when empty.
+    series: list[str] = field(default_factory=list)
+
+    def chart_columns(self) -> list[int]:
+        if self.series:
+            return [i for i, c in enumerate(self.columns) if c.key in self.series]
+        return [i for i, c in enumerate(self.columns) if c.kind in ("people", "count")]
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: Callable[[], str]
+    build: Callable[[Filters], Awaitable[list[IndicatorTable]]]
+    order: int = 50  # where it stands on the page: smaller first
+
+
+SECTIONS: dict[str, Section] = {}
+
+
+def register(section: Section) -> Section:
+    """Add a section (or replace one of the same key); SECTIONS stays in page order."""
+    SECTIONS[section.key] = section
+    ordered = sorted(SECTIONS.values(), key=lambda s: s.order)
+    SECTIONS.clear()
+    SECTIONS.update((s.key, s) for s in ordered)
+    return section
+
+
+def people(count: int | None) -> int | None:
+    """A count of people as it may be shown."""
+    return shown(int(count or 0))
+
+
+def percent(part: int | None, whole: int | None) -> float | None:
+    """A share in percent, or None when either count is suppressed (the share would give it away) or zero."""
+    if part is None or whole is None or whole == 0:
+        return None
+    return round(100 * part / whole, 1)
+
+
+def suppressed(table: IndicatorTable) -> IndicatorTable:
+    """The table with every count of one to four people hidden, whatever its section did: the one gate
+    all figures pass before the page, the files and the report (idempotent: hidden stays hidden)."""
+    kinds = [column.kind for column in table.columns]
+    for row in table.rows:
+        for index, kind in enumerate(kinds):
+            value = row[index]
+            if kind == "people" and isinstance(value, int) and is_suppressed(value):
+                row[index] = None
+    return table
+
+
+# A section's tables for the same filters and language are kept a minute per process: the page, then
+# its CSV, XLSX and PDF downloads, are one computation and show exactly the same figures.
+KEEP_SECONDS = 60
+KEEP_ENTRIES = 64
+_kept: dict[tuple[str, Filters, str], tuple[float, list[IndicatorTable]]] = {}
+cache.also_forget(_kept.clear)
+
+
+async def build_section(section: Section, filters: Filters) -> list[IndicatorTable]:
+    key = (section.key, filters, current_language())
+    now = time.monotonic()
+    found = _kept.get(key)
+    if found and now - found[0] < KEEP_SECONDS:
+        return found[1]
+    tables = [suppressed(table) for table in await section.build(filters)]
+    if len(_kept) >= KEEP_ENTRIES:
+        _kept.pop(min(_kept, key=lambda k: _kept[k][0]))
+    _kept[key] = (now, tables)
+    return tables
+
+
+async def build_all(filters: Filters, only: str | None = None) -> list[tuple[Section, list[IndicatorTable]]]:
+    """Every section's tables (or one section's), in registration order; the sections' queries run at once
+    (each on its own pooled connection on PostgreSQL)."""
+    chosen = [section for key, section in SECTIONS.items() if only is None or key == only]
+    built = await asyncio.gather(*(build_section(section, filters) for section in chosen))
+    return list(zip(chosen, built, strict=True))

@@ -1,0 +1,1 @@
+"""The map of organisations, open opportunities and placement gaps (`/map/`)."""

@@ -1,0 +1,109 @@
+"""In real Chromium on the demo data: a coordinator opens the indicators, sees the charts drawn, filters by
+region (htmx), downloads the XLSX and reads it with openpyxl, sets a target, opens the public summary; the
+indicators page also fits a phone.
+
+axe-core checks every page visited and fails on any serious or critical WCAG violation.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.browser.helpers import assert_accessible, log_in
+
+pytestmark = pytest.mark.browser
+
+DRAWN = """canvas => {
+  const chart = window.Chart && window.Chart.getChart(canvas);
+  const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+  return Boolean(chart) && canvas.width > 0 && pixels.some(value => value !== 0);
+}"""
+
+
+def _a_chart_is_drawn(page) -> None:
+    canvas = page.locator("figure[data-drawn='1'] canvas").first
+    canvas.wait_for()
+    assert canvas.evaluate(DRAWN), "the chart canvas is empty"
+
+
+def test_coordinator_filters_indicators_and_downloads_the_xlsx(browser, base_url):
+    context = browser.new_context(base_url=base_url, bypass_csp=True, locale="en-GB", accept_downloads=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    log_in(page, "coordinator")
+    page.get_by_role("link", name="Indicators", exact=True).first.click()
+    page.wait_for_url(re.compile(r"/indicators/$"))
+    assert page.get_by_role("heading", name="Referral funnel").is_visible()
+    _a_chart_is_drawn(page)
+    # Each chart has its data table beside it, and the table holds the numbers.
+    assert page.locator("#table-stages tbody tr").count() == 12
+    assert_accessible(page)
+
+    page.get_by_label("Region", exact=True).select_option("Podravska")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"region=Podravska"))
+    page.get_by_role("status").filter(has_text="Region: Podravska").wait_for()
+    _a_chart_is_drawn(page)  # redrawn after htmx replaced the figures
+    assert_accessible(page)
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="All tables as XLSX").click()
+    assert download.value.suggested_filename.endswith("-all.xlsx")
+    book = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    assert {"stages", "funnel", "employers", "network_growth"} <= set(book.sheetnames)
+    assert "Region: Podravska" in book["funnel"]["A2"].value
+    shown = [cell.inner_text() for cell in page.locator("#table-funnel tbody tr").first.locator("td").all()]
+    written = next(book["funnel"].iter_rows(min_row=4, max_row=4, values_only=True))
+    assert shown[0].replace(",", "").replace(".", "") == str(written[1])  # the file holds what the page shows
+
+    # An organisation by name: the search narrows the list (htmx refreshes it with the figures).
+    page.get_by_label("Find an organisation by name or place").fill("Ptuj")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"org_q=Ptuj"))
+    options = page.locator("#organisation option:not([value=''])")
+    assert options.count() >= 1 and "Ptuj" in options.first.inner_text()
+    page.get_by_label("Organisation", exact=True).select_option(index=1)
+    page.get_by_role("button", name="Show").click()
+    page.get_by_role("status").filter(has_text="Organisation:").wait_for()
+    assert_accessible(page)
+
+    page.get_by_role("link", name="Set targets").click()
+    page.wait_for_url(re.compile(r"/indicators/targets$"))
+    assert_accessible(page)
+    page.get_by_label("Indicator").select_option("referrals_sent")
+    page.get_by_label("From month").fill("2026-01")
+    page.get_by_label("To month").fill("2026-12")
+    page.locator("#value").fill("abc")
+    page.get_by_role("button", name="Save the target").click()
+    page.get_by_text("Give a whole number from 1").first.wait_for()
+    assert_accessible(page)
+    page.locator("#value").fill("500")
+    page.get_by_role("button", name="Save the target").click()
+    page.get_by_text("The target was saved.").wait_for()
+    assert page.locator("table tbody tr").filter(has_text="Referrals sent").count() == 1
+
+    page.goto("/indicators/summary")
+    assert page.get_by_role("heading", level=1).inner_text() == "The programme in figures"
+    assert_accessible(page)
+    assert not errors, errors
+    context.close()
+
+
+def test_indicators_fit_a_phone(browser, base_url):
+    context = browser.new_context(
+        base_url=base_url, bypass_csp=True, locale="en-GB", viewport={"width": 375, "height": 812}
+    )
+    page = context.new_page()
+    log_in(page, "coordinator")
+    for path in ("/indicators/", "/indicators/targets", "/indicators/summary"):
+        page.goto(path)
+        width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], f"{path} is {width[0]}px wide on a {width[1]}px phone"
+    context.close()

@@ -1,0 +1,918 @@
+"""Indicators: each figure against a count made here over the rows the test wrote; suppression, targets, access, files."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import random
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from portal.disclosure import total_gives_away
+from portal.indicators import partners, people, placements
+from portal.indicators.filters import Filters, clean_filters
+from tests.fixtures import login, post_form
+
+UTC = dt.UTC
+START, END = dt.date(2025, 1, 1), dt.date(2026, 1, 1)
+PERIOD = Filters(start=START, end=END)
+MONTHS = [f"2025-{m:02d}" for m in range(1, 13)]
+STAGE_ORDER = ["intake", "profiling", "activation", "placement", "employment"]
+SI_REGIONS, HR_REGIONS = ["Podravska", "Savinjska"], ["Međimurska županija", "Varaždinska županija"]
+
+
+def at(day: dt.date | dt.datetime) -> dt.datetime:
+    return day if isinstance(day, dt.datetime) else dt.datetime.combine(day, dt.time(), tzinfo=UTC)
+
+
+def month(moment: dt.datetime) -> str:
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def in_period(moment: dt.datetime, f: Filters = PERIOD) -> bool:
+    return at(f.start) <= moment < at(f.end)
+
+
+@dataclass
+class World:
+    """What the test wrote, as plain Python, to count from."""
+
+    orgs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    participants: list[dict[str, Any]] = field(default_factory=list)
+    stage_changes: list[dict[str, Any]] = field(default_factory=list)
+    opportunities: list[dict[str, Any]] = field(default_factory=list)
+    referrals: list[dict[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    introductions: list[dict[str, Any]] = field(default_factory=list)
+    intro_events: list[dict[str, Any]] = field(default_factory=list)
+    ties: list[dict[str, Any]] = field(default_factory=list)
+
+    def org_of(self, participant: dict[str, Any]) -> dict[str, Any]:
+        return next(o for o in self.orgs.values() if o["id"] == participant["organisation"])
+
+    def kept(self, event: dict[str, Any]) -> bool:
+        if event["kind"] != "step":
+            return False
+        return not any(
+            u["referral"] == event["referral"]
+            and u["kind"] == "undone"
+            and u["from_status"] == event["to_status"]
+            and u["changed_at"] >= event["changed_at"]
+            for u in self.events
+        )
+
+
+def _moment(rng: random.Random, after: dt.datetime, days: int) -> dt.datetime:
+    return (after + dt.timedelta(days=rng.randint(1, days), seconds=rng.randint(0, 86399))).replace(microsecond=0)
+
+
+@pytest.fixture
+async def world(make_org, make_user) -> World:
+    """Five organisations in SI and HR, two counsellors, 90 cases with stage histories from October 2024,
+    eight opportunities, referrals through the whole loop (one step undone), introductions and ties."""
+    from portal.db.tables import (
+        Introduction,
+        IntroductionEvent,
+        Opportunity,
+        Organisation,
+        Participant,
+        Referral,
+        ReferralEvent,
+        Relationship,
+        StageChange,
+    )
+
+    rng = random.Random(13)
+    w = World()
+    specs = {
+        "csd_si": ("CSD Ptuj", "social_work_centre", "SI", "Podravska", dt.date(2024, 11, 3)),
+        "csd_hr": (
+            "Centar za socijalnu skrb Čakovec",
+            "social_work_centre",
+            "HR",
+            "Međimurska županija",
+            dt.date(2025, 2, 10),
+        ),
+        "host_si": ("Zadruga Celje", "social_enterprise", "SI", "Savinjska", dt.date(2025, 2, 20)),
+        "host_hr": ("Tvrtka Varaždin", "employer", "HR", "Varaždinska županija", dt.date(2025, 6, 5)),
+        "employer_si": ("Podjetje Maribor", "employer", "SI", "Podravska", dt.date(2025, 6, 28)),
+    }
+    for key, (name, kind, country, region, created) in specs.items():
+        org_id = await make_org(name=name, kind=kind, country=country, region=region)
+        await Organisation.update({Organisation.created_at: at(created)}).where(Organisation.id == org_id)
+        w.orgs[key] = {"id": org_id, "kind": kind, "country": country, "region": region, "created_at": at(created)}
+    users = {
+        "csd_si": await make_user("couns-si", "counsellor", organisation_id=w.orgs["csd_si"]["id"]),
+        "csd_hr": await make_user("couns-hr", "counsellor", organisation_id=w.orgs["csd_hr"]["id"]),
+    }
+    host_user = await make_user("host-user", "enterprise", organisation_id=w.orgs["host_si"]["id"])
+
+    for index in range(90):
+        holder = rng.choice(["csd_si", "csd_hr"])
+        region = rng.choice(SI_REGIONS if holder == "csd_si" else HR_REGIONS)
+        created = _moment(rng, at(dt.date(2024, 10, 1)), 440)
+        rows = await Participant.insert(
+            Participant(
+                code=f"T-{index:04d}",
+                first_name="Test",
+                last_name=f"Person {index}",
+                organisation=w.orgs[holder]["id"],
+                lead_counsellor=users[holder],
+                region=region,
+                municipality="",
+                stage="intake",
+                created_at=created,
+                updated_at=created,
+            )
+        )
+        participant = {
+            "id": rows[0]["id"],
+            "organisation": w.orgs[holder]["id"],
+            "region": region,
+            "created_at": created,
+        }
+        w.participants.append(participant)
+        moment, stages = created, ["intake"]
+        for stage in STAGE_ORDER[1:]:
+            if rng.random() < 0.3:
+                break
+            stages.append(stage)
+        if rng.random() < 0.2:
+            stages.append("exit")
+        for stage in stages:
+            if stage != "intake":
+                moment = _moment(rng, moment, 50)
+            w.stage_changes.append({"participant": participant["id"], "stage": stage, "changed_at": moment})
+        await StageChange.insert(
+            *[
+                StageChange(
+                    participant=c["participant"],
+                    stage=c["stage"],
+                    note="",
+                    changed_by=users[holder],
+                    changed_at=c["changed_at"],
+                )
+                for c in w.stage_changes
+                if c["participant"] == participant["id"]
+            ]
+        )
+        participant["stage"] = stages[-1]
+        await Participant.update({Participant.stage: stages[-1]}).where(Participant.id == participant["id"])
+
+    opportunity_specs = [
+        ("host_si", "programme_place", 8, 3, "open", dt.date(2025, 1, 1), None),
+        ("host_si", "work_trial", 4, 2, "open", dt.date(2025, 3, 1), dt.date(2025, 9, 30)),
+        ("host_si", "training", 12, 6, "closed", dt.date(2024, 9, 1), dt.date(2024, 12, 31)),
+        ("host_hr", "job", 6, 5, "open", None, None),
+        ("host_hr", "work_trial", 10, 1, "open", dt.date(2025, 5, 1), None),
+        ("employer_si", "job", 7, 0, "open", dt.date(2025, 2, 1), None),
+        ("employer_si", "supported_employment", 9, 9, "draft", None, None),
+        ("host_hr", "volunteering", 5, 0, "open", dt.date(2026, 2, 1), None),
+    ]
+    for org_key, kind, capacity, taken, status, starts_on, ends_on in opportunity_specs:
+        org = w.orgs[org_key]
+        rows = await Opportunity.insert(
+            Opportunity(
+                organisation=org["id"],
+                kind=kind,
+                title=f"{kind} at {org_key}",
+                country=org["country"],
+                region=org["region"],
+                hours_per_week=20,
+                capacity=capacity,
+                places_taken=taken,
+                status=status,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                created_by=host_user,
+                created_at=at(dt.date(2024, 9, 1)),
+                updated_at=at(dt.date(2024, 9, 1)),
+            )
+        )
+        w.opportunities.append(
+            {
+                "id": rows[0]["id"],
+                "organisation": org["id"],
+                "kind": kind,
+                "country": org["country"],
+                "region": org["region"],
+                "capacity": capacity,
+                "taken": taken,
+                "status": status,
+                "starts_on": starts_on,
+                "ends_on": ends_on,
+            }
+        )
+
+    live = [o for o in w.opportunities if o["status"] != "draft"]
+    for participant in rng.sample(w.participants, 70):
+        opportunity = rng.choice(live)
+        moment = _moment(rng, participant["created_at"], 60)
+        path = [("", "sent")]
+        if rng.random() < 0.8:
+            path.append(("sent", "accepted") if rng.random() < 0.85 else ("sent", "declined"))
+        if path[-1][1] == "accepted" and rng.random() < 0.85:
+            path.append(("accepted", "started"))
+        if path[-1][1] == "started" and rng.random() < 0.8:
+            path.append(("started", "completed") if rng.random() < 0.75 else ("started", "dropped_out"))
+        if path[-1][1] == "completed" and rng.random() < 0.5:
+            path.append(("completed", "hired"))
+        rows = await Referral.insert(
+            Referral(
+                participant=participant["id"],
+                opportunity=opportunity["id"],
+                referred_by=host_user,
+                message="",
+                status=path[-1][1],
+                reason="",
+                created_at=moment,
+                updated_at=moment,
+            )
+        )
+        referral = {"id": rows[0]["id"], "participant": participant, "opportunity": opportunity, "status": path[-1][1]}
+        w.referrals.append(referral)
+        for frm, to in path:
+            if frm:
+                moment = _moment(rng, moment, 40)
+            w.events.append(
+                {"referral": referral["id"], "from_status": frm, "to_status": to, "changed_at": moment, "kind": "step"}
+            )
+    # One acceptance taken back and given again later: only the second counts.
+    undone = next(r for r in w.referrals if r["status"] == "accepted")
+    first = next(e for e in w.events if e["referral"] == undone["id"] and e["to_status"] == "accepted")
+    w.events.append(
+        {
+            "referral": undone["id"],
+            "from_status": "accepted",
+            "to_status": "sent",
+            "kind": "undone",
+            "changed_at": first["changed_at"] + dt.timedelta(hours=2),
+        }
+    )
+    w.events.append(
+        {
+            "referral": undone["id"],
+            "from_status": "sent",
+            "to_status": "accepted",
+            "kind": "step",
+            "changed_at": first["changed_at"] + dt.timedelta(days=9, hours=3),
+        }
+    )
+    await ReferralEvent.insert(
+        *[
+            ReferralEvent(
+                referral=e["referral"],
+                from_status=e["from_status"],
+                to_status=e["to_status"],
+                reason="",
+                changed_by=host_user,
+                changed_at=e["changed_at"],
+                kind=e["kind"],
+            )
+            for e in w.events
+        ]
+    )
+
+    for participant in rng.sample(w.participants, 30):
+        org = w.orgs[rng.choice(["employer_si", "host_hr"])]
+        created = _moment(rng, participant["created_at"], 90)
+        status = rng.choice(["requested", "accepted", "accepted", "declined"])
+        rows = await Introduction.insert(
+            Introduction(
+                organisation=org["id"],
+                participant=participant["id"],
+                requested_by=host_user,
+                message="",
+                status=status,
+                created_at=created,
+                updated_at=created,
+            )
+        )
+        intro = {
+            "id": rows[0]["id"],
+            "organisation": org["id"],
+            "participant": participant,
+            "status": status,
+            "created_at": created,
+        }
+        w.introductions.append(intro)
+        if status != "requested":
+            answered = _moment(rng, created, 20)
+            w.intro_events.append({"introduction": intro["id"], "to_status": status, "changed_at": answered})
+            await IntroductionEvent.insert(
+                IntroductionEvent(
+                    introduction=intro["id"],
+                    from_status="requested",
+                    to_status=status,
+                    reason="",
+                    changed_by=users["csd_si"],
+                    changed_at=answered,
+                )
+            )
+
+    pairs = [(a, b) for a in w.orgs for b in w.orgs if a != b]  # one tie of a kind per ordered pair
+    for a, b in rng.sample(pairs, 14):
+        created = _moment(rng, at(dt.date(2024, 10, 1)), 450)
+        await Relationship.insert(
+            Relationship(
+                source=w.orgs[a]["id"],
+                target=w.orgs[b]["id"],
+                kind="cooperation",
+                note="",
+                created_at=created,
+                updated_at=created,
+            )
+        )
+        w.ties.append({"source": w.orgs[a], "target": w.orgs[b], "created_at": created})
+    return w
+
+
+# --- expected figures, counted over the World ------------------------------------------------------
+
+
+def expected_stages(w: World, participants: list[dict[str, Any]]) -> dict[str, Counter]:
+    out = {}
+    ids = {p["id"] for p in participants}
+    for key in MONTHS:
+        year, number = int(key[:4]), int(key[5:])
+        end = at(dt.date(year + number // 12, number % 12 + 1, 1))
+        counts: Counter = Counter()
+        for pid in ids:
+            history = [c for c in w.stage_changes if c["participant"] == pid and c["changed_at"] < end]
+            if history:
+                counts[max(history, key=lambda c: c["changed_at"])["stage"]] += 1
+        out[key] = counts
+    return out
+
+
+def first_sent(w: World) -> list[dict[str, Any]]:
+    return [
+        r
+        for r in w.referrals
+        if any(
+            e["referral"] == r["id"] and e["to_status"] == "sent" and w.kept(e) and in_period(e["changed_at"])
+            for e in w.events
+        )
+    ]
+
+
+def first_time(w: World, referral_id: int, status: str) -> dt.datetime | None:
+    times = [
+        e["changed_at"] for e in w.events if e["referral"] == referral_id and e["to_status"] == status and w.kept(e)
+    ]
+    return min(times) if times else None
+
+
+def days(start: dt.datetime, end: dt.datetime) -> int:
+    return int((end - start).total_seconds() // 86400)
+
+
+# --- each indicator against its count --------------------------------------------------------------
+
+
+async def test_participants_by_stage_each_month(world):
+    found = await people.stage_counts(PERIOD)
+    expected = expected_stages(world, world.participants)
+    for key in MONTHS:
+        assert {s: n for s, n in found[key].items() if n} == dict(expected[key]), key
+    assert sum(expected["2025-12"].values()) > 50  # the history really spans the period
+
+
+async def test_stages_filtered_by_country_and_region(world):
+    hr = [p for p in world.participants if world.org_of(p)["country"] == "HR"]
+    found = await people.stage_counts(Filters(START, END, country="HR"))
+    expected = expected_stages(world, hr)
+    assert {s: n for s, n in found["2025-06"].items() if n} == dict(expected["2025-06"])
+    savinjska = [p for p in world.participants if p["region"] == "Savinjska"]
+    found = await people.stage_counts(Filters(START, END, region="Savinjska"))
+    assert {s: n for s, n in found["2025-11"].items() if n} == dict(expected_stages(world, savinjska)["2025-11"])
+
+
+async def test_entries_and_exits_per_month(world):
+    found = await people.entries_exits(PERIOD)
+    for key in MONTHS:
+        entries = sum(1 for p in world.participants if month(p["created_at"]) == key)
+        employment = sum(1 for c in world.stage_changes if c["stage"] == "employment" and month(c["changed_at"]) == key)
+        exits = sum(1 for c in world.stage_changes if c["stage"] == "exit" and month(c["changed_at"]) == key)
+        assert found[key] == {"entries": entries, "employment": employment, "exit": exits}, key
+    assert sum(v["entries"] for v in found.values()) > 40
+
+
+async def test_entries_of_one_organisation(world):
+    org = world.orgs["csd_hr"]["id"]
+    found = await people.entries_exits(Filters(START, END, organisation=org))
+    assert sum(v["entries"] for v in found.values()) == sum(
+        1 for p in world.participants if p["organisation"] == org and in_period(p["created_at"])
+    )
+
+
+async def test_time_from_intake_to_first_placement(world):
+    found = await people.first_placements(PERIOD)
+    expected: dict[str, list[int]] = defaultdict(list)
+    for p in world.participants:
+        starts = [first_time(world, r["id"], "started") for r in world.referrals if r["participant"] is p]
+        starts = [s for s in starts if s]
+        if starts and in_period(min(starts)):
+            expected[p["region"]].append(days(p["created_at"], min(starts)))
+    assert set(found) == set(expected)
+    for region, values in expected.items():
+        histogram = found[region]
+        assert sum(n for _, n in histogram) == len(values)
+        assert sorted(d for d, n in histogram for _ in range(n)) == sorted(values)
+    tables = {t.key: t for t in await people.build(PERIOD)}
+    everyone = [d for values in expected.values() for d in values]
+    rows = tables["time_to_placement"].rows
+    if total_gives_away([len(values) for values in expected.values()]):
+        # The "All" row would give a suppressed region away: it is left out.
+        assert [row[0] for row in rows] == sorted(expected)
+    else:
+        assert rows[-1][1:] == [len(everyone), statistics.median(everyone)]
+
+
+async def test_referral_funnel_with_conversion_and_median_days(world):
+    cohort = first_sent(world)
+    reached, histograms = await placements.funnel(PERIOD)
+    previous = None
+    for status in placements.FUNNEL:
+        count = sum(1 for r in cohort if first_time(world, r["id"], status))
+        assert reached[status] == count, status
+        if previous:
+            gaps = [
+                days(first_time(world, r["id"], previous), first_time(world, r["id"], status))
+                for r in cohort
+                if first_time(world, r["id"], status) and first_time(world, r["id"], previous)
+            ]
+            assert sorted(d for d, n in histograms.get(status, []) for _ in range(n)) == sorted(gaps), status
+        previous = status
+    # The undone acceptance is counted once, from its second time.
+    assert reached["sent"] >= 30 and reached["accepted"] < reached["sent"]
+    table = next(t for t in await placements.build(PERIOD) if t.key == "funnel")
+    sent, accepted = table.rows[0][1], table.rows[1][1]
+    assert table.rows[1][2] == round(100 * accepted / sent, 1)
+
+
+async def test_outcomes_per_kind_of_programme(world):
+    found = await placements.outcomes(PERIOD)
+    expected: dict[str, Counter] = defaultdict(Counter)
+    for e in world.events:
+        if e["to_status"] in placements.OUTCOMES and world.kept(e) and in_period(e["changed_at"]):
+            referral = next(r for r in world.referrals if r["id"] == e["referral"])
+            expected[referral["opportunity"]["kind"]][e["to_status"]] += 1
+    assert {k: {s: n for s, n in v.items() if n} for k, v in found.items()} == {k: dict(v) for k, v in expected.items()}
+
+
+async def test_capacity_per_region_and_kind(world):
+    found = await placements.capacity(PERIOD)
+    running = [
+        o
+        for o in world.opportunities
+        if o["status"] != "draft"
+        and (o["starts_on"] is None or o["starts_on"] < END)
+        and (o["ends_on"] is None or o["ends_on"] >= START)
+    ]
+    expected: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for o in running:
+        expected[(o["region"], o["kind"])][0] += o["capacity"]
+        expected[(o["region"], o["kind"])][1] += o["taken"]
+    assert {(r["region"], r["kind"]): [r["offered"], r["taken"]] for r in found} == dict(expected)
+    tables = {t.key: t for t in await placements.build(PERIOD)}
+    by_region = {row[0]: row[1] for row in tables["capacity_region"].rows}
+    assert by_region == {"Savinjska": 12, "Varaždinska županija": 16, "Podravska": 7}
+
+
+async def test_employer_engagement(world):
+    found = await partners.employer_engagement(PERIOD)
+    accepted_pairs = {
+        (i["organisation"], i["participant"]["id"]) for i in world.introductions if i["status"] == "accepted"
+    }
+    for key in MONTHS:
+        hires = [
+            e for e in world.events if e["to_status"] == "hired" and world.kept(e) and month(e["changed_at"]) == key
+        ]
+        referrals = {r["id"]: r for r in world.referrals}
+        introduced = [
+            e
+            for e in hires
+            if (referrals[e["referral"]]["opportunity"]["organisation"], referrals[e["referral"]]["participant"]["id"])
+            in accepted_pairs
+        ]
+        assert found[key] == {
+            "asked": sum(1 for i in world.introductions if month(i["created_at"]) == key),
+            "accepted": sum(
+                1 for e in world.intro_events if e["to_status"] == "accepted" and month(e["changed_at"]) == key
+            ),
+            "hired_introduced": len(introduced),
+            "hired": len(hires),
+        }, key
+
+
+async def test_cross_border_ties_and_referrals(world):
+    ties = await partners.cross_border_ties(PERIOD)
+    crossing = [t for t in world.ties if t["source"]["country"] != t["target"]["country"] and t["created_at"] < at(END)]
+    assert crossing, "the world has ties across the border"
+    assert ties == {
+        ("HR", "SI"): {"ties": len(crossing), "new_ties": sum(1 for t in crossing if in_period(t["created_at"]))}
+    }
+    referrals = await partners.cross_border_referrals(PERIOD)
+    expected: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    for e in world.events:
+        if e["to_status"] in ("sent", "started", "hired") and world.kept(e) and in_period(e["changed_at"]):
+            r = next(r for r in world.referrals if r["id"] == e["referral"])
+            origin, destination = world.org_of(r["participant"])["country"], r["opportunity"]["country"]
+            if origin != destination:
+                expected[(origin, destination)][e["to_status"]] += 1
+    assert {k: {s: n for s, n in v.items() if n} for k, v in referrals.items()} == {
+        k: dict(v) for k, v in expected.items()
+    }
+
+
+async def test_network_growth(world):
+    found = await partners.network_growth(PERIOD)
+    orgs = list(world.orgs.values())
+    for key in MONTHS:
+        assert found[key]["organisations"] == sum(1 for o in orgs if month(o["created_at"]) == key), key
+        assert found[key]["ties"] == sum(1 for t in world.ties if month(t["created_at"]) == key), key
+    assert found["2025-12"]["organisations_total"] == sum(1 for o in orgs if o["created_at"] < at(END))
+    assert found["2025-12"]["ties_total"] == sum(1 for t in world.ties if t["created_at"] < at(END))
+
+
+# --- the page, suppression, files -----------------------------------------------------------------
+
+
+async def _coordinator(client, make_user, role="coordinator"):
+    await make_user("coord", role)
+    await login(client, "coord")
+
+
+async def test_page_shows_every_section_and_suppresses_small_counts(client, make_user, world):
+    await _coordinator(client, make_user)
+    response = await client.get("/indicators/?from=2025-01&to=2025-12")
+    assert response.status_code == 200
+    for title in (
+        "Participants by stage at the end of each month",
+        "Referral funnel",
+        "Employer engagement per month",
+        "Places offered and taken per region",
+        "Ties across the border",
+        "Network growth per month",
+    ):
+        assert title in response.text
+    entries = await people.entries_exits(PERIOD)
+    small = [m for m, v in entries.items() if 0 < v["entries"] < 5]
+    csv_text = (await client.get("/indicators/data.csv?table=entries_exits&from=2025-01&to=2025-12")).content.decode(
+        "utf-8-sig"
+    )
+    rows = {row[0]: row for row in csv.reader(io.StringIO(csv_text))}
+    for key, values in entries.items():
+        assert rows[key][1] == ("<5" if 0 < values["entries"] < 5 else str(values["entries"]))
+    assert small, "some month has one to four new cases, so suppression is exercised"
+    assert 'data-value="">' in response.text and "&lt;5" in response.text
+
+
+async def test_suppression_of_one_to_four(client, make_user, make_org):
+    from portal.db.tables import Participant
+
+    await _coordinator(client, make_user)
+    org = await make_org(name="Small centre")
+    lead = await make_user("lead", "counsellor", organisation_id=org)
+    for index, day in enumerate([3, 5, 9, 11, 12, 14, 15, 20]):  # 3 in February, 5 in March
+        created = at(dt.date(2025, 2 if index < 3 else 3, day))
+        await Participant.insert(
+            Participant(
+                code=f"S-{index}",
+                organisation=org,
+                lead_counsellor=lead,
+                region="Podravska",
+                stage="intake",
+                created_at=created,
+                updated_at=created,
+            )
+        )
+    text = (await client.get("/indicators/data.csv?table=entries_exits&from=2025-01&to=2025-04")).content.decode(
+        "utf-8-sig"
+    )
+    rows = {row[0]: row[1] for row in csv.reader(io.StringIO(text))}
+    assert rows == {"Month": "Cases opened", "2025-01": "0", "2025-02": "<5", "2025-03": "5", "2025-04": "0"}
+    book = load_workbook(io.BytesIO((await client.get("/indicators/data.xlsx?from=2025-01&to=2025-04")).content))
+    sheet = book["entries_exits"]
+    values = {row[0]: row[1] for row in sheet.iter_rows(min_row=4, values_only=True)}
+    assert values == {"2025-01": 0, "2025-02": "<5", "2025-03": 5, "2025-04": 0}
+    summary = (await client.get("/indicators/summary")).text
+    assert "&lt;5" not in summary or "Podravska" in summary
+
+
+async def test_xlsx_holds_every_table_as_shown(client, make_user, world):
+    await _coordinator(client, make_user)
+    response = await client.get("/indicators/data.xlsx?from=2025-01&to=2025-12&country=SI")
+    assert response.status_code == 200
+    assert "spreadsheetml" in response.headers["content-type"]
+    book = load_workbook(io.BytesIO(response.content))
+    assert {
+        "stages",
+        "entries_exits",
+        "time_to_placement",
+        "funnel",
+        "outcomes",
+        "capacity_region",
+        "employers",
+        "cross_border_ties",
+        "network_growth",
+    } <= set(book.sheetnames)
+    sheet = book["funnel"]
+    assert "Country: SI" in sheet["A2"].value
+    reached, _ = await placements.funnel(Filters(START, END, country="SI"))
+    cells = {row[0]: row[1] for row in sheet.iter_rows(min_row=4, values_only=True)}
+    assert cells["Sent"] == (reached["sent"] if reached["sent"] >= 5 or reached["sent"] == 0 else "<5")
+    growth = {row[0]: row[1:] for row in book["network_growth"].iter_rows(min_row=4, values_only=True)}
+    expected = await partners.network_growth(Filters(START, END, country="SI"))
+    assert growth["2025-06"][0] == expected["2025-06"]["organisations"]
+
+
+async def test_filters_by_region_and_bad_filters(client, make_user, world):
+    await _coordinator(client, make_user)
+    response = await client.get("/indicators/?region=Savinjska&from=2025-01&to=2025-12", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<html" not in response.text and 'id="indicators"' in response.text
+    assert "Region: Savinjska" in response.text
+    response = await client.get("/indicators/?country=HR&region=Savinjska&from=2025-13&organisation=x")
+    assert response.status_code == 422
+    assert "This region is not in the chosen country." in response.text
+    assert "Give the first month as year and month" in response.text
+    assert "Choose an organisation from the list." in response.text
+    response = await client.get("/indicators/?organisation=999999&from=2025-01&to=2025-12")
+    assert response.status_code == 422 and "Choose an organisation from the list." in response.text
+    assert "Organisation: " not in response.text  # everyone's figures, not a missing organisation's zeros
+    f, errors = clean_filters({"from": "2025-06", "to": "2025-02"})
+    assert "to" in errors and f.months == Filters(f.start, f.end).months
+
+
+async def test_report_pdf(client, make_user, world):
+    await _coordinator(client, make_user)
+    await post_form(client, "/language", {"language": "sl", "next": "/"})
+    response = await client.get("/indicators/report.pdf?from=2025-01&to=2025-12")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF") and len(response.content) > 5000
+
+
+async def test_public_summary(client, world):
+    response = await client.get("/indicators/summary")
+    assert response.status_code == 200
+    assert "Slovenia" in response.text or "Slovenija" in response.text
+    assert "CSD Ptuj" not in response.text and "T-0" not in response.text
+
+
+# --- targets ---------------------------------------------------------------------------------------
+
+
+async def test_target_form_refuses_bad_input_and_changes_nothing(client, make_user, db):
+    from portal.db.tables import IndicatorTarget
+
+    await _coordinator(client, make_user)
+    bad = [
+        (
+            {"indicator": "nope", "from": "2025-01", "to": "2025-12", "value": "10"},
+            "Choose an indicator from the list.",
+        ),
+        ({"indicator": "hires", "from": "2025-1", "to": "2025-12", "value": "10"}, "Give the first month"),
+        (
+            {"indicator": "hires", "from": "2025-06", "to": "2025-01", "value": "10"},
+            "The last month must not be before the first.",
+        ),
+        ({"indicator": "hires", "from": "2025-01", "to": "2025-12", "value": "0"}, "Give a whole number from 1"),
+        ({"indicator": "hires", "from": "2025-01", "to": "2025-12", "value": "²"}, "Give a whole number from 1"),
+        (
+            {
+                "indicator": "hires",
+                "from": "2025-01",
+                "to": "2025-12",
+                "value": "5",
+                "country": "HR",
+                "region": "Podravska",
+            },
+            "This region is not in the chosen country.",
+        ),
+    ]
+    for form, message in bad:
+        response = await post_form(client, "/indicators/targets", form)
+        assert response.status_code == 422, form
+        assert message in response.text, form
+        assert f'value="{form["value"]}"' in response.text  # what was typed is kept
+    assert await IndicatorTarget.count() == 0
+
+
+async def test_target_shown_against_actual_then_deleted(client, make_user, world):
+    from portal.db.tables import IndicatorTarget
+
+    await _coordinator(client, make_user)
+    response = await post_form(
+        client,
+        "/indicators/targets",
+        {"indicator": "participants_entered", "from": "2025-01", "to": "2025-12", "value": "200"},
+    )
+    assert response.status_code == 303
+    await post_form(
+        client,
+        "/indicators/targets",
+        {"indicator": "places_offered", "from": "2025-01", "to": "2025-06", "region": "Savinjska", "value": "40"},
+    )
+    rows = await IndicatorTarget.select().order_by(IndicatorTarget.id)
+    assert rows[0]["period_end"] == dt.date(2025, 12, 31) and rows[1]["country"] == "SI"
+    entered = sum(1 for p in world.participants if in_period(p["created_at"]))
+    page = (await client.get("/indicators/?from=2025-01&to=2025-12")).text
+    assert "Targets in this period" in page and f"{entered / 200 * 100:.1f}" in page.replace(",", ".")
+    # Savinjska's places running in the first half of 2025: the programme place (8) and the work trial (4).
+    assert "30.0" in (await client.get("/indicators/targets")).text.replace(",", ".")
+    assert (await post_form(client, f"/indicators/targets/{rows[0]['id']}/delete", {})).status_code == 303
+    assert await IndicatorTarget.count() == 1
+    assert (await post_form(client, f"/indicators/targets/{rows[0]['id']}/delete", {})).status_code == 404
+
+
+# --- who may see them ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["counsellor", "enterprise", "employer"])
+async def test_other_roles_are_refused(client, make_user, db, role):
+    await make_user("someone", role)
+    await login(client, "someone")
+    for path in (
+        "/indicators/",
+        "/indicators/data.xlsx",
+        "/indicators/data.csv?table=funnel",
+        "/indicators/report.pdf",
+        "/indicators/targets",
+    ):
+        assert (await client.get(path)).status_code == 403, path
+    assert (await client.get("/indicators/summary")).status_code == 200
+
+
+async def test_anonymous_is_sent_to_log_in(client, db):
+    response = await client.get("/indicators/")
+    assert response.status_code in (401, 303)
+    assert (await client.get("/indicators/summary")).status_code == 200
+
+
+async def test_admin_sees_them(client, make_user, db):
+    await _coordinator(client, make_user, role="admin")
+    assert (await client.get("/indicators/")).status_code == 200
+    assert (await client.get("/indicators/data.csv?table=nope")).status_code == 404
+
+
+async def test_a_registered_section_shows_on_the_page_in_the_files_and_in_order(client, make_user, db):
+    from portal import cache
+    from portal.indicators import model
+    from portal.indicators.model import Column, IndicatorTable, Section
+
+    async def build(f):
+        rows = [[key, count] for key, count in zip(f.months, [0, 3, 7], strict=False)]
+        return [
+            IndicatorTable(
+                "extra_table", "Extra figures", [Column("month", "Month", "label"), Column("n", "People")], rows
+            )
+        ]
+
+    model.register(Section("extra", lambda: "Extra section", build, order=15))
+    try:
+        await _coordinator(client, make_user)
+        page = (await client.get("/indicators/?from=2025-01&to=2025-03")).text
+        order = [
+            page.index(title) for title in ("Participants", "Extra section", "Referrals and places", "Employers and")
+        ]
+        assert order == sorted(order)
+        assert 'data-value="">' in page and 'data-value="7"' in page
+        text = (await client.get("/indicators/data.csv?table=extra_table&from=2025-01&to=2025-03")).content
+        assert text.decode("utf-8-sig").splitlines() == ["Month,People", "2025-01,0", "2025-02,<5", "2025-03,7"]
+        book = load_workbook(io.BytesIO((await client.get("/indicators/data.xlsx?from=2025-01&to=2025-03")).content))
+        assert [row for row in book["extra_table"].iter_rows(min_row=4, values_only=True)] == [
+            ("2025-01", 0),
+            ("2025-02", "<5"),
+            ("2025-03", 7),
+        ]
+    finally:
+        model.SECTIONS.pop("extra")
+        cache.forget_all()
+
+
+async def test_public_summary_hides_what_would_give_a_small_count_away(client, make_user, make_org):
+    from portal.db.tables import Participant
+
+    org = await make_org(name="Centre")
+    lead = await make_user("lead", "counsellor", organisation_id=org)
+    now = dt.datetime.now(UTC)
+    counts = {"Podravska": 3, "Savinjska": 12, "Koroška": 6}
+    index = 0
+    for region, count in counts.items():
+        for _ in range(count):
+            index += 1
+            await Participant.insert(
+                Participant(
+                    code=f"P-{index}",
+                    organisation=org,
+                    lead_counsellor=lead,
+                    region=region,
+                    stage="activation",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+    from portal.indicators.summary import HIDDEN, summary
+
+    figures = (await summary())["countries"]["SI"]
+    active = {row["region"]: row["active"] for row in figures["regions"]}
+    # Podravska's 3 are suppressed; without more, 21 - 12 - 6 would give them away: Koroška is hidden too.
+    assert active == {"Podravska": None, "Savinjska": 12, "Koroška": HIDDEN}
+    assert figures["totals"]["active"] == 21
+    page = (await client.get("/indicators/summary")).text
+    assert "&lt;5" in page and "·</abbr>" in page and ">21<" in page
+
+
+def test_protect_total_hides_the_total_when_nothing_else_can_be():
+    from portal.indicators.summary import HIDDEN, protect_total
+
+    rows = [{"region": "A", "hired": None}, {"region": "B", "hired": 0}]
+    totals = {"hired": 3}
+    protect_total(rows, totals, "hired", {"A": {"hired": 3}, "B": {"hired": 0}})
+    assert totals["hired"] == HIDDEN and rows[1]["hired"] == 0
+    rows = [{"region": "A", "hired": None}, {"region": "B", "hired": None}, {"region": "C", "hired": 9}]
+    totals = {"hired": 15}
+    protect_total(rows, totals, "hired", {"A": {"hired": 2}, "B": {"hired": 4}, "C": {"hired": 9}})
+    assert totals["hired"] == 15 and rows[2]["hired"] == 9  # two unknowns: only their sum is known
+
+
+async def test_an_organisation_is_found_by_name_and_filters_the_figures(client, make_user, world):
+    await _coordinator(client, make_user)
+    page = (await client.get("/indicators/?org_q=cakovec&from=2025-01&to=2025-12")).text
+    org = world.orgs["csd_hr"]["id"]
+    assert f'<option value="{org}">Centar za socijalnu skrb Čakovec' in page
+    assert "CSD Ptuj" not in page  # the list holds only what matches the search
+    page = (await client.get(f"/indicators/?organisation={org}&from=2025-01&to=2025-12")).text
+    assert f'<option value="{org}" selected>' in page
+    assert "Organisation: Centar za socijalnu skrb Čakovec" in page
+
+
+def test_protect_total_hides_a_total_whose_remainder_gives_the_small_counts_away():
+    from portal.indicators.summary import HIDDEN, protect_total
+
+    # Two suppressed regions and 11 - 9 = 2 left for them: each is exactly 1.
+    rows = [{"region": "A", "hired": None}, {"region": "B", "hired": None}, {"region": "C", "hired": 9}]
+    totals = {"hired": 11}
+    protect_total(rows, totals, "hired", {"A": {"hired": 1}, "B": {"hired": 1}, "C": {"hired": 9}})
+    assert totals["hired"] == HIDDEN
+    # Two suppressed at 4 each: 17 - 9 = 8 is the most two of them can be.
+    rows = [{"region": "A", "hired": None}, {"region": "B", "hired": None}, {"region": "C", "hired": 9}]
+    totals = {"hired": 17}
+    protect_total(rows, totals, "hired", {"A": {"hired": 4}, "B": {"hired": 4}, "C": {"hired": 9}})
+    assert totals["hired"] == HIDDEN
+    # One suppressed (1) and the smallest other hidden (5): 1 + 5 = 6 is the least the two can be.
+    rows = [{"region": "A", "hired": None}, {"region": "B", "hired": 5}, {"region": "C", "hired": 9}]
+    totals = {"hired": 15}
+    protect_total(rows, totals, "hired", {"A": {"hired": 1}, "B": {"hired": 5}, "C": {"hired": 9}})
+    assert rows[1]["hired"] == HIDDEN and totals["hired"] == HIDDEN
+    # One suppressed (2) and a hidden 7 below the shown 9: 9 could be 4 + 5, 3 + 6 or 2 + 7: the total stays.
+    rows = [{"region": "A", "hired": None}, {"region": "B", "hired": 7}, {"region": "C", "hired": 9}]
+    totals = {"hired": 18}
+    protect_total(rows, totals, "hired", {"A": {"hired": 2}, "B": {"hired": 7}, "C": {"hired": 9}})
+    assert rows[1]["hired"] == HIDDEN and totals["hired"] == 18
+
+
+async def test_the_all_row_never_gives_a_suppressed_region_away(monkeypatch):
+    # One region of three placed (suppressed) and one of nine: an "All" of 12 would say 12 - 9 = 3.
+    async def no_stages(f):
+        return defaultdict(lambda: defaultdict(int))
+
+    async def no_flows(f):
+        return {}
+
+    async def placed(histograms):
+        async def first_placements(f):
+            return histograms
+
+        return first_placements
+
+    monkeypatch.setattr(people, "stage_counts", no_stages)
+    monkeypatch.setattr(people, "entries_exits", no_flows)
+    monkeypatch.setattr(people, "first_placements", await placed({"Podravska": [(10, 3)], "Savinjska": [(20, 9)]}))
+    rows = {t.key: t for t in await people.build(PERIOD)}["time_to_placement"].rows
+    assert [row[:2] for row in rows] == [["Podravska", None], ["Savinjska", 9]]
+    # Two suppressed regions whose sum (2 + 3) pins neither: the "All" row stays.
+    monkeypatch.setattr(
+        people,
+        "first_placements",
+        await placed({"Podravska": [(10, 2)], "Pomurska": [(5, 3)], "Savinjska": [(20, 9)]}),
+    )
+    rows = {t.key: t for t in await people.build(PERIOD)}["time_to_placement"].rows
+    assert rows[-1][:2] == ["All", 14]
+    # Two suppressed regions of one each (14 - 12 = 2): the "All" row would say so.
+    monkeypatch.setattr(
+        people,
+        "first_placements",
+        await placed({"Podravska": [(10, 1)], "Pomurska": [(5, 1)], "Savinjska": [(20, 12)]}),
+    )
+    rows = {t.key: t for t in await people.build(PERIOD)}["time_to_placement"].rows
+    assert [row[0] for row in rows] == ["Podravska", "Pomurska", "Savinjska"]
