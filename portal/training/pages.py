@@ -52,6 +52,7 @@ def notices() -> dict[str, str]:
         "material_deleted": _("Material removed."),
         "saved": _("Event saved."),
         "not_found": _("Nothing to cancel: the registration was already cancelled."),
+        "started": _("The event has begun: a registration can no longer be cancelled."),
     }
 
 

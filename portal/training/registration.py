@@ -214,12 +214,19 @@ async def cancel(registration_id: int) -> list[int]:
     Returns the ids of the registrations promoted (for their notifications). Raises Refused("not_found")
     when there is nothing to cancel."""
     row = (
-        await TrainingRegistration.select(TrainingRegistration.event, TrainingRegistration.status)
+        await TrainingRegistration.select(
+            TrainingRegistration.event,
+            TrainingRegistration.status,
+            TrainingRegistration.event.starts_at.as_alias("starts_at"),
+        )
         .where(TrainingRegistration.id == registration_id)
         .first()
     )
     if row is None or row["status"] == "cancelled":
         raise Refused("not_found")
+    # Once it has begun, a place is used (or a no-show for the attendance list), not freed for the waiting list.
+    if as_utc(row["starts_at"]) <= now():
+        raise Refused("started")
     async with writing_transaction():
         moved = (
             await TrainingRegistration.update(

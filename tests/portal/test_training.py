@@ -757,3 +757,25 @@ async def test_the_calendar_feed_of_a_deactivated_account_opens_nothing(client, 
     await PortalUser.update({PortalUser.is_active: False}).where(PortalUser.id == ana)
     response = await client.get(feeds.user_feed_path(ana))
     assert response.status_code == 404 and b"secret-room" not in response.content
+
+
+async def test_a_registration_cannot_be_cancelled_once_the_event_has_begun(client, make_org, make_user):
+    from portal.db.tables import TrainingEvent, TrainingRegistration
+    from portal.training import registration
+
+    org = await make_org(name="Organiser")
+    event = await make_event(org, capacity=1)
+    ana = await make_user("ana", "counsellor")
+    mojca = await make_user("mojca", "counsellor")
+    mine = await registration.register(event, await registration.staff_person(ana))
+    await registration.register(event, await registration.staff_person(mojca))  # waiting
+    begun = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    await TrainingEvent.update({TrainingEvent.starts_at: begun}).where(TrainingEvent.id == event)
+    await login(client, "ana")
+    response = await post_form(client, f"/training/registrations/{mine['id']}/cancel", {})
+    assert response.status_code == 303
+    page = await client.get(response.headers["location"])
+    assert "can no longer be cancelled" in page.text
+    # The place stays taken and nobody moves up from the waiting list after the event began.
+    statuses = await TrainingRegistration.select(TrainingRegistration.status).order_by(TrainingRegistration.id)
+    assert [r["status"] for r in statuses] == ["registered", "waitlisted"]

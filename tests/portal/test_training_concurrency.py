@@ -120,3 +120,21 @@ async def test_a_double_click_registers_once(client, make_org, make_user):
     assert await TrainingRegistration.count().where(TrainingRegistration.event == event_id) == 1
     event = await TrainingEvent.select(TrainingEvent.places_taken).where(TrainingEvent.id == event_id).first()
     assert event["places_taken"] == 1
+
+
+async def test_one_address_posted_at_once_gets_one_place(client, make_org, make_user):
+    """The public form checks for a live registration of the address first; the index settles a race of posts."""
+    from portal.db.tables import TrainingRegistration
+    from portal.training import registration
+
+    org = await make_org(name="Organiser")
+    event_id = await make_training_event([org], capacity=5)
+    person = {"name": "Maja Zunanja", "email": "maja@example.org", "organisation_name": "Društvo", "language": ""}
+    results = await asyncio.gather(
+        *(registration.register(event_id, dict(person)) for _ in range(6)), return_exceptions=True
+    )
+    assert sum(1 for r in results if isinstance(r, dict)) == 1
+    assert all(
+        isinstance(r, registration.Refused) and r.code == "duplicate" for r in results if not isinstance(r, dict)
+    )
+    assert await TrainingRegistration.count().where(TrainingRegistration.event == event_id) == 1
