@@ -12,6 +12,7 @@ import logging
 
 from croniter import croniter
 
+from portal.clock import utc_now
 from portal.jobs import registry
 from portal.jobs.queue import enqueue
 
@@ -31,10 +32,10 @@ def next_runs(after: dt.datetime) -> list[tuple[dt.datetime, str]]:
 
 async def _tick() -> None:
     while True:
-        now = dt.datetime.now(dt.UTC)
+        now = utc_now()
         due = next_runs(now)
         moment = due[0][0]
-        await asyncio.sleep(max(0.0, (moment - dt.datetime.now(dt.UTC)).total_seconds()))
+        await asyncio.sleep(max(0.0, (moment - utc_now()).total_seconds()))
         for at, name in due:
             if at != moment:
                 break
