@@ -12,6 +12,7 @@ from portal.i18n import gettext as _
 from portal.organisations.kinds import COUNTRIES, SPOKEN_LANGUAGES
 from portal.skills.entries import parse_skills, skill_key
 from portal.vocab import OPPORTUNITY_KINDS, OPPORTUNITY_STATUSES, SECTORS, SUPPORT
+from portal.web.fields import coordinate
 
 Errors = dict[str, str]
 
@@ -42,21 +43,6 @@ def _whole(data: Mapping[str, Any], field: str, low: int, high: int, message: st
         return None
     if not low <= value <= high:
         errors[field] = message
-        return None
-    return value
-
-
-def _coordinate(data: Mapping[str, Any], field: str, limit: float, errors: Errors) -> float | None:
-    raw = data.get(field)
-    if raw is None or isinstance(raw, bool) or (isinstance(raw, str) and not raw.strip()):
-        return None
-    try:
-        value = float(str(raw).replace(",", "."))
-    except ValueError:
-        errors[field] = _("Enter a number.")
-        return None
-    if not -limit <= value <= limit:
-        errors[field] = _("Enter a number between %(low)s and %(high)s.") % {"low": -limit, "high": limit}
         return None
     return value
 
@@ -118,8 +104,8 @@ def _place(
 def _coordinates(
     data: Mapping[str, Any], organisation: Mapping[str, Any] | None, values: dict[str, Any], errors: Errors
 ) -> None:
-    values["latitude"] = _coordinate(data, "latitude", 90, errors)
-    values["longitude"] = _coordinate(data, "longitude", 180, errors)
+    values["latitude"] = coordinate(data, "latitude", 90, errors)
+    values["longitude"] = coordinate(data, "longitude", 180, errors)
     if (values["latitude"] is None) != (values["longitude"] is None) and not {"latitude", "longitude"} & errors.keys():
         errors["longitude" if values["longitude"] is None else "latitude"] = _("Give both coordinates or neither.")
     if values["latitude"] is None and values["longitude"] is None and not errors:

@@ -9,12 +9,12 @@ import re
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from portal.clock import utc_now
 from portal.db.engine import as_utc
 from portal.db.tables import PortalUser, TrainingEvent
 from portal.i18n import gettext as _
 from portal.settings import get_settings
 from portal.training import ical, registration
-from portal.training.services import now
 
 # Events that ended up to this long ago stay in a feed, so a calendar keeps the recent past.
 HISTORY = dt.timedelta(days=90)
@@ -80,7 +80,7 @@ def to_calendar_event(row: dict[str, Any], with_link: bool) -> ical.CalendarEven
 
 
 async def user_calendar(user_id: int, name: str) -> str:
-    rows = await registration.feed_events(user_id, now() - HISTORY, FEED_LIMIT)
+    rows = await registration.feed_events(user_id, utc_now() - HISTORY, FEED_LIMIT)
     return ical.calendar(name, [to_calendar_event(row, with_link=True) for row in rows])
 
 
@@ -105,7 +105,7 @@ async def region_calendar(region: str, name: str) -> str:
         .where(
             (TrainingEvent.region == region)
             & (TrainingEvent.status != "draft")
-            & (TrainingEvent.ends_at >= now() - HISTORY)
+            & (TrainingEvent.ends_at >= utc_now() - HISTORY)
         )
         .order_by(TrainingEvent.starts_at)
         .order_by(TrainingEvent.id)

@@ -8,8 +8,8 @@ import unicodedata
 import zipfile
 from typing import Any
 
+from portal.clock import utc_now
 from portal.db.tables import TrainingMaterial
-from portal.training.services import now
 
 # Below the 10 MB a request body may have (portal.web.input_guard), so the form can say what is wrong.
 MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -94,7 +94,7 @@ async def add_file(event_id: int, title: str, upload: Any) -> int:
             content_type=content_type,
             size=len(data),
             data=data,
-            created_at=now(),
+            created_at=utc_now(),
         )
     )
     return rows[0]["id"]
@@ -103,7 +103,7 @@ async def add_file(event_id: int, title: str, upload: Any) -> int:
 async def add_link(event_id: int, title: str, url: str) -> int:
     rows = await TrainingMaterial.insert(
         TrainingMaterial(
-            event=event_id, title=title, url=url, file_name="", content_type="", size=0, data=None, created_at=now()
+            event=event_id, title=title, url=url, file_name="", content_type="", size=0, data=None, created_at=utc_now()
         )
     )
     return rows[0]["id"]

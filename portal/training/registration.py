@@ -12,11 +12,12 @@ from typing import Any
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.query.functions.aggregate import Max
 
+from portal.clock import utc_now
 from portal.db.engine import as_utc
 from portal.db.piccolo_conf import DB
 from portal.db.tables import PortalUser, TrainingEvent, TrainingRegistration
 from portal.pagination import Page, clamp_page
-from portal.training.services import now, registration_open
+from portal.training.services import registration_open
 
 ATTENDANCE_LIMIT = 1000  # at most the capacity (portal.training.kinds.MAX_CAPACITY) are registered
 
@@ -99,7 +100,7 @@ async def _register(
     event_id: int, event: dict[str, Any], person: dict[str, Any], registered_by: int | None
 ) -> dict[str, Any]:
     user_id = person.get("user")
-    moment = now()
+    moment = utc_now()
     async with writing_transaction():
         existing = None
         if user_id is not None:
@@ -225,14 +226,14 @@ async def cancel(registration_id: int) -> list[int]:
     if row is None or row["status"] == "cancelled":
         raise Refused("not_found")
     # Once it has begun, a place is used (or a no-show for the attendance list), not freed for the waiting list.
-    if as_utc(row["starts_at"]) <= now():
+    if as_utc(row["starts_at"]) <= utc_now():
         raise Refused("started")
     async with writing_transaction():
         moved = (
             await TrainingRegistration.update(
                 {
                     TrainingRegistration.status: "cancelled",
-                    TrainingRegistration.cancelled_at: now(),
+                    TrainingRegistration.cancelled_at: utc_now(),
                     TrainingRegistration.waitlist_position: None,
                 }
             )
@@ -367,7 +368,7 @@ async def registered_people(event_id: int) -> list[dict[str, Any]]:
 
 async def record_attendance(event_id: int, present_ids: set[int]) -> int:
     """Mark every registered person present or absent in one go; returns how many were recorded."""
-    moment = now()
+    moment = utc_now()
     people = await registered_people(event_id)
     present = [p["id"] for p in people if p["id"] in present_ids]
     absent = [p["id"] for p in people if p["id"] not in present_ids]

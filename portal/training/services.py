@@ -49,10 +49,6 @@ class NotFound(Exception):
     pass
 
 
-def now() -> dt.datetime:
-    return utc_now()
-
-
 @dataclass
 class EventFilters:
     kind: str = ""
@@ -72,7 +68,7 @@ def _stamped(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def registration_open(event: dict[str, Any], at: dt.datetime | None = None) -> bool:
-    at = at or now()
+    at = at or utc_now()
     if event["status"] != "published" or at >= event["starts_at"]:
         return False
     return event["registration_deadline"] is None or at <= event["registration_deadline"]
@@ -81,7 +77,7 @@ def registration_open(event: dict[str, Any], at: dt.datetime | None = None) -> b
 async def list_events(filters: EventFilters, page: int, published_only: bool) -> Page:
     """Upcoming events first (soonest first), or past ones (latest first); ordered by an indexed key and id."""
     conditions = []
-    moment = now()
+    moment = utc_now()
     if filters.past:
         conditions.append(TrainingEvent.ends_at < moment)
     else:
@@ -192,7 +188,7 @@ async def existing_organisations(ids: list[int]) -> list[int]:
 
 
 async def create_event(values: dict[str, Any], organiser_ids: list[int], user: CurrentUser) -> int:
-    moment = now()
+    moment = utc_now()
     async with DB.transaction():
         rows = await TrainingEvent.insert(
             TrainingEvent(
@@ -214,7 +210,7 @@ async def update_event(event_id: int, values: dict[str, Any], organiser_ids: lis
     from portal.training import registration
 
     changes = {getattr(TrainingEvent, key): values[key] for key in EVENT_FIELDS}
-    changes[TrainingEvent.updated_at] = now()
+    changes[TrainingEvent.updated_at] = utc_now()
     async with registration.writing_transaction():
         saved = (
             await TrainingEvent.update(changes)
@@ -252,7 +248,7 @@ async def upcoming_for_organisation(org_id: int, limit: int = 10) -> list[dict[s
         .where(
             (TrainingEventOrganiser.organisation == org_id)
             & (TrainingEventOrganiser.event.status == "published")
-            & (TrainingEventOrganiser.event.ends_at >= now())
+            & (TrainingEventOrganiser.event.ends_at >= utc_now())
         )
         .order_by(TrainingEventOrganiser.event.starts_at)
         .order_by(TrainingEventOrganiser.event.id)
@@ -313,7 +309,7 @@ async def list_programmes() -> list[dict[str, Any]]:
 
 async def save_programme(values: dict[str, Any], programme_id: int | None = None) -> int:
     if programme_id is None:
-        rows = await TrainingProgramme.insert(TrainingProgramme(**values, created_at=now()))
+        rows = await TrainingProgramme.insert(TrainingProgramme(**values, created_at=utc_now()))
         return rows[0]["id"]
     await TrainingProgramme.update(
         {TrainingProgramme.title: values["title"], TrainingProgramme.description: values["description"]}

@@ -19,6 +19,7 @@ from portal.training.kinds import (
     LOCAL_ZONE,
     MAX_CAPACITY,
 )
+from portal.web.fields import coordinate
 
 Errors = dict[str, str]
 
@@ -91,21 +92,6 @@ def is_web_address(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
 
 
-def _coordinate(data: Mapping[str, Any], field: str, limit: float, errors: Errors) -> float | None:
-    raw = text(data, field)
-    if not raw:
-        return None
-    try:
-        value = float(raw.replace(",", "."))
-    except ValueError:
-        errors[field] = _("Enter a number.")
-        return None
-    if not -limit <= value <= limit:
-        errors[field] = _("Enter a number between %(low)s and %(high)s.") % {"low": -limit, "high": limit}
-        return None
-    return value
-
-
 def _whole(raw: str, low: int, high: int) -> int | None:
     if not re.fullmatch(r"[0-9]{1,7}", raw):
         return None
@@ -167,8 +153,8 @@ def _clean_place(data: Mapping[str, Any], values: dict[str, Any], errors: Errors
     """Country and municipality (the region and default coordinates follow from them); optional online."""
     values["country"] = text(data, "country")
     values["municipality"] = _limited(data, "municipality", errors)
-    values["latitude"] = _coordinate(data, "latitude", 90, errors)
-    values["longitude"] = _coordinate(data, "longitude", 180, errors)
+    values["latitude"] = coordinate(data, "latitude", 90, errors)
+    values["longitude"] = coordinate(data, "longitude", 180, errors)
     values["region"] = ""
     if (values["latitude"] is None) != (values["longitude"] is None):
         errors["longitude"] = _("Give both coordinates or neither.")
