@@ -1,4 +1,4 @@
-"""In-app notifications: stored as a message key with parameters, written out when read."""
+"""Notifications: storing one (a message key with parameters), writing it out when read, the unread count, opening one."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from portal.clock import utc_now
 from portal.db.tables import Notification
-from portal.referrals.messages import MESSAGES, render
+from portal.notifications.messages import MESSAGES, render
 
 
 async def notify(recipient: Mapping[str, Any], key: str, params: Mapping[str, Any], link: str) -> None:

@@ -1,7 +1,7 @@
 """The one registry of notification messages: each key's template and which parameters are codes to translate.
 
 A notification stores a key and plain parameters; the text is made when it is read, in the reader's
-language of that moment (see :func:`portal.referrals.notify.text`). Templates are lazy so each
+language of that moment (see :func:`portal.notifications.services.text`). Templates are lazy so each
 rendering picks the current catalog; their msgids are the ones the notifications always had.
 """
 
@@ -21,7 +21,8 @@ def _referral_statuses() -> Mapping[str, Any]:
 
 
 def _introduction_statuses() -> Mapping[str, Any]:
-    from portal.employers.introductions import STATUSES  # imported when read: introductions imports notify
+    # Imported when read: introductions imports the notifications service, which imports this module.
+    from portal.employers.introductions import STATUSES
 
     return STATUSES
 
