@@ -1,7 +1,7 @@
 """The indicators page, its downloads, the report and the public summary on the scale data (PostgreSQL).
 
 Usage: .venv/bin/python bench/indicators.py --database-url postgresql://postgres@127.0.0.1:5432/portal_scale
-       [--requests 20] [--region Podravska]
+       [--requests 20] [--region Podravska] [--summary fresh|live|as-found]
 
 Load the database with bench/scale_data.py first (the URL may also come from PORTAL_BENCH_DATABASE_URL;
 without either the script says so and exits). It applies any missing migration (the indicators'
@@ -11,7 +11,10 @@ asks each case once to warm up, then --requests times in sequence through the AS
 (portal.cache) before each request so that every answer computes them. It prints the response
 size, p50/p95 in milliseconds and the time of one more request that finds the figures kept, then
 how long each indicator section's aggregates take alone (p50 of five), so a slow one can be found. Machines here are shared and noisy:
-compare figures within one run.
+compare figures within one run. --summary fresh (the default) first rebuilds the indicators' monthly
+summary (portal/indicators/monthly.py, as the indicator_summary job does) and prints how long that took;
+--summary live drops its state so that every figure is computed from the events (as before the summary
+existed, or while it is stale); as-found leaves it as it is.
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ import os
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.scale_database import use_scale_database  # noqa: E402 (after the path above)
 
 
 def parse_args() -> argparse.Namespace:
@@ -34,6 +38,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--database-url", default=os.environ.get("PORTAL_BENCH_DATABASE_URL", ""))
     parser.add_argument("--requests", type=int, default=20)
     parser.add_argument("--region", default="Podravska", help="the region of the filtered cases")
+    parser.add_argument("--summary", choices=("fresh", "live", "as-found"), default="fresh")
     return parser.parse_args()
 
 
@@ -62,6 +67,15 @@ async def main(args: argparse.Namespace) -> None:
     await migrate_database()
     app = create_app()
     await open_pool(DB)
+    from portal.indicators import monthly
+
+    summary_note = args.summary
+    if args.summary == "fresh":
+        start = time.perf_counter()
+        refreshed = await monthly.refresh()
+        summary_note = f"fresh (rebuilt in {time.perf_counter() - start:.1f} s, {refreshed['rows']:,} rows)"
+    elif args.summary == "live":
+        await DB.run_ddl("DELETE FROM indicator_summary_state")
     region = args.region
     htmx = {"HX-Request": "true"}
     cases = {
@@ -111,6 +125,7 @@ async def main(args: argparse.Namespace) -> None:
     finally:
         await close_pool(DB)
     print(f"{args.database_url.rsplit('/', 1)[-1]}: {args.requests} sequential requests per case (ms)")
+    print(f"  monthly summary: {summary_note}")
     print("  p50 and p95 with the kept figures dropped before each request; 'kept': asked again within a minute")
     print(f"  {'case':<44} {'bytes':>10} {'p50':>8} {'p95':>8} {'kept':>8}")
     for name, size, p50, high, kept in results:
@@ -122,16 +137,6 @@ async def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     arguments = parse_args()
-    if not arguments.database_url:
-        print("indicators: skipped; give --database-url or set PORTAL_BENCH_DATABASE_URL (a PostgreSQL database)")
+    if not use_scale_database("indicators", arguments.database_url):
         raise SystemExit(0)
-    # The portal reads its settings once, at first import: point them at the loaded database.
-    os.environ.update(
-        PORTAL_ENV="test",
-        PORTAL_DATABASE_URL=arguments.database_url,
-        PORTAL_DATA_DIR=os.environ.get("PORTAL_DATA_DIR") or tempfile.mkdtemp(prefix="portal-bench-"),
-        PORTAL_SECRET_KEY="bench-secret-key-0123456789abcdef0123",
-        PORTAL_TWO_FACTOR_ROLES="",
-        PORTAL_NETWORK_RECOMPUTE="manual",
-    )
     asyncio.run(main(arguments))

@@ -9,15 +9,20 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from portal.complementary import HIDDEN
 from portal.i18n import gettext as _
 from portal.indicators.filters import Filters, month_key
 from portal.indicators.model import Column, IndicatorTable
 
 SUPPRESSED = "<5"
+# A count hidden so that a suppressed one cannot be worked out from it (the page shows the same mark).
+HIDDEN_MARK = "·"
 
 
 def cell(column: Column, value: Any) -> Any:
-    """A value for a file: suppressed counts as "<5", missing shares and medians empty."""
+    """A value for a file: suppressed counts as "<5", hidden ones as "·", missing shares and medians empty."""
+    if value == HIDDEN:
+        return HIDDEN_MARK
     if value is None:
         return SUPPRESSED if column.kind == "people" else ""
     return value
@@ -47,7 +52,9 @@ def to_csv(table: IndicatorTable) -> bytes:
 def to_xlsx(tables: list[IndicatorTable], description: str) -> bytes:
     """One sheet per table: its title, the filters, the column headings, the rows."""
     book = Workbook()
-    book.remove(book.active)
+    empty = book.active  # a new workbook comes with one empty sheet
+    if empty is not None:
+        book.remove(empty)
     for table in tables:
         sheet = book.create_sheet(table.key[:31])
         sheet.append([table.title])

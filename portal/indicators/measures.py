@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from portal.i18n import lazy_gettext as _l
 from portal.indicators import partners, people, placements
@@ -15,33 +16,40 @@ class Measure:
     label: object  # a lazy string
     compute: Callable[[Filters], Awaitable[int]]
     personal: bool = True  # a count of people: 1-4 suppressed when shown
+    # The counts the figure is the sum of, as a table of the page shows them for the same period and scope
+    # (months, kinds): the figure is hidden where it less the parts shown would give a small one away.
+    parts: Callable[[Filters], Awaitable[list[int]]] | None = None
 
 
-async def _entries(f: Filters) -> int:
-    return sum(v["entries"] for v in (await people.entries_exits(f)).values())
+def _summed(parts: Callable[[Filters], Awaitable[list[int]]]) -> Callable[[Filters], Awaitable[int]]:
+    async def compute(f: Filters) -> int:
+        return sum(await parts(f))
+
+    return compute
 
 
-async def _employment(f: Filters) -> int:
-    return sum(v["employment"] for v in (await people.entries_exits(f)).values())
+def _monthly(module: Any, source: str, name: str) -> Callable[[Filters], Awaitable[list[int]]]:
+    """Column ``name`` month by month of the table ``module.source`` computes (looked up when asked)."""
+
+    async def parts(f: Filters) -> list[int]:
+        return [values[name] for values in (await getattr(module, source)(f)).values()]
+
+    return parts
 
 
 async def _sent(f: Filters) -> int:
     return (await placements.funnel(f))[0]["sent"]
 
 
-def _outcome(status: str) -> Callable[[Filters], Awaitable[int]]:
-    async def compute(f: Filters) -> int:
-        return sum(v[status] for v in (await placements.outcomes(f)).values())
+def _outcome(status: str) -> Callable[[Filters], Awaitable[list[int]]]:
+    async def parts(f: Filters) -> list[int]:
+        return [values[status] for values in (await placements.outcomes(f)).values()]
 
-    return compute
+    return parts
 
 
 async def _offered(f: Filters) -> int:
     return sum(int(row["offered"] or 0) for row in await placements.capacity(f))
-
-
-async def _accepted_introductions(f: Filters) -> int:
-    return sum(v["accepted"] for v in (await partners.employer_engagement(f)).values())
 
 
 def _growth(name: str) -> Callable[[Filters], Awaitable[int]]:
@@ -55,14 +63,22 @@ async def _new_cross_border_ties(f: Filters) -> int:
     return sum(v["new_ties"] for v in (await partners.cross_border_ties(f)).values())
 
 
+def _of_parts(label: object, parts: Callable[[Filters], Awaitable[list[int]]]) -> Measure:
+    return Measure(label, _summed(parts), parts=parts)
+
+
 MEASURES: dict[str, Measure] = {
-    "participants_entered": Measure(_l("Cases opened"), _entries),
-    "moved_to_employment": Measure(_l("Participants moved to employment"), _employment),
+    "participants_entered": _of_parts(_l("Cases opened"), _monthly(people, "entries_exits", "entries")),
+    "moved_to_employment": _of_parts(
+        _l("Participants moved to employment"), _monthly(people, "entries_exits", "employment")
+    ),
     "referrals_sent": Measure(_l("Referrals sent"), _sent),
-    "placements_started": Measure(_l("Placements started"), _outcome("started")),
-    "placements_completed": Measure(_l("Placements completed"), _outcome("completed")),
-    "hires": Measure(_l("Hires"), _outcome("hired")),
-    "introductions_accepted": Measure(_l("Requests to meet accepted"), _accepted_introductions),
+    "placements_started": _of_parts(_l("Placements started"), _outcome("started")),
+    "placements_completed": _of_parts(_l("Placements completed"), _outcome("completed")),
+    "hires": _of_parts(_l("Hires"), _outcome("hired")),
+    "introductions_accepted": _of_parts(
+        _l("Requests to meet accepted"), _monthly(partners, "employer_engagement", "accepted")
+    ),
     "places_offered": Measure(_l("Places offered"), _offered, personal=False),
     "organisations_new": Measure(_l("New organisations in the network"), _growth("organisations"), personal=False),
     "ties_new": Measure(_l("New ties in the network"), _growth("ties"), personal=False),

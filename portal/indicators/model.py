@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portal import cache
+from portal.complementary import HIDDEN, Relation, protect
 from portal.disclosure import is_suppressed, shown
 from portal.i18n import current_language
 from portal.indicators.filters import Filters
@@ -32,7 +33,8 @@ class Column:
 
 @dataclass
 class IndicatorTable:
-    """One table as shown: cells already suppressed (None where a count of 1-4 people was)."""
+    """One table as shown: cells already suppressed (None where a count of 1-4 people was, HIDDEN where a
+    larger count would let one be worked out)."""
 
     key: str
     title: str
@@ -74,9 +76,18 @@ def people(count: int | None) -> int | None:
     return shown(int(count or 0))
 
 
-def percent(part: int | None, whole: int | None) -> float | None:
-    """A share in percent, or None when either count is suppressed (the share would give it away) or zero."""
-    if part is None or whole is None or whole == 0:
+def people_protected(
+    counts: dict[Any, int], relations: list[Relation], virtual: tuple[Any, ...] = ()
+) -> dict[Any, int | str | None]:
+    """Counts of people as they may be shown when a reader also knows ``relations`` between them (totals, parts):
+    1-4 as None, and those hidden so that no such count can be worked out (portal.complementary) as HIDDEN."""
+    hidden = protect(counts, relations, virtual)
+    return {key: HIDDEN if key in hidden else people(count) for key, count in counts.items() if key not in virtual}
+
+
+def percent(part: int | str | None, whole: int | str | None) -> float | None:
+    """A share in percent, or None when either count is suppressed or hidden (the share would give it away) or zero."""
+    if not isinstance(part, int) or not isinstance(whole, int) or whole == 0:
         return None
     return round(100 * part / whole, 1)
 

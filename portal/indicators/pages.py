@@ -17,7 +17,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Response, Template
 
-from portal.auth.guards import current_user, network_manager
+from portal.auth.guards import network_manager, signed_in_user
 from portal.db.tables import Organisation
 from portal.geo import REGIONS
 from portal.i18n import gettext as _
@@ -156,7 +156,7 @@ class IndicatorPages(Controller):
         if errors:
             context = await _targets_context(1, {key: form.get(key) for key in form.keys()}, errors)
             return render(request, "indicators/targets.html", context, status_code=422)
-        await targets.create_target(values, current_user(request))
+        await targets.create_target(values, signed_in_user(request))
         return Redirect(path="/indicators/targets?saved=1", status_code=303)
 
     @post("/targets/{target_id:int}/delete", guards=[network_manager], status_code=303)

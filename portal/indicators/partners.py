@@ -6,10 +6,11 @@ import asyncio
 from collections import defaultdict
 from typing import Any
 
+from portal.complementary import relation
 from portal.i18n import gettext as _
 from portal.indicators import sql
 from portal.indicators.filters import Filters
-from portal.indicators.model import Column, IndicatorTable, Section, people, register
+from portal.indicators.model import Column, IndicatorTable, Section, people, people_protected, register
 from portal.indicators.people import KEPT_STEP
 
 
@@ -136,6 +137,17 @@ async def network_growth(f: Filters) -> dict[str, dict[str, int]]:
     return out
 
 
+# "All hires" less "hires after an introduction" are the hires without one: a count of people the page never
+# shows, so one of the two is hidden as well when that difference is one to four.
+HIRES = [relation("hired", ["hired_introduced", "hired_other"])]
+
+
+def _engagement_shown(values: dict[str, int]) -> list[int | str | None]:
+    counts = {**values, "hired_other": values["hired"] - values["hired_introduced"]}
+    shown = people_protected(counts, HIRES, virtual=("hired_other",))
+    return [shown[key] for key in ("asked", "accepted", "hired_introduced", "hired")]
+
+
 async def build(f: Filters) -> list[IndicatorTable]:
     engagement, ties, referrals, growth = await asyncio.gather(
         employer_engagement(f), cross_border_ties(f), cross_border_referrals(f), network_growth(f)
@@ -154,10 +166,7 @@ async def build(f: Filters) -> list[IndicatorTable]:
                 Column("hired_introduced", _("Hires after an introduction")),
                 Column("hired", _("All hires")),
             ],
-            rows=[
-                [month, *(people(v[key]) for key in ("asked", "accepted", "hired_introduced", "hired"))]
-                for month, v in engagement.items()
-            ],
+            rows=[[month, *_engagement_shown(v)] for month, v in engagement.items()],
         ),
         IndicatorTable(
             key="cross_border_ties",

@@ -3,57 +3,57 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
 from portal.disclosure import total_gives_away
 from portal.i18n import gettext as _
-from portal.indicators import sql
-from portal.indicators.filters import Filters
+from portal.indicators import monthly, sql
+from portal.indicators.filters import Filters, month_key
 from portal.indicators.model import Column, IndicatorTable, Section, people, register
 from portal.vocab import STAGES
 
-# A referral step counts unless it was taken back later (the undo writes an 'undone' event from that status).
-KEPT_STEP = (
-    "e.kind = 'step' AND NOT EXISTS (SELECT 1 FROM referral_event u WHERE u.referral = e.referral "
-    "AND u.kind = 'undone' AND u.from_status = e.to_status AND u.changed_at >= e.changed_at)"
-)
+
+def kept_step(alias: str) -> str:
+    """A referral event (``alias``) is a step that counts: not taken back later (the undo writes an 'undone'
+    event from that status)."""
+    return (
+        f"{alias}.kind = 'step' AND NOT EXISTS (SELECT 1 FROM referral_event u WHERE u.referral = {alias}.referral "
+        f"AND u.kind = 'undone' AND u.from_status = {alias}.to_status AND u.changed_at >= {alias}.changed_at)"
+    )
+
+
+KEPT_STEP = kept_step("e")
 LEAVING = ("employment", "exit")
 
 
-def _joins(f: Filters) -> str:
-    """From a stage change (alias sc) to its participant and their case holder, only when a filter needs them."""
+def _joins(f: Filters, alias: str = "sc") -> str:
+    """From a stage change (``alias``) to its participant and their case holder, only when a filter needs them."""
     if f.country or f.region or f.organisation:
-        return "JOIN participant p ON p.id = sc.participant JOIN organisation po ON po.id = p.organisation"
+        return f"JOIN participant p ON p.id = {alias}.participant JOIN organisation po ON po.id = p.organisation"
     return ""
 
 
-async def stage_counts(f: Filters) -> dict[str, dict[str, int]]:
+async def stage_counts(f: Filters, use_summary: bool = True) -> dict[str, dict[str, int]]:
     """Month -> stage -> people in that stage at the month's end.
 
     Each stage change puts a person into a stage and takes them out of the one before it (LAG over
     their history); the database sums those moves per month and stage, and the stock at each month's
-    end is the running total. Moves before the period are summed into one opening bucket ('')."""
-    where = sql.people_scope(sql.Where().add("sc.changed_at < {}", f.end_at), f)
-    month = sql.month_of("at")
-    result = await sql.rows(
-        f"""
-        WITH steps AS (
-            SELECT sc.stage AS stage, sc.changed_at AS at,
-                   LAG(sc.stage) OVER (PARTITION BY sc.participant ORDER BY sc.changed_at, sc.id) AS previous
-            FROM stage_change sc {_joins(f)}
-            WHERE {where.sql}
-        )
-        SELECT CASE WHEN at < {{}} THEN '' ELSE {month} END AS month, stage, previous, COUNT(*) AS moves
-        FROM steps GROUP BY 1, 2, 3
-        """,
-        *where.args,
-        f.start_at,
-    )
+    end is the running total. Moves before the period are summed into one opening bucket ('').
+    Whole past months come from the monthly summary while it is fresh (``portal.indicators.monthly``),
+    the rest live; without a fresh summary (or ``use_summary=False``) everything is read live."""
+    boundary = await monthly.fresh_boundary() if use_summary else None
+    if boundary is None:
+        moves = await _live_moves(f, since=None)
+    else:
+        moves = await _summary_moves(f, boundary)
+        if boundary < month_key(f.end):
+            moves += await _live_moves(f, since=monthly.month_start(boundary))
     net: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for row in result:
+    for row in moves:
         net[row["month"]][row["stage"]] += row["moves"]
-        if row["previous"]:
+        if row.get("previous"):
             net[row["month"]][row["previous"]] -= row["moves"]
     stock = dict(net.get("", {}))
     out: dict[str, dict[str, int]] = {}
@@ -62,6 +62,57 @@ async def stage_counts(f: Filters) -> dict[str, dict[str, int]]:
             stock[stage] = stock.get(stage, 0) + change
         out[key] = {stage: stock.get(stage, 0) for stage in STAGES}
     return out
+
+
+async def _live_moves(f: Filters, since: dt.datetime | None) -> list[dict[str, Any]]:
+    """(month or '' before the period, stage, previous stage, moves) from the stage histories, for the changes
+    from ``since`` (all when None) to the period's end; the stage before the first of them is still read."""
+    where = sql.people_scope(sql.Where().add("sc.changed_at < {}", f.end_at), f)
+    month = sql.month_of("at")
+    if since is None:
+        source, recent_args, after, after_args = f"stage_change sc {_joins(f)}", [], "", []
+    else:
+        # Only the people in scope who moved since then: their whole history gives each move's stage before it.
+        moved = sql.people_scope(sql.Where().add("m.changed_at >= {}", since).add("m.changed_at < {}", f.end_at), f)
+        source = (
+            f"stage_change sc JOIN (SELECT DISTINCT m.participant AS participant FROM stage_change m {_joins(f, 'm')} "
+            f"WHERE {moved.sql}) movers ON movers.participant = sc.participant {_joins(f)}"
+        )
+        recent_args, after, after_args = moved.args, "WHERE at >= {}", [since]
+    return await sql.rows(
+        f"""
+        WITH steps AS (
+            SELECT sc.stage AS stage, sc.changed_at AS at,
+                   LAG(sc.stage) OVER (PARTITION BY sc.participant ORDER BY sc.changed_at, sc.id) AS previous
+            FROM {source}
+            WHERE {where.sql}
+        )
+        SELECT CASE WHEN at < {{}} THEN '' ELSE {month} END AS month, stage, previous, COUNT(*) AS moves
+        FROM steps {after} GROUP BY 1, 2, 3
+        """,
+        *recent_args,
+        *where.args,
+        f.start_at,
+        *after_args,
+    )
+
+
+async def _summary_moves(f: Filters, boundary: str) -> list[dict[str, Any]]:
+    """(month or '' before the period, stage, net moves) from the monthly summary, for its months before the
+    period's end."""
+    where = sql.Where().add("s.month < {}", min(boundary, month_key(f.end)))
+    if f.country:
+        where.add("s.country = {}", f.country)
+    if f.region:
+        where.add("s.region = {}", f.region)
+    if f.organisation:
+        where.add("s.organisation = {}", f.organisation)
+    return await sql.rows(
+        f"""SELECT CASE WHEN s.month < {{}} THEN '' ELSE s.month END AS month, s.stage AS stage, SUM(s.moves) AS moves
+            FROM indicator_stage_month s WHERE {where.sql} GROUP BY 1, 2""",
+        month_key(f.start),
+        *where.args,
+    )
 
 
 async def entries_exits(f: Filters) -> dict[str, dict[str, int]]:
@@ -87,17 +138,46 @@ async def entries_exits(f: Filters) -> dict[str, dict[str, int]]:
     return out
 
 
-async def first_placements(f: Filters) -> dict[str, list[tuple[int, int]]]:
+async def first_placements(f: Filters, use_summary: bool = True) -> dict[str, list[tuple[int, int]]]:
     """Region -> histogram (whole days from opening the case to the first placement's start, people),
-    for people whose first placement started in the period."""
-    where = sql.people_scope(sql.Where().add("f.at >= {}", f.start_at).add("f.at < {}", f.end_at), f)
+    for people whose first placement started in the period. Whole past months come from the monthly
+    summary while it is fresh, the rest live (all of it without a fresh summary or ``use_summary``)."""
+    boundary = await monthly.fresh_boundary() if use_summary else None
+    found: list[dict[str, Any]] = []
+    since = f.start_at
+    if boundary is not None:
+        found = await _summary_firsts(f, boundary)
+        since = max(since, monthly.month_start(boundary))
+    if boundary is None or boundary < month_key(f.end):
+        found += await _live_firsts(f, since, earlier=boundary is not None)
+    out: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for row in found:
+        out[row["region"]][int(row["days"])] += int(row["n"])
+    return {region: sorted(days.items()) for region, days in out.items()}
+
+
+async def _live_firsts(f: Filters, since: dt.datetime, earlier: bool) -> list[dict[str, Any]]:
+    """(region, days, people) for the people whose first kept start falls from ``since`` to the period's end.
+
+    Without ``earlier`` every start ever made is read (the whole history gives each person's first); with it,
+    only the starts from ``since`` on, and a person counts when they have no kept start before it."""
+    where = sql.people_scope(sql.Where().add("f.at >= {}", since).add("f.at < {}", f.end_at), f)
     days = sql.whole_days_between("p.created_at", "f.at")
-    result = await sql.rows(
+    if earlier:
+        starts = (
+            "AND e.changed_at >= {} AND e.changed_at < {} AND NOT EXISTS (SELECT 1 FROM referral b "
+            "JOIN referral_event eb ON eb.referral = b.id WHERE b.participant = r.participant "
+            f"AND eb.to_status = 'started' AND eb.changed_at < {{}} AND {kept_step('eb')})"
+        )
+        start_args = [since, f.end_at, since]
+    else:
+        starts, start_args = "", []
+    return await sql.rows(
         f"""
         WITH firsts AS (
             SELECT r.participant AS participant, MIN(e.changed_at) AS at
             FROM referral_event e JOIN referral r ON r.id = e.referral
-            WHERE e.to_status = 'started' AND {KEPT_STEP}
+            WHERE e.to_status = 'started' AND {KEPT_STEP} {starts}
             GROUP BY r.participant
         )
         SELECT p.region AS region, {days} AS days, COUNT(*) AS n
@@ -105,12 +185,25 @@ async def first_placements(f: Filters) -> dict[str, list[tuple[int, int]]]:
         JOIN organisation po ON po.id = p.organisation
         WHERE {where.sql} GROUP BY 1, 2
         """,
+        *start_args,
         *where.args,
     )
-    out: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for row in result:
-        out[row["region"]].append((int(row["days"]), int(row["n"])))
-    return dict(out)
+
+
+async def _summary_firsts(f: Filters, boundary: str) -> list[dict[str, Any]]:
+    """(region, days, people) from the monthly summary for the period's months before the boundary."""
+    where = sql.Where().add("s.month >= {}", month_key(f.start)).add("s.month < {}", min(boundary, month_key(f.end)))
+    if f.country:
+        where.add("s.country = {}", f.country)
+    if f.region:
+        where.add("s.region = {}", f.region)
+    if f.organisation:
+        where.add("s.organisation = {}", f.organisation)
+    return await sql.rows(
+        f"""SELECT s.region AS region, s.days AS days, SUM(s.people) AS n
+            FROM indicator_first_placement_month s WHERE {where.sql} GROUP BY 1, 2""",
+        *where.args,
+    )
 
 
 def _median_people(histogram: list[tuple[int, int]]) -> tuple[int | None, float | None]:

@@ -6,10 +6,11 @@ import asyncio
 from collections import defaultdict
 from typing import Any
 
+from portal.complementary import Relation, relation
 from portal.i18n import gettext as _
 from portal.indicators import sql
 from portal.indicators.filters import Filters
-from portal.indicators.model import Column, IndicatorTable, Section, people, percent, register
+from portal.indicators.model import Column, IndicatorTable, Section, people, people_protected, percent, register
 from portal.indicators.people import KEPT_STEP
 from portal.referrals.flow import STATUSES
 from portal.vocab import OPPORTUNITY_KINDS
@@ -97,13 +98,36 @@ async def capacity(f: Filters) -> list[dict[str, Any]]:
     )
 
 
-def _capacity_rows(groups: dict[str, list[int]], label: Any) -> list[list[Any]]:
+def _capacity_rows(groups: dict[str, list[int]], label: Any, taken: dict[Any, Any], side: str) -> list[list[Any]]:
     rows = []
     for key in sorted(groups):
-        offered, taken = groups[key]
-        shown_taken = people(taken)
+        offered = groups[key][0]
+        shown_taken = taken[(side, key)]
         rows.append([label(key), offered, shown_taken, percent(shown_taken, offered)])
     return rows
+
+
+def _taken_shown(found: list[dict[str, Any]], by_region: dict[str, list[int]], by_kind: dict[str, list[int]]) -> dict:
+    """Places taken per region, per kind and per both, as shown: the three tables add up to the same places
+    (and the regions and the kinds to one total no table prints), so a small count hidden in one must not
+    follow from the others by subtraction."""
+    counts: dict[Any, int] = {("region", key): values[1] for key, values in by_region.items()}
+    counts.update({("kind", key): values[1] for key, values in by_kind.items()})
+    counts.update({("detail", row["region"], row["kind"]): int(row["taken"] or 0) for row in found})
+    counts["all"] = sum(values[1] for values in by_region.values())
+    relations: list[Relation] = [
+        relation(("region", region), [("detail", r["region"], r["kind"]) for r in found if r["region"] == region])
+        for region in by_region
+    ]
+    relations += [
+        relation(("kind", kind), [("detail", r["region"], r["kind"]) for r in found if r["kind"] == kind])
+        for kind in by_kind
+    ]
+    relations += [
+        relation("all", [("region", key) for key in by_region]),
+        relation("all", [("kind", k) for k in by_kind]),
+    ]
+    return people_protected(counts, relations, virtual=("all",))
 
 
 def _capacity_tables(found: list[dict[str, Any]]) -> list[IndicatorTable]:
@@ -118,21 +142,33 @@ def _capacity_tables(found: list[dict[str, Any]]) -> list[IndicatorTable]:
         Column("taken", _("Places taken now")),
         Column("share", _("Share taken (%)"), "percent"),
     ]
-    kind_label = lambda code: str(OPPORTUNITY_KINDS.get(code, code))  # noqa: E731
-    detail = [[row["region"], kind_label(row["kind"]), int(row["offered"] or 0), people(row["taken"])] for row in found]
+
+    def kind_label(code: str) -> str:
+        return str(OPPORTUNITY_KINDS.get(code, code))
+
+    taken = _taken_shown(found, by_region, by_kind)
+    detail = [
+        [
+            row["region"],
+            kind_label(row["kind"]),
+            int(row["offered"] or 0),
+            taken[("detail", row["region"], row["kind"])],
+        ]
+        for row in found
+    ]
     return [
         IndicatorTable(
             key="capacity_region",
             title=_("Places offered and taken per region"),
             columns=[Column("region", _("Region"), "label"), *columns],
-            rows=_capacity_rows(by_region, str),
+            rows=_capacity_rows(by_region, str, taken, "region"),
             note=_("Opportunities posted (not drafts) running at some time in the period; places taken as of today."),
         ),
         IndicatorTable(
             key="capacity_kind",
             title=_("Places offered and taken per kind of opportunity"),
             columns=[Column("kind", _("Kind of opportunity"), "label"), *columns],
-            rows=_capacity_rows(by_kind, kind_label),
+            rows=_capacity_rows(by_kind, kind_label, taken, "kind"),
         ),
         IndicatorTable(
             key="capacity_detail",
@@ -149,12 +185,28 @@ def _capacity_tables(found: list[dict[str, Any]]) -> list[IndicatorTable]:
     ]
 
 
+# Each step of the funnel is read as a part of the step before it: the difference (referrals that stopped
+# there) is a count of people the page never shows, so one of the two steps is hidden when it is one to four.
+FUNNEL_LINKS = [
+    relation(before, [after, f"{before}_stopped"]) for before, after in zip(FUNNEL, FUNNEL[1:], strict=False)
+]
+
+
+def _funnel_shown(reached: dict[str, int]) -> dict[str, int | str | None]:
+    counts = dict(reached)
+    stopped = tuple(f"{before}_stopped" for before in FUNNEL[:-1])
+    for before, after in zip(FUNNEL, FUNNEL[1:], strict=False):
+        counts[f"{before}_stopped"] = reached[before] - reached[after]
+    return people_protected(counts, FUNNEL_LINKS, virtual=stopped)
+
+
 async def build(f: Filters) -> list[IndicatorTable]:
     (reached, histograms), found, places = await asyncio.gather(funnel(f), outcomes(f), capacity(f))
     funnel_rows: list[list[Any]] = []
-    previous: int | None = None
+    previous: int | str | None = None
+    reached_shown = _funnel_shown(reached)
     for index, status in enumerate(FUNNEL):
-        count = people(reached[status])
+        count = reached_shown[status]
         histogram = histograms.get(status, [])
         timed = people(sum(n for _, n in histogram))
         funnel_rows.append(

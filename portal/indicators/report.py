@@ -7,9 +7,10 @@ from typing import Any
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from portal.complementary import HIDDEN
 from portal.i18n import format_number
 from portal.i18n import gettext as _
-from portal.indicators.exports import SUPPRESSED
+from portal.indicators.exports import HIDDEN_MARK, SUPPRESSED
 from portal.indicators.model import Column, IndicatorTable, Section
 from portal.settings import PROJECT_ROOT
 
@@ -20,6 +21,8 @@ MAX_BARS = 24
 
 
 def text(column: Column, value: Any) -> str:
+    if value == HIDDEN:
+        return HIDDEN_MARK
     if value is None:
         return SUPPRESSED if column.kind == "people" else "–"
     if isinstance(value, (int, float)) and not isinstance(value, bool):

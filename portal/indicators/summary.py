@@ -6,6 +6,7 @@ from collections import defaultdict
 from typing import Any
 
 from portal.cache import kept_for
+from portal.complementary import HIDDEN
 from portal.disclosure import SMALLEST_SHOWN
 from portal.indicators import sql
 from portal.indicators.filters import Filters, default_filters
@@ -13,8 +14,6 @@ from portal.indicators.model import people
 from portal.indicators.people import KEPT_STEP
 
 FIGURES = ("active", "entered", "started", "hired", "places")
-# A figure hidden only so that a suppressed one cannot be worked out from a total (not a small count).
-HIDDEN = "hidden"
 # Anyone may ask for this page: one computation per process every few minutes, whatever the traffic.
 SUMMARY_SECONDS = 300
 

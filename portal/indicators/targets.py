@@ -9,8 +9,9 @@ from typing import Any
 
 from portal.auth.current_user import CurrentUser
 from portal.clock import utc_now
+from portal.complementary import HIDDEN
 from portal.db.tables import IndicatorTarget
-from portal.disclosure import shown
+from portal.disclosure import shown, total_gives_away
 from portal.i18n import gettext as _
 from portal.indicators.filters import MAX_MONTHS, Filters, next_month, parse_month, region_country
 from portal.indicators.measures import MEASURES
@@ -103,13 +104,21 @@ async def targets_for(f: Filters, page: int = 1, per_page: int = PER_PAGE) -> di
         if measure is None:  # an indicator another version of the portal had
             continue
         actual = await measure.compute(target_filters(row))
-        actual_shown = shown(actual) if measure.personal else actual
+        actual_shown: int | str | None = shown(actual) if measure.personal else actual
+        # The page shows the parts of this figure for the same period and scope: it must not give one away.
+        if (
+            isinstance(actual_shown, int)
+            and measure.personal
+            and measure.parts
+            and total_gives_away(await measure.parts(target_filters(row)))
+        ):
+            actual_shown = HIDDEN
         items.append(
             {
                 **row,
                 "label": str(measure.label),
                 "actual": actual_shown,
-                "progress": round(100 * actual_shown / row["value"], 1) if actual_shown is not None else None,
+                "progress": round(100 * actual_shown / row["value"], 1) if isinstance(actual_shown, int) else None,
             }
         )
     return {"items": items, "page": page, "pages": max(1, -(-total // per_page)), "total": total}

@@ -10,10 +10,12 @@ import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from openpyxl import load_workbook
 
+from portal.clock import utc_now
 from portal.disclosure import total_gives_away
 from portal.indicators import partners, people, placements
 from portal.indicators.filters import Filters, clean_filters
@@ -916,3 +918,252 @@ async def test_the_all_row_never_gives_a_suppressed_region_away(monkeypatch):
     )
     rows = {t.key: t for t in await people.build(PERIOD)}["time_to_placement"].rows
     assert [row[0] for row in rows] == ["Podravska", "Pomurska", "Savinjska"]
+
+
+# --- the monthly summary (portal/indicators/monthly.py) ---------------------------------------------
+
+
+def _scopes(w: World) -> list[Filters]:
+    """The filters the summary must answer as the live query does, and one period into this month."""
+    this_month = dt.date.today().replace(day=1)
+    return [
+        PERIOD,
+        Filters(START, END, country="HR"),
+        Filters(START, END, region="Savinjska"),
+        Filters(START, END, organisation=w.orgs["csd_hr"]["id"]),
+        Filters(START, END, country="SI", region="Podravska", organisation=w.orgs["csd_si"]["id"]),
+        Filters(dt.date(2025, 6, 1), dt.date(2025, 7, 1)),
+        Filters(dt.date(2024, 1, 1), dt.date(2025, 3, 1), country="SI"),
+        Filters(this_month.replace(year=this_month.year - 4), (this_month + dt.timedelta(days=32)).replace(day=1)),
+    ]
+
+
+async def _assert_summary_equals_live(w: World) -> None:
+    for f in _scopes(w):
+        assert await people.stage_counts(f) == await people.stage_counts(f, use_summary=False), f
+        summarised, live = await people.first_placements(f), await people.first_placements(f, use_summary=False)
+        assert {k: sorted(v) for k, v in summarised.items()} == {k: sorted(v) for k, v in live.items()}, f
+
+
+async def test_the_summary_job_gives_exactly_the_live_figures(world, monkeypatch):
+    from portal.db.tables import IndicatorFirstPlacementMonth, IndicatorStageMonth
+    from portal.indicators import monthly
+    from portal.jobs.registry import kind
+
+    assert await monthly.fresh_boundary() is None  # never refreshed: everything is read live
+    assert await kind("indicator_summary").function()() == {"boundary": monthly.month_key(dt.date.today()), "rows": ANY}
+    assert await monthly.fresh_boundary() == monthly.month_key(dt.date.today())
+    assert await IndicatorStageMonth.count() > 20
+    assert await IndicatorFirstPlacementMonth.count() > 5
+    await _assert_summary_equals_live(world)
+    # The whole past period comes from the summary: the live history is not read at all.
+    calls = []
+    live = people._live_moves
+
+    async def spy(f, since):
+        calls.append(since)
+        return await live(f, since)
+
+    monkeypatch.setattr(people, "_live_moves", spy)
+    found = await people.stage_counts(PERIOD)
+    assert calls == []
+    expected = expected_stages(world, world.participants)
+    for key in MONTHS:
+        assert {s: n for s, n in found[key].items() if n} == dict(expected[key]), key
+    # A period into this month reads only this month's moves live.
+    await people.stage_counts(_scopes(world)[-1])
+    assert calls == [monthly.month_start(monthly.month_key(dt.date.today()))]
+    # Run again (twice, as two processes' schedules may): nothing to do, then a forced rebuild changes nothing.
+    rows = await IndicatorStageMonth.count()
+    assert await monthly.job() == {"skipped": "fresh"}
+    await monthly.refresh()
+    await monthly.refresh()
+    assert await IndicatorStageMonth.count() == rows
+    await _assert_summary_equals_live(world)
+
+
+async def test_a_summarised_month_that_changes_is_read_live_until_refreshed(world):
+    from portal.db.tables import Organisation, Participant, PortalUser, StageChange
+    from portal.indicators import monthly
+
+    await monthly.job()
+    user = (await PortalUser.select(PortalUser.id).order_by(PortalUser.id).first())["id"]
+    someone = next(p for p in world.participants if p["region"] == "Savinjska")
+    # A stage change dated in a summarised month (as an import could write it).
+    moment = at(dt.datetime(2025, 6, 15, 12, tzinfo=UTC))
+    await StageChange.insert(
+        StageChange(participant=someone["id"], stage="exit", note="", changed_by=user, changed_at=moment)
+    )
+    world.stage_changes.append({"participant": someone["id"], "stage": "exit", "changed_at": moment})
+    assert await monthly.fresh_boundary() is None
+    found = await people.stage_counts(PERIOD)
+    expected = expected_stages(world, world.participants)
+    assert {s: n for s, n in found["2025-06"].items() if n} == dict(expected["2025-06"])
+    await _assert_summary_equals_live(world)
+    await monthly.job()
+    assert await monthly.fresh_boundary() is not None
+    await _assert_summary_equals_live(world)
+    # A person moved to another region, and a case holder's country changed: each marks the summary stale.
+    await Participant.update({Participant.region: "Podravska"}).where(Participant.id == someone["id"])
+    assert await monthly.fresh_boundary() is None
+    await _assert_summary_equals_live(world)
+    await monthly.job()
+    await _assert_summary_equals_live(world)
+    await Organisation.update({Organisation.country: "SI"}).where(Organisation.id == world.orgs["csd_hr"]["id"])
+    assert await monthly.fresh_boundary() is None
+    await monthly.job()
+    assert await monthly.fresh_boundary() is not None
+    await _assert_summary_equals_live(world)
+    # A move today is in the open month, read live: the summary stays fresh and the figures equal.
+    await StageChange.insert(
+        StageChange(participant=someone["id"], stage="intake", note="", changed_by=user, changed_at=utc_now())
+    )
+    assert await monthly.fresh_boundary() is not None
+    await _assert_summary_equals_live(world)
+    # A placement start dated in a summarised month (the person's first), and one taken back.
+    from portal.db.tables import ReferralEvent
+
+    referral = next(r for r in world.referrals if r["participant"]["region"] != "Savinjska")
+    await ReferralEvent.insert(
+        ReferralEvent(
+            referral=referral["id"],
+            from_status="accepted",
+            to_status="started",
+            changed_by=user,
+            changed_at=at(dt.datetime(2025, 1, 2, tzinfo=UTC)),
+            kind="step",
+        )
+    )
+    assert await monthly.fresh_boundary() is None
+    await _assert_summary_equals_live(world)
+    await monthly.job()
+    await ReferralEvent.insert(
+        ReferralEvent(
+            referral=referral["id"],
+            from_status="started",
+            to_status="accepted",
+            changed_by=user,
+            changed_at=utc_now(),
+            kind="undone",
+        )
+    )
+    assert await monthly.fresh_boundary() is None
+    await _assert_summary_equals_live(world)
+    await monthly.job()
+    # Removing a history dated in past months (as deleting the person does) marks it stale too.
+    await StageChange.delete().where(StageChange.participant == someone["id"])
+    assert await monthly.fresh_boundary() is None
+    await _assert_summary_equals_live(world)
+
+
+# --- complementary suppression across linked figures (portal/complementary.py) ----------------------
+
+
+def _stub(value):
+    async def computed(f):
+        return value
+
+    return computed
+
+
+async def test_all_hires_less_hires_after_an_introduction_never_gives_a_small_count(monkeypatch):
+    from portal.complementary import HIDDEN
+
+    engagement = {
+        "2025-01": {"asked": 20, "accepted": 9, "hired_introduced": 9, "hired": 12},  # 3 without an introduction
+        "2025-02": {"asked": 20, "accepted": 9, "hired_introduced": 9, "hired": 16},  # 7 without: all shown
+        "2025-03": {"asked": 0, "accepted": 0, "hired_introduced": 2, "hired": 9},  # 2 with, 7 without
+        "2025-04": {"asked": 0, "accepted": 0, "hired_introduced": 0, "hired": 3},
+    }
+    monkeypatch.setattr(partners, "employer_engagement", _stub(engagement))
+    for name in ("cross_border_ties", "cross_border_referrals"):
+        monkeypatch.setattr(partners, name, _stub({}))
+    monkeypatch.setattr(partners, "network_growth", _stub({}))
+    rows = {row[0]: row[3:] for row in {t.key: t for t in await partners.build(PERIOD)}["employers"].rows}
+    assert rows["2025-01"] == [HIDDEN, 12]
+    assert rows["2025-02"] == [9, 16]
+    assert rows["2025-03"] == [None, 9]
+    assert rows["2025-04"] == [0, None]
+    for introduced, hired in rows.values():
+        if isinstance(introduced, int) and isinstance(hired, int):
+            assert not 0 < hired - introduced < 5
+
+
+async def test_places_taken_per_region_kind_and_both_never_give_a_small_count(monkeypatch):
+    found = [
+        {"region": "Podravska", "kind": "job", "opportunities": 2, "offered": 10, "taken": 3},
+        {"region": "Podravska", "kind": "work_trial", "opportunities": 3, "offered": 20, "taken": 12},
+        {"region": "Savinjska", "kind": "job", "opportunities": 1, "offered": 15, "taken": 9},
+        {"region": "Savinjska", "kind": "work_trial", "opportunities": 4, "offered": 30, "taken": 20},
+        {"region": "Pomurska", "kind": "training", "opportunities": 1, "offered": 8, "taken": 6},
+    ]
+    monkeypatch.setattr(placements, "capacity", _stub(found))
+    monkeypatch.setattr(placements, "funnel", _stub((dict.fromkeys(placements.FUNNEL, 0), {})))
+    monkeypatch.setattr(placements, "outcomes", _stub({}))
+    tables = {t.key: t for t in await placements.build(PERIOD)}
+    region = {row[0]: row[2] for row in tables["capacity_region"].rows}
+    kind = {row[0]: row[2] for row in tables["capacity_kind"].rows}
+    detail = {(row[0], row[1]): row[3] for row in tables["capacity_detail"].rows}
+    assert detail[("Podravska", "Job")] is None  # the small count itself
+    # A reader subtracts the shown parts from a shown total: never the small count.
+    assert not (isinstance(region["Podravska"], int) and isinstance(detail[("Podravska", "Work trial")], int))
+    assert not (isinstance(kind["Job"], int) and isinstance(detail[("Savinjska", "Job")], int))
+    # Nor from the kinds' sum less the other regions' (the regions and kinds add to the same places).
+    totals_known = all(isinstance(v, int) for v in kind.values())
+    others_known = all(isinstance(region[r], int) for r in ("Savinjska", "Pomurska"))
+    assert not (totals_known and others_known and isinstance(detail[("Podravska", "Work trial")], int))
+    # The shares of what is hidden are not shown either (share x offered would give it back).
+    assert all(row[3] is None for row in tables["capacity_region"].rows if not isinstance(row[2], int))
+
+
+async def test_a_funnel_step_less_the_next_never_gives_a_small_count(monkeypatch):
+    from portal.complementary import HIDDEN
+
+    reached = {"sent": 40, "accepted": 37, "started": 20, "completed": 12, "hired": 6}
+    monkeypatch.setattr(placements, "funnel", _stub((reached, {})))
+    monkeypatch.setattr(placements, "capacity", _stub([]))
+    monkeypatch.setattr(placements, "outcomes", _stub({}))
+    rows = {t.key: t for t in await placements.build(PERIOD)}["funnel"].rows
+    shown = [row[1] for row in rows]
+    assert shown == [40, HIDDEN, 20, 12, 6]  # 40 - 37 = 3 stopped after sending
+    assert rows[1][2] is None and rows[2][2] is None  # no conversion from or to the hidden step
+
+
+async def test_a_hidden_figure_is_the_same_on_the_page_and_in_the_files(client, make_user, monkeypatch):
+    from portal.indicators.exports import HIDDEN_MARK
+
+    await _coordinator(client, make_user)
+    engagement = {"2025-01": {"asked": 20, "accepted": 9, "hired_introduced": 9, "hired": 12}}
+    monkeypatch.setattr(partners, "employer_engagement", _stub(engagement))
+    page = (await client.get("/indicators/?from=2025-01&to=2025-01")).text
+    assert "hidden, so that a count below 5 cannot be worked out" in page
+    text = (await client.get("/indicators/data.csv?table=employers&from=2025-01&to=2025-01")).content.decode(
+        "utf-8-sig"
+    )
+    assert list(csv.reader(io.StringIO(text)))[1] == ["2025-01", "20", "9", HIDDEN_MARK, "12"]
+    book = load_workbook(io.BytesIO((await client.get("/indicators/data.xlsx?from=2025-01&to=2025-01")).content))
+    assert list(book["employers"].iter_rows(min_row=4, values_only=True))[0] == ("2025-01", 20, 9, HIDDEN_MARK, 12)
+
+
+async def test_a_target_actual_that_would_give_a_month_away_is_hidden(db, monkeypatch):
+    from portal.complementary import HIDDEN
+    from portal.db.tables import IndicatorTarget
+    from portal.indicators.targets import targets_for
+
+    await IndicatorTarget.insert(
+        IndicatorTarget(
+            indicator="participants_entered", period_start=START, period_end=dt.date(2025, 3, 31), value=100
+        )
+    )
+    f = Filters(START, dt.date(2025, 4, 1))
+
+    def entered(months: dict[str, int]):
+        return _stub({key: {"entries": n, "employment": 0, "exit": 0} for key, n in months.items()})
+
+    # The page shows 20, <5, 15 for these months: a total of 38 would say 3.
+    monkeypatch.setattr(people, "entries_exits", entered({"2025-01": 20, "2025-02": 3, "2025-03": 15}))
+    [item] = (await targets_for(f))["items"]
+    assert item["actual"] == HIDDEN and item["progress"] is None
+    monkeypatch.setattr(people, "entries_exits", entered({"2025-01": 20, "2025-02": 7, "2025-03": 15}))
+    [item] = (await targets_for(f))["items"]
+    assert item["actual"] == 42 and item["progress"] == 42.0

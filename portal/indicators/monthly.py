@@ -1,0 +1,166 @@
+"""The indicators' monthly summaries of whole past months per case scope, kept by a background job.
+
+Computed live, ``people.stage_counts`` reads each person's whole stage history (a LAG window over
+every stage change) and ``people.first_placements`` every placement start ever made (a person's
+first). The summaries keep, for every month before their ``boundary`` (the month they were refreshed
+in) and per (country, region, organisation), the net moves into and out of each stage
+(``indicator_stage_month``) and the people whose first placement started then, by days from intake
+(``indicator_first_placement_month``); the page adds the months from the boundary on live. Database
+triggers (migration 2026-12-02T17:11) raise ``indicator_summary_state.changes`` whenever a summarised
+month's inputs change (a stage change or placement start dated in a past month, a start taken back,
+a person's region or case holder, an organisation's country): the summaries are read only while
+``changes`` equals what the last refresh read, so they never give other figures than the live
+computation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from portal.clock import utc_now
+from portal.db.piccolo_conf import DB
+from portal.indicators import sql
+from portal.indicators.filters import month_key
+
+NAME = "monthly"
+# Refreshed at least this often even when nothing marked it stale (belt and braces: a nightly rebuild).
+MAX_AGE = dt.timedelta(hours=24)
+# Two refreshes never interleave on PostgreSQL (the second waits, then rebuilds from the first's result).
+LOCK_KEY = 1_302_012
+# A month is summarised only this long after it ended: a write dated in its last minutes may commit a little
+# later, after a refresh had read the history, and the staleness triggers (which compare with the clock's
+# month) would not mark it.
+SETTLE = dt.timedelta(hours=1)
+
+
+def boundary_at(now: dt.datetime) -> str:
+    """The first month a refresh at ``now`` leaves live: this month, or the last one in its first hour."""
+    return month_key((now - SETTLE).date())
+
+
+def month_start(key: str) -> dt.datetime:
+    year, month = int(key[:4]), int(key[5:7])
+    return dt.datetime(year, month, 1, tzinfo=dt.UTC)
+
+
+async def state() -> dict[str, Any] | None:
+    found = await sql.rows(
+        "SELECT boundary, changes, summarised_changes, refreshed_at FROM indicator_summary_state WHERE name = {}",
+        NAME,
+    )
+    return found[0] if found else None
+
+
+async def fresh_boundary() -> str | None:
+    """The month the summary reaches up to (exclusive) when it may be read, else None (read everything live)."""
+    found = await state()
+    if not found or not found["boundary"] or found["refreshed_at"] is None:
+        return None
+    return found["boundary"] if found["changes"] == found["summarised_changes"] else None
+
+
+def _insert_statement() -> str:
+    """Every stage change before the boundary as +1 for its stage and -1 for the stage before it (LAG over the
+    person's history), summed per month, stage and the scope the filters read."""
+    month = sql.month_of("at")
+    return f"""
+        INSERT INTO indicator_stage_month (month, stage, country, region, organisation, moves)
+        WITH steps AS (
+            SELECT sc.stage AS stage, sc.changed_at AS at, po.country AS country, p.region AS region,
+                   p.organisation AS organisation,
+                   LAG(sc.stage) OVER (PARTITION BY sc.participant ORDER BY sc.changed_at, sc.id) AS previous
+            FROM stage_change sc JOIN participant p ON p.id = sc.participant
+            JOIN organisation po ON po.id = p.organisation
+            WHERE sc.changed_at < {{}}
+        ),
+        grouped AS (
+            SELECT {month} AS month, stage, previous, country, region, organisation, COUNT(*) AS n
+            FROM steps GROUP BY 1, 2, 3, 4, 5, 6
+        ),
+        moves AS (
+            SELECT month, stage, country, region, organisation, n AS moves FROM grouped
+            UNION ALL
+            SELECT month, previous, country, region, organisation, -n FROM grouped WHERE previous IS NOT NULL
+        )
+        SELECT month, stage, country, region, organisation, SUM(moves) FROM moves
+        GROUP BY month, stage, country, region, organisation HAVING SUM(moves) <> 0
+    """
+
+
+def _first_placements_statement() -> str:
+    """Each person's first placement start (a kept 'started' step) before the boundary, counted per month,
+    scope and whole days from opening the case."""
+    from portal.indicators.people import KEPT_STEP  # people reads this module
+
+    return f"""
+        INSERT INTO indicator_first_placement_month (month, country, region, organisation, days, people)
+        WITH firsts AS (
+            SELECT r.participant AS participant, MIN(e.changed_at) AS at
+            FROM referral_event e JOIN referral r ON r.id = e.referral
+            WHERE e.to_status = 'started' AND {KEPT_STEP}
+            GROUP BY r.participant
+        )
+        SELECT {sql.month_of("f.at")}, po.country, p.region, p.organisation,
+               {sql.whole_days_between("p.created_at", "f.at")}, COUNT(*)
+        FROM firsts f JOIN participant p ON p.id = f.participant JOIN organisation po ON po.id = p.organisation
+        WHERE f.at < {{}}
+        GROUP BY 1, 2, 3, 4, 5
+    """
+
+
+def _is_fresh(found: dict[str, Any] | None, now: dt.datetime) -> bool:
+    if not found or found["refreshed_at"] is None:
+        return False
+    refreshed_at = found["refreshed_at"]
+    if isinstance(refreshed_at, str):  # SQLite hands raw SELECTs back as text
+        refreshed_at = dt.datetime.fromisoformat(refreshed_at)
+    return (
+        found["changes"] == found["summarised_changes"]
+        and found["boundary"] == boundary_at(now)
+        and now - refreshed_at < MAX_AGE
+    )
+
+
+async def refresh(now: dt.datetime | None = None, only_when_stale: bool = False) -> dict[str, Any]:
+    """Rebuild the summaries for every month before this one, in one transaction (run twice, or after a crash,
+    it rebuilds the same). With ``only_when_stale``, nothing is done when another run made them fresh meanwhile."""
+    now = now or utc_now()
+    boundary = boundary_at(now)
+    # The state row exists, committed, before the refresh reads: a writer's trigger has a row to mark stale.
+    await sql.rows(
+        "INSERT INTO indicator_summary_state (name, boundary, changes, summarised_changes) "
+        "VALUES ({}, '', 0, -1) ON CONFLICT (name) DO NOTHING",
+        NAME,
+    )
+    async with DB.transaction():
+        if sql.is_postgres():
+            await sql.rows("SELECT pg_advisory_xact_lock({})", LOCK_KEY)
+        if only_when_stale and _is_fresh(await state(), now):
+            return {"skipped": "fresh"}
+        # Read before the histories: a change committed after this read leaves the summaries marked stale.
+        changes = (await state() or {}).get("changes", 0)
+        await sql.rows("DELETE FROM indicator_stage_month")
+        await sql.rows(_insert_statement(), month_start(boundary))
+        await sql.rows("DELETE FROM indicator_first_placement_month")
+        await sql.rows(_first_placements_statement(), month_start(boundary))
+        await sql.rows(
+            "UPDATE indicator_summary_state SET boundary = {}, summarised_changes = {}, refreshed_at = {} "
+            "WHERE name = {}",
+            boundary,
+            changes,
+            utc_now(),
+            NAME,
+        )
+    stages = await sql.rows("SELECT COUNT(*) AS n FROM indicator_stage_month")
+    firsts = await sql.rows("SELECT COUNT(*) AS n FROM indicator_first_placement_month")
+    return {"boundary": boundary, "rows": stages[0]["n"] + firsts[0]["n"]}
+
+
+async def job() -> dict[str, Any]:
+    """The scheduled check: rebuild the summaries when missing, marked stale, behind this month or a day old
+    (two processes' schedules at once: the second finds them fresh once it has the lock)."""
+    now = utc_now()
+    if _is_fresh(await state(), now):
+        return {"skipped": "fresh"}
+    return await refresh(now, only_when_stale=True)
