@@ -48,7 +48,8 @@ _LOCAL_DATE = re.compile(r"(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4})")
 
 Source = str | Path | IO[bytes] | tuple[str | Path, str | Path]
 _Rows = list[Sequence[Any]]
-_Labels = dict[str, tuple[int, dict[str, Any]]]  # folded label -> (row number, record)
+_Labels = dict[str, tuple[int, dict[str, Any]]]  # folded label -> (row number, record) of its first row
+_Shared = dict[str, list[int]]  # folded label -> the rows of elements that share it (each with an ID)
 _Problems = list[tuple[str, str]]  # (column, message) for one row
 
 
@@ -69,9 +70,10 @@ def read_spreadsheet(source: Source) -> tuple[list[dict[str, Any]], list[dict[st
         case), ``Type`` (an organisation kind, e.g. ``social_enterprise`` or "Social
         enterprise"), ``Country`` (two letters) are required; ``Region``, ``Municipality``,
         ``Latitude`` and ``Longitude`` (decimal degrees, both or neither) and ``ID`` are
-        optional; rows without an ID get the next free one. Connections: ``From`` and ``To``
-        name element labels; ``Type`` is a relationship kind; ``Since`` and ``Until`` are
-        dates (YYYY-MM-DD or D.M.YYYY); ``Strength`` is 1-5 (3 when empty). Any other
+        optional; rows without an ID get the next free one. Elements with IDs may share a
+        label (two offices of the same name). Connections: ``From`` and ``To`` name element
+        labels, or element IDs (needed for a shared label); ``Type`` is a relationship kind;
+        ``Since`` and ``Until`` are dates (YYYY-MM-DD or D.M.YYYY); ``Strength`` is 1-5 (3 when empty). Any other
         column becomes a text field. ``errors`` has one ``{"sheet", "row", "column",
         "message"}`` per problem, with the row number the spreadsheet shows (the header is
         row 1; ``row`` is None for a missing sheet). A row with any problem is left out;
@@ -94,6 +96,7 @@ def read_spreadsheet(source: Source) -> tuple[list[dict[str, Any]], list[dict[st
     ('CSD Ptuj', [], 2, 'To')
     """
     sheets, escaped = _load(source)
+    elements, connections = sheets.get("Elements"), sheets.get("Connections")
     errors: list[dict[str, Any]] = []
     organisations: list[dict[str, Any]] = []
     relationships: list[dict[str, Any]] = []
@@ -101,11 +104,15 @@ def read_spreadsheet(source: Source) -> tuple[list[dict[str, Any]], list[dict[st
         if sheets.get(name) is None:
             errors.append({"sheet": name, "row": None, "column": None, "message": f"the {name} sheet is missing"})
     labels: _Labels = {}
+    shared: _Shared = {}
+    given_ids: set[int] = set()
     bad_labels: dict[str, int] = {}
-    if sheets.get("Elements") is not None:
-        organisations = _read_elements(sheets["Elements"], escaped, labels, bad_labels, errors)
-    if sheets.get("Connections") is not None:
-        relationships = _read_connections(sheets["Connections"], escaped, labels, bad_labels, errors)
+    if elements is not None:
+        organisations = _read_elements(elements, escaped, labels, shared, given_ids, bad_labels, errors)
+    if connections is not None:
+        # Only IDs the sheet gives: one filled in by row order is nothing a person could have meant.
+        by_id = {organisation["id"]: organisation for organisation in organisations if organisation["id"] in given_ids}
+        relationships = _read_connections(connections, escaped, labels, shared, by_id, bad_labels, errors)
     return organisations, relationships, errors
 
 
@@ -133,8 +140,14 @@ def write_spreadsheet(
     Raises
     ------
     ValueError
-        For an unknown format, two organisations with the same name (labels must be
-        unique), or a relationship naming an unknown organisation.
+        For an unknown format, or a relationship naming an unknown organisation.
+
+    Notes
+    -----
+    Connections name their ends by label, as Kumu does; an organisation whose name another
+    shares (compared without case) is named by its ID instead, which `read_spreadsheet`
+    also reads. An ID that reads as another organisation's label cannot be told apart
+    from it and is refused (ValueError).
 
     Examples
     --------
@@ -150,20 +163,28 @@ def write_spreadsheet(
     if format not in ("xlsx", "csv"):
         raise ValueError(f'format must be "xlsx" or "csv", not {format!r}')
     organisations, relationships = list(organisations), list(relationships)
-    names: dict[Any, str] = {}
-    seen: dict[str, Any] = {}
+    # How a connection names each end: the label, or the ID when several organisations share the label.
+    sharing: dict[str, int] = {}
     for organisation in organisations:
-        name = str(organisation["name"])
-        key = name.strip().casefold()  # as read_spreadsheet compares labels
-        if key in seen:
-            raise ValueError(f"organisations {seen[key]} and {organisation['id']} share the label {name!r}")
-        seen[key] = organisation["id"]
-        names[organisation["id"]] = name
+        key = _label_key(organisation["name"])
+        sharing[key] = sharing.get(key, 0) + 1
+    names: dict[Any, Any] = {
+        organisation["id"]: (
+            str(organisation["name"]) if sharing[_label_key(organisation["name"])] == 1 else organisation["id"]
+        )
+        for organisation in organisations
+    }
     for relationship in relationships:
         for end in ("source", "target"):
             if relationship[end] not in names:
                 raise ValueError(
                     f"relationship {relationship.get('id')} names unknown organisation {relationship[end]!r}"
+                )
+            reference = names[relationship[end]]
+            if not isinstance(reference, str) and _label_key(reference) in sharing:
+                raise ValueError(
+                    f"organisation {reference!r} shares its name with another, and its ID {reference!r} is also "
+                    "an organisation's label: a connection could not tell them apart"
                 )
     tables = {
         "Elements": _table(organisations, ELEMENT_COLUMNS, {}),
@@ -221,7 +242,7 @@ def _load(source: Source) -> tuple[dict[str, _Rows | None], bool]:
         workbook.close()
 
 
-def _csv_rows(data: bytes) -> list[list[str]]:
+def _csv_rows(data: bytes) -> _Rows:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -232,20 +253,34 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
 
+def _label_key(value: Any) -> str:
+    """A label as `read_spreadsheet` compares them: trimmed, without case."""
+    return str(value).strip().casefold()
+
+
 def _read_elements(
-    rows: _Rows, escaped: bool, labels: _Labels, bad_labels: dict[str, int], errors: list[dict[str, Any]]
+    rows: _Rows,
+    escaped: bool,
+    labels: _Labels,
+    shared: _Shared,
+    given_ids: set[int],
+    bad_labels: dict[str, int],
+    errors: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
     columns, extras = _header(rows, "Elements", ELEMENT_COLUMNS, errors)
     if columns is None:
         return []
-    records, ids = [], set()
+    records: list[dict[str, Any]] = []
+    ids: set[int] = set()
     for number, row, cell in _rows(rows, columns, escaped):
         problems: _Problems = []
         label = _text(cell("Label"))
+        # Elements may share a label when their IDs tell them apart (connections then name them by ID).
+        same = labels.get(label.casefold()) if label is not None else None
         if label is None:
             problems.append(("Label", "Label is required"))
-        elif label.casefold() in labels:
-            problems.append(("Label", f"the label {label!r} is already used on row {labels[label.casefold()][0]}"))
+        elif same is not None and (_text(cell("ID")) is None or same[1]["id"] is None):
+            problems.append(("Label", f"the label {label!r} is already used on row {same[0]}"))
         kind = _kind(cell("Type"), ORGANISATION_KINDS, "Type", problems)
         country = _text(cell("Country"))
         if country is None or not re.fullmatch(r"[A-Za-z]{2}", country):
@@ -259,7 +294,8 @@ def _read_elements(
             if not any(column == missing for column, _ in problems):
                 problems.append((missing, "give both Latitude and Longitude, or neither"))
         identifier = _identifier(cell("ID"), ids, problems)
-        if problems:
+        # A missing label or country is one of the problems.
+        if problems or label is None or country is None:
             errors.extend({"sheet": "Elements", "row": number, "column": c, "message": m} for c, m in problems)
             if label:
                 bad_labels.setdefault(label.casefold(), number)
@@ -275,19 +311,30 @@ def _read_elements(
             "latitude": latitude,
             "longitude": longitude,
         }
-        labels[label.casefold()] = (number, record)
+        if same is None:
+            labels[label.casefold()] = (number, record)
+        else:
+            shared.setdefault(label.casefold(), [same[0]]).append(number)
         records.append(record)
+    given_ids.update(ids)
     _fill_ids(records, ids)  # in place, so connections read below see the final ids
     return records
 
 
 def _read_connections(
-    rows: _Rows, escaped: bool, labels: _Labels, bad_labels: dict[str, int], errors: list[dict[str, Any]]
+    rows: _Rows,
+    escaped: bool,
+    labels: _Labels,
+    shared: _Shared,
+    by_id: dict[Any, dict[str, Any]],
+    bad_labels: dict[str, int],
+    errors: list[dict[str, Any]],
 ) -> list[dict[str, Any]]:
     columns, extras = _header(rows, "Connections", CONNECTION_COLUMNS, errors)
     if columns is None:
         return []
-    records, ids = [], set()
+    records: list[dict[str, Any]] = []
+    ids: set[int] = set()
     for number, row, cell in _rows(rows, columns, escaped):
         problems: _Problems = []
         ends = {}
@@ -295,8 +342,13 @@ def _read_connections(
             label = _text(cell(column))
             if label is None:
                 problems.append((column, f"{column} is required"))
+            elif label.casefold() in shared:
+                rows_of = ", ".join(map(str, shared[label.casefold()]))
+                problems.append((column, f"the label {label!r} is on rows {rows_of}: name the element by its ID"))
             elif label.casefold() in labels:
                 ends[column] = labels[label.casefold()][1]["id"]
+            elif _whole(label) in by_id:  # an element's ID (how a shared label is named)
+                ends[column] = by_id[_whole(label)]["id"]
             elif label.casefold() in bad_labels:
                 problems.append((column, f"the element {label!r} on row {bad_labels[label.casefold()]} has errors"))
             else:
@@ -439,7 +491,7 @@ def _whole(value: Any) -> int | None:
     return int(text) if text and re.fullmatch(r"-?\d+", text) else None
 
 
-def _strength(value: Any, problems: _Problems) -> int:
+def _strength(value: Any, problems: _Problems) -> int | None:
     if _text(value) is None:
         return DEFAULT_STRENGTH
     strength = _whole(value)
@@ -478,13 +530,15 @@ def _field_name(column: str) -> str:
 # --- writing ------------------------------------------------------------------------------------
 
 
-def _table(records: list[Mapping[str, Any]], columns: dict[str, str], lookups: dict[str, dict]) -> list[list[Any]]:
+def _table(
+    records: list[Mapping[str, Any]], columns: dict[str, str], lookups: dict[str, dict[Any, Any]]
+) -> list[list[Any]]:
     fields = set(columns.values())
     extras = sorted(
         {key for record in records for key, value in record.items() if key not in fields and value is not None}
     )
     header = list(columns) + [_column_title(field) for field in extras]
-    rows = [header]
+    rows: list[list[Any]] = [header]
     for record in records:
         row = []
         for field in [*columns.values(), *extras]:
@@ -506,7 +560,9 @@ def _column_title(field: str) -> str:
 
 def _write_xlsx(tables: dict[str, list[list[Any]]], path: str | Path | IO[bytes]) -> None:
     workbook = openpyxl.Workbook()
-    workbook.remove(workbook.active)
+    empty = workbook.active  # a new workbook comes with one empty sheet
+    if empty is not None:
+        workbook.remove(empty)
     for title, rows in tables.items():
         sheet = workbook.create_sheet(title)
         for row_number, row in enumerate(rows, start=1):

@@ -17,7 +17,7 @@ import hashlib
 import json
 import os
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -149,7 +149,8 @@ def _open(path: Path, key: str) -> Any:
         if start.startswith(MAGIC):
             if not key:
                 raise BackupError("this backup is encrypted: set PORTAL_BACKUP_KEY to the key it was made with")
-            return raw, gzip.GzipFile(fileobj=DecryptingReader(raw, key), mode="rb")
+            # typeshed asks for seek() too; gzip reading forward never seeks, and a restore only reads forward.
+            return raw, gzip.GzipFile(fileobj=DecryptingReader(raw, key), mode="rb")  # type: ignore[call-overload]
         if start.startswith(b"\x1f\x8b"):
             return raw, gzip.GzipFile(fileobj=raw, mode="rb")
         raise BackupError(f"{path} is not a portal backup")
@@ -173,7 +174,7 @@ def _parse(lines: list[bytes], table: str, columns: list[list[str]], convert: li
     return rows
 
 
-def read_archive(path: Path, key: str = "", rows: bool = True) -> Iterator[tuple[str, Any]]:
+def read_archive(path: Path, key: str = "", rows: bool = True) -> Generator[tuple[str, Any]]:
     """Yield ``("header", dict)``, then per table ``("table", (name, columns))`` and ``("rows", [row, ...])``
     in batches, and last ``("manifest", dict)`` once the checksum and every count have been checked.
     Raises :class:`BackupError` for a wrong key, a damaged, cut-short or altered file. With
@@ -233,7 +234,7 @@ def read_archive(path: Path, key: str = "", rows: bool = True) -> Iterator[tuple
                 counts[table] = 0
                 convert = decoders(columns[table])
                 yield "table", (table, columns[table])
-            elif kind == "end" and table == record.get("name"):
+            elif kind == "end" and table is not None and table == record.get("name"):
                 if batch:
                     yield "rows", _parse(batch, table, columns[table], convert)
                     batch, batch_bytes = [], 0

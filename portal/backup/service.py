@@ -6,7 +6,8 @@ batches by id, writing as it goes. Restore first reads the whole file and checks
 checksum, counts, schema level), then, in one transaction: drops what is there, migrates an empty
 schema up to the backup's own migration, loads the rows (building indexes and checking foreign keys
 once afterwards, as pg_restore does), moves the id sequences past them, and runs the migrations the
-backup had not seen. Any failure rolls all of it back.
+backup had not seen. Any failure rolls all of it back. Tables the portal rebuilds on its own
+(``NOT_BACKED_UP``: the indicators' summaries, the export files) are neither backed up nor restored.
 """
 
 from __future__ import annotations
@@ -42,6 +43,13 @@ BATCH = 2000
 # Bytes of JSON one page of rows may come to before pages shrink.
 PAGE_BYTES = 16 << 20
 MIGRATION_TABLE = "migration"
+# Tables a backup leaves out and a restore leaves empty: what the portal rebuilds on its own. The
+# indicators' monthly summaries (and their state row) are rebuilt by the indicator_summary job; with no
+# state row the indicators page computes live until then, so a restore never shows stale summaries. The
+# export files are one-day copies of public data (or of what their asker may read), built again on request.
+NOT_BACKED_UP = frozenset(
+    {"indicator_stage_month", "indicator_first_placement_month", "indicator_summary_state", "export_file"}
+)
 
 
 def portal_version() -> str:
@@ -140,8 +148,8 @@ async def backup(path: Path, key: str = "", batch: int = BATCH) -> dict[str, Any
         migrations = await _applied_migrations(connection, tables)
         if not migrations:
             raise BackupError("the database has no portal schema yet (run `portal migrate`): nothing to back up")
-        layout = []
-        for table in _dump_order([name for name in tables if name != MIGRATION_TABLE]):
+        layout: list[dict[str, Any]] = []
+        for table in _dump_order([name for name in tables if name != MIGRATION_TABLE and name not in NOT_BACKED_UP]):
             columns = await connection.columns(table)
             if "id" not in [name for name, _ in columns]:
                 raise BackupError(f"table {table} has no id column; the backup reads tables in id order")
@@ -259,7 +267,9 @@ async def _replace(DB: Any, path: Path, key: str, manifest: dict[str, Any], forc
         holding = [
             table
             for table in existing
-            if table != MIGRATION_TABLE and await connection.rows(f"SELECT 1 FROM {_quote(table)} LIMIT 1")
+            if table != MIGRATION_TABLE
+            and table not in NOT_BACKED_UP
+            and await connection.rows(f"SELECT 1 FROM {_quote(table)} LIMIT 1")
         ]
         if holding and not force:
             raise BackupError(
@@ -276,12 +286,22 @@ async def _replace(DB: Any, path: Path, key: str, manifest: dict[str, Any], forc
         if connection.postgres:
             await _move_sequences(connection)
         await _migrate("all")
+        await _empty_rebuilt_tables(connection)
         if not connection.postgres:
             broken = await connection.rows("PRAGMA foreign_key_check")
             if broken:
                 raise BackupError(
                     f"{len(broken)} rows refer to rows that are not in the backup (e.g. in {broken[0][0]})"
                 )
+
+
+async def _empty_rebuilt_tables(connection: _Connection) -> None:
+    """Leave the tables the portal rebuilds empty, whatever a migration or an older backup put in them
+    (an older backup's summaries would be read as fresh: their state row counted changes the restore
+    never made), in the restore's transaction."""
+    present = set(await connection.tables())
+    for table in sorted(NOT_BACKED_UP & present):
+        await connection.execute(f"DELETE FROM {_quote(table)}")
 
 
 async def _drop(connection: _Connection, tables: list[str]) -> None:
@@ -344,13 +364,14 @@ async def _set_aside(connection: _Connection) -> list[str]:
 
 
 async def _load(connection: _Connection, path: Path, key: str) -> None:
-    table, names = None, []
+    # read_archive names the table before its rows.
+    table, names = "", []
     with contextlib.closing(read_archive(path, key)) as events:
         for kind, value in events:
             if kind == "table":
                 table, columns = value
                 names = [name for name, _ in columns]
-            elif kind == "rows":
+            elif kind == "rows" and table not in NOT_BACKED_UP:  # backups made before they were left out
                 await connection.insert(table, names, value)
 
 

@@ -41,7 +41,7 @@ def case_header() -> list[str]:
     ]
 
 
-async def case_rows(user: CurrentUser, filters: CaseloadFilters, audit: Audit) -> Batches:  # type: ignore[misc]
+async def case_rows(user: CurrentUser, filters: CaseloadFilters, audit: Audit) -> Batches:
     # Never a name: a search by name narrows the rows but the download stays pseudonymous.
     conditions = await caseload_conditions(user, filters)
     last = 0
@@ -93,7 +93,7 @@ def referral_header() -> list[str]:
     ]
 
 
-async def referral_rows(user: CurrentUser, status: str, audit: Audit) -> Batches:  # type: ignore[misc]
+async def referral_rows(user: CurrentUser, status: str, audit: Audit) -> Batches:
     conditions = inbox_conditions(user, status)
     last = 0
     while True:

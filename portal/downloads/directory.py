@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from portal.db.tables import Organisation
@@ -61,7 +62,9 @@ def _names(members: bool) -> tuple[str, ...]:
     return _COLUMNS + (_MEMBER_COLUMNS if members else ())
 
 
-async def organisation_batches(conditions: list[Any], columns: tuple[Any, ...], batch: int = BATCH) -> Batches:  # type: ignore[misc]
+async def organisation_batches(
+    conditions: list[Any], columns: tuple[Any, ...], batch: int = BATCH
+) -> AsyncIterator[list[dict[str, Any]]]:
     """Organisations matching ``conditions``, ``batch`` rows at a time in id order (keyset paging)."""
     last = 0
     while True:
@@ -79,7 +82,7 @@ async def organisation_batches(conditions: list[Any], columns: tuple[Any, ...], 
             return
 
 
-async def rows(filters: DirectoryFilters, members: bool) -> Batches:  # type: ignore[misc]
+async def rows(filters: DirectoryFilters, members: bool) -> Batches:
     names = _names(members)
     columns = tuple(getattr(Organisation, name) for name in names)
     async for found in organisation_batches(directory_conditions(filters), columns):

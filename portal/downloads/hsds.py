@@ -18,13 +18,11 @@ import functools
 import json
 import os
 import tempfile
-import time
 import uuid
 import zipfile
 from pathlib import Path
 from typing import Any, TextIO
 
-from portal import cache
 from portal.clock import utc_now
 from portal.db.tables import Opportunity, Organisation
 from portal.downloads.directory import organisation_batches
@@ -33,8 +31,6 @@ from portal.organisations.kinds import ORGANISATION_KINDS
 
 NAMESPACE = uuid.UUID("6f0b6a38-1c55-4c1f-9a43-6b0f3f6f2a10")  # the portal's; never change it: ids would change
 TABLES = ("organization", "location", "address", "phone", "contact", "service", "service_at_location")
-# A built archive is served again for this long: a public URL must not rebuild a country's directory each time.
-FRESH_SECONDS = 300
 
 
 @functools.cache
@@ -250,42 +246,18 @@ async def build_zip(base_url: str, contact_persons: bool) -> str:
     """The package as a new temporary ZIP file; its path (the caller removes it)."""
     handle, archive = tempfile.mkstemp(suffix=".zip", prefix="portal-hsds-")
     os.close(handle)
-    with tempfile.TemporaryDirectory(prefix="portal-hsds-") as folder:
-        await write_package(Path(folder), base_url, contact_persons)
-        names = ["datapackage.json", *(path_of(table) for table in TABLES)]
+    try:
+        with tempfile.TemporaryDirectory(prefix="portal-hsds-") as folder:
+            await write_package(Path(folder), base_url, contact_persons)
+            names = ["datapackage.json", *(path_of(table) for table in TABLES)]
 
-        def pack() -> None:
-            with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
-                for name in names:
-                    zipped.write(Path(folder) / name, arcname=name)
+            def pack() -> None:
+                with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+                    for name in names:
+                        zipped.write(Path(folder) / name, arcname=name)
 
-        await asyncio.to_thread(pack)
+            await asyncio.to_thread(pack)
+    except BaseException:
+        os.unlink(archive)
+        raise
     return archive
-
-
-_built: dict[bool, tuple[float, str]] = {}
-_building = asyncio.Lock()
-
-
-async def recent_zip(base_url: str, contact_persons: bool) -> str:
-    """A ZIP built within the last :data:`FRESH_SECONDS` for this audience, or a new one (one build at a time)."""
-    async with _building:
-        found = _built.get(contact_persons)
-        if found and time.monotonic() - found[0] < FRESH_SECONDS and os.path.exists(found[1]):
-            return found[1]
-        archive = await build_zip(base_url, contact_persons)
-        _built[contact_persons] = (time.monotonic(), archive)
-        if found and os.path.exists(found[1]):
-            os.unlink(found[1])  # minutes old: any download of it has opened it long ago
-        return archive
-
-
-def forget() -> None:
-    """Drop the kept archives (tests: the data changed)."""
-    for _, archive in _built.values():
-        if os.path.exists(archive):
-            os.unlink(archive)
-    _built.clear()
-
-
-cache._forgetters.append(forget)  # the test database's clean-up forgets the kept answers (portal.cache)

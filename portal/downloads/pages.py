@@ -1,10 +1,11 @@
-"""Download routes: the directory (CSV, XLSX, HSDS), a user's caseload and referrals inbox, the network.
+"""Download routes built in the request (bounded lists): the directory, a user's caseload and referrals inbox.
 
 Who may download what is who may see it on the page it comes from: the directory is public (contact
 persons only for logged-in readers, as on its pages); the caseload for counsellors and enterprise
 users on case teams, their own cases only; the inbox for the host roles, their organisation's
-referrals only; the network for every logged-in user, as the network page. Each person in a caseload
-or inbox download is audited as an ``export``.
+referrals only. Each person in a caseload or inbox download is audited as an ``export``. The whole
+directory as HSDS and the network files are built by a job (portal.downloads.export_pages); the
+public HSDS download serves the newest such file built for the public, never builds one in the request.
 """
 
 from __future__ import annotations
@@ -14,21 +15,21 @@ from typing import Annotated, Literal
 
 from litestar import Controller, Request, get
 from litestar.params import QueryParameter
-from litestar.response import File, Stream
+from litestar.response import File, Stream, Template
 
 from portal.audit import services as audit
-from portal.auth.guards import current_user, login_required, roles_allowed
+from portal.auth.guards import current_user, roles_allowed, signed_in_user
 from portal.auth.roles import COUNSELLOR, ENTERPRISE
 from portal.cases.services import CaseloadFilters
-from portal.downloads import caseload, directory, hsds, network, tables
+from portal.downloads import caseload, directory, exports, tables
 from portal.i18n import gettext as _
 from portal.organisations.params import Filter
 from portal.organisations.services import DirectoryFilters
-from portal.referrals.pages import HOST_ROLES
-from portal.settings import get_settings
+from portal.referrals.view import HOST_ROLES
+from portal.web.client import client_address
+from portal.web.templating import render
 
 TableFormat = Annotated[Literal["csv", "xlsx"], QueryParameter(description="csv or xlsx")]
-NetworkFormat = Annotated[Literal["graphml", "gexf", "json", "xlsx"], QueryParameter(description="File format.")]
 
 
 def _today() -> str:
@@ -62,14 +63,23 @@ class DirectoryDownloads(Controller):
         )
 
     @get("/export.hsds.zip", name="organisations:export_hsds", opt={"access": "public"})
-    async def export_hsds(self, request: Request) -> File:
-        """The whole directory as HSDS 3.0 tables (Open Referral) in a ZIP with its datapackage.json."""
-        archive = await hsds.recent_zip(get_settings().public_url, contact_persons=current_user(request) is not None)
-        return File(
-            path=archive,
-            filename=f"directory-hsds-{_today()}.zip",
-            media_type=tables.MEDIA_TYPES["zip"],
-            content_disposition_type="attachment",
+    async def export_hsds(self, request: Request) -> Stream | Template:
+        """The whole directory as HSDS 3.0 tables (Open Referral), as anyone may read it: the newest copy a
+        coordinator had built for the public (no contact persons), read from the database a piece at a time."""
+        newest = await exports.newest_public()
+        if newest is None:
+            context = {
+                "title": _("The directory export is not ready"),
+                "status_code": 404,
+                "message": _(
+                    "The directory export is not available right now; try again later. "
+                    "A coordinator or administrator prepares it under Exports, and each copy is kept for a day."
+                ),
+            }
+            return render(request, "error.html", context, status_code=404)
+        headers = {**tables.attachment(newest["filename"]), "Content-Length": str(newest["size"])}
+        return Stream(
+            content=exports.chunks(newest["id"], newest["size"]), media_type="application/zip", headers=headers
         )
 
 
@@ -90,11 +100,13 @@ class CaseloadDownloads(Controller):
         overdue: Annotated[bool, QueryParameter()] = False,
     ) -> Stream | File:
         """The caseload with the list's filters, by case code; every case written is audited."""
-        user = current_user(request)
+        user = signed_in_user(request)
         filters = CaseloadFilters(q=q, stage=stage, support_level=support_level, region=region, overdue=overdue)
 
         async def audited(ids: list[int]) -> None:
-            await audit.record_many(request, user, "export", "participant", ids, f"caseload download ({format})")
+            await audit.record_many(
+                user, client_address(request), "export", "participant", ids, f"caseload download ({format})"
+            )
 
         return await tables.download(
             format,
@@ -113,10 +125,12 @@ class ReferralDownloads(Controller):
     @get("/inbox/export", name="referrals:export_inbox")
     async def export(self, request: Request, format: TableFormat = "csv", status: Filter = "") -> Stream | File:
         """The organisation's referrals inbox with its status filter; each person written is audited."""
-        user = current_user(request)
+        user = signed_in_user(request)
 
         async def audited(ids: list[int]) -> None:
-            await audit.record_many(request, user, "export", "participant", ids, f"referrals inbox download ({format})")
+            await audit.record_many(
+                user, client_address(request), "export", "participant", ids, f"referrals inbox download ({format})"
+            )
 
         return await tables.download(
             format,
@@ -125,16 +139,3 @@ class ReferralDownloads(Controller):
             caseload.referral_header(),
             caseload.referral_rows(user, status, audited),
         )
-
-
-class NetworkDownloads(Controller):
-    path = "/network"
-    include_in_schema = False
-    guards = [login_required]
-
-    @get("/export", name="network:export")
-    async def export(self, format: NetworkFormat = "graphml") -> File:
-        """The whole network (organisations and ties) in GraphML, GEXF, JSON or the two-sheet XLSX."""
-        path = await network.export_file(format)
-        suffix, media_type = network.FORMATS[format]
-        return tables.temporary_file(path, f"network-{_today()}.{suffix}", media_type)

@@ -92,13 +92,18 @@ async def xlsx_file(sheet: str, header: Sequence[str], batches: Batches) -> str:
         return await _write_xlsx(sheet, header, batches)
 
 
+def _append_rows(worksheet: Any, rows: list[list[Any]]) -> None:
+    for row in rows:
+        worksheet.append(row)
+
+
 async def _write_xlsx(sheet: str, header: Sequence[str], batches: Batches) -> str:
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(title=sheet[:31])
     worksheet.append(list(header))
     async for batch in batches:
         rows = [[_cell(v) for v in row] for row in batch]
-        await anyio.to_thread.run_sync(lambda rows=rows: [worksheet.append(row) for row in rows])
+        await anyio.to_thread.run_sync(_append_rows, worksheet, rows)
     handle, path = tempfile.mkstemp(suffix=".xlsx", prefix="portal-export-")
     os.close(handle)
     try:

@@ -22,10 +22,10 @@ from network import spreadsheet as sheets
 from portal.clock import utc_now
 from portal.db.piccolo_conf import DB
 from portal.db.tables import Organisation, Relationship
-from portal.geo import fold
 from portal.network import jobs, services
 from portal.organisations import services as organisations
 from portal.organisations.validation import clean_organisation, clean_relationship
+from portal.text import fold
 
 FORMATS = ("graphml", "gexf", "json", "xlsx", "csv")
 BATCH = 500
@@ -130,7 +130,9 @@ def _good_rows(source: Any, errors: list[dict[str, Any]]) -> dict[str, list[int]
         rows = loaded.get(sheet)
         columns = sheets._header(rows, sheet, known, [])[0] if rows is not None else None
         numbers[sheet] = (
-            [] if columns is None else [n for n, _, _ in sheets._rows(rows, columns, escaped) if (sheet, n) not in bad]
+            []
+            if columns is None or rows is None
+            else [n for n, _, _ in sheets._rows(rows, columns, escaped) if (sheet, n) not in bad]
         )
     return numbers
 
@@ -156,7 +158,9 @@ async def import_spreadsheet(path: str | Path, progress: Progress | None = None)
     report = ImportReport(problems=list(errors))
     rows = _good_rows(source, errors)
 
-    known = {fold(row["name"]): row["id"] for row in await Organisation.select(Organisation.id, Organisation.name)}
+    known: dict[str, list[int]] = {}  # folded name -> the portal's organisations of that name
+    for row in await Organisation.select(Organisation.id, Organisation.name):
+        known.setdefault(fold(row["name"]), []).append(row["id"])
     resolved: dict[Any, int] = {}  # spreadsheet id -> portal id, for organisations already in the portal
     new: dict[Any, dict[str, Any]] = {}  # spreadsheet id -> checked values of an organisation to add
     bad_elements: dict[Any, int] = {}  # spreadsheet id -> row number
@@ -164,8 +168,17 @@ async def import_spreadsheet(path: str | Path, progress: Progress | None = None)
     first_new: dict[str, Any] = {}
     for number, record in zip(rows["Elements"], records, strict=True):
         key = fold(record["name"])
+        if key in known and len(known[key]) > 1:
+            # Several organisations share the name (two offices of one centre): a tie could land on the wrong one.
+            bad_elements[record["id"]] = number
+            message = (
+                f"{len(known[key])} organisations in the portal are called {record['name']!r}: "
+                "add this one's relationships on its page"
+            )
+            report.problems.append({"sheet": "Elements", "row": number, "column": "Label", "message": message})
+            continue
         if key in known:
-            resolved[record["id"]] = known[key]
+            resolved[record["id"]] = known[key][0]
             report.organisations_known += 1
             continue
         if key in first_new:  # 'Čakovec' after 'Cakovec': one organisation
@@ -186,7 +199,7 @@ async def import_spreadsheet(path: str | Path, progress: Progress | None = None)
 
     links = []
     for number, tie in zip(rows["Connections"], ties, strict=True):
-        problems: dict[str, str] = {}
+        problems = {}  # the type of the elements' problems above
         for end, column in (("source", "From"), ("target", "To")):
             if tie[end] in bad_elements:
                 problems[column] = f"the element on row {bad_elements[tie[end]]} has errors"

@@ -14,6 +14,7 @@ from typing import Any
 from portal.auth import reset, tokens
 from portal.db.tables import (
     AccountToken,
+    ExportFile,
     LoginAttempt,
     Notification,
     Participant,
@@ -119,6 +120,8 @@ def _limits(now: dt.datetime) -> dict[str, tuple[Any, Any]]:
             TrainingSignupAttempt,
             TrainingSignupAttempt.attempted_at < now - SIGNUP_ATTEMPTS_KEPT,
         ),
+        # Big downloads kept for their asker (portal.downloads.exports): the pages hide them once expired.
+        "expired_exports": (ExportFile, ExportFile.expires_at < now),
     }
 
 

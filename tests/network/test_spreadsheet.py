@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import date, datetime
 
@@ -12,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from network import read_spreadsheet, write_spreadsheet
-from tests.network.strategies import networks
+from tests.network.strategies import names, networks
 
 ELEMENTS = """Label,Type,Country,Region,Municipality,Latitude,Longitude
 CSD Ptuj,social_work_centre,SI,Podravska,Ptuj,46.42,15.87
@@ -281,11 +282,54 @@ class TestWriteSpreadsheet:
         for source in (tmp_path / "network.xlsx", tmp_path / "csv"):
             assert read_spreadsheet(source) == (expected, [], [])
 
+    @pytest.mark.parametrize("format", ["xlsx", "csv"])
+    def test_organisations_sharing_a_name_are_connected_by_id(self, format):
+        """Two centres called the same (common in real registers): the ties name them by ID and read back."""
+        organisations = [
+            {"id": 295, "name": "Centar za socijalnu skrb Split", "kind": "social_work_centre", "country": "HR"},
+            {"id": 597, "name": "centar za socijalnu skrb split ", "kind": "social_work_centre", "country": "HR"},
+            {"id": 7, "name": "CPU", "kind": "social_enterprise", "country": "SI"},
+        ]
+        relationships = [
+            {"id": 1, "source": 295, "target": 7, "kind": "cooperation"},
+            {"id": 2, "source": 7, "target": 597, "kind": "funding"},
+        ]
+        buffer = io.BytesIO()
+        write_spreadsheet(organisations, relationships, buffer, format=format)
+        read_organisations, read_relationships, errors = read_spreadsheet(buffer)
+        assert errors == []
+        assert [(o["id"], o["name"]) for o in read_organisations] == [
+            (295, "Centar za socijalnu skrb Split"),
+            (597, "centar za socijalnu skrb split"),
+            (7, "CPU"),
+        ]
+        assert [(r["source"], r["target"]) for r in read_relationships] == [(295, 7), (7, 597)]
+        if format == "xlsx":
+            buffer.seek(0)
+            sheet = openpyxl.load_workbook(buffer)["Connections"]
+            assert [c.value for c in sheet[2]][:2] == [295, "CPU"]  # a unique name stays a label
+
+    def test_a_shared_label_needs_ids_and_is_named_by_id(self, tmp_path):
+        elements = "Label,Type,Country,ID\nCSD Split,ngo,HR,5\ncsd split,ngo,HR,6\nCPU,ngo,SI,\ncpu,ngo,SI,\n"
+        connections = "From,To,Type\nCSD Split,CPU,cooperation\n6,CPU,funding\n6,7,funding\n"
+        organisations, relationships, errors = read_spreadsheet(csv_folder(tmp_path, elements, connections))
+        assert [o["id"] for o in organisations] == [5, 6, 7]
+        assert [(e["sheet"], e["row"], e["column"], e["message"]) for e in errors] == [
+            ("Elements", 5, "Label", "the label 'cpu' is already used on row 4"),
+            ("Connections", 2, "From", "the label 'CSD Split' is on rows 2, 3: name the element by its ID"),
+            ("Connections", 4, "To", "no element is labelled '7'"),  # 7 is CPU's ID by row order, not the sheet's
+        ]
+        assert [(r["source"], r["target"]) for r in relationships] == [(6, 7)]
+
     def test_refuses_what_cannot_be_read_back(self, organisations, relationships, tmp_path):
-        with pytest.raises(ValueError, match="share the label 'csd ptuj'"):
+        with pytest.raises(ValueError, match="its ID 99 is also an organisation's label"):
             write_spreadsheet(
-                [*organisations, {"id": 99, "name": "csd ptuj", "kind": "ngo", "country": "SI"}],
-                [],
+                [
+                    {"id": 98, "name": "99", "kind": "ngo", "country": "SI"},
+                    {"id": 99, "name": "Same", "kind": "ngo", "country": "SI"},
+                    {"id": 100, "name": "same", "kind": "ngo", "country": "SI"},
+                ],
+                [{"id": 1, "source": 98, "target": 99, "kind": "funding"}],
                 tmp_path / "x.xlsx",
             )
         with pytest.raises(ValueError, match="relationship 9 names unknown organisation 42"):
@@ -301,4 +345,16 @@ class TestWriteSpreadsheet:
         organisations, relationships = records
         buffer = io.BytesIO()
         write_spreadsheet(organisations, relationships, buffer, format=format)
+        assert read_spreadsheet(buffer) == (organisations, relationships, [])
+
+    @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(
+        networks(), st.lists(names.filter(lambda n: not re.fullmatch(r"-?\d+", n)), min_size=1, max_size=3), st.data()
+    )
+    def test_round_trip_with_shared_names(self, records, pool, data):
+        organisations, relationships = records
+        for organisation in organisations:
+            organisation["name"] = data.draw(st.sampled_from(pool))
+        buffer = io.BytesIO()
+        write_spreadsheet(organisations, relationships, buffer, format=data.draw(st.sampled_from(["xlsx", "csv"])))
         assert read_spreadsheet(buffer) == (organisations, relationships, [])

@@ -266,3 +266,35 @@ async def test_a_failure_while_writing_leaves_nothing_behind(db, tmp_path, monke
         await import_spreadsheet(path)
     monkeypatch.setattr(Relationship, "insert", real)
     assert await Organisation.count() == 0 and await Relationship.count() == 0
+
+
+async def test_organisations_sharing_a_name_export_and_are_never_confused_on_import(make_org, tmp_path):
+    """Two centres of one name (common in real registers): the spreadsheet names them by ID; importing it
+    back cannot tell which of the portal's two a row means, so their rows are reported, never guessed."""
+    from portal.organisations import services
+
+    ids = await _network(make_org)
+    split = [
+        await make_org(
+            name="Centar za socijalnu skrb Split", kind="social_work_centre", country="HR", municipality=town
+        )
+        for town in ("Split", "Kaštela")
+    ]
+    tie = {"kind": "cooperation", "since": None, "until": None, "strength": 3, "note": ""}
+    await services.create_relationship(ids[2], split[1], tie)
+    before = await _contents()
+    path = tmp_path / "network.xlsx"
+    await export_network(path, "xlsx")
+    organisations, relationships, errors = network.read_spreadsheet(path)
+    assert errors == [] and len(organisations) == 5 and len(relationships) == 3
+    assert (ids[2], split[1]) in {(r["source"], r["target"]) for r in relationships}
+
+    report = await import_spreadsheet(path)
+    assert (report.organisations_added, report.organisations_known, report.relationships_added) == (0, 3, 0)
+    assert [(p["sheet"], p["column"]) for p in report.problems] == [
+        ("Elements", "Label"),
+        ("Elements", "Label"),
+        ("Connections", "To"),
+    ]
+    assert "2 organisations in the portal are called 'Centar za socijalnu skrb Split'" in report.problems[0]["message"]
+    assert await _contents() == before

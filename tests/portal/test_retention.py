@@ -13,6 +13,7 @@ from portal.cli import main
 from portal.db.tables import (
     AccountToken,
     AuditEvent,
+    ExportFile,
     LoginAttempt,
     Notification,
     Participant,
@@ -92,7 +93,10 @@ async def test_closed_cases_go_one_day_after_the_period_not_one_day_before(make_
     for pid, name in ((within, "Within"), (active, "Active")):
         assert rows[pid]["first_name"] == name and rows[pid]["pseudonymised_at"] is None
     event = (
-        await AuditEvent.select().where((AuditEvent.action == "pseudonymise") & (AuditEvent.record_id == past)).first()
+        await AuditEvent.select()
+        .where((AuditEvent.action == "pseudonymise") & (AuditEvent.record_id == past))
+        .order_by(AuditEvent.id)
+        .first()
     )
     assert event["user"] is None and event["username"] == "(retention job)" and event["detail"] == "reason: retention"
     # Run again: nothing left to do. Two days later the other case's time has come.
@@ -146,6 +150,15 @@ async def limits_world(make_user, make_org, now: dt.datetime) -> dict[str, int]:
         TrainingSignupAttempt(address="1.2.3.4", attempted_at=now - DAY - dt.timedelta(minutes=1)),
         TrainingSignupAttempt(address="1.2.3.4", attempted_at=now - dt.timedelta(hours=23)),
     )
+    await ExportFile.insert(
+        *(
+            ExportFile(
+                requested_by=user_id, kind="network", format="json", status="done", error="", created_at=now - DAY,
+                expires_at=expires, filename="n.json", size=2, content=b"{}",
+            )
+            for expires in (now - dt.timedelta(seconds=1), now + dt.timedelta(minutes=1))  # gone, stays
+        )
+    )  # fmt: skip
     period = dt.timedelta(days=get_settings().retention_days)
     old_event = await make_training_event(starts_at=now - period - DAY)  # ended 17 hours past the period
     recent_event = await make_training_event(starts_at=now - period + DAY)
@@ -160,6 +173,7 @@ async def limits_world(make_user, make_org, now: dt.datetime) -> dict[str, int]:
         "account_tokens": 2,
         "password_reset_requests": 1,
         "training_signup_attempts": 1,
+        "expired_exports": 1,
         "external_training_registrations": 1,
     }
 
@@ -182,6 +196,7 @@ async def test_operational_records_go_at_their_limits_and_a_dry_run_only_counts(
     assert sorted(r["token_hash"][0] for r in await AccountToken.select(AccountToken.token_hash)) == ["e", "f"]
     assert [r["username"] for r in await PasswordResetRequest.select(PasswordResetRequest.username)] == ["y"]
     assert await TrainingSignupAttempt.count() == 1
+    assert await ExportFile.count() == 1
     # The registration row stays (the event's figures do not change); only who it was is cleared.
     kept = await TrainingRegistration.select(TrainingRegistration.name, TrainingRegistration.email).order_by(
         TrainingRegistration.id
