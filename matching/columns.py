@@ -130,7 +130,7 @@ def fold_rows(ufunc: np.ufunc, rows: np.ndarray, width: int, dtype: type = np.fl
     >>> fold_rows(np.add, np.array([[0.5, 1.0], [0.25, 0.0]]), 2).tolist()
     [0.75, 1.0]
     """
-    out = np.zeros(width, dtype=dtype)
+    out: np.ndarray = np.zeros(width, dtype=dtype)
     if rows.shape[0]:
         out[:] = rows[0]
         for row in rows[1:]:
@@ -146,7 +146,8 @@ def common(bits: np.ndarray, mask: np.ndarray) -> np.ndarray:
     >>> common(np.array([[0b011, 0b100]], dtype=np.uint64), np.array([0b111], dtype=np.uint64)).tolist()
     [2, 1]
     """
-    return np.bitwise_count(bits & mask[:, np.newaxis]).sum(axis=0)
+    counts: np.ndarray = np.bitwise_count(bits & mask[:, np.newaxis]).sum(axis=0)
+    return counts
 
 
 class Terms:
@@ -265,9 +266,10 @@ class SkillTable:
     def _sync(self) -> None:
         done = self._main.shape[0] + self._pending.shape[0]
         if done < len(self._texts):
-            texts = self._texts[done:]
-            new = self._text.transform(texts)
-            self._text.remember(texts, new)  # queries and explanations reuse these texts
+            # From the text model's cache where it can: the skills of people and places repeat
+            # across indexes (a candidate list builds one per request), and hashing their
+            # texts again was most of such a request. Queries and explanations reuse them too.
+            new = self._text.rows(self._texts[done:])
             self._pending = sp.vstack([self._pending, new], format="csr")
         if self._pending.shape[0] > 256 + self._main.shape[0] // 16:
             self._main = sp.vstack([self._main.tocsr(), self._pending], format="csr").tocsc()

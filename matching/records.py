@@ -7,6 +7,7 @@ attributes in a caller's data never reach a score.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
@@ -87,6 +88,22 @@ def _terms(values: Iterable[str]) -> frozenset[str]:
     """Languages, sectors, interests and support kinds compare case- and diacritic-insensitively."""
     if isinstance(values, str):
         values = (values,)
+    if isinstance(values, (frozenset, tuple)) and all(type(v) is str for v in values):
+        return _shared_terms(values)
+    return _folded_terms(values)
+
+
+@functools.lru_cache(maxsize=4096)
+def _shared_terms(values: frozenset[str] | tuple[str, ...]) -> frozenset[str]:
+    """:func:`_folded_terms`, one set shared by every record with the same terms.
+
+    100,000 places hold a few hundred distinct sets of languages, sectors and support: sharing
+    them took 60 MB off an index of that size (a set of a few strings is about 200 bytes).
+    """
+    return _folded_terms(values)
+
+
+def _folded_terms(values: Iterable[str]) -> frozenset[str]:
     terms = frozenset(fold(str(v)).strip() for v in values)
     return terms - {""} if "" in terms else terms
 
@@ -136,6 +153,7 @@ class _FromMapping:
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> Self:
         """Build the record from the known keys of ``data``; every other key is ignored."""
+        # The records that use this mixin are dataclasses; the mixin itself is not one.
         names = {f.name for f in fields(cls)}  # type: ignore[arg-type]
         return cls(**{key: value for key, value in data.items() if key in names})
 

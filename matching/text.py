@@ -152,7 +152,7 @@ class SkillText:
         """One L2-normalised TF-IDF row per label (an empty label gives a zero row)."""
         if not hasattr(self, "idf_"):
             raise NotFittedError("SkillText is not fitted yet; call fit(labels) first.")
-        rows = self._hasher.transform(list(labels)).tocsr()
+        rows: sp.csr_matrix = self._hasher.transform(list(labels)).tocsr()  # sklearn is untyped
         rows.sort_indices()  # n-grams in order: similarities add their products in this order
         rows.data = rows.data * self.idf_[rows.indices]
         # L2 norms by hand: sklearn's normalize() validates its input, which costs more than
@@ -189,17 +189,40 @@ class SkillText:
         for label, start, end in zip(labels[:room], rows.indptr[:-1], rows.indptr[1:], strict=False):
             self._cache.setdefault(label, (rows.indices[start:end].astype(np.int64), rows.data[start:end].copy()))
 
-    def vectors(self, labels: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """The rows of :meth:`transform` as (feature ids, weights) pairs, cached: the same labels come back often."""
-        missing = [label for label in dict.fromkeys(labels) if label not in self._cache]
-        if missing and len(self._cache) + len(missing) > self.cache_size:
-            self._cache.clear()
-            missing = list(dict.fromkeys(labels))
+    def _kept(self, labels: Sequence[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+        """The cached rows of distinct ``labels``, the missing ones transformed and kept.
+
+        Beyond :attr:`cache_size` the labels kept longest are dropped first, not the whole
+        cache: a full cache (an index build fills it) must not be emptied by every query.
+        """
+        cache, found = self._cache, {}
+        for label in dict.fromkeys(labels):
+            row = cache.get(label)  # .get: another thread may drop entries meanwhile
+            if row is not None:
+                found[label] = row
+        missing = [label for label in dict.fromkeys(labels) if label not in found]
         if missing:
             rows = self.transform(missing)
             for label, start, end in zip(missing, rows.indptr[:-1], rows.indptr[1:], strict=True):
-                self._cache[label] = (rows.indices[start:end].astype(np.int64), rows.data[start:end].copy())
-        return [self._cache[label] for label in labels]
+                found[label] = cache[label] = (rows.indices[start:end].astype(np.int64), rows.data[start:end].copy())
+            for old in list(itertools.islice(cache, max(0, len(cache) - self.cache_size))):
+                cache.pop(old, None)
+        return found
+
+    def vectors(self, labels: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """The rows of :meth:`transform` as (feature ids, weights) pairs, cached: the same labels come back often."""
+        found = self._kept(labels)
+        return [found[label] for label in labels]
+
+    def rows(self, labels: Sequence[str]) -> sp.csr_matrix:
+        """:meth:`transform` of ``labels``, from the cache where it can: the same matrix, without hashing again."""
+        found = self._kept(labels)
+        parts = [found[label] for label in labels]
+        indptr = np.zeros(len(parts) + 1, dtype=np.int64)
+        np.cumsum([ids.size for ids, _ in parts], out=indptr[1:])
+        indices = np.concatenate([ids for ids, _ in parts]) if parts else np.empty(0, dtype=np.int64)
+        data = np.concatenate([values for _, values in parts]) if parts else np.empty(0)
+        return sp.csr_matrix((data, indices, indptr), shape=(len(parts), self.n_features))
 
 
 def _entries(rows: Sequence[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

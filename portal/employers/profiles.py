@@ -15,16 +15,16 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from piccolo.columns.combination import Combinable, WhereRaw
+from piccolo.columns.combination import WhereRaw
+from piccolo.custom_types import Combinable
 
 import matching
 from portal.clock import utc_now
 from portal.db.engine import like_literal
 from portal.db.tables import Opportunity, Participant, Referral, ReferralEvent
 from portal.employers import pool
-from portal.geo import fold
 from portal.i18n import lazy_gettext as _l
-from portal.matching_service import records, training
+from portal.matching_service import person_cache, records, training
 from portal.matching_service.services import (
     _explained,
     _for_employers,
@@ -35,6 +35,7 @@ from portal.matching_service.services import (
 from portal.pagination import Page, clamp_page
 from portal.skills import services as skills
 from portal.skills.entries import loads as load_skills
+from portal.text import fold
 
 __all__ = [
     "ADJUSTMENTS",
@@ -76,7 +77,7 @@ ADJUSTMENTS = {
 # person lives.
 _HIDDEN_CONSTRAINTS = frozenset({"open", "places_left", "travel_radius"})
 
-_COLUMNS = (*records.PERSON_COLUMNS, "region", "education_level")
+_COLUMNS = (*records.PERSON_COLUMNS, "region", "education_level", "updated_at")  # the stamp: for person_cache
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def _ranked_for_employer(
     its order) and nobody's travel radius applies (it would say where they live).
     """
     lifted = dataclasses.replace(opening, status="open", places_taken=0, capacity=max(opening.capacity, 1))
-    people = [dataclasses.replace(records.person(r), travel_radius_km=None) for r in rows]
+    people = [person_cache.employer_view.person(r) for r in rows]  # kept records of the rows the query chose
     by_id = {r["id"]: r for r in rows}
     index = matching.PersonIndex(people, scoring=scoring)
     return [by_id[item.person_id] for item in index.ranked(lifted, top=top)]  # explained later, if shown
@@ -158,7 +159,7 @@ def _conditions(f: CandidateFilters, concepts: Collection[str] = ()) -> list[Com
         # by its wording, or by being one of the concepts the words name in any language
         # ("cooking" and "kuhanje" find the same people).
         wanted = like_literal(fold(f.skill))
-        either = Participant.skill_terms.like(f"%{wanted}%") if wanted else None
+        either: Combinable | None = Participant.skill_terms.like(f"%{wanted}%") if wanted else None
         for uri in sorted(concepts)[:_MAX_CONCEPTS]:
             # A concept by its address in the stored JSON: ESCO addresses end in a UUID, so the
             # address and its closing quote match that concept alone.
@@ -176,7 +177,7 @@ def fit_to(row: dict[str, Any], opening: matching.Opportunity, scoring: matching
     ``scoring`` must come from :func:`employer_scoring`. The travel-radius constraint is left
     out of what is unmet for the same reason as distance.
     """
-    person = records.person(row)
+    person = person_cache.people.person(row)
     match = matching.explain_pair(person, opening, scoring)
     unmet = [c for c in matching.violations(person, opening) if c not in _HIDDEN_CONSTRAINTS]
     return {**_for_employers(_explained(match, profile_is_empty(person))), "unmet": unmet}

@@ -7,6 +7,7 @@ answers and every other personal field stay behind, so they can never reach a sc
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -45,6 +46,11 @@ OPPORTUNITY_COLUMNS = (
 )
 
 
+# Distinct (concept, label) pairs kept as records: the shipped vocabulary has about 14,000
+# concepts, and free-text labels repeat too.
+_SKILLS_KEPT = 65_536
+
+
 def columns(table: type, names: tuple[str, ...]) -> list:
     """The columns of ``table`` called ``names``, for a ``select`` (e.g. ``columns(Participant, PERSON_COLUMNS)``)."""
     return [getattr(table, name) for name in names]
@@ -54,8 +60,18 @@ def _codes(value: str | None) -> list[str]:
     return [code for code in (value or "").split(",") if code.strip()]
 
 
+@functools.lru_cache(maxsize=_SKILLS_KEPT)
+def skill(uri: str, label: str) -> matching.Skill:
+    """One stored skill as a record; a concept also carries all its labels (``concept_aliases``).
+
+    Kept: thousands of people hold the same concepts, so they share one record (and its labels
+    in three languages) instead of normalising them again for every row read.
+    """
+    return matching.Skill(uri or None, label, concept_aliases(uri) if uri else ())
+
+
 def _skills(value: str | None) -> list[matching.Skill]:
-    """Stored skills; a concept also carries all its labels (``concept_aliases``), for typed words to meet it."""
+    """Stored skills, for typed words to meet a concept by any of its labels."""
     try:
         entries = json.loads(value or "[]")
     except ValueError:
@@ -64,8 +80,7 @@ def _skills(value: str | None) -> list[matching.Skill]:
     for e in entries:
         if not isinstance(e, Mapping) or not (e.get("uri") or e.get("label")):
             continue
-        uri, label = str(e.get("uri") or ""), str(e.get("label") or "")
-        out.append(matching.Skill(uri or None, label, concept_aliases(uri) if uri else ()))
+        out.append(skill(str(e.get("uri") or ""), str(e.get("label") or "")))
     return out
 
 

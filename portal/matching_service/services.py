@@ -7,13 +7,13 @@ included, so templates and tests need nothing from the library.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, cast
 
 import matching
 from portal.db.tables import Opportunity, Participant, Referral
 from portal.employers import pool
 from portal.i18n import current_language
-from portal.matching_service import live_index, records, training
+from portal.matching_service import live_index, person_cache, records, training
 from portal.skills import services as skills
 
 __all__ = [
@@ -187,7 +187,7 @@ async def set_apart_for(participant_id: int) -> list[dict[str, Any]]:
             Referral.reason,
             Referral.updated_at,
             Referral.opportunity.title.as_alias("title"),
-            Referral.opportunity.organisation.name.as_alias("organisation_name"),
+            Referral.opportunity._.organisation.name.as_alias("organisation_name"),
         )
         .where(Referral.participant == participant_id)
         .order_by(Referral.updated_at, ascending=False)
@@ -270,10 +270,16 @@ async def candidates_for(opp_id: int, top: int = 10) -> list[dict[str, Any]]:
             pool.consent_in_force("employer_profile"),
             Participant.pseudonymised_at.is_null(),
         ],
-        [*records.columns(Participant, records.PERSON_COLUMNS), Participant.code, Participant.region],
+        [
+            *records.columns(Participant, records.PERSON_COLUMNS),
+            Participant.code,
+            Participant.region,
+            Participant.updated_at,
+        ],
     )
     by_id = {p["id"]: p for p in people}
-    persons = {p["id"]: records.person(p) for p in people}
+    # Kept records for the rows the query returned (the conditions above still choose who).
+    persons = person_cache.people.many(people)
     index = matching.PersonIndex(persons.values(), scoring=employer_scoring(await training.current_scoring()))
     matches = index.recommend(records.opportunity(row), top=top)
     labels = await skills.labels_in(_concepts_of(matches), current_language())
@@ -282,7 +288,8 @@ async def candidates_for(opp_id: int, top: int = 10) -> list[dict[str, Any]]:
             "participant_id": m.person_id,
             "code": by_id[m.person_id]["code"],
             "region": by_id[m.person_id]["region"],
-            **_for_employers(_explained(m, profile_is_empty(persons[m.person_id]), labels)),
+            # The index holds these records, so its ids are their int ids.
+            **_for_employers(_explained(m, profile_is_empty(persons[cast(int, m.person_id)]), labels)),
         }
         for m in matches
     ]
