@@ -87,11 +87,12 @@ test:
 	PORTAL_TEST_ENGINE=postgres PORTAL_TEST_DATABASE_URL="$$(cat var/test-database-url)" \
 		$(BIN)/python -m pytest -q -m "db and not browser and not fuzz"
 
-# Lint and formatting (ruff, configured in pyproject.toml); `make test` runs this before the tests.
-# `make format` rewrites the files the check would refuse.
+# Lint, formatting and types (ruff and mypy, configured in pyproject.toml); `make test` runs this before
+# the tests. `make format` rewrites the files the format check would refuse.
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install-test
 	$(BIN)/ruff check --fix .

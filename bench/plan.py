@@ -20,11 +20,12 @@ import asyncio
 import os
 import resource
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.scale_database import use_scale_database  # noqa: E402 (after the path above)
 
 
 def parse_args() -> argparse.Namespace:
@@ -114,16 +115,6 @@ async def main(args: argparse.Namespace) -> None:
 
 if __name__ == "__main__":
     arguments = parse_args()
-    if not arguments.database_url:
-        print("plan: skipped; give --database-url or set PORTAL_BENCH_DATABASE_URL (a PostgreSQL database)")
+    if not use_scale_database("plan", arguments.database_url):
         raise SystemExit(0)
-    # The portal reads its settings once, at first import: point them at the loaded database.
-    os.environ.update(
-        PORTAL_ENV="test",
-        PORTAL_DATABASE_URL=arguments.database_url,
-        PORTAL_DATA_DIR=os.environ.get("PORTAL_DATA_DIR") or tempfile.mkdtemp(prefix="portal-bench-"),
-        PORTAL_SECRET_KEY="bench-secret-key-0123456789abcdef0123",
-        PORTAL_TWO_FACTOR_ROLES="",
-        PORTAL_NETWORK_RECOMPUTE="manual",
-    )
     asyncio.run(main(arguments))

@@ -377,8 +377,9 @@ class World:
     """Everything generated, table by table, from one seed."""
 
     def __init__(self, args: argparse.Namespace, existing: dict[str, Any], timings: list) -> None:
-        from portal.geo import fold, places
+        from portal.geo import places
         from portal.skills.shipped import shipped_vocabulary
+        from portal.text import fold
 
         self.args, self.seed, self.existing = args, args.seed, existing
         self.fold = fold

@@ -1,5 +1,7 @@
 """Placement matching: plain data in; ranked, explained recommendations, learned weights, evaluation and allocations out."""
 
+from typing import TYPE_CHECKING
+
 from matching.allocation import AllocationReport, allocation_report, stable_allocation, welfare_allocation
 from matching.constraints import CONSTRAINTS, distance_km, is_feasible, violations
 from matching.explain import NOTES, Explanation, Match, explain_pair
@@ -9,6 +11,9 @@ from matching.recommend import recommend_candidates, recommend_placements
 from matching.records import Opportunity, Outcome, Person, Skill
 from matching.scoring import COMPONENTS, DEFAULT_WEIGHTS, PairScore, Scoring, SkillMatch, Weights, score_pair
 from matching.text import SkillText, default_text
+
+if TYPE_CHECKING:  # type checkers see these; at run time they load on first use (below)
+    from matching.evaluation import EvaluationReport, MethodResult, evaluate
 
 _LAZY = {"EvaluationReport", "MethodResult", "evaluate"}
 

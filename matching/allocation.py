@@ -35,8 +35,10 @@ def _check_list(owner: str, items: Sequence[Hashable], kind: str, known: Mapping
     distinct = set(items)
     if len(distinct) != len(items):
         seen: set[Hashable] = set()
-        twice = next(item for item in items if item in seen or seen.add(item))  # type: ignore[func-returns-value]
-        raise ValueError(f"{owner} lists {kind} {twice!r} more than once")
+        for item in items:
+            if item in seen:
+                raise ValueError(f"{owner} lists {kind} {item!r} more than once")
+            seen.add(item)
     if not distinct <= known.keys():
         unknown = next(item for item in items if item not in known)
         raise ValueError(f"{owner} lists unknown {kind} {unknown!r}")
@@ -176,9 +178,9 @@ def welfare_allocation(
     result: Assignment = dict.fromkeys(participants)
     if participants:
         rows, cols = linear_sum_assignment(profit, maximize=True)
-        for i, j in zip(rows, cols, strict=True):
-            if j < len(columns):
-                result[participants[i]] = columns[j]
+        for person, place in zip(rows, cols, strict=True):
+            if place < len(columns):
+                result[participants[person]] = columns[place]
     return result
 
 

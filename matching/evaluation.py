@@ -144,7 +144,8 @@ def _calibrated(train_scores: np.ndarray, y_train: np.ndarray, test_scores: np.n
     if y_train.all() or not y_train.any():
         return np.full(test_scores.shape, float(y_train.mean()))
     model = LogisticRegression().fit(train_scores.reshape(-1, 1), y_train)
-    return model.predict_proba(test_scores.reshape(-1, 1))[:, 1]
+    probabilities: np.ndarray = model.predict_proba(test_scores.reshape(-1, 1))[:, 1]
+    return probabilities
 
 
 def evaluate(

@@ -128,7 +128,7 @@ class _Places:
         for number, o in enumerate(records):
             kinds.setdefault((o.languages, o.support_offered), []).append(number)
         self.kinds = {key: np.array(members, dtype=np.intp) for key, members in kinds.items()}
-        self._groups: dict[frozenset, _Group] = {}
+        self._groups: dict[frozenset[tuple[frozenset[str], frozenset[str]]], _Group] = {}
 
     def group(self, keys: Iterable[tuple[frozenset[str], frozenset[str]]]) -> _Group:
         """The places of these kinds, with their tree (built once per distinct set of kinds)."""
@@ -153,14 +153,16 @@ class _Group:
     def _dates_fit(self, people: _People, who: np.ndarray, where: np.ndarray) -> np.ndarray:
         """The date rule of :func:`matching.constraints.violations`, pairwise."""
         p = self.places
-        return (p.day_to[where] >= people.day_from[who]) & (p.day_from[where] <= people.day_to[who])
+        fits: np.ndarray = (p.day_to[where] >= people.day_from[who]) & (p.day_from[where] <= people.day_to[who])
+        return fits
 
     def _within(self, people: _People, who: np.ndarray, where: np.ndarray) -> np.ndarray:
         """Within each person's radius (pairwise), by the engine's distance, with the rounding slack."""
         p = self.places
         distance = haversine_km(people.lat[who], people.lon[who], p.lat[where], p.lon[where])
         relative, absolute = _SLACK
-        return distance <= people.radius[who] * (1 + relative) + absolute
+        within: np.ndarray = distance <= people.radius[who] * (1 + relative) + absolute
+        return within
 
     def reach(self, people: _People, who: np.ndarray, *, dates: bool) -> np.ndarray:
         """For each person in ``who``: a place of this group within reach (and on dates, if asked), or -1.
@@ -184,7 +186,9 @@ class _Group:
         radii, inverse = np.unique(people.radius[person], return_inverse=True)
         for r, radius in enumerate(radii):
             alike = np.flatnonzero(inverse == r)
-            chord, near = self.tree.query(people.xyz[person[alike]], k=1, distance_upper_bound=float(_chord(radius)))
+            found_near = self.tree.query(people.xyz[person[alike]], k=1, distance_upper_bound=float(_chord(radius)))
+            # Many people in, so arrays out (the stubs also allow the scalars of a single point).
+            chord, near = np.asarray(found_near[0]), np.asarray(found_near[1])
             hit[alike] = np.isfinite(chord)
             nearest[alike[hit[alike]]] = near[hit[alike]]
         place = np.full(len(person), -1, dtype=np.intp)

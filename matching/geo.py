@@ -38,7 +38,8 @@ def chord_km(x1: ArrayLike, y1: ArrayLike, z1: ArrayLike, x2: ArrayLike, y2: Arr
     """
     dx, dy, dz = np.subtract(x1, x2), np.subtract(y1, y2), np.subtract(z1, z2)
     half_chord = np.sqrt(dx * dx + dy * dy + dz * dz) / 2.0
-    return 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(half_chord, 1.0))
+    distance: np.ndarray = 2.0 * EARTH_RADIUS_KM * np.arcsin(np.minimum(half_chord, 1.0))
+    return distance
 
 
 def haversine_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: ArrayLike) -> np.ndarray:

@@ -41,8 +41,8 @@ _NOWHERE = np.full(3, np.nan)  # the unit vector of a missing location: never wi
 # Person-opportunity cells per block of OpportunityIndex.ranked_many: a few MB per column.
 _BLOCK_CELLS = 2**19
 
-R = TypeVar("R", Opportunity, Person)
-Q = TypeVar("Q", Opportunity, Person)
+R = TypeVar("R", bound=Opportunity | Person)
+Q = TypeVar("Q", bound=Opportunity | Person)
 
 
 class Ranked(NamedTuple):
@@ -99,11 +99,14 @@ def _hours_fit(person: np.ndarray, place: np.ndarray) -> np.ndarray:
 def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     """numerator / denominator where the denominator is positive, else 0."""
     with np.errstate(over="ignore"):  # a tiny denominator gives inf, which the hours score caps at 1
-        return np.divide(numerator, denominator, out=np.zeros(len(numerator)), where=denominator > 0)
+        ratio: np.ndarray = np.divide(numerator, denominator, out=np.zeros(len(numerator)), where=denominator > 0)
+    return ratio
 
 
-class _Index(ABC, Generic[R]):
+class _Index(ABC, Generic[R, Q]):
     """Slots, records and columns shared by both directions; subclasses write rows and answer queries.
+
+    ``R`` is the type of the indexed records, ``Q`` the type of the records a query is for.
 
     Not thread-safe: update and query from one thread, or guard the index with a lock.
     """
@@ -173,7 +176,7 @@ class _Index(ABC, Generic[R]):
     def _write(self, slots: np.ndarray, records: list[R]) -> None:
         """Write the columns of ``records`` at ``slots``."""
 
-    def _upsert_many(self, records: list[R | Mapping[str, Any]]) -> None:
+    def _upsert_many(self, records: Sequence[R | Mapping[str, Any]]) -> None:
         coerced = [self._coerce(r) for r in records]
         ids = [r.id for r in coerced]
         if len(set(ids)) != len(ids):
@@ -209,14 +212,15 @@ class _Index(ABC, Generic[R]):
     def _ids(self, slots: np.ndarray) -> list[Hashable]:
         """The ids of the records at ``slots`` (all live)."""
         records = self._records
-        return [records[slot].id for slot in slots.tolist()]  # type: ignore[union-attr]
+        return [records[slot].id for slot in slots.tolist()]
 
     def _record(self, record_id: Hashable) -> R:
         """The indexed record with this id; raises ``KeyError`` if there is none."""
         slot = self._slots.get(record_id)
-        if slot is None:
+        record = None if slot is None else self._records[slot]
+        if record is None:  # a slot in _slots always holds a record
             raise KeyError(f"no {self._kind} with id {record_id!r} in the index")
-        return self._records[slot]  # type: ignore[return-value]
+        return record
 
     @abstractmethod
     def _pair(self, query: Q, item: Ranked) -> tuple[Person, Opportunity]:
@@ -225,8 +229,8 @@ class _Index(ABC, Generic[R]):
     def _explain(self, pairs: list[tuple[Person, Opportunity, float | None]]) -> list[Match]:
         """Explain the chosen pairs with the reference pair scorer, sharing one similarity table."""
         table = self.scoring.text.table(
-            (t for _, o, _ in pairs for s in (*o.required_skills, *o.optional_skills) for t in s.texts),
-            (t for p, _, _ in pairs for s in p.skills for t in s.texts),
+            (t for pair in pairs for s in (*pair[1].required_skills, *pair[1].optional_skills) for t in s.texts),
+            (t for pair in pairs for s in pair[0].skills for t in s.texts),
         )
         return [explain_pair(p, o, self.scoring, distance=d, similarity=table) for p, o, d in pairs]
 
@@ -245,7 +249,7 @@ _PLACE_SPEC: dict[str, tuple[Any, Any, int | None]] = {
 }
 
 
-class OpportunityIndex(_Index[Opportunity]):
+class OpportunityIndex(_Index[Opportunity, Person]):
     """Opportunities prepared for fast placement recommendations; see :func:`matching.recommend_placements`.
 
     Building is one pass over the records; :meth:`upsert` and :meth:`remove` change one row in
@@ -355,12 +359,12 @@ class OpportunityIndex(_Index[Opportunity]):
         >>> [[r.opportunity_id for r in rs] for rs in index.ranked_many(people, exclude={"p2": ["o1"]})]
         [['o1', 'o2'], ['o2']]
         """
-        people, top, exclude = [as_person(p) for p in people], check_top(top), exclude or {}
+        persons, top, exclude = [as_person(p) for p in people], check_top(top), exclude or {}
         # Blocks of about _BLOCK_CELLS person-opportunity cells keep the block's arrays small.
         size = max(1, _BLOCK_CELLS // max(1, len(self._records)))
         lists: list[list[Ranked]] = []
-        for start in range(0, len(people), size):
-            block = people[start : start + size]
+        for start in range(0, len(persons), size):
+            block = persons[start : start + size]
             lists.extend(self._query(block, top, [exclude.get(p.id, ()) for p in block]))
         return lists
 
@@ -431,13 +435,14 @@ class OpportunityIndex(_Index[Opportunity]):
         The cut compares dot products of unit vectors with some slack; distances decide later.
         """
         n, c = len(self._records), self._cols
-        reach = [k for k, p in enumerate(people) if p.travel_radius_km is not None and p.location is not None]
+        radius_of = {k: p.travel_radius_km for k, p in enumerate(people) if p.location is not None}
+        radius = [r for r in radius_of.values() if r is not None]
+        reach = [k for k, r in radius_of.items() if r is not None]
         if reach:
-            radius = [people[k].travel_radius_km for k in reach]
-            cos_min = [math.cos(min(r / EARTH_RADIUS_KM, math.pi)) - _COS_SLACK for r in radius]  # type: ignore[operator]
+            cos_min = [math.cos(min(r / EARTH_RADIUS_KM, math.pi)) - _COS_SLACK for r in radius]
             near = here[reach] @ c["xyz"][:, :n] >= np.array(cos_min)[:, np.newaxis]
         if reach and len(reach) == len(people):
-            ok = c["ok"][:n] & near  # one pass, as the usual single query
+            ok: np.ndarray = c["ok"][:n] & near  # one pass, as the usual single query
         else:
             ok = np.repeat(c["ok"][np.newaxis, :n], len(people), axis=0)
             if reach:
@@ -461,7 +466,8 @@ class OpportunityIndex(_Index[Opportunity]):
         # A person without a radius keeps every pair, one whose place has no location too.
         keep = np.isinf(limit) | (dist <= limit)
         pairs.keep(keep)
-        return dist[keep]
+        kept: np.ndarray = dist[keep]
+        return kept
 
     def _scores(self, people: list[Person], pairs: _Pairs) -> np.ndarray:
         """The unrounded total score of each pair: the arithmetic of the pair scorer, on whole arrays."""
@@ -520,7 +526,8 @@ class _Pairs:
         """The pairs where ``ok`` (people x slots) is true, person by person, in slot order."""
         if ok.shape[0] == 1:
             return cls(None, np.flatnonzero(ok[0]), 1)
-        return cls(*np.nonzero(ok), ok.shape[0])
+        who, cand = np.nonzero(ok)
+        return cls(who, cand, ok.shape[0])
 
     def keep(self, mask: np.ndarray) -> None:
         """Keep the pairs where ``mask`` is true (a scalar keeps or drops them all)."""
@@ -536,15 +543,18 @@ class _Pairs:
 
     def each(self, values: np.ndarray) -> np.ndarray:
         """Per-person ``values`` (one per row of the block, first axis) for each pair."""
-        return values[0] if self.who is None else values[self.who]
+        per_pair: np.ndarray = values[0] if self.who is None else values[self.who]
+        return per_pair
 
     def columns(self, values: np.ndarray) -> np.ndarray:
         """Per-person vectors (rows of ``values``) as one column per pair, or one column for a block of one."""
-        return values[0][:, np.newaxis] if self.who is None else values[self.who].T
+        per_pair: np.ndarray = values[0][:, np.newaxis] if self.who is None else values[self.who].T
+        return per_pair
 
     def look(self, table: np.ndarray, columns: np.ndarray) -> np.ndarray:
         """``table[person, columns]`` for each pair: ``columns`` has one column per pair."""
-        return table[0][columns] if self.who is None else table[self.who, columns]
+        looked_up: np.ndarray = table[0][columns] if self.who is None else table[self.who, columns]
+        return looked_up
 
     def owners(self, positions: np.ndarray) -> list[int]:
         """The person (row of the block) of the pairs at ``positions``."""
@@ -563,7 +573,7 @@ class _Pairs:
         return order[rank < top]
 
 
-class PersonIndex(_Index[Person]):
+class PersonIndex(_Index[Person, Opportunity]):
     """People prepared for fast candidate recommendations; see :func:`matching.recommend_candidates`.
 
     Index only people whose consent allows them to be shown to the side that asks (or keep

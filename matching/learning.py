@@ -6,6 +6,7 @@ import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from numbers import Real
+from typing import TypedDict
 
 import numpy as np
 from scipy.optimize import minimize
@@ -30,7 +31,8 @@ __all__ = [
 ]
 
 
-class OutcomeWeights(ClassifierMixin, BaseEstimator):
+# scikit-learn ships no type information, so its base classes are Any to mypy.
+class OutcomeWeights(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
     """Logistic regression with non-negative coefficients, whose normalised coefficients are score weights.
 
     Features are the component scores of past referrals (columns in
@@ -69,6 +71,13 @@ class OutcomeWeights(ClassifierMixin, BaseEstimator):
     >>> int(np.argmax(model.weights_)), round(float(model.weights_.sum()), 6)
     (3, 1.0)
     """
+
+    # Set by fit (scikit-learn's convention: fitted attributes end in "_").
+    classes_: np.ndarray
+    coef_: np.ndarray
+    intercept_: np.ndarray
+    weights_: np.ndarray
+    n_iter_: int
 
     def __init__(self, C: float = 1.0, max_iter: int = 500) -> None:
         self.C = C
@@ -123,7 +132,8 @@ class OutcomeWeights(ClassifierMixin, BaseEstimator):
         """Log-odds of a good outcome."""
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        return X @ self.coef_[0] + self.intercept_[0]
+        log_odds: np.ndarray = X @ self.coef_[0] + self.intercept_[0]
+        return log_odds
 
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Probabilities of the two classes, columns in ``classes_`` order."""
@@ -133,7 +143,8 @@ class OutcomeWeights(ClassifierMixin, BaseEstimator):
     def predict(self, X: np.ndarray) -> np.ndarray:
         """The more likely class."""
         check_is_fitted(self)
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        labels: np.ndarray = self.classes_[(self.decision_function(X) > 0).astype(int)]
+        return labels
 
 
 def outcome_arrays(
@@ -213,6 +224,18 @@ class WeightChoice:
     lists: int = 0
     by: str = ""
     code: str = ""
+
+
+class _Figures(TypedDict):
+    """The measured part of a `WeightChoice`, shared by its two outcomes."""
+
+    default_ndcg: float
+    learned_ndcg: float
+    n_outcomes: int
+    gain_low: float
+    gain_high: float
+    lists: int
+    by: str
 
 
 GROUPINGS: tuple[str, ...] = ("person", "opportunity")
@@ -312,7 +335,7 @@ def choose_weights(
         f"NDCG@{k} {learned_ndcg:.3f} vs {default_ndcg:.3f} on {lists} held-out lists per {by}; "
         f"gain {level:.0%} interval {low:+.3f} to {high:+.3f}"
     )
-    result = dict(
+    result = _Figures(
         default_ndcg=default_ndcg,
         learned_ndcg=learned_ndcg,
         n_outcomes=n,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
+from typing import overload
 
 import numpy as np
 
@@ -323,6 +324,10 @@ def score_pair(
     )
 
 
+@overload
+def round_score(value: float) -> float: ...
+@overload
+def round_score(value: np.ndarray) -> np.ndarray: ...
 def round_score(value: float | np.ndarray) -> float | np.ndarray:
     """Round a total score so that equal fits computed in different orders tie exactly.
 

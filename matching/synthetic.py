@@ -6,6 +6,7 @@ import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,6 +14,9 @@ from matching.constraints import distance_km
 from matching.records import Opportunity, Outcome, Person, Skill
 from matching.scoring import COMPONENTS, Scoring, hours_fit
 from matching.vocabulary import CONCEPTS, LANGUAGES, SUPPORT_KINDS, TOWNS, Concept, Town
+
+if TYPE_CHECKING:  # imported late below: the index builds on this module's records
+    from matching.index import Ranked
 
 __all__ = [
     "HIDDEN_WEIGHTS",
@@ -116,14 +120,14 @@ def synthetic_people(
         people.append(
             Person(
                 id=f"{prefix}{i}",
-                skills=skills,
-                interests=interests,
-                languages={local[i], *(lang for j, lang in enumerate(LANGUAGES) if extra_languages[i, j])},
+                skills=tuple(skills),
+                interests=frozenset(interests),
+                languages=frozenset({local[i], *(lang for j, lang in enumerate(LANGUAGES) if extra_languages[i, j])}),
                 hours=float(hours[i]) if hours_known[i] else None,
                 travel_radius_km=float(radius[i]) if radius_known[i] else None,
                 location=(float(points[i, 0]), float(points[i, 1])),
-                support_needs=needs[i] if has_needs[i] else (),
-                support_preferences=preferences[i],
+                support_needs=frozenset(needs[i] if has_needs[i] else ()),
+                support_preferences=frozenset(preferences[i]),
                 available_from=_EPOCH + timedelta(days=int(available[i])) if has_date[i] else None,
             )
         )
@@ -183,13 +187,13 @@ def synthetic_opportunities(
         out.append(
             Opportunity(
                 id=f"{prefix}{i}",
-                required_skills=skills[:n_required],
-                optional_skills=skills[n_required:],
-                sectors=(sectors[sector[i]],),
-                languages=(local[i],) if needs_local[i] else (),
+                required_skills=tuple(skills[:n_required]),
+                optional_skills=tuple(skills[n_required:]),
+                sectors=frozenset((sectors[sector[i]],)),
+                languages=frozenset((local[i],) if needs_local[i] else ()),
                 hours=float(hours[i]) if hours_known[i] else None,
                 location=(float(points[i, 0]), float(points[i, 1])),
-                support_offered=offered[i],
+                support_offered=frozenset(offered[i]),
                 start=begins,
                 end=begins + timedelta(days=int(length[i])) if has_end[i] else None,
                 capacity=int(capacity[i]),
@@ -200,7 +204,7 @@ def synthetic_opportunities(
     return out
 
 
-def synthetic_groups(people: Sequence[Person], *, seed: int = 0) -> dict[str, str]:
+def synthetic_groups(people: Sequence[Person], *, seed: int = 0) -> dict[Hashable, str]:
     """A made-up group label per person, kept apart from the records (as real group data must be).
 
     Group B is more common among people who can give few hours, so its exposure differs.
@@ -351,7 +355,8 @@ def synthetic_world(
     sectors = sorted({c.sector for c in concepts})
     by_sector = {s: [j for j, c in enumerate(concepts) if c.sector == s] for s in sectors}
     local, points = _places(n_people, towns, rng)
-    people, held = [], {}
+    people: list[Person] = []
+    held: dict[Hashable, frozenset[int]] = {}
     for i in range(n_people):
         home = sectors[int(rng.integers(len(sectors)))]
         pool = by_sector[home] if rng.random() < 0.6 else range(len(concepts))
@@ -365,17 +370,20 @@ def synthetic_world(
         people.append(
             Person(
                 id=pid,
-                skills=skills,
-                interests={home} | ({sectors[int(rng.integers(len(sectors)))]} if rng.random() < 0.4 else set()),
-                languages={local[i]},
+                skills=tuple(skills),
+                interests=frozenset(
+                    {home} | ({sectors[int(rng.integers(len(sectors)))]} if rng.random() < 0.4 else set())
+                ),
+                languages=frozenset({local[i]}),
                 hours=float(rng.choice([10.0, 20.0, 20.0, 30.0, 40.0])),
                 travel_radius_km=float(rng.choice([15.0, 25.0, 40.0])),
                 location=(float(points[i, 0]), float(points[i, 1])),
-                support_preferences=_subsets(SUPPORT_KINDS, 1, 0, 2, rng)[0],
+                support_preferences=frozenset(_subsets(SUPPORT_KINDS, 1, 0, 2, rng)[0]),
             )
         )
     local, points = _places(n_places, towns, rng)
-    places, required = [], {}
+    places: list[Opportunity] = []
+    required: dict[Hashable, frozenset[int]] = {}
     for i in range(n_places):
         sector = sectors[int(rng.integers(len(sectors)))]
         pool = by_sector[sector]
@@ -385,16 +393,16 @@ def synthetic_world(
         places.append(
             Opportunity(
                 id=oid,
-                required_skills=[
+                required_skills=tuple(
                     Skill(uri=concepts[j].uri, label=_label(concepts[j], local[i]))
                     if concepts[j].uri and rng.random() < 0.8
                     else Skill(label=_label(concepts[j], local[i]))
                     for j in sorted(need)
-                ],
-                sectors={sector},
+                ),
+                sectors=frozenset({sector}),
                 hours=float(rng.choice([10.0, 20.0, 30.0, 40.0])),
                 location=(float(points[i, 0]), float(points[i, 1])),
-                support_offered=_subsets(SUPPORT_KINDS, 1, 0, 4, rng)[0],
+                support_offered=frozenset(_subsets(SUPPORT_KINDS, 1, 0, 4, rng)[0]),
                 capacity=int(rng.integers(1, 6)),
             )
         )
@@ -434,7 +442,7 @@ def simulated_referrals(
     rng = np.random.default_rng(seed)
     index = OpportunityIndex(world.places, scoring=scoring)
     places = {o.id: o for o in world.places}
-    lists: dict[Hashable, list] = {}
+    lists: dict[Hashable, list[Ranked]] = {}
     outcomes: list[Outcome] = []
     while len(outcomes) < n:
         person = world.people[int(rng.integers(len(world.people)))]

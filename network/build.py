@@ -38,7 +38,7 @@ def build_graph(
     met_at: Iterable[Mapping[str, Any]] = (),
     on: date | None = None,
     window: tuple[date | None, date | None] | None = None,
-) -> nx.Graph:
+) -> nx.Graph[Any]:
     """Build the undirected partner network from plain records.
 
     The graph is undirected because who-connects-whom metrics (betweenness, communities,
@@ -95,7 +95,7 @@ def build_graph(
     start, end = _window(window)
     if on is not None and not isinstance(on, date):
         raise ValueError(f"on must be a date, not {on!r}")
-    G = nx.Graph()
+    G: nx.Graph[Any] = nx.Graph()
     for organisation in organisations:
         node = organisation["id"]
         if node in G:
@@ -188,7 +188,7 @@ def _window(window: tuple[date | None, date | None] | None) -> tuple[date | None
     return start, end
 
 
-def _endpoints(G: nx.Graph, record: Mapping[str, Any], what: str) -> tuple[Any, Any]:
+def _endpoints(G: nx.Graph[Any], record: Mapping[str, Any], what: str) -> tuple[Any, Any]:
     source, target = record.get("source"), record.get("target")
     for end in (source, target):
         if end not in G:
@@ -196,7 +196,7 @@ def _endpoints(G: nx.Graph, record: Mapping[str, Any], what: str) -> tuple[Any, 
     return source, target
 
 
-def _pair(pairs: dict, source: Any, target: Any) -> dict[str, Any]:
+def _pair(pairs: dict[tuple[Any, Any], dict[str, Any]], source: Any, target: Any) -> dict[str, Any]:
     # One entry per unordered pair; ids are comparable (ints), so the smaller comes first.
     key = (source, target) if source <= target else (target, source)
     if key not in pairs:

@@ -98,7 +98,9 @@ def met_at_ties(
     ]
 
 
-def _strongest(pairs: list[tuple[Any, Any]], events: Counter, years: dict, keep: int) -> list[tuple[Any, Any]]:
+def _strongest(
+    pairs: list[tuple[Any, Any]], events: Counter[tuple[Any, Any]], years: dict[tuple[Any, Any], set[int]], keep: int
+) -> list[tuple[Any, Any]]:
     """The pairs among the ``keep`` strongest of either of their organisations, still sorted."""
     by_organisation: dict[Any, list[tuple[Any, Any]]] = defaultdict(list)
     for pair in pairs:
@@ -110,7 +112,7 @@ def _strongest(pairs: list[tuple[Any, Any]], events: Counter, years: dict, keep:
             kept.update(own)
             continue
 
-        def strength(pair: tuple[Any, Any], organisation: Any = organisation) -> tuple:
+        def strength(pair: tuple[Any, Any], organisation: Any = organisation) -> tuple[int, int, Any]:
             other = pair[1] if pair[0] == organisation else pair[0]
             return (-events[pair], -max(years[pair]), other)
 
@@ -156,7 +158,7 @@ def is_met_at_only(data: Mapping[str, Any]) -> bool:
 _FORMAL = frozenset(RELATIONSHIP_KINDS)
 
 
-def working_ties(G: nx.Graph) -> nx.Graph:
+def working_ties(G: nx.Graph[Any]) -> nx.Graph[Any]:
     """The graph without its met-at-only edges (every organisation kept): the formal and referral ties.
 
     Returns ``G`` itself when it has no met-at-only edge, so a network without training data
@@ -173,7 +175,7 @@ def working_ties(G: nx.Graph) -> nx.Graph:
     """
     if not any(is_met_at_only(data) for _, _, data in G.edges(data=True)):
         return G
-    W = nx.Graph()
+    W: nx.Graph[Any] = nx.Graph()
     W.graph.update(G.graph)
     W.add_nodes_from(G.nodes(data=True))
     W.add_edges_from((u, v, data) for u, v, data in G.edges(data=True) if not is_met_at_only(data))

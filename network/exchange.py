@@ -21,7 +21,7 @@ _DATE_ATTRIBUTES = frozenset({"since", "until"})
 _READER_GRAPH_KEYS = frozenset({"node_default", "edge_default", "mode"})
 
 
-def to_graphml(G: nx.Graph, path_or_buffer: str | IO[bytes]) -> None:
+def to_graphml(G: nx.Graph[Any], path_or_buffer: str | IO[bytes]) -> None:
     """Write the network as GraphML, with lists as JSON text, dates as ISO text and a ``label``.
 
     None values are left out (GraphML has no null); `from_graphml` restores them.
@@ -40,7 +40,7 @@ def to_graphml(G: nx.Graph, path_or_buffer: str | IO[bytes]) -> None:
     nx.write_graphml(_for_file(G), path_or_buffer)
 
 
-def from_graphml(path_or_buffer: str | IO[bytes]) -> nx.Graph:
+def from_graphml(path_or_buffer: str | IO[bytes]) -> nx.Graph[Any]:
     """Read GraphML written by `to_graphml` or another tool into an undirected graph.
 
     Node ids that are all whole numbers become ints; attributes this library writes
@@ -61,7 +61,7 @@ def from_graphml(path_or_buffer: str | IO[bytes]) -> nx.Graph:
     return _from_file(nx.read_graphml(path_or_buffer))
 
 
-def to_gexf(G: nx.Graph, path_or_buffer: str | IO[bytes]) -> None:
+def to_gexf(G: nx.Graph[Any], path_or_buffer: str | IO[bytes]) -> None:
     """Write the network as GEXF 1.2 for Gephi, encoded as in `to_graphml`.
 
     Examples
@@ -80,7 +80,7 @@ def to_gexf(G: nx.Graph, path_or_buffer: str | IO[bytes]) -> None:
     nx.write_gexf(_for_file(G), path_or_buffer)
 
 
-def from_gexf(path_or_buffer: str | IO[bytes]) -> nx.Graph:
+def from_gexf(path_or_buffer: str | IO[bytes]) -> nx.Graph[Any]:
     """Read GEXF written by `to_gexf` or Gephi into an undirected graph, decoded as in `from_graphml`.
 
     Examples
@@ -97,7 +97,7 @@ def from_gexf(path_or_buffer: str | IO[bytes]) -> nx.Graph:
     return _from_file(nx.read_gexf(path_or_buffer))
 
 
-def to_json(G: nx.Graph) -> dict[str, Any]:
+def to_json(G: nx.Graph[Any]) -> dict[str, Any]:
     """The network in the element form Cytoscape.js reads, ready for ``json.dumps``.
 
     Ids are strings, as Cytoscape.js requires: a node's ``id`` is its node id, an edge's
@@ -119,7 +119,7 @@ def to_json(G: nx.Graph) -> dict[str, Any]:
     return {"elements": {"nodes": nodes, "edges": edges}}
 
 
-def from_json(data: Mapping[str, Any] | str) -> nx.Graph:
+def from_json(data: Mapping[str, Any] | str) -> nx.Graph[Any]:
     """The graph back from `to_json` output (a dict or its JSON text).
 
     Raises
@@ -136,14 +136,13 @@ def from_json(data: Mapping[str, Any] | str) -> nx.Graph:
     >>> list(G.edges(data=True))
     [(1, 2, {'since': datetime.date(2021, 3, 1)})]
     """
-    if isinstance(data, str):
-        data = json.loads(data)
+    document: Mapping[str, Any] = json.loads(data) if isinstance(data, str) else data
     try:
-        nodes, edges = data["elements"]["nodes"], data["elements"]["edges"]
+        nodes, edges = document["elements"]["nodes"], document["elements"]["edges"]
     except (KeyError, TypeError):
         raise ValueError('expected {"elements": {"nodes": [...], "edges": [...]}}') from None
     ids = _node_ids(str(element["data"]["id"]) for element in nodes)
-    G = nx.Graph()
+    G: nx.Graph[Any] = nx.Graph()
     for element in nodes:
         attributes = dict(element["data"])
         G.add_node(ids[str(attributes.pop("id"))], **_decoded(attributes, lists=False))
@@ -158,9 +157,9 @@ def from_json(data: Mapping[str, Any] | str) -> nx.Graph:
     return G
 
 
-def _for_file(G: nx.Graph) -> nx.Graph:
+def _for_file(G: nx.Graph[Any]) -> nx.Graph[Any]:
     """A copy that GraphML and GEXF writers accept."""
-    H = nx.Graph()
+    H: nx.Graph[Any] = nx.Graph()
     H.graph.update(_encoded(G.graph))
     for node, data in G.nodes(data=True):
         attributes = _encoded(data)
@@ -171,9 +170,9 @@ def _for_file(G: nx.Graph) -> nx.Graph:
     return H
 
 
-def _from_file(H: nx.Graph) -> nx.Graph:
+def _from_file(H: nx.Graph[Any]) -> nx.Graph[Any]:
     ids = _node_ids(str(node) for node in H)
-    G = nx.Graph()
+    G: nx.Graph[Any] = nx.Graph()
     G.graph.update({key: value for key, value in H.graph.items() if key not in _READER_GRAPH_KEYS})
     for node, data in H.nodes(data=True):
         attributes = dict(data)

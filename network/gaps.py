@@ -87,7 +87,9 @@ def placement_gaps(
     reaches_any = points.reaches_any(index)
     region_places, municipality_places = _places_within_reach(index, points, region_keys, municipality_keys)
 
-    def report(keys: list[tuple], key_of: Any, within: dict[tuple, int], fields: tuple[str, ...]) -> list[dict]:
+    def report(
+        keys: list[tuple[Any, ...]], key_of: Any, within: dict[tuple[Any, ...], int], fields: tuple[str, ...]
+    ) -> list[dict[str, Any]]:
         totals = {key: {"participants": 0, "unlocated": 0, "without_places": 0} for key in keys}
         for row in rows:
             totals[key_of(row)]["participants"] += row["count"]
@@ -152,7 +154,7 @@ def missing_kinds(
     unknown = [kind for kind in required if kind not in ORGANISATION_KINDS]
     if unknown:
         raise ValueError(f"unknown organisation kinds in required: {', '.join(map(repr, unknown))}")
-    present: dict[str, set[str]] = {}
+    present: dict[str, set[str | None]] = {}
     for organisation in organisations:
         if organisation.get("region"):
             present.setdefault(organisation["region"], set()).add(organisation.get("kind"))
@@ -323,7 +325,7 @@ class _DemandPoints:
     points are sorted by municipality, so ``bounds[m]:bounds[m + 1]`` are municipality ``m``'s.
     """
 
-    def __init__(self, located: Sequence[Mapping[str, Any]], municipality_index: Mapping[tuple, int]) -> None:
+    def __init__(self, located: Sequence[Mapping[str, Any]], municipality_index: Mapping[tuple[Any, ...], int]) -> None:
         table = np.array(
             [
                 (
@@ -355,14 +357,17 @@ class _DemandPoints:
     def within(self, point: np.ndarray, index: _PlaceIndex, place: np.ndarray) -> np.ndarray:
         """Whether each place is within reach of each point (pairwise), exactly as `haversine_km` says."""
         distance = haversine_km(self.lat[point], self.lon[point], index.lat[place], index.lon[place])
-        return distance <= self.travel[point]
+        reach: np.ndarray = distance <= self.travel[point]
+        return reach
 
     def reaches_any(self, index: _PlaceIndex) -> np.ndarray:
         """For every located row, whether at least one place is within its reach."""
         reached = np.zeros(len(self.lat), dtype=bool)
         if index.tree is not None:
             searched = np.flatnonzero(self.searchable)
-            distance, nearest = index.tree.query(self.xyz[searched])
+            found = index.tree.query(self.xyz[searched])
+            # One point per row in, so arrays out (the stubs also allow the scalars of a single point).
+            distance, nearest = np.asarray(found[0]), np.asarray(found[1], dtype=np.intp)
             near = distance <= self.radius[searched]
             searched, nearest = searched[near], nearest[near]
             reached[searched] = self.within(searched, index, nearest)
@@ -375,8 +380,11 @@ class _DemandPoints:
 
 
 def _places_within_reach(
-    index: _PlaceIndex, points: _DemandPoints, region_keys: Sequence[tuple], municipality_keys: Sequence[tuple]
-) -> tuple[dict[tuple, int], dict[tuple, int]]:
+    index: _PlaceIndex,
+    points: _DemandPoints,
+    region_keys: Sequence[tuple[Any, ...]],
+    municipality_keys: Sequence[tuple[Any, ...]],
+) -> tuple[dict[tuple[Any, ...], int], dict[tuple[Any, ...], int]]:
     """Open places within reach of each region's and each municipality's participants, each place once."""
     by_region = {key: np.zeros(len(index), dtype=bool) for key in region_keys}
     municipality_places = {}
@@ -448,7 +456,8 @@ def _confirmed(index: _PlaceIndex, points: _DemandPoints, owner: np.ndarray, pla
     pairs = np.arange(len(place))
     index.slot[place] = pairs
     one = index.slot[place] == pairs
-    unique, within = place[one], points.within(owner[one], index, place[one])
+    unique: np.ndarray = place[one]
+    within = points.within(owner[one], index, unique)
     if within.all():
         return unique
     doubtful = np.isin(place, unique[~within])

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, cast
 
 import networkx as nx
 from networkx.utils import create_py_random_state, not_implemented_for
@@ -40,7 +41,7 @@ MIN_BETWEENNESS_PIVOTS = 64
 
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
-def centrality(G: nx.Graph, *, k: int | None = None, seed: Any = None) -> dict[Any, dict[str, float]]:
+def centrality(G: nx.Graph[Any], *, k: int | None = None, seed: Any = None) -> dict[Any, dict[str, float]]:
     """Degree, weighted degree, betweenness and PageRank of every organisation.
 
     "Met at" ties (edges that are only that, see `network.working_ties`) are not counted in
@@ -77,7 +78,7 @@ def centrality(G: nx.Graph, *, k: int | None = None, seed: Any = None) -> dict[A
 
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
-def communities(G: nx.Graph, *, resolution: float = 1.0, seed: Any = 0) -> list[set]:
+def communities(G: nx.Graph[Any], *, resolution: float = 1.0, seed: Any = 0) -> list[set[Any]]:
     """Communities found by Louvain on the tie weights, largest first.
 
     Parameters
@@ -108,7 +109,7 @@ def communities(G: nx.Graph, *, resolution: float = 1.0, seed: Any = 0) -> list[
 
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
-def cross_border(G: nx.Graph) -> dict[str, Any]:
+def cross_border(G: nx.Graph[Any]) -> dict[str, Any]:
     """Ties between organisations of different countries, per organisation and per region pair.
 
     Organisations without a country are never counted as crossing a border.
@@ -151,7 +152,7 @@ def cross_border(G: nx.Graph) -> dict[str, Any]:
 
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
-def fragility(G: nx.Graph) -> dict[str, list[dict[str, Any]]]:
+def fragility(G: nx.Graph[Any]) -> dict[str, list[dict[str, Any]]]:
     """Where the network would fall apart: bridges and articulation points.
 
     A bridge is a tie, an articulation point an organisation, whose loss splits its part
@@ -186,8 +187,10 @@ def fragility(G: nx.Graph) -> dict[str, list[dict[str, Any]]]:
     # In the block-cut tree each block weighs its own (non-cut) organisations, each cut
     # vertex 1; removing a cut vertex leaves the pieces hanging off it in that tree.
     cut_vertices = set(nx.articulation_points(G))
-    T = nx.Graph()
-    for index, block in enumerate(nx.biconnected_components(G)):
+    T: nx.Graph[tuple[str, Any]] = nx.Graph()
+    # networkx yields each block as a set of nodes; types-networkx says a list of sets.
+    blocks = cast("Iterator[set[Any]]", nx.biconnected_components(G))
+    for index, block in enumerate(blocks):
         T.add_node(("block", index), weight=len(block - cut_vertices))
         T.add_edges_from((("block", index), ("cut", vertex)) for vertex in block & cut_vertices)
     T.add_nodes_from((("cut", vertex) for vertex in cut_vertices), weight=1)
@@ -203,7 +206,7 @@ def fragility(G: nx.Graph) -> dict[str, list[dict[str, Any]]]:
             pieces.append(total[tree_node] - size[tree_node])
         points.append({"organisation": vertex, "cut_off": total[tree_node] - 1 - max(pieces)})
 
-    def order(item: dict[str, Any]) -> tuple:
+    def order(item: dict[str, Any]) -> tuple[Any, ...]:
         return -item["cut_off"], item.get("organisation", item.get("source")), item.get("target", 0)
 
     return {"bridges": sorted(bridges, key=order), "articulation_points": sorted(points, key=order)}
@@ -211,7 +214,7 @@ def fragility(G: nx.Graph) -> dict[str, list[dict[str, Any]]]:
 
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
-def weakly_tied(G: nx.Graph, *, max_degree: int = 1) -> dict[str, list[Any]]:
+def weakly_tied(G: nx.Graph[Any], *, max_degree: int = 1) -> dict[str, list[Any]]:
     """Organisations with no ties, and those with at most ``max_degree`` ties.
 
     Examples
@@ -233,7 +236,7 @@ def weakly_tied(G: nx.Graph, *, max_degree: int = 1) -> dict[str, list[Any]]:
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
 def summary(
-    G: nx.Graph,
+    G: nx.Graph[Any],
     *,
     k: int | None = None,
     seed: Any = 0,
@@ -302,7 +305,7 @@ def summary(
     }
 
 
-def _centrality(G: nx.Graph, k: int | None, seed: Any) -> tuple[dict[Any, dict[str, float]], int | None]:
+def _centrality(G: nx.Graph[Any], k: int | None, seed: Any) -> tuple[dict[Any, dict[str, float]], int | None]:
     """`centrality` and the number of betweenness pivots (None when exact)."""
     betweenness, pivots = _betweenness(G, k, seed)
     pagerank = nx.pagerank(G, weight="weight") if len(G) else {}
@@ -338,7 +341,7 @@ def betweenness_pivots(organisations: int, ties: int, budget: int | None = None)
     return max(MIN_BETWEENNESS_PIVOTS, budget // per_search)
 
 
-def _betweenness(G: nx.Graph, k: int | None, seed: Any) -> tuple[dict[Any, float], int | None]:
+def _betweenness(G: nx.Graph[Any], k: int | None, seed: Any) -> tuple[dict[Any, float], int | None]:
     """Betweenness and the number of pivots it was sampled from (None when exact)."""
     if k is not None and (isinstance(k, bool) or not isinstance(k, int) or k < 1):
         raise ValueError(f"k must be a whole number of at least 1, not {k!r}")
@@ -348,7 +351,7 @@ def _betweenness(G: nx.Graph, k: int | None, seed: Any) -> tuple[dict[Any, float
     exact = k is None or k >= n
     if n < 3:  # nobody lies between two others
         return dict.fromkeys(G, 0.0), None if exact else k
-    if exact:
+    if exact or k is None:
         # Every ordered pair (s, t) counted once, over the pairs a node could lie between.
         scale = 1 / ((n - 1) * (n - 2))
         return {node: 2 * value * scale for node, value in _pair_dependencies(G, None).items()}, None
@@ -362,7 +365,7 @@ def _betweenness(G: nx.Graph, k: int | None, seed: Any) -> tuple[dict[Any, float
     return {node: 2 * value * (on_pivot if node in chosen else elsewhere) for node, value in values.items()}, k
 
 
-def _pair_dependencies(G: nx.Graph, sources: list | None) -> dict[Any, float]:
+def _pair_dependencies(G: nx.Graph[Any], sources: list[Any] | None) -> dict[Any, float]:
     """For every node, the shares of shortest paths through it, summed over pairs {s, t} with s in
     ``sources`` (every node when None) and t anywhere: networkx's unnormalised betweenness.
     """
@@ -382,7 +385,7 @@ def _pair_dependencies(G: nx.Graph, sources: list | None) -> dict[Any, float]:
     return dict(zip(nodes, values, strict=True))
 
 
-def _tree_sizes(G: nx.Graph, weight: dict[Any, int]) -> tuple[dict, dict, dict]:
+def _tree_sizes(G: nx.Graph[Any], weight: dict[Any, int]) -> tuple[dict[Any, Any], dict[Any, int], dict[Any, int]]:
     """DFS-forest parents, subtree weights, and the total weight of each node's component."""
     parent: dict[Any, Any] = {}
     size = dict(weight)

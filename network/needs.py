@@ -89,8 +89,8 @@ def needs_gaps(people: Iterable[Mapping[str, Any]], *, smallest_shown: int = 5) 
     rows = _rows(people)
 
     def report(key_of: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
-        totals: dict[tuple, Counter] = {}
-        reasons: dict[tuple, Counter] = {}
+        totals: dict[tuple[Any, ...], Counter[str]] = {}
+        reasons: dict[tuple[Any, ...], Counter[str]] = {}
         for row in rows:
             key = key_of(row)
             total = totals.setdefault(key, Counter())
@@ -180,7 +180,7 @@ def closing_changes(
     host_rows = [dict(h) for h in hosts if h.get("latitude") is not None and h.get("longitude") is not None]
     host_lat = np.array([float(h["latitude"]) for h in host_rows])
     host_lon = np.array([float(h["longitude"]) for h in host_rows])
-    areas: dict[tuple, list[dict[str, Any]]] = {}
+    areas: dict[tuple[Any, Any], list[dict[str, Any]]] = {}
     for row in rows:
         areas.setdefault((row["region"], row["municipality"]), []).append(row)
     changes = []
@@ -218,7 +218,7 @@ def _area_changes(
         for h in np.argsort(centre, kind="stable")[:_SITES]:
             if centre[h] <= bound:
                 sites.append((host_lat[h], host_lon[h], h))
-    need_sets = Counter()
+    need_sets: Counter[frozenset[str]] = Counter()
     for row in members:
         need_sets[row["needs"]] += row["count"]
     offers = [needs for needs, _ in need_sets.most_common(_SUPPORT_SETS)]
@@ -265,7 +265,7 @@ def _describe(
     common = frozenset.intersection(*(row["languages"] for row in served))
     spoken = Counter(code for row in members for code in row["languages"] for _ in range(row["count"]))
     language = sorted(common, key=lambda code: (-spoken[code], code))[:1]
-    reasons: Counter = Counter()
+    reasons: Counter[str] = Counter()
     for row in served:
         for code in row["reasons"]:
             reasons[code] += row["count"]
@@ -295,7 +295,7 @@ def _describe(
 
 
 def bridge_closers(
-    G: nx.Graph, bridges: Sequence[Mapping[str, Any]], *, top: int | None = None
+    G: nx.Graph[Any], bridges: Sequence[Mapping[str, Any]], *, top: int | None = None
 ) -> list[dict[str, Any]]:
     """For each bridge, a partnership that would stop it being the only tie: one end with a partner of the other.
 

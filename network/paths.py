@@ -12,7 +12,7 @@ __all__ = ["neighbourhood", "shortest_chain"]
 
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
-def shortest_chain(G: nx.Graph, a: Any, b: Any) -> list[Any]:
+def shortest_chain(G: nx.Graph[Any], a: Any, b: Any) -> list[Any]:
     """The chain of ties from ``a`` to ``b`` with the fewest hops, preferring stronger ties.
 
     Each hop costs 1 plus a tie-breaker ``1 / (n * weight)``; the tie-breakers along any
@@ -52,7 +52,7 @@ def shortest_chain(G: nx.Graph, a: Any, b: Any) -> list[Any]:
 
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
-def neighbourhood(G: nx.Graph, node: Any, depth: int = 1) -> dict[Any, int]:
+def neighbourhood(G: nx.Graph[Any], node: Any, depth: int = 1) -> dict[Any, int]:
     """Organisations within ``depth`` ties of ``node``, with their distance in ties.
 
     The keys are the node set of the ego graph (``G.subgraph(result)``); ``node`` itself

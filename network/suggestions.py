@@ -36,7 +36,7 @@ _NAMED_PARTNERS = 3
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
 def suggest_partnerships(
-    G: nx.Graph,
+    G: nx.Graph[Any],
     *,
     top: int = 20,
     max_km: float = 60,
@@ -118,7 +118,7 @@ def suggest_partnerships(
 
 @not_implemented_for("directed")
 @not_implemented_for("multigraph")
-def suggest_for_each(G: nx.Graph, *, top: int = 5, max_km: float = 60) -> dict[Any, list[dict[str, Any]]]:
+def suggest_for_each(G: nx.Graph[Any], *, top: int = 5, max_km: float = 60) -> dict[Any, list[dict[str, Any]]]:
     """`suggest_partnerships` with ``node=`` for every organisation, the graph prepared once.
 
     The same lists as calling it per node (each organisation is ``source`` of its own), without
@@ -145,14 +145,14 @@ def suggest_for_each(G: nx.Graph, *, top: int = 5, max_km: float = 60) -> dict[A
 class _Prepared:
     """What every ranking of one graph reads: its nodes, working ties, met-at pairs and node arrays."""
 
-    def __init__(self, G: nx.Graph) -> None:
+    def __init__(self, G: nx.Graph[Any]) -> None:
         self.nodes = list(G)
         self.W = working_ties(G)
         self.met = _met_pairs(G, self.W, self.nodes)
         self.arrays = _node_arrays(G, self.nodes)
 
 
-def _suggest(G: nx.Graph, prepared: _Prepared, top: int, max_km: float, node: Any) -> list[dict[str, Any]]:
+def _suggest(G: nx.Graph[Any], prepared: _Prepared, top: int, max_km: float, node: Any) -> list[dict[str, Any]]:
     nodes, W = prepared.nodes, prepared.W
     met_i, met_j, met_events = prepared.met
     lat, lon, kind, role = prepared.arrays
@@ -193,7 +193,7 @@ def _suggest(G: nx.Graph, prepared: _Prepared, top: int, max_km: float, node: An
     return suggestions
 
 
-def _node_arrays(G: nx.Graph, nodes: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _node_arrays(G: nx.Graph[Any], nodes: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Latitude and longitude (NaN when unknown), a kind code and a referrer/host role per node."""
     data = [G.nodes[n] for n in nodes]
     lat = np.array([np.nan if d.get("latitude") is None else d["latitude"] for d in data], dtype=float)
@@ -208,7 +208,7 @@ def _node_arrays(G: nx.Graph, nodes: list[Any]) -> tuple[np.ndarray, np.ndarray,
     return lat, lon, kind, role
 
 
-def _met_pairs(G: nx.Graph, W: nx.Graph, nodes: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _met_pairs(G: nx.Graph[Any], W: nx.Graph[Any], nodes: list[Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The pairs tied only by meeting at events, as node indices ``i < j``, and their shared events."""
     if W is G:
         empty = np.zeros(0, dtype=np.int64)
@@ -223,7 +223,9 @@ def _met_pairs(G: nx.Graph, W: nx.Graph, nodes: list[Any]) -> tuple[np.ndarray, 
     return i, j, events
 
 
-def _events_of(n: int, met_i, met_j, met_events, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+def _events_of(
+    n: int, met_i: np.ndarray, met_j: np.ndarray, met_events: np.ndarray, u: np.ndarray, v: np.ndarray
+) -> np.ndarray:
     """Shared events of each candidate pair (0 for pairs that never met), by binary search."""
     if not len(met_i):
         return np.zeros(len(u), dtype=np.int64)
@@ -234,13 +236,19 @@ def _events_of(n: int, met_i, met_j, met_events, u: np.ndarray, v: np.ndarray) -
 
 
 def _candidates(
-    G: nx.Graph, nodes: list[Any], lat, lon, role, max_km: float, met: tuple[np.ndarray, np.ndarray]
+    G: nx.Graph[Any],
+    nodes: list[Any],
+    lat: np.ndarray,
+    lon: np.ndarray,
+    role: np.ndarray,
+    max_km: float,
+    met: tuple[np.ndarray, np.ndarray],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Untied pairs (u < v, as node indices) sharing a partner that is no hub, near
     referrer-host pairs and pairs that met at events, with their Adamic-Adar index.
     ``G`` holds the working ties only."""
     n = len(nodes)
-    A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=None, dtype=float, format="csr")
+    A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=None, dtype=np.dtype(float), format="csr")
     A.data[:] = 1.0
     light = np.flatnonzero(A.sum(axis=1) <= _HUB_DEGREE)
     candidates = A[:, light] @ A[:, light].T
@@ -251,7 +259,9 @@ def _candidates(
         if not len(askers) or not len(others):
             continue
         k = min(_NEAREST, len(others))
-        distances, found = cKDTree(positions[others]).query(positions[askers], k=k, distance_upper_bound=_chord(max_km))
+        nearest = cKDTree(positions[others]).query(positions[askers], k=k, distance_upper_bound=_chord(max_km))
+        # Many askers in, so arrays out (the stubs also allow the scalars of a single point).
+        distances, found = np.asarray(nearest[0]), np.asarray(nearest[1])
         within = np.isfinite(distances.reshape(len(askers), k))
         rows, cols = np.repeat(askers, k)[within.ravel()], others[found.reshape(len(askers), k)[within]]
         candidates = candidates + sp.coo_array((np.ones(len(rows)), (rows, cols)), shape=(n, n)).tocsr()
@@ -267,7 +277,13 @@ def _candidates(
 
 
 def _candidates_of(
-    G: nx.Graph, nodes: list[Any], node: Any, lat, lon, max_km: float, everything: nx.Graph
+    G: nx.Graph[Any],
+    nodes: list[Any],
+    node: Any,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    max_km: float,
+    everything: nx.Graph[Any],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Untied partners of partners of ``node``, everyone within ``max_km`` and everyone it met at
     events (the edges of ``everything``), with networkx's Adamic-Adar over ``G``, the working ties."""
@@ -307,11 +323,11 @@ def _positions(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 def _chord(km: float) -> float:
     """The straight-line length of a great-circle arc of ``km``, a hair longer against rounding."""
-    return 2 * EARTH_RADIUS_KM * np.sin(min(km / (2 * EARTH_RADIUS_KM), np.pi / 2)) * (1 + 1e-9)
+    return 2 * EARTH_RADIUS_KM * float(np.sin(min(km / (2 * EARTH_RADIUS_KM), np.pi / 2))) * (1 + 1e-9)
 
 
 def _reasons(
-    G: nx.Graph, u: Any, v: Any, common: list[Any], km: float | None, meeting: dict[str, Any] | None
+    G: nx.Graph[Any], u: Any, v: Any, common: list[Any], km: float | None, meeting: dict[str, Any] | None
 ) -> list[dict[str, Any]]:
     """Why a pair is suggested, as codes with parameters, so an application can say it in its own language."""
     reasons: list[dict[str, Any]] = []
@@ -332,7 +348,7 @@ def _reasons(
     return reasons
 
 
-def _reason(G: nx.Graph, reasons: list[dict[str, Any]]) -> str:
+def _reason(G: nx.Graph[Any], reasons: list[dict[str, Any]]) -> str:
     """The reasons as one English sentence (for the library's own users; the portal translates the codes)."""
     parts = []
     for reason in reasons:

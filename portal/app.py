@@ -20,7 +20,8 @@ from portal.auth.pages import AuthPages
 from portal.auth.two_factor_pages import LoginCodePages, TwoFactorPages, enrolment_required
 from portal.cases.pages import CasePages
 from portal.db.engine import close_pool, open_pool, prepare_sqlite
-from portal.downloads.pages import CaseloadDownloads, DirectoryDownloads, NetworkDownloads, ReferralDownloads
+from portal.downloads.export_pages import ExportPages
+from portal.downloads.pages import CaseloadDownloads, DirectoryDownloads, ReferralDownloads
 from portal.employers.pages import EmployerPages, IntroductionPages
 from portal.home.health import health
 from portal.home.pages import home
@@ -37,14 +38,14 @@ from portal.network import jobs as network_jobs
 from portal.network.api import NetworkApi
 from portal.network.pages import NetworkPages
 from portal.network.plan_pages import PlanPages
+from portal.notifications.pages import NotificationPages
 from portal.opportunities.api import OpportunityApi
 from portal.opportunities.pages import OpportunityPages
 from portal.organisations.api import OrganisationApi, RelationshipApi
 from portal.organisations.pages import DirectoryPages, RelationshipPages
 from portal.placements.pages import AttendancePages, CaseResponsePages, PlacementRecordPages
 from portal.privacy.pages import CasePrivacyPages, PrivacyAdminPages
-from portal.referrals.notification_pages import NotificationOpenPages
-from portal.referrals.pages import CaseReferralPages, NotificationPages, ReferralPages
+from portal.referrals.pages import CaseReferralPages, ReferralPages
 from portal.settings import PROJECT_ROOT, get_settings
 from portal.skills.pages import SkillPages
 from portal.training.certificate_pages import CertificatePages, CompetencePages, TrainedPages
@@ -145,7 +146,6 @@ def create_app() -> Litestar:
             PlacementPages,
             ReferralPages,
             NotificationPages,
-            NotificationOpenPages,
             AttendancePages,
             PlacementRecordPages,
             CaseResponsePages,
@@ -173,7 +173,7 @@ def create_app() -> Litestar:
             DirectoryDownloads,
             CaseloadDownloads,
             ReferralDownloads,
-            NetworkDownloads,
+            ExportPages,
             TrainingPages,
             CertificatePages,
             CompetencePages,

@@ -61,3 +61,8 @@ CONSENT_SCOPES = {
     "employer_profile": _l("Show an anonymised profile to employers"),
     "employer_contact": _l("Let employers receive contact details after an agreed introduction"),
 }
+
+# A referral in one of these statuses is live: it holds the person's turn for the opportunity, so
+# no second referral to it is made, an allocation round does not offer the person again, and a
+# step taken back into one of them is refused while another live referral exists.
+LIVE_REFERRAL_STATUSES = ("proposed", "sent", "accepted", "started")

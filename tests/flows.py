@@ -1,4 +1,4 @@
-"""Steps through HTTP that many tests share: open a case, switch user, refer, take a step, run a round."""
+"""Steps through HTTP that many tests share: open a case, switch user, refer, take a step, run a round, export."""
 
 from __future__ import annotations
 
@@ -153,5 +153,12 @@ async def run_round(client, **form) -> int:
     response = await post_form(
         client, "/matching/rounds", {"name": "Spring intake", "method": "stable", "stage": "activation", **form}
     )
+    assert response.status_code == 303, response.text[:800]
+    return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+async def ask_export(client, kind: str, format: str) -> int:
+    """Ask for an export built by a job (it runs inline under tests); returns the export's id."""
+    response = await post_form(client, "/exports", {"kind": kind, "format": format})
     assert response.status_code == 303, response.text[:800]
     return int(response.headers["location"].rsplit("/", 1)[1])

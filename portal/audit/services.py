@@ -5,26 +5,26 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from litestar import Request
-
 from portal.auth.current_user import CurrentUser
 from portal.clock import utc_now
 from portal.db.tables import AuditEvent, Participant
 from portal.pagination import Page, clamp_page
-from portal.web.client import client_address
 
 PER_PAGE = 50
 
 
 async def record(
-    request: Request, user: CurrentUser | None, action: str, record_type: str, record_id: int, detail: str = ""
+    user: CurrentUser | None, address: str, action: str, record_type: str, record_id: int, detail: str = ""
 ) -> None:
-    """Append one event. There is no function to change or remove events, by design."""
-    await record_many(request, user, action, record_type, [record_id], detail)
+    """Append one event by ``user`` from ``address`` (the client's, ``portal.web.client.client_address``).
+
+    There is no function to change or remove events, by design.
+    """
+    await record_many(user, address, action, record_type, [record_id], detail)
 
 
 async def record_many(
-    request: Request, user: CurrentUser | None, action: str, record_type: str, record_ids: list[int], detail: str = ""
+    user: CurrentUser | None, address: str, action: str, record_type: str, record_ids: list[int], detail: str = ""
 ) -> None:
     """Append one event per record in a single statement (a list page showing many people)."""
     if not record_ids:
@@ -40,7 +40,7 @@ async def record_many(
                 record_type=record_type,
                 record_id=record_id,
                 detail=detail[:2000],
-                address=client_address(request)[:64],
+                address=address[:64],
             )
             for record_id in record_ids
         ]

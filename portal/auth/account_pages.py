@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import NotFoundException
-from litestar.params import FromQuery, PathParameter
+from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from portal.audit import services as audit
 from portal.auth import browsers, reset, self_service, sessions
 from portal.auth.accounts import MIN_PASSWORD_LENGTH
-from portal.auth.guards import current_user, login_required
+from portal.auth.guards import login_required, signed_in_user
+from portal.auth.link_params import TOKEN_PAGE_HEADERS, Token
 from portal.auth.pages import session_cookie
 from portal.i18n import LANGUAGES
 from portal.i18n import gettext as _
@@ -22,10 +23,6 @@ from portal.web.client import client_address
 from portal.web.templating import render
 
 RECORD = "user"
-# Tokens are 43 characters; a longer path segment is refused before any query.
-Token = Annotated[str, PathParameter(max_length=100)]
-# Pages that carry a reset token in their URL: no copies in caches, no Referer leaving with it.
-TOKEN_PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 def _notices() -> dict[str, str]:
@@ -53,12 +50,12 @@ class AccountPages(Controller):
 
     @get("/", name="account:profile")
     async def profile(self, request: Request, notice: FromQuery[str] = "") -> Template:
-        profile = await self_service.profile_of(current_user(request).id)
+        profile = await self_service.profile_of(signed_in_user(request).id)
         return self._profile_page(request, profile, {}, notice=_notices().get(notice, ""))
 
     @post("/", status_code=303)
     async def save_profile(self, request: Request) -> Redirect | Template:
-        user = current_user(request)
+        user = signed_in_user(request)
         data = await _form(request)
         values, errors = self_service.clean_profile(data)
         stored = await self_service.profile_of(user.id)
@@ -76,7 +73,9 @@ class AccountPages(Controller):
             return self._profile_page(request, {**stored, **values}, errors, status_code=status)
         changed = await self_service.update_profile(user.id, values)
         if changed:
-            await audit.record(request, user, "update", RECORD, user.id, "own profile: " + ", ".join(changed))
+            await audit.record(
+                user, client_address(request), "update", RECORD, user.id, "own profile: " + ", ".join(changed)
+            )
         return Redirect(path="/account?notice=saved", status_code=303)
 
     def _profile_page(
@@ -91,7 +90,7 @@ class AccountPages(Controller):
 
     @post("/password", status_code=303)
     async def change_password(self, request: Request) -> Redirect | Template:
-        user = current_user(request)
+        user = signed_in_user(request)
         data = await _form(request)
         # Checked (and counted) first, whatever else is wrong: the form must not be a free password oracle.
         verdict = await self_service.check_password(
@@ -116,14 +115,19 @@ class AccountPages(Controller):
         await self_service.set_password(user.id, data["new_password"])
         ended = await sessions.end_other_sessions(user.id, request.cookies.get(sessions.COOKIE_NAME))
         await audit.record(
-            request, user, "update", RECORD, user.id, f"own password changed; {ended} other sessions ended"
+            user,
+            client_address(request),
+            "update",
+            RECORD,
+            user.id,
+            f"own password changed; {ended} other sessions ended",
         )
         await self_service.notify_password_changed(user.id)
         return Redirect(path="/account?notice=password_changed", status_code=303)
 
     @get("/sessions", name="account:sessions")
     async def session_list(self, request: Request, notice: FromQuery[str] = "") -> Template:
-        user = current_user(request)
+        user = signed_in_user(request)
         rows = await sessions.sessions_of(user.id, request.cookies.get(sessions.COOKIE_NAME))
         for row in rows:
             row["browser"], row["system"] = browsers.describe(row["user_agent"])
@@ -132,7 +136,7 @@ class AccountPages(Controller):
 
     @post("/sessions/{session_id:int}/end", status_code=303, raises=[NotFoundException])
     async def end_one(self, request: Request, session_id: RecordId) -> Redirect:
-        user = current_user(request)
+        user = signed_in_user(request)
         current = request.cookies.get(sessions.COOKIE_NAME)
         was_current = any(
             row["id"] == session_id and row["current"] for row in await sessions.sessions_of(user.id, current)
@@ -140,16 +144,18 @@ class AccountPages(Controller):
         # Only the user's own: another user's session id is "not found", never ended.
         if not await sessions.end_session_of(user.id, session_id):
             raise NotFoundException()
-        await audit.record(request, user, "update", RECORD, user.id, f"own session {session_id} ended")
+        await audit.record(user, client_address(request), "update", RECORD, user.id, f"own session {session_id} ended")
         if was_current:
             return Redirect(path="/login", status_code=303, cookies=[session_cookie("", 0)])
         return Redirect(path="/account/sessions?notice=ended", status_code=303)
 
     @post("/sessions/end-others", status_code=303)
     async def end_others(self, request: Request) -> Redirect:
-        user = current_user(request)
+        user = signed_in_user(request)
         ended = await sessions.end_other_sessions(user.id, request.cookies.get(sessions.COOKIE_NAME))
-        await audit.record(request, user, "update", RECORD, user.id, f"{ended} other own sessions ended")
+        await audit.record(
+            user, client_address(request), "update", RECORD, user.id, f"{ended} other own sessions ended"
+        )
         return Redirect(path="/account/sessions?notice=others_ended", status_code=303)
 
 
@@ -203,7 +209,12 @@ class PasswordResetPages(Controller):
         if user_id is None:  # used by a parallel request a moment ago
             return _dead_link(request)
         await audit.record(
-            request, None, "update", RECORD, user_id, "password reset by e-mail link; all sessions ended"
+            None,
+            client_address(request),
+            "update",
+            RECORD,
+            user_id,
+            "password reset by e-mail link; all sessions ended",
         )
         await self_service.notify_password_changed(user_id)
         return Redirect(path="/login?notice=password_reset", status_code=303, cookies=[session_cookie("", 0)])

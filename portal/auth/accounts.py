@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import anyio
+from piccolo.columns import Column
 
 from portal.auth import throttle
 from portal.auth.passwords import hash_password, needs_rehash, verify_password
@@ -47,7 +49,7 @@ async def authenticate(username: str, password: str, address: str) -> LoginResul
     if not (row and valid and row["is_active"]):
         return LoginResult(user_id=None)
     await throttle.mark_succeeded(attempt_id, username)
-    updates = {PortalUser.last_login_at: utc_now()}
+    updates: dict[Column | str, Any] = {PortalUser.last_login_at: utc_now()}
     if needs_rehash(row["password_hash"]):
         updates[PortalUser.password_hash] = hash_password(password)
     await PortalUser.update(updates).where(PortalUser.id == row["id"])

@@ -9,9 +9,9 @@ from litestar.datastructures import Cookie
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from portal.auth import accounts, sessions, two_factor
+from portal.auth import self_service, sessions
 from portal.auth.guards import current_user, login_required
-from portal.db.tables import PortalUser
+from portal.auth.sign_in import sign_in
 from portal.i18n import LANGUAGES
 from portal.i18n import gettext as _
 from portal.settings import get_settings
@@ -64,8 +64,14 @@ class AuthPages(Controller):
         username = str(form.get("username") or "")[:100]
         password = str(form.get("password") or "")[:1000]
         target = safe_next(str(form.get("next") or "/"))
-        result = await accounts.authenticate(username, password, client_address(request))
-        if not result.ok:
+        result = await sign_in(
+            username,
+            password,
+            client_address(request),
+            previous_token=request.cookies.get(sessions.COOKIE_NAME),
+            user_agent=request.headers.get("user-agent", ""),
+        )
+        if result.token is None:
             error = (
                 _("Too many failed attempts. Wait 15 minutes and try again.")
                 if result.throttled
@@ -74,16 +80,9 @@ class AuthPages(Controller):
             status = 429 if result.throttled else 401
             context = {"next": target, "error": error, "username": username, "throttled": result.throttled}
             return render(request, "login.html", context, status_code=status)
+        token = result.token
         # With two-factor on, the session opens nothing until the code is given at /login/code.
-        pending = await two_factor.is_enabled(result.user_id)
-        token = await sessions.start_session(
-            result.user_id,
-            client_address(request),
-            previous_token=request.cookies.get(sessions.COOKIE_NAME),
-            user_agent=request.headers.get("user-agent", ""),
-            pending_second_factor=pending,
-        )
-        if pending:
+        if result.pending_second_factor:
             max_age = int(sessions.PENDING_LIFETIME.total_seconds())
             location = f"/login/code?next={quote(target, safe='')}"
             return Redirect(path=location, status_code=303, cookies=[session_cookie(token, max_age)])
@@ -110,7 +109,7 @@ class AuthPages(Controller):
             return Redirect(path=target, status_code=303)
         user = current_user(request)
         if user is not None:
-            await PortalUser.update({PortalUser.language: language}).where(PortalUser.id == user.id)
+            await self_service.set_language(user.id, language)
         cookie = Cookie(
             key=LANGUAGE_COOKIE,
             value=language,

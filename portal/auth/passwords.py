@@ -7,8 +7,11 @@ from portal.settings import get_settings
 
 # Argon2's defaults everywhere but in the test suite, where hundreds of logins would otherwise
 # spend minutes in deliberate slowness that the tests do not need.
-_TEST_PARAMETERS = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
-_hasher = PasswordHasher(**(_TEST_PARAMETERS if get_settings().environment == "test" else {}))
+_hasher = (
+    PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    if get_settings().environment == "test"
+    else PasswordHasher()
+)
 
 # Verified against when the username is unknown, so a miss costs as much time as a hit.
 _DUMMY_HASH = _hasher.hash("not a password anyone has")

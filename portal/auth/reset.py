@@ -9,6 +9,7 @@ from piccolo.columns.combination import WhereRaw
 
 from portal.auth import emails, self_service, sessions, throttle, tokens
 from portal.clock import utc_now
+from portal.db.rows import existing
 from portal.db.tables import PasswordResetRequest, PortalUser
 from portal.mail.sender import MailError, send
 
@@ -110,7 +111,7 @@ async def reset_password(token: str, password: str) -> int | None:
         return None
     await self_service.set_password(user_id, password)
     await sessions.end_all_sessions(user_id)
-    row = await PortalUser.select(PortalUser.username).where(PortalUser.id == user_id).first()
+    row = await existing(PortalUser.select(PortalUser.username).where(PortalUser.id == user_id).first())
     await throttle.unlock_account(row["username"])
     return user_id
 

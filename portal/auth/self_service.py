@@ -73,6 +73,11 @@ async def update_profile(user_id: int, values: Mapping[str, str]) -> list[str]:
     return changed
 
 
+async def set_language(user_id: int, language: str) -> None:
+    """The language the user chose from the switch in the header (checked against ``LANGUAGES`` by the caller)."""
+    await PortalUser.update({PortalUser.language: language}).where(PortalUser.id == user_id)
+
+
 async def check_password(username: str, password: str, address: str) -> str:
     """Whether ``password`` is the user's, counted like a login attempt so it cannot be guessed at leisure."""
     attempt_id, throttled = await throttle.begin_attempt(username, address)

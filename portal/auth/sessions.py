@@ -6,6 +6,8 @@ import datetime as dt
 import hashlib
 import secrets
 
+from piccolo.custom_types import Combinable
+
 from portal.auth.current_user import CurrentUser
 from portal.clock import utc_now
 from portal.db.tables import UserSession
@@ -89,7 +91,7 @@ async def end_session_of(user_id: int, session_id: int) -> bool:
 
 async def end_other_sessions(user_id: int, keep_token: str | None) -> int:
     """End every session of the user but the one holding ``keep_token``; how many ended."""
-    condition = UserSession.user == user_id
+    condition: Combinable = UserSession.user == user_id
     if keep_token:
         condition &= UserSession.token_hash != _hash(keep_token)
     return len(await UserSession.delete().where(condition).returning(UserSession.id))
@@ -112,13 +114,13 @@ async def user_for_token(token: str | None) -> CurrentUser | None:
             UserSession.user.role,
             UserSession.user.language,
             UserSession.user.totp_enabled,
-            UserSession.user.organisation.id,
-            UserSession.user.organisation.name,
+            UserSession.user._.organisation.id,
+            UserSession.user._.organisation.name,
         )
         .where(
             (UserSession.token_hash == _hash(token))
             & (UserSession.expires_at > utc_now())
-            & (UserSession.user.is_active.eq(True))
+            & (UserSession.user._.is_active.eq(True))
             & UserSession.pending_second_factor.eq(False)
         )
         .first()
@@ -148,7 +150,7 @@ async def pending_user(token: str | None) -> dict | None:
         .where(
             (UserSession.token_hash == _hash(token))
             & (UserSession.expires_at > utc_now())
-            & (UserSession.user.is_active.eq(True))
+            & (UserSession.user._.is_active.eq(True))
             & UserSession.pending_second_factor.eq(True)
         )
         .first()

@@ -19,6 +19,7 @@ from portal.auth import throttle
 from portal.auth.current_user import CurrentUser
 from portal.clock import utc_now
 from portal.db.piccolo_conf import DB
+from portal.db.rows import existing
 from portal.db.tables import LoginAttempt, PortalUser, RecoveryCode, UserSession
 from portal.settings import get_settings
 
@@ -111,7 +112,7 @@ async def _clear(user_id: int) -> None:
 
 async def state(user_id: int) -> dict:
     """``enabled``, the ``secret`` (pending or active), ``username`` and unused ``recovery_codes`` left."""
-    row = await (
+    row = await existing(
         PortalUser.select(PortalUser.username, PortalUser.totp_enabled, PortalUser.totp_secret)
         .where(PortalUser.id == user_id)
         .first()

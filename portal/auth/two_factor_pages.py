@@ -12,9 +12,10 @@ from litestar.response import Redirect, Template
 
 from portal.audit import services as audit
 from portal.auth import sessions, two_factor
-from portal.auth.guards import TwoFactorEnrolmentRequired, current_user, login_required
+from portal.auth.guards import TwoFactorEnrolmentRequired, login_required, signed_in_user
 from portal.auth.pages import safe_next, session_cookie
 from portal.auth.passwords import verify_password
+from portal.db.rows import existing
 from portal.db.tables import PortalUser
 from portal.i18n import gettext as _
 from portal.web.client import client_address
@@ -45,7 +46,7 @@ def enrolment_required(request: Request, exc: TwoFactorEnrolmentRequired) -> Res
 
 
 async def _page(request: Request, status_code: int = 200, **context: Any) -> Template:
-    user = current_user(request)
+    user = signed_in_user(request)
     state = await two_factor.state(user.id)
     secret = state["secret"] if not state["enabled"] else ""
     qr = ""
@@ -88,10 +89,15 @@ class TwoFactorPages(Controller):
         """A new secret, not yet in force: the page then shows its QR code and asks for a code."""
         form = await request.form()
         next_path = safe_next(str(form.get("next") or ""), default="")
-        user = current_user(request)
+        user = signed_in_user(request)
         if await two_factor.begin_enrolment(user.id):
             await audit.record(
-                request, user, "update", RECORD, user.id, "two-factor sign-in: new secret, not confirmed"
+                user,
+                client_address(request),
+                "update",
+                RECORD,
+                user.id,
+                "two-factor sign-in: new secret, not confirmed",
             )
         return Redirect(path=PAGE + (f"?next={quote(next_path, safe='')}" if next_path else ""), status_code=303)
 
@@ -100,21 +106,21 @@ class TwoFactorPages(Controller):
         form = await request.form()
         code = str(form.get("code") or "")[:20]
         next_path = safe_next(str(form.get("next") or ""), default="")
-        user = current_user(request)
+        user = signed_in_user(request)
         codes, throttled = await two_factor.throttled_check(
             user.username, client_address(request), lambda: two_factor.confirm_enrolment(user.id, code)
         )
         if not codes:
             message = _too_many() if throttled else _wrong_code()
             return await _page(request, 429 if throttled else 422, errors={"code": message}, next=next_path)
-        await audit.record(request, user, "update", RECORD, user.id, "two-factor sign-in turned on")
+        await audit.record(user, client_address(request), "update", RECORD, user.id, "two-factor sign-in turned on")
         return _codes_page(request, codes, next_path or PAGE)
 
     @post("/recovery-codes", status_code=200)
     async def renew_codes(self, request: Request) -> Template:
         form = await request.form()
         code = str(form.get("renew_code") or "")[:20]
-        user = current_user(request)
+        user = signed_in_user(request)
         ok, throttled = await two_factor.throttled_check(
             user.username, client_address(request), lambda: two_factor.use_code(user.id, code)
         )
@@ -122,7 +128,9 @@ class TwoFactorPages(Controller):
             message = _too_many() if throttled else _wrong_code()
             return await _page(request, 429 if throttled else 422, errors={"renew_code": message})
         codes = await two_factor.new_recovery_codes(user.id)
-        await audit.record(request, user, "update", RECORD, user.id, "two-factor recovery codes replaced")
+        await audit.record(
+            user, client_address(request), "update", RECORD, user.id, "two-factor recovery codes replaced"
+        )
         return _codes_page(request, codes, PAGE)
 
     @post("/off", status_code=303)
@@ -130,7 +138,7 @@ class TwoFactorPages(Controller):
         form = await request.form()
         password = str(form.get("password") or "")[:1000]
         code = str(form.get("off_code") or "")[:20]
-        user = current_user(request)
+        user = signed_in_user(request)
         if user.role in two_factor.required_roles():
             message = _("Your role must use two-factor sign-in: it cannot be turned off.")
             return await _page(request, 403, refused=message)
@@ -138,7 +146,7 @@ class TwoFactorPages(Controller):
             return Redirect(path=PAGE, status_code=303)
 
         async def both_right() -> bool:
-            row = await PortalUser.select(PortalUser.password_hash).where(PortalUser.id == user.id).first()
+            row = await existing(PortalUser.select(PortalUser.password_hash).where(PortalUser.id == user.id).first())
             password_ok = await anyio.to_thread.run_sync(verify_password, row["password_hash"], password)
             # The code is used up only when the password was right too.
             return password_ok and await two_factor.use_code(user.id, code)
@@ -148,7 +156,7 @@ class TwoFactorPages(Controller):
             message = _too_many() if throttled else _("The password or the code is not right. Nothing was changed.")
             return await _page(request, 429 if throttled else 422, errors={"off_code": message})
         await two_factor.turn_off(user.id)
-        await audit.record(request, user, "update", RECORD, user.id, "two-factor sign-in turned off")
+        await audit.record(user, client_address(request), "update", RECORD, user.id, "two-factor sign-in turned off")
         return Redirect(path=PAGE, status_code=303)
 
 
@@ -171,7 +179,7 @@ class LoginCodePages(Controller):
         target = safe_next(str(form.get("next") or "/"))
         pending_token = request.cookies.get(sessions.COOKIE_NAME)
         pending = await sessions.pending_user(pending_token)
-        if pending is None:
+        if pending is None or pending_token is None:  # no token, no pending user
             return Redirect(path=f"/login?next={quote(target, safe='')}", status_code=303)
         address = client_address(request)
         user_id = pending["id"]
@@ -203,6 +211,8 @@ class LoginCodePages(Controller):
         )
         if by_recovery:
             signed_in = await sessions.user_for_token(token)
-            await audit.record(request, signed_in, "update", RECORD, user_id, "signed in with a recovery code")
+            await audit.record(
+                signed_in, client_address(request), "update", RECORD, user_id, "signed in with a recovery code"
+            )
         max_age = int(sessions.SESSION_LIFETIME.total_seconds())
         return Redirect(path=target, status_code=303, cookies=[session_cookie(token, max_age)])

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.geo import fold_name
+from portal.text import fold
 
 
 def name_search(first_name: str, last_name: str) -> str:
     """Both names folded (lower case, no diacritics, "dj" as "d", single spaces): what a search word is matched in."""
-    return fold_name(f"{first_name} {last_name}")[:210]
+    return fold(f"{first_name} {last_name}", dj_as_d=True)[:210]
 
 
 def with_name_search(values: dict[str, Any], current: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -12,46 +12,25 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from portal.audit import services as audit
-from portal.auth.guards import current_user, login_required, roles_allowed
+from portal.auth.guards import login_required, roles_allowed, signed_in_user
 from portal.auth.roles import COUNSELLOR, ENTERPRISE
 from portal.cases import services
 from portal.cases.profiling import CRITERIA, SUPPORT_LEVELS, assess
 from portal.cases.services import CaseAccess
 from portal.cases.validation import clean_participant
-from portal.employers import introductions
-from portal.geo import REGIONS
+from portal.cases.view import case_view, caseload_view, vocabularies
 from portal.i18n import current_language
 from portal.i18n import gettext as _
-from portal.organisations.kinds import SPOKEN_LANGUAGES
 from portal.organisations.params import Filter, PageNumber, RecordId, is_record_id
-from portal.placements import case_view as placement_view
-from portal.privacy.case_pages import pseudonymised_page
-from portal.referrals import guidance
-from portal.referrals import services as referrals
-from portal.referrals.flow import STATUSES
-from portal.referrals.pages import confirmation, refusal_messages
-from portal.referrals.undo import offer as undo_offer
+from portal.referrals.view import choice_view
 from portal.skills.entries import dumps, loads, skills_text
 from portal.skills.services import recognise
-from portal.vocab import CONSENT_SCOPES, EDUCATION_LEVELS, SECTORS, STAGES, SUPPORT
+from portal.vocab import CONSENT_SCOPES, STAGES
+from portal.web.client import client_address
 from portal.web.templating import is_partial_request, render
 
 RECORD = "participant"
 MemberId = RecordId
-
-
-def _vocab() -> dict[str, Any]:
-    return {
-        "stages": STAGES,
-        "education_levels": EDUCATION_LEVELS,
-        "sectors": SECTORS,
-        "support": SUPPORT,
-        "spoken_languages": SPOKEN_LANGUAGES,
-        "consent_scopes": CONSENT_SCOPES,
-        "support_levels": SUPPORT_LEVELS,
-        "criteria": CRITERIA,
-        "known_regions": REGIONS,
-    }
 
 
 async def _form(request: Request) -> dict[str, Any]:
@@ -62,29 +41,9 @@ async def _form(request: Request) -> dict[str, Any]:
     return data
 
 
-def consent_confirmation(notice: str) -> str:
-    """The message after recording a consent (the scope is not echoed: the table below shows it)."""
-    return {
-        "consent_give": _("Consent recorded as given."),
-        "consent_withdraw": _("Withdrawal of consent recorded."),
-    }.get(notice, "")
-
-
-async def referral_confirmation(rows: list[dict[str, Any]], notice: str, referral: str) -> dict[str, Any]:
-    """After a referral was sent or withdrawn from this page: the message and, while open, its undo."""
-    row = next((r for r in rows if str(r["id"]) == referral), None)
-    if row is None or notice not in ("done_sent", "undone"):
-        return {"referral_done": None}
-    return {
-        "referral_done": row,
-        "referral_confirmation": confirmation(notice, row),
-        "undo_until": await undo_offer(row, "counsellor"),
-    }
-
-
 async def _access(request: Request, participant_id: int, lead_only: bool = False) -> CaseAccess:
     """The caller's standing on this case, or 404: whether a case exists is itself personal."""
-    access = await services.access_for(current_user(request), participant_id)
+    access = await services.access_for(signed_in_user(request), participant_id)
     if access is None:
         raise NotFoundException()
     if lead_only and not access.is_lead:
@@ -94,49 +53,12 @@ async def _access(request: Request, participant_id: int, lead_only: bool = False
     return access
 
 
-async def _case_page(
-    request: Request,
-    participant_id: int,
-    access: CaseAccess,
-    notice: str = "",
-    opportunity_q: str = "",
-    team_q: str = "",
-    referral: str = "",
-    **extra: Any,
-) -> Template:
-    case = await services.get_case(participant_id)
-    await audit.record(request, current_user(request), "read", RECORD, participant_id, "case file")
-    if case["pseudonymised_at"]:
-        return await pseudonymised_page(request, case, access)
-    referral_rows = await referrals.referrals_of(participant_id)
-    context = {
-        "case": case,
-        "access": access,
-        "errors": {},
-        "form": {},
-        **_vocab(),
-        "referrals": referral_rows,
-        "opportunity_q": opportunity_q,
-        "team_q": team_q,
-        "referral_statuses": STATUSES,
-        "notice": {
-            **refusal_messages(),
-            "choose_opportunity": _("Choose an opportunity."),
-            "proposal_saved": _("Saved as a proposal: the organisation sees it once you send it."),
-        }.get(notice, ""),
-        "consent_notice": consent_confirmation(notice),
-        **await referral_confirmation(referral_rows, notice, referral),
-        **await placement_view.case_context(participant_id),
-        **extra,
-    }
-    if access.is_lead:
-        context["candidates"], context["more_candidates"] = await services.team_candidates(participant_id, team_q)
-        context["introductions"] = await introductions.list_for_counsellor(current_user(request), participant_id)
-        context["introduction_statuses"] = introductions.STATUSES
-    return render(request, "cases/detail.html", context, status_code=422 if extra.get("errors") else 200)
-
-
-case_page = _case_page  # for other areas' forms on the case page (portal.placements) to re-render it
+async def _case_page(request: Request, participant_id: int, access: CaseAccess, **kwargs: Any) -> Template:
+    """The case page again after a refused form on it (``errors`` and ``form``), access already checked."""
+    view = await case_view(signed_in_user(request), client_address(request), participant_id, access=access, **kwargs)
+    if view is None:
+        raise NotFoundException()
+    return render(request, "cases/detail.html", view.template_context(), status_code=view.status_code)
 
 
 class CasePages(Controller):
@@ -158,24 +80,22 @@ class CasePages(Controller):
         filters = services.CaseloadFilters(
             q=q, stage=stage, support_level=support_level, region=region, overdue=overdue
         )
-        user = current_user(request)
-        result = await services.caseload(user, filters, page)
-        if filters.reveals_names:
-            # A search by name shows names: one event per person shown, as on the other list pages.
-            await audit.record_many(request, user, "read", RECORD, [c["id"] for c in result.items], "caseload search")
-        return render(request, "cases/list.html", {"filters": filters, "result": result, **_vocab()}, block="results")
+        result = await caseload_view(signed_in_user(request), client_address(request), filters, page)
+        return render(
+            request, "cases/list.html", {"filters": filters, "result": result, **vocabularies()}, block="results"
+        )
 
     @get("/new", name="cases:new", guards=[roles_allowed(COUNSELLOR)])
     async def new_form(self, request: Request) -> Template:
         return render(
             request,
             "cases/form.html",
-            {"form": {"hours_per_week": 20, "travel_km": 20}, "errors": {}, "duplicates": [], **_vocab()},
+            {"form": {"hours_per_week": 20, "travel_km": 20}, "errors": {}, "duplicates": [], **vocabularies()},
         )
 
     @post("/new", guards=[roles_allowed(COUNSELLOR)], status_code=303)
     async def create(self, request: Request) -> Redirect | Template:
-        user = current_user(request)
+        user = signed_in_user(request)
         data = await _form(request)
         values, errors = clean_participant(data, await services.organisation_country(user.organisation_id))
         duplicates = [] if errors else await services.possible_duplicates(values)
@@ -188,17 +108,24 @@ class CasePages(Controller):
         if errors:
             for duplicate in duplicates:
                 # Showing that a case exists elsewhere reveals something about a person: keep a record.
-                await audit.record(request, user, "read", RECORD, duplicate["id"], "shown as a possible duplicate")
+                await audit.record(
+                    user, client_address(request), "read", RECORD, duplicate["id"], "shown as a possible duplicate"
+                )
             return render(
                 request,
                 "cases/form.html",
-                {"form": data, "errors": errors, "duplicates": duplicates, **_vocab()},
+                {"form": data, "errors": errors, "duplicates": duplicates, **vocabularies()},
                 status_code=422,
             )
         values["skills"] = dumps(await recognise(values["skills"], current_language()))
         participant_id = await services.create_case(user, values)
         await audit.record(
-            request, user, "create", RECORD, participant_id, "possible duplicate confirmed" if duplicates else ""
+            user,
+            client_address(request),
+            "create",
+            RECORD,
+            participant_id,
+            "possible duplicate confirmed" if duplicates else "",
         )
         return Redirect(path=f"/cases/{participant_id}", status_code=303)
 
@@ -212,16 +139,19 @@ class CasePages(Controller):
         team_q: Filter = "",
         referral: Filter = "",
     ) -> Template:
-        access = await _access(request, participant_id)
-        return await _case_page(
-            request,
+        view = await case_view(
+            signed_in_user(request),
+            client_address(request),
             participant_id,
-            access,
             notice=notice,
             opportunity_q=opportunity_q,
             team_q=team_q,
             referral=referral,
         )
+        if view is None:
+            raise NotFoundException()  # whether a case exists is itself personal
+        template = "privacy/pseudonymised_case.html" if view.pseudonymised else "cases/detail.html"
+        return render(request, template, view.template_context())
 
     @get("/{participant_id:int}/team-choices", name="cases:team_choices")
     async def team_choices(
@@ -246,30 +176,26 @@ class CasePages(Controller):
         search is audited.
         """
         await _access(request, participant_id)
-        search = await guidance.search(participant_id, opportunity_q, region)
-        await audit.record(request, current_user(request), "read", RECORD, participant_id, "referral search")
-        context = {
-            "participant_id": participant_id,
-            "code": await guidance.case_code(participant_id),
-            "region": region,
-            "opportunity_q": opportunity_q,
-            "search": search,
-            "constraint_texts": guidance.constraint_texts(),
-        }
+        view = await choice_view(
+            signed_in_user(request), client_address(request), participant_id, opportunity_q, region
+        )
+        context = view.template_context()
         return render(request, "referrals/choose.html", context, block="opportunity_choices")
 
     @get("/{participant_id:int}/edit", name="cases:edit")
     async def edit_form(self, request: Request, participant_id: RecordId) -> Template:
         await _access(request, participant_id)
         case = await services.get_case(participant_id)
-        await audit.record(request, current_user(request), "read", RECORD, participant_id, "edit form")
+        await audit.record(
+            signed_in_user(request), client_address(request), "read", RECORD, participant_id, "edit form"
+        )
         form = {
             **case,
             "skills": skills_text(loads(case["skills"])),
             **{k: (case[k] or "").split(",") for k in ("languages", "interests", "support_needs")},
         }
         return render(
-            request, "cases/form.html", {"form": form, "case": case, "errors": {}, "duplicates": [], **_vocab()}
+            request, "cases/form.html", {"form": form, "case": case, "errors": {}, "duplicates": [], **vocabularies()}
         )
 
     @post("/{participant_id:int}/edit", status_code=303)
@@ -279,16 +205,20 @@ class CasePages(Controller):
         data = await _form(request)
         values, errors = clean_participant(data, case["country"])
         if errors:
-            await audit.record(request, current_user(request), "read", RECORD, participant_id, "edit form again")
+            await audit.record(
+                signed_in_user(request), client_address(request), "read", RECORD, participant_id, "edit form again"
+            )
             return render(
                 request,
                 "cases/form.html",
-                {"form": data, "case": case, "errors": errors, "duplicates": [], **_vocab()},
+                {"form": data, "case": case, "errors": errors, "duplicates": [], **vocabularies()},
                 status_code=422,
             )
         values["skills"] = dumps(await recognise(values["skills"], current_language()))
         await services.update_profile(participant_id, values)
-        await audit.record(request, current_user(request), "update", RECORD, participant_id, "profile")
+        await audit.record(
+            signed_in_user(request), client_address(request), "update", RECORD, participant_id, "profile"
+        )
         return Redirect(path=f"/cases/{participant_id}", status_code=303)
 
     @post("/{participant_id:int}/stage", status_code=303)
@@ -298,8 +228,10 @@ class CasePages(Controller):
         stage, note = str(form.get("stage") or ""), str(form.get("stage_note") or "").strip()[:1000]
         if stage not in STAGES:
             return await _case_page(request, participant_id, access, errors={"stage": _("Choose a stage.")})
-        await services.change_stage(participant_id, stage, note, current_user(request))
-        await audit.record(request, current_user(request), "update", RECORD, participant_id, f"stage {stage}")
+        await services.change_stage(participant_id, stage, note, signed_in_user(request))
+        await audit.record(
+            signed_in_user(request), client_address(request), "update", RECORD, participant_id, f"stage {stage}"
+        )
         return Redirect(path=f"/cases/{participant_id}#stage-section", status_code=303)
 
     @post("/{participant_id:int}/consents", status_code=303)
@@ -312,9 +244,14 @@ class CasePages(Controller):
             return await _case_page(
                 request, participant_id, access, errors={"consent": _("Choose what and a decision.")}
             )
-        await services.record_consent(participant_id, scope, decision == "give", note, current_user(request))
+        await services.record_consent(participant_id, scope, decision == "give", note, signed_in_user(request))
         await audit.record(
-            request, current_user(request), "update", RECORD, participant_id, f"consent {scope} {decision}"
+            signed_in_user(request),
+            client_address(request),
+            "update",
+            RECORD,
+            participant_id,
+            f"consent {scope} {decision}",
         )
         return Redirect(path=f"/cases/{participant_id}?notice=consent_{decision}#consents", status_code=303)
 
@@ -328,12 +265,19 @@ class CasePages(Controller):
             errors["role"] = _("Say what this person does in the case, e.g. mentor.")
         if not is_record_id(user_id):
             errors["user_id"] = _("Choose a person from the list.")
-        if not errors and not await services.add_team_member(participant_id, int(user_id), role, current_user(request)):
+        if not errors and not await services.add_team_member(
+            participant_id, int(user_id), role, signed_in_user(request)
+        ):
             errors["user_id"] = _("Choose a person from the list.")
         if errors:
             return await _case_page(request, participant_id, access, errors=errors, form=dict(form))
         await audit.record(
-            request, current_user(request), "share", RECORD, participant_id, f"team + user {user_id} as {role}"
+            signed_in_user(request),
+            client_address(request),
+            "share",
+            RECORD,
+            participant_id,
+            f"team + user {user_id} as {role}",
         )
         return Redirect(path=f"/cases/{participant_id}#team", status_code=303)
 
@@ -343,7 +287,12 @@ class CasePages(Controller):
         if not await services.remove_team_member(participant_id, member_id):
             raise NotFoundException()
         await audit.record(
-            request, current_user(request), "share", RECORD, participant_id, f"team - member {member_id}"
+            signed_in_user(request),
+            client_address(request),
+            "share",
+            RECORD,
+            participant_id,
+            f"team - member {member_id}",
         )
         return Redirect(path=f"/cases/{participant_id}#team", status_code=303)
 
@@ -351,11 +300,15 @@ class CasePages(Controller):
     async def profiling_form(self, request: Request, participant_id: RecordId) -> Template:
         await _access(request, participant_id)
         case = await services.get_case(participant_id)
-        await audit.record(request, current_user(request), "read", RECORD, participant_id, "profiling form")
+        await audit.record(
+            signed_in_user(request), client_address(request), "read", RECORD, participant_id, "profiling form"
+        )
         latest = case["assessments"][0] if case["assessments"] else None
         form = {**(latest["answers"] if latest else {})}
         return render(
-            request, "cases/profiling.html", {"case": case, "form": form, "errors": {}, "result": None, **_vocab()}
+            request,
+            "cases/profiling.html",
+            {"case": case, "form": form, "errors": {}, "result": None, **vocabularies()},
         )
 
     @post("/{participant_id:int}/profiling", status_code=303)
@@ -374,13 +327,16 @@ class CasePages(Controller):
             override, reason = "", ""  # agreeing with the computation is not an override
         if errors:
             case = await services.get_case(participant_id)
-            await audit.record(request, current_user(request), "read", RECORD, participant_id, "profiling form again")
-            context = {"case": case, "form": form, "errors": errors, "result": result, **_vocab()}
+            await audit.record(
+                signed_in_user(request), client_address(request), "read", RECORD, participant_id, "profiling form again"
+            )
+            context = {"case": case, "form": form, "errors": errors, "result": result, **vocabularies()}
             return render(request, "cases/profiling.html", context, status_code=422)
-        await services.save_assessment(participant_id, result, answers, override, reason, current_user(request))
+        assert result is not None  # assess() gives a result whenever it finds no error
+        await services.save_assessment(participant_id, result, answers, override, reason, signed_in_user(request))
         await audit.record(
-            request,
-            current_user(request),
+            signed_in_user(request),
+            client_address(request),
             "update",
             RECORD,
             participant_id,
@@ -405,8 +361,10 @@ class CasePages(Controller):
             errors["step"] = _("This is required.")
         if errors:
             return await _case_page(request, participant_id, access, errors=errors, form=dict(form))
-        await services.add_plan_step(participant_id, goal, step, due_on, current_user(request))
-        await audit.record(request, current_user(request), "update", RECORD, participant_id, "plan step added")
+        await services.add_plan_step(participant_id, goal, step, due_on, signed_in_user(request))
+        await audit.record(
+            signed_in_user(request), client_address(request), "update", RECORD, participant_id, "plan step added"
+        )
         return Redirect(path=f"/cases/{participant_id}#plan", status_code=303)
 
     @post("/{participant_id:int}/plan/{step_id:int}/done", status_code=303)
@@ -415,7 +373,12 @@ class CasePages(Controller):
         if not await services.mark_step_done(participant_id, step_id):
             raise NotFoundException()
         await audit.record(
-            request, current_user(request), "update", RECORD, participant_id, f"plan step {step_id} done"
+            signed_in_user(request),
+            client_address(request),
+            "update",
+            RECORD,
+            participant_id,
+            f"plan step {step_id} done",
         )
         return Redirect(path=f"/cases/{participant_id}#plan", status_code=303)
 
@@ -432,6 +395,8 @@ class CasePages(Controller):
                 errors={"text": _("Write a note of at most 5,000 characters.")},
                 form=dict(form),
             )
-        await services.add_note(participant_id, text, current_user(request))
-        await audit.record(request, current_user(request), "update", RECORD, participant_id, "note added")
+        await services.add_note(participant_id, text, signed_in_user(request))
+        await audit.record(
+            signed_in_user(request), client_address(request), "update", RECORD, participant_id, "note added"
+        )
         return Redirect(path=f"/cases/{participant_id}#notes", status_code=303)

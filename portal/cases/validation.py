@@ -11,6 +11,7 @@ from portal.i18n import gettext as _
 from portal.organisations.kinds import SPOKEN_LANGUAGES
 from portal.skills.entries import parse_skills
 from portal.vocab import EDUCATION_LEVELS, SECTORS, SUPPORT
+from portal.web.fields import integer
 
 _TEXT_LIMITS = {"first_name": 100, "last_name": 100, "phone": 50, "email": 200, "address": 200, "municipality": 100}
 
@@ -19,14 +20,6 @@ def _codes(raw: Any, allowed: Mapping[str, Any]) -> list[str] | None:
     values = raw if isinstance(raw, list | tuple) else [v for v in str(raw or "").split(",")]
     codes = [str(v).strip() for v in values if str(v).strip()]
     return None if any(code not in allowed for code in codes) else list(dict.fromkeys(codes))
-
-
-def _int(raw: Any, low: int, high: int) -> int | None:
-    try:
-        value = int(str(raw).strip())
-    except (TypeError, ValueError):
-        return None
-    return value if low <= value <= high else None
 
 
 def clean_participant(data: Mapping[str, Any], country: str) -> tuple[dict[str, Any], dict[str, str]]:
@@ -40,7 +33,7 @@ def clean_participant(data: Mapping[str, Any], country: str) -> tuple[dict[str, 
         if not values[field] and field not in errors:
             errors[field] = _("This is required.")
     this_year = dt.date.today().year
-    values["birth_year"] = _int(data.get("birth_year"), this_year - 100, this_year - 15)
+    values["birth_year"] = integer(data.get("birth_year"), this_year - 100, this_year - 15)
     if values["birth_year"] is None:
         errors["birth_year"] = _("Enter a year between %(low)s and %(high)s.") % {
             "low": this_year - 100,
@@ -57,10 +50,10 @@ def clean_participant(data: Mapping[str, Any], country: str) -> tuple[dict[str, 
         if codes is None:
             errors[field] = _("Choose from the list.")
         values[field] = ",".join(codes or [])
-    values["hours_per_week"] = _int(data.get("hours_per_week"), 1, 60)
+    values["hours_per_week"] = integer(data.get("hours_per_week"), 1, 60)
     if values["hours_per_week"] is None:
         errors["hours_per_week"] = _("Enter a number of hours from 1 to 60.")
-    values["travel_km"] = _int(data.get("travel_km"), 0, 300)
+    values["travel_km"] = integer(data.get("travel_km"), 0, 300)
     if values["travel_km"] is None:
         errors["travel_km"] = _("Enter a distance from 0 to 300 km.")
     raw_date = str(data.get("available_from") or "").strip()

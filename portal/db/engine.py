@@ -63,7 +63,8 @@ class ReusingSQLiteEngine(SQLiteEngine):
         # hold no uncommitted work (autocommit), so ending with them is safe.
         connection._thread.daemon = True
         await connection
-        connection.row_factory = dict_factory
+        # aiosqlite types row_factory as a class; sqlite3 takes any callable, as Piccolo's own engine does.
+        connection.row_factory = dict_factory  # type: ignore[assignment]
         await connection.execute("PRAGMA foreign_keys = 1")
         return connection
 

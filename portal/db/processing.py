@@ -176,4 +176,27 @@ PROCESSING: dict[str, Processing] = {
     "network_plan_removal": Processing(
         _l("An existing place a what-if plan takes away"), _NOT_PERSONAL, _UNTIL_CHANGED, personal=False
     ),
+    "export_file": Processing(
+        _l("A big download (the HSDS directory, the network) built in the background for the person who asked"),
+        _l("Public task (Art. 6(1)(e)); contact persons in the directory by legitimate interest (Art. 6(1)(f))"),
+        _l("Removed by the daily retention job once it expired, 24 hours after it was asked for"),
+    ),
+    "indicator_stage_month": Processing(
+        _l("Monthly totals of stage changes per region and organisation, for the indicators"),
+        _NOT_PERSONAL,
+        _l("Rebuilt from the case and referral histories by the summary job; replaced whole on each refresh"),
+        personal=False,
+    ),
+    "indicator_first_placement_month": Processing(
+        _l("Monthly counts of first placements per region and organisation, for the indicators"),
+        _NOT_PERSONAL,
+        _l("Rebuilt from the case and referral histories by the summary job; replaced whole on each refresh"),
+        personal=False,
+    ),
+    "indicator_summary_state": Processing(
+        _l("How far the indicators' summary reaches and whether it is up to date"),
+        _NOT_PERSONAL,
+        _l("Rebuilt from the case and referral histories by the summary job; replaced whole on each refresh"),
+        personal=False,
+    ),
 }

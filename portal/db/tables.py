@@ -8,15 +8,21 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
 )
 from piccolo.table import Table
 
+# Piccolo adds the ``id`` primary key to every table itself; each table declares ``id: Serial`` so
+# type checkers know it too. An annotation makes no column: the schema is Piccolo's default.
+
 
 class Organisation(Table):
     """A social work centre, employment office, NGO, social enterprise, employer or other partner."""
+
+    id: Serial
 
     name = Varchar(length=200, index=True, help_text="Official name.")
     slug = Varchar(length=120, unique=True, help_text="Stable key in URLs and imports.")
@@ -43,6 +49,8 @@ class Organisation(Table):
 class Relationship(Table):
     """A directed tie between two organisations: partnership, referral agreement, funding..."""
 
+    id: Serial
+
     source = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.cascade, index=True)
     target = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=40, index=True)
@@ -56,6 +64,8 @@ class Relationship(Table):
 
 class PortalUser(Table, tablename="portal_user"):
     """A person who logs in; belongs to one organisation and has one role."""
+
+    id: Serial
 
     username = Varchar(length=100, unique=True)
     password_hash = Varchar(length=255, help_text="Argon2id hash.")
@@ -76,6 +86,8 @@ class PortalUser(Table, tablename="portal_user"):
 class UserSession(Table, tablename="user_session"):
     """A server-side login session; the cookie holds the token, this row its SHA-256."""
 
+    id: Serial
+
     token_hash = Varchar(length=64, unique=True)
     user = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.cascade, index=True)
     created_at = Timestamptz()
@@ -90,6 +102,8 @@ class UserSession(Table, tablename="user_session"):
 class AccountToken(Table, tablename="account_token"):
     """A single-use link sent by e-mail: an invitation to set a first password, or a password reset."""
 
+    id: Serial
+
     token_hash = Varchar(length=64, unique=True, help_text="SHA-256 of the token; the token is only in the e-mail.")
     user = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.cascade, index=True)
     purpose = Varchar(length=20, help_text="invitation or reset.")
@@ -102,6 +116,8 @@ class AccountToken(Table, tablename="account_token"):
 class RecoveryCode(Table, tablename="recovery_code"):
     """A one-time code that signs in when the authenticator is lost; stored as its SHA-256."""
 
+    id: Serial
+
     user = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.cascade, index=True)
     code_hash = Varchar(length=64)
     used_at = Timestamptz(null=True, default=None)
@@ -109,6 +125,8 @@ class RecoveryCode(Table, tablename="recovery_code"):
 
 class LoginAttempt(Table, tablename="login_attempt"):
     """One try to log in, kept for throttling by account and by address."""
+
+    id: Serial
 
     username = Varchar(length=100, index=True)
     address = Varchar(length=64, index=True)
@@ -118,6 +136,8 @@ class LoginAttempt(Table, tablename="login_attempt"):
 
 class PasswordResetRequest(Table, tablename="password_reset_request"):
     """One "forgot your password" request, kept an hour for throttling by address and by account."""
+
+    id: Serial
 
     address = Varchar(length=64, index=True)
     username = Varchar(length=100, index=True, default="", help_text="The account mailed a link; empty when none.")
@@ -133,6 +153,8 @@ class Participant(Table):
     Name, birth year and contact are personal data shown only to the case team; everyone else
     sees the pseudonymous code.
     """
+
+    id: Serial
 
     code = Varchar(length=20, unique=True, help_text="Pseudonymous code shown everywhere.")
     first_name = Varchar(length=100)
@@ -178,6 +200,8 @@ class Participant(Table):
 class StageChange(Table, tablename="stage_change"):
     """One step of a participant's activation stage history."""
 
+    id: Serial
+
     participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
     stage = Varchar(length=20)
     note = Text()
@@ -187,6 +211,8 @@ class StageChange(Table, tablename="stage_change"):
 
 class CaseTeamMember(Table, tablename="case_team_member"):
     """A professional from any organisation who shares a case with the lead counsellor."""
+
+    id: Serial
 
     participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
     user = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.cascade, index=True)
@@ -198,6 +224,8 @@ class CaseTeamMember(Table, tablename="case_team_member"):
 class Consent(Table):
     """One recorded decision about sharing: the newest row per scope is the one in force."""
 
+    id: Serial
+
     participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
     scope = Varchar(length=40, help_text="case_team, employer_profile or employer_contact.")
     given = Boolean()
@@ -208,6 +236,8 @@ class Consent(Table):
 
 class ProfilingAssessment(Table, tablename="profiling_assessment"):
     """A transparent assessment: each criterion's answer, points and reason, and any override."""
+
+    id: Serial
 
     participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
     answers = Text(help_text="JSON: criterion code -> answer.")
@@ -221,6 +251,8 @@ class ProfilingAssessment(Table, tablename="profiling_assessment"):
 
 class Opportunity(Table):
     """A place an organisation offers: programme place, work trial, training, volunteering, job."""
+
+    id: Serial
 
     organisation = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.restrict, index=True)
     kind = Varchar(length=40, index=True)
@@ -251,6 +283,8 @@ class Opportunity(Table):
 class Referral(Table):
     """A participant proposed for an opportunity, followed through its closed loop."""
 
+    id: Serial
+
     participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
     opportunity = ForeignKey(references=Opportunity, null=False, on_delete=OnDelete.restrict, index=True)
     referred_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
@@ -267,6 +301,8 @@ class Referral(Table):
 
 class ReferralEvent(Table, tablename="referral_event"):
     """Who moved a referral from which status to which, when and why."""
+
+    id: Serial
 
     referral = ForeignKey(references=Referral, null=False, on_delete=OnDelete.cascade, index=True)
     from_status = Varchar(length=20)
@@ -285,9 +321,11 @@ class ReferralEvent(Table, tablename="referral_event"):
 class Notification(Table):
     """An in-app message to one user about a step the other side took."""
 
+    id: Serial
+
     user = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.cascade, index=True)
     message = Text(help_text="Old rows only: already written in the recipient's language when made.")
-    key = Varchar(length=60, default="", help_text="Message key (portal.referrals.messages), rendered when read.")
+    key = Varchar(length=60, default="", help_text="Message key (portal.notifications.messages), rendered when read.")
     params = Text(default="", help_text="The message's parameters as JSON.")
     link = Varchar(length=200)
     read = Boolean(default=False, index=True)
@@ -296,6 +334,8 @@ class Notification(Table):
 
 class AuditEvent(Table, tablename="audit_event"):
     """Who read or changed which personal record, when and from where. Never updated or deleted."""
+
+    id: Serial
 
     at = Timestamptz(index=True)
     user = ForeignKey(references=PortalUser, null=True, on_delete=OnDelete.restrict, index=True)
@@ -310,6 +350,8 @@ class AuditEvent(Table, tablename="audit_event"):
 class Skill(Table):
     """A skills vocabulary entry for the picker: an ESCO concept's label in one language."""
 
+    id: Serial
+
     uri = Varchar(length=200, index=True, help_text="ESCO concept URI.")
     language = Varchar(length=5, help_text="Language of the label.")
     label = Varchar(length=300)
@@ -319,6 +361,8 @@ class Skill(Table):
 
 class PlanStep(Table, tablename="plan_step"):
     """One step of a participant's activation plan, under a goal, with a due date."""
+
+    id: Serial
 
     participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
     goal = Varchar(length=200)
@@ -331,6 +375,8 @@ class PlanStep(Table, tablename="plan_step"):
 
 class CaseNote(Table, tablename="case_note"):
     """A dated note in a case file, shared within the case team."""
+
+    id: Serial
 
     participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
     text = Text()
@@ -346,6 +392,8 @@ class NetworkSnapshot(Table, tablename="network_snapshot"):
 
     Pages read the newest finished run and never compute on a request.
     """
+
+    id: Serial
 
     status = Varchar(length=10, index=True, help_text="running, done or failed.")
     progress = Integer(default=0, help_text="0 to 100.")
@@ -367,6 +415,8 @@ class CandidatePseudonym(Table, tablename="candidate_pseudonym"):
     Random rather than derived from the participant, so nothing but this row connects the two.
     """
 
+    id: Serial
+
     organisation = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.cascade, index=True)
     participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
     pseudonym = Varchar(length=20, unique=True)
@@ -375,6 +425,8 @@ class CandidatePseudonym(Table, tablename="candidate_pseudonym"):
 
 class Introduction(Table):
     """An employer's request to meet a candidate, answered by the lead counsellor."""
+
+    id: Serial
 
     organisation = ForeignKey(
         references=Organisation,
@@ -403,6 +455,8 @@ class Introduction(Table):
 class IntroductionEvent(Table, tablename="introduction_event"):
     """Who moved an introduction from which status to which, when and why."""
 
+    id: Serial
+
     introduction = ForeignKey(references=Introduction, null=False, on_delete=OnDelete.cascade, index=True)
     from_status = Varchar(length=20)
     to_status = Varchar(length=20)
@@ -416,6 +470,8 @@ class IntroductionEvent(Table, tablename="introduction_event"):
 
 class AllocationRound(Table, tablename="allocation_round"):
     """A coordinator's run of an allocation over an intake and a set of opportunities."""
+
+    id: Serial
 
     name = Varchar(length=200)
     method = Varchar(length=20, help_text="stable or welfare.")
@@ -433,6 +489,8 @@ class AllocationRound(Table, tablename="allocation_round"):
 
 class AllocationProposal(Table, tablename="allocation_proposal"):
     """One participant's proposed placement in a round, as computed and as a coordinator adjusted it."""
+
+    id: Serial
 
     allocation_round = ForeignKey(references=AllocationRound, null=False, on_delete=OnDelete.cascade, index=True)
     participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
@@ -454,6 +512,8 @@ class AllocationProposal(Table, tablename="allocation_proposal"):
 class OutcomeModel(Table, tablename="outcome_model"):
     """One training of the outcome weights on past referrals, with its evaluation report."""
 
+    id: Serial
+
     status = Varchar(length=10, index=True, help_text="running, done or failed.")
     trained_by = ForeignKey(references=PortalUser, null=True, default=None, on_delete=OnDelete.restrict)
     started_at = Timestamptz()
@@ -471,6 +531,8 @@ class OutcomeModel(Table, tablename="outcome_model"):
 class TrainingProgramme(Table, tablename="training_programme"):
     """A training programme for staff (e.g. the mentors' programme), made of numbered modules."""
 
+    id: Serial
+
     title = Varchar(length=200)
     description = Text()
     created_at = Timestamptz()
@@ -478,6 +540,8 @@ class TrainingProgramme(Table, tablename="training_programme"):
 
 class TrainingEvent(Table, tablename="training_event"):
     """A module, seminar, peer review, workshop or conference: when, where, for how many."""
+
+    id: Serial
 
     programme = ForeignKey(references=TrainingProgramme, null=True, default=None, on_delete=OnDelete.set_null)
     module_number = Integer(null=True, default=None)
@@ -510,12 +574,16 @@ class TrainingEvent(Table, tablename="training_event"):
 class TrainingEventOrganiser(Table, tablename="training_event_organiser"):
     """An organisation that organises an event; its members may record attendance."""
 
+    id: Serial
+
     event = ForeignKey(references=TrainingEvent, null=False, on_delete=OnDelete.cascade, index=True)
     organisation = ForeignKey(references=Organisation, null=False, on_delete=OnDelete.cascade, index=True)
 
 
 class TrainingMaterial(Table, tablename="training_material"):
     """A link or an uploaded file (size-limited, type-checked) handed out for an event."""
+
+    id: Serial
 
     event = ForeignKey(references=TrainingEvent, null=False, on_delete=OnDelete.cascade, index=True)
     title = Varchar(length=200)
@@ -529,6 +597,8 @@ class TrainingMaterial(Table, tablename="training_material"):
 
 class TrainingRegistration(Table, tablename="training_registration"):
     """One person's place (or place on the waiting list) at an event, and whether they attended."""
+
+    id: Serial
 
     event = ForeignKey(references=TrainingEvent, null=False, on_delete=OnDelete.cascade, index=True)
     user = ForeignKey(references=PortalUser, null=True, default=None, on_delete=OnDelete.cascade, index=True)
@@ -558,6 +628,8 @@ class TrainingRegistration(Table, tablename="training_registration"):
 class TrainingSignupAttempt(Table, tablename="training_signup_attempt"):
     """One use of the public registration form, kept a day for throttling by address."""
 
+    id: Serial
+
     address = Varchar(length=64, index=True)
     attempted_at = Timestamptz(index=True)
 
@@ -567,6 +639,8 @@ class TrainingSignupAttempt(Table, tablename="training_signup_attempt"):
 
 class IndicatorTarget(Table, tablename="indicator_target"):
     """A coordinator's target for one indicator over a period, for the whole programme or one country or region."""
+
+    id: Serial
 
     indicator = Varchar(length=60, index=True, help_text="A key of portal.indicators.measures.MEASURES.")
     period_start = Date(null=True, default=None, help_text="First day of the first month.")
@@ -584,6 +658,8 @@ class IndicatorTarget(Table, tablename="indicator_target"):
 class AttendanceWeek(Table, tablename="attendance_week"):
     """What the host recorded for one week of a started placement: present, absent or excused."""
 
+    id: Serial
+
     referral = ForeignKey(references=Referral, null=False, on_delete=OnDelete.cascade, index=True)
     week_start = Date(help_text="The Monday of the week.")
     status = Varchar(length=12, help_text="present, absent or excused.")
@@ -596,6 +672,8 @@ class AttendanceWeek(Table, tablename="attendance_week"):
 class AbsenceAlert(Table, tablename="absence_alert"):
     """Repeated unexcused absence on a placement, raised for the case team until a response closes it."""
 
+    id: Serial
+
     referral = ForeignKey(references=Referral, null=False, on_delete=OnDelete.cascade, index=True)
     participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
     weeks = Integer(default=0, help_text="Unexcused absences in a row when it was raised.")
@@ -606,6 +684,8 @@ class AbsenceAlert(Table, tablename="absence_alert"):
 
 class AttendanceResponse(Table, tablename="attendance_response"):
     """One step of the graduated response a counsellor decided, with the reason; never automatic."""
+
+    id: Serial
 
     participant = ForeignKey(references=Participant, null=False, on_delete=OnDelete.cascade, index=True)
     referral = ForeignKey(references=Referral, null=True, default=None, on_delete=OnDelete.cascade)
@@ -619,6 +699,8 @@ class AttendanceResponse(Table, tablename="attendance_response"):
 
 class PlacementMentor(Table, tablename="placement_mentor"):
     """The mentor a host named for a started placement: a colleague with an account, or a name and contact."""
+
+    id: Serial
 
     referral = ForeignKey(references=Referral, null=False, on_delete=OnDelete.cascade, index=True)
     user = ForeignKey(references=PortalUser, null=True, default=None, on_delete=OnDelete.set_null)
@@ -634,6 +716,8 @@ class PlacementMentor(Table, tablename="placement_mentor"):
 class TrainingReminder(Table, tablename="training_reminder"):
     """A reminder sent for one registration the day before its event; the unique key makes it once only."""
 
+    id: Serial
+
     registration = ForeignKey(references=TrainingRegistration, null=False, on_delete=OnDelete.cascade, unique=True)
     sent_at = Timestamptz()
 
@@ -643,6 +727,8 @@ class TrainingReminder(Table, tablename="training_reminder"):
 
 class NetworkPlan(Table, tablename="network_plan"):
     """A named what-if plan: hypothetical places added, existing ones removed, and its last computed result."""
+
+    id: Serial
 
     name = Varchar(length=200)
     created_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.restrict)
@@ -658,6 +744,8 @@ class NetworkPlan(Table, tablename="network_plan"):
 
 class NetworkPlanPlace(Table, tablename="network_plan_place"):
     """A hypothetical opportunity in a plan, placed at its municipality's centre."""
+
+    id: Serial
 
     plan = ForeignKey(references=NetworkPlan, null=False, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=40)
@@ -675,5 +763,67 @@ class NetworkPlanPlace(Table, tablename="network_plan_place"):
 class NetworkPlanRemoval(Table, tablename="network_plan_removal"):
     """An existing opportunity a plan takes away."""
 
+    id: Serial
+
     plan = ForeignKey(references=NetworkPlan, null=False, on_delete=OnDelete.cascade, index=True)
     opportunity = ForeignKey(references=Opportunity, null=False, on_delete=OnDelete.cascade)
+
+
+# --- Exports built by a job (issue 13) -------------------------------------------------------------
+
+
+class ExportFile(Table, tablename="export_file"):
+    """A big download (the HSDS directory, the network) built by a job and kept in the database for its asker."""
+
+    id: Serial
+
+    requested_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.cascade, index=True)
+    kind = Varchar(length=20, help_text="hsds or network.")
+    format = Varchar(length=10, help_text="zip, graphml, gexf, json or xlsx.")
+    status = Varchar(length=10, default="running", help_text="running, done or failed.")
+    error = Text()
+    created_at = Timestamptz()
+    finished_at = Timestamptz(null=True, default=None)
+    expires_at = Timestamptz(index=True, help_text="After this the file is gone; the retention job removes the row.")
+    filename = Varchar(length=100)
+    size = Integer(default=0, help_text="Bytes of the file.")
+    content = Bytea(null=True, default=None, help_text="The file itself, so that any web worker can serve it.")
+
+
+# --- Indicators' monthly summary (issue 13) -------------------------------------------------------
+
+
+class IndicatorStageMonth(Table, tablename="indicator_stage_month"):
+    """Net moves into (+) and out of (-) each stage per whole past month and case scope: the stage counts' summary."""
+
+    id: Serial
+
+    month = Varchar(length=7, index=True, help_text="'YYYY-MM' (UTC) of the stage changes.")
+    stage = Varchar(length=20)
+    country = Varchar(length=2, help_text="The case holder's country.")
+    region = Varchar(length=100, help_text="The participant's region.")
+    organisation = Integer(help_text="The case holder's organisation (an id; no key, the summary is rebuilt).")
+    moves = Integer(help_text="People who entered the stage minus those who left it in the month.")
+
+
+class IndicatorFirstPlacementMonth(Table, tablename="indicator_first_placement_month"):
+    """People whose first placement started in a whole past month, per case scope and days from intake."""
+
+    month = Varchar(length=7, index=True, help_text="'YYYY-MM' (UTC) of the first placement's start.")
+    country = Varchar(length=2, help_text="The case holder's country.")
+    region = Varchar(length=100, help_text="The participant's region.")
+    organisation = Integer(help_text="The case holder's organisation (an id; no key, the summary is rebuilt).")
+    days = Integer(help_text="Whole days from opening the case to the start.")
+    people = Integer()
+
+
+class IndicatorSummaryState(Table, tablename="indicator_summary_state"):
+    """How far the indicators' summary reaches and whether its inputs changed since (one row per summary)."""
+
+    id: Serial
+
+    name = Varchar(length=40, unique=True)
+    boundary = Varchar(length=7, help_text="'YYYY-MM': the summary holds the months before this one.")
+    changes = Integer(default=0, help_text="Raised by database triggers when a summarised month's inputs change.")
+    summarised_changes = Integer(default=0, help_text="``changes`` as the last refresh read it: equal means fresh.")
+    refreshed_at = Timestamptz(null=True, default=None)

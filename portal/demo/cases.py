@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import random
 import secrets
+from collections.abc import Hashable
 from typing import Any
 
 import matching
@@ -14,6 +15,7 @@ from portal.auth.passwords import hash_password
 from portal.cases.names import name_search
 from portal.cases.profiling import CRITERIA, assess
 from portal.clock import utc_now
+from portal.db.rows import existing
 from portal.db.tables import (
     CaseNote,
     Consent,
@@ -78,10 +80,8 @@ async def _counsellors() -> dict[str, list[tuple[int, int]]]:
 async def load_cases(seed: int = 2018) -> tuple[int, int]:
     """Add the demo participants and their referrals if they are not there yet; return the counts added."""
     rng = random.Random(seed)
-    demo = (
-        await PortalUser.select(PortalUser.id, PortalUser.organisation)
-        .where(PortalUser.username == "counsellor")
-        .first()
+    demo = await existing(  # the demo users are loaded before the cases
+        PortalUser.select(PortalUser.id, PortalUser.organisation).where(PortalUser.username == "counsellor").first()
     )
     by_region = await _counsellors()
     opportunities = await Opportunity.select(
@@ -128,7 +128,9 @@ async def load_cases(seed: int = 2018) -> tuple[int, int]:
                 StageChange(participant=pid, stage=person["stage"], note="", changed_by=lead, changed_at=now)
             )
             answers = {c.code: rng.choice(c.answers).code for c in CRITERIA}
-            result, _ = assess(answers)
+            result, missing = assess(answers)
+            if result is None:  # every criterion has an answer above
+                raise ValueError(f"incomplete demo assessment: {missing}")
             await ProfilingAssessment.insert(
                 ProfilingAssessment(
                     participant=pid,
@@ -202,7 +204,7 @@ class _History:
         self._index = matching.OpportunityIndex(self._places.values(), scoring=self._scoring)
         self._rng = rng
 
-    def outcome(self, status: str, person: matching.Person, opportunity_id: int) -> str:
+    def outcome(self, status: str, person: matching.Person, opportunity_id: Hashable) -> str:
         """``status`` kept, unless it is an outcome: then good or bad by the success model."""
         if status not in (*_GOOD, *_BAD):
             return status

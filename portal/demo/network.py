@@ -9,7 +9,8 @@ from datetime import date, timedelta
 from typing import Any
 
 from network.geo import haversine_km
-from portal.geo import REGIONS, Place, find_place, fold, places
+from portal.geo import REGIONS, Place, find_place, places
+from portal.text import fold
 
 __all__ = [
     "ASSOCIATED_PARTNERS",
@@ -1070,6 +1071,14 @@ def _phone(region: str, rng: random.Random) -> str:
     return f"+385 {code} 555 {rng.randrange(1000):03d}"
 
 
+def _town(country: str, town: str) -> Place:
+    """A town the demo names: always in the gazetteer."""
+    found = find_place(country, town)
+    if found is None:
+        raise LookupError(f"the demo names {town} ({country}), which the gazetteer does not know")
+    return found
+
+
 def _organisation(
     key: str,
     name: str,
@@ -1130,7 +1139,7 @@ def real_network() -> tuple[list[dict], list[dict]]:
                 key,
                 name,
                 kind,
-                find_place(country, town),
+                _town(country, town),
                 random.Random(key),
                 0.008,
                 address=address,
@@ -1259,7 +1268,7 @@ class _Layer:
 
     def populate(self, country: str, region: str) -> None:
         project = region in PROJECT_REGIONS
-        centres = [find_place(country, town) for town in _CENTRES[region]]
+        centres = [_town(country, town) for town in _CENTRES[region]]
         for index, town in enumerate(centres):
             kinds = ["social_work_centre", "employment_office"]
             if project:

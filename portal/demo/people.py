@@ -156,7 +156,13 @@ def participants(count: int = 300, seed: int = 2018) -> list[dict[str, Any]]:
 
 # A thin spot to act on: rural Ormož, where people without a car and with small children need a place
 # with transport and childcare-compatible hours within 15 km, and the demo network has none.
-THIN_SPOT = {"region": "Podravska", "municipality": "Ormož", "latitude": 46.409, "longitude": 16.155, "count": 9}
+THIN_SPOT: dict[str, Any] = {
+    "region": "Podravska",
+    "municipality": "Ormož",
+    "latitude": 46.409,
+    "longitude": 16.155,
+    "count": 9,
+}
 
 
 def thin_spot(seed: int = 2018) -> list[dict[str, Any]]:

@@ -195,7 +195,7 @@ async def load_training(seed: int = 2018) -> int:
     )[0]["id"]
     added = 0
     for kind, module, title, language, day, country, town, venue, organisers, count in REAL_EVENTS:
-        starts = _at(*day, 9)
+        starts = _at(day[0], day[1], day[2], 9)
         capacity = count or rng.randint(28, 40)
         event_id = await _event(
             {

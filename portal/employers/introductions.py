@@ -14,11 +14,12 @@ from piccolo.query import OrderByRaw
 from portal.auth.current_user import CurrentUser
 from portal.clock import utc_now
 from portal.db.piccolo_conf import DB
+from portal.db.rows import existing
 from portal.db.tables import Introduction, IntroductionEvent, Opportunity, Participant, PortalUser
 from portal.employers import pool
 from portal.i18n import lazy_gettext as _l
+from portal.notifications.services import notify
 from portal.pagination import Page, clamp_page
-from portal.referrals.notify import notify
 from portal.service_errors import NotFound, Refused
 
 __all__ = [
@@ -100,8 +101,8 @@ async def request(user: CurrentUser, participant_id: int, message: str, opportun
         ):
             raise Refused("pending") from exc
         raise
-    lead = (
-        await Participant.select(
+    lead = await existing(
+        Participant.select(
             Participant.code,
             Participant.lead_counsellor.id.as_alias("id"),
             Participant.lead_counsellor.language.as_alias("language"),
@@ -116,7 +117,7 @@ async def request(user: CurrentUser, participant_id: int, message: str, opportun
 async def get(introduction_id: int) -> dict[str, Any]:
     row = (
         await Introduction.select(
-            Introduction.all_columns(),
+            *Introduction.all_columns(),
             Introduction.organisation.name.as_alias("employer_name"),
             Introduction.opportunity.title.as_alias("opportunity_title"),
             Introduction.participant.code.as_alias("code"),
@@ -240,8 +241,8 @@ async def contact_for(introduction: dict[str, Any]) -> dict[str, Any] | None:
 
 async def counsellor_contact(introduction: dict[str, Any]) -> dict[str, Any]:
     """Who arranges the meeting when contact details are not shared: the lead counsellor and their office."""
-    return (
-        await PortalUser.select(
+    return await existing(
+        PortalUser.select(
             PortalUser.display_name,
             PortalUser.organisation.name.as_alias("organisation_name"),
             PortalUser.organisation.email.as_alias("email"),

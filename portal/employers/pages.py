@@ -10,16 +10,17 @@ from litestar.params import PathParameter
 from litestar.response import Redirect, Template
 
 from portal.audit import services as audit
-from portal.auth.guards import current_user, roles_allowed
-from portal.cases.services import consents_in_force
+from portal.auth.guards import roles_allowed, signed_in_user
 from portal.employers import introductions, pool, profiles
+from portal.employers.view import introduction_for, introduction_view
 from portal.geo import REGIONS
 from portal.i18n import gettext as _
-from portal.matching_service.pages import component_labels, note_texts
+from portal.matching_service.labels import component_labels, note_texts
 from portal.organisations.kinds import COUNTRIES, SPOKEN_LANGUAGES
 from portal.organisations.params import Filter, PageNumber, RecordId, is_record_id
 from portal.referrals.flow import STATUSES as REFERRAL_STATUSES
 from portal.vocab import EDUCATION_LEVELS, OPPORTUNITY_KINDS, SECTORS
+from portal.web.client import client_address
 from portal.web.templating import render
 
 Pseudonym = Annotated[str, PathParameter(min_length=1, max_length=20)]
@@ -113,11 +114,13 @@ class EmployerPages(Controller):
         fit: Filter = "",
         page: PageNumber = 1,
     ) -> Template:
-        user = current_user(request)
+        user = signed_in_user(request)
         own = await profiles.own_opportunities(user.organisation_id)
         filters, errors = _filters(skill, region, language, hours_min, hours_max, fit, own)
         browsed = await profiles.browse(user.organisation_id, filters, page)
-        await audit.record_many(request, user, "read", "participant", browsed.shown, "employer candidate list")
+        await audit.record_many(
+            user, client_address(request), "read", "participant", browsed.shown, "employer candidate list"
+        )
         context = {
             "results": browsed.page,
             "fit_window": profiles.FIT_WINDOW if browsed.fit_window else None,
@@ -147,12 +150,14 @@ class EmployerPages(Controller):
         error: str = "",
         status_code: int = 200,
     ) -> Template:
-        user = current_user(request)
+        user = signed_in_user(request)
         found = await profiles.profile(user.organisation_id, pseudonym)
         if found is None:
             raise NotFoundException()
         candidate, participant_id = found
-        await audit.record(request, user, "read", "participant", participant_id, "employer candidate profile")
+        await audit.record(
+            user, client_address(request), "read", "participant", participant_id, "employer candidate profile"
+        )
         context = {
             "c": candidate,
             "own": await profiles.own_opportunities(user.organisation_id),
@@ -170,7 +175,7 @@ class EmployerPages(Controller):
 
     @post("/candidates/{pseudonym:str}/introductions", status_code=303)
     async def ask(self, request: Request, pseudonym: Pseudonym) -> Redirect | Template:
-        user = current_user(request)
+        user = signed_in_user(request)
         participant_id = await pool.resolve(user.organisation_id, pseudonym)
         if participant_id is None:
             raise NotFoundException()
@@ -187,7 +192,9 @@ class EmployerPages(Controller):
             return await self._profile_page(request, pseudonym, form, messages()[refused.code], 422)
         except introductions.NotFound as exc:  # left the pool since the profile was shown
             raise NotFoundException() from exc
-        await audit.record(request, user, "create", "participant", participant_id, f"introduction {introduction_id}")
+        await audit.record(
+            user, client_address(request), "create", "participant", participant_id, f"introduction {introduction_id}"
+        )
         return Redirect(path=f"/introductions/{introduction_id}", status_code=303)
 
 
@@ -198,7 +205,7 @@ class IntroductionPages(Controller):
 
     @get("/", name="introductions:list")
     async def list_introductions(self, request: Request, page: PageNumber = 1) -> Template:
-        user = current_user(request)
+        user = signed_in_user(request)
         if user.role == "employer":
             result = await introductions.page_for_employer(user, page)
         else:
@@ -207,46 +214,22 @@ class IntroductionPages(Controller):
         return render(request, "employers/introductions.html", context)
 
     async def _introduction(self, request: Request, introduction_id: int) -> tuple[dict[str, Any], str]:
-        try:
-            introduction = await introductions.get(introduction_id)
-        except introductions.NotFound as exc:
-            raise NotFoundException() from exc
-        side = introductions.side_of(current_user(request), introduction)
-        if side is None:
+        found = await introduction_for(signed_in_user(request), introduction_id)
+        if found is None:
             raise NotFoundException()
-        return introduction, side
+        return found
 
     @get("/{introduction_id:int}", name="introductions:detail")
     async def detail(self, request: Request, introduction_id: RecordId, notice: Filter = "") -> Template:
-        user = current_user(request)
-        introduction, side = await self._introduction(request, introduction_id)
-        context: dict[str, Any] = {
-            "i": introduction,
-            "side": side,
-            "statuses": introductions.STATUSES,
-            "notice": messages().get(notice, ""),
-        }
-        if side == "employer":
-            # The employer never learns the case code: swap in its own pseudonym.
-            names = await pool.pseudonyms_for(user.organisation_id, [introduction["participant"]])
-            introduction["code"] = names[introduction["participant"]]
-            context["available"] = await pool.in_pool(introduction["participant"])
-            context["contact"] = await introductions.contact_for(introduction)
-            if introduction["status"] == "accepted" and context["contact"] is None:
-                context["arranger"] = await introductions.counsellor_contact(introduction)
-            detail = f"introduction {introduction_id}" + (" with contact details" if context["contact"] else "")
-        else:
-            # What the counsellor needs to know before answering: which consents are in force.
-            context["consents"] = {
-                scope: row["given"] for scope, row in (await consents_in_force(introduction["participant"])).items()
-            }
-            detail = f"introduction {introduction_id}"
-        await audit.record(request, user, "read", "participant", introduction["participant"], detail)
+        page = await introduction_view(signed_in_user(request), client_address(request), introduction_id)
+        if page is None:
+            raise NotFoundException()
+        context = {**page.template_context(), "statuses": introductions.STATUSES, "notice": messages().get(notice, "")}
         return render(request, "employers/introduction.html", context)
 
     @post("/{introduction_id:int}/answer", status_code=303)
     async def answer(self, request: Request, introduction_id: RecordId) -> Redirect:
-        user = current_user(request)
+        user = signed_in_user(request)
         introduction, side = await self._introduction(request, introduction_id)
         if side != "counsellor":
             raise NotFoundException()
@@ -260,8 +243,8 @@ class IntroductionPages(Controller):
             return Redirect(path=f"/introductions/{introduction_id}?notice={refused.code}", status_code=303)
         shared = (await introductions.get(introduction_id))["contact_shared"]
         await audit.record(
-            request,
             user,
+            client_address(request),
             "share" if shared else "update",
             "participant",
             introduction["participant"],
@@ -275,12 +258,12 @@ class IntroductionPages(Controller):
         if side != "employer":
             raise NotFoundException()
         try:
-            await introductions.withdraw(introduction_id, current_user(request))
+            await introductions.withdraw(introduction_id, signed_in_user(request))
         except introductions.Refused as refused:
             return Redirect(path=f"/introductions/{introduction_id}?notice={refused.code}", status_code=303)
         await audit.record(
-            request,
-            current_user(request),
+            signed_in_user(request),
+            client_address(request),
             "update",
             "participant",
             introduction["participant"],

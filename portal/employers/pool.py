@@ -5,7 +5,8 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable, Iterator
 
-from piccolo.columns.combination import Combinable, WhereRaw
+from piccolo.columns.combination import WhereRaw
+from piccolo.custom_types import Combinable
 
 from portal.clock import utc_now
 from portal.db.tables import CandidatePseudonym, Consent, Participant

@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import functools
 import io
-import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 
-__all__ = ["REGIONS", "Place", "find_place", "fold", "places", "regions_for"]
+from portal.text import fold
+
+__all__ = ["REGIONS", "Place", "find_place", "places", "regions_for"]
 
 REGIONS: dict[str, tuple[str, ...]] = {
     "SI": (
@@ -59,23 +60,6 @@ class Place:
     name: str
     latitude: float
     longitude: float
-
-
-# NFKD does not decompose the stroked d, so it is mapped by hand.
-_UNDECOMPOSED = str.maketrans({"đ": "d", "Đ": "d"})
-
-
-def fold(text: str) -> str:
-    """Lowercase, strip diacritics and collapse whitespace, for matching and search."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_UNDECOMPOSED))
-    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(bare.lower().split())
-
-
-def fold_name(text: str) -> str:
-    """:func:`fold` for names, where "dj" is also how "đ" is written without diacritics: both fold
-    to "d", so "Đurđa", "Djurdja" and "Durdja" meet. Stored folded names and search words use it alike."""
-    return fold(text).replace("dj", "d")
 
 
 @functools.cache

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from piccolo.columns.combination import Combinable, WhereRaw
+from piccolo.columns.combination import WhereRaw
+from piccolo.custom_types import Combinable
 
 from portal.auth.current_user import CurrentUser
 from portal.auth.roles import ADMIN, COORDINATOR, COUNSELLOR, EMPLOYER, ENTERPRISE
@@ -42,7 +43,7 @@ from portal.employers import pool
 from portal.i18n import gettext as _
 from portal.i18n import ngettext
 from portal.i18n.formatting import format_date, format_datetime, format_number
-from portal.referrals import notify
+from portal.notifications import services as notifications
 from portal.referrals.flow import STATUSES as REFERRAL_STATUSES
 
 logger = logging.getLogger(__name__)
@@ -176,7 +177,7 @@ async def _referral_rows(where: Combinable, newest_first: bool) -> list[dict[str
             Referral.updated_at,
             Referral.participant.code.as_alias("code"),
             Referral.opportunity.title.as_alias("title"),
-            Referral.opportunity.organisation.name.as_alias("host"),
+            Referral.opportunity._.organisation.name.as_alias("host"),
         )
         .where(where)
         .order_by(Referral.updated_at, ascending=not newest_first)
@@ -280,9 +281,9 @@ async def _notifications(user: CurrentUser) -> Section:
     return Section(
         "notifications",
         _("New notifications"),
-        # Each goes through its "open" link, which marks it read (portal.referrals.notification_pages).
+        # Each goes through its "open" link, which marks it read (portal.notifications.pages).
         [
-            Item(notify.text(r), f"/notifications/{r['id']}/open", format_datetime(r["created_at"], "short"))
+            Item(notifications.text(r), f"/notifications/{r['id']}/open", format_datetime(r["created_at"], "short"))
             for r in rows
         ],
         await _capped_count(Notification.select(Notification.id).where(where)),
@@ -301,7 +302,7 @@ async def _absences(user: CurrentUser, team: list[int]) -> tuple[Section, list[i
             AbsenceAlert.weeks,
             AbsenceAlert.last_week,
             AbsenceAlert.participant.code.as_alias("code"),
-            AbsenceAlert.referral.opportunity.title.as_alias("title"),
+            AbsenceAlert.referral._.opportunity.title.as_alias("title"),
         )
         .where(where)
         .order_by(AbsenceAlert.id)

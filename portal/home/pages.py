@@ -3,10 +3,9 @@
 from litestar import Request, get
 from litestar.response import Template
 
-from portal.audit import services as audit
 from portal.auth.guards import current_user
-from portal.db.tables import Organisation, Relationship
-from portal.home.my_day import my_day
+from portal.home.view import day_view, portal_counts
+from portal.web.client import client_address
 from portal.web.templating import render
 
 
@@ -14,13 +13,5 @@ from portal.web.templating import render
 async def home(request: Request) -> Template:
     user = current_user(request)
     if user is not None:
-        day = await my_day(user)
-        # Plan steps are case content: audited as the case page audits reading the case.
-        await audit.record_many(request, user, "read", "participant", day.shown_participants, "home page")
-        return render(request, "home/my_day.html", {"day": day})
-    counts = {
-        "organisations": await Organisation.count(),
-        "relationships": await Relationship.count(),
-        "countries": len(await Organisation.select(Organisation.country).distinct()),
-    }
-    return render(request, "home.html", {"counts": counts})
+        return render(request, "home/my_day.html", {"day": await day_view(user, client_address(request))})
+    return render(request, "home.html", {"counts": await portal_counts()})

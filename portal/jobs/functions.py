@@ -11,6 +11,7 @@ import logging
 from typing import Any
 
 from portal.clock import utc_now
+from portal.jobs.runs import RUNNING
 
 logger = logging.getLogger(__name__)
 
@@ -37,15 +38,13 @@ async def network_check() -> dict[str, Any]:
 async def round_run(round_id: int) -> dict[str, Any]:
     """Compute an allocation round that is still ``running`` (a retry after a crash computes it afresh:
     its proposals and its ``ready`` status are written in one transaction, so nothing half-done is left)."""
-    from portal.db.tables import AllocationRound
-    from portal.matching_service import round_runs
+    from portal.matching_service import round_runs, rounds
 
-    row = await AllocationRound.select(AllocationRound.status).where(AllocationRound.id == round_id).first()
-    if row is None or row["status"] != "running":
-        return {"skipped": row["status"] if row else "missing"}
+    status = await rounds.RUNS.status_of(round_id)
+    if status != RUNNING:
+        return {"skipped": status or "missing"}
     await round_runs.run_round(round_id)
-    row = await AllocationRound.select(AllocationRound.status).where(AllocationRound.id == round_id).first()
-    return {"status": row["status"]}
+    return {"status": await rounds.RUNS.status_of(round_id)}
 
 
 async def round_deliver(round_id: int) -> dict[str, Any]:
@@ -61,15 +60,13 @@ async def round_deliver(round_id: int) -> dict[str, Any]:
 
 async def model_training(model_id: int) -> dict[str, Any]:
     """Train the outcome model into row ``model_id`` while it is still ``running``."""
-    from portal.db.tables import OutcomeModel
     from portal.matching_service import training
 
-    row = await OutcomeModel.select(OutcomeModel.status).where(OutcomeModel.id == model_id).first()
-    if row is None or row["status"] != "running":
-        return {"skipped": row["status"] if row else "missing"}
+    status = await training.RUNS.status_of(model_id)
+    if status != RUNNING:
+        return {"skipped": status or "missing"}
     await training.run_training(model_id)
-    row = await OutcomeModel.select(OutcomeModel.status).where(OutcomeModel.id == model_id).first()
-    return {"status": row["status"]}
+    return {"status": await training.RUNS.status_of(model_id)}
 
 
 async def retention() -> dict[str, Any]:
@@ -89,7 +86,7 @@ async def cleanup() -> dict[str, Any]:
     status with the reason, so the record says what the page says. Expired sessions, login attempts and
     tokens are the retention job's (daily).
     """
-    from portal.db.tables import AllocationRound, NetworkSnapshot, OutcomeModel
+    from portal.db.tables import AllocationRound
     from portal.jobs.queue import enqueue
     from portal.matching_service import rounds, training
     from portal.network import services as network
@@ -97,17 +94,8 @@ async def cleanup() -> dict[str, Any]:
     now = utc_now()
     reason = "stopped: the process running it ended before it finished"
     done = {}
-    for table, limit, status_column in (
-        (AllocationRound, rounds.STALE_AFTER, AllocationRound.status),
-        (NetworkSnapshot, network.STALE_AFTER, NetworkSnapshot.status),
-        (OutcomeModel, training.STALE_AFTER, OutcomeModel.status),
-    ):
-        stopped = (
-            await table.update({status_column: "failed", table.error: reason, table.finished_at: now})
-            .where((status_column == "running") & (table.started_at < now - limit))
-            .returning(table.id)
-        )
-        done[table._meta.tablename] = len(stopped)
+    for runs in (rounds.RUNS, network.RUNS, training.RUNS):
+        done[runs.table._meta.tablename] = await runs.fail_stale(reason, now)
     sending = await AllocationRound.select(AllocationRound.id).where(AllocationRound.status == rounds.SENDING)
     for row in sending:
         await enqueue("round_deliver", round_id=row["id"])  # a no-op while its delivery is queued or running

@@ -20,7 +20,7 @@ from portal.settings import get_settings
 if TYPE_CHECKING:
     from saq.queue.redis import RedisQueue
 
-__all__ = ["HEARTBEAT", "Overview", "close", "enqueue", "overview", "pending", "saq_queue", "uses_redis"]
+__all__ = ["HEARTBEAT", "Overview", "close", "enqueue", "inline", "overview", "pending", "saq_queue", "uses_redis"]
 
 logger = logging.getLogger(__name__)
 QUEUE_NAME = "portal"
@@ -60,7 +60,8 @@ async def close() -> None:
             logger.warning("could not close the job queue's connections", exc_info=True)
 
 
-def _inline() -> bool:
+def inline() -> bool:
+    """Whether a job asked for in this process is awaited by the asker (PORTAL_JOBS=inline, the tests' default)."""
     return get_settings().jobs_inline
 
 
@@ -70,7 +71,7 @@ async def enqueue(name: str, *, delay: float = 0.0, **kwargs: Any) -> bool:
     ``awaited_in_process`` (and every job under tests) are awaited by the caller there."""
     kind = registry.kind(name)
     if not uses_redis():
-        return await runner.submit(kind, kwargs, delay=delay, awaited=kind.awaited_in_process or _inline())
+        return await runner.submit(kind, kwargs, delay=delay, awaited=kind.awaited_in_process or inline())
     from saq.job import Job
 
     job = Job(
@@ -152,14 +153,16 @@ async def overview(limit: int = 50) -> Overview:
     redis = queue.redis
     info = await queue.info()
     # Running jobs are on the active list; queued, scheduled and retrying ones in the incomplete set.
+    # redis-py types each command for its sync and async clients at once (Awaitable[T] | T); this one is async.
     ids = list(
         dict.fromkeys(
-            await redis.lrange(queue.namespace("active"), 0, limit - 1)
+            await redis.lrange(queue.namespace("active"), 0, limit - 1)  # type: ignore[misc]
             + await redis.zrange(queue.namespace("incomplete"), 0, 2 * limit - 1)
         )
     )
     waiting = [_record(job) for job in map(queue.deserialize, await redis.mget(ids) if ids else []) if job]
-    keys = list(dict.fromkeys(key.decode() for key in await redis.lrange(RECENT_KEY, 0, RECENT - 1)))
+    recent = await redis.lrange(RECENT_KEY, 0, RECENT - 1)  # type: ignore[misc]  # async client (see above)
+    keys = list(dict.fromkeys(key.decode() for key in recent))
     finished = [_record(job) for job in await queue.jobs(keys) if job is not None] if keys else []
     finished = [r for r in finished if r.status in ("complete", "failed", "aborted")]
     return Overview(
@@ -176,4 +179,5 @@ async def remember_finished(key: str) -> None:
     """Called by the worker after each job: keep its key among the newest, for :func:`overview`."""
     redis = saq_queue().redis
     async with redis.pipeline(transaction=True) as pipe:
-        await pipe.lpush(RECENT_KEY, key).ltrim(RECENT_KEY, 0, RECENT - 1).execute()
+        # redis-py types lpush for both clients; on a pipeline it returns the pipeline.
+        await pipe.lpush(RECENT_KEY, key).ltrim(RECENT_KEY, 0, RECENT - 1).execute()  # type: ignore[union-attr]

@@ -66,6 +66,11 @@ KINDS: dict[str, JobKind] = {
             "round_deliver", "portal.jobs.functions:round_deliver", _l("Sending an allocation round"),
             _by("round-deliver", "round_id"), timeout=1800, retries=5, awaited_in_process=True,
         ),
+        # The exporter writes its row at the end; a retry after a crash builds the file afresh.
+        JobKind(
+            "export_file", "portal.downloads.exports:job", _l("Export for download"),
+            _by("export", "export_id"), timeout=900,
+        ),
         JobKind(
             "model_training", "portal.jobs.functions:model_training", _l("Outcome model training"),
             _by("model-training", "model_id"), timeout=1800,
@@ -82,6 +87,12 @@ KINDS: dict[str, JobKind] = {
         JobKind(
             "training_reminders", "portal.training.reminders:run", _l("Training reminders (every 15 minutes)"),
             _fixed("cron:training_reminders"), timeout=600, retries=1, cron="*/15 * * * *",
+        ),
+        # Rebuilds the indicators' monthly summary in one transaction, only when it is stale, behind this
+        # month or a day old (a nightly rebuild); the page reads live figures meanwhile.
+        JobKind(
+            "indicator_summary", "portal.indicators.monthly:job", _l("Indicators' monthly summary (when stale)"),
+            _fixed("cron:indicator_summary"), timeout=1800, retries=1, cron="*/10 * * * *",
         ),
     )
 }  # fmt: skip

@@ -116,7 +116,8 @@ def build_worker(concurrency: int) -> Any:
         startup=_startup,
         shutdown=_shutdown,
         after_process=_after_process,
-        timers={"sweep": SWEEP_EVERY},
+        # saq's PartialTimersDict leaves its base's keys required; the Worker defaults the others.
+        timers={"sweep": SWEEP_EVERY},  # type: ignore[arg-type]
         # SIGTERM stops at once: a running job is cancelled (its open transaction rolls back) and put back on
         # the queue for the next worker; the jobs are made to be run again. (A grace period would make every
         # stop wait that long, as SAQ's idle tasks never finish by themselves.)

@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,7 +103,7 @@ async def gather(outcomes: list[matching.Outcome], *, sample: int = SAMPLE, seed
     )
 
 
-def _folded(groups: Mapping[int, str]) -> dict[int, str]:
+def _folded(groups: Mapping[int, str]) -> dict[Hashable, str]:
     """Groups of fewer than MIN_GROUP people become "other" (and "other" too, if it stays that small)."""
     sizes: dict[str, int] = defaultdict(int)
     for label in groups.values():
@@ -116,7 +116,7 @@ def compute(data: FairnessData, scoring: matching.Scoring, *, k: int = 10) -> di
     index = matching.OpportunityIndex(data.places, scoring=scoring)
     # Each person's top suggestion, explained (the report asks whether it matches a skill).
     people = list(data.people.values())
-    first: dict[int, matching.Match | None] = {
+    first: dict[Hashable, matching.Match | None] = {
         person.id: index.explain(person, found[0]) if found else None
         for person, found in zip(people, index.ranked_many(people, top=1), strict=True)
     }
@@ -130,21 +130,21 @@ def compute(data: FairnessData, scoring: matching.Scoring, *, k: int = 10) -> di
             scores.append(item.score)
     # Per-person lists of finished referrals, ranked by the weights in use.
     weights = scoring.weights.as_array()
-    by_person: dict[int, list[matching.Outcome]] = defaultdict(list)
+    by_person: dict[Hashable, list[matching.Outcome]] = defaultdict(list)
     for o in data.outcomes:
         by_person[o.person_id].append(o)
     report: dict[str, Any] = {"people": len(data.people), "places": len(data.places), "k": k, "groupings": {}}
     for grouping in GROUPINGS:
         groups = _folded(data.groups[grouping])
         exposure = exposure_by_group(queries, listed, scores, groups, k) if queries else {}
-        members: dict[str, list[int]] = defaultdict(list)
+        members: dict[str, list[Hashable]] = defaultdict(list)
         for pid, label in groups.items():
             members[label].append(pid)
         table = {}
         for label, pids in sorted(members.items()):
             if len(pids) < MIN_GROUP:
                 continue  # "other" itself too small: left out
-            tops = [first[p] for p in pids if first[p] is not None]
+            tops = [top for p in pids if (top := first[p]) is not None]
             outcome_lists = [
                 (o.person_id, float(o.success), float(np.dot([o.scores[c] for c in matching.COMPONENTS], weights)))
                 for p in pids

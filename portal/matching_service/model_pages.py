@@ -7,11 +7,11 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from portal.auth.guards import admin_only, current_user
+from portal.auth.guards import admin_only, signed_in_user
 from portal.cases.profiling import SUPPORT_LEVELS
 from portal.i18n import gettext as _
 from portal.matching_service import training
-from portal.matching_service.pages import component_labels
+from portal.matching_service.labels import component_labels
 from portal.organisations.kinds import COUNTRIES
 from portal.web.templating import is_partial_request, render
 
@@ -77,7 +77,7 @@ class ModelPages(Controller):
 
     @post("/train", status_code=303)
     async def train(self, request: Request) -> Redirect | Template:
-        await training.start_training(current_user(request).id)
+        await training.start_training(signed_in_user(request).id)
         if is_partial_request(request):
             return render(request, "matching/model.html", await _context(), block="training")
         return Redirect(path="/matching/model", status_code=303)

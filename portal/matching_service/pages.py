@@ -9,44 +9,17 @@ from litestar.exceptions import NotFoundException
 from litestar.response import Template
 
 from portal.audit import services as audit
-from portal.auth.guards import current_user, login_required
+from portal.auth.guards import login_required, signed_in_user
 from portal.cases import services as cases
 from portal.employers import profiles
-from portal.i18n import gettext as _
 from portal.matching_service import services
+from portal.matching_service.labels import component_labels, note_texts
 from portal.opportunities import services as opportunities
 from portal.organisations.params import RecordId
 from portal.referrals import flow
 from portal.vocab import SUPPORT
+from portal.web.client import client_address
 from portal.web.templating import render
-
-
-def note_texts() -> dict[str, str]:
-    """The library's note codes (``matching.NOTES``) in the reader's language."""
-    return {
-        "empty_profile": _(
-            "Not enough information to rank: the profile lists no skills, interests or support "
-            "needs, so these only pass the hard constraints and are not ordered by fit."
-        ),
-        "low_confidence": _("Less than half of the score rests on data from both sides; treat the order with care."),
-        "no_skills_on_profile": _("The profile lists no skills, so skills are not scored."),
-        "no_skills_listed": _("The opportunity lists no skills, so skills are not scored."),
-        "no_interests_on_profile": _("The profile lists no interests or sectors."),
-        "no_sectors_listed": _("The opportunity lists no sector."),
-        "distance_unknown": _("A location is missing, so distance is not scored."),
-        "hours_unknown": _("Weekly hours are missing on one side, so hours are not scored."),
-        "no_support_wanted": _("No particular support is needed."),
-    }
-
-
-def component_labels() -> dict[str, str]:
-    return {
-        "skill": _("Skills"),
-        "interest": _("Interests and sectors"),
-        "distance": _("Distance"),
-        "hours": _("Hours per week"),
-        "support": _("Support offered"),
-    }
 
 
 def _context(**extra: Any) -> dict[str, Any]:
@@ -60,14 +33,16 @@ class PlacementPages(Controller):
 
     @get("/", name="cases:placements")
     async def placements(self, request: Request, participant_id: RecordId) -> Template:
-        user = current_user(request)
+        user = signed_in_user(request)
         # The lead and the case team only, as for the rest of the case; 404 hides that the case exists.
         row = await services.person_row(participant_id)
         if row is None or await cases.access_for(user, participant_id, case=row) is None:
             raise NotFoundException()
         set_apart = await services.set_apart_for(participant_id)
         found = await services.placements_for(participant_id, exclude={r["opportunity_id"] for r in set_apart}, row=row)
-        await audit.record(request, user, "read", "participant", participant_id, "placement suggestions")
+        await audit.record(
+            user, client_address(request), "read", "participant", participant_id, "placement suggestions"
+        )
         context = _context(
             participant_id=participant_id,
             code=row["code"],
@@ -86,7 +61,7 @@ class CandidatePages(Controller):
 
     @get("/", name="opportunities:candidates")
     async def candidates(self, request: Request, opp_id: RecordId) -> Template:
-        user = current_user(request)
+        user = signed_in_user(request)
         try:
             opportunity = await opportunities.get_opportunity(opp_id, user)
         except opportunities.NotFound as exc:
@@ -99,8 +74,8 @@ class CandidatePages(Controller):
         else:
             found = await services.candidates_for(opp_id)
         await audit.record_many(
-            request,
             user,
+            client_address(request),
             "read",
             "participant",
             [c["participant_id"] for c in found],

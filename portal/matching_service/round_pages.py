@@ -10,16 +10,16 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from portal.audit import services as audit
-from portal.auth.guards import current_user, network_manager
+from portal.auth.guards import network_manager, signed_in_user
 from portal.geo import REGIONS
 from portal.i18n import gettext as _
 from portal.jobs.queue import enqueue, pending
 from portal.matching_service import round_runs, rounds
-from portal.matching_service.pages import component_labels, note_texts
+from portal.matching_service.labels import component_labels, note_texts
 from portal.organisations.kinds import COUNTRIES
 from portal.organisations.params import Filter, PageNumber, RecordId, is_record_id
 from portal.referrals import flow
-from portal.referrals.pages import refusal_messages
+from portal.referrals.notices import refusal_messages
 from portal.vocab import OPPORTUNITY_KINDS, STAGES, SUPPORT
 from portal.web.client import client_address
 from portal.web.templating import is_partial_request, render
@@ -119,10 +119,10 @@ async def _round_context(
         context["delivering"] = await pending("round_deliver", round_id=round_id)
     if found["status"] in ("ready", rounds.SENDING, "sent"):
         context["proposals"] = await rounds.proposals_page(round_id, page)
-        user = current_user(request)
+        user = signed_in_user(request)
         await audit.record_many(
-            request,
             user,
+            client_address(request),
             "read",
             "participant",
             [p["participant"] for p in context["proposals"].items],
@@ -149,7 +149,7 @@ class RoundPages(Controller):
             errors = await round_runs.size_errors(criteria)
         if criteria is None or errors:
             return render(request, "matching/rounds.html", await _list_context(1, values, errors), status_code=422)
-        round_id = await round_runs.start_round(criteria, current_user(request))
+        round_id = await round_runs.start_round(criteria, signed_in_user(request))
         return Redirect(path=f"/matching/rounds/{round_id}", status_code=303)
 
     @get("/{round_id:int}", name="matching:round")
@@ -178,7 +178,7 @@ class RoundPages(Controller):
             code = "not_an_option"
         else:
             try:
-                await rounds.adjust(round_id, proposal_id, int(raw) if raw else None, current_user(request))
+                await rounds.adjust(round_id, proposal_id, int(raw) if raw else None, signed_in_user(request))
             except rounds.NotFound as exc:
                 raise NotFoundException() from exc
             except rounds.Refused as refused:
@@ -199,7 +199,7 @@ class RoundPages(Controller):
         message = str(form.get("message") or "").strip()[:2000] or _("Proposed in the allocation round “%(name)s”.") % {
             "name": found["name"]
         }
-        user = current_user(request)
+        user = signed_in_user(request)
         try:
             # A round whose sending stopped half way (a crash or a restart) is only delivered again: its
             # referrals so far are kept, nobody gets a second one. The delivery is a job (awaited here

@@ -22,15 +22,16 @@ import anyio
 
 import matching
 from portal.auth.current_user import CurrentUser
-from portal.clock import utc_now
 from portal.db.piccolo_conf import DB
+from portal.db.rows import existing
 from portal.db.tables import AllocationProposal, AllocationRound, Opportunity, Participant, Referral
 from portal.employers import pool
 from portal.i18n import gettext as _
 from portal.jobs.queue import enqueue
 from portal.matching_service import records, training
-from portal.matching_service.rounds import LIVE_REFERRALS, Criteria, employer_hosted, waiting
+from portal.matching_service.rounds import RUNS, Criteria, employer_hosted, waiting
 from portal.matching_service.services import _explained, profile_is_empty
+from portal.vocab import LIVE_REFERRAL_STATUSES
 
 __all__ = [
     "PREFERENCES",
@@ -80,7 +81,9 @@ async def _intake(c: Criteria) -> list[dict[str, Any]]:
     if c.without_live_referral:
         busy = {
             r["participant"]
-            for r in await Referral.select(Referral.participant).where(Referral.status.is_in(list(LIVE_REFERRALS)))
+            for r in await Referral.select(Referral.participant).where(
+                Referral.status.is_in(list(LIVE_REFERRAL_STATUSES))
+            )
         }
         people = [p for p in people if p["id"] not in busy]
     return people
@@ -256,55 +259,44 @@ def _proposals(
 
 async def start_round(criteria: Criteria, user: CurrentUser) -> int:
     """Record a new round and compute it in the background (awaited under tests); returns its id."""
-    rows = await AllocationRound.insert(
-        AllocationRound(
-            name=criteria.name,
-            method=criteria.method,
-            criteria=json.dumps(asdict(criteria)),
-            status="running",
-            progress=0,
-            report="{}",
-            error="",
-            run_by=user.id,
-            started_at=utc_now(),
-        )
+    round_id = await RUNS.start(
+        name=criteria.name,
+        method=criteria.method,
+        criteria=json.dumps(asdict(criteria)),
+        report="{}",
+        run_by=user.id,
     )
-    round_id = rows[0]["id"]
     await enqueue("round_run", round_id=round_id)
     return round_id
-
-
-async def _progress(round_id: int, progress: int) -> None:
-    await AllocationRound.update({AllocationRound.progress: progress}).where(AllocationRound.id == round_id)
 
 
 async def run_round(round_id: int) -> None:
     """Compute a round stage by stage, writing progress; a failure is stored on the row, never raised."""
     started = time.perf_counter()
-    try:
-        row = (
-            await AllocationRound.select(AllocationRound.criteria, AllocationRound.method)
+    async with RUNS.recorded(round_id, logger, "allocation round"):
+        row = await existing(
+            AllocationRound.select(AllocationRound.criteria, AllocationRound.method)
             .where(AllocationRound.id == round_id)
             .first()
         )
         criteria = Criteria(**json.loads(row["criteria"]))
         people, places = await _intake(criteria), await _places(criteria)
         scoring = await training.current_scoring()
-        await _progress(round_id, 10)
+        await RUNS.progress(round_id, 10)
         # One index per round over its places: the at-scale path (one pass, then fast queries).
         index = await anyio.to_thread.run_sync(
             lambda: matching.OpportunityIndex([records.opportunity(p) for p in places], scoring=scoring)
         )
-        await _progress(round_id, 20)
+        await RUNS.progress(round_id, 20)
         persons = [records.person(p) for p in people]
         empty = {p.id for p in persons if profile_is_empty(p)}
         lists: dict[Hashable, list[matching.Ranked]] = {}
         for start in range(0, len(persons), _CHUNK):
             lists.update(await anyio.to_thread.run_sync(preference_lists, index, persons[start : start + _CHUNK]))
-            await _progress(round_id, 20 + 60 * min(len(persons), start + _CHUNK) // max(1, len(persons)))
+            await RUNS.progress(round_id, 20 + 60 * min(len(persons), start + _CHUNK) // max(1, len(persons)))
         # Places an employer offers are only for people who agreed to be shown to employers.
         at_employers = await employer_hosted([p["id"] for p in places])
-        consenting = await pool.consented([p.id for p in persons], "employer_profile")
+        consenting = await pool.consented([p["id"] for p in people], "employer_profile")
         lists = {
             pid: [m for m in ms if m.opportunity_id not in at_employers or pid in consenting]
             for pid, ms in lists.items()
@@ -313,32 +305,14 @@ async def run_round(round_id: int) -> None:
         ranked = {pid: ms for pid, ms in lists.items() if pid not in empty}
         assignment, report = await anyio.to_thread.run_sync(allocate, row["method"], ranked, capacities)
         explained = await anyio.to_thread.run_sync(explain_placed, index, persons, lists, assignment)
-        await _progress(round_id, 90)
+        await RUNS.progress(round_id, 90)
         proposals = _proposals(round_id, persons, lists, empty, assignment, explained)
         async with DB.transaction():
             for start in range(0, len(proposals), 500):
                 await AllocationProposal.insert(*proposals[start : start + 500])
-            await AllocationRound.update(
-                {
-                    AllocationRound.status: "ready",
-                    AllocationRound.progress: 100,
-                    AllocationRound.finished_at: utc_now(),
-                    AllocationRound.report: json.dumps(
-                        _summary(report, persons, places, capacities, empty, lists, started)
-                    ),
-                }
-            ).where(AllocationRound.id == round_id)
-    except Exception as exc:  # reported on the round's page
-        logger.exception("allocation round %s failed", round_id)
-        await AllocationRound.update(
-            {
-                AllocationRound.status: "failed",
-                AllocationRound.finished_at: utc_now(),
-                AllocationRound.error: f"{type(exc).__name__}: {exc}"[:2000],
-            }
-        ).where(AllocationRound.id == round_id)
-    else:
-        logger.info("allocation round %s took %.2f s", round_id, time.perf_counter() - started)
+            await RUNS.finish(
+                round_id, report=json.dumps(_summary(report, persons, places, capacities, empty, lists, started))
+            )
 
 
 def _summary(

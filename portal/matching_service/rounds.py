@@ -18,8 +18,8 @@ from typing import Any
 import matching
 from portal.auth.current_user import CurrentUser
 from portal.clock import utc_now
-from portal.db.engine import as_utc
 from portal.db.piccolo_conf import DB
+from portal.db.rows import existing
 from portal.db.tables import (
     AllocationProposal,
     AllocationRound,
@@ -33,6 +33,7 @@ from portal.employers import pool
 from portal.geo import REGIONS
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
+from portal.jobs.runs import Runs
 from portal.matching_service import records, training
 from portal.matching_service.services import _explained, profile_is_empty
 from portal.pagination import Page, clamp_page
@@ -41,7 +42,6 @@ from portal.service_errors import NotFound, Refused
 from portal.vocab import OPPORTUNITY_KINDS, STAGES
 
 __all__ = [
-    "LIVE_REFERRALS",
     "METHODS",
     "STATUSES",
     "Criteria",
@@ -69,11 +69,12 @@ STATUSES = {
     SENDING: _l("Sending"),
     "sent": _l("Sent"),
 }
-LIVE_REFERRALS = ("proposed", "sent", "accepted", "started")
 PER_PAGE = 50
 ROUNDS_PER_PAGE = 25
 # A run still "running" after this long died with its process.
 STALE_AFTER = dt.timedelta(minutes=30)
+# A computed round is "ready" for review, not "done": it is sent afterwards.
+RUNS = Runs(AllocationRound, STALE_AFTER, finished="ready")
 _ALL_REGIONS = {region for regions in REGIONS.values() for region in regions}
 
 
@@ -140,9 +141,7 @@ def clean_criteria(form: Mapping[str, Any]) -> tuple[Criteria | None, dict[str, 
 
 
 def _status(row: Mapping[str, Any]) -> str:
-    if row["status"] == "running" and utc_now() - as_utc(row["started_at"]) >= STALE_AFTER:
-        return "failed"  # its process ended before it finished
-    return row["status"]
+    return RUNS.shown_status(row)  # a run whose process ended before it finished shows as failed
 
 
 _ROUND_COLUMNS = (
@@ -194,7 +193,8 @@ async def _placed_counts(round_ids: list[int]) -> dict[int, tuple[int, int]]:
     rows = await AllocationProposal.select(AllocationProposal.allocation_round, AllocationProposal.opportunity).where(
         AllocationProposal.allocation_round.is_in(round_ids)
     )
-    people, placed = Counter(), Counter()
+    people: Counter[int] = Counter()
+    placed: Counter[int] = Counter()
     for r in rows:
         people[r["allocation_round"]] += 1
         placed[r["allocation_round"]] += r["opportunity"] is not None
@@ -375,8 +375,8 @@ async def _placed_at(
     left = place["capacity"] - place["places_taken"] - (await waiting([opportunity_id]))[opportunity_id]
     if (await _usage(round_id))[opportunity_id] >= left:
         raise Refused("full")
-    row = (
-        await Participant.select(*records.columns(Participant, records.PERSON_COLUMNS))
+    row = await existing(
+        Participant.select(*records.columns(Participant, records.PERSON_COLUMNS))
         .where(Participant.id == participant_id)
         .first()
     )
@@ -435,8 +435,8 @@ async def begin_sending(round_id: int, user: CurrentUser, message: str, address:
 
 
 async def _sender(user_id: int) -> CurrentUser:
-    row = (
-        await PortalUser.select(
+    row = await existing(
+        PortalUser.select(
             PortalUser.id,
             PortalUser.username,
             PortalUser.display_name,

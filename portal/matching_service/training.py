@@ -15,18 +15,18 @@ import json
 import logging
 import math
 import time
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import anyio
 
 import matching
-from portal.clock import utc_now
 from portal.db.engine import as_utc
 from portal.db.tables import Opportunity, OutcomeModel, Participant, Referral, ReferralEvent
 from portal.geo import REGIONS
 from portal.jobs.queue import enqueue
+from portal.jobs.runs import Runs
 from portal.matching_service import fairness, records
 from portal.matching_service.text_model import shared_text
 from portal.skills.relations import narrower_forms
@@ -57,6 +57,7 @@ MIN_OUTCOMES = 30
 CACHE_SECONDS = 60.0
 # A run still "running" after this long died with its process.
 STALE_AFTER = dt.timedelta(minutes=30)
+RUNS = Runs(OutcomeModel, STALE_AFTER)
 _COUNTRY_OF_REGION = {region: country for country, regions in REGIONS.items() for region in regions}
 
 
@@ -68,7 +69,7 @@ class TrainingData:
     """Outcomes ready for the library, and group labels of their people for the exposure tables only."""
 
     outcomes: list[matching.Outcome]
-    groups: dict[str, dict[int, str]]
+    groups: dict[str, dict[Hashable, str]]  # the library's ids are any hashable
 
 
 async def gather_outcomes() -> TrainingData:
@@ -245,13 +246,8 @@ async def train(user_id: int | None = None) -> int:
 
 async def start_training(user_id: int | None) -> int:
     """Start a training in the background (awaited under tests) unless one is under way; returns its id."""
-    running = (
-        await OutcomeModel.select(OutcomeModel.id, OutcomeModel.started_at)
-        .where(OutcomeModel.status == "running")
-        .order_by(OutcomeModel.id, ascending=False)
-        .first()
-    )
-    if running is not None and utc_now() - as_utc(running["started_at"]) < STALE_AFTER:
+    running = await RUNS.newest_running()
+    if running is not None:
         return running["id"]
     model_id = await _start_row(user_id)
     await enqueue("model_training", model_id=model_id)
@@ -259,25 +255,13 @@ async def start_training(user_id: int | None) -> int:
 
 
 async def _start_row(user_id: int | None) -> int:
-    rows = await OutcomeModel.insert(
-        OutcomeModel(
-            status="running",
-            trained_by=user_id,
-            started_at=utc_now(),
-            outcomes=0,
-            weights="{}",
-            in_use=False,
-            report="{}",
-            error="",
-        )
-    )
-    return rows[0]["id"]
+    return await RUNS.start(trained_by=user_id, outcomes=0, weights="{}", in_use=False, report="{}")
 
 
 async def run_training(model_id: int) -> None:
     """One training; a failure is stored on the row with its reason, never raised."""
     started = time.perf_counter()
-    try:
+    async with RUNS.recorded(model_id, logger, "outcome model training"):
         data = await gather_outcomes()
         weights, in_use, report = await anyio.to_thread.run_sync(evaluate_outcomes, data)
         # Fairness is measured with the weights that will be in use after this training.
@@ -286,25 +270,13 @@ async def run_training(model_id: int) -> None:
         report["fairness"] = await anyio.to_thread.run_sync(fairness.compute, measured, scoring)
         report["fairness_text"] = fairness.format_report(report["fairness"])
         report["seconds"] = round(time.perf_counter() - started, 2)
-        await OutcomeModel.update(
-            {
-                OutcomeModel.status: "done",
-                OutcomeModel.finished_at: utc_now(),
-                OutcomeModel.outcomes: len(data.outcomes),
-                OutcomeModel.weights: json.dumps(weights.as_dict()),
-                OutcomeModel.in_use: in_use,
-                OutcomeModel.report: json.dumps(report),
-            }
-        ).where(OutcomeModel.id == model_id)
-    except Exception as exc:  # reported on the page and by the command
-        logger.exception("outcome model training %s failed", model_id)
-        await OutcomeModel.update(
-            {
-                OutcomeModel.status: "failed",
-                OutcomeModel.finished_at: utc_now(),
-                OutcomeModel.error: f"{type(exc).__name__}: {exc}"[:2000],
-            }
-        ).where(OutcomeModel.id == model_id)
+        await RUNS.finish(
+            model_id,
+            outcomes=len(data.outcomes),
+            weights=json.dumps(weights.as_dict()),
+            in_use=in_use,
+            report=json.dumps(report),
+        )
     forget_weights()  # the next request reads the newest model in use
 
 
@@ -331,8 +303,7 @@ async def model_history(limit: int = 20) -> list[dict[str, Any]]:
         row["report"] = json.loads(row["report"] or "{}")
         row["weights"] = json.loads(row["weights"] or "{}")
         row["current"] = in_use is not None and row["id"] == in_use["id"]
-        if row["status"] == "running" and utc_now() - as_utc(row["started_at"]) >= STALE_AFTER:
-            row["status"] = "failed"
+        row["status"] = RUNS.shown_status(row)
     return rows
 
 

@@ -32,6 +32,8 @@ from portal.db.tables import (
     TrainingRegistration,
 )
 from portal.jobs import queue, registry, runner
+from portal.jobs.queue import inline
+from portal.jobs.runs import RUNNING
 from portal.network import services
 from portal.settings import get_settings
 
@@ -65,11 +67,6 @@ _enqueueing: set[asyncio.Task[Any]] = set()
 
 def automatic() -> bool:
     return get_settings().network_recompute == "auto"
-
-
-def inline() -> bool:
-    """Whether "Recompute now" waits for the run (PORTAL_JOBS=inline, the tests' default)."""
-    return get_settings().jobs_inline
 
 
 def request_recompute() -> None:
@@ -179,8 +176,8 @@ async def _run_then_settle() -> None:
 
 async def wait() -> None:
     """Until this process's run (if any) has finished."""
-    while is_busy():
-        await asyncio.shield(_state.task)
+    while (task := _state.task) is not None and not task.done():  # is_busy()
+        await asyncio.shield(task)
 
 
 async def on_startup() -> None:
@@ -211,35 +208,30 @@ async def run(run_id: int | None = None) -> int:
     """
     _state.dirty = False
     if run_id is not None:
-        row = await NetworkSnapshot.select(NetworkSnapshot.status).where(NetworkSnapshot.id == run_id).first()
-        if row is not None and row["status"] != "running":
+        status = await services.RUNS.status_of(run_id)
+        if status is not None and status != RUNNING:
             return run_id
-        if row is None:
+        if status is None:
             run_id = None
     if run_id is None:
         run_id = await services.start_run()
-    started = time.perf_counter()
-    try:
+    runs = services.RUNS
+    async with runs.recorded(run_id, logger, "network recomputation"):
         records = await services.load_records()
-        await services.report_progress(run_id, 10)
+        await runs.progress(run_id, 10)
         G = await anyio.to_thread.run_sync(services.build, records)
-        await services.report_progress(run_id, 20)
+        await runs.progress(run_id, 20)
         summary = await anyio.to_thread.run_sync(services.metrics, G)
-        await services.report_progress(run_id, 55)
+        await runs.progress(run_id, 55)
         gaps = await anyio.to_thread.run_sync(services.gaps, records)
-        await services.report_progress(run_id, 60)
+        await runs.progress(run_id, 60)
         found = await anyio.to_thread.run_sync(services.suggestions, G)
-        await services.report_progress(run_id, 80)
+        await runs.progress(run_id, 80)
         positions = await anyio.to_thread.run_sync(services.layout, G)
-        await services.report_progress(run_id, 92)
+        await runs.progress(run_id, 92)
 
         def _serialise() -> dict[str, str]:
             return services.serialise(summary, services.elements(G, summary, positions), gaps, found)
 
         await services.finish_run(run_id, await anyio.to_thread.run_sync(_serialise))
-    except Exception as exc:  # the computation's failure is reported on the page, not raised
-        logger.exception("network recomputation %s failed", run_id)
-        await services.fail_run(run_id, f"{type(exc).__name__}: {exc}")
-    else:
-        logger.info("network recomputation %s took %.2f s", run_id, time.perf_counter() - started)
     return run_id

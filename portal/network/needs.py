@@ -75,10 +75,10 @@ def person(row: Mapping[str, Any]) -> matching.Person:
     located = row.get("latitude") is not None and row.get("longitude") is not None
     return matching.Person(
         id=row["id"],
-        languages=_codes(row.get("languages")),
+        languages=frozenset(_codes(row.get("languages"))),
         travel_radius_km=row.get("travel_km"),
         location=(row["latitude"], row["longitude"]) if located else None,
-        support_needs=_codes(row.get("support_needs")),
+        support_needs=frozenset(_codes(row.get("support_needs"))),
         available_from=row.get("available_from"),
     )
 
@@ -88,9 +88,9 @@ def place(row: Mapping[str, Any]) -> matching.Opportunity:
     located = row.get("latitude") is not None and row.get("longitude") is not None
     return matching.Opportunity(
         id=row["id"],
-        languages=_codes(row.get("languages")),
+        languages=frozenset(_codes(row.get("languages"))),
         location=(row["latitude"], row["longitude"]) if located else None,
-        support_offered=_codes(row.get("support_offered")),
+        support_offered=frozenset(_codes(row.get("support_offered"))),
         start=row.get("starts_on"),
         end=row.get("ends_on"),
         capacity=int(row.get("capacity") or 0),

@@ -13,7 +13,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
-from portal.auth.guards import current_user, network_manager
+from portal.auth.guards import network_manager, signed_in_user
 from portal.network import plans
 from portal.organisations.kinds import COUNTRIES, SPOKEN_LANGUAGES
 from portal.organisations.params import PageNumber, RecordId, is_record_id
@@ -65,7 +65,7 @@ class PlanPages(Controller):
         if errors:
             context = {"result": await plans.list_plans(1), "values": {"name": name}, "errors": errors}
             return render(request, "network/plans.html", context, status_code=422)
-        plan_id = await plans.create(name, current_user(request))
+        plan_id = await plans.create(name, signed_in_user(request))
         return Redirect(path=f"/network/plan/{plan_id}", status_code=303)
 
     @get("/compare", name="network:plan-compare")

@@ -13,11 +13,10 @@ from __future__ import annotations
 
 import logging
 import statistics
-import time
 from collections import Counter
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import anyio
 
@@ -27,6 +26,7 @@ from network.needs import suppress
 from portal.db.tables import NetworkPlanPlace, NetworkPlanRemoval
 from portal.disclosure import SMALLEST_SHOWN
 from portal.employers import pool
+from portal.jobs.runs import RUNNING
 from portal.matching_service import records, round_runs, training
 from portal.matching_service.rounds import Criteria, employer_hosted
 from portal.matching_service.services import profile_is_empty
@@ -108,7 +108,7 @@ def _allocation_side(
     for pid, oid in assignment.items():
         if oid is None:
             continue
-        placed_by_region[region_of.get(pid, "")] += 1
+        placed_by_region[region_of.get(cast(int, pid), "")] += 1  # the intake's ids are ints
         km = next((m.distance_km for m in ranked[pid] if m.opportunity_id == oid), None)
         if km is not None:
             distances.append(km)
@@ -210,29 +210,21 @@ async def load(plan_id: int) -> PlanData:
 
 async def run(plan_id: int) -> None:
     """Compute a plan, writing progress; a failure is stored on the row, never raised."""
-    started = time.perf_counter()
-    try:
+    async with plans.RUNS.recorded(plan_id, logger, "network plan"):
         data = await load(plan_id)
-        await plans.progress(plan_id, 10)
+        await plans.RUNS.progress(plan_id, 10)
         old = await anyio.to_thread.run_sync(before, data)
-        await plans.progress(plan_id, 55)
+        await plans.RUNS.progress(plan_id, 55)
         new = await anyio.to_thread.run_sync(after, data)
-        await plans.progress(plan_id, 95)
+        await plans.RUNS.progress(plan_id, 95)
         result = assemble(data, old, new)
         await plans.finish(plan_id, result)
-    except Exception as exc:  # shown on the plan's page
-        logger.exception("network plan %s failed", plan_id)
-        await plans.fail(plan_id, f"{type(exc).__name__}: {exc}")
-    else:
-        logger.info("network plan %s took %.2f s", plan_id, time.perf_counter() - started)
 
 
 async def job(plan_id: int) -> dict[str, Any]:
     """The job the registry names: runs a plan that is still ``running`` (a retry computes it afresh)."""
-    from portal.db.tables import NetworkPlan
-
-    row = await NetworkPlan.select(NetworkPlan.status).where(NetworkPlan.id == plan_id).first()
-    if row is None or row["status"] != "running":
-        return {"skipped": row["status"] if row else "missing"}
+    status = await plans.RUNS.status_of(plan_id)
+    if status != RUNNING:
+        return {"skipped": status or "missing"}
     await run(plan_id)
     return {"plan": plan_id}

@@ -14,11 +14,11 @@ from typing import Any
 
 from portal.auth.current_user import CurrentUser
 from portal.clock import utc_now
-from portal.db.engine import as_utc
 from portal.db.tables import NetworkPlan, NetworkPlanPlace, NetworkPlanRemoval, Opportunity
 from portal.geo import find_place
 from portal.i18n import gettext as _
 from portal.jobs.queue import enqueue
+from portal.jobs.runs import Runs
 from portal.organisations.kinds import COUNTRIES, SPOKEN_LANGUAGES
 from portal.pagination import Page, clamp_page
 from portal.service_errors import NotFound
@@ -32,11 +32,9 @@ __all__ = [
     "create",
     "drop_place",
     "drop_removal",
-    "fail",
     "finish",
     "get",
     "list_plans",
-    "progress",
     "start",
 ]
 
@@ -47,6 +45,7 @@ MAX_CAPACITY = 200
 MAX_HOURS = 60
 # A run that has said nothing for this long died with its process (the job's own timeout is 30 minutes).
 STALE_AFTER = dt.timedelta(minutes=35)
+RUNS = Runs(NetworkPlan, STALE_AFTER)
 
 
 def _control_free(text: str) -> bool:
@@ -170,16 +169,12 @@ async def get(plan_id: int) -> dict[str, Any]:
             NetworkPlanRemoval.opportunity,
             NetworkPlanRemoval.opportunity.title.as_alias("title"),
             NetworkPlanRemoval.opportunity.municipality.as_alias("municipality"),
-            NetworkPlanRemoval.opportunity.organisation.name.as_alias("organisation_name"),
+            NetworkPlanRemoval.opportunity._.organisation.name.as_alias("organisation_name"),
         )
         .where(NetworkPlanRemoval.plan == plan_id)
         .order_by(NetworkPlanRemoval.id)
     )
-    if (
-        row["status"] == "running"
-        and row["started_at"] is not None
-        and utc_now() - as_utc(row["started_at"]) > STALE_AFTER
-    ):
+    if RUNS.is_stale(row):
         row.update(status="failed", error=_("The run was interrupted; start it again."))
     row["parsed"] = json.loads(row["result"]) if row["result"] else None
     row["stale"] = (
@@ -242,43 +237,11 @@ async def drop_removal(plan_id: int, removal_id: int) -> None:
 async def start(plan_id: int) -> bool:
     """Run the plan in the background (awaited under tests); False when it is running already."""
     await get(plan_id)
-    started = (
-        await NetworkPlan.update(
-            {
-                NetworkPlan.status: "running",
-                NetworkPlan.progress: 0,
-                NetworkPlan.started_at: utc_now(),
-                NetworkPlan.error: "",
-            }
-        )
-        .where(
-            (NetworkPlan.id == plan_id)
-            & ((NetworkPlan.status != "running") | (NetworkPlan.started_at < utc_now() - STALE_AFTER))
-        )
-        .returning(NetworkPlan.id)
-    )
-    if not started:
+    if not await RUNS.restart(plan_id):
         return False
     await enqueue("network_plan", plan_id=plan_id)
     return True
 
 
-async def progress(plan_id: int, value: int) -> None:
-    await NetworkPlan.update({NetworkPlan.progress: value}).where(NetworkPlan.id == plan_id)
-
-
 async def finish(plan_id: int, result: dict[str, Any]) -> None:
-    await NetworkPlan.update(
-        {
-            NetworkPlan.status: "done",
-            NetworkPlan.progress: 100,
-            NetworkPlan.finished_at: utc_now(),
-            NetworkPlan.result: json.dumps(result, separators=(",", ":")),
-        }
-    ).where(NetworkPlan.id == plan_id)
-
-
-async def fail(plan_id: int, error: str) -> None:
-    await NetworkPlan.update(
-        {NetworkPlan.status: "failed", NetworkPlan.finished_at: utc_now(), NetworkPlan.error: error[:2000]}
-    ).where(NetworkPlan.id == plan_id)
+    await RUNS.finish(plan_id, result=json.dumps(result, separators=(",", ":")))

@@ -14,9 +14,9 @@ from typing import Any
 import networkx as nx
 
 import network
-from portal.clock import utc_now
-from portal.db.engine import as_utc
+from portal.db.rows import existing
 from portal.db.tables import NetworkSnapshot, Opportunity, Organisation, Participant, Referral, Relationship
+from portal.jobs.runs import Runs
 from portal.network import needs, reasons
 from portal.pagination import Page, clamp_page
 from portal.service_errors import NotFound  # noqa: F401 (part of this module's interface)
@@ -49,6 +49,7 @@ MAX_REGION_OPTIONS = 200
 MET_AT_PER_ORGANISATION = 20
 # A run that has said nothing for this long died with its process.
 STALE_AFTER = dt.timedelta(minutes=15)
+RUNS = Runs(NetworkSnapshot, STALE_AFTER)
 
 
 @dataclass
@@ -195,8 +196,7 @@ def suggestions(G: nx.Graph) -> dict[str, Any]:
     top = network.suggest_partnerships(G, top=TOP_SUGGESTIONS)
     if len(G) <= PER_NODE_MAX_NODES:
         found = network.suggest_for_each(G, top=SUGGESTIONS_PER_ORGANISATION)
-        by_node = {str(node): items for node, items in found.items()}
-        return {"top": top, "by_node": by_node}
+        return {"top": top, "by_node": {str(node): items for node, items in found.items()}}
     by_node: dict[str, list[dict[str, Any]]] = {}
     for suggestion in network.suggest_partnerships(G, top=len(G) * SUGGESTIONS_PER_ORGANISATION):
         for own, other in (("source", "target"), ("target", "source")):
@@ -232,7 +232,7 @@ def layout(G: nx.Graph) -> dict[Any, tuple[float, float]]:
             x += 2 * r + 40.0
             row_height = max(row_height, 2 * r)
         if len(part) == 1:
-            spread = {next(iter(part)): (0.0, 0.0)}
+            spread: dict[Any, Any] = {next(iter(part)): (0.0, 0.0)}
         else:
             spread = nx.spring_layout(G.subgraph(part), seed=0, iterations=60, weight=None)
         for node, (px, py) in spread.items():
@@ -338,7 +338,7 @@ async def latest_snapshot() -> Snapshot | None:
     # The finish time as well as the id: SQLite may hand out an id again once every row is gone.
     if cached is not None and (cached.id, cached.finished_at) == (row["id"], row["finished_at"]):
         return cached
-    full = await NetworkSnapshot.select().where(NetworkSnapshot.id == row["id"]).first()
+    full = await existing(NetworkSnapshot.select().where(NetworkSnapshot.id == row["id"]).first())
     snapshot = Snapshot(
         id=full["id"],
         finished_at=full["finished_at"],
@@ -373,7 +373,7 @@ async def run_status() -> dict[str, Any]:
     )
     status = {"running": False, "progress": 0, "started_at": None, "failed": False, "error": ""}
     if newest is not None:
-        running = newest["status"] == "running" and utc_now() - as_utc(newest["started_at"]) < STALE_AFTER
+        running = RUNS.is_running(newest)
         status.update(
             running=running,
             progress=newest["progress"] if running else 100,
@@ -386,38 +386,20 @@ async def run_status() -> dict[str, Any]:
 
 
 async def start_run() -> int:
-    rows = await NetworkSnapshot.insert(NetworkSnapshot(status="running", progress=0, started_at=utc_now()))
-    return rows[0]["id"]
-
-
-async def report_progress(run_id: int, progress: int) -> None:
-    await NetworkSnapshot.update({NetworkSnapshot.progress: progress}).where(NetworkSnapshot.id == run_id)
+    return await RUNS.start()
 
 
 async def finish_run(run_id: int, results: dict[str, str]) -> None:
     """Store the results and drop older runs: only the newest finished one is ever read."""
-    await NetworkSnapshot.update(
-        {
-            NetworkSnapshot.status: "done",
-            NetworkSnapshot.progress: 100,
-            NetworkSnapshot.finished_at: utc_now(),
-            **{getattr(NetworkSnapshot, name): text for name, text in results.items()},
-        }
-    ).where(NetworkSnapshot.id == run_id)
+    await RUNS.finish(run_id, **results)
     await NetworkSnapshot.delete().where(NetworkSnapshot.id < run_id)
-
-
-async def fail_run(run_id: int, error: str) -> None:
-    await NetworkSnapshot.update(
-        {NetworkSnapshot.status: "failed", NetworkSnapshot.finished_at: utc_now(), NetworkSnapshot.error: error[:2000]}
-    ).where(NetworkSnapshot.id == run_id)
 
 
 # --- reading a snapshot for pages and the API ---------------------------------------------------
 
 
 def _folded_names(snapshot: Snapshot) -> dict[int, str]:
-    from portal.geo import fold
+    from portal.text import fold
 
     return {org_id: fold(row["name"] or "") for org_id, row in snapshot.rows.items()}
 
@@ -470,7 +452,7 @@ def search(snapshot: Snapshot, query: str, limit: int = SEARCH_LIMIT) -> tuple[l
 
     Names starting with the query come first, then names with a word starting with it, then
     the rest; alphabetically within each. At most ``limit`` rows."""
-    from portal.geo import fold
+    from portal.text import fold
 
     wanted = fold(query)
     words = wanted.split()

@@ -14,7 +14,7 @@ from litestar.exceptions import (
 )
 from litestar.params import JSONBody
 
-from portal.auth.guards import current_user, login_required, roles_allowed
+from portal.auth.guards import current_user, login_required, roles_allowed, signed_in_user
 from portal.auth.roles import ADMIN, COORDINATOR, EMPLOYER, ENTERPRISE
 from portal.i18n import current_language
 from portal.i18n import gettext as _
@@ -107,7 +107,7 @@ class OpportunityApi(Controller):
     async def create_opportunity(self, data: JSONBody[OpportunityCreate], request: Request) -> OpportunityDetail:
         """Post an opportunity: enterprise and employer users for their own organisation, admins and
         coordinators for any (``organisation_id`` required)."""
-        user = current_user(request)
+        user = signed_in_user(request)
         organisation_id = data.organisation_id
         if organisation_id is None and not user.manages_network:
             organisation_id = user.organisation_id
@@ -117,7 +117,7 @@ class OpportunityApi(Controller):
         values, errors = clean_opportunity(msgspec.to_builtins(data), organisation=organisation)
         if organisation is None:
             errors = {"organisation_id": _("Choose an organisation from the list."), **errors}
-        if errors:
+        if errors or organisation is None:  # the latter has an error above
             raise _invalid(errors)
         opp_id = await services.create_opportunity(values, organisation["id"], user, current_language())
         return _detail(await _visible(opp_id, request))

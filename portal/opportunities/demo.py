@@ -14,10 +14,10 @@ from typing import Any, NamedTuple
 from portal.clock import utc_now
 from portal.db.tables import Opportunity, Organisation, PortalUser, Skill
 from portal.demo.network import PROJECT_REGIONS
-from portal.geo import fold
 from portal.opportunities.services import search_text_for
 from portal.organisations.kinds import SPOKEN_LANGUAGES
 from portal.skills import entries as skill_entries
+from portal.text import fold
 
 __all__ = ["DEMO_SEED", "THEMES", "demo_skill_labels", "load_demo_opportunities"]
 

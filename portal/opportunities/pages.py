@@ -9,13 +9,14 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Redirect, Template
 
 from portal.auth.current_user import CurrentUser
-from portal.auth.guards import current_user, login_required, roles_allowed
+from portal.auth.guards import current_user, login_required, roles_allowed, signed_in_user
 from portal.auth.roles import ADMIN, COORDINATOR, EMPLOYER, ENTERPRISE
 from portal.geo import REGIONS
 from portal.i18n import current_language
 from portal.i18n import gettext as _
 from portal.opportunities import services
 from portal.opportunities.validation import PLACE_FIELDS, clean_opportunity
+from portal.opportunities.view import opportunity_view
 from portal.organisations import services as organisation_services
 from portal.organisations.kinds import COUNTRIES, SPOKEN_LANGUAGES
 from portal.organisations.params import Filter, PageNumber, RecordId, is_record_id
@@ -55,15 +56,6 @@ async def _organisation(organisation_id: int) -> dict[str, Any] | None:
         return None
 
 
-async def _mentor_figures(opportunity: dict[str, Any]) -> dict[str, Any] | None:
-    """The host's mentor numbers when the opportunity says it offers a mentor (portal.placements)."""
-    from portal.placements import mentor_figures
-
-    if not mentor_figures.offers_mentor(opportunity["support_offered"]):
-        return None
-    return await mentor_figures.figures(opportunity["organisation_id"])
-
-
 async def _visible(opp_id: int, request: Request) -> dict[str, Any]:
     try:
         return await services.get_opportunity(opp_id, current_user(request))
@@ -101,7 +93,7 @@ def _as_form(opportunity: dict[str, Any]) -> dict[str, Any]:
 async def _form_context(
     request: Request, opp: dict[str, Any], errors: dict[str, str], org_q: str = "", **extra: Any
 ) -> dict[str, Any]:
-    user = current_user(request)
+    user = signed_in_user(request)
     # Network managers pick the organisation of a new opportunity; everyone else posts for their own.
     picks = user.manages_network and "stored" not in extra
     chosen = str(opp.get("organisation_id") or "")
@@ -158,19 +150,19 @@ class OpportunityPages(Controller):
     @get("/mine", name="opportunities:mine", guards=[own_organisation_poster])
     async def mine(self, request: Request, page: PageNumber = 1) -> Template:
         """The user's organisation's opportunities in every status."""
-        user = current_user(request)
+        user = signed_in_user(request)
         filters = services.OpportunityFilters(organisation_id=user.organisation_id, statuses=services.EVERY_STATUS)
         results = await services.search_opportunities(filters, page=page)
         return render(request, "opportunities/mine.html", {"results": results, **_choices()})
 
     @get("/new", name="opportunities:new", guards=[poster])
     async def new_form(self, request: Request, org_q: Filter = "") -> Template:
-        opp = await _new_form_defaults(current_user(request))
+        opp = await _new_form_defaults(signed_in_user(request))
         return render(request, "opportunities/form.html", await _form_context(request, opp, {}, org_q=org_q))
 
     @post("/new", guards=[poster], status_code=303)
     async def create(self, request: Request) -> Redirect | Template:
-        user = current_user(request)
+        user = signed_in_user(request)
         data = await _form_data(request)
         requested = str(data.get("organisation_id") or "").strip()
         org_errors: dict[str, str] = {}
@@ -186,7 +178,7 @@ class OpportunityPages(Controller):
             organisation = await _organisation(user.organisation_id)
         values, errors = clean_opportunity(data, organisation=organisation)
         errors = {**org_errors, **errors}
-        if errors:
+        if errors or organisation is None:  # a manager's missing organisation has an error above
             context = await _form_context(request, data, errors)
             return render(request, "opportunities/form.html", context, status_code=422)
         opp_id = await services.create_opportunity(values, organisation["id"], user, current_language())
@@ -194,16 +186,11 @@ class OpportunityPages(Controller):
 
     @get("/{opp_id:int}", name="opportunities:detail", opt={"access": "public"})
     async def detail(self, request: Request, opp_id: RecordId) -> Template:
-        opportunity = await _visible(opp_id, request)
-        user = current_user(request)
-        context = {
-            "opp": opportunity,
-            "can_edit": services.can_edit(user, opportunity),
-            "can_see_candidates": services.can_see_candidates(user, opportunity),
-            "mentor_figures": await _mentor_figures(opportunity),
-            **_choices(),
-        }
-        return render(request, "opportunities/detail.html", context)
+        try:
+            view = await opportunity_view(current_user(request), opp_id)
+        except services.NotFound as exc:
+            raise NotFoundException() from exc
+        return render(request, "opportunities/detail.html", {**view.template_context(), **_choices()})
 
     @get("/{opp_id:int}/edit", name="opportunities:edit", guards=[login_required])
     async def edit_form(self, request: Request, opp_id: RecordId) -> Template:

@@ -14,7 +14,7 @@ from litestar.exceptions import (
 )
 from litestar.params import JSONBody
 
-from portal.auth.guards import current_user, login_required, network_manager
+from portal.auth.guards import current_user, login_required, network_manager, signed_in_user
 from portal.organisations import services
 from portal.organisations.access import editable_relationship
 from portal.organisations.params import Filter, OptionalRecordIdQuery, PageNumber, PerPage, RecordId
@@ -102,12 +102,12 @@ class OrganisationApi(Controller):
         self, org_id: RecordId, data: JSONBody[OrganisationPatch], request: Request
     ) -> OrganisationDetail:
         """Change some fields: admins and coordinators on any organisation, others on their own."""
-        if not services.can_edit_organisation(current_user(request), org_id):
+        if not services.can_edit_organisation(signed_in_user(request), org_id):
             raise PermissionDeniedException("you may not edit this organisation")
         current = await _get_or_404(org_id, request)
         changes = {k: v for k, v in msgspec.structs.asdict(data).items() if v is not msgspec.UNSET}
         values, errors = clean_organisation({**current, **changes})
-        if not errors and not current_user(request).manages_network:
+        if not errors and not signed_in_user(request).manages_network:
             errors = check_member_changes(current, values)
         if errors:
             raise _invalid(errors)

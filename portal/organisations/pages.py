@@ -8,15 +8,15 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Redirect, Template
 
-from portal.auth.guards import current_user, login_required, network_manager
-from portal.geo import REGIONS
+from portal.auth.guards import current_user, login_required, network_manager, signed_in_user
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.organisations import services
 from portal.organisations.access import editable_relationship
-from portal.organisations.kinds import COUNTRIES, ORGANISATION_KINDS, RELATIONSHIP_KINDS, SPOKEN_LANGUAGES
 from portal.organisations.params import Filter, PageNumber, RecordId, is_record_id
 from portal.organisations.validation import check_member_changes, clean_organisation, clean_relationship
+from portal.organisations.view import choices as _choices
+from portal.organisations.view import organisation_view
 from portal.web.templating import is_partial_request, render
 
 EMPTY_ORGANISATION = {"languages": "", "country": "SI"}
@@ -27,16 +27,6 @@ async def _form_data(request: Request) -> dict[str, Any]:
     data: dict[str, Any] = {key: form.get(key) for key in form.keys()}
     data["languages"] = form.getall("languages") if "languages" in form else []
     return data
-
-
-def _choices() -> dict[str, Any]:
-    return {
-        "kinds": ORGANISATION_KINDS,
-        "countries": COUNTRIES,
-        "spoken_languages": SPOKEN_LANGUAGES,
-        "relationship_kinds": RELATIONSHIP_KINDS,
-        "known_regions": REGIONS,
-    }
 
 
 async def _organisation_or_404(org_id: int, request: Request) -> dict[str, Any]:
@@ -53,30 +43,12 @@ async def _detail_context(
     errors: dict[str, str] | None = None,
     org_q: str = "",
 ) -> dict[str, Any]:
-    org = await _organisation_or_404(org_id, request)
-    can_edit = services.can_edit_organisation(current_user(request), org_id)
-    tie = tie or {}
-    others, more = [], False
-    if can_edit:
-        chosen = str(tie.get("other_id") or "")
-        others, more = await services.organisation_choices(org_q, int(chosen) if is_record_id(chosen) else None)
-    from portal.placements import mentor_figures  # "offers a mentor", backed by numbers
-    from portal.training.services import upcoming_for_organisation  # the training area lists on this page
-
-    offers = await mentor_figures.organisation_offers_mentor(org_id)
-    return {
-        "org": org,
-        "mentor_figures": await mentor_figures.figures(org_id) if offers else None,
-        "training_events": await upcoming_for_organisation(org_id),
-        "ties": await services.relationships_of(org_id),
-        "can_edit": can_edit,
-        "others": others,
-        "more_others": more,
-        "org_q": org_q,
-        "tie": tie,
-        "errors": errors or {},
-        **_choices(),
-    }
+    """The organisation page's names (portal.organisations.view), or 404."""
+    try:
+        view = await organisation_view(current_user(request), org_id, tie=tie, errors=errors, org_q=org_q)
+    except services.NotFound as exc:
+        raise NotFoundException() from exc
+    return view.template_context()
 
 
 # The pickers that /organisations/choices refills, and the label of each.
@@ -166,7 +138,7 @@ class DirectoryPages(Controller):
         stored = await _organisation_or_404(org_id, request)
         data = await _form_data(request)
         values, errors = clean_organisation(data)
-        if not errors and not current_user(request).manages_network:
+        if not errors and not signed_in_user(request).manages_network:
             errors = check_member_changes(stored, values)
         if errors:
             context = {"org": data, "stored": stored, "errors": errors, **_choices()}

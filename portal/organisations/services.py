@@ -7,17 +7,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from piccolo.columns.combination import Where
+from piccolo.custom_types import Combinable
 
 from portal.auth.current_user import CurrentUser
 from portal.cache import FILTER_OPTIONS_SECONDS, kept_for
 from portal.clock import utc_now
 from portal.db.tables import Organisation, Relationship
-from portal.geo import fold
 from portal.i18n import gettext as _
 from portal.network import jobs as network_jobs
 from portal.organisations.validation import PROGRAMME_KINDS
 from portal.pagination import Page, clamp_page, first_of
 from portal.service_errors import Conflict, NotFound  # noqa: F401 (part of this module's interface)
+from portal.text import fold
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -112,7 +113,7 @@ async def filter_options() -> dict[str, Any]:
 
 async def get_organisation(org_id: int, user: CurrentUser | None) -> dict[str, Any]:
     row = (
-        await Organisation.select(Organisation.all_columns(exclude=[Organisation.search_text]))
+        await Organisation.select(*Organisation.all_columns(exclude=[Organisation.search_text]))
         .where(Organisation.id == org_id)
         .first()
     )
@@ -217,7 +218,7 @@ async def list_relationships(
     organisation_id: int | None = None, kind: str = "", page: int = 1, per_page: int = DEFAULT_PER_PAGE
 ) -> Page:
     per_page = max(1, min(per_page, MAX_PER_PAGE))
-    conditions = []
+    conditions: list[Combinable] = []
     if organisation_id is not None:
         conditions.append((Relationship.source == organisation_id) | (Relationship.target == organisation_id))
     if kind:

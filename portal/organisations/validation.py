@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -10,6 +9,8 @@ from typing import Any
 from portal.geo import find_place, regions_for
 from portal.i18n import gettext as _
 from portal.organisations.kinds import COUNTRIES, ORGANISATION_KINDS, RELATIONSHIP_KINDS, SPOKEN_LANGUAGES
+from portal.web.fields import choice, codes, coordinate, date, integer, texts
+from portal.web.fields import text as field_text
 
 Errors = dict[str, str]
 
@@ -29,53 +30,19 @@ _TEXT_LIMITS = {
 
 
 def _text(data: Mapping[str, Any], field: str) -> str:
-    value = data.get(field)
-    return "" if value is None else str(value).strip()
-
-
-def _number(data: Mapping[str, Any], field: str, low: float, high: float, errors: Errors) -> float | None:
-    raw = data.get(field)
-    if raw is None or (isinstance(raw, str) and not raw.strip()):
-        return None
-    try:
-        value = float(str(raw).replace(",", "."))
-    except ValueError:
-        errors[field] = _("Enter a number.")
-        return None
-    if not low <= value <= high:
-        errors[field] = _("Enter a number between %(low)s and %(high)s.") % {"low": low, "high": high}
-        return None
-    return value
-
-
-def _languages(raw: Any, errors: Errors) -> str:
-    if raw is None:
-        return ""
-    codes = raw if isinstance(raw, list | tuple) else str(raw).replace(";", ",").split(",")
-    cleaned = []
-    for code in (str(c).strip().lower() for c in codes):
-        if not code:
-            continue
-        if code not in SPOKEN_LANGUAGES:
-            errors["languages"] = _("Unknown language code: %(code)s.") % {"code": code[:10]}
-            return ""
-        if code not in cleaned:
-            cleaned.append(code)
-    return ",".join(cleaned)
+    # Control characters are kept as they came (the web layer refuses them in requests).
+    return field_text(data, field, keep_control=True)
 
 
 def clean_organisation(data: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]:
     """Return the values to store and, per field, what is wrong with the input."""
     errors: Errors = {}
-    values: dict[str, Any] = {field: _text(data, field) for field in _TEXT_LIMITS}
-    for field, limit in _TEXT_LIMITS.items():
-        if len(values[field]) > limit:
-            errors[field] = _("At most %(limit)s characters.") % {"limit": limit}
+    values = texts(data, _TEXT_LIMITS, errors, keep_control=True)
     if len(values["name"]) < 2 and "name" not in errors:
         errors["name"] = _("Enter the organisation's name.")
-    values["kind"] = _text(data, "kind")
-    if values["kind"] not in ORGANISATION_KINDS:
-        errors["kind"] = _("Choose a kind of organisation.")
+    values["kind"] = choice(
+        data, "kind", ORGANISATION_KINDS, _("Choose a kind of organisation."), errors, keep_control=True
+    )
     values["country"] = _text(data, "country").upper()
     if values["country"] not in COUNTRIES:
         errors["country"] = _("Choose a country.")
@@ -99,11 +66,14 @@ def clean_organisation(data: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]
             "municipality": place.name,
             "region": place.region,
         }
-    values["latitude"] = _number(data, "latitude", -90, 90, errors)
-    values["longitude"] = _number(data, "longitude", -180, 180, errors)
+    # A JSON true or false here is "no number", as it always was for organisations.
+    values["latitude"] = coordinate(data, "latitude", 90, errors, bool_is_empty=False)
+    values["longitude"] = coordinate(data, "longitude", 180, errors, bool_is_empty=False)
     if (values["latitude"] is None) != (values["longitude"] is None) and not {"latitude", "longitude"} & errors.keys():
         errors["longitude" if values["longitude"] is None else "latitude"] = _("Give both coordinates or neither.")
-    values["languages"] = _languages(data.get("languages"), errors)
+    values["languages"] = codes(
+        data.get("languages"), SPOKEN_LANGUAGES, "languages", _("Unknown language code: %(code)s."), errors, shown=10
+    )
     if values["latitude"] is None and values["longitude"] is None and not errors:
         # Place the organisation at its municipality so it shows on maps and in distance checks.
         if place is not None:
@@ -111,35 +81,18 @@ def clean_organisation(data: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]
     return values, errors
 
 
-def _date(data: Mapping[str, Any], field: str, errors: Errors) -> dt.date | None:
-    raw = data.get(field)
-    if raw is None or raw == "":
-        return None
-    if isinstance(raw, dt.date):
-        return raw
-    try:
-        return dt.date.fromisoformat(str(raw).strip())
-    except ValueError:
-        errors[field] = _("Enter a date as YYYY-MM-DD.")
-        return None
-
-
 def clean_relationship(data: Mapping[str, Any]) -> tuple[dict[str, Any], Errors]:
     """Check a relationship's kind, dates, strength and note (endpoints are checked by the service)."""
     errors: Errors = {}
-    values: dict[str, Any] = {"kind": _text(data, "kind"), "note": _text(data, "note")}
-    if values["kind"] not in RELATIONSHIP_KINDS:
-        errors["kind"] = _("Choose a kind of relationship.")
-    values["since"] = _date(data, "since", errors)
-    values["until"] = _date(data, "until", errors)
+    kind = choice(data, "kind", RELATIONSHIP_KINDS, _("Choose a kind of relationship."), errors, keep_control=True)
+    values: dict[str, Any] = {"kind": kind, "note": _text(data, "note")}
+    values["since"] = date(data, "since", errors)
+    values["until"] = date(data, "until", errors)
     if values["since"] and values["until"] and values["until"] < values["since"]:
         errors["until"] = _("The end cannot be before the start.")
     raw_strength = data.get("strength")
-    try:
-        values["strength"] = 3 if raw_strength in (None, "") else int(str(raw_strength))
-        if not 1 <= values["strength"] <= 5:
-            raise ValueError
-    except ValueError:
+    values["strength"] = 3 if raw_strength in (None, "") else integer(raw_strength, 1, 5)
+    if values["strength"] is None:
         errors["strength"] = _("Choose a strength from 1 to 5.")
     if len(values["note"]) > 1000:
         errors["note"] = _("At most %(limit)s characters.") % {"limit": 1000}

@@ -11,9 +11,9 @@ from portal.clock import utc_now
 from portal.db.tables import AbsenceAlert, AttendanceWeek, Referral
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
+from portal.notifications.services import notify
 from portal.pagination import Page, clamp_page
 from portal.referrals import services as referrals
-from portal.referrals.notify import notify
 from portal.referrals.steps import today
 from portal.settings import get_settings
 

@@ -12,16 +12,25 @@ from litestar.response import Redirect, Template
 
 from portal.audit import services as audit
 from portal.auth.current_user import CurrentUser
-from portal.auth.guards import current_user, login_required, roles_allowed
+from portal.auth.guards import login_required, roles_allowed, signed_in_user
 from portal.auth.roles import EMPLOYER, ENTERPRISE
 from portal.cases import services as cases
+from portal.cases.view import case_view
 from portal.organisations.params import Filter, PageNumber, RecordId
 from portal.placements import attendance, mentors, responses, team_mentors
 from portal.referrals import services as referrals
+from portal.referrals import view as referral_view
 from portal.referrals.steps import today
+from portal.web.client import client_address
 from portal.web.templating import is_partial_request, render
 
 HOST_ROLES = (ENTERPRISE, EMPLOYER)
+
+
+def _referral_page(request: Request, page: referral_view.ReferralView) -> Template:
+    """The referral page again with its refused mentor form (the referral's block for htmx)."""
+    context = page.template_context()
+    return render(request, "referrals/detail.html", context, block="referral_block", status_code=page.status_code)
 
 
 def _week(text: str) -> dt.date:
@@ -42,7 +51,7 @@ async def _attendance_page(
     row_errors: dict[int, dict[str, str]] | None = None,
     row_form: dict[int, Any] | None = None,
 ) -> Template:
-    user = current_user(request)
+    user = signed_in_user(request)
     result = await attendance.host_placements(user, week, page)
     this_week = attendance.monday(today())
     context = {
@@ -95,15 +104,15 @@ class PlacementRecordPages(Controller):
 
     @post("/attendance", status_code=303)
     async def record_attendance(self, request: Request, referral_id: RecordId) -> Redirect | Template:
-        user = current_user(request)
+        user = signed_in_user(request)
         row = await _host_placement(user, referral_id, ("started",))
         form = await request.form()
         entry, errors = attendance.clean(form, row["started_on"])
         if not errors:
             await attendance.record(row, entry, user)
             await audit.record(
-                request,
                 user,
+                client_address(request),
                 "update",
                 "participant",
                 row["participant"],
@@ -139,22 +148,30 @@ class PlacementRecordPages(Controller):
 
     @post("/mentor", status_code=303)
     async def name_mentor(self, request: Request, referral_id: RecordId) -> Redirect | Template:
-        user = current_user(request)
+        user = signed_in_user(request)
         row = await _host_placement(user, referral_id, mentors.NAMED_WHILE)
         choices = await mentors.colleagues(user.organisation_id)
         values, errors = mentors.clean(await request.form(), choices)
         if errors:
-            from portal.referrals.pages import mentor_errors_page
-
-            return await mentor_errors_page(request, referral_id, errors, dict(await request.form()))
+            page = await referral_view.referral_view_by_id(
+                user,
+                client_address(request),
+                referral_id,
+                "host",
+                errors=errors,
+                mentor_form=dict(await request.form()),
+            )
+            return _referral_page(request, page)
         await mentors.name(referral_id, values, user)
-        await audit.record(request, user, "update", "participant", row["participant"], f"referral {referral_id} mentor")
+        await audit.record(
+            user, client_address(request), "update", "participant", row["participant"], f"referral {referral_id} mentor"
+        )
         return Redirect(path=f"/referrals/{referral_id}?notice=mentor_named#mentor", status_code=303)
 
     @post("/team-mentor", status_code=303)
     async def name_team_mentor(self, request: Request, referral_id: RecordId) -> Redirect | Template:
         """The case team names one of its own as the mentor; the host names theirs at /mentor."""
-        user = current_user(request)
+        user = signed_in_user(request)
         row = await attendance.placement(referral_id)
         if row is None:
             raise NotFoundException()
@@ -169,12 +186,18 @@ class PlacementRecordPages(Controller):
         form = await request.form()
         values, errors = team_mentors.clean(form, await team_mentors.team(row["participant"]))
         if errors:
-            from portal.referrals.pages import mentor_errors_page
-
-            return await mentor_errors_page(request, referral_id, errors, dict(form), side="counsellor")
+            page = await referral_view.referral_view_by_id(
+                user, client_address(request), referral_id, "counsellor", errors=errors, mentor_form=dict(form)
+            )
+            return _referral_page(request, page)
         await mentors.name(referral_id, values, user)
         await audit.record(
-            request, user, "update", "participant", row["participant"], f"referral {referral_id} case-team mentor"
+            user,
+            client_address(request),
+            "update",
+            "participant",
+            row["participant"],
+            f"referral {referral_id} case-team mentor",
         )
         return Redirect(path=f"/referrals/{referral_id}?notice=mentor_named#mentor", status_code=303)
 
@@ -187,7 +210,7 @@ class CaseResponsePages(Controller):
     @post("/", status_code=303)
     async def record_response(self, request: Request, participant_id: RecordId) -> Redirect | Template:
         """One step of the graduated response, decided and written by someone on the case team."""
-        user = current_user(request)
+        user = signed_in_user(request)
         access = await cases.access_for(user, participant_id)
         if access is None:
             raise NotFoundException()
@@ -196,9 +219,14 @@ class CaseResponsePages(Controller):
         form = await request.form()
         values, errors = responses.clean(form, await responses.placements_of(participant_id))
         if errors:
-            from portal.cases.pages import case_page
-
-            return await case_page(request, participant_id, access, errors=errors, form=dict(form))
+            view = await case_view(
+                user, client_address(request), participant_id, access=access, errors=errors, form=dict(form)
+            )
+            if view is None:
+                raise NotFoundException()
+            return render(request, "cases/detail.html", view.template_context(), status_code=view.status_code)
         await responses.record(participant_id, values, user)
-        await audit.record(request, user, "update", "participant", participant_id, f"response step {values['step']}")
+        await audit.record(
+            user, client_address(request), "update", "participant", participant_id, f"response step {values['step']}"
+        )
         return Redirect(path=f"/cases/{participant_id}#attendance", status_code=303)

@@ -38,7 +38,7 @@ async def placements_of(participant_id: int) -> list[dict[str, Any]]:
             Referral.started_on,
             Referral.ended_on,
             Referral.opportunity.title.as_alias("title"),
-            Referral.opportunity.organisation.name.as_alias("host_name"),
+            Referral.opportunity._.organisation.name.as_alias("host_name"),
         )
         .where((Referral.participant == participant_id) & Referral.started_on.is_not_null())
         .order_by(Referral.id, ascending=False)
@@ -104,7 +104,7 @@ async def of_case(participant_id: int) -> list[dict[str, Any]]:
             AttendanceResponse.note,
             AttendanceResponse.decided_on,
             AttendanceResponse.decided_by.display_name.as_alias("by"),
-            AttendanceResponse.referral.opportunity.title.as_alias("title"),
+            AttendanceResponse.referral._.opportunity.title.as_alias("title"),
         )
         .where(AttendanceResponse.participant == participant_id)
         .order_by(AttendanceResponse.id, ascending=False)
@@ -119,7 +119,7 @@ async def open_alerts(participant_id: int) -> list[dict[str, Any]]:
             AbsenceAlert.referral,
             AbsenceAlert.weeks,
             AbsenceAlert.last_week,
-            AbsenceAlert.referral.opportunity.title.as_alias("title"),
+            AbsenceAlert.referral._.opportunity.title.as_alias("title"),
         )
         .where((AbsenceAlert.participant == participant_id) & AbsenceAlert.closed_at.is_null())
         .order_by(AbsenceAlert.id)

@@ -34,7 +34,7 @@ async def team(participant_id: int) -> list[dict[str, Any]]:
             CaseTeamMember.user.email.as_alias("email"),
             CaseTeamMember.user.organisation.as_alias("organisation"),
         )
-        .where((CaseTeamMember.participant == participant_id) & CaseTeamMember.user.is_active.eq(True))
+        .where((CaseTeamMember.participant == participant_id) & CaseTeamMember.user._.is_active.eq(True))
         .order_by(CaseTeamMember.id)
         .limit(TEAM_SHOWN)
     )
@@ -82,5 +82,5 @@ def with_sides(query: Any) -> Any:
     return query.columns(
         PlacementMentor.named_by.role.as_alias("by_role"),
         PlacementMentor.named_by.organisation.as_alias("by_organisation"),
-        PlacementMentor.referral.opportunity.organisation.as_alias("host_id"),
+        PlacementMentor.referral._.opportunity.organisation.as_alias("host_id"),
     )

@@ -71,7 +71,7 @@ def _plain(value: Any) -> Any:
 async def _participant(participant_id: int) -> dict[str, Any]:
     row = (
         await Participant.select(
-            Participant.all_columns(exclude=[Participant.skill_terms]),
+            *Participant.all_columns(exclude=[Participant.skill_terms]),
             Participant.organisation.name.as_alias("organisation_name"),
             Participant.lead_counsellor.display_name.as_alias("lead_name"),
         )
@@ -89,7 +89,7 @@ async def _referrals(participant_id: int) -> list[dict[str, Any]]:
             Referral.id,
             Referral.opportunity.id.as_alias("opportunity_id"),
             Referral.opportunity.title.as_alias("opportunity_title"),
-            Referral.opportunity.organisation.name.as_alias("host"),
+            Referral.opportunity._.organisation.name.as_alias("host"),
             Referral.status,
             Referral.message,
             Referral.reason,
@@ -281,7 +281,7 @@ async def gather(participant_id: int, now: dt.datetime | None = None) -> dict[st
     team = (
         await CaseTeamMember.select(
             CaseTeamMember.user.display_name.as_alias("name"),
-            CaseTeamMember.user.organisation.name.as_alias("organisation"),
+            CaseTeamMember.user._.organisation.name.as_alias("organisation"),
             CaseTeamMember.role,
             CaseTeamMember.added_at,
         )

@@ -19,12 +19,14 @@ from litestar.response import Redirect, Template
 from portal.audit import services as audit
 from portal.auth import reset
 from portal.auth.current_user import CurrentUser
-from portal.auth.guards import admin_only, current_user, network_manager, roles_allowed
+from portal.auth.guards import admin_only, network_manager, roles_allowed, signed_in_user
 from portal.auth.roles import ADMIN, COUNSELLOR
 from portal.cases import services as cases
 from portal.cases.profiling import CRITERIA, SUPPORT_LEVELS
 from portal.clock import utc_now
+from portal.db.rows import existing
 from portal.db.tables import Participant
+from portal.downloads import exports as download_exports
 from portal.employers.introductions import STATUSES as INTRODUCTION_STATUSES
 from portal.i18n import LANGUAGES, current_language
 from portal.i18n import gettext as _
@@ -38,6 +40,7 @@ from portal.service_errors import Refused
 from portal.settings import get_settings
 from portal.vocab import CONSENT_SCOPES, EDUCATION_LEVELS, SECTORS, STAGES, SUPPORT
 from portal.web.client import client_address
+from portal.web.context import own_keys
 from portal.web.templating import render
 
 RECORD = "participant"
@@ -48,7 +51,7 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 async def _lead_or_admin(request: Request, participant_id: int) -> CurrentUser:
     """The reader, if they lead the case or are an administrator; else 404 (not on the case) or 403 (on its team)."""
-    user = current_user(request)
+    user = signed_in_user(request)
     if user.role == ADMIN:
         if not await Participant.exists().where(Participant.id == participant_id):
             raise NotFoundException()
@@ -92,8 +95,9 @@ def _erase_context(case: dict[str, Any], form: dict[str, str], errors: dict[str,
 
 
 async def _case_for_erasure(participant_id: int) -> dict[str, Any]:
-    return (
-        await Participant.select(
+    """The case's row; `_lead_or_admin` has found the case already."""
+    return await existing(
+        Participant.select(
             Participant.id,
             Participant.code,
             Participant.first_name,
@@ -134,7 +138,9 @@ class CasePrivacyPages(Controller):
     async def export_json(self, request: Request, participant_id: RecordId) -> Response:
         user = await _lead_or_admin(request, participant_id)
         document = await export.subject_access(participant_id)
-        await audit.record(request, user, "export", RECORD, participant_id, "subject access export (JSON)")
+        await audit.record(
+            user, client_address(request), "export", RECORD, participant_id, "subject access export (JSON)"
+        )
         return Response(
             content=export.as_json(document),
             media_type="application/json",
@@ -149,14 +155,16 @@ class CasePrivacyPages(Controller):
         """The same export as a page to read or print, in the person's language unless the reader picks another."""
         user = await _lead_or_admin(request, participant_id)
         document = await export.gather(participant_id)
-        await audit.record(request, user, "export", RECORD, participant_id, "subject access export (page)")
+        await audit.record(
+            user, client_address(request), "export", RECORD, participant_id, "subject access export (page)"
+        )
         chosen = (
             language
             if language in LANGUAGES
             else export.export_language(document["participant"]["languages"], current_language())
         )
         set_language(chosen)  # the whole page, navigation included, for the rest of this request
-        request.scope["portal_language"] = chosen
+        own_keys(request.scope)["portal_language"] = chosen
         context = {"d": document, "participant_id": participant_id, "reason_label": erasure.reason_label, **_labels()}
         return render(request, "privacy/export.html", context)
 
@@ -165,7 +173,7 @@ class CasePrivacyPages(Controller):
         user = await _lead_or_admin(request, participant_id)
         case = await _case_for_erasure(participant_id)
         if not case["pseudonymised_at"]:
-            await audit.record(request, user, "read", RECORD, participant_id, "erasure form")
+            await audit.record(user, client_address(request), "read", RECORD, participant_id, "erasure form")
         return render(request, "privacy/erase.html", _erase_context(case, {}, {}))
 
     @post("/erase", status_code=303)
@@ -178,7 +186,7 @@ class CasePrivacyPages(Controller):
         form = {key: str(raw.get(key) or "") for key in ("reason", "other_reason", "confirm_code")}
         reason, errors = _clean_erasure(form, case["code"])
         if errors:
-            await audit.record(request, user, "read", RECORD, participant_id, "erasure form again")
+            await audit.record(user, client_address(request), "read", RECORD, participant_id, "erasure form again")
             return render(request, "privacy/erase.html", _erase_context(case, form, errors), status_code=422)
         try:
             await erasure.pseudonymise(participant_id, reason, erasure.Actor.of(user, client_address(request)))
@@ -223,6 +231,7 @@ class PrivacyAdminPages(Controller):
                 "account_tokens": retention.ACCOUNT_TOKENS_KEPT.days,
                 "password_reset_hours": int(reset.ACCOUNT_WINDOW.total_seconds() // 3600),
                 "training_signup_attempts": retention.SIGNUP_ATTEMPTS_KEPT.days,
+                "export_hours": int(download_exports.KEPT.total_seconds() // 3600),
             },
             "code": code,
             "found": found,

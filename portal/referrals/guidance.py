@@ -11,6 +11,8 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from piccolo.custom_types import Combinable
+
 import matching
 from portal.db.tables import Opportunity, Participant
 from portal.i18n import gettext as _
@@ -132,7 +134,7 @@ async def search(participant_id: int, q: str, region: str) -> Search:
         found = await suggestions.placements_for(participant_id, top=SHOWN)
         if found is not None:
             return Search(places=[_suggested(p) for p in found], by_suggestion=True)
-    conditions = [(Opportunity.status == "open") & (Opportunity.places_taken < Opportunity.capacity)]
+    conditions: list[Combinable] = [(Opportunity.status == "open") & (Opportunity.places_taken < Opportunity.capacity)]
     if words:
         conditions += [Opportunity.search_text.like(f"%{word}%") for word in words]
     else:

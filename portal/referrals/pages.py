@@ -1,8 +1,7 @@
-"""Referral pages: making one from a case, the host's inbox, each referral's loop, notifications."""
+"""Referral pages: making one from a case, the host's inbox, each referral's loop."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,76 +11,27 @@ from litestar.response import Redirect, Template
 
 from portal.audit import services as audit
 from portal.auth.current_user import CurrentUser
-from portal.auth.guards import current_user, login_required, roles_allowed
-from portal.cases import services as cases
+from portal.auth.guards import login_required, roles_allowed, signed_in_user
 from portal.i18n import gettext as _
-from portal.i18n.formatting import format_date
-from portal.organisations.kinds import SPOKEN_LANGUAGES
 from portal.organisations.params import Filter, PageNumber, RecordId, is_record_id
-from portal.placements import case_view as placement_view
-from portal.referrals import flow, guidance, notify, services, steps, undo
-from portal.vocab import SUPPORT
+from portal.referrals import flow, guidance, services, steps, undo, view
+from portal.referrals.notices import confirmation, refusal_messages
+from portal.web.client import client_address
 from portal.web.templating import is_partial_request, render
-
-HOST_ROLES = ("enterprise", "employer")
-
-
-def refusal_messages() -> dict[str, str]:
-    return {
-        "full": _("No places are left in this opportunity."),
-        "not_open": _("This opportunity is not open for referrals."),
-        "duplicate": _("This person already has a live referral to this opportunity."),
-        "not_allowed": _("This step is not possible from the referral's current status."),
-        "reason": _("Please give a reason."),
-        "changed": _("Someone changed this referral a moment ago; see its status now."),
-        "undo_nothing": _("There is no step of yours to undo here."),
-        "undo_late": _("Too late to undo: the %(minutes)s minutes have passed.")
-        % {"minutes": int(undo.WINDOW.total_seconds() // 60)},
-        "undo_opened": _("Too late to undo: the organisation has already opened the referral. Write to them instead."),
-        "undo_acted": _("Too late to undo: the case team has acted on this placement since. Write to them instead."),
-        "mentor_named": _("Mentor saved. The counsellor sees the name and contact."),
-    }
-
-
-def confirmation(code: str, referral: dict[str, Any]) -> str:
-    """What the page confirms after a step was taken (``done_<status>``) or undone (``undone``)."""
-    status = referral["status"]
-    if code == "undone":
-        return _("Undone: the referral is back to “%(status)s”.") % {"status": flow.STATUSES[status]}
-    if code != f"done_{status}":
-        return ""
-    if status == "sent":
-        return _("Sent to %(host)s.") % {"host": referral["host_name"]}
-    if status == "accepted":
-        return _("Accepted. The counsellor has been told.")
-    if status == "started" and referral.get("started_on"):
-        return _("Start recorded for %(date)s.") % {"date": format_date(referral["started_on"])}
-    if status in ("completed", "dropped_out") and referral.get("ended_on"):
-        return _("%(status)s recorded for %(date)s.") % {
-            "status": flow.STATUSES[status],
-            "date": format_date(referral["ended_on"]),
-        }
-    return _("Recorded: %(status)s.") % {"status": flow.STATUSES[status]}
-
-
-async def _side(user: CurrentUser, referral: dict[str, Any]) -> str | None:
-    """'host' for the receiving organisation's users, 'counsellor' for the case team, else None."""
-    if user.role in HOST_ROLES and user.organisation_id == referral["host_id"] and referral["status"] != "proposed":
-        return "host"
-    if await cases.access_for(user, referral["participant"]) is not None:
-        return "counsellor"
-    return None
 
 
 async def _referral_for(request: Request, referral_id: int) -> tuple[dict[str, Any], str]:
-    try:
-        referral = await services.get_referral(referral_id)
-    except services.NotFound as exc:
-        raise NotFoundException() from exc
-    side = await _side(current_user(request), referral)
-    if side is None:
+    """The referral and the caller's side of it, or 404 (portal.referrals.view.referral_for)."""
+    found = await view.referral_for(signed_in_user(request), referral_id)
+    if found is None:
         raise NotFoundException()
-    return referral, side
+    return found
+
+
+def _render(request: Request, page: view.ReferralView) -> Template:
+    """The referral page, or its block for htmx; 422 when a form on it was refused."""
+    context = page.template_context()
+    return render(request, "referrals/detail.html", context, block="referral_block", status_code=page.status_code)
 
 
 class CaseReferralPages(Controller):
@@ -91,12 +41,8 @@ class CaseReferralPages(Controller):
 
     @post("/", status_code=303)
     async def create(self, request: Request, participant_id: RecordId) -> Redirect | Template:
-        user = current_user(request)
-        access = await cases.access_for(user, participant_id)
-        if access is None:
-            raise NotFoundException()
-        if access.pseudonymised:
-            raise PermissionDeniedException(_("This case was pseudonymised: it can no longer be referred."))
+        user = signed_in_user(request)
+        await _referable(user, participant_id)
         form = await request.form()
         opportunity_id = str(form.get("opportunity_id") or "")
         message = str(form.get("message") or "").strip()[:2000]
@@ -111,8 +57,10 @@ class CaseReferralPages(Controller):
             return _created(request, participant_id, None, place.blocked)
         reason, errors = guidance.clean_reason(form, place)
         if errors:
-            await audit.record(request, user, "read", "participant", participant_id, "referral check again")
-            return await _confirm_page(request, participant_id, place, errors, dict(form))
+            page = await view.confirm_again_view(
+                user, client_address(request), participant_id, place, errors, dict(form)
+            )
+            return _confirm_page(request, page)
         try:
             referral_id = await services.create_referral(
                 participant_id, place.id, message, send, user, override_reason=reason, broken=place.broken
@@ -120,7 +68,7 @@ class CaseReferralPages(Controller):
         except services.StepRefused as refused:
             return _created(request, participant_id, None, refused.code)
         detail = f"referral {referral_id}" + (f" despite {', '.join(place.broken)}" if place.broken else "")
-        await audit.record(request, user, "refer", "participant", participant_id, detail)
+        await audit.record(user, client_address(request), "refer", "participant", participant_id, detail)
         if not send:
             return _created(request, participant_id, referral_id, "proposal_saved")
         referral = await services.get_referral(referral_id)
@@ -137,34 +85,30 @@ class CaseReferralPages(Controller):
     @get("/new", name="referrals:confirm")
     async def confirm(self, request: Request, participant_id: RecordId, opportunity_id: Filter = "") -> Template:
         """The chosen place for this case: its fit, the hard constraints it breaks, and the form to refer."""
-        user = current_user(request)
-        access = await cases.access_for(user, participant_id)
-        if access is None:
-            raise NotFoundException()
-        if access.pseudonymised:
-            raise PermissionDeniedException(_("This case was pseudonymised: it can no longer be referred."))
-        place = await guidance.check(participant_id, int(opportunity_id)) if is_record_id(opportunity_id) else None
-        if place is None:
-            raise NotFoundException()
-        # The check reads the person's languages, place, radius and support needs.
-        await audit.record(request, user, "read", "participant", participant_id, f"referral check {place.id}")
-        return await _confirm_page(request, participant_id, place, {}, {})
+        chosen = int(opportunity_id) if is_record_id(opportunity_id) else None
+        try:
+            page = await view.confirm_view(signed_in_user(request), client_address(request), participant_id, chosen)
+        except services.NotFound as exc:
+            raise NotFoundException() from exc
+        except services.Refused as exc:
+            raise PermissionDeniedException(_("This case was pseudonymised: it can no longer be referred.")) from exc
+        return _confirm_page(request, page)
 
 
-async def _confirm_page(
-    request: Request, participant_id: int, place: guidance.Place, errors: dict[str, str], form: dict[str, Any]
-) -> Template:
+def _confirm_page(request: Request, page: view.ConfirmView) -> Template:
     """The confirmation form for one place (a page, or its block for htmx); 422 with the errors when there are any."""
-    code = await guidance.case_code(participant_id)
-    context = {
-        "participant_id": participant_id,
-        "code": code,
-        "place": place,
-        "constraint_texts": guidance.constraint_texts(),
-        "errors": errors,
-        "form": form,
-    }
-    return render(request, "referrals/new.html", context, block="confirm", status_code=422 if errors else 200)
+    context = page.template_context()
+    return render(request, "referrals/new.html", context, block="confirm", status_code=page.status_code)
+
+
+async def _referable(user: CurrentUser, participant_id: int) -> None:
+    """404 unless the user is on the case; 403 once it was pseudonymised (portal.referrals.view.referable_case)."""
+    try:
+        await view.referable_case(user, participant_id)
+    except services.NotFound as exc:
+        raise NotFoundException() from exc
+    except services.Refused as exc:
+        raise PermissionDeniedException(_("This case was pseudonymised: it can no longer be referred.")) from exc
 
 
 def _created(request: Request, participant_id: int, referral_id: int | None, notice: str) -> Redirect | Template:
@@ -181,9 +125,9 @@ class ReferralPages(Controller):
     include_in_schema = False
     guards = [login_required]
 
-    @get("/inbox", name="referrals:inbox", guards=[roles_allowed(*HOST_ROLES)])
+    @get("/inbox", name="referrals:inbox", guards=[roles_allowed(*view.HOST_ROLES)])
     async def inbox(self, request: Request, status: Filter = "", page: PageNumber = 1) -> Template:
-        result = await services.inbox(current_user(request), status=status, page=page)
+        result = await services.inbox(signed_in_user(request), status=status, page=page)
         return render(
             request,
             "referrals/inbox.html",
@@ -193,21 +137,23 @@ class ReferralPages(Controller):
 
     @get("/{referral_id:int}", name="referrals:detail")
     async def detail(self, request: Request, referral_id: RecordId, notice: Filter = "") -> Template:
-        referral, side = await _referral_for(request, referral_id)
-        if side == "host" and referral["host_opened_at"] is None:
-            await services.mark_opened(referral_id)
-            referral["host_opened_at"] = True
-        return await _detail_page(request, referral, side, notice=notice)
+        page = await view.opened_referral_view(signed_in_user(request), client_address(request), referral_id, notice)
+        if page is None:
+            raise NotFoundException()
+        return _render(request, page)
 
     @post("/{referral_id:int}/step", status_code=303)
     async def step(self, request: Request, referral_id: RecordId) -> Redirect | Template:
         """One step with its small form: a note, a reason or a date. Bad input re-renders the form
         with field messages and changes nothing; with htmx the referral's block comes back in place."""
         referral, side = await _referral_for(request, referral_id)
-        user = current_user(request)
+        user = signed_in_user(request)
         values, errors = steps.clean_step(await request.form(), referral["started_on"])
         if errors:
-            return await _detail_page(request, referral, side, errors=errors, open_step=values.to, form=values)
+            page = await view.referral_view(
+                user, client_address(request), referral, side, errors=errors, open_step=values.to, form=values
+            )
+            return _render(request, page)
         try:
             await services.move(
                 referral_id, values.to, values.reason, user, side, note=values.note, happened_on=values.happened_on
@@ -218,7 +164,7 @@ class ReferralPages(Controller):
         detail = f"referral {referral_id} {referral['status']} -> {values.to}"
         if values.happened_on:
             detail += f" on {values.happened_on.isoformat()}"
-        await audit.record(request, user, "update", "participant", referral["participant"], detail)
+        await audit.record(user, client_address(request), "update", "participant", referral["participant"], detail)
         return await _answer(request, referral_id, side, f"done_{values.to}")
 
     @post("/{referral_id:int}/undo", status_code=303)
@@ -227,14 +173,14 @@ class ReferralPages(Controller):
         referral, side = await _referral_for(request, referral_id)
         form = await request.form()
         back_to_case = side == "counsellor" and form.get("next") == "case"
-        user = current_user(request)
+        user = signed_in_user(request)
         try:
             back_to = await undo.undo(referral_id, user, side)
         except services.StepRefused as refused:
             return await _answer(request, referral_id, side, refused.code, back_to_case=back_to_case)
         await audit.record(
-            request,
             user,
+            client_address(request),
             "update",
             "participant",
             referral["participant"],
@@ -253,77 +199,5 @@ async def _answer(
         return Redirect(path=f"/cases/{participant_id}?{query}#referrals", status_code=303)
     if not is_partial_request(request):
         return Redirect(path=f"/referrals/{referral_id}?notice={notice}", status_code=303)
-    referral = await services.get_referral(referral_id)
-    return await _detail_page(request, referral, side, notice=notice)
-
-
-async def _detail_page(
-    request: Request,
-    referral: dict[str, Any],
-    side: str,
-    notice: str = "",
-    errors: dict[str, str] | None = None,
-    open_step: str = "",
-    form: steps.StepInput | None = None,
-    **extra: Any,
-) -> Template:
-    user = current_user(request)
-    if side == "host":
-        referral["code"] = await services.name_for_host(
-            user.role, user.organisation_id, referral["participant"], referral["code"]
-        )
-    # The host sees a part of the person's record: code, skills, languages, support needed.
-    await audit.record(
-        request, user, "read", "participant", referral["participant"], f"referral {referral['id']} as {side}"
-    )
-    next_steps = flow.next_steps(referral["status"], side)
-    context = {
-        "referral": referral,
-        "side": side,
-        "steps": next_steps,
-        "statuses": flow.STATUSES,
-        "actions": flow.ACTION_LABELS,
-        "needs_reason": flow.NEEDS_REASON,
-        "support": SUPPORT,
-        "spoken_languages": SPOKEN_LANGUAGES,
-        "notice": refusal_messages().get(notice, ""),
-        "confirmation": confirmation(notice, referral),
-        "undo_until": await undo.offer(referral, side),
-        "errors": errors or {},
-        "open_step": open_step,
-        "form": form,
-        "today": steps.today(),
-        "date_fields": {to: steps.date_field(to) for to in next_steps},
-        "date_hints": {to: steps.date_hint(to, referral["started_on"]) for to in next_steps},
-        "min_start": steps.today() - dt.timedelta(days=steps.START_BACKDATE_DAYS),
-        "constraint_texts": guidance.constraint_texts(),
-        **await placement_view.referral_context(referral, side),
-        "mentor_form": {},
-        **extra,
-    }
-    status_code = 422 if errors else 200
-    return render(request, "referrals/detail.html", context, block="referral_block", status_code=status_code)
-
-
-async def mentor_errors_page(
-    request: Request, referral_id: int, errors: dict[str, str], form: dict[str, Any], side: str = "host"
-) -> Template:
-    """The referral page again for ``side``, its mentor form showing what is wrong (nothing was saved)."""
-    referral = await services.get_referral(referral_id)
-    return await _detail_page(request, referral, side, errors=errors, mentor_form=form)
-
-
-class NotificationPages(Controller):
-    path = "/notifications"
-    include_in_schema = False
-    guards = [login_required]
-
-    @get("/", name="notifications:list")
-    async def list_notifications(self, request: Request) -> Template:
-        items = await notify.recent(current_user(request).id)
-        return render(request, "referrals/notifications.html", {"items": items})
-
-    @post("/read", status_code=303)
-    async def mark_read(self, request: Request) -> Redirect:
-        await notify.mark_all_read(current_user(request).id)
-        return Redirect(path="/notifications/", status_code=303)
+    page = await view.referral_view_by_id(signed_in_user(request), client_address(request), referral_id, side, notice)
+    return _render(request, page)

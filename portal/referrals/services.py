@@ -6,16 +6,21 @@ import datetime as dt
 import json
 from typing import Any
 
+from piccolo.columns import Column
+
 from portal.auth.current_user import CurrentUser
+from portal.cases.services import access_for
 from portal.clock import utc_now
 from portal.db.piccolo_conf import DB
+from portal.db.rows import existing
 from portal.db.tables import Opportunity, PortalUser, Referral, ReferralEvent
 from portal.employers.pool import pseudonyms_for
 from portal.network import jobs as network_jobs
+from portal.notifications.services import notify
 from portal.pagination import Page, clamp_page
 from portal.referrals import flow
-from portal.referrals.notify import notify
 from portal.service_errors import NotFound, Refused  # noqa: F401 (part of this module's interface)
+from portal.vocab import LIVE_REFERRAL_STATUSES
 
 PER_PAGE = 25
 StepRefused = Refused  # this module's name for it
@@ -45,11 +50,10 @@ async def create_referral(
         raise StepRefused("not_open")
     if opportunity["places_taken"] >= opportunity["capacity"]:
         raise StepRefused("full")
-    live = ["proposed", "sent", "accepted", "started"]
     if await Referral.exists().where(
         (Referral.participant == participant_id)
         & (Referral.opportunity == opportunity_id)
-        & Referral.status.is_in(live)
+        & Referral.status.is_in(list(LIVE_REFERRAL_STATUSES))
     ):
         raise StepRefused("duplicate")
     now = utc_now()
@@ -81,7 +85,7 @@ async def create_referral(
         )
     network_jobs.request_recompute()
     if send:
-        await notify_host(referral_id, opportunity["organisation"], "sent")
+        await notify_host(referral_id, opportunity["organisation"])
     return referral_id
 
 
@@ -93,11 +97,21 @@ async def _host_users(organisation_id: int) -> list[dict[str, Any]]:
     )
 
 
-async def notify_host(referral_id: int, organisation_id: int, status: str) -> None:
+async def hosts_to_tell(referral_id: int, organisation_id: int) -> list[tuple[dict[str, Any], str]]:
+    """Each active host user of ``organisation_id`` with the name that host knows the referred person by."""
     code = await _code(referral_id)
     participant_id = await participant_of(referral_id)
-    for user in await _host_users(organisation_id):
-        name = await name_for_host(user["role"], organisation_id, participant_id, code)
+    if participant_id is None:  # _code has just read the referral
+        raise LookupError(f"referral {referral_id} is gone")
+    return [
+        (user, await name_for_host(user["role"], organisation_id, participant_id, code))
+        for user in await _host_users(organisation_id)
+    ]
+
+
+async def notify_host(referral_id: int, organisation_id: int) -> None:
+    """A referral was sent: it is new in the host's inbox."""
+    for user, name in await hosts_to_tell(referral_id, organisation_id):
         await notify(user, "referral.new", {"code": name}, f"/referrals/{referral_id}")
 
 
@@ -116,13 +130,16 @@ async def name_for_host(role: str, organisation_id: int, participant_id: int, co
 
 
 async def _code(referral_id: int) -> str:
-    row = await Referral.select(Referral.participant.code.as_alias("code")).where(Referral.id == referral_id).first()
+    row = await existing(
+        Referral.select(Referral.participant.code.as_alias("code")).where(Referral.id == referral_id).first()
+    )
     return row["code"]
 
 
-async def notify_counsellors(referral_id: int, status: str) -> None:
-    row = (
-        await Referral.select(
+async def referral_counsellors_to_tell(referral_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The referral's case (its ``code`` and id ``pid``) and the counsellors still on it (:func:`counsellors_to_tell`)."""
+    row = await existing(
+        Referral.select(
             Referral.referred_by,
             Referral.participant.lead_counsellor.as_alias("lead"),
             Referral.participant.id.as_alias("pid"),
@@ -131,8 +148,16 @@ async def notify_counsellors(referral_id: int, status: str) -> None:
         .where(Referral.id == referral_id)
         .first()
     )
-    for user in await counsellors_to_tell(row):
-        await notify(user, "referral.status", {"code": row["code"], "status": status}, f"/cases/{row['pid']}#referrals")
+    return row, await counsellors_to_tell(row)
+
+
+async def notify_counsellors(referral_id: int, status: str) -> None:
+    """The host took a step (or a round sent the referral): the case's counsellors hear of its new status."""
+    case, users = await referral_counsellors_to_tell(referral_id)
+    for user in users:
+        await notify(
+            user, "referral.status", {"code": case["code"], "status": status}, f"/cases/{case['pid']}#referrals"
+        )
 
 
 async def counsellors_to_tell(row: dict[str, Any]) -> list[dict[str, Any]]:
@@ -157,8 +182,6 @@ async def mark_opened(referral_id: int) -> None:
 
 
 async def _still_on_case(user: dict[str, Any], participant_id: int) -> bool:
-    from portal.cases.services import access_for
-
     current = CurrentUser(
         user["id"], user["username"], user["display_name"], user["role"], user["organisation"], "", user["language"]
     )
@@ -168,7 +191,7 @@ async def _still_on_case(user: dict[str, Any], participant_id: int) -> bool:
 async def get_referral(referral_id: int) -> dict[str, Any]:
     row = (
         await Referral.select(
-            Referral.all_columns(),
+            *Referral.all_columns(),
             Referral.participant.code.as_alias("code"),
             Referral.participant.skills.as_alias("skills"),
             Referral.participant.support_needs.as_alias("support_needs"),
@@ -177,7 +200,7 @@ async def get_referral(referral_id: int) -> dict[str, Any]:
             Referral.participant.region.as_alias("region"),
             Referral.opportunity.title.as_alias("opportunity_title"),
             Referral.opportunity.organisation.as_alias("host_id"),
-            Referral.opportunity.organisation.name.as_alias("host_name"),
+            Referral.opportunity._.organisation.name.as_alias("host_name"),
             Referral.opportunity.capacity.as_alias("capacity"),
             Referral.opportunity.places_taken.as_alias("places_taken"),
             Referral.referred_by.display_name.as_alias("referred_by_name"),
@@ -244,7 +267,7 @@ async def move(
             )
             if not taken:
                 raise StepRefused("full")
-        changes = {Referral.status: to, Referral.updated_at: now}
+        changes: dict[Column | str, Any] = {Referral.status: to, Referral.updated_at: now}
         if reason:
             changes[Referral.reason] = reason
         if to == flow.TAKES_PLACE:
@@ -282,10 +305,10 @@ async def move(
     if side == "host":
         await notify_counsellors(referral_id, to)
     else:
-        host = (
-            await Opportunity.select(Opportunity.organisation).where(Opportunity.id == current["opportunity"]).first()
+        host = await existing(
+            Opportunity.select(Opportunity.organisation).where(Opportunity.id == current["opportunity"]).first()
         )
-        await notify_host(referral_id, host["organisation"], to)
+        await notify_host(referral_id, host["organisation"])
 
 
 def inbox_conditions(user: CurrentUser, status: str = "") -> list:
@@ -331,7 +354,7 @@ async def referrals_of(participant_id: int) -> list[dict[str, Any]]:
             Referral.updated_at,
             Referral.host_opened_at,
             Referral.opportunity.title.as_alias("opportunity_title"),
-            Referral.opportunity.organisation.name.as_alias("host_name"),
+            Referral.opportunity._.organisation.name.as_alias("host_name"),
         )
         .where(Referral.participant == participant_id)
         .order_by(Referral.id, ascending=False)

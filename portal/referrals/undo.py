@@ -16,11 +16,13 @@ from typing import Any
 from portal.auth.current_user import CurrentUser
 from portal.clock import utc_now
 from portal.db.piccolo_conf import DB
+from portal.db.rows import existing
 from portal.db.tables import AttendanceResponse, Opportunity, PlacementMentor, Referral, ReferralEvent
 from portal.network import jobs as network_jobs
-from portal.referrals import flow
-from portal.referrals.notify import notify
+from portal.notifications.services import notify
+from portal.referrals import flow, services
 from portal.service_errors import NotFound, Refused
+from portal.vocab import LIVE_REFERRAL_STATUSES
 
 WINDOW = dt.timedelta(minutes=10)
 # The step each side may take back, and the status it returns to. A send returns to a proposal
@@ -35,9 +37,8 @@ UNDOABLE = {
         "declined": "sent",
     },
 }
-# Taking these back makes the referral live again: refused if the person has another live
-# referral to the same opportunity by then (the counsellor may refer again after a decline).
-LIVE = ("proposed", "sent", "accepted", "started")
+# Taking a step back into a live status is refused if the person has another live referral to
+# the same opportunity by then (the counsellor may refer again after a decline).
 
 
 async def _last_event(referral_id: int) -> dict[str, Any] | None:
@@ -66,7 +67,7 @@ async def _another_live(referral: dict[str, Any]) -> bool:
         (Referral.participant == referral["participant"])
         & (Referral.opportunity == referral["opportunity"])
         & (Referral.id != referral["id"])
-        & Referral.status.is_in(list(LIVE))
+        & Referral.status.is_in(list(LIVE_REFERRAL_STATUSES))
     )
 
 
@@ -95,7 +96,7 @@ async def _case_team_acted(referral_id: int, since: dt.datetime) -> bool:
 async def offer(referral: dict[str, Any], side: str) -> dt.datetime | None:
     """Until when ``side`` may take back the referral's last step, or None when it may not."""
     last = await _last_event(referral["id"])
-    if _refusal(referral, last, side, utc_now()):
+    if last is None or _refusal(referral, last, side, utc_now()):
         return None
     if side == "host" and await _case_team_acted(referral["id"], last["changed_at"]):
         return None
@@ -127,7 +128,7 @@ async def undo(referral_id: int, user: CurrentUser, side: str) -> str:
     now = utc_now()
     last = await _last_event(referral_id)
     code = _refusal(referral, last, side, now)
-    if code:
+    if code or last is None:  # without a last step the code is "undo_nothing"
         raise Refused(code)
     if side == "host" and await _case_team_acted(referral_id, last["changed_at"]):
         raise Refused("undo_acted")
@@ -169,7 +170,7 @@ async def undo(referral_id: int, user: CurrentUser, side: str) -> str:
             raise Refused("changed")  # rolls back the place retaken above
         # Checked after the first write, which holds SQLite's lock: a read first would make racing
         # undos fail on upgrading it instead of waiting.
-        if back_to in LIVE and await _another_live(referral):
+        if back_to in LIVE_REFERRAL_STATUSES and await _another_live(referral):
             raise Refused("duplicate")  # rolls back both writes
         if undone == flow.TAKES_PLACE:
             await Opportunity.update(
@@ -193,25 +194,16 @@ async def undo(referral_id: int, user: CurrentUser, side: str) -> str:
 
 async def _tell_the_other_side(referral_id: int, opportunity_id: int, side: str, undone: str) -> None:
     """Whoever heard of the step hears it was taken back: the host of a send, the counsellors of a host's step."""
-    from portal.referrals import services
-
     if side == "counsellor":
-        host = await Opportunity.select(Opportunity.organisation).where(Opportunity.id == opportunity_id).first()
-        code = await services._code(referral_id)
-        participant_id = await services.participant_of(referral_id)
-        for user in await services._host_users(host["organisation"]):
-            name = await services.name_for_host(user["role"], host["organisation"], participant_id, code)
+        host = await existing(
+            Opportunity.select(Opportunity.organisation).where(Opportunity.id == opportunity_id).first()
+        )
+        # To the inbox: the referral, a private proposal again, is no longer the host's to open.
+        for user, name in await services.hosts_to_tell(referral_id, host["organisation"]):
             await notify(user, "referral.withdrawn", {"code": name}, "/referrals/inbox")
         return
-    row = (
-        await Referral.select(
-            Referral.referred_by,
-            Referral.participant.lead_counsellor.as_alias("lead"),
-            Referral.participant.id.as_alias("pid"),
-            Referral.participant.code.as_alias("code"),
+    case, users = await services.referral_counsellors_to_tell(referral_id)
+    for user in users:
+        await notify(
+            user, "referral.undone", {"code": case["code"], "status": undone}, f"/cases/{case['pid']}#referrals"
         )
-        .where(Referral.id == referral_id)
-        .first()
-    )
-    for user in await services.counsellors_to_tell(row):
-        await notify(user, "referral.undone", {"code": row["code"], "status": undone}, f"/cases/{row['pid']}#referrals")

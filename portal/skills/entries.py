@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from portal.geo import fold
 from portal.i18n import gettext as _
+from portal.text import fold
 
 __all__ = [
     "ESCO_SKILL_URI",

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from matching.text import word_forms
 from portal.db.tables import Skill
-from portal.geo import fold
+from portal.text import fold
 
 __all__ = [
     "LEMMAS",

@@ -7,12 +7,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from piccolo.columns.combination import Where
+from piccolo.custom_types import Combinable
 
 from matching.text import word_forms
 from portal.db.tables import Skill
-from portal.geo import fold
 from portal.matching_service.text_model import shared_text
 from portal.skills.importer import LEMMAS
+from portal.text import fold
 
 __all__ = [
     "RECOGNISED_AT",
@@ -180,8 +181,8 @@ async def label_for(uri: str, language: str) -> str | None:
     return min(rows, key=lambda row: (_language_rank(row["language"], language), row["label"]))["label"]
 
 
-def _any_of(conditions: list[Where]) -> Where:
-    combined = conditions[0]
+def _any_of(conditions: list[Where]) -> Combinable:
+    combined: Combinable = conditions[0]
     for condition in conditions[1:]:
         combined = combined | condition
     return combined

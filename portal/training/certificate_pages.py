@@ -15,12 +15,13 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Template
 
 from portal.audit import services as audit
-from portal.auth.guards import current_user, network_manager
+from portal.auth.guards import network_manager, signed_in_user
 from portal.disclosure import shown
 from portal.organisations.kinds import COUNTRIES, ORGANISATION_KINDS
 from portal.organisations.params import PageNumber, RecordId
 from portal.training import certificates, competence, indicators
 from portal.training.kinds import LOCAL_ZONE
+from portal.web.client import client_address
 from portal.web.templating import render
 
 
@@ -31,7 +32,7 @@ class CertificatePages(Controller):
     @get("/{registration_id:int}/certificate.pdf", name="training:certificate")
     async def certificate(self, request: Request, registration_id: RecordId) -> Response[bytes]:
         """The certificate as a PDF download; 404 for a registration without one, 403 for someone else's."""
-        user = current_user(request)
+        user = signed_in_user(request)
         try:
             found = await certificates.certificate_for(registration_id, user)
         except certificates.NotFound as exc:
@@ -39,7 +40,9 @@ class CertificatePages(Controller):
         except certificates.Refused as exc:
             raise PermissionDeniedException("not your certificate") from exc
         if found.user_id != user.id:
-            await audit.record(request, user, "read", "training_registration", registration_id, "certificate")
+            await audit.record(
+                user, client_address(request), "read", "training_registration", registration_id, "certificate"
+            )
         body = certificates.render_pdf(found)
         return Response(
             content=body,
@@ -62,7 +65,7 @@ class CompetencePages(Controller):
     @get("/", name="training:my-record")
     async def mine(self, request: Request) -> Template:
         """The user's own competence record."""
-        user = current_user(request)
+        user = signed_in_user(request)
         person = await competence.staff_member(user.id)
         context = _context(person=person, record=await competence.record(user.id), own=True)
         return render(request, "training/competence.html", context)
@@ -80,7 +83,9 @@ class TrainedPages(Controller):
             person = await competence.staff_member(user_id)
         except competence.NotFound as exc:
             raise NotFoundException() from exc
-        await audit.record(request, current_user(request), "read", "user", user_id, "competence record")
+        await audit.record(
+            signed_in_user(request), client_address(request), "read", "user", user_id, "competence record"
+        )
         context = _context(person=person, record=await competence.record(user_id), own=False)
         return render(request, "training/competence.html", context)
 
@@ -104,6 +109,11 @@ class TrainedPages(Controller):
         """The staff members who completed a module, by name, a page at a time (audited as reads of their records)."""
         result = await indicators.trained_staff(page)
         await audit.record_many(
-            request, current_user(request), "read", "user", [row["id"] for row in result.items], "trained staff list"
+            signed_in_user(request),
+            client_address(request),
+            "read",
+            "user",
+            [row["id"] for row in result.items],
+            "trained staff list",
         )
         return render(request, "training/trained_staff.html", _context(result=result), block="people")

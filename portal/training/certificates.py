@@ -69,7 +69,7 @@ async def certificate_for(registration_id: int, reader: CurrentUser) -> Certific
             TrainingRegistration.organisation.name.as_alias("organisation_of_record"),
             TrainingRegistration.user.display_name.as_alias("user_name"),
             TrainingRegistration.user.language.as_alias("user_language"),
-            TrainingRegistration.user.organisation.name.as_alias("user_organisation"),
+            TrainingRegistration.user._.organisation.name.as_alias("user_organisation"),
         )
         .where(TrainingRegistration.id == registration_id)
         .first()

@@ -42,7 +42,7 @@ async def record(user_id: int) -> dict[str, Any]:
             TrainingRegistration.event.kind.as_alias("kind"),
             TrainingRegistration.event.title.as_alias("title"),
             TrainingRegistration.event.module_number.as_alias("module_number"),
-            TrainingRegistration.event.programme.title.as_alias("programme"),
+            TrainingRegistration.event._.programme.title.as_alias("programme"),
             TrainingRegistration.event.starts_at.as_alias("starts_at"),
             TrainingRegistration.event.municipality.as_alias("municipality"),
             TrainingRegistration.event.online.as_alias("online"),

@@ -16,7 +16,8 @@ from portal.organisations.params import RecordId
 from portal.training import feeds, materials, services
 from portal.training.pages import event_or_404
 from portal.training.registration_pages import detail_page
-from portal.training.validation import clean_link, text
+from portal.training.validation import clean_link
+from portal.web.fields import text
 
 FeedName = Annotated[str, PathParameter(max_length=60)]
 RegionName = Annotated[str, PathParameter(max_length=110)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from portal.db.tables import TrainingRegistration
-from portal.referrals.notify import notify
+from portal.notifications.services import notify
 
 
 async def notify_promoted(registration_ids: list[int]) -> None:

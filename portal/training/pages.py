@@ -8,7 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.response import Redirect, Template
 
-from portal.auth.guards import current_user, login_required, network_manager
+from portal.auth.guards import current_user, login_required, network_manager, signed_in_user
 from portal.i18n import gettext as _
 from portal.organisations import services as organisations
 from portal.organisations.params import Filter, PageNumber, RecordId, is_record_id
@@ -201,7 +201,7 @@ class TrainingPages(Controller):
         data, values, errors, organiser_ids, organisers = await _read_event_form(request, 0)
         if errors:
             return await _form_page(request, data, errors, organisers, status_code=422)
-        event_id = await services.create_event(values, organiser_ids, current_user(request))
+        event_id = await services.create_event(values, organiser_ids, signed_in_user(request))
         return Redirect(path=f"/training/events/{event_id}?notice=saved", status_code=303)
 
     @get("/events/{event_id:int}", name="training:event", guards=[login_required])

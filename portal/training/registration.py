@@ -121,7 +121,7 @@ async def _register(
         if existing and existing["status"] != "cancelled":
             raise Refused("duplicate")
         placed = await _take_place(event_id)
-        fields = {
+        fields: dict[str, Any] = {
             "status": "registered" if placed else "waitlisted",
             "waitlist_position": None if placed else await _next_position(event_id),
             "registered_at": moment,

@@ -10,7 +10,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Redirect, Template
 
 from portal.audit import services as audit
-from portal.auth.guards import current_user, login_required, network_manager
+from portal.auth.guards import current_user, login_required, network_manager, signed_in_user
 from portal.clock import utc_now
 from portal.i18n import gettext as _
 from portal.organisations.params import Filter, RecordId, is_record_id
@@ -39,7 +39,7 @@ async def detail_page(
         registrations = await registration.registrations_page(event["id"], page)
         cancelled = await registration.cancelled_count(event["id"])
         if registrations.items:
-            await audit.record(request, user, "read", "training_event", event["id"], "registrations")
+            await audit.record(user, client_address(request), "read", "training_event", event["id"], "registrations")
     context = {
         "event": event,
         "materials": await services.materials_of(event["id"]),
@@ -78,7 +78,7 @@ class RegistrationPages(Controller):
     @post("/events/{event_id:int}/register", guards=[login_required], status_code=303)
     async def register_self(self, request: Request, event_id: RecordId) -> Redirect | Template:
         await event_or_404(request, event_id)
-        person = await registration.staff_person(current_user(request).id)
+        person = await registration.staff_person(signed_in_user(request).id)
         notice = await _register(event_id, person, None, "")
         if is_partial_request(request):
             return await detail_page(request, await services.get_event(event_id), notice=notice)
@@ -95,7 +95,7 @@ class RegistrationPages(Controller):
             return await detail_page(
                 request, event, errors={"username": notices()["no_staff"]}, form={"username": username}, status_code=422
             )
-        notice = await _register(event_id, person, current_user(request).id, "staff_")
+        notice = await _register(event_id, person, signed_in_user(request).id, "staff_")
         return _back(event_id, notice)
 
     @post("/registrations/{registration_id:int}/cancel", guards=[login_required], status_code=303)
@@ -104,7 +104,7 @@ class RegistrationPages(Controller):
         found = await registration.get_registration(registration_id)
         if found is None:
             raise NotFoundException()
-        user = current_user(request)
+        user = signed_in_user(request)
         event = await event_or_404(request, found["event"])
         if found["user"] != user.id and not services.can_organise(user, event):
             raise PermissionDeniedException("not your registration")
@@ -114,7 +114,9 @@ class RegistrationPages(Controller):
             return _back(event["id"], refused.code)
         await notify_promoted(promoted)
         if found["user"] != user.id:
-            await audit.record(request, user, "update", "training_event", event["id"], "registration cancelled")
+            await audit.record(
+                user, client_address(request), "update", "training_event", event["id"], "registration cancelled"
+            )
         if is_partial_request(request):
             return await detail_page(request, await services.get_event(event["id"]), notice="cancelled")
         return _back(event["id"], "cancelled")
@@ -124,7 +126,9 @@ class RegistrationPages(Controller):
         event = await _organised_event(request, event_id)
         people = await registration.registered_people(event_id)
         if people:
-            await audit.record(request, current_user(request), "read", "training_event", event_id, "attendance list")
+            await audit.record(
+                current_user(request), client_address(request), "read", "training_event", event_id, "attendance list"
+            )
         context = {"event": event, "people": people, "notice": notices().get(notice, ""), **vocabularies()}
         return render(request, "training/attendance.html", context, block="attendance")
 
@@ -135,7 +139,9 @@ class RegistrationPages(Controller):
         form = await request.form()
         present = {int(v) for v in form.getall("present") if is_record_id(str(v))} if "present" in form else set()
         await registration.record_attendance(event_id, present)
-        await audit.record(request, current_user(request), "update", "training_event", event_id, "attendance")
+        await audit.record(
+            current_user(request), client_address(request), "update", "training_event", event_id, "attendance"
+        )
         if is_partial_request(request):
             people = await registration.registered_people(event_id)
             context = {"event": event, "people": people, "notice": notices()["attendance"], **vocabularies()}
@@ -147,7 +153,9 @@ class RegistrationPages(Controller):
         event = await _organised_event(request, event_id)
         people = await registration.registered_people(event_id)
         if people:
-            await audit.record(request, current_user(request), "read", "training_event", event_id, "sign-in sheet")
+            await audit.record(
+                current_user(request), client_address(request), "read", "training_event", event_id, "sign-in sheet"
+            )
         return render(request, "training/sign_in_sheet.html", {"event": event, "people": people, **vocabularies()})
 
     @get("/public/events/{event_id:int}/register", name="training:public_form", opt={"access": "public"})

@@ -19,7 +19,7 @@ from portal.db.tables import TrainingRegistration, TrainingReminder
 from portal.i18n import DEFAULT_LANGUAGE, LANGUAGES, current_language, use_language
 from portal.i18n import gettext as _
 from portal.mail.sender import Mail, MailError, send
-from portal.referrals.notify import notify
+from portal.notifications.services import notify
 from portal.settings import get_settings
 from portal.training.kinds import LOCAL_ZONE
 

@@ -19,11 +19,10 @@ from portal.training.kinds import (
     LOCAL_ZONE,
     MAX_CAPACITY,
 )
-from portal.web.fields import coordinate
+from portal.web.fields import choice, coordinate, integer, text
 
 Errors = dict[str, str]
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _LIMITS = {
     "title": 300,
@@ -38,11 +37,6 @@ _LIMITS = {
     "material_title": 200,
     "url": 500,
 }
-
-
-def text(data: Mapping[str, Any], field: str) -> str:
-    value = data.get(field)
-    return "" if value is None else _CONTROL.sub("", str(value)).strip()
 
 
 def _limited(data: Mapping[str, Any], field: str, errors: Errors, required: bool = False) -> str:
@@ -92,13 +86,6 @@ def is_web_address(value: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in value
 
 
-def _whole(raw: str, low: int, high: int) -> int | None:
-    if not re.fullmatch(r"[0-9]{1,7}", raw):
-        return None
-    value = int(raw)
-    return value if low <= value <= high else None
-
-
 def clean_event(data: Mapping[str, Any], places_taken: int = 0) -> tuple[dict[str, Any], Errors]:
     """The event form's values ready to store, and the errors by field (empty when all is well)."""
     errors: Errors = {}
@@ -113,15 +100,13 @@ def clean_event(data: Mapping[str, Any], places_taken: int = 0) -> tuple[dict[st
     if len(values["topics"]) > _LIMITS["topics"]:
         errors["topics"] = _("At most %(n)s characters.") % {"n": _LIMITS["topics"]}
     for field, options in (("kind", EVENT_KINDS), ("language", EVENT_LANGUAGES), ("status", EVENT_STATUSES)):
-        values[field] = text(data, field)
-        if values[field] not in options:
-            errors[field] = _("Choose one of the options.")
+        values[field] = choice(data, field, options, _("Choose one of the options."), errors)
     programme = text(data, "programme_id")
     values["programme"] = int(programme) if is_record_id(programme) else None
     if programme and values["programme"] is None:
         errors["programme_id"] = _("Choose one of the options.")
     module = text(data, "module_number")
-    values["module_number"] = _whole(module, 1, 99) if module else None
+    values["module_number"] = integer(module, 1, 99, digits_only=True) if module else None
     if module and values["module_number"] is None:
         errors["module_number"] = _("Enter a whole number from %(low)s to %(high)s.") % {"low": 1, "high": 99}
     elif values.get("kind") == "module" and values["module_number"] is None:
@@ -134,7 +119,7 @@ def clean_event(data: Mapping[str, Any], places_taken: int = 0) -> tuple[dict[st
     deadline = values["registration_deadline"]
     if deadline and values["starts_at"] and deadline > values["starts_at"]:
         errors["registration_deadline"] = _("Registration must close before the event starts.")
-    capacity = _whole(text(data, "capacity"), 1, MAX_CAPACITY)
+    capacity = integer(text(data, "capacity"), 1, MAX_CAPACITY, digits_only=True)
     if capacity is None:
         errors["capacity"] = _("Enter a whole number from %(low)s to %(high)s.") % {"low": 1, "high": MAX_CAPACITY}
     elif capacity < places_taken:

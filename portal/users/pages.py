@@ -10,9 +10,9 @@ from litestar.response import Redirect, Template
 
 from portal.audit import services as audit
 from portal.auth import self_service, tokens
-from portal.auth.account_pages import TOKEN_PAGE_HEADERS, Token
 from portal.auth.accounts import MIN_PASSWORD_LENGTH
-from portal.auth.guards import current_user, network_manager
+from portal.auth.guards import network_manager, signed_in_user
+from portal.auth.link_params import TOKEN_PAGE_HEADERS, Token
 from portal.auth.roles import COUNSELLOR, ROLE_LABELS
 from portal.i18n import LANGUAGES
 from portal.i18n import gettext as _
@@ -20,6 +20,7 @@ from portal.organisations import services as organisation_services
 from portal.organisations.params import Filter, PageNumber, RecordId, is_record_id
 from portal.users import services
 from portal.users.validation import clean_changes, clean_invitation
+from portal.web.client import client_address
 from portal.web.templating import render
 
 RECORD = "user"
@@ -62,7 +63,7 @@ async def _form_data(request: Request) -> dict[str, str]:
 
 
 async def _scope(request: Request) -> services.Scope:
-    return await services.scope_of(current_user(request))
+    return await services.scope_of(signed_in_user(request))
 
 
 async def _user_or_404(scope: services.Scope, user_id: int) -> dict[str, Any]:
@@ -157,7 +158,7 @@ class UserAdminPages(Controller):
         if errors:
             context = await _form_context(scope, data, errors, "")
             return render(request, "users/new.html", context, status_code=422)
-        manager = current_user(request)
+        manager = signed_in_user(request)
         try:
             user_id = await services.create_invited_user(values)
         except services.Conflict as conflict:
@@ -167,14 +168,14 @@ class UserAdminPages(Controller):
         detail = f"invited as {values['role']} at organisation {values['organisation_id']}; " + (
             "invitation mailed" if sent else "invitation mail failed"
         )
-        await audit.record(request, manager, "create", RECORD, user_id, detail)
+        await audit.record(manager, client_address(request), "create", RECORD, user_id, detail)
         return _back(user_id, "invited" if sent else "invite_mail_failed")
 
     @get("/{user_id:int}", name="users:detail")
     async def detail(self, request: Request, user_id: RecordId, notice: Filter = "", org_q: Filter = "") -> Template:
         scope = await _scope(request)
         user = await _user_or_404(scope, user_id)
-        await audit.record(request, current_user(request), "read", RECORD, user_id, "user page")
+        await audit.record(signed_in_user(request), client_address(request), "read", RECORD, user_id, "user page")
         return await _detail(request, scope, user, org_q=org_q, notice=notice)
 
     @post("/{user_id:int}/edit", status_code=303)
@@ -188,7 +189,9 @@ class UserAdminPages(Controller):
         changes = await services.update_user(user, values)
         if not changes:
             return _back(user_id, "unchanged")
-        await audit.record(request, current_user(request), "update", RECORD, user_id, "; ".join(changes))
+        await audit.record(
+            signed_in_user(request), client_address(request), "update", RECORD, user_id, "; ".join(changes)
+        )
         return _back(user_id, "saved")
 
     @post("/{user_id:int}/deactivate", status_code=303)
@@ -199,7 +202,9 @@ class UserAdminPages(Controller):
             await services.deactivate(scope, user)
         except services.Refused as refused:
             return _back(user_id, refused.code)
-        await audit.record(request, current_user(request), "update", RECORD, user_id, "deactivated; sessions ended")
+        await audit.record(
+            signed_in_user(request), client_address(request), "update", RECORD, user_id, "deactivated; sessions ended"
+        )
         return _back(user_id, "deactivated")
 
     @post("/{user_id:int}/reactivate", status_code=303)
@@ -207,7 +212,7 @@ class UserAdminPages(Controller):
         scope = await _scope(request)
         user = await _user_or_404(scope, user_id)
         await services.reactivate(user)
-        await audit.record(request, current_user(request), "update", RECORD, user_id, "reactivated")
+        await audit.record(signed_in_user(request), client_address(request), "update", RECORD, user_id, "reactivated")
         return _back(user_id, "reactivated")
 
     @post("/{user_id:int}/unlock", status_code=303)
@@ -216,7 +221,7 @@ class UserAdminPages(Controller):
         user = await _user_or_404(scope, user_id)
         forgotten = await services.unlock(user)
         detail = f"unlocked: {forgotten} failed login attempts forgotten"
-        await audit.record(request, current_user(request), "update", RECORD, user_id, detail)
+        await audit.record(signed_in_user(request), client_address(request), "update", RECORD, user_id, detail)
         return _back(user_id, "unlocked")
 
     @post("/{user_id:int}/invitation", status_code=303)
@@ -224,11 +229,11 @@ class UserAdminPages(Controller):
         scope = await _scope(request)
         user = await _user_or_404(scope, user_id)
         try:
-            sent = await services.send_invitation(user, current_user(request))
+            sent = await services.send_invitation(user, signed_in_user(request))
         except services.Refused as refused:
             return _back(user_id, refused.code)
         detail = "invitation sent again" if sent else "invitation issued again; the mail failed"
-        await audit.record(request, current_user(request), "update", RECORD, user_id, detail)
+        await audit.record(signed_in_user(request), client_address(request), "update", RECORD, user_id, detail)
         return _back(user_id, "invitation_sent" if sent else "invitation_mail_failed")
 
     @post("/{user_id:int}/password-reset", status_code=303)
@@ -236,11 +241,11 @@ class UserAdminPages(Controller):
         scope = await _scope(request)
         user = await _user_or_404(scope, user_id)
         try:
-            sent = await services.send_reset_link(user, current_user(request))
+            sent = await services.send_reset_link(user, signed_in_user(request))
         except services.Refused as refused:
             return _back(user_id, refused.code)
         detail = "password reset link sent" if sent else "password reset link issued; the mail failed"
-        await audit.record(request, current_user(request), "update", RECORD, user_id, detail)
+        await audit.record(signed_in_user(request), client_address(request), "update", RECORD, user_id, detail)
         return _back(user_id, "reset_sent" if sent else "reset_mail_failed")
 
     @post("/{user_id:int}/two-factor-reset", status_code=303)
@@ -249,7 +254,7 @@ class UserAdminPages(Controller):
         user = await _user_or_404(scope, user_id)
         await services.reset_two_factor(user)
         detail = "two-factor sign-in reset; sessions ended"
-        await audit.record(request, current_user(request), "update", RECORD, user_id, detail)
+        await audit.record(signed_in_user(request), client_address(request), "update", RECORD, user_id, detail)
         return _back(user_id, "two_factor_reset")
 
 
@@ -294,6 +299,11 @@ class InvitationPages(Controller):
         if user_id is None:  # used by a parallel request a moment ago
             return _dead_invitation(request)
         await audit.record(
-            request, None, "update", RECORD, user_id, f"invitation accepted by {user['username']}: password set"
+            None,
+            client_address(request),
+            "update",
+            RECORD,
+            user_id,
+            f"invitation accepted by {user['username']}: password set",
         )
         return Redirect(path="/login?notice=password_set", status_code=303)

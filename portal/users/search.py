@@ -8,7 +8,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.engine.postgres import PostgresEngine
 
 from portal.db.tables import PortalUser
-from portal.geo import fold, fold_name
+from portal.text import fold
 
 # Every Latin letter with a diacritic (Latin-1 and Latin Extended-A: č, ć, š, ž, đ, á, ö, ő, ...) in
 # both cases, and the plain letter it folds to. SQLite's lower() knows only ASCII, and PostgreSQL's
@@ -31,8 +31,8 @@ def search_words(query: str) -> list[str]:
 
 def folded_contains(column_sql: str, word: str) -> WhereRaw:
     """``column_sql`` (a trusted column reference) holds ``word``, a word of :func:`search_words`,
-    in any letter case and with or without diacritics; "dj" and "đ" alike (:func:`portal.geo.fold_name`)."""
-    word = fold_name(word)
+    in any letter case and with or without diacritics; "dj" and "đ" alike (``fold(word, dj_as_d=True)``)."""
+    word = fold(word, dj_as_d=True)
     if isinstance(PortalUser._meta.db, PostgresEngine):
         folded = f"replace(lower(translate({column_sql}, '{_ACCENTED}', '{_PLAIN}')), 'dj', 'd')"
         return WhereRaw(f"{folded} LIKE {{}}", f"%{word}%")

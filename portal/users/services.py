@@ -11,7 +11,8 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from piccolo.columns.combination import Combinable, WhereRaw
+from piccolo.columns.combination import WhereRaw
+from piccolo.custom_types import Combinable
 from piccolo.query.functions.aggregate import Count
 
 from portal.auth import emails, self_service, sessions, throttle, tokens, two_factor

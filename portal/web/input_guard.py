@@ -7,8 +7,9 @@ import json
 import re
 from urllib.parse import parse_qsl
 
+from litestar.enums import ScopeType
 from litestar.exceptions import ClientException, HTTPException
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPRequestEvent, Receive, ReceiveMessage, Scope, Send
 
 # C0 controls and DEL, but tab, line feed and carriage return, which forms and notes legitimately carry.
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -109,10 +110,10 @@ def _content_type(scope: Scope) -> str:
     return ""
 
 
-async def _read_body(receive: Receive) -> tuple[bytes, list[Message]]:
+async def _read_body(receive: Receive) -> tuple[bytes, list[ReceiveMessage]]:
     chunks: list[bytes] = []
     size = 0
-    messages: list[Message] = []
+    messages: list[ReceiveMessage] = []
     while True:
         message = await receive()
         messages.append(message)
@@ -165,7 +166,7 @@ def _text_parts(body: bytes, boundary: bytes) -> list[bytes]:
 
 def input_guard_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         query = scope.get("query_string", b"").decode("latin-1")
@@ -190,10 +191,10 @@ def input_guard_middleware(app: ASGIApp) -> ASGIApp:
         elif body.strip():
             # Whatever the content type says: handlers decode JSON bodies without asking it.
             check_json(body)
-        replay = [{"type": "http.request", "body": body, "more_body": False}]
-        replay += [m for m in messages if m["type"] != "http.request"]
+        first: HTTPRequestEvent = {"type": "http.request", "body": body, "more_body": False}
+        replay: list[ReceiveMessage] = [first, *(m for m in messages if m["type"] != "http.request")]
 
-        async def replayed() -> Message:
+        async def replayed() -> ReceiveMessage:
             return replay.pop(0) if replay else await receive()
 
         await app(scope, replayed, send)

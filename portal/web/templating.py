@@ -22,6 +22,7 @@ VARY_HX = {"Vary": "HX-Request"}
 def _configure(engine: JinjaTemplateEngine) -> None:
     env = engine.engine
     env.add_extension("jinja2.ext.i18n")
+    # jinja2.ext.i18n adds this method to the environment when the extension loads; the type does not show it.
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(date=format_date, datetime=format_datetime, number=format_number)
     env.globals.update(current_language=current_language, LANGUAGES=LANGUAGES, ROLE_LABELS=ROLE_LABELS)

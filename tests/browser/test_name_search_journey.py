@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.geo import fold
+from portal.text import fold
 from tests.browser.helpers import assert_accessible, log_in
 
 pytestmark = pytest.mark.browser

@@ -42,7 +42,7 @@ CONTRAST = """el => {
 MAKE_NOTIFICATION = """
 import asyncio
 from portal.db.tables import PortalUser
-from portal.referrals.notify import notify
+from portal.notifications.services import notify
 
 async def main():
     user = await PortalUser.select(PortalUser.id).where(PortalUser.username == "counsellor").first()

@@ -244,7 +244,7 @@ async def test_the_user_agent_is_kept_to_200_characters(make_user, db):
 
     user_id = await make_user("ana", "counsellor")
     await sessions.start_session(user_id, "127.0.0.1", user_agent="x" * 5000)
-    row = await UserSession.select(UserSession.user_agent).first()
+    row = await UserSession.select(UserSession.user_agent).order_by(UserSession.id).first()
     assert row["user_agent"] == "x" * 200
 
 

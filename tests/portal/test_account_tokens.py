@@ -17,7 +17,7 @@ async def test_a_token_works_once_and_only_for_its_purpose(make_user):
     assert await tokens.redeem(token, tokens.RESET) == user_id
     assert await tokens.redeem(token, tokens.RESET) is None
     assert await tokens.peek(token, tokens.RESET) is None
-    stored = await AccountToken.select(AccountToken.token_hash).first()
+    stored = await AccountToken.select(AccountToken.token_hash).order_by(AccountToken.id).first()
     assert token not in stored["token_hash"]
 
 

@@ -353,7 +353,7 @@ async def test_progress_polls_while_running_and_works_without_javascript(client,
 async def test_other_roles_cannot_see_or_change_a_round(client, make_user, make_org, role):
     await round_setting(client, make_user, make_org)
     round_id = await run_round(client)
-    proposal = (await AllocationProposal.select(AllocationProposal.id).first())["id"]
+    proposal = (await AllocationProposal.select(AllocationProposal.id).order_by(AllocationProposal.id).first())["id"]
     client.cookies.clear()
     await make_user("someone", role)
     await login(client, "someone")
@@ -372,7 +372,7 @@ async def test_other_roles_cannot_see_or_change_a_round(client, make_user, make_
 
 async def test_referrals_waiting_for_an_answer_count_against_the_places(client, make_user, make_org):
     people, places, _ = await round_setting(client, make_user, make_org)
-    lead = (await Participant.select(Participant.lead_counsellor).first())["lead_counsellor"]
+    lead = (await Participant.select(Participant.lead_counsellor).order_by(Participant.id).first())["lead_counsellor"]
     # The one sorting place already has a referral the host has not answered: the round leaves it alone.
     await Referral.insert(
         Referral(
@@ -403,7 +403,7 @@ async def test_employer_places_only_for_people_who_agreed_to_be_shown_to_employe
         required_skills=skills_json("sorting"),
         support_offered="",
     )
-    lead = (await Participant.select(Participant.lead_counsellor).first())["lead_counsellor"]
+    lead = (await Participant.select(Participant.lead_counsellor).order_by(Participant.id).first())["lead_counsellor"]
     await Consent.insert(
         Consent(participant=people["both"], scope="employer_profile", given=True, recorded_by=lead, note="")
     )
@@ -478,7 +478,11 @@ async def test_sending_cut_short_is_finished_by_continue_without_a_second_referr
     assert response.status_code == 303
     assert await _exactly_one_referral_each(round_id) == placed
     assert {r["message"] for r in await Referral.select(Referral.message)} == {"Hello"}
-    stored = await AllocationRound.select(AllocationRound.status, AllocationRound.report).first()
+    stored = (
+        await AllocationRound.select(AllocationRound.status, AllocationRound.report)
+        .order_by(AllocationRound.id)
+        .first()
+    )
     assert stored["status"] == "sent" and json.loads(stored["report"])["sending"]["sent"] == placed
     again = await post_form(client, f"/matching/rounds/{round_id}/send", {})
     assert again.headers["location"].endswith("notice=not_ready") and await Referral.count() == placed
@@ -519,6 +523,8 @@ async def test_two_deliveries_at_once_make_each_referral_once(client, make_user,
         {AllocationRound.status: rounds.SENDING, AllocationRound.sent_by: await _user_id("coord")}
     ).where(AllocationRound.id == round_id)
     await asyncio.gather(rounds.deliver(round_id), rounds.deliver(round_id), return_exceptions=True)
-    if (await AllocationRound.select(AllocationRound.status).first())["status"] == rounds.SENDING:
+    if (await AllocationRound.select(AllocationRound.status).order_by(AllocationRound.id).first())[
+        "status"
+    ] == rounds.SENDING:
         await rounds.deliver(round_id)
     assert await _exactly_one_referral_each(round_id) == placed

@@ -102,7 +102,7 @@ async def test_case_team_in_another_organisation_sees_the_case_only_with_consent
     client.cookies.clear()
     await login(client, "adviser")
     assert (await client.get(f"/cases/{participant_id}")).status_code == 404  # withdrawal works at once
-    code = (await Participant.select(Participant.code).first())["code"]
+    code = (await Participant.select(Participant.code).order_by(Participant.id).first())["code"]
     caseload = await client.get("/cases/")
     assert code not in caseload.text and "Ptuj" not in caseload.text  # gone from the list, details and all
     history = await Consent.select(Consent.given).where(Consent.participant == participant_id).order_by(Consent.id)
@@ -121,6 +121,43 @@ async def test_same_organisation_team_member_needs_no_consent(client, make_user,
     assert (await client.get(f"/cases/{participant_id}")).status_code == 200
 
 
+async def test_the_caseload_lists_team_cases_by_the_newest_team_consent_and_colleagues_cases_always(
+    client, make_user, make_org
+):
+    centre = await make_org(name="Social work centre")
+    office = await make_org(name="Employment office")
+    await make_user("lead", "counsellor", organisation_id=centre)
+    adviser = await make_user("adviser", "counsellor", organisation_id=office)
+    colleague = await make_user("colleague", "counsellor", organisation_id=centre)
+    await login(client, "lead")
+    shared = await open_case(client)
+    own = await open_case(client, first_name="Druga")
+    for member in (adviser, colleague):
+        await post_form(client, f"/cases/{shared}/team", {"user_id": str(member), "role": "adviser"})
+    codes = {
+        pid: (await Participant.select(Participant.code).where(Participant.id == pid).first())["code"]
+        for pid in (shared, own)
+    }
+
+    async def listed(username: str) -> set[int]:
+        client.cookies.clear()
+        await login(client, username)
+        text = (await client.get("/cases/")).text
+        return {pid for pid, code in codes.items() if code in text}
+
+    assert await listed("adviser") == set() and await listed("colleague") == {shared}
+    for decision, expected in (("give", {shared}), ("withdraw", set()), ("give", {shared})):
+        client.cookies.clear()
+        await login(client, "lead")
+        await post_form(client, f"/cases/{shared}/consents", {"scope": "case_team", "decision": decision})
+        assert await listed("adviser") == expected, decision
+    client.cookies.clear()
+    await login(client, "lead")
+    await post_form(client, f"/cases/{shared}/consents", {"scope": "employer_profile", "decision": "withdraw"})
+    assert await listed("adviser") == {shared}  # another scope's decision changes nothing
+    assert await listed("lead") == {shared, own}
+
+
 async def test_profiling_gives_points_with_reasons_and_keeps_an_override(client, make_user):
     await as_user(client, make_user, "ana", "counsellor")
     participant_id = await open_case(client)
@@ -135,7 +172,7 @@ async def test_profiling_gives_points_with_reasons_and_keeps_an_override(client,
         {**ANSWERS, "override_level": "high", "override_reason": "Recent eviction notice"},
     )
     assert ok.status_code == 303
-    saved = await ProfilingAssessment.select().first()
+    saved = await ProfilingAssessment.select().order_by(ProfilingAssessment.id).first()
     # 3 + 2 + 1 + 2 + 0 + 1 + 0 + 1 = 10 points: high already; override to high is no override.
     assert (saved["points"], saved["computed_level"], saved["override_level"]) == (10, "high", "")
     lower = dict(ANSWERS, months_out_of_work="lt6", months_social_assistance="none", education="secondary")
@@ -146,7 +183,7 @@ async def test_profiling_gives_points_with_reasons_and_keeps_an_override(client,
     )
     latest = await ProfilingAssessment.select().order_by(ProfilingAssessment.id, ascending=False).first()
     assert (latest["points"], latest["computed_level"], latest["override_level"]) == (3, "low", "high")
-    row = await Participant.select(Participant.support_level).first()
+    row = await Participant.select(Participant.support_level).order_by(Participant.id).first()
     assert row["support_level"] == "high"
     page = await client.get(f"/cases/{participant_id}")
     assert "Recent eviction notice" in page.text
@@ -189,7 +226,7 @@ async def test_editing_the_profile_is_audited_and_checked(client, make_user):
         client, f"/cases/{participant_id}/edit", {**CASE, "hours_per_week": "30", "phone": "+386 40 000 000"}
     )
     assert ok.status_code == 303
-    row = await Participant.select(Participant.hours_per_week, Participant.phone).first()
+    row = await Participant.select(Participant.hours_per_week, Participant.phone).order_by(Participant.id).first()
     assert (row["hours_per_week"], row["phone"]) == (30, "+386 40 000 000")
     assert await AuditEvent.count().where(AuditEvent.action == "update") == 1
 

@@ -9,9 +9,9 @@ import re
 
 from portal.cases import services as case_services
 from portal.db.tables import AuditEvent, Notification, Opportunity, Participant, PortalUser
+from portal.notifications.messages import MESSAGES
+from portal.notifications.services import notify
 from portal.privacy import erasure
-from portal.referrals.messages import MESSAGES
-from portal.referrals.notify import notify
 from tests.fixtures import login, post_form
 from tests.flows import OPPORTUNITY_FORM, open_case
 
@@ -102,7 +102,7 @@ async def test_the_backfill_migration_folds_existing_names(client, make_user):
     for step in manager.raw:
         await step()
     row = await Participant.select(Participant.name_search).where(Participant.id == pid).first()
-    assert row["name_search"] == "durda sostaric"  # as portal.geo.fold folds đ
+    assert row["name_search"] == "durda sostaric"  # as portal.text.fold folds đ
 
 
 # --- 3. notifications ---------------------------------------------------------------------------------
@@ -118,8 +118,8 @@ async def test_opening_a_notification_marks_it_read_and_goes_to_its_local_link(c
     ana, eve = await _user("ana"), await _user("eve")
     await notify(ana, "referral.status", {"code": "P-AAAAAA", "status": "accepted"}, "/cases/?q=x#referrals")
     await notify(eve, "referral.new", {"code": "P-BBBBBB"}, "/referrals/inbox")
-    anas = await Notification.select().where(Notification.user == ana["id"]).first()
-    eves = await Notification.select().where(Notification.user == eve["id"]).first()
+    anas = await Notification.select().where(Notification.user == ana["id"]).order_by(Notification.id).first()
+    eves = await Notification.select().where(Notification.user == eve["id"]).order_by(Notification.id).first()
     await _as(client, "ana")
     listing = await client.get("/notifications/")
     assert f'href="/notifications/{anas["id"]}/open"' in listing.text
@@ -165,7 +165,7 @@ async def test_a_notification_is_shown_in_the_readers_language_of_the_moment(cli
     ana = await _user("ana")
     assert ana["language"] == "sl"
     await notify(ana, "referral.status", {"code": "P-KLMNPQ", "status": "accepted"}, "/cases/")
-    stored = await Notification.select().where(Notification.user == ana["id"]).first()
+    stored = await Notification.select().where(Notification.user == ana["id"]).order_by(Notification.id).first()
     assert stored["key"] == "referral.status" and json.loads(stored["params"]) == {
         "code": "P-KLMNPQ",
         "status": "accepted",

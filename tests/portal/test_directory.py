@@ -97,7 +97,7 @@ async def test_coordinator_creates_an_organisation_placed_at_its_municipality(cl
     await login(client, "coord")
     response = await post_form(client, "/organisations/new", VALID_FORM)
     assert response.status_code == 303
-    row = await Organisation.select().where(Organisation.name == "Udruga Korak dalje").first()
+    row = await Organisation.select().where(Organisation.name == "Udruga Korak dalje").order_by(Organisation.id).first()
     assert response.headers["location"] == f"/organisations/{row['id']}"
     assert row["languages"] == "hr,en" and row["latitude"] is not None
 
@@ -180,7 +180,7 @@ async def test_relationships_are_added_edited_and_removed_on_the_organisation_pa
         },
     )
     assert response.status_code == 303
-    tie = await Relationship.select().first()
+    tie = await Relationship.select().order_by(Relationship.id).first()
     assert (tie["source"], tie["target"], tie["kind"], tie["strength"]) == (a, b, "referral_agreement", 4)
     page = await client.get(f"/organisations/{b}")
     assert "Centre A" in page.text and "Referral agreement" in page.text
@@ -198,14 +198,16 @@ async def test_relationships_are_added_edited_and_removed_on_the_organisation_pa
         {"kind": "cooperation", "since": "2020-01-01", "until": "2019-01-01", "strength": "3", "back": str(b)},
     )
     assert bad.status_code == 422 and "The end cannot be before the start." in bad.text
-    assert (await Relationship.select(Relationship.kind).first())["kind"] == "referral_agreement"
+    assert (await Relationship.select(Relationship.kind).order_by(Relationship.id).first())[
+        "kind"
+    ] == "referral_agreement"
     ok = await post_form(
         client,
         f"/relationships/{tie['id']}/edit",
         {"kind": "cooperation", "since": "2020-01-01", "until": "2021-06-30", "strength": "2", "back": str(b)},
     )
     assert ok.status_code == 303 and ok.headers["location"] == f"/organisations/{b}#relationships"
-    assert (await Relationship.select(Relationship.kind).first())["kind"] == "cooperation"
+    assert (await Relationship.select(Relationship.kind).order_by(Relationship.id).first())["kind"] == "cooperation"
     gone = await post_form(client, f"/relationships/{tie['id']}/delete", {"back": str(a)})
     assert gone.status_code == 303 and await Relationship.count() == 0
 

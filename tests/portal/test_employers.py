@@ -9,7 +9,7 @@ import re
 
 from portal.db.tables import AuditEvent, CandidatePseudonym, Introduction, Notification, Participant, Referral
 from portal.employers import pool, profiles
-from portal.referrals import notify
+from portal.notifications import services as notifications
 from tests.factories import make_opportunity
 from tests.fixtures import login, post_form
 from tests.flows import open_case, switch
@@ -251,8 +251,13 @@ async def test_asking_to_meet_needs_a_message_and_only_one_waits_at_a_time(clien
     again = await ask(client, name)
     assert again.status_code == 422 and "You already asked to meet this candidate" in again.text
     assert await Introduction.count() == 1
-    note = await Notification.select().where(Notification.link == first.headers["location"]).first()
-    assert note is not None and "asks to meet P-" in notify.text(note)
+    note = (
+        await Notification.select()
+        .where(Notification.link == first.headers["location"])
+        .order_by(Notification.id)
+        .first()
+    )
+    assert note is not None and "asks to meet P-" in notifications.text(note)
 
 
 async def test_concurrent_requests_leave_one_waiting(client, make_user, make_org):
@@ -309,7 +314,7 @@ async def test_accepting_with_contact_consent_shows_contact_until_it_is_withdraw
     assert "Vesna Odprta" in page and "She is keen; call her." in page
     assert await AuditEvent.count().where(AuditEvent.detail == f"introduction {introduction} with contact details") == 1
     notes = await Notification.select().where(Notification.user == await _user_id("boss1"))
-    assert any(name in notify.text(n) and "Accepted" in notify.text(n) for n in notes)
+    assert any(name in notifications.text(n) and "Accepted" in notifications.text(n) for n in notes)
 
     await switch(client, "ana")
     await consent(client, people["open"], "employer_contact", "withdraw")
@@ -462,3 +467,24 @@ async def test_the_requests_page_pages_on_with_waiting_requests_first(client, ma
     employer = await client.get("/introductions/?page=2")
     assert len(re.findall(r"<td>(Waiting for the counsellor|Declined)</td>", employer.text)) == 7
     assert "Page 2 of 2" in employer.text
+
+
+async def test_kept_person_records_sort_by_fit_as_fresh_ones_and_never_keep_anyone_in_the_pool(
+    client, make_user, make_org
+):
+    from portal.matching_service import person_cache
+
+    people, firms, jobs = await world(client, make_user, make_org)
+    person_cache.forget()
+    fit = profiles.CandidateFilters(fit=jobs[0])
+    cold = await profiles.browse(firms[0], fit)
+    best = await profiles.best_for(firms[0], jobs[0])
+    # Kept for the rows the pool query returned, never for someone outside it.
+    assert people["open"] in person_cache.employer_view and people["early"] not in person_cache.employer_view
+    misses = person_cache.employer_view.misses
+    warm = await profiles.browse(firms[0], fit)
+    assert (warm.page.items, warm.shown) == (cold.page.items, cold.shown) and cold.shown
+    assert await profiles.best_for(firms[0], jobs[0]) == best and person_cache.employer_view.misses == misses
+    await to_stage(client, people["open"], "employment")  # leaves the pool
+    assert people["open"] not in (await profiles.browse(firms[0], fit)).shown
+    assert people["open"] not in [b["participant_id"] for b in await profiles.best_for(firms[0], jobs[0])]

@@ -84,7 +84,11 @@ async def test_with_a_queue_the_web_process_only_enqueues_and_the_pages_show_it(
     try:
         # "Recompute now": the run's row at once (the progress bar polls it), the work on the queue.
         assert (await post_form(client, "/network/recompute", {})).status_code == 303
-        row = await NetworkSnapshot.select(NetworkSnapshot.id, NetworkSnapshot.status, NetworkSnapshot.progress).first()
+        row = (
+            await NetworkSnapshot.select(NetworkSnapshot.id, NetworkSnapshot.status, NetworkSnapshot.progress)
+            .order_by(NetworkSnapshot.id)
+            .first()
+        )
         assert row["status"] == "running" and row["progress"] == 0
         job = await queue.saq_queue().job("network-recompute")
         assert job.kwargs == {"run_id": row["id"]} and job.status.value == "queued"

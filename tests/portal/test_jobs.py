@@ -44,7 +44,7 @@ def test_kinds(monkeypatch):
 
 
 def test_every_job_names_an_async_function_a_key_and_valid_times():
-    sample = {"round_id": 7, "model_id": 7, "run_id": 7, "plan_id": 7}
+    sample = {"round_id": 7, "model_id": 7, "run_id": 7, "plan_id": 7, "export_id": 7}
     for name, kind in registry.KINDS.items():
         assert kind.name == name and asyncio.iscoroutinefunction(kind.function())
         assert kind.key(sample) and kind.timeout > 0 and kind.retries >= 1
@@ -139,7 +139,11 @@ async def test_round_jobs_do_nothing_for_a_round_that_no_longer_needs_them(make_
     assert await functions.round_deliver(ready) == {"skipped": "not sending"}
     assert await functions.round_run(10**6) == {"skipped": "missing"}
     assert await functions.model_training(10**6) == {"skipped": "missing"}
-    stored = await AllocationRound.select(AllocationRound.status, AllocationRound.progress).first()
+    stored = (
+        await AllocationRound.select(AllocationRound.status, AllocationRound.progress)
+        .order_by(AllocationRound.id)
+        .first()
+    )
     assert stored == {"status": "ready", "progress": 0}
 
 
@@ -159,7 +163,9 @@ async def test_the_clean_up_marks_runs_whose_process_died_and_sends_stopped_roun
     assert statuses[dead]["status"] == "failed" and "stopped" in statuses[dead]["error"]
     assert statuses[alive]["status"] == "running"
     assert statuses[stopped]["status"] == "sent"  # delivered (no proposals here), in-process and awaited
-    assert (await NetworkSnapshot.select(NetworkSnapshot.status).first())["status"] == "failed"
+    assert (await NetworkSnapshot.select(NetworkSnapshot.status).order_by(NetworkSnapshot.id).first())[
+        "status"
+    ] == "failed"
     assert await functions.cleanup() == {
         "allocation_round": 0,
         "network_snapshot": 0,

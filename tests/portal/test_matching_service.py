@@ -6,10 +6,10 @@ import json
 import re
 
 from portal.db.tables import AuditEvent, Participant, Referral
-from portal.matching_service import records, services
+from portal.matching_service import person_cache, records, services
 from tests.factories import make_opportunity
 from tests.fixtures import login, post_form
-from tests.flows import open_case
+from tests.flows import CASE, open_case
 
 
 def _skills(*labels: str) -> str:
@@ -138,7 +138,9 @@ async def test_refer_from_a_suggestion_sends_the_referral(client, make_user, mak
         data={"_csrf_token": token, "opportunity_id": str(opp["good"]), "send": "now"},
     )
     assert response.status_code == 303
-    referral = await Referral.select(Referral.status).where(Referral.participant == participant).first()
+    referral = (
+        await Referral.select(Referral.status).where(Referral.participant == participant).order_by(Referral.id).first()
+    )
     assert referral["status"] == "sent"
 
 
@@ -382,3 +384,26 @@ async def test_rows_stamped_alike_are_read_whole_once_then_only_their_stamps(cli
     await services.placements_for(participant)
     total = await Opportunity.count()
     assert looks == [(total, total), (total, 0)]  # whole rows once; after that, the stamps only
+
+
+async def test_kept_person_records_give_the_same_candidates_and_follow_a_changed_profile(client, make_user, make_org):
+    s = await candidates_setting(client, make_user, make_org)
+    participant, second, no_consent, at_intake = s["ids"]
+    person_cache.forget()
+    cold = await services.candidates_for(s["opp"]["good"])
+    assert participant in person_cache.people and second in person_cache.people
+    # Only rows the query returned are kept: nobody without consent or at intake.
+    assert no_consent not in person_cache.people and at_intake not in person_cache.people
+    misses = person_cache.people.misses
+    warm = await services.candidates_for(s["opp"]["good"])
+    assert warm == cold and person_cache.people.misses == misses  # answered from kept records
+    # An edit of the profile stamps the row: the next list scores the new skills.
+    await post_form(client, f"/cases/{second}/edit", {**CASE, "first_name": "Janez", "skills": "sorting\nwelding"})
+    changed = await services.candidates_for(s["opp"]["good"])
+    held = {c["participant_id"]: [m["label"] for m in c["matched_skills"]] for c in changed}
+    assert held[second] == ["sorting"] and person_cache.people.misses == misses + 1
+    person_cache.forget()
+    assert await services.candidates_for(s["opp"]["good"]) == changed
+    # A kept record never keeps a person listed: consent withdrawn, they are gone at once.
+    await post_form(client, f"/cases/{second}/consents", {"scope": "employer_profile", "decision": "withdraw"})
+    assert [c["participant_id"] for c in await services.candidates_for(s["opp"]["good"])] == [participant]

@@ -220,7 +220,7 @@ async def test_changes_trigger_one_debounced_recomputation(small_network, monkey
     monkeypatch.setattr(jobs, "automatic", lambda: True)
     monkeypatch.setattr(jobs, "DEBOUNCE_SECONDS", 1.0)
     await jobs.run()
-    first = (await NetworkSnapshot.select(NetworkSnapshot.id).first())["id"]
+    first = (await NetworkSnapshot.select(NetworkSnapshot.id).order_by(NetworkSnapshot.id).first())["id"]
     tie = await organisations.create_relationship(small_network["csd"], small_network["firm"], TIE)
     await organisations.update_relationship(tie, {**TIE, "strength": 5})
     new = await organisations.create_organisation(
@@ -272,8 +272,8 @@ async def test_referrals_mark_the_network_stale_and_become_flows(client, make_us
     # Demand is counted, never named: the participant's code appears nowhere in the snapshot.
     from portal.db.tables import Participant
 
-    code = (await Participant.select(Participant.code).first())["code"]
-    stored = await NetworkSnapshot.select().first()
+    code = (await Participant.select(Participant.code).order_by(Participant.id).first())["code"]
+    stored = await NetworkSnapshot.select().order_by(NetworkSnapshot.id).first()
     assert all(code not in str(value) for value in stored.values())
     gaps = (await client.get("/api/v1/network/gaps")).json()
     # One participant in one municipality is too few to report without pointing at the person.

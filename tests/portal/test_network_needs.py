@@ -103,7 +103,12 @@ async def test_a_bridge_is_shown_with_the_partnership_that_would_remove_it(clien
     from portal.organisations import services as organisations
 
     tie = {"kind": "cooperation", "since": None, "until": None, "strength": 3, "note": ""}
-    csd = (await Organisation.select(Organisation.id).where(Organisation.name == "CSD Ormož").first())["id"]
+    csd = (
+        await Organisation.select(Organisation.id)
+        .where(Organisation.name == "CSD Ormož")
+        .order_by(Organisation.id)
+        .first()
+    )["id"]
     await organisations.create_relationship(csd, thin_spot["near"], tie)
     await organisations.create_relationship(thin_spot["near"], thin_spot["host"], tie)
     await login(client, "coord")

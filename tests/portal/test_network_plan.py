@@ -33,7 +33,7 @@ async def _new_plan(client, name="Ormož places") -> int:
     return int(response.headers["location"].rsplit("/", 1)[1])
 
 
-async def test_a_plan_adds_places_and_shows_before_and_after(client, thin_spot):  # noqa: F811
+async def test_a_plan_adds_places_and_shows_before_and_after(client, thin_spot):
     await login(client, "coord")
     plan = await _new_plan(client)
     for _ in range(3):
@@ -59,9 +59,14 @@ async def test_a_plan_adds_places_and_shows_before_and_after(client, thin_spot):
     assert "The plan changed after this result" in (await client.get(f"/network/plan/{plan}")).text
 
 
-async def test_taking_places_away_and_comparing_two_plans(client, thin_spot):  # noqa: F811
+async def test_taking_places_away_and_comparing_two_plans(client, thin_spot):
     await login(client, "coord")
-    mentor = (await Opportunity.select(Opportunity.id).where(Opportunity.support_offered == "mentor").first())["id"]
+    mentor = (
+        await Opportunity.select(Opportunity.id)
+        .where(Opportunity.support_offered == "mentor")
+        .order_by(Opportunity.id)
+        .first()
+    )["id"]
     worse = await _new_plan(client, "Without the Ptuj workshop")
     assert (await post_form(client, f"/network/plan/{worse}/removals", {"opportunity": str(mentor)})).status_code == 303
     await post_form(client, f"/network/plan/{worse}/run", {})
@@ -84,7 +89,7 @@ async def test_taking_places_away_and_comparing_two_plans(client, thin_spot):  #
     assert (await client.get("/network/plan/compare", params={"a": "x", "b": "-1"})).status_code == 200
 
 
-async def test_bad_input_is_refused_and_changes_nothing(client, thin_spot):  # noqa: F811
+async def test_bad_input_is_refused_and_changes_nothing(client, thin_spot):
     await login(client, "coord")
     assert (await post_form(client, "/network/plan", {"name": "  "})).status_code == 422
     assert await NetworkPlan.count() == 0
@@ -103,14 +108,14 @@ async def test_bad_input_is_refused_and_changes_nothing(client, thin_spot):  # n
     assert (await client.get("/network/plan/999999")).status_code == 404
 
 
-async def test_only_coordinators_and_admins_plan(client, thin_spot):  # noqa: F811
+async def test_only_coordinators_and_admins_plan(client, thin_spot):
     await login(client, "svetovalka")
     assert (await client.get("/network/plan")).status_code == 403
     assert (await post_form(client, "/network/plan", {"name": "Mine"})).status_code == 403
     assert await NetworkPlan.count() == 0
 
 
-async def test_htmx_gets_the_result_block_and_polling_refreshes(client, thin_spot):  # noqa: F811
+async def test_htmx_gets_the_result_block_and_polling_refreshes(client, thin_spot):
     await login(client, "coord")
     plan = await _new_plan(client)
     await post_form(client, f"/network/plan/{plan}/places", PLACE)
@@ -123,7 +128,7 @@ async def test_htmx_gets_the_result_block_and_polling_refreshes(client, thin_spo
     assert (await client.get(f"/network/plan/{plan}/status")).status_code == 303
 
 
-async def test_a_run_that_died_can_be_started_again(client, thin_spot):  # noqa: F811
+async def test_a_run_that_died_can_be_started_again(client, thin_spot):
     import datetime as dt
 
     await login(client, "coord")

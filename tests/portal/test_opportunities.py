@@ -298,6 +298,28 @@ async def test_list_is_paginated(client, make_org, make_user):
     assert (await client.get("/opportunities/", params={"page": 0})).status_code == 400
 
 
+async def test_filtered_pages_list_each_match_once_newest_first_with_its_organisation(client, make_org, make_user):
+    org_id = await make_org(name="Zadruga Podravje")
+    user_id = await make_user("ent", "enterprise", organisation_id=org_id)
+    stamp = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    wanted = []
+    for n in range(45):
+        # Every third one is another kind, and the stamps repeat: the id breaks the ties.
+        kind = "job" if n % 3 == 0 else "work_trial"
+        opp = await add_opportunity(org_id, user_id, title=f"Mesto {n:02d}", kind=kind)
+        await Opportunity.update({Opportunity.created_at: stamp + dt.timedelta(hours=n // 4)}).where(
+            Opportunity.id == opp
+        )
+        if kind == "work_trial":
+            wanted.append((stamp + dt.timedelta(hours=n // 4), opp))
+    newest_first = [opp for _, opp in sorted(wanted, reverse=True)]
+    filters = services.OpportunityFilters(kind="work_trial", country="SI")
+    pages = [await services.search_opportunities(filters, page, per_page=7) for page in (1, 2, 3, 4, 5)]
+    assert [row["id"] for page in pages for row in page.items] == newest_first
+    assert pages[0].total == 30 and [len(page.items) for page in pages] == [7, 7, 7, 7, 2]
+    assert all(row["organisation_name"] == "Zadruga Podravje" and row["places_left"] == 4 for row in pages[2].items)
+
+
 async def test_drafts_are_hidden_from_everyone_but_the_organisation_and_managers(
     client, make_org, make_user, enterprise
 ):

@@ -33,7 +33,7 @@ def test_every_opportunity_route_has_a_rule(app):
 
 
 async def _opportunity(organisation_id: int, status: str) -> int:
-    author = (await PortalUser.select(PortalUser.id).first())["id"]
+    author = (await PortalUser.select(PortalUser.id).order_by(PortalUser.id).first())["id"]
     return await make_opportunity(
         organisation_id, author, title=f"Mesto ({status})", sector="food", status=status, search_text="mesto"
     )

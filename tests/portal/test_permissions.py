@@ -69,10 +69,16 @@ RULES: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/map"): PUBLIC,
     ("GET", "/map/points"): PUBLIC,
     ("GET", "/organisations/export"): PUBLIC,
+    # The newest HSDS copy built for the public (no contact persons; tests/portal/test_public_hsds.py).
     ("GET", "/organisations/export.hsds.zip"): PUBLIC,
     ("GET", "/cases/export"): frozenset({"counsellor", "enterprise"}),
     ("GET", "/referrals/inbox/export"): frozenset({"enterprise", "employer"}),
-    ("GET", "/network/export"): LOGGED_IN,
+    # Exports built by a job; another person's export is "not found" (tests/portal/test_export_jobs.py).
+    ("GET", "/exports"): MANAGERS,
+    ("POST", "/exports"): MANAGERS,
+    ("GET", "/exports/{export_id:int}"): MANAGERS,
+    ("GET", "/exports/{export_id:int}/status"): MANAGERS,
+    ("GET", "/exports/{export_id:int}/download"): MANAGERS,
     ("GET", "/network"): LOGGED_IN,
     ("GET", "/network/status"): LOGGED_IN,
     ("POST", "/network/recompute"): MANAGERS,
@@ -228,6 +234,7 @@ def _concrete(path: str, ids: dict[str, int]) -> str:
         .replace("{plan_id:int}", "1")
         .replace("{place_id:int}", "1")
         .replace("{removal_id:int}", "1")
+        .replace("{export_id:int}", "1")
         .replace("{target_id:int}", "1")
         .replace("{registration_id:int}", "1")
         .replace("{introduction_id:int}", str(ids["introduction"]))

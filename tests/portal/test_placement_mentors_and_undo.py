@@ -87,7 +87,7 @@ async def test_the_case_team_names_one_of_its_own_as_mentor(client, make_user, m
 
     named = await post_form(client, f"/referrals/{referral}/team-mentor", {"team_mentor_user": str(tina)})
     assert named.status_code == 303 and named.headers["location"].endswith("notice=mentor_named#mentor")
-    saved = await PlacementMentor.select().first()
+    saved = await PlacementMentor.select().order_by(PlacementMentor.id).first()
     assert (saved["user"], saved["name"], saved["contact"]) == (tina, "Tina Team", "tina@example.org")
     page = (await client.get(f"/referrals/{referral}")).text
     assert "Tina Team · tina@example.org · in the case team" in page and "named by ana" in page

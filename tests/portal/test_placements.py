@@ -105,7 +105,9 @@ async def test_two_unexcused_absences_in_a_row_reach_the_counsellor_until_a_resp
     assert await AbsenceAlert.count() == 0  # an excused week breaks the run
     await record(client, referral, weeks_back(1), "absent")  # corrected: now three in a row
     assert await AbsenceAlert.count() == 1
-    notice = await Notification.select().where(Notification.key == "attendance.absent").first()
+    notice = (
+        await Notification.select().where(Notification.key == "attendance.absent").order_by(Notification.id).first()
+    )
     assert notice is not None and notice["link"] == f"/cases/{participant}#attendance"
     await record(client, referral, weeks_back(0), "absent")  # one open alert per placement
     assert await AbsenceAlert.count() == 1

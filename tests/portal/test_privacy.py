@@ -82,7 +82,7 @@ async def full_case(client, make_user, make_org, **overrides) -> tuple[int, dict
         {"opportunity_id": str(opportunity), "message": f"{FIRST} writes at {EMAIL}", "send": "now"},
     )
     assert referred.status_code == 303
-    referral = (await Referral.select(Referral.id).first())["id"]
+    referral = (await Referral.select(Referral.id).order_by(Referral.id).first())["id"]
     await switch(client, "host")
     declined = await post_form(
         client, f"/referrals/{referral}/step", {"to": "declined", "reason": f"{LAST} too far", "note": f"{FIRST} rang"}
@@ -92,7 +92,7 @@ async def full_case(client, make_user, make_org, **overrides) -> tuple[int, dict
     name = (await pool.pseudonyms_for(orgs["firm"], [pid]))[pid]
     asked = await post_form(client, f"/employers/candidates/{name}/introductions", {"message": f"Is {FIRST} free?"})
     assert asked.status_code == 303, asked.text[:300]
-    introduction = (await Introduction.select(Introduction.id).first())["id"]
+    introduction = (await Introduction.select(Introduction.id).order_by(Introduction.id).first())["id"]
     await switch(client, "ana")
     answered = await post_form(
         client,
@@ -137,7 +137,7 @@ async def test_the_lead_downloads_everything_held_as_documented_json_and_it_is_a
     pid, orgs = await full_case(client, make_user, make_org)
     response = await client.get(f"/cases/{pid}/export.json")
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/json")
-    code = (await Participant.select(Participant.code).first())["code"]
+    code = (await Participant.select(Participant.code).order_by(Participant.id).first())["code"]
     disposition = response.headers["content-disposition"]
     assert disposition.startswith("attachment;") and re.search(
         rf'filename="{code}-\d{{4}}-\d\d-\d\d\.json"', disposition
@@ -213,7 +213,7 @@ async def test_the_case_page_links_export_and_erasure_for_the_lead_only(client, 
 
 async def test_no_one_else_may_export_or_erase_and_nothing_is_written(client, make_user, make_org):
     pid, _ = await full_case(client, make_user, make_org)
-    before = (await AuditEvent.count(), await Participant.select().first())
+    before = (await AuditEvent.count(), await Participant.select().order_by(Participant.id).first())
     code = before[1]["code"]
     # tom is on the team but does not lead; eve is elsewhere; the others' roles never reach a case file.
     expected = {"tom": 403, "eve": 404, "boss": 403, "host": 403, "coord": 403}
@@ -227,12 +227,12 @@ async def test_no_one_else_may_export_or_erase_and_nothing_is_written(client, ma
         assert erase.status_code == status, (username, erase.status_code)
     client.cookies.clear()
     assert (await client.get(f"/cases/{pid}/export.json")).status_code in (401, 303)
-    assert (await AuditEvent.count(), await Participant.select().first()) == before
+    assert (await AuditEvent.count(), await Participant.select().order_by(Participant.id).first()) == before
 
 
 async def test_an_administrator_may_export_and_erase_any_case(client, make_user, make_org):
     pid, _ = await full_case(client, make_user, make_org)
-    code = (await Participant.select(Participant.code).first())["code"]
+    code = (await Participant.select(Participant.code).order_by(Participant.id).first())["code"]
     await switch(client, "root")
     assert (await client.get(f"/cases/{pid}")).status_code == 404  # the case file itself stays the team's
     exported = await client.get(f"/cases/{pid}/export.json")
@@ -246,11 +246,11 @@ async def test_an_administrator_may_export_and_erase_any_case(client, make_user,
         client, f"/cases/{pid}/erase", {"reason": "other", "other_reason": "Court order 12/2026", "confirm_code": code}
     )
     assert erased.status_code == 303 and erased.headers["location"] == f"/cases/{pid}/erase"
-    row = await Participant.select().first()
+    row = await Participant.select().order_by(Participant.id).first()
     assert row["pseudonymised_reason"] == "other: Court order 12/2026" and row["first_name"] == ""
     done = await client.get(f"/cases/{pid}/erase")
     assert "was pseudonymised" in done.text and "Court order 12/2026" in done.text
-    event = await AuditEvent.select().where(AuditEvent.action == "pseudonymise").first()
+    event = await AuditEvent.select().where(AuditEvent.action == "pseudonymise").order_by(AuditEvent.id).first()
     assert event["username"] == "root" and event["detail"] == "reason: other: Court order 12/2026"
 
 
@@ -261,7 +261,7 @@ async def test_erasure_needs_a_legal_reason_and_the_typed_code_and_bad_input_cha
     client, make_user, make_org
 ):
     pid, _ = await full_case(client, make_user, make_org)
-    code = (await Participant.select(Participant.code).first())["code"]
+    code = (await Participant.select(Participant.code).order_by(Participant.id).first())["code"]
     await PortalUser.update({PortalUser.language: "en"}).where(PortalUser.username == "ana")  # messages in English
     attempts = [
         ({"confirm_code": code}, "Choose the legal reason."),
@@ -274,7 +274,7 @@ async def test_erasure_needs_a_legal_reason_and_the_typed_code_and_bad_input_cha
     for data, message in attempts:
         response = await post_form(client, f"/cases/{pid}/erase", data)
         assert response.status_code == 422 and message in response.text, (data, response.status_code)
-    row = await Participant.select().first()
+    row = await Participant.select().order_by(Participant.id).first()
     assert row["first_name"] == FIRST and row["pseudonymised_at"] is None and await CaseNote.count() == 1
 
 
@@ -286,7 +286,7 @@ async def test_erasure_leaves_no_trace_of_the_person_in_any_table_and_keeps_the_
         assert any(t == table for t, _ in found), table
     for table in ("referral", "referral_event", "introduction", "introduction_event", "notification", "audit_event"):
         assert any(t == table for t, _ in found), table
-    before = await Participant.select().first()
+    before = await Participant.select().order_by(Participant.id).first()
     counts = (await StageChange.count(), await PlanStep.count(), await Referral.count(), await Introduction.count())
     audit_before = await AuditEvent.count().where(AuditEvent.record_id == pid)
     form = await client.get(f"/cases/{pid}/erase")
@@ -297,7 +297,7 @@ async def test_erasure_leaves_no_trace_of_the_person_in_any_table_and_keeps_the_
     assert erased.status_code == 303 and erased.headers["location"] == f"/cases/{pid}"
 
     assert await sentinel_hits() == []
-    after = await Participant.select().first()
+    after = await Participant.select().order_by(Participant.id).first()
     for kept in ("code", "stage", "region", "municipality", "skills", "interests", "support_needs", "created_at"):
         assert after[kept] == before[kept], kept
     assert after["birth_year"] == 1985 and after["latitude"] is None and after["longitude"] is None
@@ -309,8 +309,8 @@ async def test_erasure_leaves_no_trace_of_the_person_in_any_table_and_keeps_the_
         await Referral.count(),
         await Introduction.count(),
     ) == counts
-    assert (await PlanStep.select(PlanStep.due_on).first())["due_on"] == dt.date(2030, 1, 31)
-    assert (await Referral.select(Referral.status).first())["status"] == "declined"
+    assert (await PlanStep.select(PlanStep.due_on).order_by(PlanStep.id).first())["due_on"] == dt.date(2030, 1, 31)
+    assert (await Referral.select(Referral.status).order_by(Referral.id).first())["status"] == "declined"
     assert await CaseNote.count() == 0
     assert await Notification.count().where(Notification.link.like(f"/cases/{pid}%")) == 0
     # The audit keeps every event with its record id (the form's read and the erasure added), details cleared.
@@ -326,7 +326,7 @@ async def test_erasure_leaves_no_trace_of_the_person_in_any_table_and_keeps_the_
 
 async def test_a_failure_midway_leaves_everything_as_it_was(client, make_user, make_org, monkeypatch):
     pid, _ = await full_case(client, make_user, make_org)
-    code = (await Participant.select(Participant.code).first())["code"]
+    code = (await Participant.select(Participant.code).order_by(Participant.id).first())["code"]
     hits = await sentinel_hits()
     audit_count = await AuditEvent.count()
 
@@ -337,7 +337,7 @@ async def test_a_failure_midway_leaves_everything_as_it_was(client, make_user, m
     response = await post_form(client, f"/cases/{pid}/erase", {"reason": "request", "confirm_code": code})
     assert response.status_code == 500
     assert await sentinel_hits() == hits
-    row = await Participant.select().first()
+    row = await Participant.select().order_by(Participant.id).first()
     assert row["pseudonymised_at"] is None and row["birth_year"] == 1987 and await CaseNote.count() == 1
     assert await AuditEvent.count().where(AuditEvent.action == "pseudonymise") == 0
     assert await AuditEvent.count() == audit_count  # the failed erasure wrote no event
@@ -347,7 +347,7 @@ async def test_a_pseudonymised_case_is_read_only_unreferable_and_hidden_from_emp
     pid, orgs = await full_case(client, make_user, make_org, languages=["sl"])
     await PortalUser.update({PortalUser.language: "en"}).where(PortalUser.username == "ana")  # messages in English
     await post_form(client, f"/cases/{pid}/consents", {"scope": "case_team", "decision": "give"})
-    code = (await Participant.select(Participant.code).first())["code"]
+    code = (await Participant.select(Participant.code).order_by(Participant.id).first())["code"]
     assert await pool.in_pool(pid)
     assert (
         await post_form(client, f"/cases/{pid}/erase", {"reason": "consent_withdrawn", "confirm_code": code})

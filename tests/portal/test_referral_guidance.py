@@ -97,8 +97,8 @@ async def test_a_place_that_breaks_a_constraint_needs_a_reason(client, make_user
     reason = "She moves to Zagreb next month and speaks some Croatian."
     sent = await post_form(client, path, {"opportunity_id": str(croatian), "send": "now", "override_reason": reason})
     assert sent.status_code == 303
-    referral = (await Referral.select(Referral.id).first())["id"]
-    first = await ReferralEvent.select().where(ReferralEvent.referral == referral).first()
+    referral = (await Referral.select(Referral.id).order_by(Referral.id).first())["id"]
+    first = await ReferralEvent.select().where(ReferralEvent.referral == referral).order_by(ReferralEvent.id).first()
     assert first["reason"] == reason and set(first["constraints"].split(",")) == {"languages", "travel_radius"}
     page = (await client.get(f"/referrals/{referral}")).text
     assert "Referred although the place broke conditions" in page and reason in page
@@ -115,7 +115,7 @@ async def test_a_place_that_breaks_a_constraint_needs_a_reason(client, make_user
     )
     assert plain.status_code == 303
     newest = (await Referral.select(Referral.id).order_by(Referral.id, ascending=False).first())["id"]
-    event = await ReferralEvent.select().where(ReferralEvent.referral == newest).first()
+    event = await ReferralEvent.select().where(ReferralEvent.referral == newest).order_by(ReferralEvent.id).first()
     assert event["reason"] == "" and event["constraints"] == ""
 
 

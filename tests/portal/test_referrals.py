@@ -16,7 +16,7 @@ async def test_the_whole_loop_with_history_and_notifications(client, make_user, 
     referral = await refer(client, participant, opportunity)
     await switch(client, "host")
     inbox = await client.get("/referrals/inbox")
-    code = (await Participant.select(Participant.code).first())["code"]
+    code = (await Participant.select(Participant.code).order_by(Participant.id).first())["code"]
     assert code in inbox.text
     page = await client.get(f"/referrals/{referral}")
     assert "Reliable, likes hands-on work." in page.text and "sorting" in page.text and "Mentor" in page.text
@@ -27,7 +27,9 @@ async def test_the_whole_loop_with_history_and_notifications(client, make_user, 
         assert (await step(client, referral, to)).status_code == 303
     row = await Referral.select().where(Referral.id == referral).first()
     assert row["status"] == "hired" and not row["holds_place"]
-    assert (await Opportunity.select(Opportunity.places_taken).first())["places_taken"] == 0  # completion frees it
+    assert (await Opportunity.select(Opportunity.places_taken).order_by(Opportunity.id).first())[
+        "places_taken"
+    ] == 0  # completion frees it
     events = (
         await ReferralEvent.select(ReferralEvent.to_status)
         .where(ReferralEvent.referral == referral)
@@ -37,7 +39,7 @@ async def test_the_whole_loop_with_history_and_notifications(client, make_user, 
     await switch(client, "ana")
     case_page = await client.get(f"/cases/{participant}")
     assert "Hired" in case_page.text
-    # Stored as a key with the status code; written out when read (portal.referrals.notify).
+    # Stored as a key with the status code; written out when read (portal.notifications.services).
     assert await Notification.count().where(Notification.params.like('%"status": "hired"%')) == 1
 
 
@@ -49,9 +51,9 @@ async def test_decline_and_drop_out_need_a_reason(client, make_user, make_org):
     # The small form comes back with the field's message, open where it was.
     assert no_reason.status_code == 422 and "Please give a reason." in no_reason.text
     assert 'aria-invalid="true"' in no_reason.text
-    assert (await Referral.select(Referral.status).first())["status"] == "sent"
+    assert (await Referral.select(Referral.status).order_by(Referral.id).first())["status"] == "sent"
     await step(client, referral, "declined", "No mentor free until spring")
-    row = await Referral.select().first()
+    row = await Referral.select().order_by(Referral.id).first()
     assert (row["status"], row["reason"]) == ("declined", "No mentor free until spring")
 
 
@@ -80,7 +82,7 @@ async def test_outsiders_cannot_see_or_move_a_referral(client, make_user, make_o
         assert (
             await post_form(client, f"/cases/{participant}/referrals", {"opportunity_id": str(opportunity)})
         ).status_code == 404
-    assert (await Referral.select(Referral.status).first())["status"] == "sent"
+    assert (await Referral.select(Referral.status).order_by(Referral.id).first())["status"] == "sent"
 
 
 async def test_a_full_or_closed_opportunity_or_a_second_live_referral_is_refused_politely(client, make_user, make_org):
@@ -91,7 +93,9 @@ async def test_a_full_or_closed_opportunity_or_a_second_live_referral_is_refused
     )
     assert again.headers["location"].endswith("notice=duplicate#referrals")
     closed = await make_opportunity(
-        host, (await Opportunity.select(Opportunity.created_by).first())["created_by"], status="closed"
+        host,
+        (await Opportunity.select(Opportunity.created_by).order_by(Opportunity.id).first())["created_by"],
+        status="closed",
     )
     response = await post_form(
         client, f"/cases/{participant}/referrals", {"opportunity_id": str(closed), "send": "now"}
@@ -158,7 +162,9 @@ async def test_concurrent_accepts_never_overbook(client, make_user, make_org):
     assert len(refused) == attempts - capacity
     assert await Referral.count().where(Referral.status == "accepted") == capacity
     assert await Referral.count().where(Referral.holds_place.eq(True)) == capacity
-    assert (await Opportunity.select(Opportunity.places_taken).first())["places_taken"] == capacity
+    assert (await Opportunity.select(Opportunity.places_taken).order_by(Opportunity.id).first())[
+        "places_taken"
+    ] == capacity
     page = await client.get(refused[0].headers["location"])
     assert page.status_code == 200 and "No places are left in this opportunity." in page.text
 

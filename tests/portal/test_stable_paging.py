@@ -28,7 +28,9 @@ async def _walk(client, path: str, link: re.Pattern[str]) -> list[int]:
 
 async def test_opportunities_caseload_and_inbox_page_through_rows_with_one_timestamp(client, make_user, make_org):
     participant, opportunity, host = await setting(client, make_user, make_org, capacity=500)
-    creator = (await Participant.select(Participant.lead_counsellor).first())["lead_counsellor"]
+    creator = (await Participant.select(Participant.lead_counsellor).order_by(Participant.id).first())[
+        "lead_counsellor"
+    ]
     opportunities = [opportunity] + [
         await make_opportunity(host, creator, created_at=STAMP, updated_at=STAMP) for _ in range(ROWS - 1)
     ]

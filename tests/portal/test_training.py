@@ -141,7 +141,7 @@ async def test_coordinator_creates_an_event_and_bad_input_changes_nothing(client
 
     response = await post_form(client, "/training/events/new", event_form(org))
     assert response.status_code == 303, response.text[:2000]
-    event = await TrainingEvent.select().first()
+    event = await TrainingEvent.select().order_by(TrainingEvent.id).first()
     assert response.headers["location"].startswith(f"/training/events/{event['id']}")
     assert event["region"] == "Podravska" and event["municipality"] == "Ormož"
     assert round(event["latitude"], 3) == 46.409  # the municipality's coordinates
@@ -444,7 +444,12 @@ async def test_materials_are_checked_by_size_and_content(client, make_org, make_
         f"/training/events/{event_id}/materials", data={**link, "url": "https://www.bistra.si/2sokrog"}
     )
     assert response.status_code == 303
-    link_id = (await TrainingMaterial.select(TrainingMaterial.id).where(TrainingMaterial.url != "").first())["id"]
+    link_id = (
+        await TrainingMaterial.select(TrainingMaterial.id)
+        .where(TrainingMaterial.url != "")
+        .order_by(TrainingMaterial.id)
+        .first()
+    )["id"]
     assert "https://www.bistra.si/2sokrog" in (await client.get(f"/training/events/{event_id}")).text
     assert (await client.get(f"/training/materials/{link_id}")).status_code == 404  # never a redirect elsewhere
     # Any logged-in user downloads; the file comes back as stored, as an attachment.

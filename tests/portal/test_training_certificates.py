@@ -170,6 +170,13 @@ async def test_trained_page_counts_against_the_target_and_suppresses_small_group
     staff = (await client.get("/training/trained/staff")).text
     assert "Ana Žužek Šćepanović Đurić" in staff and "hzz0" in staff.lower()
     assert "Bor Absent" not in staff
+    # htmx asks for the paged tables alone: the blocks render by themselves, with their counts and pagers.
+    fragment = await client.get("/training/trained", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert 'id="institutions"' in fragment.text and "HZZ Varaždin" in fragment.text and "fewer than 5" in fragment.text
+    fragment = await client.get("/training/trained/staff", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert 'id="people"' in fragment.text and "Ana Žužek Šćepanović Đurić" in fragment.text
 
 
 async def test_the_target_comes_from_the_indicators_when_set(client, make_org, make_user):

@@ -143,7 +143,9 @@ async def test_a_password_alone_opens_nothing_and_the_code_renews_the_session(cl
     assert urlsplit(location).path == "/login/code"
     assert parse_qs(urlsplit(location).query)["next"] == ["/cases/?q=a"]
     pending_token = client.cookies[sessions.COOKIE_NAME]
-    assert (await UserSession.select(UserSession.pending_second_factor).first())["pending_second_factor"]
+    assert (await UserSession.select(UserSession.pending_second_factor).order_by(UserSession.id).first())[
+        "pending_second_factor"
+    ]
 
     # Only the password done: pages, the API and the account pages are all closed.
     cases = await client.get("/cases/")
@@ -203,7 +205,12 @@ async def test_a_recovery_code_signs_in_once(client, make_user, clock):
     assert response.status_code == 303
     assert (await client.get("/cases/")).status_code == 200
     assert await RecoveryCode.count().where(RecoveryCode.used_at.is_not_null()) == 1
-    event = await AuditEvent.select().where(AuditEvent.detail == "signed in with a recovery code").first()
+    event = (
+        await AuditEvent.select()
+        .where(AuditEvent.detail == "signed in with a recovery code")
+        .order_by(AuditEvent.id)
+        .first()
+    )
     assert event["record_id"] == user_id and event["username"] == "ana"
     await post_form(client, "/logout", {})
     assert (await log_in_with_code(client, "ana", codes[3])).status_code == 422

@@ -12,7 +12,8 @@ import pytest
 
 from network import records
 from portal.demo.network import generated_network, real_network
-from portal.geo import REGIONS, find_place, fold
+from portal.geo import REGIONS, find_place
+from portal.text import fold
 
 ORGANISATION_FIELDS = {
     "key",

@@ -7,7 +7,8 @@ from importlib import resources
 
 import pytest
 
-from portal.geo import REGIONS, Place, find_place, fold, places, regions_for
+from portal.geo import REGIONS, Place, find_place, places, regions_for
+from portal.text import fold
 
 # Generous boxes around each country: a swapped or mistyped coordinate falls outside.
 BOUNDS = {"SI": (45.42, 46.88, 13.37, 16.61), "HR": (42.38, 46.56, 13.48, 19.45)}
@@ -63,7 +64,7 @@ def test_csv_has_the_documented_columns() -> None:
 def test_places_are_loaded_once_and_frozen() -> None:
     assert places() is places()
     with pytest.raises(dataclasses.FrozenInstanceError):
-        places()[0].name = "Elsewhere"  # type: ignore[misc]
+        places()[0].name = "Elsewhere"  # type: ignore[misc]  # the assignment a frozen record must refuse
 
 
 def test_every_place_is_in_a_known_region_and_inside_its_country() -> None:
