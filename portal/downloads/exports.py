@@ -27,6 +27,7 @@ from portal.auth.roles import ADMIN
 from portal.clock import utc_now
 from portal.db.engine import as_utc
 from portal.db.tables import ExportFile
+from portal.downloads import network
 from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.jobs.queue import enqueue
@@ -53,7 +54,7 @@ class Format:
     label: Any
 
 
-# (kind, format) -> what is built. The network's media types are the exporters' (portal.downloads.network).
+# (kind, format) -> what is built; the network's suffixes and media types are its exporters' (network.FORMATS).
 FORMATS: dict[tuple[str, str], Format] = {
     ("hsds", "zip"): Format("hsds", "zip", "zip", "application/zip", _l("Directory as HSDS 3.0 tables (ZIP)")),
     # Built without contact persons: its newest copy is the public download anyone may take.
@@ -64,19 +65,19 @@ FORMATS: dict[tuple[str, str], Format] = {
         "application/zip",
         _l("Directory for everyone as HSDS 3.0 tables, without contact persons (ZIP; the public download)"),
     ),
-    ("network", "graphml"): Format(
-        "network", "graphml", "graphml", "application/graphml+xml", _l("Network as GraphML")
-    ),
-    ("network", "gexf"): Format("network", "gexf", "gexf", "application/gexf+xml", _l("Network as GEXF")),
-    ("network", "json"): Format("network", "json", "json", "application/json", _l("Network as JSON (Cytoscape.js)")),
-    ("network", "xlsx"): Format(
-        "network",
-        "xlsx",
-        "xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        _l("Network as a spreadsheet (XLSX)"),
-    ),
 }
+_NETWORK_LABELS = {
+    "graphml": _l("Network as GraphML"),
+    "gexf": _l("Network as GEXF"),
+    "json": _l("Network as JSON (Cytoscape.js)"),
+    "xlsx": _l("Network as a spreadsheet (XLSX)"),
+}
+FORMATS.update(
+    {
+        ("network", name): Format("network", name, suffix, media_type, _NETWORK_LABELS[name])
+        for name, (suffix, media_type) in network.FORMATS.items()
+    }
+)
 
 _SHOWN = (
     ExportFile.id,
@@ -211,9 +212,7 @@ async def build(kind: str, format: str) -> bytes:
         # one without, as anonymous readers see it.
         path = await build_zip(get_settings().public_url, contact_persons=kind == "hsds")
     else:
-        from portal.downloads.network import export_file
-
-        path = await export_file(format)
+        path = await network.export_file(format)
     try:
         return await asyncio.to_thread(Path(path).read_bytes)
     finally:

@@ -100,13 +100,8 @@ async def _live_moves(f: Filters, since: dt.datetime | None) -> list[dict[str, A
 async def _summary_moves(f: Filters, boundary: str) -> list[dict[str, Any]]:
     """(month or '' before the period, stage, net moves) from the monthly summary, for its months before the
     period's end."""
-    where = sql.Where().add("s.month < {}", min(boundary, month_key(f.end)))
-    if f.country:
-        where.add("s.country = {}", f.country)
-    if f.region:
-        where.add("s.region = {}", f.region)
-    if f.organisation:
-        where.add("s.organisation = {}", f.organisation)
+    # The summary keeps the scope's three columns itself: the same filter, with one alias for both sides.
+    where = sql.people_scope(sql.Where().add("s.month < {}", min(boundary, month_key(f.end))), f, "s", "s")
     return await sql.rows(
         f"""SELECT CASE WHEN s.month < {{}} THEN '' ELSE s.month END AS month, s.stage AS stage, SUM(s.moves) AS moves
             FROM indicator_stage_month s WHERE {where.sql} GROUP BY 1, 2""",
@@ -193,12 +188,7 @@ async def _live_firsts(f: Filters, since: dt.datetime, earlier: bool) -> list[di
 async def _summary_firsts(f: Filters, boundary: str) -> list[dict[str, Any]]:
     """(region, days, people) from the monthly summary for the period's months before the boundary."""
     where = sql.Where().add("s.month >= {}", month_key(f.start)).add("s.month < {}", min(boundary, month_key(f.end)))
-    if f.country:
-        where.add("s.country = {}", f.country)
-    if f.region:
-        where.add("s.region = {}", f.region)
-    if f.organisation:
-        where.add("s.organisation = {}", f.organisation)
+    where = sql.people_scope(where, f, "s", "s")
     return await sql.rows(
         f"""SELECT s.region AS region, s.days AS days, SUM(s.people) AS n
             FROM indicator_first_placement_month s WHERE {where.sql} GROUP BY 1, 2""",

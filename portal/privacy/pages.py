@@ -22,7 +22,8 @@ from portal.auth.current_user import CurrentUser
 from portal.auth.guards import admin_only, network_manager, roles_allowed, signed_in_user
 from portal.auth.roles import ADMIN, COUNSELLOR
 from portal.cases import services as cases
-from portal.cases.profiling import CRITERIA, SUPPORT_LEVELS
+from portal.cases.profiling import CRITERIA
+from portal.cases.view import vocabularies
 from portal.clock import utc_now
 from portal.db.rows import existing
 from portal.db.tables import Participant
@@ -31,14 +32,13 @@ from portal.employers.introductions import STATUSES as INTRODUCTION_STATUSES
 from portal.i18n import LANGUAGES, current_language
 from portal.i18n import gettext as _
 from portal.i18n.core import set_language
-from portal.organisations.kinds import SPOKEN_LANGUAGES
 from portal.organisations.params import RecordId
 from portal.placements import attendance, responses
 from portal.privacy import erasure, export, processing, retention
 from portal.referrals.flow import STATUSES as REFERRAL_STATUSES
 from portal.service_errors import Refused
 from portal.settings import get_settings
-from portal.vocab import CONSENT_SCOPES, EDUCATION_LEVELS, SECTORS, STAGES, SUPPORT
+from portal.vocab import STAGES
 from portal.web.client import client_address
 from portal.web.context import own_keys
 from portal.web.templating import render
@@ -65,14 +65,9 @@ async def _lead_or_admin(request: Request, participant_id: int) -> CurrentUser:
 
 
 def _labels() -> dict[str, Any]:
+    """The case pages' vocabularies, with the criteria by code, and the names the export document adds."""
     return {
-        "stages": STAGES,
-        "education_levels": EDUCATION_LEVELS,
-        "sectors": SECTORS,
-        "support": SUPPORT,
-        "spoken_languages": SPOKEN_LANGUAGES,
-        "consent_scopes": CONSENT_SCOPES,
-        "support_levels": SUPPORT_LEVELS,
+        **vocabularies(),
         "criteria": {c.code: c for c in CRITERIA},
         "referral_statuses": REFERRAL_STATUSES,
         "introduction_statuses": INTRODUCTION_STATUSES,
