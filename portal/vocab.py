@@ -66,3 +66,12 @@ CONSENT_SCOPES = {
 # no second referral to it is made, an allocation round does not offer the person again, and a
 # step taken back into one of them is refused while another live referral exists.
 LIVE_REFERRAL_STATUSES = ("proposed", "sent", "accepted", "started")
+
+
+def split_codes(stored: str | None) -> list[str]:
+    """A list of codes as a row stores it (comma-separated, as ``portal.web.fields.codes`` writes it), in order.
+
+    >>> split_codes("mentor,transport"), split_codes(""), split_codes(None), split_codes("sl, ,hr")
+    (['mentor', 'transport'], [], [], ['sl', 'hr'])
+    """
+    return [code for code in (part.strip() for part in (stored or "").split(",")) if code]

@@ -20,6 +20,7 @@ from network.records import HOST_KINDS
 from portal.db.tables import Opportunity, Participant
 from portal.disclosure import SMALLEST_SHOWN
 from portal.network import needs_text
+from portal.vocab import split_codes
 
 __all__ = ["NeedsInput", "compute", "load", "person", "place"]
 
@@ -53,10 +54,6 @@ class NeedsInput:
     offered: dict[int, set[str]]  # organisation id -> support any of its opportunities offers
 
 
-def _codes(value: str | None) -> list[str]:
-    return [code.strip() for code in (value or "").split(",") if code.strip()]
-
-
 async def load(stages: Iterable[str]) -> NeedsInput:
     """Two queries: participants in the given stages, and every opportunity's host, support and state."""
     people = await Participant.select(
@@ -65,7 +62,7 @@ async def load(stages: Iterable[str]) -> NeedsInput:
     rows = await Opportunity.select(*(getattr(Opportunity, name) for name in PLACE_FIELDS)).order_by(Opportunity.id)
     offered: dict[int, set[str]] = {}
     for row in rows:
-        offered.setdefault(row["organisation"], set()).update(_codes(row["support_offered"]))
+        offered.setdefault(row["organisation"], set()).update(split_codes(row["support_offered"]))
     places = [row for row in rows if row["status"] == "open" and row["places_taken"] < row["capacity"]]
     return NeedsInput(people=[p for p in people if p["region"]], places=places, offered=offered)
 
@@ -75,10 +72,10 @@ def person(row: Mapping[str, Any]) -> matching.Person:
     located = row.get("latitude") is not None and row.get("longitude") is not None
     return matching.Person(
         id=row["id"],
-        languages=frozenset(_codes(row.get("languages"))),
+        languages=frozenset(split_codes(row.get("languages"))),
         travel_radius_km=row.get("travel_km"),
         location=(row["latitude"], row["longitude"]) if located else None,
-        support_needs=frozenset(_codes(row.get("support_needs"))),
+        support_needs=frozenset(split_codes(row.get("support_needs"))),
         available_from=row.get("available_from"),
     )
 
@@ -88,9 +85,9 @@ def place(row: Mapping[str, Any]) -> matching.Opportunity:
     located = row.get("latitude") is not None and row.get("longitude") is not None
     return matching.Opportunity(
         id=row["id"],
-        languages=frozenset(_codes(row.get("languages"))),
+        languages=frozenset(split_codes(row.get("languages"))),
         location=(row["latitude"], row["longitude"]) if located else None,
-        support_offered=frozenset(_codes(row.get("support_offered"))),
+        support_offered=frozenset(split_codes(row.get("support_offered"))),
         start=row.get("starts_on"),
         end=row.get("ends_on"),
         capacity=int(row.get("capacity") or 0),
@@ -110,8 +107,8 @@ def counted(people: list[dict[str, Any]], result: Feasibility) -> list[dict[str,
                 row["latitude"],
                 row["longitude"],
                 None if row["travel_km"] is None else float(row["travel_km"]),
-                tuple(sorted(_codes(row["languages"]))),
-                tuple(sorted(_codes(row["support_needs"]))),
+                tuple(sorted(split_codes(row["languages"]))),
+                tuple(sorted(split_codes(row["support_needs"]))),
                 reasons,
             )
         ] += 1

@@ -22,7 +22,8 @@ from portal.jobs.runs import Runs
 from portal.organisations.kinds import COUNTRIES, SPOKEN_LANGUAGES
 from portal.pagination import Page, clamp_page
 from portal.service_errors import NotFound
-from portal.vocab import OPPORTUNITY_KINDS, SUPPORT
+from portal.vocab import OPPORTUNITY_KINDS, SUPPORT, split_codes
+from portal.web import fields
 
 __all__ = [
     "add_place",
@@ -64,20 +65,15 @@ def clean_name(value: Any) -> tuple[str, dict[str, str]]:
 
 
 def _number(form: Mapping[str, Any], name: str, low: int, high: int, errors: dict[str, str]) -> int:
-    raw = str(form.get(name) or "").strip()
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    number = fields.integer(form.get(name) or "", low, high, digits_only=True)
+    if number is None:
         errors[name] = _("Enter a whole number from %(low)s to %(high)s.") % {"low": low, "high": high}
         return 0
-    return int(raw)
+    return number
 
 
 def _codes(form: Mapping[str, Any], name: str, known: Mapping[str, Any], errors: dict[str, str]) -> list[str]:
-    values = form.get(name) or []
-    values = [values] if isinstance(values, str) else list(values)
-    codes = [str(v) for v in values if str(v)]
-    if any(code not in known for code in codes):
-        errors[name] = _("Choose from the list.")
-    return sorted(set(codes))
+    return sorted(split_codes(fields.codes(form.get(name), known, name, _("Choose from the list."), errors)))
 
 
 def clean_place(form: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[str, str]]:

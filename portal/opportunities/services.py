@@ -24,6 +24,7 @@ from portal.service_errors import Conflict, NotFound  # noqa: F401 (part of this
 from portal.skills import entries as skill_entries
 from portal.skills.services import recognise
 from portal.text import fold
+from portal.vocab import split_codes
 
 __all__ = [
     "DEFAULT_PER_PAGE",
@@ -188,8 +189,8 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     """A stored row as plain data: skills decoded, codes split, places left worked out."""
     row["required_skills"] = skill_entries.loads(row["required_skills"])
     row["optional_skills"] = skill_entries.loads(row["optional_skills"])
-    row["support_offered"] = [code for code in (row["support_offered"] or "").split(",") if code]
-    row["languages"] = [code for code in (row["languages"] or "").split(",") if code]
+    row["support_offered"] = split_codes(row["support_offered"])
+    row["languages"] = split_codes(row["languages"])
     return _listed(row)
 
 

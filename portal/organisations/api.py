@@ -30,6 +30,7 @@ from portal.organisations.schemas import (
     RelationshipPatch,
 )
 from portal.organisations.validation import check_member_changes, clean_organisation, clean_relationship
+from portal.vocab import split_codes
 
 _WRITE_ERRORS = [ValidationException, NotAuthorizedException, PermissionDeniedException]
 
@@ -42,7 +43,7 @@ def _invalid(errors: dict[str, str]) -> ValidationException:
 
 def _detail(row: dict[str, Any]) -> OrganisationDetail:
     fields = {name: row[name] for name in OrganisationDetail.__struct_fields__ if name != "languages"}
-    return OrganisationDetail(**fields, languages=[c for c in (row["languages"] or "").split(",") if c])
+    return OrganisationDetail(**fields, languages=split_codes(row["languages"]))
 
 
 async def _get_or_404(org_id: int, request: Request) -> dict[str, Any]:
