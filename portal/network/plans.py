@@ -85,6 +85,9 @@ def clean_place(form: Mapping[str, Any]) -> tuple[dict[str, Any] | None, dict[st
     ...     "hours_per_week": "20", "capacity": "3", "country": "SI", "municipality": "Ormož"})
     >>> place["region"], place["capacity"], errors
     ('Podravska', 3, {})
+    >>> sorted(clean_place({"kind": "work_trial", "support_offered": ["mentor", "x"], "hours_per_week": "²",
+    ...     "capacity": "3", "country": "SI", "municipality": "Ormož"})[1])
+    ['hours_per_week', 'support_offered']
     """
     errors: dict[str, str] = {}
     kind = str(form.get("kind") or "")
