@@ -18,7 +18,12 @@ Between levels it waits until the server is idle again (at most --drain seconds,
 it), so one page's backlog is not measured as the next page's latency. It prints p50/p95 latency,
 req/s (answers below 400) and that as a share of a bare Litestar hello-world on the same server
 and arguments (measured before and after the pages; the share is of their mean), the response
-size, errors by status (a 500 is an error, not a crash) and the server's RSS after each page.
+size, errors by status (a 500 is an error, not a crash) and the server's RSS after each page: all its
+processes, and the largest one (with --workers, a worker's: the per-worker figure).
+
+A sqlite:/// URL serves a SQLite file instead (`portal migrate` and `portal demo` with
+PORTAL_DATABASE_URL set to it; bench/scale_data.py loads PostgreSQL only), e.g. to compare the
+directory fragment's share of hello-world on both engines.
 
 The load comes from a small HTTP/1.1 keep-alive client on asyncio streams rather than httpx:
 against hello-world on one connection httpx took 1.1 ms of client CPU per request here, this
@@ -265,7 +270,12 @@ class Server:
 
     def rss_mb(self) -> float:
         """Resident memory of the server's processes (with --workers, the supervisor and its workers), from /proc."""
-        total = 0
+        sizes = self.rss_each_mb()
+        return sum(sizes) if sizes else float("nan")
+
+    def rss_each_mb(self) -> list[float]:
+        """Resident memory of each of the server's processes, from /proc (largest first)."""
+        sizes = []
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
@@ -277,8 +287,9 @@ class Server:
                 match = re.search(r"^VmRSS:\s+(\d+) kB", (entry / "status").read_text(), re.M)
             except (OSError, ValueError, IndexError):
                 continue
-            total += int(match[1]) if match else 0
-        return total / 1024 if total else float("nan")
+            if match:
+                sizes.append(int(match[1]) / 1024)
+        return sorted(sizes, reverse=True)
 
     def stop(self) -> None:
         if not self.alive():
@@ -357,11 +368,30 @@ async def login(port: int, username: str) -> str:
 # --- what to ask for ---------------------------------------------------------------------------
 
 
+class _SQLite:
+    """The one asyncpg call :func:`targets` makes, on a SQLite file (a demo or `portal demo` database)."""
+
+    def __init__(self, path: str) -> None:
+        import sqlite3
+
+        self.connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+    async def fetchval(self, sql: str) -> Any:
+        row = self.connection.execute(sql).fetchone()
+        return None if row is None else row[0]
+
+    async def close(self) -> None:
+        self.connection.close()
+
+
 async def targets(database_url: str) -> dict[str, Any]:
     """Ids the page paths name, and the database's size, read directly from the database."""
-    import asyncpg
+    if database_url.startswith("sqlite:///"):
+        conn: Any = _SQLite(database_url.removeprefix("sqlite:///"))
+    else:
+        import asyncpg
 
-    conn = await asyncpg.connect(database_url)
+        conn = await asyncpg.connect(database_url)
     try:
         found = {
             "case": await conn.fetchval(
@@ -425,6 +455,7 @@ class Figures:
     size: int = 0
     levels: dict[int, Level] = field(default_factory=dict)
     rss_mb: float = float("nan")
+    rss_top_mb: float = float("nan")  # the largest process: with --workers, the per-worker figure
     notes: list[str] = field(default_factory=list)
 
 
@@ -465,7 +496,9 @@ async def measure(
         sizes = [size for _, status, size in level.results if isinstance(status, int) and status < 400]
         if sizes:
             figures.size = sizes[-1]
-        figures.rss_mb = server.rss_mb()
+        each = server.rss_each_mb()
+        figures.rss_mb = sum(each) if each else float("nan")
+        figures.rss_top_mb = each[0] if each else float("nan")
         await settle(server, figures, args, f"{concurrency} connections")
     return figures
 
@@ -507,7 +540,7 @@ def report(all_figures: list[Figures], hellos: list[Figures], levels: list[int])
     head = f"{'page':<28} {'first ms':>9}"
     for c in levels:
         head += f" | {f'{c} conn: p50':>12} {'p95 ms':>8} {'req/s':>7} {'%hello':>7} {'n':>4}"
-    head += f" | {'size KB':>8} {'errors':<18} {'RSS MB':>7}"
+    head += f" | {'size KB':>8} {'errors':<18} {'RSS MB':>7} {'top MB':>7}"
     print(head)
     print("-" * len(head))
     base = {c: sum(h.levels[c].rate for h in hellos) / len(hellos) for c in levels}
@@ -528,7 +561,7 @@ def report(all_figures: list[Figures], hellos: list[Figures], levels: list[int])
         if figures.first_status and not (isinstance(figures.first_status, int) and figures.first_status < 400):
             errors[f"first {figures.first_status}"] += 1
         shown = ", ".join(f"{k}x{v}" for k, v in sorted(errors.items(), key=str)) or "0"
-        line += f" | {figures.size / 1024:>8.1f} {shown:<18} {_fmt(figures.rss_mb):>7}"
+        line += f" | {figures.size / 1024:>8.1f} {shown:<18} {_fmt(figures.rss_mb):>7} {_fmt(figures.rss_top_mb):>7}"
         print(line)
     notes = [(f.name, note) for f in all_figures for note in f.notes]
     if notes:
@@ -599,7 +632,8 @@ async def run(args: argparse.Namespace) -> None:
     portal.start()
     try:
         await portal.ready()
-        print(f"portal serve ready, RSS {portal.rss_mb():.0f} MB (pid {portal.process.pid}, log {portal.log})")
+        each = ", ".join(f"{mb:.0f}" for mb in portal.rss_each_mb())
+        print(f"portal serve ready, RSS {portal.rss_mb():.0f} MB ({each}; pid {portal.process.pid}, log {portal.log})")
         sessions: dict[str, str] = {}
         for user in sorted({PAGES[p][0] for p in chosen if PAGES[p][0]}):
             sessions[user] = await login(port, user)
@@ -624,7 +658,8 @@ async def run(args: argparse.Namespace) -> None:
             level = figures.levels.get(last, Level(0))
             print(
                 f"  {name:<28} first {_fmt(figures.first_ms)} ms, {last} conn p50 "
-                f"{_fmt(level.percentile(0.5))} ms, {_fmt(level.rate, 1)} req/s, RSS {_fmt(figures.rss_mb)} MB",
+                f"{_fmt(level.percentile(0.5))} ms, {_fmt(level.rate, 1)} req/s, RSS {_fmt(figures.rss_mb)} MB"
+                f" (largest process {_fmt(figures.rss_top_mb)} MB)",
                 flush=True,
             )
     finally:

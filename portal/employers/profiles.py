@@ -134,7 +134,7 @@ def _ranked_for_employer(
     lifted = dataclasses.replace(opening, status="open", places_taken=0, capacity=max(opening.capacity, 1))
     people = [person_cache.employer_view.person(r) for r in rows]  # kept records of the rows the query chose
     by_id = {r["id"]: r for r in rows}
-    index = matching.PersonIndex(people, scoring=scoring)
+    index = person_cache.indexes.index(people, scoring)  # kept while the window is the same records
     return [by_id[item.person_id] for item in index.ranked(lifted, top=top)]  # explained later, if shown
 
 

@@ -14,9 +14,11 @@ closes or fills up stays in the index but no longer passes its constraints.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import datetime as dt
 import logging
 import time
+from collections.abc import AsyncIterator
 from typing import Any
 
 import matching
@@ -68,9 +70,8 @@ def _indexed_columns() -> list[Any]:
     return [*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS), Opportunity.updated_at]
 
 
-async def _open_rows() -> list[dict[str, Any]]:
+async def _open_batches() -> AsyncIterator[list[dict[str, Any]]]:
     """Every open opportunity as the index needs it, read by id in batches."""
-    found: list[dict[str, Any]] = []
     last = 0
     while True:
         batch = (
@@ -79,10 +80,15 @@ async def _open_rows() -> list[dict[str, Any]]:
             .order_by(Opportunity.id)
             .limit(_BATCH)
         )
-        found.extend(batch)
+        yield batch
         if len(batch) < _BATCH:
-            return found
+            return
         last = batch[-1]["id"]
+
+
+async def _open_rows() -> list[dict[str, Any]]:
+    """Every open opportunity as the index needs it."""
+    return [row async for batch in _open_batches() for row in batch]
 
 
 async def _changed_rows(since: dt.datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -110,19 +116,45 @@ def _newest(rows: list[dict[str, Any]], before: dt.datetime | None) -> dt.dateti
     return max([*stamps, *([before] if before else [])], default=None)
 
 
-def _construct(rows: list[dict[str, Any]], scoring: matching.Scoring) -> matching.OpportunityIndex:
+def _records(rows: list[dict[str, Any]]) -> list[matching.Opportunity]:
+    """Rows as records: CPU-bound, run in a worker thread."""
+    return [records.opportunity(r) for r in rows]
+
+
+def _construct(opportunities: list[matching.Opportunity], scoring: matching.Scoring) -> matching.OpportunityIndex:
     """The CPU-bound part of a build, run in a worker thread."""
-    return matching.OpportunityIndex([records.opportunity(r) for r in rows], scoring=scoring)
+    index = matching.OpportunityIndex(opportunities, scoring=scoring)
+    _give_back_memory()
+    return index
+
+
+def _give_back_memory() -> None:
+    """Hand the heap a build freed (row batches, temporary arrays) back to the system, where the C library can.
+
+    glibc keeps freed memory for reuse; after a build that was 20-50 MB of a worker's RSS that
+    nothing would use again soon. Elsewhere (musl, macOS) there is no malloc_trim: nothing to do.
+    """
+    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+    if trim is not None:
+        trim(0)
 
 
 async def _build(scoring: matching.Scoring) -> None:
+    # Batch by batch, each turned into records before the next is read: only one batch of row
+    # dicts is alive at a time. Reading them all first held 170 MB of dicts at 100,000 rows, and
+    # the heap they left behind (fragmented by the records made in between) stayed resident.
     started = time.perf_counter()
-    rows = await _open_rows()
-    index = await asyncio.to_thread(_construct, rows, scoring)
+    found: list[matching.Opportunity] = []
+    stamps: dict[int, Any] = {}
+    seen: dt.datetime | None = None
+    async for batch in _open_batches():
+        found += await asyncio.to_thread(_records, batch)
+        stamps.update((r["id"], r["updated_at"]) for r in batch)
+        seen = _newest(batch, seen)
+    index = await asyncio.to_thread(_construct, found, scoring)
     async with _lock:
-        _state.index, _state.seen = index, _newest(rows, None)
-        _state.stamps = {r["id"]: r["updated_at"] for r in rows}
-    logger.info("opportunity index: %d open opportunities in %.1f s", len(rows), time.perf_counter() - started)
+        _state.index, _state.seen, _state.stamps = index, seen, stamps
+    logger.info("opportunity index: %d open opportunities in %.1f s", len(found), time.perf_counter() - started)
 
 
 def _start_build(scoring: matching.Scoring) -> asyncio.Task:

@@ -280,7 +280,8 @@ async def candidates_for(opp_id: int, top: int = 10) -> list[dict[str, Any]]:
     by_id = {p["id"]: p for p in people}
     # Kept records for the rows the query returned (the conditions above still choose who).
     persons = person_cache.people.many(people)
-    index = matching.PersonIndex(persons.values(), scoring=employer_scoring(await training.current_scoring()))
+    # A kept index when the window is the same records as a recent request's (person_cache.IndexCache).
+    index = person_cache.indexes.index(list(persons.values()), employer_scoring(await training.current_scoring()))
     matches = index.recommend(records.opportunity(row), top=top)
     labels = await skills.labels_in(_concepts_of(matches), current_language())
     return [
@@ -311,9 +312,22 @@ def employer_scoring(scoring: matching.Scoring) -> matching.Scoring:
 
     Hiding the distance part on the page is not enough: the total minus the parts shown gives it
     back, and read against a few openings in different places that is the person's home.
+
+    The same object for the same ``scoring`` object: an index keeps the credits it computed for
+    one scoring object only (``matching.columns.SkillTable``), so a new one per request would
+    throw them away.
     """
+    for given, made in _employer_scorings:
+        if given is scoring:
+            return made
     weights = {**scoring.weights.as_dict(), "distance": 0.0}
-    return dataclasses.replace(scoring, weights=matching.Weights(**weights))
+    made = dataclasses.replace(scoring, weights=matching.Weights(**weights))
+    _employer_scorings[:] = [(scoring, made)]
+    return made
+
+
+# The last (scoring, employer_scoring(scoring)) pair: current_scoring() changes its object rarely.
+_employer_scorings: list[tuple[matching.Scoring, matching.Scoring]] = []
 
 
 def _for_employers(explained: dict[str, Any]) -> dict[str, Any]:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 
 import pytest
 
+import matching
 from portal.matching_service import person_cache, records
 
 _STAMP = dt.datetime(2026, 12, 1, 9, 0, tzinfo=dt.UTC)
@@ -106,3 +108,41 @@ def test_the_employer_view_has_no_travel_radius_and_forget_empties_both():
 def test_people_share_one_record_per_skill():
     first, second = records.person(_row(1)), records.person(_row(2))
     assert first.skills[0] is second.skills[0]
+
+
+def _opening() -> matching.Opportunity:
+    return matching.Opportunity(
+        "o1", required_skills=[matching.Skill(label="sorting")], location=(46.42, 15.87), support_offered=["mentor"]
+    )
+
+
+def test_a_kept_index_ranks_as_a_fresh_one_and_is_reused_only_for_the_same_records():
+    cache = person_cache.PersonCache(records.person)
+    indexes = person_cache.IndexCache(capacity=2)
+    scoring = matching.Scoring()
+    window = [cache.person(_row(pid, skills=("sorting",) if pid % 2 else ("cooking",))) for pid in range(1, 7)]
+    first = indexes.index(window, scoring)
+    ranked = first.ranked(_opening(), top=6)
+    assert len(ranked) == 6 and ranked == matching.PersonIndex(window, scoring=scoring).ranked(_opening(), top=6)
+    again = [cache.person(_row(pid, skills=("sorting",) if pid % 2 else ("cooking",))) for pid in range(1, 7)]
+    assert indexes.index(again, scoring) is first  # unchanged rows: the same records, the kept index
+    assert indexes.index(list(reversed(window)), scoring) is not first  # another order breaks ties otherwise
+    changed = [*window[:-1], cache.person(_row(6, skills=("sorting",), stamp=_STAMP + dt.timedelta(seconds=1)))]
+    fresh = indexes.index(changed, scoring)
+    assert fresh is not first
+    assert [r.person_id for r in fresh.ranked(_opening(), top=6)][:4] == [1, 3, 5, 6]  # 6 now sorts too
+    assert indexes.misses == 3 and indexes.hits == 1
+    assert indexes.index(window, scoring) is not first  # capacity 2: the least recently used went
+
+
+def test_a_kept_index_takes_the_callers_weights_but_not_another_text_model():
+    indexes = person_cache.IndexCache()
+    window = [records.person(_row(pid)) for pid in range(1, 4)]
+    scoring = matching.Scoring()
+    index = indexes.index(window, scoring)
+    other = dataclasses.replace(
+        scoring, weights=matching.Weights(skill=1.0, interest=0, distance=0, hours=0, support=0)
+    )
+    assert indexes.index(window, other) is index and index.scoring is other
+    text = matching.SkillText().fit(["sorting", "cooking"])
+    assert indexes.index(window, matching.Scoring(text=text)) is not index
