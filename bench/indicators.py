@@ -10,7 +10,8 @@ asks each case once to warm up, then --requests times in sequence through the AS
 (httpx.ASGITransport, with the same bounded pool `portal serve` opens), dropping the kept figures
 (portal.cache) before each request so that every answer computes them. It prints the response
 size, p50/p95 in milliseconds and the time of one more request that finds the figures kept, then
-how long each indicator section's aggregates take alone (p50 of five), so a slow one can be found. Machines here are shared and noisy:
+how long each indicator section's aggregates take alone, then each aggregate (p50 of five), so a slow one can
+be found. Machines here are shared and noisy:
 compare figures within one run. --summary fresh (the default) first rebuilds the indicators' monthly
 summary (portal/indicators/monthly.py, as the indicator_summary job does) and prints how long that took;
 --summary live drops its state so that every figure is computed from the events (as before the summary
@@ -30,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scale_database import use_scale_database  # noqa: E402 (after the path above)
+from bench.scale_database import use_scale_database
 
 
 def parse_args() -> argparse.Namespace:
@@ -122,6 +123,27 @@ async def main(args: argparse.Namespace) -> None:
                 await SECTIONS[key].build(f)
                 timings.append((time.perf_counter() - start) * 1000)
             sections.append((key, statistics.median(timings)))
+        from portal.indicators import partners, people, placements
+
+        aggregates = []
+        for function in (
+            people.stage_counts,
+            people.entries_exits,
+            people.first_placements,
+            placements.funnel,
+            placements.outcomes,
+            placements.capacity,
+            partners.employer_engagement,
+            partners.cross_border_ties,
+            partners.cross_border_referrals,
+            partners.network_growth,
+        ):
+            timings = []
+            for _ in range(5):
+                start = time.perf_counter()
+                await function(f)
+                timings.append((time.perf_counter() - start) * 1000)
+            aggregates.append((function.__name__, statistics.median(timings)))
     finally:
         await close_pool(DB)
     print(f"{args.database_url.rsplit('/', 1)[-1]}: {args.requests} sequential requests per case (ms)")
@@ -132,6 +154,9 @@ async def main(args: argparse.Namespace) -> None:
         print(f"  {name:<44} {size:>10,} {p50:8.1f} {high:8.1f} {kept:8.1f}")
     print("  each section's aggregates alone, last 12 months, p50 of 5 (ms):")
     for key, p50 in sections:
+        print(f"    {key:<42} {p50:8.1f}")
+    print("  each aggregate alone, last 12 months, p50 of 5 (ms):")
+    for key, p50 in aggregates:
         print(f"    {key:<42} {p50:8.1f}")
 
 

@@ -40,3 +40,24 @@ def total_gives_away(counts: list[int]) -> bool:
         return False
     left = sum(small)
     return len(small) == 1 or left <= len(small) or left >= len(small) * (SMALLEST_SHOWN - 1)
+
+
+# A figure shown exactly can be set against another shown exactly (a country and its regions, a month and the
+# months around it, a page and the public summary) and their difference be a small count. Counts of people on
+# the indicator pages are therefore each rounded to the nearest multiple of ROUNDING_BASE, independently, after
+# suppression: a difference of two rounded figures then says only that the small count lies in a range.
+ROUNDING_BASE = 5
+
+
+def rounded(count: int) -> int | None:
+    """The count as the indicators show it: None for one to four, else the nearest multiple of five.
+
+    Five is odd, so a whole count is never half-way between two multiples: 7 is 5, 8 is 10, and the
+    rounded figure is never more than two from the count.
+
+    >>> [rounded(n) for n in (0, 3, 5, 7, 8, 12, 13)]
+    [0, None, 5, 5, 10, 10, 15]
+    """
+    if is_suppressed(count):
+        return None
+    return ROUNDING_BASE * ((count + ROUNDING_BASE // 2) // ROUNDING_BASE)

@@ -48,7 +48,14 @@ MIGRATION_TABLE = "migration"
 # state row the indicators page computes live until then, so a restore never shows stale summaries. The
 # export files are one-day copies of public data (or of what their asker may read), built again on request.
 NOT_BACKED_UP = frozenset(
-    {"indicator_stage_month", "indicator_first_placement_month", "indicator_summary_state", "export_file"}
+    {
+        "indicator_stage_month",
+        "indicator_first_placement_month",
+        "indicator_funnel_month",
+        "indicator_step_month",
+        "indicator_summary_state",
+        "export_file",
+    }
 )
 
 

@@ -177,9 +177,15 @@ PROCESSING: dict[str, Processing] = {
         _l("An existing place a what-if plan takes away"), _NOT_PERSONAL, _UNTIL_CHANGED, personal=False
     ),
     "export_file": Processing(
-        _l("A big download (the HSDS directory, the network) built in the background for the person who asked"),
+        _l(
+            "A big download (the HSDS directory, the network) built in the background for the person who asked, "
+            "or the public copy of the directory (without contact persons) rebuilt every night"
+        ),
         _l("Public task (Art. 6(1)(e)); contact persons in the directory by legitimate interest (Art. 6(1)(f))"),
-        _l("Removed by the daily retention job once it expired, 24 hours after it was asked for"),
+        _l(
+            "Removed by the daily retention job once it expired: 24 hours after it was asked for; a public copy "
+            "once a newer one is ready (at most 7 days)"
+        ),
     ),
     "indicator_stage_month": Processing(
         _l("Monthly totals of stage changes per region and organisation, for the indicators"),
@@ -189,6 +195,22 @@ PROCESSING: dict[str, Processing] = {
     ),
     "indicator_first_placement_month": Processing(
         _l("Monthly counts of first placements per region and organisation, for the indicators"),
+        _NOT_PERSONAL,
+        _l("Rebuilt from the case and referral histories by the summary job; replaced whole on each refresh"),
+        personal=False,
+    ),
+    "indicator_funnel_month": Processing(
+        _l(
+            "Monthly counts of referrals reaching each step of the funnel per region and organisation, for the indicators"
+        ),
+        _NOT_PERSONAL,
+        _l("Rebuilt from the case and referral histories by the summary job; replaced whole on each refresh"),
+        personal=False,
+    ),
+    "indicator_step_month": Processing(
+        _l(
+            "Monthly counts of referrals sent, started, ended and hired per region and organisation, for the indicators"
+        ),
         _NOT_PERSONAL,
         _l("Rebuilt from the case and referral histories by the summary job; replaced whole on each refresh"),
         personal=False,

@@ -773,11 +773,13 @@ class NetworkPlanRemoval(Table, tablename="network_plan_removal"):
 
 
 class ExportFile(Table, tablename="export_file"):
-    """A big download (the HSDS directory, the network) built by a job and kept in the database for its asker."""
+    """A big download (the HSDS directory, the network) built by a job and kept in the database for its asker
+    (or, for the public directory copy, for everyone)."""
 
     id: Serial
 
-    requested_by = ForeignKey(references=PortalUser, null=False, on_delete=OnDelete.cascade, index=True)
+    # NULL for the public directory copy, which the scheduled job builds for no one in particular.
+    requested_by = ForeignKey(references=PortalUser, null=True, on_delete=OnDelete.cascade, index=True)
     kind = Varchar(length=20, help_text="hsds or network.")
     format = Varchar(length=10, help_text="zip, graphml, gexf, json or xlsx.")
     status = Varchar(length=10, default="running", help_text="running, done or failed.")
@@ -815,6 +817,33 @@ class IndicatorFirstPlacementMonth(Table, tablename="indicator_first_placement_m
     organisation = Integer(help_text="The case holder's organisation (an id; no key, the summary is rebuilt).")
     days = Integer(help_text="Whole days from opening the case to the start.")
     people = Integer()
+
+
+class IndicatorFunnelMonth(Table, tablename="indicator_funnel_month"):
+    """Referrals sent in a whole past month, per scope, funnel step reached and days it took from the one before."""
+
+    month = Varchar(length=7, help_text="'YYYY-MM' (UTC) the referral was sent in.")
+    until = Varchar(length=7, help_text="= month; else the next month it was sent in (a -1 row).")
+    country = Varchar(length=2, help_text="The case holder's country.")
+    region = Varchar(length=100, help_text="The participant's region.")
+    status = Varchar(length=20, help_text="The funnel step reached before the summary's boundary.")
+    days = Integer(null=True, default=None, help_text="Whole days from the step before; empty: not timed.")
+    organisation = Integer(help_text="0: every organisation; else the case holder or the host (an id).")
+    referrals = Integer()
+
+
+class IndicatorStepMonth(Table, tablename="indicator_step_month"):
+    """Referrals with a step (sent, started, ended, hired) in a whole past month, per scope and opportunity."""
+
+    month = Varchar(length=7, help_text="'YYYY-MM' (UTC) of the steps.")
+    until = Varchar(length=7, help_text="= month; else the referral's next month with the step (a -1 row).")
+    status = Varchar(length=20)
+    kind = Varchar(length=40, help_text="The opportunity's kind.")
+    country = Varchar(length=2, help_text="The case holder's country.")
+    region = Varchar(length=100, help_text="The participant's region.")
+    destination = Varchar(length=2, help_text="The opportunity's country.")
+    organisation = Integer(help_text="0: every organisation; else the case holder or the host (an id).")
+    referrals = Integer(help_text="Referrals counted (+) or taken back for a pair of months (-).")
 
 
 class IndicatorSummaryState(Table, tablename="indicator_summary_state"):

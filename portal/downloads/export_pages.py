@@ -2,7 +2,8 @@
 
 Coordinators and admins only: a country's directory or network takes seconds and megabytes to build,
 so it is the network managers' tool, built off the request path (portal.downloads.exports). A person
-sees and downloads only their own exports (admins anyone's); anyone else's is "not found".
+sees and downloads only their own exports and the public directory copies (admins anyone's, and an
+admin's download of someone else's is audited naming its owner); anyone else's is "not found".
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Stream, Template
 
 from portal.audit import services as audit
+from portal.auth.current_user import CurrentUser
 from portal.auth.guards import network_manager, signed_in_user
 from portal.downloads import exports
 from portal.downloads.tables import attachment
@@ -34,8 +36,13 @@ async def _export(request: Request, export_id: int) -> dict:
         raise NotFoundException() from exc
 
 
-def _index_context(found: list[dict], error: str = "") -> dict:
-    return {"exports": found, "formats": exports.FORMATS, "error": error}
+async def _index_context(user: CurrentUser, error: str = "") -> dict:
+    return {
+        "exports": await exports.list_own(user),
+        "public": await exports.public_status(),
+        "formats": exports.FORMATS,
+        "error": error,
+    }
 
 
 class ExportPages(Controller):
@@ -46,8 +53,7 @@ class ExportPages(Controller):
     @get("/", name="exports:index")
     async def index(self, request: Request) -> Template:
         """The user's exports of the last day, and a form to ask for each kind."""
-        found = await exports.list_own(signed_in_user(request))
-        return render(request, "downloads/exports.html", _index_context(found))
+        return render(request, "downloads/exports.html", await _index_context(signed_in_user(request)))
 
     @post("/", status_code=303, name="exports:ask")
     async def ask(self, request: Request) -> Redirect | Template:
@@ -56,8 +62,7 @@ class ExportPages(Controller):
         form = await request.form()
         kind, format = str(form.get("kind") or ""), str(form.get("format") or "")
         if (kind, format) not in exports.FORMATS:
-            found = await exports.list_own(user)
-            context = _index_context(found, _("Choose one of the exports listed below."))
+            context = await _index_context(user, _("Choose one of the exports listed below."))
             return render(request, "downloads/exports.html", context, status_code=422)
         export_id, new = await exports.ask(user, kind, format)
         if new:
@@ -80,10 +85,16 @@ class ExportPages(Controller):
 
     @get("/{export_id:int}/download", name="exports:download")
     async def download(self, request: Request, export_id: RecordId) -> Stream:
-        """The file, read from the database a piece at a time (any web worker can serve it)."""
+        """The file, read from the database a piece at a time (any web worker can serve it). An admin taking
+        someone else's is audited, naming whose it is (it may hold the directory's contact persons)."""
         export = await _export(request, export_id)
         if export["status"] != "done" or export["expired"]:
             raise NotFoundException()
+        user = signed_in_user(request)
+        owner = export["requested_by"]
+        if owner is not None and owner != user.id:
+            detail = f"download of the {export['kind']} export ({export['format']}) asked for by user {owner}"
+            await audit.record(user, client_address(request), "export", "export_file", export_id, detail)
         spec = exports.FORMATS[(export["kind"], export["format"])]
         headers = {**attachment(export["filename"]), "Content-Length": str(export["size"])}
         return Stream(content=exports.chunks(export_id, export["size"]), media_type=spec.media_type, headers=headers)

@@ -1,13 +1,20 @@
 """Big downloads built by a job: the whole directory as HSDS tables and the network files, kept for their asker.
 
 The page only makes a row (``running``) and enqueues ``export_file``; the job writes the file's
-bytes into the row at the end, so any web worker can serve it whichever process built it. Only the
+bytes into the row at the end, so any web worker can serve it whichever process built it. Each row
+is a run of the one run lifecycle (:data:`RUNS`, portal.jobs.runs: started when asked for, done or
+failed, shown as failed past :data:`STALE_AFTER` and marked so by the hourly clean-up). Only the
 person who asked (and admins) may see or download it; it expires :data:`KEPT` after it was asked
 for and the daily retention job removes it. Asking again for the same file while one is being built,
 or within :data:`REUSED_FOR` of one being ready, gives that one instead of building another.
+
 The one exception is the directory for the public (:data:`PUBLIC_HSDS`: HSDS without contact
-persons, as anonymous readers see the directory): whoever asked for it, its newest finished copy is
-what anyone downloads at /organisations/export.hsds.zip (:func:`newest_public`).
+persons, as anonymous readers see the directory). It belongs to no one (``requested_by`` NULL):
+the scheduled job ``public_hsds`` (:func:`public_job`) builds it when there is none and again every
+night after :data:`NIGHTLY`, and a coordinator's button asks for a rebuild now (:func:`refresh_public`).
+Its newest finished copy is what anyone downloads at /organisations/export.hsds.zip
+(:func:`newest_public`); the previous copy stays until a new one is ready, then expires (the
+retention job removes it). One public build runs at a time (a unique index on its running row).
 """
 
 from __future__ import annotations
@@ -16,24 +23,41 @@ import asyncio
 import datetime as dt
 import logging
 import os
-import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from croniter import croniter
+
 from portal.auth.current_user import CurrentUser
 from portal.auth.roles import ADMIN
 from portal.clock import utc_now
 from portal.db.engine import as_utc
+from portal.db.piccolo_conf import DB
 from portal.db.tables import ExportFile
 from portal.downloads import network
-from portal.i18n import gettext as _
 from portal.i18n import lazy_gettext as _l
 from portal.jobs.queue import enqueue
+from portal.jobs.runs import DONE, FAILED, RUNNING, Runs
 from portal.service_errors import NotFound
 
-__all__ = ["KEPT", "FORMATS", "PUBLIC_HSDS", "ask", "build", "chunks", "get", "job", "list_own", "newest_public"]
+__all__ = [
+    "FORMATS",
+    "KEPT",
+    "PUBLIC_HSDS",
+    "RUNS",
+    "ask",
+    "build",
+    "chunks",
+    "get",
+    "job",
+    "list_own",
+    "newest_public",
+    "public_job",
+    "public_status",
+    "refresh_public",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +67,15 @@ REUSED_FOR = dt.timedelta(minutes=5)  # a file this fresh is given again instead
 STALE_AFTER = dt.timedelta(minutes=50)
 CHUNK = 1 << 20  # bytes read from the database per piece of a download
 PUBLIC_HSDS = "hsds-public"
+# The public copy is rebuilt after this moment every night (UTC; after the retention job at 02:30).
+NIGHTLY = "15 3 * * *"
+# A public copy is replaced by the next one; if rebuilding keeps failing, the last one is served this long.
+PUBLIC_KEPT = dt.timedelta(days=7)
+# After a failed scheduled build of the public copy, the schedule tries again after this long.
+PUBLIC_RETRY_AFTER = dt.timedelta(hours=1)
+STALE_REASON = "stopped: the process running it ended before it finished"
+
+RUNS = Runs(ExportFile, STALE_AFTER, started="created_at")
 
 
 @dataclass(frozen=True)
@@ -85,7 +118,6 @@ _SHOWN = (
     ExportFile.kind,
     ExportFile.format,
     ExportFile.status,
-    ExportFile.error,
     ExportFile.created_at,
     ExportFile.finished_at,
     ExportFile.expires_at,
@@ -95,19 +127,48 @@ _SHOWN = (
 
 
 def _shown(row: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
-    """A row as the pages show it: a run past :data:`STALE_AFTER` is failed, an expired file is gone."""
+    """A row as the pages show it: a run past :data:`STALE_AFTER` is failed, an expired file is gone.
+
+    Why a build failed stays in the log and on the row, never on the page (it may name files or
+    servers): ``stopped`` says only whether the process died rather than the build failing."""
     row = dict(row)
-    if row["status"] == "running" and now - as_utc(row["created_at"]) > STALE_AFTER:
-        row.update(status="failed", error=_("The process building it ended before it finished."))
+    row["stopped"] = RUNS.is_stale(row, now)
+    row["status"] = FAILED if row["stopped"] else row["status"]
     row["expired"] = as_utc(row["expires_at"]) <= now
     row["label"] = FORMATS[(row["kind"], row["format"])].label
     return row
 
 
+def _filename(kind: str, format: str, now: dt.datetime) -> str:
+    name = "directory-hsds" if kind in ("hsds", PUBLIC_HSDS) else "network"
+    return f"{name}-{now.strftime('%Y-%m-%d')}.{FORMATS[(kind, format)].suffix}"
+
+
+async def _start(requested_by: int | None, kind: str, format: str) -> int:
+    """A new run of an export (its job enqueued; awaited under tests); its id."""
+    now = utc_now()
+    export_id = await RUNS.start(
+        requested_by=requested_by,
+        kind=kind,
+        format=format,
+        expires_at=now + (PUBLIC_KEPT if kind == PUBLIC_HSDS else KEPT),
+        filename=_filename(kind, format, now),
+        size=0,
+        content=None,
+    )
+    await enqueue("export_file", export_id=export_id)
+    return export_id
+
+
 async def ask(user: CurrentUser, kind: str, format: str) -> tuple[int, bool]:
     """The export of ``kind`` in ``format`` for ``user``: one being built or just built, else a new one
-    (its job enqueued; awaited under tests). Returns its id and whether it is new."""
-    spec = FORMATS[(kind, format)]
+    (its job enqueued; awaited under tests). Returns its id and whether it is new. The public
+    directory is not the user's: asking for it asks for a rebuild now (:func:`refresh_public`)."""
+    if kind == PUBLIC_HSDS:
+        export_id, new = await refresh_public(now=True)
+        if export_id is None:  # now=True always gives a copy or starts one
+            raise RuntimeError("no public directory copy after asking for one")
+        return export_id, new
     now = utc_now()
     reusable = (
         await ExportFile.select(ExportFile.id)
@@ -117,8 +178,8 @@ async def ask(user: CurrentUser, kind: str, format: str) -> tuple[int, bool]:
             & (ExportFile.format == format)
             & (ExportFile.expires_at > now)
             & (
-                ((ExportFile.status == "running") & (ExportFile.created_at > now - STALE_AFTER))
-                | ((ExportFile.status == "done") & (ExportFile.finished_at > now - REUSED_FOR))
+                ((ExportFile.status == RUNNING) & (ExportFile.created_at > now - STALE_AFTER))
+                | ((ExportFile.status == DONE) & (ExportFile.finished_at > now - REUSED_FOR))
             )
         )
         .order_by(ExportFile.id, ascending=False)
@@ -126,33 +187,81 @@ async def ask(user: CurrentUser, kind: str, format: str) -> tuple[int, bool]:
     )
     if reusable:
         return reusable["id"], False
-    stamp = now.strftime("%Y-%m-%d")
-    name = "directory-hsds" if kind in ("hsds", PUBLIC_HSDS) else "network"
-    rows = await ExportFile.insert(
-        ExportFile(
-            requested_by=user.id,
-            kind=kind,
-            format=format,
-            status="running",
-            error="",
-            created_at=now,
-            expires_at=now + KEPT,
-            filename=f"{name}-{stamp}.{spec.suffix}",
-            size=0,
-            content=None,
+    return await _start(user.id, kind, format), True
+
+
+def _is_unique_violation(exc: Exception) -> bool:
+    # asyncpg's UniqueViolationError and sqlite3's IntegrityError (which says UNIQUE).
+    return type(exc).__name__ == "UniqueViolationError" or (
+        type(exc).__name__ == "IntegrityError" and "UNIQUE" in str(exc)
+    )
+
+
+async def _public_running() -> dict[str, Any] | None:
+    return (
+        await ExportFile.select(ExportFile.id, ExportFile.status, ExportFile.created_at)
+        .where((ExportFile.kind == PUBLIC_HSDS) & (ExportFile.status == RUNNING))
+        .order_by(ExportFile.id, ascending=False)
+        .first()
+    )
+
+
+async def refresh_public(*, now: bool) -> tuple[int | None, bool]:
+    """Build the public directory copy unless that is not needed; its id (None when none is needed
+    and there is no copy) and whether a build started.
+
+    A build under way is always that one. With ``now`` (a coordinator's button) a copy finished
+    within :data:`REUSED_FOR` is given again; else (the schedule) a copy asked for since the last
+    :data:`NIGHTLY` moment is enough, and after a failed build the next waits :data:`PUBLIC_RETRY_AFTER`.
+    """
+    moment = utc_now()
+    running = await _public_running()
+    if running is not None:
+        if RUNS.is_running(running, moment):
+            return running["id"], False
+        await RUNS.fail_stale(STALE_REASON, moment)  # its process died: free the one-build index
+    newest = await newest_public()
+    if newest is not None:
+        if now and as_utc(newest["finished_at"]) > moment - REUSED_FOR:
+            return newest["id"], False
+        if not now and as_utc(newest["created_at"]) >= croniter(NIGHTLY, moment).get_prev(dt.datetime):
+            return newest["id"], False
+    if not now:
+        attempt = (
+            await ExportFile.select(ExportFile.id, ExportFile.status, ExportFile.created_at)
+            .where(ExportFile.kind == PUBLIC_HSDS)
+            .order_by(ExportFile.id, ascending=False)
+            .first()
         )
-    ).returning(ExportFile.id)
-    export_id = rows[0]["id"]
-    await enqueue("export_file", export_id=export_id)
-    return export_id, True
+        if attempt and attempt["status"] == FAILED and as_utc(attempt["created_at"]) > moment - PUBLIC_RETRY_AFTER:
+            return (newest or {}).get("id"), False
+    try:
+        return await _start(None, PUBLIC_HSDS, "zip"), True
+    except Exception as exc:
+        if not _is_unique_violation(exc):
+            raise
+    # Another process started one a moment ago: that one.
+    running = await _public_running()
+    if running is None:
+        raise RuntimeError("the public directory build vanished as it started")
+    return running["id"], False
+
+
+async def public_job() -> dict[str, Any]:
+    """The scheduled job ``public_hsds``: builds the public copy when there is none or it is from
+    before last night (:func:`refresh_public`)."""
+    export_id, started = await refresh_public(now=False)
+    return {"export": export_id, "started": started}
 
 
 def _visible(user: CurrentUser) -> Any:
-    return None if user.role == ADMIN else ExportFile.requested_by == user.id
+    """Whose exports ``user`` may see: admins all, others their own and the public copies (public data)."""
+    return None if user.role == ADMIN else (ExportFile.requested_by == user.id) | (ExportFile.kind == PUBLIC_HSDS)
 
 
 async def get(user: CurrentUser, export_id: int) -> dict[str, Any]:
-    """An export the user asked for (any, for admins); NotFound for anyone else's, as for one that never was."""
+    """An export the user asked for, or a public copy (any, for admins); NotFound for anyone else's,
+    as for one that never was."""
     query = ExportFile.select(*_SHOWN).where(ExportFile.id == export_id)
     if (own := _visible(user)) is not None:
         query = query.where(own)
@@ -175,14 +284,16 @@ async def list_own(user: CurrentUser, limit: int = 20) -> list[dict[str, Any]]:
 
 
 async def newest_public() -> dict[str, Any] | None:
-    """The newest finished, unexpired directory for the public (whoever asked for it), or None."""
+    """The newest finished, unexpired directory for the public, or None."""
     now = utc_now()
     return (
-        await ExportFile.select(ExportFile.id, ExportFile.filename, ExportFile.size)
+        await ExportFile.select(
+            ExportFile.id, ExportFile.filename, ExportFile.size, ExportFile.created_at, ExportFile.finished_at
+        )
         .where(
             (ExportFile.kind == PUBLIC_HSDS)
             & (ExportFile.format == "zip")
-            & (ExportFile.status == "done")
+            & (ExportFile.status == DONE)
             & (ExportFile.expires_at > now)
         )
         .order_by(ExportFile.finished_at, ascending=False)
@@ -190,8 +301,16 @@ async def newest_public() -> dict[str, Any] | None:
     )
 
 
+async def public_status() -> dict[str, Any]:
+    """The public copy for the exports page: the one served (``ready``) and one being built (``building``)."""
+    running = await _public_running()
+    building = running if running is not None and RUNS.is_running(running) else None
+    return {"ready": await newest_public(), "building": building}
+
+
 async def chunks(export_id: int, size: int) -> AsyncIterator[bytes]:
-    """The file's bytes read from the database :data:`CHUNK` at a time (substr works on bytea and blob alike)."""
+    """The file's bytes read from the database :data:`CHUNK` at a time (substr works on bytea and blob alike;
+    PostgreSQL keeps the column uncompressed so that each piece is read without decompressing the ones before)."""
     for start in range(1, size + 1, CHUNK):
         rows = await ExportFile.raw(
             "SELECT substr(content, {}, {}) AS part FROM export_file WHERE id = {}", start, CHUNK, export_id
@@ -220,36 +339,29 @@ async def build(kind: str, format: str) -> bytes:
 
 
 async def run(export_id: int) -> None:
-    """Build an export into its row; a failure is stored on the row (the page shows it), never raised."""
+    """Build an export into its row; a failure is logged with the export's id and stored on the row
+    (the page says only that it failed), never raised."""
     row = await ExportFile.select(ExportFile.kind, ExportFile.format).where(ExportFile.id == export_id).first()
     if row is None:
         return
-    started = time.perf_counter()
-    try:
+    async with RUNS.recorded(export_id, logger, f"export ({row['kind']} {row['format']})"):
         content = await build(row["kind"], row["format"])
-    except Exception as exc:
-        logger.exception("export %s failed", export_id)
-        await ExportFile.update(
-            {ExportFile.status: "failed", ExportFile.finished_at: utc_now(), ExportFile.error: str(exc)[:2000]}
-        ).where(ExportFile.id == export_id)
-        return
-    await ExportFile.update(
-        {
-            ExportFile.status: "done",
-            ExportFile.finished_at: utc_now(),
-            ExportFile.size: len(content),
-            ExportFile.content: content,
-        }
-    ).where((ExportFile.id == export_id) & (ExportFile.status == "running"))
-    logger.info(
-        "export %s (%s) took %.2f s, %d bytes", export_id, row["format"], time.perf_counter() - started, len(content)
-    )
+        async with DB.transaction():
+            await RUNS.finish(export_id, size=len(content), content=content)
+            if row["kind"] == PUBLIC_HSDS:
+                # The new copy is served from now on: the older ones expire (the retention job removes
+                # them; a download of one already under way still reads to its end until then).
+                now = utc_now()
+                await ExportFile.update({ExportFile.expires_at: now}).where(
+                    (ExportFile.kind == PUBLIC_HSDS) & (ExportFile.id < export_id) & (ExportFile.expires_at > now)
+                )
+        logger.info("export %s: %d bytes", export_id, len(content))
 
 
 async def job(export_id: int) -> dict[str, Any]:
     """The job the registry names: builds an export that is still ``running`` (a retry builds it afresh)."""
-    row = await ExportFile.select(ExportFile.status).where(ExportFile.id == export_id).first()
-    if row is None or row["status"] != "running":
-        return {"skipped": row["status"] if row else "missing"}
+    status = await RUNS.status_of(export_id)
+    if status != RUNNING:
+        return {"skipped": status or "missing"}
     await run(export_id)
     return {"export": export_id}

@@ -65,7 +65,8 @@ class DirectoryDownloads(Controller):
     @get("/export.hsds.zip", name="organisations:export_hsds", opt={"access": "public"})
     async def export_hsds(self, request: Request) -> Stream | Template:
         """The whole directory as HSDS 3.0 tables (Open Referral), as anyone may read it: the newest copy a
-        coordinator had built for the public (no contact persons), read from the database a piece at a time."""
+        scheduled job (or a coordinator) had built for the public (no contact persons), read from the database a piece
+        at a time."""
         newest = await exports.newest_public()
         if newest is None:
             context = {
@@ -73,7 +74,7 @@ class DirectoryDownloads(Controller):
                 "status_code": 404,
                 "message": _(
                     "The directory export is not available right now; try again later. "
-                    "A coordinator or administrator prepares it under Exports, and each copy is kept for a day."
+                    "It is built by itself when there is none and rebuilt every night."
                 ),
             }
             return render(request, "error.html", context, status_code=404)

@@ -1,4 +1,5 @@
-"""CSV and XLSX of the indicator tables exactly as shown: same filters, same suppression ("<5")."""
+"""CSV and XLSX of the indicator tables exactly as shown: same filters, same suppression ("<5") and rounding, with the note
+that says so."""
 
 from __future__ import annotations
 
@@ -28,6 +29,16 @@ def cell(column: Column, value: Any) -> Any:
     return value
 
 
+def disclosure_note() -> str:
+    """What the page, the files and the report say about the figures (in the reader's language)."""
+    return _(
+        "Counts of people are rounded to the nearest 5, each on its own, so they may not add up; counts of one to "
+        "four people are shown as “fewer than 5” (<5). A dot (·) marks a count hidden so that a small count "
+        "cannot be worked out from the other figures. Shares are worked out from the rounded counts; places, "
+        "organisations, ties and events are not rounded."
+    )
+
+
 def describe(f: Filters, organisation_name: str = "") -> str:
     parts = [_("Period: %(start)s to %(end)s") % {"start": month_key(f.start), "end": month_key(f.last_month)}]
     if f.country:
@@ -45,12 +56,13 @@ def to_csv(table: IndicatorTable) -> bytes:
     writer.writerow([column.label for column in table.columns])
     for row in table.rows:
         writer.writerow([cell(column, value) for column, value in zip(table.columns, row, strict=True)])
+    writer.writerow([disclosure_note()])  # a file read away from the page says how its figures were made
     # With a byte-order mark, spreadsheet programs read č, š, ž as UTF-8.
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def to_xlsx(tables: list[IndicatorTable], description: str) -> bytes:
-    """One sheet per table: its title, the filters, the column headings, the rows."""
+    """One sheet per table: its title, the filters with how counts are shown, the column headings, the rows."""
     book = Workbook()
     empty = book.active  # a new workbook comes with one empty sheet
     if empty is not None:
@@ -59,7 +71,7 @@ def to_xlsx(tables: list[IndicatorTable], description: str) -> bytes:
         sheet = book.create_sheet(table.key[:31])
         sheet.append([table.title])
         sheet["A1"].font = Font(bold=True)
-        sheet.append([description])
+        sheet.append([f"{description}. {disclosure_note()}"])
         sheet.append([column.label for column in table.columns])
         for heading in sheet[3]:
             heading.font = Font(bold=True)

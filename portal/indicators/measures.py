@@ -15,7 +15,7 @@ from portal.indicators.filters import Filters
 class Measure:
     label: object  # a lazy string
     compute: Callable[[Filters], Awaitable[int]]
-    personal: bool = True  # a count of people: 1-4 suppressed when shown
+    personal: bool = True  # a count of people: 1-4 suppressed, the rest rounded to the nearest 5 when shown
     # The counts the figure is the sum of, as a table of the page shows them for the same period and scope
     # (months, kinds): the figure is hidden where it less the parts shown would give a small one away.
     parts: Callable[[Filters], Awaitable[list[int]]] | None = None

@@ -3,11 +3,17 @@
 A section is a titled group of tables computed from the filters. Other areas add theirs with
 ``register`` (training adds staff trained and events held); the page, the downloads and the PDF
 report show every registered section by its ``order``, without knowing what is in it.
+
+Counts of people are shown suppressed (one to four) and rounded to the nearest five
+(:func:`portal.disclosure.rounded`), so that no small count follows from the difference of two figures
+shown on different tables, pages, filters or periods. A section writes them with :func:`people` (shares
+are then worked out from the rounded figures) and :func:`suppressed` rounds whatever a section left exact.
 """
 
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -15,12 +21,13 @@ from typing import Any
 
 from portal import cache
 from portal.complementary import HIDDEN, Relation, protect
-from portal.disclosure import is_suppressed, shown
+from portal.disclosure import rounded
 from portal.i18n import current_language
 from portal.indicators.filters import Filters
 
-# Column kinds: "label" (text), "people" (a count of people or of their records: 1-4 suppressed),
-# "count" (organisations, ties, places: not about a person), "percent", "days" (a median).
+# Column kinds: "label" (text), "people" (a count of people or of their records: 1-4 suppressed, the rest
+# rounded to the nearest 5), "count" (organisations, ties, places offered, events: not about a person, shown
+# exactly), "percent" (worked out from the figures as shown), "days" (a median, in whole days).
 KINDS = ("label", "people", "count", "percent", "days")
 
 
@@ -72,35 +79,48 @@ def register(section: Section) -> Section:
 
 
 def people(count: int | None) -> int | None:
-    """A count of people as it may be shown."""
-    return shown(int(count or 0))
+    """A count of people as it may be shown: None for one to four, else rounded to the nearest five."""
+    return rounded(int(count or 0))
 
 
 def people_protected(
     counts: dict[Any, int], relations: list[Relation], virtual: tuple[Any, ...] = ()
 ) -> dict[Any, int | str | None]:
     """Counts of people as they may be shown when a reader also knows ``relations`` between them (totals, parts):
-    1-4 as None, and those hidden so that no such count can be worked out (portal.complementary) as HIDDEN."""
+    1-4 as None, those hidden so that no such count can be worked out (portal.complementary) as HIDDEN, the
+    rest rounded. The exact counts decide what is hidden; a reader sees only the rounded ones."""
     hidden = protect(counts, relations, virtual)
     return {key: HIDDEN if key in hidden else people(count) for key, count in counts.items() if key not in virtual}
 
 
 def percent(part: int | str | None, whole: int | str | None) -> float | None:
-    """A share in percent, or None when either count is suppressed or hidden (the share would give it away) or zero."""
+    """A share in percent of two figures as shown (rounded: a share of exact counts would give them back), or
+    None when either is suppressed or hidden (the share would give it away) or the whole is zero."""
     if not isinstance(part, int) or not isinstance(whole, int) or whole == 0:
         return None
     return round(100 * part / whole, 1)
 
 
+def whole_days(days: float) -> int:
+    """A median in whole days (half up): a median of an even number of people ends in .5, which would tell
+    whether the count behind it is even."""
+    return math.floor(days + 0.5)
+
+
 def suppressed(table: IndicatorTable) -> IndicatorTable:
-    """The table with every count of one to four people hidden, whatever its section did: the one gate
-    all figures pass before the page, the files and the report (idempotent: hidden stays hidden)."""
+    """The table with every count of one to four people hidden and every other count of people rounded to the
+    nearest five, medians in whole days, whatever its section did: the one gate all figures pass before the
+    page, its charts, the files and the report (idempotent: hidden stays hidden, rounded stays the same)."""
     kinds = [column.kind for column in table.columns]
     for row in table.rows:
         for index, kind in enumerate(kinds):
             value = row[index]
-            if kind == "people" and isinstance(value, int) and is_suppressed(value):
-                row[index] = None
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                continue
+            if kind == "people":
+                row[index] = rounded(int(value))
+            elif kind == "days":
+                row[index] = whole_days(value)
     return table
 
 

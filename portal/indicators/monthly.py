@@ -5,12 +5,18 @@ every stage change) and ``people.first_placements`` every placement start ever m
 first). The summaries keep, for every month before their ``boundary`` (the month they were refreshed
 in) and per (country, region, organisation), the net moves into and out of each stage
 (``indicator_stage_month``) and the people whose first placement started then, by days from intake
-(``indicator_first_placement_month``); the page adds the months from the boundary on live. Database
-triggers (migration 2026-12-02T17:11) raise ``indicator_summary_state.changes`` whenever a summarised
-month's inputs change (a stage change or placement start dated in a past month, a start taken back,
-a person's region or case holder, an organisation's country): the summaries are read only while
-``changes`` equals what the last refresh read, so they never give other figures than the live
-computation.
+(``indicator_first_placement_month``), the referrals first sent then by funnel step reached and days
+from the step before, both before the boundary (``indicator_funnel_month``), and the referrals with a
+step (sent, started, completed, dropped out, hired) per month and kind and country of the opportunity
+(``indicator_step_month``); the page adds the months from the boundary on live (for the funnel: the
+steps taken since the boundary of referrals sent before it). The funnel and step summaries keep one set
+of rows for every organisation (``organisation`` 0) and one per organisation involved, the case holder
+or the host, so that neither read grows with the organisations. Database triggers (migrations
+2026-12-02T17:11, 2026-12-03T08:21) raise ``indicator_summary_state.changes`` whenever a summarised
+month's inputs change (a stage change or referral step dated in a past month, a step taken back, a
+person's region or case holder, a referral's person or opportunity, an opportunity's host, kind or
+country, an organisation's country): the summaries are read only while ``changes`` equals what the last
+refresh read, so they never give other figures than the live computation.
 """
 
 from __future__ import annotations
@@ -109,6 +115,114 @@ def _first_placements_statement() -> str:
     """
 
 
+# The summaries' organisation column: 0 on the rows for every organisation (read without an organisation
+# filter), else an organisation involved, the case holder or the host (a referral counts once for each).
+def _per_organisation(source: str, columns: str, counted: str) -> str:
+    """The three row sets of ``source`` (with columns ``organisation`` and ``host``) grouped by ``columns``."""
+    return f"""
+        SELECT {columns}, 0, {counted} FROM {source} GROUP BY {columns}
+        UNION ALL
+        SELECT {columns}, organisation, {counted} FROM {source} GROUP BY {columns}, organisation
+        UNION ALL
+        SELECT {columns}, host, {counted} FROM {source} WHERE host <> organisation GROUP BY {columns}, host"""
+
+
+def _funnel_statement() -> tuple[str, int]:
+    """Every referral sent before the boundary (a kept 'sent'), counted per month it was sent in (a referral
+    sent in several months: each pair of consecutive ones takes one back, as in ``_steps_statement``), scope
+    and funnel step reached before the boundary, with the whole days from the step before when that was
+    reached before the boundary too (NULL: reached, not timed). Returns the statement and how many boundary
+    arguments it takes."""
+    from portal.indicators.people import KEPT_STEP
+    from portal.indicators.placements import FUNNEL, FUNNEL_IN, funnel_steps_sql  # placements reads this module
+
+    columns = "month, until, country, region, organisation, host, n"
+    units = [f"SELECT {columns}, 'sent' AS status, CAST(NULL AS INTEGER) AS days FROM cohort"]
+    for before, status in zip(FUNNEL, FUNNEL[1:], strict=False):
+        units.append(
+            f"SELECT {columns}, '{status}', CASE WHEN {before} < {{}} THEN {sql.whole_days_between(before, status)} END "
+            f"FROM cohort WHERE {status} < {{}}"
+        )
+    union = "\nUNION ALL\n".join(units)
+    statement = f"""
+        INSERT INTO indicator_funnel_month (month, until, country, region, status, days, organisation, referrals)
+        WITH sent_months AS (
+            SELECT DISTINCT e.referral AS referral, {sql.month_of("e.changed_at")} AS month
+            FROM referral_event e
+            WHERE e.to_status = 'sent' AND {KEPT_STEP} AND e.changed_at < {{}}
+        ),
+        ordered AS (
+            SELECT referral, month, LEAD(month) OVER (PARTITION BY referral ORDER BY month) AS next FROM sent_months
+        ),
+        weights AS (
+            SELECT referral, month, month AS until, 1 AS n FROM ordered
+            UNION ALL
+            SELECT referral, month, next, -1 FROM ordered WHERE next IS NOT NULL
+        ),
+        steps AS (
+            SELECT e.referral AS referral, {funnel_steps_sql()}
+            FROM referral_event e
+            WHERE e.to_status IN {FUNNEL_IN} AND {KEPT_STEP}
+            GROUP BY e.referral
+        ),
+        cohort AS (
+            SELECT st.*, w.month AS month, w.until AS until, w.n AS n, po.country AS country, p.region AS region,
+                   p.organisation AS organisation, o.organisation AS host
+            FROM weights w JOIN steps st ON st.referral = w.referral JOIN referral r ON r.id = w.referral
+            JOIN participant p ON p.id = r.participant JOIN organisation po ON po.id = p.organisation
+            JOIN opportunity o ON o.id = r.opportunity
+        ),
+        units AS (
+            {union}
+        )
+        {_per_organisation("units", "month, until, country, region, status, days", "SUM(n)")}
+    """
+    return statement, 1 + 2 * (len(FUNNEL) - 1)
+
+
+STEPS = ("sent", "started", "completed", "dropped_out", "hired")
+STEPS_IN = "(" + ", ".join(f"'{status}'" for status in STEPS) + ")"
+
+
+def _steps_statement() -> str:
+    """The referrals with a kept step of each status (``STEPS``) per month before the boundary and scope,
+    with the kind and the country of the opportunity.
+
+    The live figures count a referral once over the period even with such steps in several months: each
+    month counts it (+1, ``until`` = ``month``), and each pair of its consecutive months takes one back
+    (-1, ``month`` to ``until``); a period from month a to b (exclusive) sums the rows with ``month`` >= a
+    and ``until`` < b, which gives exactly one for a referral with any of its months in the period."""
+    from portal.indicators.people import KEPT_STEP  # people reads this module
+
+    return f"""
+        INSERT INTO indicator_step_month
+            (month, until, status, kind, country, region, destination, organisation, referrals)
+        WITH kept AS (
+            SELECT DISTINCT e.referral AS referral, e.to_status AS status, {sql.month_of("e.changed_at")} AS month
+            FROM referral_event e
+            WHERE e.to_status IN {STEPS_IN} AND {KEPT_STEP} AND e.changed_at < {{}}
+        ),
+        ordered AS (
+            SELECT referral, status, month,
+                   LEAD(month) OVER (PARTITION BY referral, status ORDER BY month) AS next
+            FROM kept
+        ),
+        units AS (
+            SELECT referral, status, month, month AS until, 1 AS n FROM ordered
+            UNION ALL
+            SELECT referral, status, month, next, -1 FROM ordered WHERE next IS NOT NULL
+        ),
+        scoped AS (
+            SELECT u.month AS month, u.until AS until, u.status AS status, o.kind AS kind, po.country AS country,
+                   p.region AS region, o.country AS destination, p.organisation AS organisation,
+                   o.organisation AS host, u.n AS n
+            FROM units u JOIN referral r ON r.id = u.referral JOIN participant p ON p.id = r.participant
+            JOIN organisation po ON po.id = p.organisation JOIN opportunity o ON o.id = r.opportunity
+        )
+        {_per_organisation("scoped", "month, until, status, kind, country, region, destination", "SUM(n)")}
+    """
+
+
 def _is_fresh(found: dict[str, Any] | None, now: dt.datetime) -> bool:
     if not found or found["refreshed_at"] is None:
         return False
@@ -144,6 +258,11 @@ async def refresh(now: dt.datetime | None = None, only_when_stale: bool = False)
         await sql.rows(_insert_statement(), month_start(boundary))
         await sql.rows("DELETE FROM indicator_first_placement_month")
         await sql.rows(_first_placements_statement(), month_start(boundary))
+        await sql.rows("DELETE FROM indicator_funnel_month")
+        funnel, arguments = _funnel_statement()
+        await sql.rows(funnel, *[month_start(boundary)] * arguments)
+        await sql.rows("DELETE FROM indicator_step_month")
+        await sql.rows(_steps_statement(), month_start(boundary))
         await sql.rows(
             "UPDATE indicator_summary_state SET boundary = {}, summarised_changes = {}, refreshed_at = {} "
             "WHERE name = {}",
@@ -152,9 +271,15 @@ async def refresh(now: dt.datetime | None = None, only_when_stale: bool = False)
             utc_now(),
             NAME,
         )
-    stages = await sql.rows("SELECT COUNT(*) AS n FROM indicator_stage_month")
-    firsts = await sql.rows("SELECT COUNT(*) AS n FROM indicator_first_placement_month")
-    return {"boundary": boundary, "rows": stages[0]["n"] + firsts[0]["n"]}
+    counted = 0
+    for table in (
+        "indicator_stage_month",
+        "indicator_first_placement_month",
+        "indicator_funnel_month",
+        "indicator_step_month",
+    ):
+        counted += (await sql.rows(f"SELECT COUNT(*) AS n FROM {table}"))[0]["n"]
+    return {"boundary": boundary, "rows": counted}
 
 
 async def job() -> dict[str, Any]:

@@ -12,6 +12,7 @@ from portal.indicators import sql
 from portal.indicators.filters import Filters
 from portal.indicators.model import Column, IndicatorTable, Section, people, people_protected, register
 from portal.indicators.people import KEPT_STEP
+from portal.indicators.placements import step_referrals
 
 
 def _period(where: sql.Where, column: str, f: Filters) -> sql.Where:
@@ -29,7 +30,7 @@ def _either_end(where: sql.Where, f: Filters) -> sql.Where:
     return where
 
 
-async def employer_engagement(f: Filters) -> dict[str, dict[str, int]]:
+async def employer_engagement(f: Filters, use_summary: bool = True) -> dict[str, dict[str, int]]:
     """Month -> requests to meet asked, accepted; hires after an accepted introduction; all hires."""
     out = {month: {"asked": 0, "accepted": 0, "hired_introduced": 0, "hired": 0} for month in f.months}
     joins = "JOIN participant p ON p.id = i.participant JOIN organisation po ON po.id = p.organisation"
@@ -48,22 +49,23 @@ async def employer_engagement(f: Filters) -> dict[str, dict[str, int]]:
         *where.args,
     ):
         out[row["month"]]["accepted"] = row["n"]
+    hires = await step_referrals(f, ("hired",), {}, use_summary=use_summary, per_month=True)
+    for (key, _status), n in hires.items():
+        out[key]["hired"] = n
+    # The hires after an accepted introduction, found from the accepted introductions (far fewer than hires).
+    people_joins = ""
+    if f.country or f.region or f.organisation:
+        people_joins = "JOIN participant p ON p.id = r.participant JOIN organisation po ON po.id = p.organisation"
     where = sql.people_scope(_period(sql.Where().add("e.to_status = 'hired'"), "e.changed_at", f), f, host="o")
-    introduced = (
-        "EXISTS (SELECT 1 FROM introduction i WHERE i.participant = r.participant "
-        "AND i.organisation = o.organisation AND i.status = 'accepted')"
-    )
     for row in await sql.rows(
-        f"""SELECT {sql.month_of("e.changed_at")} AS month, COUNT(DISTINCT e.referral) AS n,
-                   COUNT(DISTINCT CASE WHEN {introduced} THEN e.referral END) AS introduced
-            FROM referral_event e JOIN referral r ON r.id = e.referral
-            JOIN participant p ON p.id = r.participant JOIN organisation po ON po.id = p.organisation
-            JOIN opportunity o ON o.id = r.opportunity
-            WHERE {KEPT_STEP} AND {where.sql} GROUP BY 1""",
+        f"""SELECT {sql.month_of("e.changed_at")} AS month, COUNT(DISTINCT e.referral) AS n
+            FROM introduction i JOIN referral r ON r.participant = i.participant
+            JOIN opportunity o ON o.id = r.opportunity AND o.organisation = i.organisation
+            JOIN referral_event e ON e.referral = r.id {people_joins}
+            WHERE i.status = 'accepted' AND {KEPT_STEP} AND {where.sql} GROUP BY 1""",
         *where.args,
     ):
-        out[row["month"]]["hired"] = row["n"]
-        out[row["month"]]["hired_introduced"] = row["introduced"]
+        out[row["month"]]["hired_introduced"] = row["n"]
     return out
 
 
@@ -85,21 +87,18 @@ async def cross_border_ties(f: Filters) -> dict[tuple[str, str], dict[str, int]]
     return out
 
 
-async def cross_border_referrals(f: Filters) -> dict[tuple[str, str], dict[str, int]]:
+async def cross_border_referrals(f: Filters, use_summary: bool = True) -> dict[tuple[str, str], dict[str, int]]:
     """(case holder's country, host's country) -> referrals sent, placements started and hires in the period."""
-    where = sql.Where().add("po.country <> o.country").add("e.to_status IN ('sent', 'started', 'hired')")
-    where = sql.people_scope(_period(where, "e.changed_at", f), f, host="o")
     out: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: {"sent": 0, "started": 0, "hired": 0})
-    for row in await sql.rows(
-        f"""SELECT po.country AS origin, o.country AS destination, e.to_status AS status,
-                   COUNT(DISTINCT e.referral) AS n
-            FROM referral_event e JOIN referral r ON r.id = e.referral
-            JOIN participant p ON p.id = r.participant JOIN organisation po ON po.id = p.organisation
-            JOIN opportunity o ON o.id = r.opportunity
-            WHERE {KEPT_STEP} AND {where.sql} GROUP BY 1, 2, 3""",
-        *where.args,
-    ):
-        out[(row["origin"], row["destination"])][row["status"]] = row["n"]
+    found = await step_referrals(
+        f,
+        ("sent", "started", "hired"),
+        {"country": "po.country", "destination": "o.country"},
+        across_border=True,
+        use_summary=use_summary,
+    )
+    for (origin, destination, status), n in found.items():
+        out[(origin, destination)][status] = n
     return dict(out)
 
 

@@ -114,9 +114,11 @@ async def entries_exits(f: Filters) -> dict[str, dict[str, int]]:
     """Month -> {'entries', 'employment', 'exit'}: cases opened, and moves into employment or exit."""
     out = {key: {"entries": 0, "employment": 0, "exit": 0} for key in f.months}
     where = sql.people_scope(sql.Where().add("p.created_at >= {}", f.start_at).add("p.created_at < {}", f.end_at), f)
+    # The case holder only for its country: without it the count reads one index (created_at, region, organisation).
+    holder = "JOIN organisation po ON po.id = p.organisation" if f.country else ""
     for row in await sql.rows(
         f"""SELECT {sql.month_of("p.created_at")} AS month, COUNT(*) AS n
-            FROM participant p JOIN organisation po ON po.id = p.organisation
+            FROM participant p {holder}
             WHERE {where.sql} GROUP BY 1""",
         *where.args,
     ):

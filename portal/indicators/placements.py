@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from collections import defaultdict
 from typing import Any
 
 from portal.complementary import Relation, relation
 from portal.i18n import gettext as _
-from portal.indicators import sql
-from portal.indicators.filters import Filters
+from portal.indicators import monthly, sql
+from portal.indicators.filters import Filters, month_key
 from portal.indicators.model import Column, IndicatorTable, Section, people, people_protected, percent, register
-from portal.indicators.people import KEPT_STEP
+from portal.indicators.people import KEPT_STEP, kept_step
 from portal.referrals.flow import STATUSES
 from portal.vocab import OPPORTUNITY_KINDS
 
 FUNNEL = ("sent", "accepted", "started", "completed", "hired")
+FUNNEL_IN = "(" + ", ".join(f"'{status}'" for status in FUNNEL) + ")"
 OUTCOMES = ("started", "completed", "dropped_out", "hired")
 
 
@@ -25,58 +27,210 @@ def _cohort_where(f: Filters) -> sql.Where:
     return sql.people_scope(where, f, host="o")
 
 
-async def funnel(f: Filters) -> tuple[dict[str, int], dict[str, list[tuple[int, int]]]]:
-    """Referrals first sent in the period: how many reached each step, and per step a histogram of the
-    whole days it took from the step before (days, referrals).
+async def funnel(f: Filters, use_summary: bool = True) -> tuple[dict[str, int], dict[str, list[tuple[int, int]]]]:
+    """Referrals sent in the period: how many reached each step (at any time), and per step a histogram of
+    the whole days it took from the step before (days, referrals).
 
-    One statement: the cohort, then one row per referral with the first time of each step
-    (conditional MINs, no self-join), then a count and a histogram per step."""
-    where = _cohort_where(f)
-    firsts = ",\n".join(
-        f"MIN(CASE WHEN e.to_status = '{status}' THEN e.changed_at END) AS {status}" for status in FUNNEL
-    )
-    parts = [f"SELECT 'reached' AS part, '{s}' AS status, 0 AS days, COUNT({s}) AS n FROM steps" for s in FUNNEL]
+    Referrals sent in whole past months come from the monthly summary while it is fresh
+    (``portal.indicators.monthly``: each step reached, and each step timed, before its boundary); the
+    steps taken since then, and the referrals sent since then, are read live. Without a fresh summary
+    (or ``use_summary=False``) everything is read live."""
+    boundary = await monthly.fresh_boundary() if use_summary else None
+    found: list[dict[str, Any]] = []
+    if boundary is not None:
+        found = await _summary_funnel(f, boundary)
+    found += await _live_funnel(f, None if boundary is None else monthly.month_start(boundary))
+    if boundary is not None and await monthly.fresh_boundary() != boundary:
+        # A rebuild committed between the reads (a new month summarised, or the summary went stale): its
+        # rows may already hold steps the live part counted from the old boundary. Read it all live.
+        found = await _live_funnel(f, None)
+    reached = dict.fromkeys(FUNNEL, 0)
+    counts: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for row in found:
+        if row["part"] == "reached":
+            reached[row["status"]] += int(row["n"])
+        else:
+            counts[row["status"]][int(row["days"])] += int(row["n"])
+    return reached, {status: sorted(days.items()) for status, days in counts.items()}
+
+
+def funnel_steps_sql() -> str:
+    """Per referral (alias e's), the first time of each kept step of the funnel: conditional MINs, no self-join."""
+    return ", ".join(f"MIN(CASE WHEN e.to_status = '{s}' THEN e.changed_at END) AS {s}" for s in FUNNEL)
+
+
+async def _live_funnel(f: Filters, since: dt.datetime | None) -> list[dict[str, Any]]:
+    """('reached', status, 0, referrals) and ('days', status, days, referrals), read from the events.
+
+    One statement: the candidate referrals, one row per referral with the first time of each kept step,
+    kept when a kept 'sent' falls in the period, then a count and a histogram per step. With ``since`` (the
+    summary's boundary) only what the summary leaves out: of the referrals it counted (a kept 'sent' in the
+    period's months before the boundary) each step reached, or timed from the step before, from then on; of
+    the others every step (the candidates are the referrals with a step since then)."""
+    where = sql.people_scope(sql.Where(), f, host="o")
+    if since is None:
+        where.add("e.to_status = 'sent'").add("e.changed_at >= {}", f.start_at).add("e.changed_at < {}", f.end_at)
+    else:
+        where.add(f"e.to_status IN {FUNNEL_IN}").add("e.changed_at >= {}", since)
+    # 1 when the referral has a kept 'sent' from ``start`` to ``end`` (the events read are kept steps).
+    sent_between = "MAX(CASE WHEN e.to_status = 'sent' AND e.changed_at >= {} AND e.changed_at < {} THEN 1 ELSE 0 END)"
+    args: list[Any] = [*where.args, f.start_at, f.end_at]
+    summarised = "0"
+    if since is not None:
+        summarised = sent_between
+        args += [f.start_at, min(since, f.end_at)]
+    parts = []
+    for status in FUNNEL:
+        late, late_args = "", []
+        if since is not None:
+            # The summary holds the steps reached before the boundary of the referrals it counted.
+            late, late_args = f"AND ({status} >= {{}} OR summarised = 0)", [since]
+        parts.append(
+            f"SELECT 'reached' AS part, '{status}' AS status, 0 AS days, COUNT(*) AS n FROM steps "
+            f"WHERE {status} IS NOT NULL {late}"
+        )
+        args += late_args
     for before, status in zip(FUNNEL, FUNNEL[1:], strict=False):
         days = sql.whole_days_between(before, status)
+        late, late_args = "", []
+        if since is not None:
+            # ... and a step timed from the one before when both were reached before the boundary.
+            late = f"AND ({before} >= {{}} OR {status} >= {{}} OR summarised = 0)"
+            late_args = [since, since]
         parts.append(
             f"SELECT 'days' AS part, '{status}' AS status, {days} AS days, COUNT(*) AS n FROM steps "
-            f"WHERE {before} IS NOT NULL AND {status} IS NOT NULL GROUP BY {days}"
+            f"WHERE {before} IS NOT NULL AND {status} IS NOT NULL {late} GROUP BY {days}"
         )
+        args += late_args
     union = "\nUNION ALL\n".join(parts)
-    statement = f"""
-        WITH cohort AS (
+    return await sql.rows(
+        f"""
+        WITH candidates AS (
             SELECT DISTINCT e.referral AS referral
             FROM referral_event e JOIN referral r ON r.id = e.referral {sql.referral_joins(f)}
-            WHERE e.to_status = 'sent' AND {KEPT_STEP} AND {where.sql}
+            WHERE {KEPT_STEP} AND {where.sql}
         ),
-        steps AS (
-            SELECT e.referral AS referral, {firsts}
-            FROM referral_event e JOIN cohort c ON c.referral = e.referral
-            WHERE e.to_status IN ('sent', 'accepted', 'started', 'completed', 'hired') AND {KEPT_STEP}
+        every_step AS (
+            SELECT e.referral AS referral, {funnel_steps_sql()},
+                   {sent_between} AS in_period, {summarised} AS summarised
+            FROM referral_event e JOIN candidates c ON c.referral = e.referral
+            WHERE e.to_status IN {FUNNEL_IN} AND {KEPT_STEP}
             GROUP BY e.referral
-        )
-        {union}"""
-    reached = dict.fromkeys(FUNNEL, 0)
-    histograms: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for row in await sql.rows(statement, *where.args):
-        if row["part"] == "reached":
-            reached[row["status"]] = row["n"]
-        else:
-            histograms[row["status"]].append((int(row["days"]), int(row["n"])))
-    return reached, dict(histograms)
+        ),
+        steps AS (SELECT * FROM every_step WHERE in_period = 1)
+        {union}""",
+        *args,
+    )
 
 
-async def outcomes(f: Filters) -> dict[str, dict[str, int]]:
-    """Kind of opportunity -> outcome -> referrals that reached it in the period."""
-    where = _cohort_where(f).add("e.to_status IN ('started', 'completed', 'dropped_out', 'hired')")
-    out: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
-    for row in await sql.rows(
-        f"""SELECT o.kind AS kind, e.to_status AS status, COUNT(DISTINCT e.referral) AS n
-            FROM referral_event e JOIN referral r ON r.id = e.referral {sql.referral_joins(f, opportunity=True)}
-            WHERE {KEPT_STEP} AND {where.sql} GROUP BY 1, 2""",
+async def _summary_funnel(f: Filters, boundary: str) -> list[dict[str, Any]]:
+    """The same rows from the monthly summary, for the referrals sent in the period's months before the
+    boundary (a step without days: reached but not timed before it; see ``monthly`` for ``until``)."""
+    where = sql.Where().add("s.month >= {}", month_key(f.start)).add("s.until < {}", min(boundary, month_key(f.end)))
+    if f.country:
+        where.add("s.country = {}", f.country)
+    if f.region:
+        where.add("s.region = {}", f.region)
+    # Rows per organisation involved (the case holder's or the host's, as the live cohort reads it), 0: all.
+    where.add("s.organisation = {}", f.organisation or 0)
+    rows = await sql.rows(
+        f"""SELECT s.status AS status, s.days AS days, SUM(s.referrals) AS n
+            FROM indicator_funnel_month s WHERE {where.sql} GROUP BY 1, 2""",
         *where.args,
-    ):
-        out[row["kind"]][row["status"]] = row["n"]
+    )
+    reached: dict[str, int] = defaultdict(int)
+    out = []
+    for row in rows:
+        reached[row["status"]] += int(row["n"])
+        if row["days"] is not None:
+            out.append({"part": "days", "status": row["status"], "days": row["days"], "n": row["n"]})
+    return [{"part": "reached", "status": status, "days": 0, "n": n} for status, n in reached.items()] + out
+
+
+async def outcomes(f: Filters, use_summary: bool = True) -> dict[str, dict[str, int]]:
+    """Kind of opportunity -> outcome -> referrals that reached it in the period."""
+    out: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
+    found = await step_referrals(f, OUTCOMES, {"kind": "o.kind"}, use_summary=use_summary)
+    for (kind, status), n in found.items():
+        out[kind][status] = n
+    return dict(out)
+
+
+# The joins from a referral (alias r) to its participant, their case holder and the opportunity.
+ALL_JOINS = (
+    "JOIN participant p ON p.id = r.participant JOIN organisation po ON po.id = p.organisation "
+    "JOIN opportunity o ON o.id = r.opportunity"
+)
+
+
+async def step_referrals(
+    f: Filters,
+    statuses: tuple[str, ...],
+    columns: dict[str, str],
+    *,
+    across_border: bool = False,
+    use_summary: bool = True,
+    per_month: bool = False,
+) -> dict[tuple[Any, ...], int]:
+    """(``columns``' values..., status) -> referrals in scope with a kept step of that status in the period.
+
+    ``columns`` maps a name to its live SQL (aliases r, p, po, o); the summary keeps each under the same name
+    (``kind``; ``country``, ``destination``). ``across_border``: only a case held in another country than the
+    opportunity's. ``per_month``: per month as well (the month first in the key), each counting its own.
+    Whole past months come from the monthly summary while it is fresh (``indicator_step_month``), the rest
+    live; a referral the summary counted is not counted again for a step in the live months."""
+    boundary = await monthly.fresh_boundary() if use_summary else None
+    if per_month:
+        columns = {"month": sql.month_of("e.changed_at"), **columns}
+    status_in = "(" + ", ".join(f"'{status}'" for status in statuses) + ")"
+    positions = ", ".join(str(position) for position in range(1, len(columns) + 2))
+    out: dict[tuple[Any, ...], int] = defaultdict(int)
+    live_from = f.start_at
+    if boundary is not None:
+        where = (
+            sql.Where().add("s.month >= {}", month_key(f.start)).add("s.until < {}", min(boundary, month_key(f.end)))
+        )
+        where.add(f"s.status IN {status_in}").add("s.organisation = {}", f.organisation or 0)
+        if f.country:
+            where.add("s.country = {}", f.country)
+        if f.region:
+            where.add("s.region = {}", f.region)
+        if across_border:
+            where.add("s.country <> s.destination")
+        if per_month:
+            where.add("s.until = s.month")  # a month's own count, without the pairs of months taken back
+        for row in await sql.rows(
+            f"""SELECT {", ".join(f"s.{name} AS {name}" for name in columns)}, s.status AS status,
+                       SUM(s.referrals) AS n
+                FROM indicator_step_month s WHERE {where.sql} GROUP BY {positions}""",
+            *where.args,
+        ):
+            out[(*(row[name] for name in columns), row["status"])] += int(row["n"])
+        live_from = max(live_from, monthly.month_start(boundary))
+    if live_from < f.end_at:
+        where = sql.Where().add(f"e.to_status IN {status_in}")
+        where = sql.people_scope(
+            where.add("e.changed_at >= {}", live_from).add("e.changed_at < {}", f.end_at), f, host="o"
+        )
+        if across_border:
+            where.add("po.country <> o.country")
+        if live_from > f.start_at and not per_month:
+            # The summary counted the referrals with such a step in the period's months before the boundary.
+            where.add(
+                "NOT EXISTS (SELECT 1 FROM referral_event b WHERE b.referral = e.referral AND b.to_status = e.to_status "
+                f"AND b.changed_at >= {{}} AND b.changed_at < {{}} AND {kept_step('b')})",
+                f.start_at,
+                live_from,
+            )
+        joins = ALL_JOINS if across_border else sql.referral_joins(f, opportunity=True)
+        selected = ", ".join(f"{expression} AS {name}" for name, expression in columns.items())
+        for row in await sql.rows(
+            f"""SELECT {selected}, e.to_status AS status, COUNT(DISTINCT e.referral) AS n
+                FROM referral_event e JOIN referral r ON r.id = e.referral {joins}
+                WHERE {KEPT_STEP} AND {where.sql} GROUP BY {positions}""",
+            *where.args,
+        ):
+            out[(*(row[name] for name in columns), row["status"])] += int(row["n"])
     return dict(out)
 
 

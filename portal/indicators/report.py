@@ -10,7 +10,7 @@ from fpdf.fonts import FontFace
 from portal.complementary import HIDDEN
 from portal.i18n import format_number
 from portal.i18n import gettext as _
-from portal.indicators.exports import HIDDEN_MARK, SUPPRESSED
+from portal.indicators.exports import HIDDEN_MARK, SUPPRESSED, disclosure_note
 from portal.indicators.model import Column, IndicatorTable, Section
 from portal.settings import PROJECT_ROOT
 
@@ -105,7 +105,7 @@ def render(
     pdf.add_page()
     pdf.heading(title, 16)
     pdf.paragraph(description)
-    pdf.paragraph(_("Counts of one to four people are shown as <5, so that nobody can be recognised."))
+    pdf.paragraph(disclosure_note())
     if targets:
         pdf.heading(_("Targets"), 12)
         columns = [

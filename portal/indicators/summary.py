@@ -1,4 +1,5 @@
-"""The public summary: national and regional totals only, small counts suppressed, kept a few minutes per process."""
+"""The public summary: national and regional totals only, counts of people suppressed below five and rounded to the
+nearest five (as on the indicators page), kept a few minutes per process."""
 
 from __future__ import annotations
 
@@ -61,7 +62,9 @@ async def _by_region(f: Filters) -> dict[tuple[str, str], dict[str, int]]:
 
 @kept_for(SUMMARY_SECONDS)
 async def summary() -> dict[str, Any]:
-    """Per country: its totals and its regions' (figures of one to four people shown as None)."""
+    """Per country: its totals and its regions' (figures of one to four people shown as None, other counts of
+    people rounded to the nearest five, each on its own: a total is the rounded exact total, not the sum of the
+    rounded regions, so they may not add up)."""
     f = default_filters()
     regions = await _by_region(f)
     countries: dict[str, dict[str, Any]] = {}
@@ -120,5 +123,6 @@ def _pinned(rows: list[dict[str, Any]], name: str, raw: dict[str, dict[str, int]
 
 
 def _shown(values: dict[str, int]) -> dict[str, int | None]:
-    # Places are not people; the rest are.
+    # Places offered are not people (an organisation's capacity, public in its listing): shown exactly; the rest
+    # are people, suppressed and rounded as on the indicators page (portal.indicators.model.people).
     return {name: (value if name == "places" else people(value)) for name, value in values.items()}

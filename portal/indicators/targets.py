@@ -11,10 +11,11 @@ from portal.auth.current_user import CurrentUser
 from portal.clock import utc_now
 from portal.complementary import HIDDEN
 from portal.db.tables import IndicatorTarget
-from portal.disclosure import shown, total_gives_away
+from portal.disclosure import total_gives_away
 from portal.i18n import gettext as _
 from portal.indicators.filters import MAX_MONTHS, Filters, next_month, parse_month, region_country
 from portal.indicators.measures import MEASURES
+from portal.indicators.model import people
 from portal.organisations.kinds import COUNTRIES
 
 MAX_VALUE = 10_000_000
@@ -83,7 +84,8 @@ def target_filters(row: Mapping[str, Any]) -> Filters:
 
 async def targets_for(f: Filters, page: int = 1, per_page: int = PER_PAGE) -> dict[str, Any]:
     """Targets whose period overlaps the filters' period, each with its actual figure over the
-    target's own period and scope; a page at a time, since each actual is its own aggregate."""
+    target's own period and scope (a count of people rounded to the nearest five, and the share reached
+    worked out from that); a page at a time, since each actual is its own aggregate."""
     condition = (IndicatorTarget.period_start < f.end) & (IndicatorTarget.period_end >= f.start)
     if f.country:
         condition &= IndicatorTarget.country.is_in([f.country, ""])
@@ -104,7 +106,9 @@ async def targets_for(f: Filters, page: int = 1, per_page: int = PER_PAGE) -> di
         if measure is None:  # an indicator another version of the portal had
             continue
         actual = await measure.compute(target_filters(row))
-        actual_shown: int | str | None = shown(actual) if measure.personal else actual
+        # A count of people is suppressed and rounded as on the page (the target, set by a coordinator, is not):
+        # an exact actual beside the page's rounded months would give their sum, hence a month, back.
+        actual_shown: int | str | None = people(actual) if measure.personal else actual
         # The page shows the parts of this figure for the same period and scope: it must not give one away.
         if (
             isinstance(actual_shown, int)

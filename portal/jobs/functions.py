@@ -87,6 +87,7 @@ async def cleanup() -> dict[str, Any]:
     tokens are the retention job's (daily).
     """
     from portal.db.tables import AllocationRound
+    from portal.downloads import exports
     from portal.jobs.queue import enqueue
     from portal.matching_service import rounds, training
     from portal.network import services as network
@@ -94,7 +95,7 @@ async def cleanup() -> dict[str, Any]:
     now = utc_now()
     reason = "stopped: the process running it ended before it finished"
     done = {}
-    for runs in (rounds.RUNS, network.RUNS, training.RUNS):
+    for runs in (rounds.RUNS, network.RUNS, training.RUNS, exports.RUNS):
         done[runs.table._meta.tablename] = await runs.fail_stale(reason, now)
     sending = await AllocationRound.select(AllocationRound.id).where(AllocationRound.status == rounds.SENDING)
     for row in sending:

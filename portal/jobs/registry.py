@@ -71,6 +71,12 @@ KINDS: dict[str, JobKind] = {
             "export_file", "portal.downloads.exports:job", _l("Export for download"),
             _by("export", "export_id"), timeout=900,
         ),
+        # The public directory copy: built when there is none, and again after 03:15 each night
+        # (portal.downloads.exports.NIGHTLY); it only asks for an export_file job, so it is quick.
+        JobKind(
+            "public_hsds", "portal.downloads.exports:public_job", _l("Public directory copy (when missing, nightly)"),
+            _fixed("cron:public_hsds"), timeout=60, retries=1, cron="*/10 * * * *",
+        ),
         JobKind(
             "model_training", "portal.jobs.functions:model_training", _l("Outcome model training"),
             _by("model-training", "model_id"), timeout=1800,

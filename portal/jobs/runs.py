@@ -37,11 +37,13 @@ def failure(exc: BaseException) -> str:
 @dataclass(frozen=True)
 class Runs:
     """The runs kept in ``table``; ``finished`` is the status of a run that completed ("ready" for a
-    round waiting for review)."""
+    round waiting for review); ``started`` names the column holding when it started (an export's
+    run starts when it is asked for: ``created_at``)."""
 
     table: type[Table]
     stale_after: dt.timedelta
     finished: str = DONE
+    started: str = "started_at"
 
     def _column(self, name: str) -> Column:
         return self.table._meta.get_column_by_name(name)
@@ -55,7 +57,7 @@ class Runs:
 
     def _starting(self) -> dict[str, Any]:
         """The columns a run starts with, by name."""
-        values: dict[str, Any] = {"status": RUNNING, "started_at": utc_now()}
+        values: dict[str, Any] = {"status": RUNNING, self.started: utc_now()}
         if self._has_progress():
             values["progress"] = 0
         return values
@@ -67,7 +69,7 @@ class Runs:
 
     async def restart(self, run_id: int) -> bool:
         """Run the existing row ``run_id`` again from now, unless a live run of it is under way; whether it starts."""
-        started_at, status = self._column("started_at"), self._column("status")
+        started_at, status = self._column(self.started), self._column("status")
         idle = (status != RUNNING) | (started_at < utc_now() - self.stale_after)
         changes: dict[Column | str, Any] = {"error": ""}
         changes.update({self._column(name): value for name, value in self._starting().items()})
@@ -118,7 +120,7 @@ class Runs:
 
     def is_stale(self, row: Mapping[str, Any], now: dt.datetime | None = None) -> bool:
         """``row`` (with its status and start) is still ``running`` though its process must have ended."""
-        started_at = row["started_at"]
+        started_at = row[self.started]
         if row["status"] != RUNNING or started_at is None:
             return False
         return (now or utc_now()) - as_utc(started_at) >= self.stale_after
@@ -132,8 +134,8 @@ class Runs:
         return FAILED if self.is_stale(row) else row["status"]
 
     async def newest_running(self) -> dict[str, Any] | None:
-        """The newest run under way (``id`` and ``started_at``), None when there is none or it is stale."""
-        status, started_at = self._column("status"), self._column("started_at")
+        """The newest run under way (``id`` and its start), None when there is none or it is stale."""
+        status, started_at = self._column("status"), self._column(self.started)
         row = (
             await self.table.select(self._id, started_at)
             .where(status == RUNNING)
@@ -144,7 +146,7 @@ class Runs:
 
     async def fail_stale(self, reason: str, now: dt.datetime) -> int:
         """Record as failed, with ``reason``, every run still ``running`` past ``stale_after``; how many."""
-        status, started_at = self._column("status"), self._column("started_at")
+        status, started_at = self._column("status"), self._column(self.started)
         stopped = (
             await self.table.update({status: FAILED, self._column("error"): reason, self._column("finished_at"): now})
             .where((status == RUNNING) & (started_at < now - self.stale_after))

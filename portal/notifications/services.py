@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,13 +12,26 @@ from portal.db.tables import Notification
 from portal.notifications.messages import MESSAGES, render
 
 
+def is_local_path(link: str) -> bool:
+    """``link`` is a path on this site: one leading "/", no backslash, no control character.
+
+    Browsers read "/\\evil.example" as "//evil.example" and drop tabs and newlines from a URL, so
+    "/\t/evil.example" would lead off the site too."""
+    return (
+        link.startswith("/")
+        and not link.startswith("//")
+        and "\\" not in link
+        and not any(unicodedata.category(char) == "Cc" for char in link)
+    )
+
+
 async def notify(recipient: Mapping[str, Any], key: str, params: Mapping[str, Any], link: str) -> None:
     """Tell ``recipient`` (a row with ``id``) with message ``key`` of :data:`MESSAGES` and plain ``params``.
 
     ``link`` is a local path (it is where opening the notification leads)."""
     if key not in MESSAGES:
         raise KeyError(f"no notification message {key!r}")  # a programming error: caught by the tests
-    if not link.startswith("/") or link.startswith("//"):
+    if not is_local_path(link):
         raise ValueError("a notification links to a local path")
     await Notification.insert(
         Notification(
@@ -48,6 +62,29 @@ async def unread_count(user_id: int) -> int:
     return await Notification.count().where((Notification.user == user_id) & (Notification.read.eq(False)))
 
 
+async def unread(user_id: int, limit: int, count_up_to: int) -> tuple[list[dict[str, Any]], int]:
+    """The user's newest ``limit`` unread notifications (each with its ``text``), and how many are unread,
+    counted up to ``count_up_to`` only (a summary's count must not read a flood of old rows)."""
+    where = (Notification.user == user_id) & Notification.read.eq(False)
+    rows = (
+        await Notification.select(
+            Notification.id,
+            Notification.message,
+            Notification.key,
+            Notification.params,
+            Notification.link,
+            Notification.created_at,
+        )
+        .where(where)
+        .order_by(Notification.id, ascending=False)
+        .limit(limit)
+    )
+    for row in rows:
+        row["text"] = text(row)
+    total = len(await Notification.select(Notification.id).where(where).limit(count_up_to))
+    return rows, total
+
+
 async def recent(user_id: int, limit: int = 50) -> list[dict[str, Any]]:
     rows = (
         await Notification.select()
@@ -76,4 +113,4 @@ async def open_link(user_id: int, notification_id: int) -> str | None:
     if not row:
         return None
     link = row[0]["link"] or ""
-    return link if link.startswith("/") and not link.startswith("//") and "\\" not in link else "/notifications/"
+    return link if is_local_path(link) else "/notifications/"

@@ -3,7 +3,10 @@
  * The page works without this script: each table is the figure. With it, every
  * <figure data-chart data-table="id"> is shown and drawn from its table: the first cell of each
  * row is the label, the columns whose heading carries data-series are the series, and each cell's
- * data-value is the number (empty where a count of one to four people is suppressed: not drawn).
+ * data-value is the number (empty where a count of one to four people is suppressed, or a count is
+ * hidden so that a small one cannot be worked out: not drawn). The tooltip of a month or row names
+ * the series it does not draw and why, from the cell's data-shown ("suppressed" or "hidden") and the
+ * figure's data-text-suppressed / data-text-hidden, and says that counts of people are rounded.
  * After htmx replaces the indicators (a new filter), the new figures are drawn the same way.
  */
 (function () {
@@ -27,17 +30,45 @@
     var series = [];
     headings.forEach(function (heading, index) {
       if (heading.hasAttribute("data-series")) {
-        series.push({ index: index, label: heading.textContent.trim(), data: [] });
+        series.push({
+          index: index,
+          label: heading.textContent.trim(),
+          rounded: heading.hasAttribute("data-rounded"),
+          data: [],
+          why: []
+        });
       }
     });
     var labels = [];
     Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
       labels.push(row.cells[0].textContent.trim());
       series.forEach(function (one) {
-        one.data.push(numberOf(row.cells[one.index]));
+        var cell = row.cells[one.index];
+        one.data.push(numberOf(cell));
+        one.why.push(cell ? cell.getAttribute("data-shown") || "" : "");
       });
     });
     return { labels: labels, series: series };
+  }
+
+  // Lines under the tooltip of row `index`: each series left out there and why (its own words for a
+  // count hidden so that a small one cannot be worked out: it is not "fewer than 5"), then the rounding.
+  function footerLines(figure, data, index) {
+    var texts = {
+      suppressed: figure.getAttribute("data-text-suppressed") || "",
+      hidden: figure.getAttribute("data-text-hidden") || ""
+    };
+    var lines = [];
+    data.series.forEach(function (one) {
+      var why = one.why[index];
+      if (texts[why]) {
+        lines.push(one.label + ": " + texts[why]);
+      }
+    });
+    if (data.series.some(function (one) { return one.rounded; })) {
+      lines.push(figure.getAttribute("data-text-rounded") || "");
+    }
+    return lines;
   }
 
   function draw(figure) {
@@ -77,7 +108,17 @@
         maintainAspectRatio: true,
         aspectRatio: kind === "hbar" ? 2.5 : 2,
         scales: { x: { beginAtZero: true }, y: { beginAtZero: true } },
-        plugins: { legend: { display: data.series.length > 1 } }
+        interaction: { mode: "index", intersect: false, axis: kind === "hbar" ? "y" : "x" },
+        plugins: {
+          legend: { display: data.series.length > 1 },
+          tooltip: {
+            callbacks: {
+              footer: function (items) {
+                return items.length ? footerLines(figure, data, items[0].dataIndex) : [];
+              }
+            }
+          }
+        }
       }
     });
     figure.setAttribute("data-drawn", "1");

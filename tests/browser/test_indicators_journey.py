@@ -28,6 +28,31 @@ def _a_chart_is_drawn(page) -> None:
     assert canvas.evaluate(DRAWN), "the chart canvas is empty"
 
 
+# For each cell a chart leaves out (data-shown): its series' label, why, and the lines its tooltip ends with.
+LEFT_OUT = """() => [...document.querySelectorAll("figure[data-drawn='1']")].flatMap(figure => {
+  const table = document.getElementById(figure.getAttribute("data-table"));
+  const footer = window.Chart.getChart(figure.querySelector("canvas")).options.plugins.tooltip.callbacks.footer;
+  const headings = [...table.tHead.rows[0].cells];
+  return [...table.tBodies[0].rows].flatMap((row, index) => headings.flatMap((heading, column) =>
+    heading.hasAttribute("data-series") && row.cells[column].hasAttribute("data-shown")
+      ? [{label: heading.textContent.trim(), why: row.cells[column].getAttribute("data-shown"),
+          lines: footer([{dataIndex: index}])}]
+      : []));
+})"""
+
+
+def _tooltips_say_why_a_figure_is_not_drawn(page) -> None:
+    words = {
+        "suppressed": "fewer than 5, not drawn",
+        "hidden": "hidden so that a small count cannot be worked out, not drawn",  # its own words, not "fewer than 5"
+    }
+    left_out = page.evaluate(LEFT_OUT)
+    assert any(cell["why"] == "suppressed" for cell in left_out), "the demo data has small counts in a chart"
+    for cell in left_out:
+        assert f"{cell['label']}: {words[cell['why']]}" in cell["lines"], cell
+        assert "Counts of people are rounded to the nearest 5." in cell["lines"], cell
+
+
 def test_coordinator_filters_indicators_by_organisation_and_sets_a_target(browser, base_url):
     context = browser.new_context(base_url=base_url, bypass_csp=True, locale="en-GB")
     page = context.new_page()
@@ -39,6 +64,7 @@ def test_coordinator_filters_indicators_by_organisation_and_sets_a_target(browse
     page.wait_for_url(re.compile(r"/indicators/$"))
     assert page.get_by_role("heading", name="Referral funnel").is_visible()
     _a_chart_is_drawn(page)
+    _tooltips_say_why_a_figure_is_not_drawn(page)
     # Each chart has its data table beside it, and the table holds the numbers.
     assert page.locator("#table-stages tbody tr").count() == 12
     assert_accessible(page)

@@ -155,7 +155,9 @@ async def test_the_clean_up_marks_runs_whose_process_died_and_sends_stopped_roun
     await NetworkSnapshot.insert(NetworkSnapshot(status="running", started_at=long_ago, error=""))
     await OutcomeModel.insert(OutcomeModel(status="running", started_at=long_ago, weights="{}", report="{}", error=""))
     done = await functions.cleanup()
-    assert done == {"allocation_round": 1, "network_snapshot": 1, "outcome_model": 1, "rounds_sent_on": 1}
+    assert done == {
+        "allocation_round": 1, "network_snapshot": 1, "outcome_model": 1, "export_file": 0, "rounds_sent_on": 1
+    }  # fmt: skip
     statuses = {
         r["id"]: r
         for r in await AllocationRound.select(AllocationRound.id, AllocationRound.status, AllocationRound.error)
@@ -170,6 +172,7 @@ async def test_the_clean_up_marks_runs_whose_process_died_and_sends_stopped_roun
         "allocation_round": 0,
         "network_snapshot": 0,
         "outcome_model": 0,
+        "export_file": 0,
         "rounds_sent_on": 0,
     }
 

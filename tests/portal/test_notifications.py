@@ -83,3 +83,33 @@ async def test_each_referral_step_is_told_to_the_other_side_with_its_link(client
     last = (await _notes(host))[-1]
     assert (last["key"], last["link"]) == ("referral.withdrawn", "/referrals/inbox")
     assert f'"code": "{await _code(other)}"' in last["params"]
+
+
+async def test_a_link_leading_off_the_site_is_refused_and_a_stored_one_opens_the_list(client, make_user):
+    """Browsers drop tabs and newlines from a URL and read a backslash as a slash, so "/\\t/evil.example"
+    would lead to //evil.example: only a path with one leading "/" and no control character is a link."""
+    ana = await make_user("ana", "counsellor")
+    bad = ["/\t/evil.example", "/\n/evil.example", "/\r/evil.example", "/cases/\x00", "/x\x7f", "/x\x85",
+           "//evil.example", "/\\evil.example", "https://evil.example/", "cases/1", ""]  # fmt: skip
+    for link in bad:
+        try:
+            await notify({"id": ana}, "referral.new", {"code": "P-AAAAAA"}, link)
+        except ValueError:
+            continue
+        raise AssertionError(f"accepted {link!r}")
+    assert await Notification.count() == 0
+    await notify({"id": ana}, "referral.new", {"code": "P-AAAAAA"}, "/referrals/inbox?page=2#list")
+
+    # Rows stored before the check (or written around it) still never lead off the site.
+    now = (await Notification.select(Notification.created_at).first())["created_at"]
+    for link in (link for link in bad if "\x00" not in link):  # PostgreSQL's text cannot hold a NUL at all
+        await Notification.insert(
+            Notification(user=ana, message="", key="referral.new", params="{}", link=link, read=False, created_at=now)
+        )
+    await login(client, "ana")
+    rows = await Notification.select(Notification.id, Notification.link).order_by(Notification.id)
+    for row in rows:
+        opened = await client.get(f"/notifications/{row['id']}/open")
+        assert opened.status_code == 303, row
+        expected = "/referrals/inbox?page=2#list" if row["link"].startswith("/referrals/") else "/notifications/"
+        assert opened.headers["location"] == expected, row
