@@ -34,9 +34,9 @@ os.environ.update(
     PORTAL_JOBS="background",  # asking for an export returns at once; its job runs as a task here
 )
 
-import httpx  # noqa: E402 (the environment above must be set first)
+import httpx
 
-from portal.app import create_app  # noqa: E402 (as above)
+from portal.app import create_app
 
 CASES = {
     "map points, both countries": "/map/points?bbox=13.3,42.3,19.5,46.9",

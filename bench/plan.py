@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.scale_database import use_scale_database  # noqa: E402 (after the path above)
+from bench.scale_database import use_scale_database
 
 
 def parse_args() -> argparse.Namespace:

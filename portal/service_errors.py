@@ -20,3 +20,7 @@ class Refused(ValueError):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+class Forbidden(PermissionError):
+    """The user may see the record but not make this change; the page answers 403."""

@@ -1,10 +1,14 @@
-"""Steps through HTTP that many tests share: open a case, switch user, refer, take a step, run a round, export."""
+"""Steps through HTTP that many tests share: open a case, switch user, refer, take a step, run a round, export, enrol in two-factor."""
 
 from __future__ import annotations
 
+import re
+import time
 from typing import Any
 
-from portal.db.tables import Referral
+import pyotp
+
+from portal.db.tables import PortalUser, Referral
 from tests.factories import current_user, make_opportunity, make_participant, skills_json
 from tests.fixtures import login, post_form
 
@@ -162,3 +166,39 @@ async def ask_export(client, kind: str, format: str) -> int:
     response = await post_form(client, "/exports", {"kind": kind, "format": format})
     assert response.status_code == 303, response.text[:800]
     return int(response.headers["location"].rsplit("/", 1)[1])
+
+
+class Clock:
+    """The time two_factor sees; moving it reaches the next 30-second step without waiting."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def advance(self, seconds: float = 30) -> None:
+        self.now += seconds
+
+
+async def totp_secret(username: str) -> str:
+    row = await PortalUser.select(PortalUser.totp_secret).where(PortalUser.username == username).first()
+    return row["totp_secret"]
+
+
+def totp_code(secret: str, clock: Clock) -> str:
+    return pyotp.TOTP(secret).at(clock.now)
+
+
+def recovery_codes(html: str) -> list[str]:
+    return re.findall(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>", html)
+
+
+async def enrol(client, username: str, clock: Clock) -> tuple[str, list[str]]:
+    """Turn two-factor on through the pages; the secret and the recovery codes shown."""
+    response = await post_form(client, "/account/two-factor/start", {})
+    assert response.status_code == 303
+    secret = await totp_secret(username)
+    response = await post_form(client, "/account/two-factor/confirm", {"code": totp_code(secret, clock)})
+    assert response.status_code == 200, response.text[:500]
+    codes = recovery_codes(response.text)
+    assert len(codes) == 10
+    clock.advance()
+    return secret, codes

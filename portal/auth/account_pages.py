@@ -10,8 +10,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from portal.audit import services as audit
-from portal.auth import browsers, reset, self_service, sessions
+from portal.auth import account_forms, browsers, reset, self_service, sessions
 from portal.auth.accounts import MIN_PASSWORD_LENGTH
 from portal.auth.guards import login_required, signed_in_user
 from portal.auth.link_params import TOKEN_PAGE_HEADERS, Token
@@ -21,8 +20,6 @@ from portal.i18n import gettext as _
 from portal.organisations.params import RecordId
 from portal.web.client import client_address
 from portal.web.templating import render
-
-RECORD = "user"
 
 
 def _notices() -> dict[str, str]:
@@ -55,27 +52,11 @@ class AccountPages(Controller):
 
     @post("/", status_code=303)
     async def save_profile(self, request: Request) -> Redirect | Template:
-        user = signed_in_user(request)
         data = await _form(request)
-        values, errors = self_service.clean_profile(data)
-        stored = await self_service.profile_of(user.id)
-        verdict = self_service.OK
-        # The e-mail address decides where reset links go: whoever holds a stolen session must not redirect them.
-        if not errors and values["email"] != stored["email"]:
-            verdict = await self_service.check_password(
-                user.username, data.get("current_password", ""), client_address(request)
-            )
-            if verdict != self_service.OK:
-                wrong = _("To change the e-mail address, enter your current password.")
-                errors["current_password"] = _password_message(verdict, wrong)
-        if errors:
-            status = 429 if verdict == self_service.THROTTLED else 422
-            return self._profile_page(request, {**stored, **values}, errors, status_code=status)
-        changed = await self_service.update_profile(user.id, values)
-        if changed:
-            await audit.record(
-                user, client_address(request), "update", RECORD, user.id, "own profile: " + ", ".join(changed)
-            )
+        result = await account_forms.save_profile(signed_in_user(request), data, client_address(request))
+        if not result.ok:
+            status = 429 if result.throttled else 422
+            return self._profile_page(request, dict(result.values), result.errors, status_code=status)
         return Redirect(path="/account?notice=saved", status_code=303)
 
     def _profile_page(
@@ -90,39 +71,17 @@ class AccountPages(Controller):
 
     @post("/password", status_code=303)
     async def change_password(self, request: Request) -> Redirect | Template:
-        user = signed_in_user(request)
         data = await _form(request)
-        # Checked (and counted) first, whatever else is wrong: the form must not be a free password oracle.
-        verdict = await self_service.check_password(
-            user.username, data.get("current_password", ""), client_address(request)
+        result = await account_forms.change_password(
+            signed_in_user(request), data, client_address(request), request.cookies.get(sessions.COOKIE_NAME)
         )
-        errors = {}
-        if verdict != self_service.OK:
-            errors["current_password"] = _password_message(verdict, _("This is not your current password."))
-        errors.update(
-            self_service.new_password_errors(
-                data.get("new_password", ""), data.get("new_password_again", ""), user.username
-            )
-        )
-        if errors:
-            status = 429 if verdict == self_service.THROTTLED else 422
+        if not result.ok:
             return render(
                 request,
                 "account/password.html",
-                {"errors": errors, "min_length": MIN_PASSWORD_LENGTH},
-                status_code=status,
+                {"errors": result.errors, "min_length": MIN_PASSWORD_LENGTH},
+                status_code=429 if result.throttled else 422,
             )
-        await self_service.set_password(user.id, data["new_password"])
-        ended = await sessions.end_other_sessions(user.id, request.cookies.get(sessions.COOKIE_NAME))
-        await audit.record(
-            user,
-            client_address(request),
-            "update",
-            RECORD,
-            user.id,
-            f"own password changed; {ended} other sessions ended",
-        )
-        await self_service.notify_password_changed(user.id)
         return Redirect(path="/account?notice=password_changed", status_code=303)
 
     @get("/sessions", name="account:sessions")
@@ -136,35 +95,21 @@ class AccountPages(Controller):
 
     @post("/sessions/{session_id:int}/end", status_code=303, raises=[NotFoundException])
     async def end_one(self, request: Request, session_id: RecordId) -> Redirect:
-        user = signed_in_user(request)
-        current = request.cookies.get(sessions.COOKIE_NAME)
-        was_current = any(
-            row["id"] == session_id and row["current"] for row in await sessions.sessions_of(user.id, current)
+        ended = await account_forms.end_session(
+            signed_in_user(request), session_id, request.cookies.get(sessions.COOKIE_NAME), client_address(request)
         )
-        # Only the user's own: another user's session id is "not found", never ended.
-        if not await sessions.end_session_of(user.id, session_id):
+        if not ended.found:
             raise NotFoundException()
-        await audit.record(user, client_address(request), "update", RECORD, user.id, f"own session {session_id} ended")
-        if was_current:
+        if ended.was_current:
             return Redirect(path="/login", status_code=303, cookies=[session_cookie("", 0)])
         return Redirect(path="/account/sessions?notice=ended", status_code=303)
 
     @post("/sessions/end-others", status_code=303)
     async def end_others(self, request: Request) -> Redirect:
-        user = signed_in_user(request)
-        ended = await sessions.end_other_sessions(user.id, request.cookies.get(sessions.COOKIE_NAME))
-        await audit.record(
-            user, client_address(request), "update", RECORD, user.id, f"{ended} other own sessions ended"
+        await account_forms.end_other_sessions(
+            signed_in_user(request), request.cookies.get(sessions.COOKIE_NAME), client_address(request)
         )
         return Redirect(path="/account/sessions?notice=others_ended", status_code=303)
-
-
-def _throttled_message() -> str:
-    return _("Too many failed attempts. Wait 15 minutes and try again.")
-
-
-def _password_message(verdict: str, wrong: str) -> str:
-    return _throttled_message() if verdict == self_service.THROTTLED else wrong
 
 
 class PasswordResetPages(Controller):
@@ -178,14 +123,13 @@ class PasswordResetPages(Controller):
     @post("/forgot", opt={"access": "public"}, status_code=200)
     async def forgot(self, request: Request) -> Template:
         data = await _form(request)
-        identifier = data.get("identifier", "").strip()[:254]
-        address = client_address(request)
-        if not await reset.note_request(address):
-            context = {"sent": False, "identifier": identifier, "error": _too_many_requests()}
+        result = await account_forms.request_reset(data, client_address(request))
+        if result.send_links is None:
+            context = {"sent": False, "identifier": result.identifier, "error": _too_many_requests()}
             return render(request, "password/forgot.html", context, status_code=429)
         # The same answer, at the same speed, whether or not an account matches: the mail goes out after it.
         page = render(request, "password/forgot.html", {"sent": True, "identifier": ""})
-        page.background = BackgroundTask(reset.send_reset_links, identifier, address)
+        page.background = BackgroundTask(result.send_links)
         return page
 
     @get("/reset/{token:str}", name="password:reset", opt={"access": "public"})
@@ -196,27 +140,12 @@ class PasswordResetPages(Controller):
 
     @post("/reset/{token:str}", opt={"access": "public"}, status_code=303)
     async def reset(self, request: Request, token: Token) -> Redirect | Template:
-        username = await reset.username_for_token(token)
-        if username is None:
-            return _dead_link(request)
         data = await _form(request)
-        errors = self_service.new_password_errors(
-            data.get("new_password", ""), data.get("new_password_again", ""), username
-        )
-        if errors:
-            return _reset_page(request, token, errors, status_code=422)  # the link stays usable
-        user_id = await reset.reset_password(token, data["new_password"])
-        if user_id is None:  # used by a parallel request a moment ago
+        result = await account_forms.reset_password(token, data, client_address(request))
+        if result.dead:
             return _dead_link(request)
-        await audit.record(
-            None,
-            client_address(request),
-            "update",
-            RECORD,
-            user_id,
-            "password reset by e-mail link; all sessions ended",
-        )
-        await self_service.notify_password_changed(user_id)
+        if result.errors:
+            return _reset_page(request, token, result.errors, status_code=422)  # the link stays usable
         return Redirect(path="/login?notice=password_reset", status_code=303, cookies=[session_cookie("", 0)])
 
 

@@ -5,33 +5,19 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-import anyio
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from portal.audit import services as audit
-from portal.auth import sessions, two_factor
+from portal.auth import sessions, two_factor, two_factor_forms
 from portal.auth.guards import TwoFactorEnrolmentRequired, login_required, signed_in_user
 from portal.auth.pages import safe_next, session_cookie
-from portal.auth.passwords import verify_password
-from portal.db.rows import existing
-from portal.db.tables import PortalUser
 from portal.i18n import gettext as _
 from portal.web.client import client_address
 from portal.web.errors import json_error, wants_json
 from portal.web.templating import render
 
-RECORD = "user"
 PAGE = "/account/two-factor"
-
-
-def _too_many() -> str:
-    return _("Too many wrong codes. Wait 15 minutes and try again.")
-
-
-def _wrong_code() -> str:
-    return _("That code is not right, or was used already. Enter the current code from your app.")
 
 
 def enrolment_required(request: Request, exc: TwoFactorEnrolmentRequired) -> Response:
@@ -89,16 +75,7 @@ class TwoFactorPages(Controller):
         """A new secret, not yet in force: the page then shows its QR code and asks for a code."""
         form = await request.form()
         next_path = safe_next(str(form.get("next") or ""), default="")
-        user = signed_in_user(request)
-        if await two_factor.begin_enrolment(user.id):
-            await audit.record(
-                user,
-                client_address(request),
-                "update",
-                RECORD,
-                user.id,
-                "two-factor sign-in: new secret, not confirmed",
-            )
+        await two_factor_forms.start(signed_in_user(request), client_address(request))
         return Redirect(path=PAGE + (f"?next={quote(next_path, safe='')}" if next_path else ""), status_code=303)
 
     @post("/confirm", status_code=200)
@@ -106,57 +83,31 @@ class TwoFactorPages(Controller):
         form = await request.form()
         code = str(form.get("code") or "")[:20]
         next_path = safe_next(str(form.get("next") or ""), default="")
-        user = signed_in_user(request)
-        codes, throttled = await two_factor.throttled_check(
-            user.username, client_address(request), lambda: two_factor.confirm_enrolment(user.id, code)
-        )
-        if not codes:
-            message = _too_many() if throttled else _wrong_code()
-            return await _page(request, 429 if throttled else 422, errors={"code": message}, next=next_path)
-        await audit.record(user, client_address(request), "update", RECORD, user.id, "two-factor sign-in turned on")
-        return _codes_page(request, codes, next_path or PAGE)
+        result = await two_factor_forms.confirm(signed_in_user(request), client_address(request), code)
+        if not result.ok:
+            status = 429 if result.throttled else 422
+            return await _page(request, status, errors={"code": result.error}, next=next_path)
+        return _codes_page(request, list(result.codes), next_path or PAGE)
 
     @post("/recovery-codes", status_code=200)
     async def renew_codes(self, request: Request) -> Template:
         form = await request.form()
         code = str(form.get("renew_code") or "")[:20]
-        user = signed_in_user(request)
-        ok, throttled = await two_factor.throttled_check(
-            user.username, client_address(request), lambda: two_factor.use_code(user.id, code)
-        )
-        if not ok:
-            message = _too_many() if throttled else _wrong_code()
-            return await _page(request, 429 if throttled else 422, errors={"renew_code": message})
-        codes = await two_factor.new_recovery_codes(user.id)
-        await audit.record(
-            user, client_address(request), "update", RECORD, user.id, "two-factor recovery codes replaced"
-        )
-        return _codes_page(request, codes, PAGE)
+        result = await two_factor_forms.renew_codes(signed_in_user(request), client_address(request), code)
+        if not result.ok:
+            return await _page(request, 429 if result.throttled else 422, errors={"renew_code": result.error})
+        return _codes_page(request, list(result.codes), PAGE)
 
     @post("/off", status_code=303)
     async def turn_off(self, request: Request) -> Redirect | Template:
         form = await request.form()
         password = str(form.get("password") or "")[:1000]
         code = str(form.get("off_code") or "")[:20]
-        user = signed_in_user(request)
-        if user.role in two_factor.required_roles():
-            message = _("Your role must use two-factor sign-in: it cannot be turned off.")
-            return await _page(request, 403, refused=message)
-        if not await two_factor.is_enabled(user.id):
-            return Redirect(path=PAGE, status_code=303)
-
-        async def both_right() -> bool:
-            row = await existing(PortalUser.select(PortalUser.password_hash).where(PortalUser.id == user.id).first())
-            password_ok = await anyio.to_thread.run_sync(verify_password, row["password_hash"], password)
-            # The code is used up only when the password was right too.
-            return password_ok and await two_factor.use_code(user.id, code)
-
-        ok, throttled = await two_factor.throttled_check(user.username, client_address(request), both_right)
-        if not ok:
-            message = _too_many() if throttled else _("The password or the code is not right. Nothing was changed.")
-            return await _page(request, 429 if throttled else 422, errors={"off_code": message})
-        await two_factor.turn_off(user.id)
-        await audit.record(user, client_address(request), "update", RECORD, user.id, "two-factor sign-in turned off")
+        result = await two_factor_forms.turn_off(signed_in_user(request), client_address(request), password, code)
+        if result.refused:
+            return await _page(request, 403, refused=result.refused)
+        if result.error:
+            return await _page(request, 429 if result.throttled else 422, errors={"off_code": result.error})
         return Redirect(path=PAGE, status_code=303)
 
 
@@ -177,42 +128,21 @@ class LoginCodePages(Controller):
         form = await request.form()
         code = str(form.get("code") or "")[:40]
         target = safe_next(str(form.get("next") or "/"))
-        pending_token = request.cookies.get(sessions.COOKIE_NAME)
-        pending = await sessions.pending_user(pending_token)
-        if pending is None or pending_token is None:  # no token, no pending user
+        result = await two_factor_forms.check_login_code(
+            request.cookies.get(sessions.COOKIE_NAME),
+            code,
+            client_address(request),
+            user_agent=request.headers.get("user-agent", ""),
+        )
+        if result.no_pending:
             return Redirect(path=f"/login?next={quote(target, safe='')}", status_code=303)
-        address = client_address(request)
-        user_id = pending["id"]
-        by_recovery = not two_factor.looks_like_totp(code)
-
-        async def right() -> bool:
-            if by_recovery:
-                return await two_factor.use_recovery_code(user_id, code)
-            return await two_factor.use_code(user_id, code)
-
-        ok, throttled = await two_factor.throttled_check(pending["username"], address, right)
-        if throttled:
-            # Start again from the password, and say why.
-            await sessions.end_session(pending_token)
-            context = {
-                "next": target,
-                "username": pending["username"],
-                "error": _("Too many wrong codes. This sign-in was ended: wait 15 minutes and log in again."),
-            }
+        if result.throttled:
+            context = {"next": target, "username": result.username, "error": result.error}
             response = render(request, "login.html", context, status_code=429)
             response.cookies.append(session_cookie("", 0))
             return response
-        if not ok:
-            errors = {"code": _("That code is not right, or was used already.")}
+        if result.token is None:
+            errors = {"code": result.error}
             return render(request, "account/login_code.html", {"next": target, "errors": errors}, status_code=422)
-        # A new session id for the signed-in session; the pending one is dropped.
-        token = await sessions.start_session(
-            user_id, address, previous_token=pending_token, user_agent=request.headers.get("user-agent", "")
-        )
-        if by_recovery:
-            signed_in = await sessions.user_for_token(token)
-            await audit.record(
-                signed_in, client_address(request), "update", RECORD, user_id, "signed in with a recovery code"
-            )
         max_age = int(sessions.SESSION_LIFETIME.total_seconds())
-        return Redirect(path=target, status_code=303, cookies=[session_cookie(token, max_age)])
+        return Redirect(path=target, status_code=303, cookies=[session_cookie(result.token, max_age)])

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any
+from collections.abc import Awaitable
+from typing import Annotated, Any, TypeVar
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
@@ -11,26 +11,29 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
-from portal.audit import services as audit
 from portal.auth.guards import login_required, roles_allowed, signed_in_user
 from portal.auth.roles import COUNSELLOR, ENTERPRISE
-from portal.cases import services
-from portal.cases.profiling import CRITERIA, SUPPORT_LEVELS, assess
+from portal.cases import forms, profile_forms, services
 from portal.cases.services import CaseAccess
-from portal.cases.validation import clean_participant
-from portal.cases.view import case_view, caseload_view, vocabularies
-from portal.i18n import current_language
+from portal.cases.view import (
+    CaseView,
+    case_view,
+    caseload_view,
+    changeable_case,
+    opportunity_choice_view,
+    profile_form_view,
+    profiling_view,
+    team_choices_view,
+    vocabularies,
+)
 from portal.i18n import gettext as _
-from portal.organisations.params import Filter, PageNumber, RecordId, is_record_id
-from portal.referrals.view import choice_view
-from portal.skills.entries import dumps, loads, skills_text
-from portal.skills.services import recognise
-from portal.vocab import CONSENT_SCOPES, STAGES
+from portal.organisations.params import Filter, PageNumber, RecordId
+from portal.service_errors import NotFound, Refused
 from portal.web.client import client_address
 from portal.web.templating import is_partial_request, render
 
-RECORD = "participant"
 MemberId = RecordId
+T = TypeVar("T")
 
 
 async def _form(request: Request) -> dict[str, Any]:
@@ -41,24 +44,30 @@ async def _form(request: Request) -> dict[str, Any]:
     return data
 
 
+async def _changeable(view: Awaitable[T]) -> T:
+    """What a view of a case that may be changed gives (portal.cases.view.changeable_case): 404 when the caller
+    is not on the case (whether a case exists is itself personal), 403 for a non-lead where only the lead may
+    act, and once the case was pseudonymised."""
+    try:
+        return await view
+    except NotFound as exc:
+        raise NotFoundException() from exc
+    except Refused as exc:
+        if exc.code == "not_lead":
+            raise PermissionDeniedException("only the lead counsellor may do this") from exc
+        raise PermissionDeniedException(_("This case was pseudonymised: it can no longer be changed.")) from exc
+
+
 async def _access(request: Request, participant_id: int, lead_only: bool = False) -> CaseAccess:
-    """The caller's standing on this case, or 404: whether a case exists is itself personal."""
-    access = await services.access_for(signed_in_user(request), participant_id)
-    if access is None:
-        raise NotFoundException()
-    if lead_only and not access.is_lead:
-        raise PermissionDeniedException("only the lead counsellor may do this")
-    if access.pseudonymised and request.route_handler.name != "cases:detail":
-        raise PermissionDeniedException(_("This case was pseudonymised: it can no longer be changed."))
-    return access
+    """The caller's standing on a case they are about to change, or 404 / 403 as :func:`_changeable`."""
+    return await _changeable(changeable_case(signed_in_user(request), participant_id, lead_only=lead_only))
 
 
-async def _case_page(request: Request, participant_id: int, access: CaseAccess, **kwargs: Any) -> Template:
-    """The case page again after a refused form on it (``errors`` and ``form``), access already checked."""
-    view = await case_view(signed_in_user(request), client_address(request), participant_id, access=access, **kwargs)
-    if view is None:
-        raise NotFoundException()
-    return render(request, "cases/detail.html", view.template_context(), status_code=view.status_code)
+def _answer(request: Request, done: forms.Outcome[CaseView]) -> Redirect | Template:
+    """After a form on the case page: on to where the write leads, or the page again with what was wrong (422)."""
+    if done.page is None:
+        return Redirect(path=done.redirect, status_code=303)
+    return render(request, "cases/detail.html", done.page.template_context(), status_code=done.page.status_code)
 
 
 class CasePages(Controller):
@@ -95,39 +104,10 @@ class CasePages(Controller):
 
     @post("/new", guards=[roles_allowed(COUNSELLOR)], status_code=303)
     async def create(self, request: Request) -> Redirect | Template:
-        user = signed_in_user(request)
-        data = await _form(request)
-        values, errors = clean_participant(data, await services.organisation_country(user.organisation_id))
-        duplicates = [] if errors else await services.possible_duplicates(values)
-        # A possible duplicate stops the first submission; the counsellor confirms to go on.
-        if duplicates and data.get("confirm_duplicate") != "yes":
-            errors["duplicate"] = _(
-                "A case with the same birth year, initials and municipality exists. "
-                "Check it is not the same person, then confirm."
-            )
-        if errors:
-            for duplicate in duplicates:
-                # Showing that a case exists elsewhere reveals something about a person: keep a record.
-                await audit.record(
-                    user, client_address(request), "read", RECORD, duplicate["id"], "shown as a possible duplicate"
-                )
-            return render(
-                request,
-                "cases/form.html",
-                {"form": data, "errors": errors, "duplicates": duplicates, **vocabularies()},
-                status_code=422,
-            )
-        values["skills"] = dumps(await recognise(values["skills"], current_language()))
-        participant_id = await services.create_case(user, values)
-        await audit.record(
-            user,
-            client_address(request),
-            "create",
-            RECORD,
-            participant_id,
-            "possible duplicate confirmed" if duplicates else "",
-        )
-        return Redirect(path=f"/cases/{participant_id}", status_code=303)
+        done = await profile_forms.create(signed_in_user(request), client_address(request), await _form(request))
+        if done.page is not None:
+            return render(request, "cases/form.html", done.page.template_context(), status_code=done.page.status_code)
+        return Redirect(path=done.redirect, status_code=303)
 
     @get("/{participant_id:int}", name="cases:detail")
     async def detail(
@@ -158,12 +138,11 @@ class CasePages(Controller):
         self, request: Request, participant_id: RecordId, team_q: Filter = ""
     ) -> Template | Redirect:
         """The team form's list of people for a search, as the case page's fragment (the lead's only)."""
-        await _access(request, participant_id, lead_only=True)
         if not is_partial_request(request):
+            await _access(request, participant_id, lead_only=True)
             return Redirect(path=f"/cases/{participant_id}?{urlencode({'team_q': team_q})}#team", status_code=303)
-        candidates, more = await services.team_candidates(participant_id, team_q)
-        context = {"team_q": team_q, "candidates": candidates, "more_candidates": more, "errors": {}}
-        return render(request, "cases/detail.html", context, block="team_choices")
+        view = await _changeable(team_choices_view(signed_in_user(request), participant_id, team_q))
+        return render(request, "cases/detail.html", view.template_context(), block="team_choices")
 
     @get("/{participant_id:int}/opportunity-choices", name="cases:opportunity_choices")
     async def opportunity_choices(
@@ -175,228 +154,98 @@ class CasePages(Controller):
         Ranking reads the person's profile (skills, place, languages, support needs), so each
         search is audited.
         """
-        await _access(request, participant_id)
-        view = await choice_view(
-            signed_in_user(request), client_address(request), participant_id, opportunity_q, region
+        view = await _changeable(
+            opportunity_choice_view(
+                signed_in_user(request), client_address(request), participant_id, opportunity_q, region
+            )
         )
-        context = view.template_context()
-        return render(request, "referrals/choose.html", context, block="opportunity_choices")
+        return render(request, "referrals/choose.html", view.template_context(), block="opportunity_choices")
 
     @get("/{participant_id:int}/edit", name="cases:edit")
     async def edit_form(self, request: Request, participant_id: RecordId) -> Template:
-        await _access(request, participant_id)
-        case = await services.get_case(participant_id)
-        await audit.record(
-            signed_in_user(request), client_address(request), "read", RECORD, participant_id, "edit form"
-        )
-        form = {
-            **case,
-            "skills": skills_text(loads(case["skills"])),
-            **{k: (case[k] or "").split(",") for k in ("languages", "interests", "support_needs")},
-        }
-        return render(
-            request, "cases/form.html", {"form": form, "case": case, "errors": {}, "duplicates": [], **vocabularies()}
-        )
+        view = await _changeable(profile_form_view(signed_in_user(request), client_address(request), participant_id))
+        return render(request, "cases/form.html", view.template_context())
 
     @post("/{participant_id:int}/edit", status_code=303)
     async def update(self, request: Request, participant_id: RecordId) -> Redirect | Template:
-        await _access(request, participant_id)
-        case = await services.get_case(participant_id)
         data = await _form(request)
-        values, errors = clean_participant(data, case["country"])
-        if errors:
-            await audit.record(
-                signed_in_user(request), client_address(request), "read", RECORD, participant_id, "edit form again"
-            )
-            return render(
-                request,
-                "cases/form.html",
-                {"form": data, "case": case, "errors": errors, "duplicates": [], **vocabularies()},
-                status_code=422,
-            )
-        values["skills"] = dumps(await recognise(values["skills"], current_language()))
-        await services.update_profile(participant_id, values)
-        await audit.record(
-            signed_in_user(request), client_address(request), "update", RECORD, participant_id, "profile"
+        done = await _changeable(
+            profile_forms.update(signed_in_user(request), client_address(request), participant_id, data)
         )
-        return Redirect(path=f"/cases/{participant_id}", status_code=303)
+        if done.page is not None:
+            return render(request, "cases/form.html", done.page.template_context(), status_code=done.page.status_code)
+        return Redirect(path=done.redirect, status_code=303)
 
     @post("/{participant_id:int}/stage", status_code=303)
     async def change_stage(self, request: Request, participant_id: RecordId) -> Redirect | Template:
-        access = await _access(request, participant_id)
         form = await request.form()
-        stage, note = str(form.get("stage") or ""), str(form.get("stage_note") or "").strip()[:1000]
-        if stage not in STAGES:
-            return await _case_page(request, participant_id, access, errors={"stage": _("Choose a stage.")})
-        await services.change_stage(participant_id, stage, note, signed_in_user(request))
-        await audit.record(
-            signed_in_user(request), client_address(request), "update", RECORD, participant_id, f"stage {stage}"
+        return _answer(
+            request,
+            await _changeable(
+                forms.change_stage(signed_in_user(request), client_address(request), participant_id, form)
+            ),
         )
-        return Redirect(path=f"/cases/{participant_id}#stage-section", status_code=303)
 
     @post("/{participant_id:int}/consents", status_code=303)
     async def record_consent(self, request: Request, participant_id: RecordId) -> Redirect | Template:
-        access = await _access(request, participant_id, lead_only=True)
         form = await request.form()
-        scope, decision = str(form.get("scope") or ""), str(form.get("decision") or "")
-        note = str(form.get("consent_note") or "").strip()[:500]
-        if scope not in CONSENT_SCOPES or decision not in ("give", "withdraw"):
-            return await _case_page(
-                request, participant_id, access, errors={"consent": _("Choose what and a decision.")}
-            )
-        await services.record_consent(participant_id, scope, decision == "give", note, signed_in_user(request))
-        await audit.record(
-            signed_in_user(request),
-            client_address(request),
-            "update",
-            RECORD,
-            participant_id,
-            f"consent {scope} {decision}",
+        return _answer(
+            request,
+            await _changeable(
+                forms.record_consent(signed_in_user(request), client_address(request), participant_id, form)
+            ),
         )
-        return Redirect(path=f"/cases/{participant_id}?notice=consent_{decision}#consents", status_code=303)
 
     @post("/{participant_id:int}/team", status_code=303)
     async def add_member(self, request: Request, participant_id: RecordId) -> Redirect | Template:
-        access = await _access(request, participant_id, lead_only=True)
         form = await request.form()
-        user_id, role = str(form.get("user_id") or ""), str(form.get("role") or "").strip()[:100]
-        errors = {}
-        if not role:
-            errors["role"] = _("Say what this person does in the case, e.g. mentor.")
-        if not is_record_id(user_id):
-            errors["user_id"] = _("Choose a person from the list.")
-        if not errors and not await services.add_team_member(
-            participant_id, int(user_id), role, signed_in_user(request)
-        ):
-            errors["user_id"] = _("Choose a person from the list.")
-        if errors:
-            return await _case_page(request, participant_id, access, errors=errors, form=dict(form))
-        await audit.record(
-            signed_in_user(request),
-            client_address(request),
-            "share",
-            RECORD,
-            participant_id,
-            f"team + user {user_id} as {role}",
+        return _answer(
+            request,
+            await _changeable(forms.add_member(signed_in_user(request), client_address(request), participant_id, form)),
         )
-        return Redirect(path=f"/cases/{participant_id}#team", status_code=303)
 
     @post("/{participant_id:int}/team/{member_id:int}/remove", status_code=303)
     async def remove_member(self, request: Request, participant_id: RecordId, member_id: MemberId) -> Redirect:
-        await _access(request, participant_id, lead_only=True)
-        if not await services.remove_team_member(participant_id, member_id):
-            raise NotFoundException()
-        await audit.record(
-            signed_in_user(request),
-            client_address(request),
-            "share",
-            RECORD,
-            participant_id,
-            f"team - member {member_id}",
+        done = await _changeable(
+            forms.remove_member(signed_in_user(request), client_address(request), participant_id, member_id)
         )
-        return Redirect(path=f"/cases/{participant_id}#team", status_code=303)
+        return Redirect(path=done.redirect, status_code=303)
 
     @get("/{participant_id:int}/profiling", name="cases:profiling")
     async def profiling_form(self, request: Request, participant_id: RecordId) -> Template:
-        await _access(request, participant_id)
-        case = await services.get_case(participant_id)
-        await audit.record(
-            signed_in_user(request), client_address(request), "read", RECORD, participant_id, "profiling form"
-        )
-        latest = case["assessments"][0] if case["assessments"] else None
-        form = {**(latest["answers"] if latest else {})}
-        return render(
-            request,
-            "cases/profiling.html",
-            {"case": case, "form": form, "errors": {}, "result": None, **vocabularies()},
-        )
+        view = await _changeable(profiling_view(signed_in_user(request), client_address(request), participant_id))
+        return render(request, "cases/profiling.html", view.template_context())
 
     @post("/{participant_id:int}/profiling", status_code=303)
     async def save_profiling(self, request: Request, participant_id: RecordId) -> Redirect | Template:
-        await _access(request, participant_id)
-        form = dict(await request.form())
-        answers = {criterion.code: str(form.get(criterion.code) or "") for criterion in CRITERIA}
-        result, errors = assess(answers)
-        override = str(form.get("override_level") or "")
-        reason = str(form.get("override_reason") or "").strip()[:2000]
-        if override and override not in SUPPORT_LEVELS:
-            errors["override_level"] = _("Choose a support level.")
-        if override and not reason:
-            errors["override_reason"] = _("Write why you override the computed level.")
-        if result and override == result.level:
-            override, reason = "", ""  # agreeing with the computation is not an override
-        if errors:
-            case = await services.get_case(participant_id)
-            await audit.record(
-                signed_in_user(request), client_address(request), "read", RECORD, participant_id, "profiling form again"
-            )
-            context = {"case": case, "form": form, "errors": errors, "result": result, **vocabularies()}
-            return render(request, "cases/profiling.html", context, status_code=422)
-        assert result is not None  # assess() gives a result whenever it finds no error
-        await services.save_assessment(participant_id, result, answers, override, reason, signed_in_user(request))
-        await audit.record(
-            signed_in_user(request),
-            client_address(request),
-            "update",
-            RECORD,
-            participant_id,
-            f"profiling {result.points} points, {override or result.level}",
+        form = await request.form()
+        done = await _changeable(
+            profile_forms.save_profiling(signed_in_user(request), client_address(request), participant_id, form)
         )
-        return Redirect(path=f"/cases/{participant_id}#profiling", status_code=303)
+        if done.page is not None:
+            page = done.page
+            return render(request, "cases/profiling.html", page.template_context(), status_code=page.status_code)
+        return Redirect(path=done.redirect, status_code=303)
 
     @post("/{participant_id:int}/plan", status_code=303)
     async def add_step(self, request: Request, participant_id: RecordId) -> Redirect | Template:
-        access = await _access(request, participant_id)
         form = await request.form()
-        goal, step = str(form.get("goal") or "").strip()[:200], str(form.get("step") or "").strip()[:300]
-        errors: dict[str, str] = {}
-        due_on = None
-        try:
-            due_on = dt.date.fromisoformat(str(form.get("due_on"))) if form.get("due_on") else None
-        except ValueError:
-            errors["due_on"] = _("Enter a date as YYYY-MM-DD.")
-        if not goal:
-            errors["goal"] = _("This is required.")
-        if not step:
-            errors["step"] = _("This is required.")
-        if errors:
-            return await _case_page(request, participant_id, access, errors=errors, form=dict(form))
-        await services.add_plan_step(participant_id, goal, step, due_on, signed_in_user(request))
-        await audit.record(
-            signed_in_user(request), client_address(request), "update", RECORD, participant_id, "plan step added"
+        return _answer(
+            request,
+            await _changeable(forms.add_step(signed_in_user(request), client_address(request), participant_id, form)),
         )
-        return Redirect(path=f"/cases/{participant_id}#plan", status_code=303)
 
     @post("/{participant_id:int}/plan/{step_id:int}/done", status_code=303)
     async def step_done(self, request: Request, participant_id: RecordId, step_id: MemberId) -> Redirect:
-        await _access(request, participant_id)
-        if not await services.mark_step_done(participant_id, step_id):
-            raise NotFoundException()
-        await audit.record(
-            signed_in_user(request),
-            client_address(request),
-            "update",
-            RECORD,
-            participant_id,
-            f"plan step {step_id} done",
+        done = await _changeable(
+            forms.step_done(signed_in_user(request), client_address(request), participant_id, step_id)
         )
-        return Redirect(path=f"/cases/{participant_id}#plan", status_code=303)
+        return Redirect(path=done.redirect, status_code=303)
 
     @post("/{participant_id:int}/notes", status_code=303)
     async def add_note(self, request: Request, participant_id: RecordId) -> Redirect | Template:
-        access = await _access(request, participant_id)
         form = await request.form()
-        text = str(form.get("text") or "").strip()
-        if not text or len(text) > 5000:
-            return await _case_page(
-                request,
-                participant_id,
-                access,
-                errors={"text": _("Write a note of at most 5,000 characters.")},
-                form=dict(form),
-            )
-        await services.add_note(participant_id, text, signed_in_user(request))
-        await audit.record(
-            signed_in_user(request), client_address(request), "update", RECORD, participant_id, "note added"
+        return _answer(
+            request,
+            await _changeable(forms.add_note(signed_in_user(request), client_address(request), participant_id, form)),
         )
-        return Redirect(path=f"/cases/{participant_id}#notes", status_code=303)

@@ -29,7 +29,7 @@ from portal.db.tables import (
     StageChange,
 )
 from portal.pagination import Page, clamp_page, first_of
-from portal.service_errors import NotFound  # noqa: F401 (part of this module's interface)
+from portal.service_errors import NotFound, Refused
 from portal.skills.entries import skill_terms
 from portal.text import fold
 from portal.users.search import folded_contains, search_words
@@ -105,6 +105,20 @@ async def access_for(
         return CaseAccess(participant_id, "team", pseudonymised)
     consent = (await consents_in_force(participant_id)).get("case_team")
     return CaseAccess(participant_id, "team", pseudonymised) if consent and consent["given"] else None
+
+
+async def changeable_case(user: CurrentUser, participant_id: int, lead_only: bool = False) -> CaseAccess:
+    """``user``'s standing on a case they may change; raises ``NotFound`` when they are not on it (whether a
+    case exists is itself personal), ``Refused("not_lead")`` when ``lead_only`` and they do not lead it, and
+    ``Refused("pseudonymised")`` once it was pseudonymised."""
+    access = await access_for(user, participant_id)
+    if access is None:
+        raise NotFound()
+    if lead_only and not access.is_lead:
+        raise Refused("not_lead")
+    if access.pseudonymised:
+        raise Refused("pseudonymised")
+    return access
 
 
 # --- caseload -----------------------------------------------------------------------------------

@@ -11,12 +11,14 @@ from portal.i18n import gettext as _
 from portal.organisations.kinds import SPOKEN_LANGUAGES
 from portal.skills.entries import parse_skills
 from portal.vocab import EDUCATION_LEVELS, SECTORS, SUPPORT
-from portal.web.fields import integer
+from portal.web.fields import integer, texts
 
 _TEXT_LIMITS = {"first_name": 100, "last_name": 100, "phone": 50, "email": 200, "address": 200, "municipality": 100}
 
 
 def _codes(raw: Any, allowed: Mapping[str, Any]) -> list[str] | None:
+    # Not portal.web.fields.codes: that one also takes upper case ("SL") and ";" as a separator, which
+    # this form has always refused with "Choose from the list."; keeping what is accepted unchanged.
     values = raw if isinstance(raw, list | tuple) else [v for v in str(raw or "").split(",")]
     codes = [str(v).strip() for v in values if str(v).strip()]
     return None if any(code not in allowed for code in codes) else list(dict.fromkeys(codes))
@@ -25,10 +27,7 @@ def _codes(raw: Any, allowed: Mapping[str, Any]) -> list[str] | None:
 def clean_participant(data: Mapping[str, Any], country: str) -> tuple[dict[str, Any], dict[str, str]]:
     """Return the values to store and, per field, what is wrong."""
     errors: dict[str, str] = {}
-    values: dict[str, Any] = {k: str(data.get(k) or "").strip() for k in _TEXT_LIMITS}
-    for field, limit in _TEXT_LIMITS.items():
-        if len(values[field]) > limit:
-            errors[field] = _("At most %(limit)s characters.") % {"limit": limit}
+    values = texts(data, _TEXT_LIMITS, errors)
     for field in ("first_name", "last_name", "municipality"):
         if not values[field] and field not in errors:
             errors[field] = _("This is required.")
@@ -56,6 +55,7 @@ def clean_participant(data: Mapping[str, Any], country: str) -> tuple[dict[str, 
     values["travel_km"] = integer(data.get("travel_km"), 0, 300)
     if values["travel_km"] is None:
         errors["travel_km"] = _("Enter a distance from 0 to 300 km.")
+    # Not portal.web.fields.date: that one refuses a date of only spaces, which this form takes as none.
     raw_date = str(data.get("available_from") or "").strip()
     try:
         values["available_from"] = dt.date.fromisoformat(raw_date) if raw_date else None

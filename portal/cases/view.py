@@ -1,4 +1,4 @@
-"""The case pages' data in one call each: the caseload, and the case file with its referrals, placements, team."""
+"""The case pages' data in one call each: the caseload, the case file (referrals, placements, team), the forms."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 from portal.audit import services as audit
 from portal.auth.current_user import CurrentUser
 from portal.cases import services
-from portal.cases.profiling import CRITERIA, SUPPORT_LEVELS
-from portal.cases.services import CaseAccess
+from portal.cases.profiling import CRITERIA, SUPPORT_LEVELS, Assessment
+from portal.cases.services import CaseAccess, changeable_case
 from portal.employers import introductions
 from portal.geo import REGIONS
 from portal.i18n import gettext as _
@@ -22,6 +22,8 @@ from portal.referrals import services as referrals
 from portal.referrals.flow import STATUSES
 from portal.referrals.notices import confirmation, refusal_messages
 from portal.referrals.undo import offer as undo_offer
+from portal.referrals.view import ChoiceView, choice_view
+from portal.skills.entries import loads, skills_text
 from portal.vocab import CONSENT_SCOPES, EDUCATION_LEVELS, SECTORS, STAGES, SUPPORT
 
 RECORD = "participant"
@@ -87,8 +89,8 @@ class CaseView:
     opportunity_q: str = ""
     team_q: str = ""
     referral_done: ReferralDone | None = None
-    # The placement section (portal.placements.case_view.case_context); empty when pseudonymised.
-    placements: dict[str, Any] = field(default_factory=dict)
+    # The placement section (portal.placements.case_view.case_context); None when pseudonymised.
+    placements: placement_view.CasePlacements | None = None
     team: TeamChoices | None = None  # the lead's only
     introductions: list[dict[str, Any]] = field(default_factory=list)  # the lead's only
     errors: dict[str, str] = field(default_factory=dict)  # a form on the page that was refused
@@ -125,7 +127,7 @@ class CaseView:
             "notice": self.notice,
             "consent_notice": self.consent_notice,
             "referral_done": self.referral_done.referral if self.referral_done else None,
-            **self.placements,
+            **(self.placements.template_context() if self.placements else {}),
             "errors": self.errors,
             "form": self.form,
         }
@@ -201,3 +203,114 @@ async def caseload_view(user: CurrentUser, address: str, filters: services.Casel
     if filters.reveals_names:
         await audit.record_many(user, address, "read", RECORD, [c["id"] for c in result.items], "caseload search")
     return result
+
+
+@dataclass(frozen=True)
+class TeamChoicesView:
+    """The team form's list of people for the lead's search (the ``team_choices`` block of the case page)."""
+
+    team_q: str
+    choices: TeamChoices
+
+    def template_context(self) -> dict[str, Any]:
+        return {
+            "team_q": self.team_q,
+            "candidates": self.choices.candidates,
+            "more_candidates": self.choices.more,
+            "errors": {},
+        }
+
+
+async def team_choices_view(user: CurrentUser, participant_id: int, team_q: str) -> TeamChoicesView:
+    """People who could join the team for a search; the lead's only (raises as :func:`changeable_case`).
+
+    It lists portal users, nothing of the person, so it is not audited."""
+    await changeable_case(user, participant_id, lead_only=True)
+    candidates, more = await services.team_candidates(participant_id, team_q)
+    return TeamChoicesView(team_q, TeamChoices(candidates, more))
+
+
+async def opportunity_choice_view(
+    user: CurrentUser, address: str, participant_id: int, opportunity_q: str, region: str
+) -> ChoiceView:
+    """Places to refer a case to (portal.referrals.view.choice_view, audited there) for someone who may change
+    the case; raises as :func:`changeable_case`."""
+    await changeable_case(user, participant_id)
+    return await choice_view(user, address, participant_id, opportunity_q, region)
+
+
+@dataclass(frozen=True)
+class ProfileFormView:
+    """The case's profile form (``cases/form.html``): the case, what the form holds, and what was wrong."""
+
+    case: dict[str, Any]
+    form: dict[str, Any]
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def status_code(self) -> int:
+        return 422 if self.errors else 200
+
+    def template_context(self) -> dict[str, Any]:
+        return {"form": self.form, "case": self.case, "errors": self.errors, "duplicates": [], **vocabularies()}
+
+
+async def profile_form_view(user: CurrentUser, address: str, participant_id: int) -> ProfileFormView:
+    """The profile form filled from the case; raises as :func:`changeable_case`; the read is audited."""
+    await changeable_case(user, participant_id)
+    case = await services.get_case(participant_id)
+    await audit.record(user, address, "read", RECORD, participant_id, "edit form")
+    form = {
+        **case,
+        "skills": skills_text(loads(case["skills"])),
+        **{k: (case[k] or "").split(",") for k in ("languages", "interests", "support_needs")},
+    }
+    return ProfileFormView(case, form)
+
+
+async def profile_form_again_view(
+    user: CurrentUser, address: str, case: dict[str, Any], form: dict[str, Any], errors: dict[str, str]
+) -> ProfileFormView:
+    """The profile form again with what was submitted and what was wrong (the case was just read); audited."""
+    await audit.record(user, address, "read", RECORD, case["id"], "edit form again")
+    return ProfileFormView(case, form, errors)
+
+
+@dataclass(frozen=True)
+class ProfilingView:
+    """The profiling form (``cases/profiling.html``): the case with its assessments, the answers, the result."""
+
+    case: dict[str, Any]
+    form: dict[str, Any]
+    errors: dict[str, str] = field(default_factory=dict)
+    result: Assessment | None = None
+
+    @property
+    def status_code(self) -> int:
+        return 422 if self.errors else 200
+
+    def template_context(self) -> dict[str, Any]:
+        return {"case": self.case, "form": self.form, "errors": self.errors, "result": self.result, **vocabularies()}
+
+
+async def profiling_view(user: CurrentUser, address: str, participant_id: int) -> ProfilingView:
+    """The profiling form with the latest assessment's answers; raises as :func:`changeable_case`; audited."""
+    await changeable_case(user, participant_id)
+    case = await services.get_case(participant_id)
+    await audit.record(user, address, "read", RECORD, participant_id, "profiling form")
+    latest = case["assessments"][0] if case["assessments"] else None
+    return ProfilingView(case, {**(latest["answers"] if latest else {})})
+
+
+async def profiling_again_view(
+    user: CurrentUser,
+    address: str,
+    participant_id: int,
+    form: dict[str, Any],
+    errors: dict[str, str],
+    result: Assessment | None,
+) -> ProfilingView:
+    """The profiling form again with the answers given and what was wrong; the case is read and audited."""
+    case = await services.get_case(participant_id)
+    await audit.record(user, address, "read", RECORD, participant_id, "profiling form again")
+    return ProfilingView(case, form, errors, result)

@@ -30,7 +30,7 @@ async def health() -> Response[Health]:
     engine = "sqlite" if get_settings().is_sqlite else "postgresql"
     try:
         await Organisation.raw("SELECT 1")
-    except Exception:  # noqa: BLE001 (any failure means the database is not usable)
+    except Exception:  # any failure means the database is not usable
         logger.exception("health check: database unreachable")
         return Response(Health(status="error", database="unreachable", engine=engine), status_code=503)
     return Response(Health(status="ok", database="ok", engine=engine))

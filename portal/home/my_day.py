@@ -33,7 +33,6 @@ from portal.db.tables import (
     CaseTeamMember,
     Introduction,
     NetworkSnapshot,
-    Notification,
     Opportunity,
     Participant,
     PlanStep,
@@ -92,7 +91,7 @@ class Section:
         return format_number(COUNT_CAP) + "+" if self.capped else format_number(self.total)
 
 
-@dataclass
+@dataclass(frozen=True)
 class MyDay:
     """The sections for one user, and the participants whose case content they show (to audit)."""
 
@@ -264,29 +263,13 @@ async def _meeting_requests(user: CurrentUser) -> Section:
 
 
 async def _notifications(user: CurrentUser) -> Section:
-    where = (Notification.user == user.id) & Notification.read.eq(False)
-    rows = (
-        await Notification.select(
-            Notification.id,
-            Notification.message,
-            Notification.key,
-            Notification.params,
-            Notification.link,
-            Notification.created_at,
-        )
-        .where(where)
-        .order_by(Notification.id, ascending=False)
-        .limit(SHOWN)
-    )
+    rows, total = await notifications.unread(user.id, SHOWN, COUNT_CAP + 1)
     return Section(
         "notifications",
         _("New notifications"),
         # Each goes through its "open" link, which marks it read (portal.notifications.pages).
-        [
-            Item(notifications.text(r), f"/notifications/{r['id']}/open", format_datetime(r["created_at"], "short"))
-            for r in rows
-        ],
-        await _capped_count(Notification.select(Notification.id).where(where)),
+        [Item(r["text"], f"/notifications/{r['id']}/open", format_datetime(r["created_at"], "short")) for r in rows],
+        total,
         "/notifications/",
         _("All notifications"),
         _("No unread notification."),

@@ -33,3 +33,18 @@ async def day_view(user: CurrentUser, address: str) -> MyDay:
     # Plan steps are case content: audited as the case page audits reading the case.
     await audit.record_many(user, address, "read", "participant", day.shown_participants, "home page")
     return day
+
+
+@dataclass(frozen=True)
+class HomeView:
+    """The front page for one reader: ``day`` for a signed-in user, else ``counts`` for a visitor."""
+
+    day: MyDay | None = None
+    counts: PortalCounts | None = None
+
+
+async def home_view(user: CurrentUser | None, address: str) -> HomeView:
+    """The front page as ``user`` (None for a visitor) at ``address`` sees it."""
+    if user is not None:
+        return HomeView(day=await day_view(user, address))
+    return HomeView(counts=await portal_counts())

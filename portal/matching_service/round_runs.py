@@ -28,7 +28,7 @@ from portal.db.tables import AllocationProposal, AllocationRound, Opportunity, P
 from portal.employers import pool
 from portal.i18n import gettext as _
 from portal.jobs.queue import enqueue
-from portal.matching_service import records, training
+from portal.matching_service import records, rounds, training
 from portal.matching_service.rounds import RUNS, Criteria, employer_hosted, waiting
 from portal.matching_service.services import _explained, profile_is_empty
 from portal.vocab import LIVE_REFERRAL_STATUSES
@@ -41,6 +41,7 @@ __all__ = [
     "fits_welfare",
     "preference_lists",
     "run_round",
+    "send_round",
     "size_errors",
     "start_round",
 ]
@@ -268,6 +269,23 @@ async def start_round(criteria: Criteria, user: CurrentUser) -> int:
     )
     await enqueue("round_run", round_id=round_id)
     return round_id
+
+
+async def send_round(round_id: int, user: CurrentUser, message: str, address: str) -> str | None:
+    """Send a reviewed round's proposals as referrals with ``message`` (the default when empty);
+    returns the refusal code (``rounds.Refused``) or None. Raises ``rounds.NotFound``."""
+    found = await rounds.get_round(round_id)
+    text = message.strip()[:2000] or _("Proposed in the allocation round “%(name)s”.") % {"name": found["name"]}
+    try:
+        # A round whose sending stopped half way (a crash or a restart) is only delivered again: its
+        # referrals so far are kept, nobody gets a second one. The delivery is a job (awaited here
+        # without a queue); a second enqueue while it is queued or running changes nothing.
+        if found["status"] != rounds.SENDING:
+            await rounds.begin_sending(round_id, user, text, address=address)
+        await enqueue("round_deliver", round_id=round_id)
+    except rounds.Refused as refused:
+        return refused.code
+    return None
 
 
 async def run_round(round_id: int) -> None:

@@ -19,7 +19,7 @@ from portal.db.tables import NetworkSnapshot, Opportunity, Organisation, Partici
 from portal.jobs.runs import Runs
 from portal.network import needs, reasons
 from portal.pagination import Page, clamp_page
-from portal.service_errors import NotFound  # noqa: F401 (part of this module's interface)
+from portal.service_errors import NotFound
 
 # Participants still looking for a place count as demand; employed or exited ones do not.
 ACTIVE_STAGES = ("intake", "profiling", "activation", "placement")

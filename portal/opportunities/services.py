@@ -20,7 +20,7 @@ from portal.i18n import gettext as _
 from portal.opportunities.validation import capacity_message
 from portal.organisations.services import search_words
 from portal.pagination import Page
-from portal.service_errors import Conflict, NotFound  # noqa: F401 (part of this module's interface)
+from portal.service_errors import Conflict, NotFound
 from portal.skills import entries as skill_entries
 from portal.skills.services import recognise
 from portal.text import fold

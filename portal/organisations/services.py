@@ -17,7 +17,7 @@ from portal.i18n import gettext as _
 from portal.network import jobs as network_jobs
 from portal.organisations.validation import PROGRAMME_KINDS
 from portal.pagination import Page, clamp_page, first_of
-from portal.service_errors import Conflict, NotFound  # noqa: F401 (part of this module's interface)
+from portal.service_errors import Conflict, NotFound
 from portal.text import fold
 
 DEFAULT_PER_PAGE = 20

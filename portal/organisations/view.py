@@ -1,4 +1,4 @@
-"""The organisation page's data in one call: the organisation, its ties, mentoring figures and training."""
+"""Each organisation page's data in one call: the directory, the organisation (ties, mentoring, training), the forms."""
 
 from __future__ import annotations
 
@@ -7,10 +7,14 @@ from typing import Any
 
 from portal.auth.current_user import CurrentUser
 from portal.geo import REGIONS
+from portal.i18n import gettext as _
 from portal.organisations import services
 from portal.organisations.kinds import COUNTRIES, ORGANISATION_KINDS, RELATIONSHIP_KINDS, SPOKEN_LANGUAGES
 from portal.organisations.params import is_record_id
+from portal.organisations.validation import check_member_changes, clean_organisation, clean_relationship
+from portal.outcomes import PageOutcome
 from portal.placements import mentor_figures  # "offers a mentor", backed by numbers
+from portal.service_errors import Forbidden
 from portal.training.services import upcoming_for_organisation  # the training area lists on this page
 
 
@@ -90,3 +94,128 @@ async def organisation_view(
         tie=tie,
         errors=errors or {},
     )
+
+
+# --- The directory and the forms: one call each, taking plain values (parsed form, user, ids).
+
+
+@dataclass(frozen=True)
+class Directory:
+    """One page of the directory, and the filter lists unless only the results are asked for."""
+
+    filters: services.DirectoryFilters
+    results: Any
+    options: dict[str, Any]
+
+    def template_context(self) -> dict[str, Any]:
+        return {"filters": self.filters, "results": self.results, "options": self.options, **choices()}
+
+
+async def directory_view(filters: services.DirectoryFilters, page: int, *, results_only: bool) -> Directory:
+    results = await services.search_organisations(filters, page=page)
+    # The fragment carries results only: skip the two queries that fill the filter lists.
+    options = {} if results_only else await services.filter_options()
+    return Directory(filters=filters, results=results, options=options)
+
+
+def _require_edit(user: CurrentUser | None, org_id: int) -> None:
+    if not services.can_edit_organisation(user, org_id):
+        raise Forbidden("you may not edit this organisation")
+
+
+async def organisation_form(user: CurrentUser, org_id: int) -> PageOutcome:
+    """The form to edit an organisation; Forbidden for one the user may not edit, ``services.NotFound`` if absent."""
+    _require_edit(user, org_id)
+    org = await services.get_organisation(org_id, user)
+    return PageOutcome.show({"org": org, "stored": org, "errors": {}, **choices()})
+
+
+async def create_organisation(data: dict[str, Any]) -> PageOutcome:
+    """Add an organisation from the form's ``data``, or the form again with what is wrong."""
+    values, errors = clean_organisation(data)
+    if errors:
+        return PageOutcome.refuse({"org": data, "errors": errors, **choices()})
+    org_id = await services.create_organisation(values)
+    return PageOutcome.go(f"/organisations/{org_id}")
+
+
+async def update_organisation(user: CurrentUser, org_id: int, data: dict[str, Any]) -> PageOutcome:
+    """Change an organisation; Forbidden for one the user may not edit, ``services.NotFound`` if absent."""
+    _require_edit(user, org_id)
+    stored = await services.get_organisation(org_id, user)
+    values, errors = clean_organisation(data)
+    if not errors and not user.manages_network:
+        errors = check_member_changes(stored, values)
+    if errors:
+        return PageOutcome.refuse({"org": data, "stored": stored, "errors": errors, **choices()})
+    await services.update_organisation(org_id, values)
+    return PageOutcome.go(f"/organisations/{org_id}")
+
+
+async def add_relationship(user: CurrentUser, org_id: int, data: dict[str, Any], *, fragment: bool) -> PageOutcome:
+    """Tie ``org_id`` to another organisation; the ties again for a ``fragment``, else back to the page."""
+    _require_edit(user, org_id)
+    await services.get_organisation(org_id, user)
+    values, errors = clean_relationship(data)
+    errors.update(services.programme_kind_error(user, values["kind"]))
+    other_id = str(data.get("other_id") or "")
+    if not is_record_id(other_id):
+        errors["other_id"] = _("Choose an organisation from the list.")
+    if not errors:
+        # The form says which way the tie points, seen from this organisation.
+        source, target = (org_id, int(other_id))
+        if data.get("direction") == "incoming":
+            source, target = target, source
+        try:
+            await services.create_relationship(source, target, values)
+        except services.Conflict as conflict:
+            errors["other_id" if conflict.field == "target_id" else conflict.field] = conflict.message
+    if errors:
+        page = await organisation_view(user, org_id, tie=data, errors=errors)
+        return PageOutcome.refuse(page.template_context())
+    if fragment:
+        return PageOutcome.show((await organisation_view(user, org_id)).template_context())
+    return PageOutcome.go(f"/organisations/{org_id}#relationships")
+
+
+async def _editable_tie(user: CurrentUser, rel_id: int) -> dict[str, Any]:
+    """The relationship if ``user`` may change it: ``services.NotFound`` if absent, else Forbidden."""
+    tie = await services.get_relationship(rel_id)
+    if not services.can_edit_relationship(user, tie):
+        raise Forbidden("you may not edit this relationship")
+    return tie
+
+
+def back_to(requested: str, tie: dict[str, Any]) -> int:
+    """Return to the organisation page the edit started from, if it is one of the tie's ends."""
+    ends = (tie["source_id"], tie["target_id"])
+    return int(requested) if is_record_id(requested) and int(requested) in ends else ends[0]
+
+
+async def relationship_form(user: CurrentUser, rel_id: int, back: str) -> PageOutcome:
+    """The form to edit a relationship; raises ``services.NotFound`` or Forbidden."""
+    tie = await _editable_tie(user, rel_id)
+    return PageOutcome.show({"tie": tie, "errors": {}, "back": back_to(back, tie), **choices()})
+
+
+async def update_relationship(user: CurrentUser, rel_id: int, data: dict[str, Any]) -> PageOutcome:
+    """Change a relationship from the form's ``data``; raises ``services.NotFound`` or Forbidden."""
+    tie = await _editable_tie(user, rel_id)
+    back = back_to(str(data.get("back") or ""), tie)
+    values, errors = clean_relationship(data)
+    errors.update(services.programme_kind_error(user, values["kind"]))
+    if not errors:
+        try:
+            await services.update_relationship(rel_id, values)
+        except services.Conflict as conflict:
+            errors[conflict.field] = conflict.message
+    if errors:
+        return PageOutcome.refuse({"tie": {**tie, **data}, "errors": errors, "back": back, **choices()})
+    return PageOutcome.go(f"/organisations/{back}#relationships")
+
+
+async def delete_relationship(user: CurrentUser, rel_id: int, back: str) -> PageOutcome:
+    """Remove a relationship, back to the page of one of its ends; raises ``services.NotFound`` or Forbidden."""
+    tie = await _editable_tie(user, rel_id)
+    await services.delete_relationship(rel_id)
+    return PageOutcome.go(f"/organisations/{back_to(back, tie)}#relationships")

@@ -84,6 +84,43 @@ def reason_label(stored: str) -> str:
     return f"{label}: {text}" if text else str(label)
 
 
+@dataclass(frozen=True)
+class ErasureCase:
+    """What the erasure form shows of a case, and who leads it (where the form leads after erasing)."""
+
+    id: int
+    code: str
+    first_name: str
+    last_name: str
+    stage: str
+    pseudonymised_at: dt.datetime | None
+    pseudonymised_reason: str
+    lead_counsellor: int
+
+
+async def case_exists(participant_id: int) -> bool:
+    return await Participant.exists().where(Participant.id == participant_id)
+
+
+async def case_for_erasure(participant_id: int) -> ErasureCase | None:
+    """The case as the erasure form shows it, or None when there is no such case."""
+    row = (
+        await Participant.select(
+            Participant.id,
+            Participant.code,
+            Participant.first_name,
+            Participant.last_name,
+            Participant.stage,
+            Participant.pseudonymised_at,
+            Participant.pseudonymised_reason,
+            Participant.lead_counsellor,
+        )
+        .where(Participant.id == participant_id)
+        .first()
+    )
+    return None if row is None else ErasureCase(**row)
+
+
 def coarse_birth_year(year: int) -> int:
     return year - year % BIRTH_YEAR_SPAN
 

@@ -98,6 +98,26 @@ async def upcoming_cases(now: dt.datetime, limit: int = 50) -> tuple[list[dict[s
     return _cases(rows), total[0]["n"]
 
 
+@dataclass(frozen=True)
+class FoundCase:
+    """A case found by its code for a person's request: no name, only what leads to its export or erasure."""
+
+    id: int
+    code: str
+    stage: str
+    pseudonymised_at: dt.datetime | None
+
+
+async def find_case(code: str) -> FoundCase | None:
+    """The case with exactly this code (codes are stored in capitals), or None."""
+    row = (
+        await Participant.select(Participant.id, Participant.code, Participant.stage, Participant.pseudonymised_at)
+        .where(Participant.code == code)
+        .first()
+    )
+    return None if row is None else FoundCase(**row)
+
+
 def _limits(now: dt.datetime) -> dict[str, tuple[Any, Any]]:
     """Each short-lived kind of record: its table and the condition of the rows past their limit."""
     token_cutoff = now - ACCOUNT_TOKENS_KEPT

@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.response import Redirect, Template
 
-from portal.audit import services as audit
-from portal.auth.current_user import CurrentUser
 from portal.auth.guards import login_required, roles_allowed, signed_in_user
 from portal.i18n import gettext as _
 from portal.organisations.params import Filter, PageNumber, RecordId, is_record_id
-from portal.referrals import flow, guidance, services, steps, undo, view
-from portal.referrals.notices import confirmation, refusal_messages
+from portal.referrals import flow, forms, services, view
+from portal.referrals.notices import refusal_messages
 from portal.web.client import client_address
 from portal.web.templating import is_partial_request, render
 
+T = TypeVar("T")
 
-async def _referral_for(request: Request, referral_id: int) -> tuple[dict[str, Any], str]:
-    """The referral and the caller's side of it, or 404 (portal.referrals.view.referral_for)."""
-    found = await view.referral_for(signed_in_user(request), referral_id)
-    if found is None:
-        raise NotFoundException()
-    return found
+
+async def _found(call: Awaitable[T]) -> T:
+    """404 when the referral does not exist or is not the caller's to see (portal.referrals.view.referral_for)."""
+    try:
+        return await call
+    except services.NotFound as exc:
+        raise NotFoundException() from exc
 
 
 def _render(request: Request, page: view.ReferralView) -> Template:
@@ -41,57 +42,25 @@ class CaseReferralPages(Controller):
 
     @post("/", status_code=303)
     async def create(self, request: Request, participant_id: RecordId) -> Redirect | Template:
-        user = signed_in_user(request)
-        await _referable(user, participant_id)
         form = await request.form()
-        opportunity_id = str(form.get("opportunity_id") or "")
-        message = str(form.get("message") or "").strip()[:2000]
-        send = form.get("send") == "now"
-        if not is_record_id(opportunity_id):
-            return _created(request, participant_id, None, "choose_opportunity")
-        # The hard constraints are checked again here, fresh: the place or the profile may have changed.
-        place = await guidance.check(participant_id, int(opportunity_id))
-        if place is None:
-            return _created(request, participant_id, None, "not_open")
-        if place.blocked:
-            return _created(request, participant_id, None, place.blocked)
-        reason, errors = guidance.clean_reason(form, place)
-        if errors:
-            page = await view.confirm_again_view(
-                user, client_address(request), participant_id, place, errors, dict(form)
+        done = await _referable(
+            forms.create(
+                signed_in_user(request), client_address(request), participant_id, form, is_partial_request(request)
             )
-            return _confirm_page(request, page)
-        try:
-            referral_id = await services.create_referral(
-                participant_id, place.id, message, send, user, override_reason=reason, broken=place.broken
-            )
-        except services.StepRefused as refused:
-            return _created(request, participant_id, None, refused.code)
-        detail = f"referral {referral_id}" + (f" despite {', '.join(place.broken)}" if place.broken else "")
-        await audit.record(user, client_address(request), "refer", "participant", participant_id, detail)
-        if not send:
-            return _created(request, participant_id, referral_id, "proposal_saved")
-        referral = await services.get_referral(referral_id)
-        if not is_partial_request(request):
-            return _created(request, participant_id, referral_id, "done_sent")
-        # From a suggestion, with htmx: the confirmation and its undo take the place of the small form.
-        context = {
-            "referral": referral,
-            "confirmation": confirmation("done_sent", referral),
-            "undo_until": await undo.offer(referral, "counsellor"),
-        }
-        return render(request, "referrals/sent.html", context, block="sent")
+        )
+        if done.confirm is not None:
+            return _confirm_page(request, done.confirm)
+        if done.sent is not None:
+            return render(request, "referrals/sent.html", done.sent.template_context(), block="sent")
+        return _created(request, participant_id, done.referral_id, done.notice)
 
     @get("/new", name="referrals:confirm")
     async def confirm(self, request: Request, participant_id: RecordId, opportunity_id: Filter = "") -> Template:
         """The chosen place for this case: its fit, the hard constraints it breaks, and the form to refer."""
         chosen = int(opportunity_id) if is_record_id(opportunity_id) else None
-        try:
-            page = await view.confirm_view(signed_in_user(request), client_address(request), participant_id, chosen)
-        except services.NotFound as exc:
-            raise NotFoundException() from exc
-        except services.Refused as exc:
-            raise PermissionDeniedException(_("This case was pseudonymised: it can no longer be referred.")) from exc
+        page = await _referable(
+            view.confirm_view(signed_in_user(request), client_address(request), participant_id, chosen)
+        )
         return _confirm_page(request, page)
 
 
@@ -101,10 +70,11 @@ def _confirm_page(request: Request, page: view.ConfirmView) -> Template:
     return render(request, "referrals/new.html", context, block="confirm", status_code=page.status_code)
 
 
-async def _referable(user: CurrentUser, participant_id: int) -> None:
-    """404 unless the user is on the case; 403 once it was pseudonymised (portal.referrals.view.referable_case)."""
+async def _referable(call: Awaitable[T]) -> T:
+    """404 unless the user is on the case (or, for the confirmation, no such place); 403 once the case was
+    pseudonymised (portal.referrals.view.referable_case)."""
     try:
-        await view.referable_case(user, participant_id)
+        return await call
     except services.NotFound as exc:
         raise NotFoundException() from exc
     except services.Refused as exc:
@@ -146,58 +116,26 @@ class ReferralPages(Controller):
     async def step(self, request: Request, referral_id: RecordId) -> Redirect | Template:
         """One step with its small form: a note, a reason or a date. Bad input re-renders the form
         with field messages and changes nothing; with htmx the referral's block comes back in place."""
-        referral, side = await _referral_for(request, referral_id)
-        user = signed_in_user(request)
-        values, errors = steps.clean_step(await request.form(), referral["started_on"])
-        if errors:
-            page = await view.referral_view(
-                user, client_address(request), referral, side, errors=errors, open_step=values.to, form=values
-            )
-            return _render(request, page)
-        try:
-            await services.move(
-                referral_id, values.to, values.reason, user, side, note=values.note, happened_on=values.happened_on
-            )
-        except services.StepRefused as refused:
-            # A full opportunity is an everyday outcome, not an error: the page says what happened.
-            return await _answer(request, referral_id, side, refused.code)
-        detail = f"referral {referral_id} {referral['status']} -> {values.to}"
-        if values.happened_on:
-            detail += f" on {values.happened_on.isoformat()}"
-        await audit.record(user, client_address(request), "update", "participant", referral["participant"], detail)
-        return await _answer(request, referral_id, side, f"done_{values.to}")
+        form = await request.form()
+        done = await _found(
+            forms.step(signed_in_user(request), client_address(request), referral_id, form, is_partial_request(request))
+        )
+        return _answer(request, done)
 
     @post("/{referral_id:int}/undo", status_code=303)
     async def undo(self, request: Request, referral_id: RecordId) -> Redirect | Template:
         """Take back the side's last step while the window is open and the other side has not acted."""
-        referral, side = await _referral_for(request, referral_id)
         form = await request.form()
-        back_to_case = side == "counsellor" and form.get("next") == "case"
-        user = signed_in_user(request)
-        try:
-            back_to = await undo.undo(referral_id, user, side)
-        except services.StepRefused as refused:
-            return await _answer(request, referral_id, side, refused.code, back_to_case=back_to_case)
-        await audit.record(
-            user,
-            client_address(request),
-            "update",
-            "participant",
-            referral["participant"],
-            f"referral {referral_id} undone {referral['status']} -> {back_to}",
+        done = await _found(
+            forms.take_back(
+                signed_in_user(request), client_address(request), referral_id, form, is_partial_request(request)
+            )
         )
-        return await _answer(request, referral_id, side, "undone", back_to_case=back_to_case)
+        return _answer(request, done)
 
 
-async def _answer(
-    request: Request, referral_id: int, side: str, notice: str, back_to_case: bool = False
-) -> Redirect | Template:
+def _answer(request: Request, done: forms.Answer) -> Redirect | Template:
     """After a step or an undo: htmx gets the referral's block with the message; a plain form a redirect."""
-    if back_to_case:
-        participant_id = await services.participant_of(referral_id)
-        query = urlencode({"notice": notice, "referral": referral_id})
-        return Redirect(path=f"/cases/{participant_id}?{query}#referrals", status_code=303)
-    if not is_partial_request(request):
-        return Redirect(path=f"/referrals/{referral_id}?notice={notice}", status_code=303)
-    page = await view.referral_view_by_id(signed_in_user(request), client_address(request), referral_id, side, notice)
-    return _render(request, page)
+    if done.page is not None:
+        return _render(request, done.page)
+    return Redirect(path=done.redirect, status_code=303)

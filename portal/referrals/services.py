@@ -19,7 +19,7 @@ from portal.network import jobs as network_jobs
 from portal.notifications.services import notify
 from portal.pagination import Page, clamp_page
 from portal.referrals import flow
-from portal.service_errors import NotFound, Refused  # noqa: F401 (part of this module's interface)
+from portal.service_errors import NotFound, Refused
 from portal.vocab import LIVE_REFERRAL_STATUSES
 
 PER_PAGE = 25

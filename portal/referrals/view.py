@@ -14,7 +14,7 @@ from portal.organisations.kinds import SPOKEN_LANGUAGES
 from portal.placements import case_view as placement_view
 from portal.referrals import flow, guidance, services, steps, undo
 from portal.referrals.notices import confirmation, refusal_messages
-from portal.service_errors import NotFound, Refused
+from portal.service_errors import NotFound
 from portal.vocab import SUPPORT
 
 HOST_ROLES = (ENTERPRISE, EMPLOYER)
@@ -50,7 +50,7 @@ class ReferralView:
     confirmation: str
     undo_until: dt.datetime | None
     # The placement part (portal.placements.case_view.referral_context): weeks, mentor, choices.
-    placement: dict[str, Any]
+    placement: placement_view.ReferralPlacement
     errors: dict[str, str] = field(default_factory=dict)
     open_step: str = ""
     form: steps.StepInput | None = None  # the step form that was refused
@@ -82,7 +82,7 @@ class ReferralView:
             "date_hints": {to: steps.date_hint(to, self.referral["started_on"]) for to in self.next_steps},
             "min_start": steps.today() - dt.timedelta(days=steps.START_BACKDATE_DAYS),
             "constraint_texts": guidance.constraint_texts(),
-            **self.placement,
+            **self.placement.template_context(),
             "mentor_form": self.mentor_form,
         }
 
@@ -151,12 +151,9 @@ async def referral_view_by_id(
 
 
 async def referable_case(user: CurrentUser, participant_id: int) -> None:
-    """Raise ``NotFound`` unless ``user`` is on the case, ``Refused("pseudonymised")`` once it was pseudonymised."""
-    access = await cases.access_for(user, participant_id)
-    if access is None:
-        raise NotFound()
-    if access.pseudonymised:
-        raise Refused("pseudonymised")
+    """Raise ``NotFound`` unless ``user`` is on the case, ``Refused("pseudonymised")`` once it was pseudonymised:
+    who may refer a case is who may change it (portal.cases.services.changeable_case)."""
+    await cases.changeable_case(user, participant_id)
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from portal.db.engine import as_utc
@@ -15,7 +16,29 @@ class NotFound(Exception):
     pass
 
 
-async def staff_member(user_id: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class StaffMember:
+    """Whose record it is: the account's name and its organisation's name and place."""
+
+    id: int
+    display_name: str
+    organisation: str
+    region: str
+    country: str
+
+
+@dataclass(frozen=True)
+class CompetenceRecord:
+    """``modules``: attended modules (each with its registration id, for the certificate), newest first;
+    ``other``: other events attended (seminars, peer reviews, workshops, conferences); ``capped`` when
+    only the latest :data:`MAX_SHOWN` are listed."""
+
+    modules: list[dict[str, Any]]
+    other: list[dict[str, Any]]
+    capped: bool
+
+
+async def staff_member(user_id: int) -> StaffMember:
     row = (
         await PortalUser.select(
             PortalUser.id,
@@ -29,12 +52,11 @@ async def staff_member(user_id: int) -> dict[str, Any]:
     )
     if row is None:
         raise NotFound(user_id)
-    return row
+    return StaffMember(**row)
 
 
-async def record(user_id: int) -> dict[str, Any]:
-    """``modules``: attended modules (each with its registration id, for the certificate), newest first;
-    ``other``: other events attended (seminars, peer reviews, workshops, conferences)."""
+async def record(user_id: int) -> CompetenceRecord:
+    """The events ``user_id`` attended (a place not cancelled), newest first."""
     rows = (
         await TrainingRegistration.select(
             TrainingRegistration.id.as_alias("registration_id"),
@@ -58,8 +80,8 @@ async def record(user_id: int) -> dict[str, Any]:
     )
     for row in rows:
         row["starts_at"] = as_utc(row["starts_at"])
-    return {
-        "modules": [row for row in rows if row["kind"] == "module"],
-        "other": [row for row in rows if row["kind"] != "module"],
-        "capped": len(rows) == MAX_SHOWN,
-    }
+    return CompetenceRecord(
+        modules=[row for row in rows if row["kind"] == "module"],
+        other=[row for row in rows if row["kind"] != "module"],
+        capped=len(rows) == MAX_SHOWN,
+    )

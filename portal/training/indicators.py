@@ -8,6 +8,7 @@ registration): someone who attended three modules counts once.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from portal.clock import utc_now
@@ -185,7 +186,16 @@ async def regions_in(f: Filters) -> list[dict[str, Any]]:
     )
 
 
-async def target() -> dict[str, Any]:
+@dataclass(frozen=True)
+class Target:
+    """How many staff to train (by ``by``, when set), and whether a coordinator set it on the indicators page."""
+
+    value: int
+    by: dt.date | None
+    from_indicators: bool
+
+
+async def target() -> Target:
     """The number of staff to train: the newest programme-wide indicator target for ``staff_trained``
     a coordinator set, else the setting PORTAL_TRAINING_TARGET (the Slovenian plan's 480)."""
     row = (
@@ -199,5 +209,5 @@ async def target() -> dict[str, Any]:
         .first()
     )
     if row is not None and row["value"] > 0:
-        return {"value": row["value"], "by": row["period_end"], "from_indicators": True}
-    return {"value": get_settings().training_target, "by": None, "from_indicators": False}
+        return Target(value=row["value"], by=row["period_end"], from_indicators=True)
+    return Target(value=get_settings().training_target, by=None, from_indicators=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 
 from portal.i18n import lazy_gettext as _l
@@ -30,10 +31,8 @@ LOCAL_ZONE = zoneinfo.ZoneInfo("Europe/Ljubljana")
 MAX_CAPACITY = 1000
 
 
-def local_time(value, format: str = "medium") -> str:  # noqa: ANN001 (a datetime or None, from templates)
-    """A stored UTC moment in the local time of Slovenia and Croatia, in the reader's language."""
-    import datetime as dt
-
+def local_time(value: dt.datetime | None, format: str = "medium") -> str:
+    """A stored UTC moment in the local time of Slovenia and Croatia, in the reader's language (templates pass None too)."""
     from babel import dates
 
     from portal.i18n import current_language

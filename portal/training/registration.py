@@ -7,6 +7,7 @@ same transaction as the registration row, so concurrent registrations never over
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
@@ -36,6 +37,15 @@ class Refused(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A registration just made: its id, ``registered`` or ``waitlisted``, and the place on the waiting list."""
+
+    id: int
+    status: str
+    position: int | None
 
 
 async def _event_for_registration(event_id: int) -> dict[str, Any]:
@@ -79,10 +89,10 @@ async def _next_position(event_id: int) -> int:
     return ((row or {}).get("last") or 0) + 1
 
 
-async def register(event_id: int, person: dict[str, Any], registered_by: int | None = None) -> dict[str, Any]:
+async def register(event_id: int, person: dict[str, Any], registered_by: int | None = None) -> Registered:
     """Register ``person`` (user id, or name/e-mail/organisation for external people); a place or the list.
 
-    Returns ``{"id", "status", "position"}``. A staff member already registered or waiting is refused
+    A staff member already registered or waiting is refused
     ("duplicate"); one who cancelled registers again on the same row.
     """
     event = await _event_for_registration(event_id)
@@ -98,7 +108,7 @@ async def register(event_id: int, person: dict[str, Any], registered_by: int | N
 
 async def _register(
     event_id: int, event: dict[str, Any], person: dict[str, Any], registered_by: int | None
-) -> dict[str, Any]:
+) -> Registered:
     user_id = person.get("user")
     moment = utc_now()
     async with writing_transaction():
@@ -151,7 +161,7 @@ async def _register(
             )
             registration_id = rows[0]["id"]
     position = await waitlist_position(registration_id) if not placed else None
-    return {"id": registration_id, "status": fields["status"], "position": position}
+    return Registered(id=registration_id, status=fields["status"], position=position)
 
 
 async def staff_person(user_id: int) -> dict[str, Any] | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pyotp
@@ -93,5 +94,5 @@ def test_admin_invites_a_counsellor_who_sets_two_factor_signs_in_and_exports_a_c
     assert page.locator("html").get_attribute("lang") == "hr"  # the export is in the person's language
     with page.expect_download() as download:
         page.locator('a[href$="/export.json"]').click()
-    exported = json.loads(open(download.value.path(), encoding="utf-8").read())
+    exported = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
     assert "Izvozna" in json.dumps(exported, ensure_ascii=False)

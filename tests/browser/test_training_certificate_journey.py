@@ -5,6 +5,7 @@ network is recomputed the organisation's place shows the new "met at" tie. axe-c
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -86,7 +87,7 @@ def test_certificate_and_met_at_tie(browser, base_url):
     with page.expect_download() as download:
         row.get_by_role("link", name=re.compile("Download the certificate")).click()
     assert download.value.suggested_filename.startswith("certificate-TR-")
-    text = pdf_text(open(download.value.path(), "rb").read())
+    text = pdf_text(Path(download.value.path()).read_bytes())
     assert "Demo counsellor" in text and TITLE in text
 
     # After a recompute the network knows the two organisations met once more, apart from formal ties.

@@ -93,7 +93,7 @@ def _worker(env: dict[str, str], log: Path) -> subprocess.Popen:
         [PORTAL, "worker"],
         env=env,
         cwd=ROOT,
-        stdout=open(log, "a"),  # noqa: SIM115 (the process owns it)
+        stdout=open(log, "a"),  # the process owns it
         stderr=subprocess.STDOUT,
     )
 

@@ -118,7 +118,7 @@ def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen:
         [PORTAL, "worker", "--concurrency", "2"],
         env=env,
         cwd=ROOT,
-        stdout=open(log, "w"),  # noqa: SIM115 (the process owns it)
+        stdout=open(log, "w"),  # the process owns it
         stderr=subprocess.STDOUT,
     )
 

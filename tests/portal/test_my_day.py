@@ -24,6 +24,7 @@ from portal.db.tables import (
 from portal.home import my_day
 from portal.i18n import use_language
 from portal.i18n.formatting import format_date
+from portal.notifications import services as notifications
 from tests.factories import make_opportunity
 from tests.fixtures import login
 
@@ -227,6 +228,27 @@ async def test_counts_stop_at_the_cap(client, make_user, make_org, monkeypatch):
         await plan_step(case, w["ana"], f"Step {n}", TODAY - dt.timedelta(days=1))
     steps = section(await home(client, "ana"), "overdue-steps")
     assert "(4+)" in steps and steps.count("<li>") == my_day.SHOWN
+
+
+async def test_unread_notifications_newest_first_only_the_readers_and_counted_up_to_the_cap(
+    client, make_user, monkeypatch
+):
+    ana = await make_user("ana", "counsellor")
+    bor = await make_user("bor", "counsellor")
+    await Notification.insert(
+        *[Notification(user=ana, message=f"News number {n:02d}", link="/cases/", created_at=NOW) for n in range(9)],
+        Notification(user=ana, message="Already read news", link="/cases/", read=True, created_at=NOW),
+        Notification(user=bor, message="News of someone else", link="/cases/", created_at=NOW),
+    )
+    rows, total = await notifications.unread(ana, 2, 5)
+    assert [r["text"] for r in rows] == ["News number 08", "News number 07"] and total == 5
+    assert (await notifications.unread(ana, 20, 50))[1] == 9
+
+    monkeypatch.setattr(my_day, "COUNT_CAP", 6)
+    news = section(await home(client, "ana"), "notifications")
+    assert news.count("<li>") == my_day.SHOWN and "(6+)" in news
+    assert "News number 08" in news and f"News number {8 - my_day.SHOWN:02d}" not in news  # the newest first
+    assert "Already read news" not in news and "someone else" not in news
 
 
 async def test_a_host_sees_only_its_own_organisations_referrals(client, make_user, make_org):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from pathlib import Path
 
 from piccolo.columns import Text, Varchar
 
@@ -146,7 +147,7 @@ async def test_the_lead_downloads_everything_held_as_documented_json_and_it_is_a
     d = response.json()
     assert d["format_version"] == 1
     # Every section the documentation lists, and nothing else.
-    documented = open("docs/subject-access-export.md", encoding="utf-8").read()
+    documented = Path("docs/subject-access-export.md").read_text(encoding="utf-8")
     for key in d:
         assert f"`{key}`" in documented, key
     p = d["participant"]

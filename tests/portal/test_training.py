@@ -161,7 +161,7 @@ async def test_edit_keeps_capacity_above_places_taken_and_a_larger_one_moves_the
     second = await registration.staff_person(await make_user("second", "counsellor"))
     await registration.register(event_id, first)
     waiting = await registration.register(event_id, second)
-    assert waiting["status"] == "waitlisted" and waiting["position"] == 1
+    assert waiting.status == "waitlisted" and waiting.position == 1
     await make_user("coord", "coordinator")
     await login(client, "coord")
     stored = await _event(event_id)
@@ -679,7 +679,7 @@ async def test_roles_outside_a_training_rule_are_refused(client, make_org, make_
     material = await materials.add_file(event_id, "Programme", _Upload("programme.pdf", PDF))
     ids = {
         "event": event_id,
-        "registration": taken["id"],
+        "registration": taken.id,
         "material": material,
         "programme": programme,
         "feed": feeds.user_feed_path(other).rsplit("/", 1)[1],
@@ -777,7 +777,7 @@ async def test_a_registration_cannot_be_cancelled_once_the_event_has_begun(clien
     begun = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     await TrainingEvent.update({TrainingEvent.starts_at: begun}).where(TrainingEvent.id == event)
     await login(client, "ana")
-    response = await post_form(client, f"/training/registrations/{mine['id']}/cancel", {})
+    response = await post_form(client, f"/training/registrations/{mine.id}/cancel", {})
     assert response.status_code == 303
     page = await client.get(response.headers["location"])
     assert "can no longer be cancelled" in page.text

@@ -23,7 +23,7 @@ async def test_concurrent_registrations_never_overbook(client, make_org, make_us
 
     results = await asyncio.gather(*(registration.register(event_id, person) for person in people))
 
-    statuses = [r["status"] for r in results]
+    statuses = [r.status for r in results]
     assert statuses.count("registered") == CAPACITY
     assert statuses.count("waitlisted") == PEOPLE - CAPACITY
     event = await TrainingEvent.select(TrainingEvent.places_taken).where(TrainingEvent.id == event_id).first()
@@ -33,7 +33,7 @@ async def test_concurrent_registrations_never_overbook(client, make_org, make_us
     )
     assert registered == CAPACITY
     # Everyone waiting has a distinct place in the queue, 1..n.
-    positions = sorted([r["position"] for r in results if r["status"] == "waitlisted"])
+    positions = sorted([r.position for r in results if r.status == "waitlisted"])
     assert len(positions) == PEOPLE - CAPACITY and positions[0] == 1
 
 
@@ -45,10 +45,10 @@ async def test_concurrent_cancellations_promote_exactly_as_many_as_freed(client,
     event_id = await make_training_event([org], capacity=CAPACITY)
     people = [await registration.staff_person(await make_user(f"staff{n}", "counsellor")) for n in range(20)]
     results = [await registration.register(event_id, person) for person in people]
-    placed = [r["id"] for r in results if r["status"] == "registered"]
+    placed = [r.id for r in results if r.status == "registered"]
 
     # Half the registered cancel while the rest of the waiting list also cancels and others register.
-    waiting = [r["id"] for r in results if r["status"] == "waitlisted"]
+    waiting = [r.id for r in results if r.status == "waitlisted"]
     newcomers = [await registration.staff_person(await make_user(f"late{n}", "counsellor")) for n in range(10)]
     await asyncio.gather(
         *(registration.cancel(rid) for rid in placed[:3]),
@@ -111,7 +111,7 @@ async def test_a_double_click_registers_once(client, make_org, make_user):
 
     async def attempt() -> str:
         try:
-            return (await registration.register(event_id, person))["status"]
+            return (await registration.register(event_id, person)).status
         except registration.Refused as refused:
             return refused.code
 
@@ -133,8 +133,10 @@ async def test_one_address_posted_at_once_gets_one_place(client, make_org, make_
     results = await asyncio.gather(
         *(registration.register(event_id, dict(person)) for _ in range(6)), return_exceptions=True
     )
-    assert sum(1 for r in results if isinstance(r, dict)) == 1
+    assert sum(1 for r in results if isinstance(r, registration.Registered)) == 1
     assert all(
-        isinstance(r, registration.Refused) and r.code == "duplicate" for r in results if not isinstance(r, dict)
+        isinstance(r, registration.Refused) and r.code == "duplicate"
+        for r in results
+        if not isinstance(r, registration.Registered)
     )
     assert await TrainingRegistration.count().where(TrainingRegistration.event == event_id) == 1

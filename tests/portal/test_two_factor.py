@@ -3,83 +3,25 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import hashlib
-import re
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import pyotp
-import pytest
 
 from portal.auth import sessions, two_factor
 from portal.db.tables import AuditEvent, PortalUser, RecoveryCode, UserSession
-from portal.settings import get_settings
 from tests.fixtures import csrf_token, login, post_form
-
-
-class Clock:
-    """The time two_factor sees; moving it reaches the next 30-second step without waiting."""
-
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def advance(self, seconds: float = 30) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock(monkeypatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr(two_factor, "_clock", lambda: clock.now)
-    return clock
-
-
-@pytest.fixture
-def required_for(monkeypatch):
-    """Make PORTAL_TWO_FACTOR_ROLES say ``roles`` where it is read (the test suite runs with none)."""
-
-    def set_roles(*roles: str) -> None:
-        settings = dataclasses.replace(get_settings(), two_factor_roles=roles)
-        monkeypatch.setattr(two_factor, "get_settings", lambda: settings)
-
-    return set_roles
-
-
-async def _secret(username: str) -> str:
-    row = await PortalUser.select(PortalUser.totp_secret).where(PortalUser.username == username).first()
-    return row["totp_secret"]
+from tests.flows import enrol, recovery_codes, totp_code, totp_secret
 
 
 async def _user(username: str) -> dict:
     return await PortalUser.select().where(PortalUser.username == username).first()
 
 
-def _code(secret: str, clock: Clock) -> str:
-    return pyotp.TOTP(secret).at(clock.now)
-
-
 async def post_enrolling(client, path: str, data: dict):
     """A form post by a user who must enrol first: the home page would send them away, the enrolment page has a token."""
     token = await csrf_token(client, "/account/two-factor")
     return await client.post(path, data={**data, "_csrf_token": token})
-
-
-def _recovery_codes(html: str) -> list[str]:
-    return re.findall(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>", html)
-
-
-async def enrol(client, username: str, clock: Clock) -> tuple[str, list[str]]:
-    """Turn two-factor on through the pages; the secret and the recovery codes shown."""
-    response = await post_form(client, "/account/two-factor/start", {})
-    assert response.status_code == 303
-    secret = await _secret(username)
-    response = await post_form(client, "/account/two-factor/confirm", {"code": _code(secret, clock)})
-    assert response.status_code == 200, response.text[:500]
-    codes = _recovery_codes(response.text)
-    assert len(codes) == 10
-    clock.advance()
-    return secret, codes
 
 
 async def log_in_with_code(client, username: str, code: str, next_path: str = "/"):
@@ -99,27 +41,27 @@ async def test_enrolment_shows_a_qr_code_and_turns_on_only_with_a_right_code(cli
     assert page.status_code == 200 and "Two-factor sign-in is off." in page.text
 
     assert (await post_form(client, "/account/two-factor/start", {})).status_code == 303
-    secret = await _secret("ana")
+    secret = await totp_secret("ana")
     assert len(secret) == 32 and not (await _user("ana"))["totp_enabled"]
     page = await client.get("/account/two-factor")
     assert '<svg role="img" aria-label="QR code to add this account to an authenticator app"' in page.text
     assert " ".join(secret[i : i + 4] for i in range(0, 32, 4)) in page.text  # the key to type by hand
 
-    wrong = "000000" if _code(secret, clock) != "000000" else "111111"
+    wrong = "000000" if totp_code(secret, clock) != "000000" else "111111"
     response = await post_form(client, "/account/two-factor/confirm", {"code": wrong})
     assert response.status_code == 422 and 'id="code-error"' in response.text
     assert not (await _user("ana"))["totp_enabled"]
 
-    response = await post_form(client, "/account/two-factor/confirm", {"code": _code(secret, clock)})
+    response = await post_form(client, "/account/two-factor/confirm", {"code": totp_code(secret, clock)})
     assert response.status_code == 200
-    codes = _recovery_codes(response.text)
+    codes = recovery_codes(response.text)
     assert len(codes) == 10 and len(set(codes)) == 10
     assert (await _user("ana"))["totp_enabled"]
     stored = {row["code_hash"] for row in await RecoveryCode.select().where(RecoveryCode.user == user_id)}
     assert stored == {hashlib.sha256(code.replace("-", "").encode()).hexdigest() for code in codes}
     # Shown once: the page afterwards gives only how many are left.
     page = await client.get("/account/two-factor")
-    assert "Two-factor sign-in is on." in page.text and not _recovery_codes(page.text)
+    assert "Two-factor sign-in is on." in page.text and not recovery_codes(page.text)
     events = await AuditEvent.select(AuditEvent.detail).where(
         (AuditEvent.record_type == "user") & (AuditEvent.record_id == user_id)
     )
@@ -154,11 +96,11 @@ async def test_a_password_alone_opens_nothing_and_the_code_renews_the_session(cl
     assert (await client.get("/account/two-factor")).headers["location"].startswith("/login")
     assert (await client.get(location)).status_code == 200
 
-    wrong = "000000" if _code(secret, clock) != "000000" else "111111"
+    wrong = "000000" if totp_code(secret, clock) != "000000" else "111111"
     response = await post_form(client, "/login/code", {"code": wrong, "next": "/cases/?q=a"})
     assert response.status_code == 422 and 'id="code-error"' in response.text
 
-    response = await post_form(client, "/login/code", {"code": _code(secret, clock), "next": "/cases/?q=a"})
+    response = await post_form(client, "/login/code", {"code": totp_code(secret, clock), "next": "/cases/?q=a"})
     assert response.status_code == 303 and response.headers["location"] == "/cases/?q=a"
     new_token = client.cookies[sessions.COOKIE_NAME]
     assert new_token != pending_token
@@ -173,7 +115,7 @@ async def test_a_code_is_accepted_once(client, make_user, clock):
     await login(client, "ana")
     secret, _codes = await enrol(client, "ana", clock)
     await post_form(client, "/logout", {})
-    code = _code(secret, clock)
+    code = totp_code(secret, clock)
     assert (await log_in_with_code(client, "ana", code)).status_code == 303
     await post_form(client, "/logout", {})
     replayed = await log_in_with_code(client, "ana", code)
@@ -182,16 +124,16 @@ async def test_a_code_is_accepted_once(client, make_user, clock):
     # Nor an older code that would still be in the window.
     assert (await post_form(client, "/login/code", {"code": pyotp.TOTP(secret).at(clock.now - 30)})).status_code == 422
     clock.advance()
-    assert (await post_form(client, "/login/code", {"code": _code(secret, clock)})).status_code == 303
+    assert (await post_form(client, "/login/code", {"code": totp_code(secret, clock)})).status_code == 303
 
 
 async def test_two_racing_requests_with_the_same_code_cannot_both_pass(db, make_user, clock):
     user_id = await make_user("ana", "counsellor")
     await two_factor.begin_enrolment(user_id)
-    secret = await _secret("ana")
-    assert await two_factor.confirm_enrolment(user_id, _code(secret, clock))
+    secret = await totp_secret("ana")
+    assert await two_factor.confirm_enrolment(user_id, totp_code(secret, clock))
     clock.advance()
-    code = _code(secret, clock)
+    code = totp_code(secret, clock)
     results = await asyncio.gather(*[two_factor.use_code(user_id, code) for _ in range(8)])
     assert results.count(True) == 1
 
@@ -223,7 +165,7 @@ async def test_too_many_wrong_codes_end_the_pending_sign_in(client, make_user, c
     await post_form(client, "/logout", {})
     await post_form(client, "/login", {"username": "ana", "password": "secret-pass-123"})
     pending_token = client.cookies[sessions.COOKIE_NAME]
-    right = _code(secret, clock)
+    right = totp_code(secret, clock)
     wrong = next(c for c in ("000000", "111111", "222222") if c != right)
     for _ in range(5):
         assert (await post_form(client, "/login/code", {"code": wrong})).status_code == 422
@@ -243,9 +185,9 @@ async def test_new_recovery_codes_need_a_code_and_replace_the_old_ones(client, m
     secret, old = await enrol(client, "ana", clock)
     response = await post_form(client, "/account/two-factor/recovery-codes", {"renew_code": "12345"})
     assert response.status_code == 422 and 'id="renew_code-error"' in response.text
-    response = await post_form(client, "/account/two-factor/recovery-codes", {"renew_code": _code(secret, clock)})
+    response = await post_form(client, "/account/two-factor/recovery-codes", {"renew_code": totp_code(secret, clock)})
     assert response.status_code == 200
-    new = _recovery_codes(response.text)
+    new = recovery_codes(response.text)
     assert len(new) == 10 and not set(new) & set(old)
     await post_form(client, "/logout", {})
     assert (await log_in_with_code(client, "ana", old[0])).status_code == 422
@@ -257,13 +199,13 @@ async def test_turning_off_needs_the_password_and_a_code(client, make_user, cloc
     await login(client, "ana")
     secret, _codes = await enrol(client, "ana", clock)
     response = await post_form(
-        client, "/account/two-factor/off", {"password": "wrong-password-1", "off_code": _code(secret, clock)}
+        client, "/account/two-factor/off", {"password": "wrong-password-1", "off_code": totp_code(secret, clock)}
     )
     assert response.status_code == 422 and (await _user("ana"))["totp_enabled"]
     response = await post_form(client, "/account/two-factor/off", {"password": "secret-pass-123", "off_code": "123"})
     assert response.status_code == 422 and (await _user("ana"))["totp_enabled"]
     response = await post_form(
-        client, "/account/two-factor/off", {"password": "secret-pass-123", "off_code": _code(secret, clock)}
+        client, "/account/two-factor/off", {"password": "secret-pass-123", "off_code": totp_code(secret, clock)}
     )
     assert response.status_code == 303
     row = await _user("ana")
@@ -282,7 +224,7 @@ async def test_a_role_that_requires_it_cannot_turn_it_off(client, make_user, clo
     page = await client.get("/account/two-factor")
     assert 'action="/account/two-factor/off"' not in page.text
     response = await post_form(
-        client, "/account/two-factor/off", {"password": "secret-pass-123", "off_code": _code(secret, clock)}
+        client, "/account/two-factor/off", {"password": "secret-pass-123", "off_code": totp_code(secret, clock)}
     )
     assert response.status_code == 403 and (await _user("ana"))["totp_enabled"]
 
@@ -312,16 +254,18 @@ async def test_an_admin_without_two_factor_is_sent_to_enrolment_until_it_is_on(
 
     response = await post_enrolling(client, "/account/two-factor/start", {"next": "/audit/"})
     assert response.headers["location"] == "/account/two-factor?next=%2Faudit%2F"
-    secret = await _secret("boss")
+    secret = await totp_secret("boss")
     response = await post_enrolling(
-        client, "/account/two-factor/confirm", {"code": _code(secret, clock), "next": "/audit/"}
+        client, "/account/two-factor/confirm", {"code": totp_code(secret, clock), "next": "/audit/"}
     )
     assert response.status_code == 200 and 'href="/audit/"' in response.text
     assert (await client.get("/audit/")).status_code == 200
 
     clock.advance()
     await post_form(client, "/logout", {})
-    assert (await log_in_with_code(client, "boss", _code(secret, clock), "/audit/")).headers["location"] == "/audit/"
+    assert (await log_in_with_code(client, "boss", totp_code(secret, clock), "/audit/")).headers[
+        "location"
+    ] == "/audit/"
 
 
 async def test_logout_and_the_language_stay_open_before_enrolment(client, make_user, required_for):

@@ -251,7 +251,10 @@ async def test_an_invited_user_sets_a_password_by_the_mailed_link_and_logs_in(
     assert stored["password_changed_at"] is not None
     events = await _audit(stored["id"])
     assert [e["action"] for e in events][:1] == ["create"] and events[0]["user"] == admin_id
-    assert any("invitation accepted" in e["detail"] for e in events)
+    accepted = [e for e in events if "invitation accepted" in e["detail"]]
+    assert [(e["detail"], e["user"]) for e in accepted] == [
+        ("invitation accepted by nova.svetovalka: password set", None)
+    ]
     assert all("a-good-long-password" not in e["detail"] and "/invitation/" not in e["detail"] for e in events)
     detail = (await client.get(f"/admin/users/{stored['id']}")).text
     assert "Send the invitation again" not in detail and "Accepted" in detail
@@ -448,6 +451,10 @@ async def test_a_password_reset_link_is_mailed_to_the_user(client, make_org, mak
     assert token["purpose"] == "reset" and token["created_by"] == admin
     no_address = await post_form(client, f"/admin/users/{bare}/password-reset", {})
     assert no_address.headers["location"].endswith("?notice=no_email") and len(mailbox) == 1
+    # The sent link is audited against the manager; the refusal changed nothing, so it wrote no row.
+    sent_rows = [e for e in await _audit(coun) if e["action"] == "update"]
+    assert [(e["detail"], e["user"]) for e in sent_rows] == [("password reset link sent", admin)]
+    assert [e for e in await _audit(bare) if e["action"] == "update"] == []
 
 
 async def test_resetting_two_factor_turns_it_off_and_ends_the_sessions(app, client, make_org, make_user):
@@ -468,6 +475,8 @@ async def test_resetting_two_factor_turns_it_off_and_ends_the_sessions(app, clie
     stored = await _user("coun")
     assert not stored["totp_enabled"] and stored["totp_secret"] == ""
     assert await UserSession.count().where(UserSession.user == coun) == 0
+    details = [e["detail"] for e in await _audit(coun) if e["action"] == "update"]
+    assert details == ["two-factor sign-in reset; sessions ended"]
 
 
 @pytest.mark.parametrize("email, code", [("cli@example.org", 0), ("not an address", 2)])

@@ -52,3 +52,16 @@ def test_the_audit_log_takes_plain_values_not_a_request():
     assert not any(m.startswith("portal.web") for m in _imported_modules(PORTAL / "audit" / "services.py"))
     text = (PORTAL / "audit" / "services.py").read_text()
     assert "litestar" not in text and "Request" not in text
+
+
+def test_no_test_module_imports_another():
+    """Shared builders live in tests/factories.py, tests/flows.py, fixtures and conftest files, not in a test module."""
+    tests = PORTAL.parent / "tests"
+    offenders = []
+    for path in tests.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            names += [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+            if any(name.startswith("tests.") and name.rsplit(".", 1)[-1].startswith("test_") for name in names):
+                offenders.append(str(path.relative_to(tests)))
+    assert offenders == []

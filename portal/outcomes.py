@@ -1,0 +1,31 @@
+"""What a page's one call (a view or a form's write service) hands back: a page to go to, or a page to show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PageOutcome:
+    """Go to ``redirect`` (a 303), or else show the page's template with ``context`` and ``status_code``."""
+
+    context: dict[str, Any] = field(default_factory=dict)
+    status_code: int = 200
+    redirect: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def go(cls, path: str) -> PageOutcome:
+        return cls(redirect=path)
+
+    @classmethod
+    def show(
+        cls, context: dict[str, Any], status_code: int = 200, headers: dict[str, str] | None = None
+    ) -> PageOutcome:
+        return cls(context=context, status_code=status_code, headers=headers or {})
+
+    @classmethod
+    def refuse(cls, context: dict[str, Any]) -> PageOutcome:
+        """The form again with its errors: nothing was changed."""
+        return cls(context=context, status_code=422)
