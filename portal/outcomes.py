@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+
+class FormErrors:
+    """For a view that shows a form: its answer is 422 while the form holds ``errors`` (a field → message dict)."""
+
+    errors: Mapping[Any, str]  # by field name; an allocation round's by proposal id
+
+    @property
+    def status_code(self) -> int:
+        return 422 if self.errors else 200
 
 
 @dataclass(frozen=True)

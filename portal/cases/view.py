@@ -15,6 +15,7 @@ from portal.employers import introductions
 from portal.geo import REGIONS
 from portal.i18n import gettext as _
 from portal.organisations.kinds import SPOKEN_LANGUAGES
+from portal.outcomes import FormErrors
 from portal.pagination import Page
 from portal.placements import case_view as placement_view
 from portal.privacy.erasure import reason_label
@@ -78,7 +79,7 @@ class TeamChoices:
 
 
 @dataclass(frozen=True)
-class CaseView:
+class CaseView(FormErrors):
     """Everything the case page shows; a pseudonymised case has only ``case``, ``access`` and ``referrals``."""
 
     case: dict[str, Any]
@@ -99,10 +100,6 @@ class CaseView:
     @property
     def pseudonymised(self) -> bool:
         return bool(self.case["pseudonymised_at"])
-
-    @property
-    def status_code(self) -> int:
-        return 422 if self.errors else 200
 
     def template_context(self) -> dict[str, Any]:
         """The names ``cases/detail.html`` (or ``privacy/pseudonymised_case.html``) reads."""
@@ -240,16 +237,12 @@ async def opportunity_choice_view(
 
 
 @dataclass(frozen=True)
-class ProfileFormView:
+class ProfileFormView(FormErrors):
     """The case's profile form (``cases/form.html``): the case, what the form holds, and what was wrong."""
 
     case: dict[str, Any]
     form: dict[str, Any]
     errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def status_code(self) -> int:
-        return 422 if self.errors else 200
 
     def template_context(self) -> dict[str, Any]:
         return {"form": self.form, "case": self.case, "errors": self.errors, "duplicates": [], **vocabularies()}
@@ -277,17 +270,13 @@ async def profile_form_again_view(
 
 
 @dataclass(frozen=True)
-class ProfilingView:
+class ProfilingView(FormErrors):
     """The profiling form (``cases/profiling.html``): the case with its assessments, the answers, the result."""
 
     case: dict[str, Any]
     form: dict[str, Any]
     errors: dict[str, str] = field(default_factory=dict)
     result: Assessment | None = None
-
-    @property
-    def status_code(self) -> int:
-        return 422 if self.errors else 200
 
     def template_context(self) -> dict[str, Any]:
         return {"case": self.case, "form": self.form, "errors": self.errors, "result": self.result, **vocabularies()}

@@ -15,6 +15,9 @@ _UNAVAILABLE = (
     pg.InsufficientResourcesError,  # too many connections
     pg.InterfaceError,  # the connection closed under the query
 )
+# OSErrors of files (a missing font, a read-only directory) are bugs or set-up faults of this process:
+# a 500 that is logged, not a 503 that blames the database and asks the reader to try again.
+_FILES = (FileNotFoundError, FileExistsError, IsADirectoryError, NotADirectoryError, PermissionError)
 
 
 def is_unavailable(exc: BaseException) -> bool:
@@ -23,7 +26,7 @@ def is_unavailable(exc: BaseException) -> bool:
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        if isinstance(current, _UNAVAILABLE):
+        if isinstance(current, _UNAVAILABLE) and not isinstance(current, _FILES):
             return True
         if isinstance(current, sqlite3.OperationalError) and "locked" in str(current):
             return True

@@ -18,7 +18,7 @@ from portal.matching_service.labels import component_labels, note_texts
 from portal.opportunities import services as opportunities
 from portal.organisations.kinds import COUNTRIES
 from portal.organisations.params import is_record_id
-from portal.outcomes import PageOutcome
+from portal.outcomes import FormErrors, PageOutcome
 from portal.pagination import Page
 from portal.referrals import flow
 from portal.referrals.notices import refusal_messages
@@ -137,16 +137,12 @@ def _form_choices() -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class RoundsView:
+class RoundsView(FormErrors):
     """One page of allocation rounds, newest first, with the form to start one (and what was wrong in it)."""
 
     result: Page
     values: dict[str, Any]
     errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def status_code(self) -> int:
-        return 422 if self.errors else 200
 
     def template_context(self) -> dict[str, Any]:
         """The names ``matching/rounds.html`` reads."""
@@ -169,7 +165,7 @@ async def rounds_view(
 
 
 @dataclass(frozen=True)
-class RoundView:
+class RoundView(FormErrors):
     """One allocation round: its criteria, progress and report, and once ready a page of its proposals."""
 
     round: dict[str, Any]
@@ -177,10 +173,6 @@ class RoundView:
     delivering: bool = False  # while sending: whether the delivery job is queued or running
     errors: dict[int, str] = field(default_factory=dict)  # by proposal id: why an adjustment was refused
     notice: str = ""
-
-    @property
-    def status_code(self) -> int:
-        return 422 if self.errors else 200
 
     def template_context(self) -> dict[str, Any]:
         """The names ``matching/round.html`` reads."""

@@ -12,7 +12,7 @@ from portal.organisations import services
 from portal.organisations.kinds import COUNTRIES, ORGANISATION_KINDS, RELATIONSHIP_KINDS, SPOKEN_LANGUAGES
 from portal.organisations.params import is_record_id
 from portal.organisations.validation import check_member_changes, clean_organisation, clean_relationship
-from portal.outcomes import PageOutcome
+from portal.outcomes import FormErrors, PageOutcome
 from portal.placements import mentor_figures  # "offers a mentor", backed by numbers
 from portal.service_errors import Forbidden
 from portal.training.services import upcoming_for_organisation  # the training area lists on this page
@@ -30,7 +30,7 @@ def choices() -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class OrganisationView:
+class OrganisationView(FormErrors):
     """Everything the organisation page shows; the tie form's choices only for those who may edit."""
 
     org: dict[str, Any]
@@ -43,10 +43,6 @@ class OrganisationView:
     org_q: str = ""
     tie: dict[str, Any] = field(default_factory=dict)  # the tie form that was refused
     errors: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def status_code(self) -> int:
-        return 422 if self.errors else 200
 
     def template_context(self) -> dict[str, Any]:
         """The names ``organisations/detail.html`` reads."""

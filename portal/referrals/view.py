@@ -11,6 +11,7 @@ from portal.auth.current_user import CurrentUser
 from portal.auth.roles import EMPLOYER, ENTERPRISE
 from portal.cases import services as cases
 from portal.organisations.kinds import SPOKEN_LANGUAGES
+from portal.outcomes import FormErrors
 from portal.placements import case_view as placement_view
 from portal.referrals import flow, guidance, services, steps, undo
 from portal.referrals.notices import confirmation, refusal_messages
@@ -40,7 +41,7 @@ async def referral_for(user: CurrentUser, referral_id: int) -> tuple[dict[str, A
 
 
 @dataclass(frozen=True)
-class ReferralView:
+class ReferralView(FormErrors):
     """Everything the referral page shows one side: the referral, its next steps and the placement part."""
 
     referral: dict[str, Any]  # for the host, ``code`` is the name the host may see
@@ -55,10 +56,6 @@ class ReferralView:
     open_step: str = ""
     form: steps.StepInput | None = None  # the step form that was refused
     mentor_form: dict[str, Any] = field(default_factory=dict)  # the mentor form that was refused
-
-    @property
-    def status_code(self) -> int:
-        return 422 if self.errors else 200
 
     def template_context(self) -> dict[str, Any]:
         """The names ``referrals/detail.html`` reads."""
@@ -186,7 +183,7 @@ async def choice_view(user: CurrentUser, address: str, participant_id: int, q: s
 
 
 @dataclass(frozen=True)
-class ConfirmView:
+class ConfirmView(FormErrors):
     """One chosen place for a case: its fit, the hard constraints it breaks, and the form to refer."""
 
     participant_id: int
@@ -194,10 +191,6 @@ class ConfirmView:
     place: guidance.Place
     errors: dict[str, str] = field(default_factory=dict)
     form: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def status_code(self) -> int:
-        return 422 if self.errors else 200
 
     def template_context(self) -> dict[str, Any]:
         """The names ``referrals/new.html`` reads."""

@@ -9,6 +9,7 @@ from portal.auth.current_user import CurrentUser
 from portal.i18n import gettext as _
 from portal.organisations import services as organisations
 from portal.organisations.params import is_record_id
+from portal.outcomes import FormErrors
 from portal.training import services
 from portal.training.notify import notify_promoted
 from portal.training.validation import clean_event, local_input
@@ -16,7 +17,7 @@ from portal.training.view import visible_event, vocabularies
 
 
 @dataclass(frozen=True)
-class EventForm:
+class EventForm(FormErrors):
     """The event form: what it holds (strings), its errors, the organisers chosen, the organisation picker."""
 
     event: dict[str, Any]
@@ -27,10 +28,6 @@ class EventForm:
     more_organisations: bool
     org_q: str
     programmes: dict[str, str]
-
-    @property
-    def status_code(self) -> int:
-        return 422 if self.errors else 200
 
     def template_context(self) -> dict[str, Any]:
         """The names ``training/form.html`` reads."""

@@ -8,6 +8,7 @@ from typing import Any
 from portal.audit import services as audit
 from portal.auth.current_user import CurrentUser
 from portal.i18n import gettext as _
+from portal.outcomes import FormErrors
 from portal.pagination import Page
 from portal.training import feeds, registration, services
 from portal.training.kinds import (
@@ -140,7 +141,7 @@ async def events_view(
 
 
 @dataclass(frozen=True)
-class EventView:
+class EventView(FormErrors):
     """An event's page: the event, its materials, the user's own place and, for organisers, everyone's."""
 
     event: dict[str, Any]
@@ -155,10 +156,6 @@ class EventView:
     feed_path: str
     errors: dict[str, str] = field(default_factory=dict)  # a form on the page that was refused
     form: dict[str, Any] = field(default_factory=dict)  # what that form held
-
-    @property
-    def status_code(self) -> int:
-        return 422 if self.errors else 200
 
     def template_context(self) -> dict[str, Any]:
         """The names ``training/detail.html`` reads."""
@@ -238,16 +235,12 @@ async def programme_view(user: CurrentUser | None, programme_id: int) -> Program
 
 
 @dataclass(frozen=True)
-class ProgrammeForm:
+class ProgrammeForm(FormErrors):
     """The programme form: what it holds, its errors, and the stored programme when editing."""
 
     programme: dict[str, Any]
     errors: dict[str, str]
     stored: dict[str, Any] | None
-
-    @property
-    def status_code(self) -> int:
-        return 422 if self.errors else 200
 
     def template_context(self) -> dict[str, Any]:
         """The names ``training/programme_form.html`` reads."""

@@ -70,6 +70,24 @@ class World:
         )
 
 
+async def _event(
+    referral: int, from_status: str, to_status: str, by: int, changed_at: dt.datetime, kind: str = "step"
+) -> None:
+    """One referral event written straight to the table (as a step dated in the past, or an import, would be)."""
+    from portal.db.tables import ReferralEvent
+
+    await ReferralEvent.insert(
+        ReferralEvent(
+            referral=referral,
+            from_status=from_status,
+            to_status=to_status,
+            changed_by=by,
+            changed_at=changed_at,
+            kind=kind,
+        )
+    )
+
+
 def _moment(rng: random.Random, after: dt.datetime, days: int) -> dt.datetime:
     return (after + dt.timedelta(days=rng.randint(1, days), seconds=rng.randint(0, 86399))).replace(microsecond=0)
 
@@ -1101,63 +1119,26 @@ async def test_a_summarised_month_that_changes_is_read_live_until_refreshed(worl
     assert await monthly.fresh_boundary() is not None
     await _assert_summary_equals_live(world)
     # A placement start dated in a summarised month (the person's first), and one taken back.
-    from portal.db.tables import ReferralEvent
 
     referral = next(r for r in world.referrals if r["participant"]["region"] != "Savinjska")
-    await ReferralEvent.insert(
-        ReferralEvent(
-            referral=referral["id"],
-            from_status="accepted",
-            to_status="started",
-            changed_by=user,
-            changed_at=at(dt.datetime(2025, 1, 2, tzinfo=UTC)),
-            kind="step",
-        )
-    )
+    await _event(referral["id"], "accepted", "started", user, at(dt.datetime(2025, 1, 2, tzinfo=UTC)))
     assert await monthly.fresh_boundary() is None
     await _assert_summary_equals_live(world)
     await monthly.job()
     # A referral with kept starts in two months (as an import could write them) counts once over a period
     # holding both, as live: the summary takes one back for the pair of months.
     twice = next(e for e in world.events if e["to_status"] == "started" and e["changed_at"] < at(dt.date(2025, 10, 1)))
-    await ReferralEvent.insert(
-        ReferralEvent(
-            referral=twice["referral"],
-            from_status="accepted",
-            to_status="started",
-            changed_by=user,
-            changed_at=twice["changed_at"] + dt.timedelta(days=62),
-            kind="step",
-        )
-    )
+    await _event(twice["referral"], "accepted", "started", user, twice["changed_at"] + dt.timedelta(days=62))
     # ... and a referral sent in two months (kept both times) is in the funnel of a period holding either.
     again = next(e for e in world.events if e["to_status"] == "sent" and e["changed_at"] < at(dt.date(2025, 6, 1)))
-    await ReferralEvent.insert(
-        ReferralEvent(
-            referral=again["referral"],
-            from_status="proposed",
-            to_status="sent",
-            changed_by=user,
-            changed_at=again["changed_at"] + dt.timedelta(days=95),
-            kind="step",
-        )
-    )
+    await _event(again["referral"], "proposed", "sent", user, again["changed_at"] + dt.timedelta(days=95))
     await monthly.job()
     assert await monthly.fresh_boundary() is not None
     await _assert_summary_equals_live(world)
     months_after = Filters((again["changed_at"] + dt.timedelta(days=95)).date().replace(day=1), END)
     assert await placements.funnel(months_after) == await placements.funnel(months_after, use_summary=False)
     # Sent once more today: in this month's funnel with all its steps, the earlier ones too; still fresh.
-    await ReferralEvent.insert(
-        ReferralEvent(
-            referral=again["referral"],
-            from_status="proposed",
-            to_status="sent",
-            changed_by=user,
-            changed_at=utc_now(),
-            kind="step",
-        )
-    )
+    await _event(again["referral"], "proposed", "sent", user, utc_now())
     assert await monthly.fresh_boundary() is not None
     this_month = Filters(
         utc_now().date().replace(day=1), (utc_now().date().replace(day=1) + dt.timedelta(days=32)).replace(day=1)
@@ -1165,16 +1146,7 @@ async def test_a_summarised_month_that_changes_is_read_live_until_refreshed(worl
     reached, _ = await placements.funnel(this_month)
     assert reached["sent"] >= 1 and reached == (await placements.funnel(this_month, use_summary=False))[0]
     await _assert_summary_equals_live(world)
-    await ReferralEvent.insert(
-        ReferralEvent(
-            referral=referral["id"],
-            from_status="started",
-            to_status="accepted",
-            changed_by=user,
-            changed_at=utc_now(),
-            kind="undone",
-        )
-    )
+    await _event(referral["id"], "started", "accepted", user, utc_now(), kind="undone")
     assert await monthly.fresh_boundary() is None
     await _assert_summary_equals_live(world)
     await monthly.job()
@@ -1182,16 +1154,7 @@ async def test_a_summarised_month_that_changes_is_read_live_until_refreshed(worl
     # The funnel follows referrals sent in past months to today: a step taken now is read live, the summary
     # stays fresh, and the figures equal.
     completed = next(r for r in world.referrals if r["status"] == "completed")
-    await ReferralEvent.insert(
-        ReferralEvent(
-            referral=completed["id"],
-            from_status="completed",
-            to_status="hired",
-            changed_by=user,
-            changed_at=utc_now(),
-            kind="step",
-        )
-    )
+    await _event(completed["id"], "completed", "hired", user, utc_now())
     assert await monthly.fresh_boundary() is not None
     await _assert_summary_equals_live(world)
     before = (await placements.funnel(PERIOD, use_summary=False))[0]["hired"]
@@ -1201,29 +1164,11 @@ async def test_a_summarised_month_that_changes_is_read_live_until_refreshed(worl
     from portal.db.tables import Opportunity, Referral
 
     sent = next(r for r in world.referrals if r["status"] == "sent")
-    await ReferralEvent.insert(
-        ReferralEvent(
-            referral=sent["id"],
-            from_status="sent",
-            to_status="accepted",
-            changed_by=user,
-            changed_at=at(dt.datetime(2025, 8, 3, tzinfo=UTC)),
-            kind="step",
-        )
-    )
+    await _event(sent["id"], "sent", "accepted", user, at(dt.datetime(2025, 8, 3, tzinfo=UTC)))
     assert await monthly.fresh_boundary() is None
     await _assert_summary_equals_live(world)
     await monthly.job()
-    await ReferralEvent.insert(
-        ReferralEvent(
-            referral=sent["id"],
-            from_status="accepted",
-            to_status="sent",
-            changed_by=user,
-            changed_at=utc_now(),
-            kind="undone",
-        )
-    )
+    await _event(sent["id"], "accepted", "sent", user, utc_now(), kind="undone")
     assert await monthly.fresh_boundary() is None
     await _assert_summary_equals_live(world)
     await monthly.job()

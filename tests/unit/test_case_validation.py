@@ -5,21 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from portal.cases.validation import clean_participant
+from tests.flows import CASE
 
-VALID = {
-    "first_name": " Mojca ",
-    "last_name": "Testna",
-    "birth_year": "1980",
-    "region": "Podravska",
-    "municipality": "Ptuj",
-    "education_level": "primary",
-    "hours_per_week": "20",
-    "travel_km": "25",
-    "languages": ["sl", "hr", "sl"],
-    "interests": ["reuse_repair"],
-    "support_needs": [],
-    "skills": "sorting",
-}
+# The shared intake form with spaces to trim, a repeated language and no support needs.
+VALID = {**CASE, "first_name": " Mojca ", "languages": ["sl", "hr", "sl"], "support_needs": [], "skills": "sorting"}
 
 
 def test_a_valid_form_gives_clean_values_and_coordinates_from_the_municipality():
