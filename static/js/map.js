@@ -108,7 +108,8 @@
       alt: point.name,
       keyboard: true,
     });
-    marker.bindPopup(popup(point));
+    // No panning to fit the popup: a pan reloads and redraws the points, which would close it at once.
+    marker.bindPopup(popup(point), { autoPan: false });
     return marker;
   }
 

@@ -65,7 +65,8 @@ def test_open_the_map_filter_and_click_through(browser, base_url):
     page.keyboard.press("Enter")  # markers answer the keyboard as well as the mouse
     popup = page.locator(".leaflet-popup")
     popup.get_by_text(name).wait_for()
-    page.wait_for_timeout(400)  # Leaflet fades the popup in; axe would measure its contrast half-way
+    # Leaflet fades the popup in; axe would measure its contrast half-way.
+    page.wait_for_function("getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
     assert_accessible(page)
     popup.get_by_role("link", name="Open the page").click()
     page.wait_for_url(re.compile(r"/organisations/\d+$"))
