@@ -852,7 +852,7 @@ class IndicatorSummaryState(Table, tablename="indicator_summary_state"):
     id: Serial
 
     name = Varchar(length=40, unique=True)
-    boundary = Varchar(length=7, help_text="'YYYY-MM': the summary holds the months before this one.")
-    changes = Integer(default=0, help_text="Raised by database triggers when a summarised month's inputs change.")
+    boundary = Varchar(length=16, help_text="'YYYY-MM-DDTHH:00' (UTC): the summaries hold what is dated before it.")
+    changes = Integer(default=0, help_text="Raised by database triggers when a summarised input changes.")
     summarised_changes = Integer(default=0, help_text="``changes`` as the last refresh read it: equal means fresh.")
     refreshed_at = Timestamptz(null=True, default=None)

@@ -1,22 +1,24 @@
-"""The indicators' monthly summaries of whole past months per case scope, kept by a background job.
+"""The indicators' summaries of everything dated before the start of the hour, per month and case scope, kept by a background job.
 
 Computed live, ``people.stage_counts`` reads each person's whole stage history (a LAG window over
 every stage change) and ``people.first_placements`` every placement start ever made (a person's
-first). The summaries keep, for every month before their ``boundary`` (the month they were refreshed
-in) and per (country, region, organisation), the net moves into and out of each stage
-(``indicator_stage_month``) and the people whose first placement started then, by days from intake
-(``indicator_first_placement_month``), the referrals first sent then by funnel step reached and days
-from the step before, both before the boundary (``indicator_funnel_month``), and the referrals with a
-step (sent, started, completed, dropped out, hired) per month and kind and country of the opportunity
-(``indicator_step_month``); the page adds the months from the boundary on live (for the funnel: the
-steps taken since the boundary of referrals sent before it). The funnel and step summaries keep one set
-of rows for every organisation (``organisation`` 0) and one per organisation involved, the case holder
-or the host, so that neither read grows with the organisations. Database triggers (migrations
-2026-12-02T17:11, 2026-12-03T08:21) raise ``indicator_summary_state.changes`` whenever a summarised
-month's inputs change (a stage change or referral step dated in a past month, a step taken back, a
-person's region or case holder, a referral's person or opportunity, an opportunity's host, kind or
-country, an organisation's country): the summaries are read only while ``changes`` equals what the last
-refresh read, so they never give other figures than the live computation.
+first). The summaries keep, for every month up to their ``boundary`` (the start of the hour they were
+refreshed in; the boundary's own month holds what is dated before it) and per (country, region,
+organisation), the net moves into and out of each stage (``indicator_stage_month``) and the people
+whose first placement started then, by days from intake (``indicator_first_placement_month``), the
+referrals first sent then by funnel step reached and days from the step before, both before the
+boundary (``indicator_funnel_month``), and the referrals with a step (sent, started, completed,
+dropped out, hired) per month and kind and country of the opportunity (``indicator_step_month``); the
+page adds what is dated from the boundary on live (for the funnel: the steps taken since the boundary
+of referrals sent before it), at most a little over an hour of events. The funnel and step summaries
+keep one set of rows for every organisation (``organisation`` 0) and one per organisation involved,
+the case holder or the host, so that neither read grows with the organisations. Database triggers
+(migrations 2026-12-02T17:11, 2026-12-03T08:21, 2026-12-03T14:10) raise
+``indicator_summary_state.changes`` whenever a summarised input changes (a stage change or referral
+step dated before the current hour, a summarised step taken back, a person's region or case holder,
+a referral's person or opportunity, an opportunity's host, kind or country, an organisation's
+country): the summaries are read only while ``changes`` equals what the last refresh read, so they
+never give other figures than the live computation.
 """
 
 from __future__ import annotations
@@ -27,27 +29,30 @@ from typing import Any
 from portal.clock import utc_now
 from portal.db.piccolo_conf import DB
 from portal.indicators import sql
-from portal.indicators.filters import month_key
 
 NAME = "monthly"
 # Refreshed at least this often even when nothing marked it stale (belt and braces: a nightly rebuild).
 MAX_AGE = dt.timedelta(hours=24)
 # Two refreshes never interleave on PostgreSQL (the second waits, then rebuilds from the first's result).
 LOCK_KEY = 1_302_012
-# A month is summarised only this long after it ended: a write dated in its last minutes may commit a little
+# An hour is summarised only this long after it ended: a write dated in its last moments may commit a little
 # later, after a refresh had read the history, and the staleness triggers (which compare with the clock's
-# month) would not mark it.
-SETTLE = dt.timedelta(hours=1)
+# hour) would not mark it.
+SETTLE = dt.timedelta(minutes=10)
+# How the boundary is kept in indicator_summary_state.boundary (UTC).
+BOUNDARY_FORMAT = "%Y-%m-%dT%H:00"
 
 
 def boundary_at(now: dt.datetime) -> str:
-    """The first month a refresh at ``now`` leaves live: this month, or the last one in its first hour."""
-    return month_key((now - SETTLE).date())
+    """The instant a refresh at ``now`` summarises up to (exclusive): the start of this hour, or of the last
+    one in this hour's first minutes (``SETTLE``). The page then reads at most about an hour of events live,
+    where a month's boundary left up to a month of them (seconds of queries at a country's scale)."""
+    return (now - SETTLE).astimezone(dt.UTC).strftime(BOUNDARY_FORMAT)
 
 
-def month_start(key: str) -> dt.datetime:
-    year, month = int(key[:4]), int(key[5:7])
-    return dt.datetime(year, month, 1, tzinfo=dt.UTC)
+def boundary_start(boundary: str) -> dt.datetime:
+    """The instant a boundary names: everything dated before it is summarised."""
+    return dt.datetime.strptime(boundary, BOUNDARY_FORMAT).replace(tzinfo=dt.UTC)
 
 
 async def state() -> dict[str, Any] | None:
@@ -59,7 +64,7 @@ async def state() -> dict[str, Any] | None:
 
 
 async def fresh_boundary() -> str | None:
-    """The month the summary reaches up to (exclusive) when it may be read, else None (read everything live)."""
+    """The boundary the summary reaches up to (exclusive) when it may be read, else None (read everything live)."""
     found = await state()
     if not found or not found["boundary"] or found["refreshed_at"] is None:
         return None
@@ -237,7 +242,7 @@ def _is_fresh(found: dict[str, Any] | None, now: dt.datetime) -> bool:
 
 
 async def refresh(now: dt.datetime | None = None, only_when_stale: bool = False) -> dict[str, Any]:
-    """Rebuild the summaries for every month before this one, in one transaction (run twice, or after a crash,
+    """Rebuild the summaries of everything dated before this hour (``boundary_at``), in one transaction (run twice, or after a crash,
     it rebuilds the same). With ``only_when_stale``, nothing is done when another run made them fresh meanwhile."""
     now = now or utc_now()
     boundary = boundary_at(now)
@@ -255,14 +260,14 @@ async def refresh(now: dt.datetime | None = None, only_when_stale: bool = False)
         # Read before the histories: a change committed after this read leaves the summaries marked stale.
         changes = (await state() or {}).get("changes", 0)
         await sql.rows("DELETE FROM indicator_stage_month")
-        await sql.rows(_insert_statement(), month_start(boundary))
+        await sql.rows(_insert_statement(), boundary_start(boundary))
         await sql.rows("DELETE FROM indicator_first_placement_month")
-        await sql.rows(_first_placements_statement(), month_start(boundary))
+        await sql.rows(_first_placements_statement(), boundary_start(boundary))
         await sql.rows("DELETE FROM indicator_funnel_month")
         funnel, arguments = _funnel_statement()
-        await sql.rows(funnel, *[month_start(boundary)] * arguments)
+        await sql.rows(funnel, *[boundary_start(boundary)] * arguments)
         await sql.rows("DELETE FROM indicator_step_month")
-        await sql.rows(_steps_statement(), month_start(boundary))
+        await sql.rows(_steps_statement(), boundary_start(boundary))
         await sql.rows(
             "UPDATE indicator_summary_state SET boundary = {}, summarised_changes = {}, refreshed_at = {} "
             "WHERE name = {}",
@@ -283,7 +288,7 @@ async def refresh(now: dt.datetime | None = None, only_when_stale: bool = False)
 
 
 async def job() -> dict[str, Any]:
-    """The scheduled check: rebuild the summaries when missing, marked stale, behind this month or a day old
+    """The scheduled check: rebuild the summaries when missing, marked stale, behind this hour or a day old
     (two processes' schedules at once: the second finds them fresh once it has the lock)."""
     now = utc_now()
     if _is_fresh(await state(), now):

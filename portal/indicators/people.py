@@ -47,9 +47,9 @@ async def stage_counts(f: Filters, use_summary: bool = True) -> dict[str, dict[s
     if boundary is None:
         moves = await _live_moves(f, since=None)
     else:
-        moves = await _summary_moves(f, boundary)
-        if boundary < month_key(f.end):
-            moves += await _live_moves(f, since=monthly.month_start(boundary))
+        moves = await _summary_moves(f)
+        if monthly.boundary_start(boundary) < f.end_at:
+            moves += await _live_moves(f, since=monthly.boundary_start(boundary))
     net: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row in moves:
         net[row["month"]][row["stage"]] += row["moves"]
@@ -97,11 +97,12 @@ async def _live_moves(f: Filters, since: dt.datetime | None) -> list[dict[str, A
     )
 
 
-async def _summary_moves(f: Filters, boundary: str) -> list[dict[str, Any]]:
+async def _summary_moves(f: Filters) -> list[dict[str, Any]]:
     """(month or '' before the period, stage, net moves) from the monthly summary, for its months before the
     period's end."""
     # The summary keeps the scope's three columns itself: the same filter, with one alias for both sides.
-    where = sql.people_scope(sql.Where().add("s.month < {}", min(boundary, month_key(f.end))), f, "s", "s")
+    # The boundary's own month holds what is dated before it; the live part reads the rest.
+    where = sql.people_scope(sql.Where().add("s.month < {}", month_key(f.end)), f, "s", "s")
     return await sql.rows(
         f"""SELECT CASE WHEN s.month < {{}} THEN '' ELSE s.month END AS month, s.stage AS stage, SUM(s.moves) AS moves
             FROM indicator_stage_month s WHERE {where.sql} GROUP BY 1, 2""",
@@ -143,9 +144,9 @@ async def first_placements(f: Filters, use_summary: bool = True) -> dict[str, li
     found: list[dict[str, Any]] = []
     since = f.start_at
     if boundary is not None:
-        found = await _summary_firsts(f, boundary)
-        since = max(since, monthly.month_start(boundary))
-    if boundary is None or boundary < month_key(f.end):
+        found = await _summary_firsts(f)
+        since = max(since, monthly.boundary_start(boundary))
+    if boundary is None or monthly.boundary_start(boundary) < f.end_at:
         found += await _live_firsts(f, since, earlier=boundary is not None)
     out: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for row in found:
@@ -187,9 +188,9 @@ async def _live_firsts(f: Filters, since: dt.datetime, earlier: bool) -> list[di
     )
 
 
-async def _summary_firsts(f: Filters, boundary: str) -> list[dict[str, Any]]:
+async def _summary_firsts(f: Filters) -> list[dict[str, Any]]:
     """(region, days, people) from the monthly summary for the period's months before the boundary."""
-    where = sql.Where().add("s.month >= {}", month_key(f.start)).add("s.month < {}", min(boundary, month_key(f.end)))
+    where = sql.Where().add("s.month >= {}", month_key(f.start)).add("s.month < {}", month_key(f.end))
     where = sql.people_scope(where, f, "s", "s")
     return await sql.rows(
         f"""SELECT s.region AS region, s.days AS days, SUM(s.people) AS n

@@ -38,8 +38,8 @@ async def funnel(f: Filters, use_summary: bool = True) -> tuple[dict[str, int], 
     boundary = await monthly.fresh_boundary() if use_summary else None
     found: list[dict[str, Any]] = []
     if boundary is not None:
-        found = await _summary_funnel(f, boundary)
-    found += await _live_funnel(f, None if boundary is None else monthly.month_start(boundary))
+        found = await _summary_funnel(f)
+    found += await _live_funnel(f, None if boundary is None else monthly.boundary_start(boundary))
     if boundary is not None and await monthly.fresh_boundary() != boundary:
         # A rebuild committed between the reads (a new month summarised, or the summary went stale): its
         # rows may already hold steps the live part counted from the old boundary. Read it all live.
@@ -123,10 +123,10 @@ async def _live_funnel(f: Filters, since: dt.datetime | None) -> list[dict[str, 
     )
 
 
-async def _summary_funnel(f: Filters, boundary: str) -> list[dict[str, Any]]:
+async def _summary_funnel(f: Filters) -> list[dict[str, Any]]:
     """The same rows from the monthly summary, for the referrals sent in the period's months before the
     boundary (a step without days: reached but not timed before it; see ``monthly`` for ``until``)."""
-    where = sql.Where().add("s.month >= {}", month_key(f.start)).add("s.until < {}", min(boundary, month_key(f.end)))
+    where = sql.Where().add("s.month >= {}", month_key(f.start)).add("s.until < {}", month_key(f.end))
     if f.country:
         where.add("s.country = {}", f.country)
     if f.region:
@@ -171,12 +171,14 @@ async def step_referrals(
     across_border: bool = False,
     use_summary: bool = True,
     per_month: bool = False,
+    by_person: bool = False,
 ) -> dict[tuple[Any, ...], int]:
     """(``columns``' values..., status) -> referrals in scope with a kept step of that status in the period.
 
     ``columns`` maps a name to its live SQL (aliases r, p, po, o); the summary keeps each under the same name
     (``kind``; ``country``, ``destination``). ``across_border``: only a case held in another country than the
     opportunity's. ``per_month``: per month as well (the month first in the key), each counting its own.
+    ``by_person``: ``columns`` read the participant (p) or their case holder (po) even without a filter.
     Whole past months come from the monthly summary while it is fresh (``indicator_step_month``), the rest
     live; a referral the summary counted is not counted again for a step in the live months."""
     boundary = await monthly.fresh_boundary() if use_summary else None
@@ -187,9 +189,7 @@ async def step_referrals(
     out: dict[tuple[Any, ...], int] = defaultdict(int)
     live_from = f.start_at
     if boundary is not None:
-        where = (
-            sql.Where().add("s.month >= {}", month_key(f.start)).add("s.until < {}", min(boundary, month_key(f.end)))
-        )
+        where = sql.Where().add("s.month >= {}", month_key(f.start)).add("s.until < {}", month_key(f.end))
         where.add(f"s.status IN {status_in}").add("s.organisation = {}", f.organisation or 0)
         if f.country:
             where.add("s.country = {}", f.country)
@@ -206,7 +206,7 @@ async def step_referrals(
             *where.args,
         ):
             out[(*(row[name] for name in columns), row["status"])] += int(row["n"])
-        live_from = max(live_from, monthly.month_start(boundary))
+        live_from = max(live_from, monthly.boundary_start(boundary))
     if live_from < f.end_at:
         where = sql.Where().add(f"e.to_status IN {status_in}")
         where = sql.people_scope(
@@ -222,7 +222,7 @@ async def step_referrals(
                 f.start_at,
                 live_from,
             )
-        joins = ALL_JOINS if across_border else sql.referral_joins(f, opportunity=True)
+        joins = ALL_JOINS if across_border or by_person else sql.referral_joins(f, opportunity=True)
         selected = ", ".join(f"{expression} AS {name}" for name, expression in columns.items())
         for row in await sql.rows(
             f"""SELECT {selected}, e.to_status AS status, COUNT(DISTINCT e.referral) AS n

@@ -1021,6 +1021,10 @@ async def _assert_summary_equals_live(w: World) -> None:
         live_border = await partners.cross_border_referrals(f, use_summary=False)
         assert await partners.cross_border_referrals(f) == live_border, f
         assert await partners.employer_engagement(f) == await partners.employer_engagement(f, use_summary=False), f
+        # The public summary's placements and hires per country and region of the case.
+        args = (f, ("started", "hired"), {"country": "po.country", "region": "p.region"})
+        by_place = await placements.step_referrals(*args, by_person=True)
+        assert by_place == await placements.step_referrals(*args, by_person=True, use_summary=False), f
 
 
 async def test_the_summary_job_gives_exactly_the_live_figures(world, monkeypatch):
@@ -1034,8 +1038,9 @@ async def test_the_summary_job_gives_exactly_the_live_figures(world, monkeypatch
     from portal.jobs.registry import kind
 
     assert await monthly.fresh_boundary() is None  # never refreshed: everything is read live
-    assert await kind("indicator_summary").function()() == {"boundary": monthly.month_key(dt.date.today()), "rows": ANY}
-    assert await monthly.fresh_boundary() == monthly.month_key(dt.date.today())
+    boundary = monthly.boundary_at(utc_now())  # the start of this hour (or the last, in its first minutes)
+    assert await kind("indicator_summary").function()() == {"boundary": boundary, "rows": ANY}
+    assert await monthly.fresh_boundary() == boundary
     assert await IndicatorStageMonth.count() > 20
     assert await IndicatorFirstPlacementMonth.count() > 5
     assert await IndicatorFunnelMonth.count() > 20
@@ -1067,10 +1072,10 @@ async def test_the_summary_job_gives_exactly_the_live_figures(world, monkeypatch
     monkeypatch.setattr(placements, "_live_funnel", funnel_spy)
     reached, _ = await placements.funnel(PERIOD)
     assert reached["sent"] == len(first_sent(world))
-    assert funnel_calls == [(monthly.month_start(monthly.month_key(dt.date.today())), 0)]
-    # A period into this month reads only this month's moves live.
+    assert funnel_calls == [(monthly.boundary_start(boundary), 0)]
+    # A period into this month reads only the moves since the boundary live.
     await people.stage_counts(_scopes(world)[-1])
-    assert calls == [monthly.month_start(monthly.month_key(dt.date.today()))]
+    assert calls == [monthly.boundary_start(boundary)]
     # Run again (twice, as two processes' schedules may): nothing to do, then a forced rebuild changes nothing.
     rows = await IndicatorStageMonth.count()
     assert await monthly.job() == {"skipped": "fresh"}
@@ -1184,6 +1189,24 @@ async def test_a_summarised_month_that_changes_is_read_live_until_refreshed(worl
     await _assert_summary_equals_live(world)
     await monthly.job()
     assert await monthly.fresh_boundary() is not None
+    await _assert_summary_equals_live(world)
+    # The summaries reach up to this hour, not this month: a step taken now and taken back at once leaves them
+    # fresh (the hour's events are read live) ...
+    just_sent = next(r for r in world.referrals if r["status"] == "sent" and r["id"] != sent["id"])
+    await _event(just_sent["id"], "sent", "accepted", user, utc_now())
+    await _event(just_sent["id"], "accepted", "sent", user, utc_now(), kind="undone")
+    assert await monthly.fresh_boundary() is not None
+    await _assert_summary_equals_live(world)
+    # ... while a move dated before this hour (earlier today, say) marks them stale, and the rebuilt summary
+    # holds it.
+    earlier = utc_now().replace(minute=0, second=0, microsecond=0) - dt.timedelta(minutes=1)
+    await StageChange.insert(
+        StageChange(participant=someone["id"], stage="training", note="", changed_by=user, changed_at=earlier)
+    )
+    assert await monthly.fresh_boundary() is None
+    await monthly.job()
+    boundary = await monthly.fresh_boundary()
+    assert boundary is not None and monthly.boundary_start(boundary) > utc_now() - dt.timedelta(minutes=71)
     await _assert_summary_equals_live(world)
     # Removing a history dated in past months (as deleting the person does) marks it stale too.
     await StageChange.delete().where(StageChange.participant == someone["id"])
