@@ -19,12 +19,17 @@ class FormErrors:
 
 @dataclass(frozen=True)
 class PageOutcome:
-    """Go to ``redirect`` (a 303), or else show the page's template with ``context`` and ``status_code``."""
+    """Go to ``redirect`` (a 303), or else show the page's template with ``context`` and ``status_code``.
+
+    ``template`` names another template to show instead, for a form whose result is a page of its own
+    (the two-factor form's new recovery codes).
+    """
 
     context: dict[str, Any] = field(default_factory=dict)
     status_code: int = 200
     redirect: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    template: str | None = None
 
     @classmethod
     def go(cls, path: str) -> PageOutcome:
@@ -32,9 +37,13 @@ class PageOutcome:
 
     @classmethod
     def show(
-        cls, context: dict[str, Any], status_code: int = 200, headers: dict[str, str] | None = None
+        cls,
+        context: dict[str, Any],
+        status_code: int = 200,
+        headers: dict[str, str] | None = None,
+        template: str | None = None,
     ) -> PageOutcome:
-        return cls(context=context, status_code=status_code, headers=headers or {})
+        return cls(context=context, status_code=status_code, headers=headers or {}, template=template)
 
     @classmethod
     def refuse(cls, context: dict[str, Any]) -> PageOutcome:

@@ -9,15 +9,15 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from portal.auth import sessions, two_factor, two_factor_forms
+from portal.auth import sessions, two_factor_forms, two_factor_view
 from portal.auth.guards import TwoFactorEnrolmentRequired, login_required, signed_in_user
 from portal.auth.pages import safe_next, session_cookie
-from portal.i18n import gettext as _
 from portal.web.client import client_address
 from portal.web.errors import json_error, wants_json
+from portal.web.outcomes import answer
 from portal.web.templating import render
 
-PAGE = "/account/two-factor"
+PAGE = two_factor_view.PAGE
 
 
 def enrolment_required(request: Request, exc: TwoFactorEnrolmentRequired) -> Response:
@@ -31,36 +31,12 @@ def enrolment_required(request: Request, exc: TwoFactorEnrolmentRequired) -> Res
     return Redirect(path=location, status_code=303)
 
 
-async def _page(request: Request, status_code: int = 200, **context: Any) -> Template:
-    user = signed_in_user(request)
-    state = await two_factor.state(user.id)
-    secret = state["secret"] if not state["enabled"] else ""
-    qr = ""
-    if secret:
-        uri = two_factor.provisioning_uri(secret, state["username"])
-        qr = two_factor.qr_svg(uri, _("QR code to add this account to an authenticator app"))
-    values = {
-        "state": state,
-        "secret": secret,
-        "grouped_secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-        "qr": qr,
-        "required": user.role in two_factor.required_roles(),
-        "must_enrol": two_factor.must_enrol(user),
-        "next": safe_next(request.query_params.get("next") or "", default=""),
-        "errors": {},
-        "refused": "",
-    }
-    values.update(context)
-    return render(request, "account/two_factor.html", values, status_code=status_code)
-
-
-def _codes_page(request: Request, codes: list[str], next_path: str) -> Template:
-    """The new recovery codes, shown this once (pages of a logged-in user are never cached)."""
-    return render(request, "account/recovery_codes.html", {"codes": codes, "next": next_path})
+def _next(value: Any) -> str:
+    return safe_next(str(value or ""), default="")
 
 
 class TwoFactorPages(Controller):
-    """The user's own two-factor settings; every change is audited."""
+    """The user's own two-factor settings (portal.auth.two_factor_view); every change is audited."""
 
     path = PAGE
     include_in_schema = False
@@ -68,47 +44,39 @@ class TwoFactorPages(Controller):
 
     @get("/", name="two_factor:page")
     async def page(self, request: Request) -> Template:
-        return await _page(request)
+        outcome = await two_factor_view.settings(signed_in_user(request), _next(request.query_params.get("next")))
+        return render(request, two_factor_view.TEMPLATE, outcome.context)
 
     @post("/start", status_code=303)
-    async def start(self, request: Request) -> Redirect:
+    async def start(self, request: Request) -> Redirect | Template:
         """A new secret, not yet in force: the page then shows its QR code and asks for a code."""
         form = await request.form()
-        next_path = safe_next(str(form.get("next") or ""), default="")
-        await two_factor_forms.start(signed_in_user(request), client_address(request))
-        return Redirect(path=PAGE + (f"?next={quote(next_path, safe='')}" if next_path else ""), status_code=303)
+        outcome = await two_factor_view.start(signed_in_user(request), client_address(request), _next(form.get("next")))
+        return answer(request, two_factor_view.TEMPLATE, outcome)
 
     @post("/confirm", status_code=200)
-    async def confirm(self, request: Request) -> Template:
+    async def confirm(self, request: Request) -> Redirect | Template:
         form = await request.form()
         code = str(form.get("code") or "")[:20]
-        next_path = safe_next(str(form.get("next") or ""), default="")
-        result = await two_factor_forms.confirm(signed_in_user(request), client_address(request), code)
-        if not result.ok:
-            status = 429 if result.throttled else 422
-            return await _page(request, status, errors={"code": result.error}, next=next_path)
-        return _codes_page(request, list(result.codes), next_path or PAGE)
+        user, address = signed_in_user(request), client_address(request)
+        outcome = await two_factor_view.confirm(user, address, code, _next(form.get("next")))
+        return answer(request, two_factor_view.TEMPLATE, outcome)
 
     @post("/recovery-codes", status_code=200)
-    async def renew_codes(self, request: Request) -> Template:
+    async def renew_codes(self, request: Request) -> Redirect | Template:
         form = await request.form()
         code = str(form.get("renew_code") or "")[:20]
-        result = await two_factor_forms.renew_codes(signed_in_user(request), client_address(request), code)
-        if not result.ok:
-            return await _page(request, 429 if result.throttled else 422, errors={"renew_code": result.error})
-        return _codes_page(request, list(result.codes), PAGE)
+        outcome = await two_factor_view.renew_codes(signed_in_user(request), client_address(request), code)
+        return answer(request, two_factor_view.TEMPLATE, outcome)
 
     @post("/off", status_code=303)
     async def turn_off(self, request: Request) -> Redirect | Template:
         form = await request.form()
         password = str(form.get("password") or "")[:1000]
         code = str(form.get("off_code") or "")[:20]
-        result = await two_factor_forms.turn_off(signed_in_user(request), client_address(request), password, code)
-        if result.refused:
-            return await _page(request, 403, refused=result.refused)
-        if result.error:
-            return await _page(request, 429 if result.throttled else 422, errors={"off_code": result.error})
-        return Redirect(path=PAGE, status_code=303)
+        user, address = signed_in_user(request), client_address(request)
+        outcome = await two_factor_view.turn_off(user, address, password, code)
+        return answer(request, two_factor_view.TEMPLATE, outcome)
 
 
 class LoginCodePages(Controller):

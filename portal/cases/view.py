@@ -25,7 +25,7 @@ from portal.referrals.notices import confirmation, refusal_messages
 from portal.referrals.undo import offer as undo_offer
 from portal.referrals.view import ChoiceView, choice_view
 from portal.skills.entries import loads, skills_text
-from portal.vocab import CONSENT_SCOPES, EDUCATION_LEVELS, SECTORS, STAGES, SUPPORT
+from portal.vocab import CONSENT_SCOPES, EDUCATION_LEVELS, SECTORS, STAGES, SUPPORT, split_codes
 
 RECORD = "participant"
 
@@ -256,7 +256,7 @@ async def profile_form_view(user: CurrentUser, address: str, participant_id: int
     form = {
         **case,
         "skills": skills_text(loads(case["skills"])),
-        **{k: (case[k] or "").split(",") for k in ("languages", "interests", "support_needs")},
+        **{k: split_codes(case[k]) for k in ("languages", "interests", "support_needs")},
     }
     return ProfileFormView(case, form)
 

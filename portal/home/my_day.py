@@ -44,6 +44,7 @@ from portal.i18n import ngettext
 from portal.i18n.formatting import format_date, format_datetime, format_number
 from portal.notifications import services as notifications
 from portal.referrals.flow import STATUSES as REFERRAL_STATUSES
+from portal.vocab import split_codes
 
 logger = logging.getLogger(__name__)
 
@@ -463,7 +464,7 @@ async def _candidates(user: CurrentUser, now: dt.datetime) -> Section:
             pool.pool_condition(),
             Participant.region == opening["region"],
             Participant.updated_at >= now - NEW_CANDIDATES_WINDOW,
-            *[_speaks(code) for code in sorted({c for c in opening["languages"].split(",") if c})],
+            *[_speaks(code) for code in sorted(set(split_codes(opening["languages"])))],
         ]
         found = len(await Participant.select(Participant.id).where(*where).limit(CANDIDATE_CAP + 1))
         count = format_number(CANDIDATE_CAP) + "+" if found > CANDIDATE_CAP else format_number(found)

@@ -2,7 +2,7 @@
 
 Who sees what: organisations and open opportunities are public, as in the directory; the
 placement gaps per region come from the network page, which only logged-in users see, so only
-they get that layer (counts per region, below five suppressed).
+they get that layer (counts of people per region rounded to five, below five suppressed: portal.disclosure).
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ from matching.metrics import exposure_by_group, ndcg_per_list
 from portal.db.tables import Opportunity, Participant
 from portal.geo import REGIONS
 from portal.matching_service import records
+from portal.vocab import split_codes
 
 __all__ = ["GROUPINGS", "MIN_GROUP", "SAMPLE", "FairnessData", "age_band", "compute", "format_report", "gather"]
 
@@ -95,7 +96,7 @@ async def gather(outcomes: list[matching.Outcome], *, sample: int = SAMPLE, seed
         "country": {r["id"]: _COUNTRY_OF_REGION.get(r["region"], "unknown") for r in rows},
         "region": {r["id"]: r["region"] or "unknown" for r in rows},
         "age band": {r["id"]: age_band(r["birth_year"]) for r in rows},
-        "language": {r["id"]: (r["languages"] or "").split(",")[0] or "unknown" for r in rows},
+        "language": {r["id"]: next(iter(split_codes(r["languages"])), "unknown") for r in rows},
     }
     people = {r["id"]: records.person(r) for r in rows}
     return FairnessData(

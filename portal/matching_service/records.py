@@ -14,6 +14,7 @@ from typing import Any
 
 import matching
 from portal.skills.shipped import concept_aliases
+from portal.vocab import split_codes
 
 # The columns each side needs; callers select exactly these (plus nothing personal).
 PERSON_COLUMNS = (
@@ -57,7 +58,7 @@ def columns(table: type, names: tuple[str, ...]) -> list:
 
 
 def _codes(value: str | None) -> list[str]:
-    return [code for code in (value or "").split(",") if code.strip()]
+    return split_codes(value)
 
 
 @functools.lru_cache(maxsize=_SKILLS_KEPT)

@@ -18,6 +18,7 @@ from portal.opportunities.services import search_text_for
 from portal.organisations.kinds import SPOKEN_LANGUAGES
 from portal.skills import entries as skill_entries
 from portal.text import fold
+from portal.vocab import split_codes
 
 __all__ = ["DEMO_SEED", "THEMES", "demo_skill_labels", "load_demo_opportunities"]
 
@@ -724,7 +725,7 @@ async def load_demo_opportunities(employer_key: str, seed: int = DEMO_SEED) -> i
         else:
             extra = GENERAL
         picked += rng.sample(extra, min(count - len(picked), len(extra)))
-        languages = [code for code in (org["languages"] or "").split(",") if code in SPOKEN_LANGUAGES]
+        languages = [code for code in split_codes(org["languages"]) if code in SPOKEN_LANGUAGES]
         for offer in picked:
             title, description = offer.sl if org["country"] == "SI" else offer.hr
             # Draw every number before the skip, so one missing row does not shift the others.

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from portal.db.tables import Opportunity, Referral
-from portal.disclosure import shown
+from portal.disclosure import rounded
+from portal.vocab import split_codes
 
 MENTOR = "mentor"
 # A placement is a referral that started; it stays one after it ends.
@@ -28,7 +29,7 @@ WHERE o.organisation = {} AND r.status IN ('started', 'completed', 'dropped_out'
 
 def offers_mentor(support_offered: Any) -> bool:
     """Whether a support list (codes, or the stored comma-separated text) offers a mentor."""
-    codes = support_offered.split(",") if isinstance(support_offered, str) else support_offered or []
+    codes = split_codes(support_offered) if isinstance(support_offered, str) else support_offered or []
     return MENTOR in codes
 
 
@@ -54,5 +55,6 @@ async def counts(organisation_id: int) -> dict[str, int]:
 
 
 async def figures(organisation_id: int) -> dict[str, int | None]:
-    """:func:`counts` as they may be shown: each count of people 1–4 is None ("fewer than 5")."""
-    return {key: shown(value) for key, value in (await counts(organisation_id)).items()}
+    """:func:`counts` as they may be shown, as the indicators show counts of people (a placement is a person's):
+    each of 1–4 is None ("fewer than 5"), the others rounded to the nearest 5, each on its own."""
+    return {key: rounded(value) for key, value in (await counts(organisation_id)).items()}

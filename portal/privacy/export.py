@@ -28,13 +28,14 @@ from portal.db.tables import (
 )
 from portal.placements import case_view as placement_view
 from portal.service_errors import NotFound
+from portal.vocab import split_codes
 
 FORMAT_VERSION = 1
 EXPORT_LANGUAGES = ("sl", "hr", "en")
 
 
 def _list(text: str) -> list[str]:
-    return [part for part in (text or "").split(",") if part]
+    return split_codes(text)
 
 
 def _json(text: str, empty: Any) -> Any:

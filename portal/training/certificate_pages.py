@@ -3,7 +3,8 @@
 Who sees what: a certificate is for its attendee, the coordinators and administrators, and the
 members of the event's organising organisations; a competence record for its owner and the
 coordinators; the trained-staff pages for coordinators only. Reads of another person's record are
-audited; counts of people in a small group are shown as "fewer than 5" (portal.disclosure).
+audited; counts of people are rounded to the nearest five and a small one is shown as "fewer than 5",
+as on the indicators pages (portal.disclosure.rounded).
 """
 
 from __future__ import annotations

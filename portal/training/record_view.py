@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
 from portal.audit import services as audit
 from portal.auth.current_user import CurrentUser
-from portal.disclosure import shown
+from portal.disclosure import rounded
 from portal.organisations.kinds import COUNTRIES, ORGANISATION_KINDS
 from portal.pagination import Page
 from portal.training import certificates, competence, indicators
@@ -16,7 +17,7 @@ from portal.training.view import NotAllowed, NotFound
 
 
 def _context(**values: Any) -> dict[str, Any]:
-    return {"kinds": ORGANISATION_KINDS, "countries": COUNTRIES, "local_zone": LOCAL_ZONE, "shown": shown, **values}
+    return {"kinds": ORGANISATION_KINDS, "countries": COUNTRIES, "local_zone": LOCAL_ZONE, **values}
 
 
 @dataclass(frozen=True)
@@ -74,9 +75,14 @@ async def staff_record(user: CurrentUser, address: str, user_id: int) -> Compete
 
 @dataclass(frozen=True)
 class TrainedView:
-    """Staff trained against the target, by region, a page of institutions, and per month."""
+    """Staff trained against the target, by region, a page of institutions, and per month.
 
-    total: int
+    Every count of people is as shown (:func:`portal.disclosure.rounded`, as on the indicators pages): None
+    for one to four, else rounded to the nearest five, each on its own; institutions, modules and events
+    are not people and stay exact.
+    """
+
+    total: int | None
     target: indicators.Target
     regions: list[dict[str, Any]]
     institutions: Page
@@ -84,8 +90,8 @@ class TrainedView:
 
     @property
     def progress(self) -> int:
-        """Per cent of the target reached, at most 100."""
-        return min(100, round(100 * self.total / self.target.value)) if self.target.value else 0
+        """Per cent of the target reached, at most 100, from the rounded total (an exact share would give it back)."""
+        return min(100, round(100 * (self.total or 0) / self.target.value)) if self.target.value else 0
 
     def template_context(self) -> dict[str, Any]:
         """The names ``training/trained.html`` reads."""
@@ -99,14 +105,21 @@ class TrainedView:
         )
 
 
+def _people(row: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """``row`` with its counts of people under ``keys`` as shown."""
+    return {**row, **{key: rounded(int(row[key] or 0)) for key in keys}}
+
+
 async def trained_view(page: int) -> TrainedView:
-    """Aggregates only (small counts are hidden by the template), so nothing to audit."""
+    """Aggregates only, each count of people rounded (small ones hidden), so nothing to audit."""
+    institutions = await indicators.by_institution(page)
+    months = await indicators.over_time(indicators.last_months())
     return TrainedView(
-        total=await indicators.trained_total(),
+        total=rounded(await indicators.trained_total()),
         target=await indicators.target(),
-        regions=await indicators.by_region(),
-        institutions=await indicators.by_institution(page),
-        months=await indicators.over_time(indicators.last_months()),
+        regions=[_people(row, "people") for row in await indicators.by_region()],
+        institutions=dataclasses.replace(institutions, items=[_people(row, "people") for row in institutions.items]),
+        months=[_people(month, "attendances", "newly_trained", "trained") for month in months],
     )
 
 

@@ -14,7 +14,8 @@ def answer(
 ) -> Redirect | Template:
     if outcome.redirect is not None:
         return Redirect(path=outcome.redirect, status_code=303)
-    response = render(request, template_name, outcome.context, block=block, status_code=outcome.status_code)
+    template = outcome.template or template_name
+    response = render(request, template, outcome.context, block=block, status_code=outcome.status_code)
     for name, value in outcome.headers.items():
         response.headers[name] = value
     return response

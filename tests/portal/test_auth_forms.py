@@ -11,7 +11,7 @@ from portal.auth import account_forms, sessions, two_factor, two_factor_forms
 from portal.auth.current_user import CurrentUser
 from portal.db.tables import AuditEvent, PortalUser, UserSession
 from tests.fixtures import csrf_token, link_in, login, post_form
-from tests.flows import enrol
+from tests.flows import enrol, totp_secret
 
 ADDRESS = "127.0.0.1"
 NEW_PASSWORD = "a-brand-new-passphrase"
@@ -185,3 +185,22 @@ async def test_a_throttled_code_step_clears_the_cookie_and_refills_the_username(
     response = await post_form(client, "/login/code", {"code": right, "next": "/cases/"})
     assert response.status_code == 429 and _session_cleared(response)
     assert 'value="ana"' in response.text and 'value="/cases/"' in response.text
+
+
+async def test_a_wrong_enrolment_code_shows_the_page_again_with_its_qr_code_and_where_it_continues(
+    client, make_user, clock
+):
+    await make_user("ana", "counsellor")
+    await login(client, "ana")
+    await post_form(client, "/account/two-factor/start", {})
+    secret = await totp_secret("ana")
+    right = pyotp.TOTP(secret).at(clock.now)
+    wrong = next(c for c in ("000000", "111111", "222222") if c != right)
+    response = await post_form(client, "/account/two-factor/confirm", {"code": wrong, "next": "/cases/"})
+    assert response.status_code == 422 and 'id="code-error"' in response.text
+    assert 'name="next" value="/cases/"' in response.text and "<svg" in response.text
+    for _ in range(4):
+        await post_form(client, "/account/two-factor/confirm", {"code": wrong})
+    response = await post_form(client, "/account/two-factor/confirm", {"code": right, "next": "/cases/"})
+    assert response.status_code == 429 and "Too many wrong codes. Wait 15 minutes" in response.text
+    assert not (await PortalUser.select().first())["totp_enabled"]

@@ -168,13 +168,15 @@ async def _snapshot(regions: list[dict]) -> None:
     )
 
 
-async def test_logged_in_readers_see_gaps_per_region_with_small_counts_suppressed(client, make_user, places):
+async def test_logged_in_readers_see_gaps_per_region_rounded_and_small_counts_suppressed(client, make_user, places):
     await _snapshot(
         [
-            {"region": "Podravska", "participants": 40, "unlocated": 0, "without_places": 12,
-             "places_within_reach": 10, "ratio": 0.25},
+            {"region": "Podravska", "participants": 42, "unlocated": 0, "without_places": 12,
+             "places_within_reach": 10, "ratio": 0.24},
             {"region": "Međimurska županija", "participants": 12, "unlocated": 0, "without_places": 2,
              "places_within_reach": 9, "ratio": 0.75},
+            {"region": "Pomurska", "participants": 17, "unlocated": 0, "without_places": 7,
+             "places_within_reach": 10, "ratio": 0.59},
         ]
     )  # fmt: skip
     anonymous = (await client.get("/map/points", params={"bbox": ALL_OF_IT})).json()
@@ -183,14 +185,21 @@ async def test_logged_in_readers_see_gaps_per_region_with_small_counts_suppresse
     await login(client, "ana")
     answer = (await client.get("/map/points", params={"bbox": ALL_OF_IT})).json()
     by_region = {gap["region"]: gap for gap in answer["gaps"]}
-    assert by_region["Podravska"]["shortfall"] == 30 and by_region["Podravska"]["participants"] == 40
+    # Counts of people as the indicators show them: each rounded to the nearest 5, one to four suppressed.
+    podravska, pomurska = by_region["Podravska"], by_region["Pomurska"]
+    assert (podravska["participants"], podravska["without_places"], podravska["shortfall"]) == (40, 10, 30)  # 42-10
+    assert (pomurska["participants"], pomurska["without_places"], pomurska["shortfall"]) == (15, 5, 5)  # 7 each
     assert by_region["Međimurska županija"]["shortfall"] is None  # 12 - 9 = 3 people: suppressed
     assert by_region["Međimurska županija"]["without_places"] is None  # 2 people: suppressed
+    # Places are not people: exact; the ratio is worked out from the rounded participants (10 / 15, not 10 / 17).
+    assert (pomurska["places"], pomurska["ratio"]) == (10, 0.67)
     assert [gap["region"] for gap in answer["gaps"]][0] == "Podravska"  # the worst first
     lat, lon = by_region["Podravska"]["lat"], by_region["Podravska"]["lon"]
     assert 46 < lat < 47 and 15 < lon < 17
     page = (await client.get("/map/")).text
     assert "Placement gaps by region" in page and "fewer than 5" in page
+    row = page[page.index("<td>Pomurska</td>") :].split("</tr>")[0]
+    assert row == "<td>Pomurska</td><td>15</td><td>10</td><td>5</td>"
 
 
 def test_the_tile_server_is_a_setting_allowed_by_the_csp():

@@ -174,14 +174,21 @@ async def test_offers_a_mentor_shows_how_many_placements_have_one(client, make_u
     assert await mentor_figures.counts(host) == {"now_total": 7, "now_mentored": 4, "all_total": 11, "all_mentored": 4}
     assert await mentor_figures.counts(other) == {"now_total": 6, "now_mentored": 6, "all_total": 6, "all_mentored": 6}
 
+    # Shown as the indicators show counts of people: 1-4 as "fewer than 5", the rest to the nearest 5 (7 is 5).
+    assert await mentor_figures.figures(host) == {
+        "now_total": 5,
+        "now_mentored": None,
+        "all_total": 10,
+        "all_mentored": None,
+    }
     page = (await client.get(f"/opportunities/{with_mentor}")).text
     assert "Mentors in its placements" in page
-    assert "Under way now: fewer than 5 of 7 placements have a mentor named." in page
-    assert "In all: fewer than 5 of 11 placements had a mentor named." in page
+    assert "Under way now: fewer than 5 of 5 placements have a mentor named." in page
+    assert "In all: fewer than 5 of 10 placements had a mentor named." in page
     assert "Mentors in its placements" not in (await client.get(f"/opportunities/{second}")).text
-    assert "In all: 6 of 6 placements" in (await client.get(f"/opportunities/{elsewhere}")).text
+    assert "In all: 5 of 5 placements" in (await client.get(f"/opportunities/{elsewhere}")).text
     org_page = (await client.get(f"/organisations/{host}")).text
-    assert "Under way now: fewer than 5 of 7 placements" in org_page
+    assert "Under way now: fewer than 5 of 5 placements" in org_page
 
     # Once no open opportunity offers a mentor, the organisation page does not claim it.
     await Opportunity.update({Opportunity.status: "closed"}).where(Opportunity.id == with_mentor)
