@@ -102,42 +102,34 @@ async def end_all_sessions(user_id: int) -> int:
     return await end_other_sessions(user_id, None)
 
 
+# Every request asks this: written out once, as Piccolo's select with its joins cost more to build each time
+# (about 40% of a small page's time) than the query took to run.
+_USER_FOR_TOKEN = """
+    SELECT u.id AS id, u.username AS username, u.display_name AS display_name, u.role AS role,
+           u.language AS language, u.totp_enabled AS totp_enabled,
+           o.id AS organisation_id, o.name AS organisation_name
+    FROM user_session s JOIN portal_user u ON u.id = s."user" LEFT JOIN organisation o ON o.id = u.organisation
+    WHERE s.token_hash = {} AND s.expires_at > {} AND u.is_active = {} AND s.pending_second_factor = {}
+    LIMIT 1"""
+
+
 async def user_for_token(token: str | None) -> CurrentUser | None:
     """The active user a live session token belongs to, in one query."""
     if not token or len(token) > 100:
         return None
-    rows = await (
-        UserSession.select(
-            UserSession.user.id,
-            UserSession.user.username,
-            UserSession.user.display_name,
-            UserSession.user.role,
-            UserSession.user.language,
-            UserSession.user.totp_enabled,
-            UserSession.user._.organisation.id,
-            UserSession.user._.organisation.name,
-        )
-        .where(
-            (UserSession.token_hash == _hash(token))
-            & (UserSession.expires_at > utc_now())
-            & (UserSession.user._.is_active.eq(True))
-            & UserSession.pending_second_factor.eq(False)
-        )
-        .first()
-        .output(nested=True)
-    )
-    if rows is None:
+    rows = await UserSession.raw(_USER_FOR_TOKEN, _hash(token), utc_now(), True, False)
+    if not rows:
         return None
-    user = rows["user"]
+    user = rows[0]
     return CurrentUser(
         id=user["id"],
         username=user["username"],
         display_name=user["display_name"],
         role=user["role"],
-        organisation_id=user["organisation"]["id"],
-        organisation_name=user["organisation"]["name"],
+        organisation_id=user["organisation_id"],
+        organisation_name=user["organisation_name"],
         language=user["language"],
-        totp_enabled=user["totp_enabled"],
+        totp_enabled=bool(user["totp_enabled"]),  # SQLite answers 0 or 1
     )
 
 

@@ -120,6 +120,26 @@ async def test_inactive_user_cannot_log_in(client, make_user):
     assert response.status_code == 401
 
 
+async def test_a_session_opens_pages_until_it_expires_or_its_user_is_deactivated(client, make_user):
+    import datetime as dt
+
+    from portal.db.tables import PortalUser, UserSession
+
+    await make_user("ana", "counsellor")
+    await login(client, "ana")
+    assert (await client.get("/account")).status_code == 200
+    # Half a minute left: still signed in (the stored time keeps its microseconds; the comparison must too).
+    soon = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=30, microseconds=123)
+    await UserSession.update({UserSession.expires_at: soon}, force=True)
+    assert (await client.get("/account")).status_code == 200
+    await UserSession.update({UserSession.expires_at: dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)}, force=True)
+    assert (await client.get("/account")).status_code == 303
+    await UserSession.update({UserSession.expires_at: soon}, force=True)
+    assert (await client.get("/account")).status_code == 200
+    await PortalUser.update({PortalUser.is_active: False}).where(PortalUser.username == "ana")
+    assert (await client.get("/account")).status_code == 303
+
+
 async def test_passwords_are_stored_as_argon2id(make_user):
     from portal.db.tables import PortalUser
 
