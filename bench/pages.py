@@ -436,12 +436,17 @@ def source_commit(source: Path) -> str:
 
 
 def new_errors(log: Path, offset: int) -> list[str]:
-    """The exception lines the server logged since ``offset``: why a page answered 500."""
+    """The exception lines the server logged since ``offset``: why a page answered 500; and workers that died.
+
+    uvicorn kills a worker that misses its health ping and starts another; the client sees only
+    dropped connections, so the restarts are counted from the log.
+    """
     with log.open("rb") as f:
         f.seek(offset)
         text = f.read().decode("utf-8", "replace")
     lines = [line.strip() for line in text.splitlines() if re.match(r"^[\w.]+(Error|Exception)\b", line.strip())]
-    return list(dict.fromkeys(lines))[:2]
+    died = len(re.findall(r"Child process \[\d+\] died", text))
+    return list(dict.fromkeys(lines))[:2] + ([f"{died} worker(s) died or were killed and restarted"] if died else [])
 
 
 # --- the run -----------------------------------------------------------------------------------

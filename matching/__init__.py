@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from matching.allocation import AllocationReport, allocation_report, stable_allocation, welfare_allocation
 from matching.constraints import CONSTRAINTS, distance_km, is_feasible, violations
 from matching.explain import NOTES, Explanation, Match, explain_pair
-from matching.index import OpportunityIndex, PersonIndex, Ranked
+from matching.index import OpportunityIndex, PersonIndex, Ranked, explain_pairs
 from matching.learning import OutcomeWeights, WeightChoice, choose_weights
 from matching.recommend import recommend_candidates, recommend_placements
 from matching.records import Opportunity, Outcome, Person, Skill
@@ -58,6 +58,7 @@ __all__ = [
     "distance_km",
     "evaluate",
     "explain_pair",
+    "explain_pairs",
     "is_feasible",
     "recommend_candidates",
     "recommend_placements",

@@ -29,7 +29,7 @@ from matching.recommend import check_top
 from matching.records import Opportunity, Person, as_opportunity, as_person
 from matching.scoring import _SCALE, Scoring, round_score
 
-__all__ = ["OpportunityIndex", "PersonIndex", "Ranked"]
+__all__ = ["OpportunityIndex", "PersonIndex", "Ranked", "explain_pairs"]
 
 _FAR_PAST = np.iinfo(np.int64).min // 2
 _FAR_FUTURE = np.iinfo(np.int64).max // 2
@@ -101,6 +101,32 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
     with np.errstate(over="ignore"):  # a tiny denominator gives inf, which the hours score caps at 1
         ratio: np.ndarray = np.divide(numerator, denominator, out=np.zeros(len(numerator)), where=denominator > 0)
     return ratio
+
+
+def _explain_together(pairs: Sequence[tuple[Person, Opportunity, float | None]], scoring: Scoring) -> list[Match]:
+    """:func:`explain_pair` of each (person, opportunity, distance), with one text similarity table for all."""
+    table = scoring.text.table(
+        (t for pair in pairs for s in (*pair[1].required_skills, *pair[1].optional_skills) for t in s.texts),
+        (t for pair in pairs for s in pair[0].skills for t in s.texts),
+    )
+    return [explain_pair(p, o, scoring, distance=d, similarity=table) for p, o, d in pairs]
+
+
+def explain_pairs(pairs: Sequence[tuple[Person, Opportunity]], scoring: Scoring | None = None) -> list[Match]:
+    """``[explain_pair(p, o, scoring) for p, o in pairs]``, the same Matches, in one batch.
+
+    The text similarities of all the pairs' skills are computed at once instead of pair by pair,
+    which is most of explaining a page of pairs that were not ranked by an index (or whose
+    records differ from the indexed ones). Each distance is computed as :func:`explain_pair` does.
+
+    Examples
+    --------
+    >>> place = Opportunity("o1", required_skills=["kuharica"])
+    >>> people = [Person(1, skills=["kuhar"]), Person(2, skills=["zidar"])]
+    >>> explain_pairs([(p, place) for p in people]) == [explain_pair(p, place) for p in people]
+    True
+    """
+    return _explain_together([(p, o, None) for p, o in pairs], scoring or Scoring())
 
 
 class _Index(ABC, Generic[R, Q]):
@@ -228,11 +254,7 @@ class _Index(ABC, Generic[R, Q]):
 
     def _explain(self, pairs: list[tuple[Person, Opportunity, float | None]]) -> list[Match]:
         """Explain the chosen pairs with the reference pair scorer, sharing one similarity table."""
-        table = self.scoring.text.table(
-            (t for pair in pairs for s in (*pair[1].required_skills, *pair[1].optional_skills) for t in s.texts),
-            (t for pair in pairs for s in pair[0].skills for t in s.texts),
-        )
-        return [explain_pair(p, o, self.scoring, distance=d, similarity=table) for p, o, d in pairs]
+        return _explain_together(pairs, self.scoring)
 
     def _explain_ranked(self, query: Q, items: Sequence[Ranked]) -> list[Match]:
         """Explain ranked pairs with the distances the ranking used, so explanations repeat its figures."""

@@ -23,6 +23,10 @@ def _settings_or_exit():
         sys.exit(2)
 
 
+# Seconds a `portal serve` worker may go without answering uvicorn's health ping before it is killed.
+WORKER_HEALTHCHECK_SECONDS = 30
+
+
 @click.group()
 def main() -> None:
     """Social activation partner network portal."""
@@ -52,6 +56,10 @@ def serve(host: str | None, port: int | None, reload: bool, workers: int) -> Non
         reload=reload,
         workers=None if reload else workers,
         proxy_headers=False,
+        # uvicorn kills a worker that misses its health ping for this long (default 5 s). The ping is
+        # answered by a thread, which waits while one long C call holds the GIL: parsing a country's
+        # network snapshot took 5 s on a loaded machine, and a busy worker was killed mid-request.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
     )
 
 

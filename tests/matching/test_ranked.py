@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matching import Opportunity, OpportunityIndex, Person, PersonIndex, Ranked, Scoring
+from matching import Opportunity, OpportunityIndex, Person, PersonIndex, Ranked, Scoring, explain_pair, explain_pairs
 from matching.synthetic import synthetic_opportunities, synthetic_people
 from tests.matching.strategies import RELATED, opportunities, opportunity_data, people, person_data
 
@@ -87,3 +87,24 @@ def test_a_ranked_pair_is_light_and_explained_against_the_index_as_it_is():
     with pytest.raises(KeyError, match="no opportunity with id 'o1'"):
         index.explain(person, item)
     assert index.ranked_many([]) == [] and index.ranked_many([person]) == [[]]
+
+
+@PROPERTY
+@given(people(), opportunities(max_size=3), scorings)
+def test_explaining_pairs_in_one_batch_gives_each_pair_alone(crowd, places, scoring):
+    # Pairs of any people with any places (feasible or not), as the employers' fit list explains them.
+    pairs = [(person, place) for place in places for person in crowd]
+    assert explain_pairs(pairs, scoring) == [explain_pair(person, place, scoring) for person, place in pairs]
+
+
+def test_a_batch_shares_one_similarity_table(monkeypatch):
+    crowd = synthetic_people(30, seed=3)
+    place = synthetic_opportunities(1, seed=4)[0]
+    alone = [explain_pair(p, place) for p in crowd]
+    text = Scoring().text
+    built, compared = [], []
+    table, similarity = type(text).table, type(text).similarity
+    monkeypatch.setattr(type(text), "table", lambda self, a, b: built.append(1) or table(self, a, b))
+    monkeypatch.setattr(type(text), "similarity", lambda self, a, b: compared.append(1) or similarity(self, a, b))
+    assert explain_pairs([(p, place) for p in crowd]) == alone
+    assert (len(built), len(compared)) == (1, 1)  # one table, one similarity matrix, for 30 pairs

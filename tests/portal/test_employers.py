@@ -515,3 +515,31 @@ async def test_kept_person_records_sort_by_fit_as_fresh_ones_and_never_keep_anyo
     await to_stage(client, people["open"], "employment")  # leaves the pool
     assert people["open"] not in (await profiles.browse(firms[0], fit)).shown
     assert people["open"] not in [b["participant_id"] for b in await profiles.best_for(firms[0], jobs[0])]
+
+
+async def test_fits_explained_in_one_batch_are_those_explained_one_by_one(client, make_user, make_org, monkeypatch):
+    import matching
+
+    people, firms, jobs = await world(client, make_user, make_org)
+    # A second opening of the same employer, so a profile explains two pairs and the list several skills.
+    await make_opportunity(
+        firms[0],
+        await _user_id("boss1"),
+        kind="work_trial",
+        title="Kitchen help",
+        required_skills=json.dumps([{"uri": "", "label": "cooking"}, {"uri": "", "label": "forklift"}]),
+    )
+    name = await pseudonym_of(client, people["open"], firms[0])
+
+    async def shown() -> tuple:
+        listed = await profiles.browse(firms[0], profiles.CandidateFilters(fit=jobs[0]))
+        one = await profiles.profile(firms[0], name)
+        assert one is not None
+        return listed.page.items, await profiles.best_for(firms[0], jobs[0]), one[0]["fits"]
+
+    batch = await shown()
+    assert batch[0][0]["fit"] and batch[1] and len(batch[2]) == 2
+    monkeypatch.setattr(
+        matching, "explain_pairs", lambda pairs, scoring: [matching.explain_pair(p, o, scoring) for p, o in pairs]
+    )
+    assert await shown() == batch

@@ -1,0 +1,28 @@
+"""bench/pages.py reads the server's log: the exceptions behind 500s, and workers uvicorn killed and restarted."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _pages():
+    spec = importlib.util.spec_from_file_location("bench_pages", ROOT / "bench" / "pages.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_log_since_a_page_began_gives_its_exceptions_and_dead_workers(tmp_path):
+    log = tmp_path / "portal.log"
+    log.write_text('INFO:     127.0.0.1:1 - "GET /cases HTTP/1.1" 200 OK\nValueError: before this page\n')
+    offset = log.stat().st_size
+    with log.open("a") as f:
+        f.write("TimeoutError\nINFO:     Waiting for child process [16932]\nINFO:     Child process [16932] died\n")
+        f.write("INFO:     Child process [16931] died\nTimeoutError\n")
+    assert _pages().new_errors(log, offset) == ["TimeoutError", "2 worker(s) died or were killed and restarted"]
