@@ -382,6 +382,7 @@ def main(arguments: argparse.Namespace) -> None:
     )
     timed("suggest_partnerships(top=50)", network.suggest_partnerships, G, top=50)
     timed("suggest_partnerships(node=1)", network.suggest_partnerships, G, node=1)
+    timed("suggest_network_wide (top 50, 5 per organisation)", network.suggest_network_wide, G)
     timed("shortest_chain", network.shortest_chain, G, 1, arguments.organisations)
     gaps(demand, places, arguments.old_gaps)
     timed("worst_gaps", network.worst_gaps, demand, places, orgs)

@@ -29,7 +29,7 @@ from network.records import (
     Relationship,
 )
 from network.spreadsheet import read_spreadsheet, write_spreadsheet
-from network.suggestions import suggest_for_each, suggest_partnerships
+from network.suggestions import suggest_for_each, suggest_network_wide, suggest_partnerships
 
 __all__ = [
     "BETWEENNESS_BUDGET",
@@ -63,6 +63,7 @@ __all__ = [
     "read_spreadsheet",
     "shortest_chain",
     "suggest_for_each",
+    "suggest_network_wide",
     "suggest_partnerships",
     "summary",
     "tie_weight",

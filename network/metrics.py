@@ -29,11 +29,13 @@ __all__ = [
 ]
 
 # Betweenness runs one breadth-first search per pivot, each touching every organisation and
-# both ends of every tie: the budget is pivots x (organisations + 2 x ties), about 10 ns each
-# with igraph on these machines, so ~8 s. Exact fits it up to ~8,000 organisations with 40,000
-# ties. On the bench's networks (bench/network_metrics.py, seeds 0-2) it allows 6,846 pivots at
-# 10,000 organisations with 53,000 ties, whose top 100 brokers held 93-94 of the exact top 100,
-# and 3,421 at 20,000 with 107,000 ties: 94-96 (networkx's 64 pivots found 46 and 52).
+# both ends of every tie: the budget is pivots x (organisations + 2 x ties), measured at 25-30 ns
+# each with igraph at 20,000 organisations, so 20-25 s there, the largest part of a country's
+# recompute. Exact fits it up to ~8,000 organisations with 40,000 ties. On the bench's networks
+# (bench/network_metrics.py, seeds 0-2) it allows 6,846 pivots at 10,000 organisations with
+# 53,000 ties, whose top 100 brokers held 93-94 of the exact top 100,
+# and 3,421 at 20,000 with 107,000 ties: 94-96 (networkx's 64 pivots found 46 and 52). Do not
+# lower it for speed: 350,000,000 (2,995 pivots) found only 84-87 at 10,000 organisations.
 BETWEENNESS_BUDGET = 800_000_000
 # Fewer pivots than this rank nothing reliably, whatever the budget says.
 MIN_BETWEENNESS_PIVOTS = 64

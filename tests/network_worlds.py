@@ -84,3 +84,39 @@ async def thin_spot(make_org, make_user):
                 travel=travel,
             )
     return {"near": near, "host": host}
+
+
+async def stored_network(organisations: int) -> dict[str, int]:
+    """A snapshot of a generated network, stored as the job would: a chain of organisations, every
+    fifth one also tied to the first (a hub), half of them in Croatia. Names by number."""
+    orgs = [
+        {
+            "id": n,
+            "name": f"Zadruga Čakovec {n}" if n % 2 else f"Društvo Ptuj {n}",
+            "kind": "social_enterprise" if n % 2 else "ngo",
+            "country": "HR" if n % 2 else "SI",
+            "region": "Međimurska županija" if n % 2 else "Podravska",
+            "municipality": "Čakovec" if n % 2 else "Ptuj",
+            "latitude": None,
+            "longitude": None,
+        }
+        for n in range(1, organisations + 1)
+    ]
+    pairs = [(n, n + 1) for n in range(1, organisations)] + [(1, n) for n in range(6, organisations + 1, 5)]
+    ties = [
+        {
+            "since": None,
+            "until": None,
+            "strength": 3,
+            "note": "",
+            "id": i,
+            "source": s,
+            "target": t,
+            "kind": "funding" if t % 5 == 1 else "cooperation",
+        }
+        for i, (s, t) in enumerate(pairs, 1)
+    ]
+    records = services.Records(organisations=orgs, relationships=ties, flows=[], demand=[], places=[])
+    run_id = await services.start_run()
+    await services.finish_run(run_id, services.compute_all(records))
+    return {"hub": 1, "end": organisations}

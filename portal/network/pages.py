@@ -29,7 +29,7 @@ class NetworkPages(Controller):
     include_in_schema = False
 
     @get("/", name="network:index")
-    async def index(self, request: Request, sort: Sort = "betweenness", page: PageNumber = 1) -> Template:
+    async def index(self, request: Request, sort: Sort = view.DEFAULT_SORT, page: PageNumber = 1) -> Template:
         found = await view.network_view(current_user(request), sort, page, metrics_only=is_partial_request(request))
         return render(request, "network/index.html", found.template_context(), block="metrics")
 

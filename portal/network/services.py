@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 import datetime as dt
 import heapq
@@ -193,17 +194,13 @@ def suggestions(G: nx.Graph) -> dict[str, Any]:
     network); above ``PER_NODE_MAX_NODES`` that would outgrow the rest of the run, so each
     organisation gets its share of one generous network-wide ranking instead.
     """
-    top = network.suggest_partnerships(G, top=TOP_SUGGESTIONS)
     if len(G) <= PER_NODE_MAX_NODES:
+        top = network.suggest_partnerships(G, top=TOP_SUGGESTIONS)
         found = network.suggest_for_each(G, top=SUGGESTIONS_PER_ORGANISATION)
         return {"top": top, "by_node": {str(node): items for node, items in found.items()}}
-    by_node: dict[str, list[dict[str, Any]]] = {}
-    for suggestion in network.suggest_partnerships(G, top=len(G) * SUGGESTIONS_PER_ORGANISATION):
-        for own, other in (("source", "target"), ("target", "source")):
-            mine = by_node.setdefault(str(suggestion[own]), [])
-            if len(mine) < SUGGESTIONS_PER_ORGANISATION:
-                mine.append({**suggestion, "source": suggestion[own], "target": suggestion[other]})
-    return {"top": top, "by_node": by_node}
+    # One ranking for both lists; only the pairs somebody keeps are explained.
+    wide = network.suggest_network_wide(G, top=TOP_SUGGESTIONS, per_node=SUGGESTIONS_PER_ORGANISATION)
+    return {"top": wide["top"], "by_node": {str(node): items for node, items in wide["by_node"].items()}}
 
 
 def layout(G: nx.Graph) -> dict[Any, tuple[float, float]]:
@@ -336,9 +333,33 @@ async def latest_snapshot() -> Snapshot | None:
         return None
     cached = _cache["latest"]
     # The finish time as well as the id: SQLite may hand out an id again once every row is gone.
-    if cached is not None and (cached.id, cached.finished_at) == (row["id"], row["finished_at"]):
+    key = (row["id"], row["finished_at"])
+    if cached is not None and (cached.id, cached.finished_at) == key:
         return cached
-    full = await existing(NetworkSnapshot.select().where(NetworkSnapshot.id == row["id"]).first())
+    # One load per process at a time: at a country's scale a snapshot is tens of MB of JSON, and
+    # 16 requests to a cold worker each read and parsed it, took every pooled connection and were
+    # answered 503. The others wait for the same load (shielded: one giving up does not stop it).
+    loop = asyncio.get_running_loop()
+    for other in [other for other in _loading if other.is_closed()]:
+        del _loading[other]
+    pending = _loading.get(loop)
+    if pending is None or pending[0] != key or _failed(pending[1]):
+        pending = _loading[loop] = (key, loop.create_task(_load(row["id"])))
+    return await asyncio.shield(pending[1])
+
+
+# The load under way (or last done) per event loop, and the (id, finished_at) it is for.
+_loading: dict[asyncio.AbstractEventLoop, tuple[tuple[Any, Any], asyncio.Task[Snapshot]]] = {}
+
+
+def _failed(task: asyncio.Task[Snapshot]) -> bool:
+    """A load that ended without a snapshot: the next request tries again."""
+    return task.done() and (task.cancelled() or task.exception() is not None)
+
+
+async def _load(snapshot_id: int) -> Snapshot:
+    """Read and parse one snapshot, and keep it as the newest."""
+    full = await existing(NetworkSnapshot.select().where(NetworkSnapshot.id == snapshot_id).first())
     snapshot = Snapshot(
         id=full["id"],
         finished_at=full["finished_at"],

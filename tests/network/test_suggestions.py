@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from network import build_graph, suggest_partnerships
+from network import build_graph, suggest_network_wide, suggest_partnerships
 from tests.network.strategies import networks
 
 
@@ -147,3 +147,39 @@ class TestSuggestPartnerships:
                 pair = frozenset((node, s["target"]))
                 if pair in everyone:
                     assert s["score"] == pytest.approx(everyone[pair], abs=1e-4)
+
+
+def shares_of(G: nx.Graph, pool: int, per_node: int) -> dict:
+    """Each end's first ``per_node`` of the ``pool`` best, the pair turned round for the target (the plain way)."""
+    by_node: dict = {}
+    for suggestion in suggest_partnerships(G, top=pool):
+        for own, other in (("source", "target"), ("target", "source")):
+            mine = by_node.setdefault(suggestion[own], [])
+            if len(mine) < per_node:
+                mine.append({**suggestion, "source": suggestion[own], "target": suggestion[other]})
+    return by_node
+
+
+class TestSuggestNetworkWide:
+    @settings(max_examples=60, deadline=None)
+    @given(networks(), st.integers(1, 10), st.integers(1, 4), st.integers(1, 60))
+    def test_the_top_and_each_ones_share_of_one_ranking(self, records, top, per_node, pool):
+        G = build_graph(*records)
+        found = suggest_network_wide(G, top=top, per_node=per_node, pool=pool)
+        assert found["top"] == suggest_partnerships(G, top=top)
+        expected = shares_of(G, pool, per_node)
+        assert found["by_node"] == expected
+        assert list(found["by_node"]) == list(expected)  # the same order, so the same JSON
+
+    def test_the_pool_defaults_to_per_node_for_everyone(self):
+        G = nx.Graph()
+        G.add_nodes_from([(1, {"kind": "social_work_centre"}), (2, {"kind": "ngo"}), (3, {"kind": "ngo"})])
+        G.add_edges_from([(1, 3), (3, 2)])
+        assert suggest_network_wide(G, per_node=1)["by_node"] == shares_of(G, 3, 1)
+        assert suggest_network_wide(nx.empty_graph(1)) == {"top": [], "by_node": {}}
+
+    @pytest.mark.parametrize("option", ["top", "per_node", "pool"])
+    @pytest.mark.parametrize("value", [0, -1, 1.5, True])
+    def test_counts_must_be_whole_and_positive(self, option, value):
+        with pytest.raises(ValueError, match=option):
+            suggest_network_wide(nx.path_graph(3), **{option: value})

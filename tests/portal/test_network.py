@@ -10,6 +10,7 @@ from portal.db.tables import NetworkSnapshot
 from portal.network import jobs, services
 from tests.fixtures import csrf_token, login, post_form, send_json
 from tests.flows import refer, setting, step, switch
+from tests.network_worlds import stored_network
 
 TIE = {"kind": "cooperation", "since": None, "until": None, "strength": 3, "note": ""}
 
@@ -336,33 +337,6 @@ def test_gap_lists_leave_out_areas_too_small_to_stay_anonymous():
     assert [region["region"] for region in found["regions"]] == ["Podravska"]
 
 
-async def _stored_network(organisations: int) -> dict[str, int]:
-    """A snapshot of a generated network, stored as the job would: a chain of organisations, every
-    fifth one also tied to the first (a hub), half of them in Croatia. Names by number."""
-    orgs = [
-        {
-            "id": n,
-            "name": f"Zadruga Čakovec {n}" if n % 2 else f"Društvo Ptuj {n}",
-            "kind": "social_enterprise" if n % 2 else "ngo",
-            "country": "HR" if n % 2 else "SI",
-            "region": "Međimurska županija" if n % 2 else "Podravska",
-            "municipality": "Čakovec" if n % 2 else "Ptuj",
-            "latitude": None,
-            "longitude": None,
-        }
-        for n in range(1, organisations + 1)
-    ]
-    pairs = [(n, n + 1) for n in range(1, organisations)] + [(1, n) for n in range(6, organisations + 1, 5)]
-    ties = [
-        {**TIE, "id": i, "source": s, "target": t, "kind": "funding" if t % 5 == 1 else "cooperation"}
-        for i, (s, t) in enumerate(pairs, 1)
-    ]
-    records = services.Records(organisations=orgs, relationships=ties, flows=[], demand=[], places=[])
-    run_id = await services.start_run()
-    await services.finish_run(run_id, services.compute_all(records))
-    return {"hub": 1, "end": organisations}
-
-
 async def test_the_page_picks_organisations_by_search_not_from_every_name(client, make_user, small_network):
     await _coordinator(client, make_user)
     await jobs.run()
@@ -407,7 +381,7 @@ async def test_search_matches_part_of_a_name_without_case_or_diacritics(client, 
 async def test_search_answers_at_most_twenty_names_starting_ones_first(client, make_user, db):
     await make_user("ana", "employer")
     await login(client, "ana")
-    await _stored_network(60)
+    await stored_network(60)
     result = (await client.get("/api/v1/network/search", params={"q": "cakovec"})).json()
     assert result["total"] == 30 and len(result["items"]) == services.SEARCH_LIMIT == 20
     result = (await client.get("/api/v1/network/search", params={"q": "1"})).json()
@@ -466,7 +440,7 @@ async def test_graph_api_sends_only_what_the_filter_selects(client, make_user, s
 async def test_graph_api_caps_the_picture_at_the_most_central_and_says_how_many_matched(client, make_user, db):
     await make_user("ana", "counsellor")
     await login(client, "ana")
-    ids = await _stored_network(60)
+    ids = await stored_network(60)
     body = (await client.get("/api/v1/network/graph", params={"limit": 10})).json()
     shown = [int(node["data"]["id"]) for node in body["elements"]["nodes"]]
     assert body["matched"] == body["total"] == 60 and body["limit"] == 10 and len(shown) == 10
@@ -485,7 +459,7 @@ async def test_graph_api_caps_the_picture_at_the_most_central_and_says_how_many_
 async def test_sort_orders_are_computed_once_per_snapshot(client, make_user, db):
     await make_user("ana", "counsellor")
     await login(client, "ana")
-    await _stored_network(60)
+    await stored_network(60)
     first = (await client.get("/network/", params={"sort": "name", "page": 2})).text
     snapshot = await services.latest_snapshot()
     kept = services.ordered(snapshot, "name")
@@ -499,3 +473,65 @@ async def test_sort_orders_are_computed_once_per_snapshot(client, make_user, db)
     # Ranks come from the kept orders too.
     hub = services.place_of(snapshot, 1)
     assert hub["rank"]["degree"] == 1 and hub["total"] == 60
+
+
+def test_above_the_per_node_limit_each_organisation_gets_its_share_of_one_ranking(monkeypatch):
+    """Large networks: the top list and each organisation's five come from one network-wide ranking,
+    each end keeping its first five of the best ``5 x organisations`` pairs, turned round for the target."""
+    import random
+
+    import network
+
+    pick = random.Random(3)
+    kinds = ["social_work_centre", "employment_office", "ngo", "employer", "social_enterprise", "municipality"]
+    organisations = [
+        {
+            "id": i,
+            "name": f"O{i}",
+            "kind": kinds[i % len(kinds)],
+            "latitude": 46 + pick.random(),
+            "longitude": 15 + pick.random(),
+        }
+        for i in range(1, 61)
+    ]
+    pairs = {tuple(sorted(pick.sample(range(1, 61), 2))) for _ in range(120)}
+    relationships = [
+        {"id": n, "source": u, "target": v, "kind": "cooperation", "since": None, "strength": 1 + n % 5}
+        for n, (u, v) in enumerate(sorted(pairs), start=1)
+    ]
+    G = network.build_graph(organisations, relationships, [])
+    monkeypatch.setattr(services, "PER_NODE_MAX_NODES", 10)
+    found = services.suggestions(G)
+
+    expected: dict[str, list[dict]] = {}
+    ranking = network.suggest_partnerships(G, top=len(G) * services.SUGGESTIONS_PER_ORGANISATION)
+    for suggestion in ranking:
+        for own, other in (("source", "target"), ("target", "source")):
+            mine = expected.setdefault(str(suggestion[own]), [])
+            if len(mine) < services.SUGGESTIONS_PER_ORGANISATION:
+                mine.append({**suggestion, "source": suggestion[own], "target": suggestion[other]})
+    assert found["top"] == ranking[: services.TOP_SUGGESTIONS]
+    assert list(found["by_node"].items()) == list(expected.items())
+    assert sum(map(len, expected.values())) > 100  # enough pairs that some organisations had to stop at five
+    assert any(len(items) == services.SUGGESTIONS_PER_ORGANISATION for items in expected.values())
+
+
+async def test_the_page_rounds_the_people_in_each_gap_to_the_nearest_five(client, make_user):
+    demand = [
+        {
+            "region": "Podravska",
+            "municipality": "Ptuj",
+            "latitude": 46.42,
+            "longitude": 15.87,
+            "travel_km": 5,
+            "count": 7,
+        }
+    ]
+    records = services.Records(organisations=[], relationships=[], flows=[], demand=demand, places=[])
+    await services.finish_run(await services.start_run(), services.compute_all(records))
+    await _coordinator(client, make_user)
+    page = (await client.get("/network/")).text
+    row = page[page.index("Ptuj <span") :]
+    row = row[: row.index("</tr>")]
+    # Seven people, none with a place: shown as five looking and five short, never the exact seven.
+    assert [cell.split("</td>")[0] for cell in row.split("<td>")[1:4]] == ["5", "0", "5"]
