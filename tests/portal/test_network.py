@@ -310,18 +310,22 @@ async def test_the_api_serves_the_snapshot(client, make_user, small_network):
     assert "404" in schema["paths"]["/api/v1/network/path"]["get"]["responses"]
 
 
+# Seven people looking for a place in Ptuj, within 5 km of where they live.
+SEVEN_IN_PTUJ = {
+    "region": "Podravska",
+    "municipality": "Ptuj",
+    "latitude": 46.42,
+    "longitude": 15.87,
+    "travel_km": 5,
+    "count": 7,
+}
+
+
 def test_gap_lists_leave_out_areas_too_small_to_stay_anonymous():
     from portal.network import services
 
     demand = [
-        {
-            "region": "Podravska",
-            "municipality": "Ptuj",
-            "latitude": 46.42,
-            "longitude": 15.87,
-            "travel_km": 5,
-            "count": 7,
-        },
+        SEVEN_IN_PTUJ,
         {
             "region": "Koroška",
             "municipality": "Mežica",
@@ -517,17 +521,7 @@ def test_above_the_per_node_limit_each_organisation_gets_its_share_of_one_rankin
 
 
 async def test_the_page_rounds_the_people_in_each_gap_to_the_nearest_five(client, make_user):
-    demand = [
-        {
-            "region": "Podravska",
-            "municipality": "Ptuj",
-            "latitude": 46.42,
-            "longitude": 15.87,
-            "travel_km": 5,
-            "count": 7,
-        }
-    ]
-    records = services.Records(organisations=[], relationships=[], flows=[], demand=demand, places=[])
+    records = services.Records(organisations=[], relationships=[], flows=[], demand=[SEVEN_IN_PTUJ], places=[])
     await services.finish_run(await services.start_run(), services.compute_all(records))
     await _coordinator(client, make_user)
     page = (await client.get("/network/")).text
