@@ -130,7 +130,7 @@ class NetworkApi(Controller):
         if snapshot is None:
             return GapList(items=[], missing_kinds={}, computed_at=None)
         return GapList(
-            items=[_struct(Gap, row) for row in snapshot.gaps["worst"]],
+            items=[_struct(Gap, services.rounded_gap(row)) for row in snapshot.gaps["worst"]],
             missing_kinds=snapshot.gaps["missing_kinds"],
             computed_at=snapshot.finished_at,
             needs=snapshot.gaps.get("needs"),

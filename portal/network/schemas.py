@@ -63,14 +63,16 @@ class CommunityList(msgspec.Struct):
 
 
 class Gap(msgspec.Struct):
+    """Counts of people rounded to the nearest 5; null for one to four."""
+
     region: str
     municipality: str | None
-    participants: int
-    unlocated: int
-    without_places: int
+    participants: int | None
+    unlocated: int | None
+    without_places: int | None
     places_within_reach: int
     ratio: float | None
-    shortfall: int
+    shortfall: int | None
     missing_kinds: list[str]
     reason: str
 

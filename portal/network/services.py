@@ -17,6 +17,7 @@ import networkx as nx
 import network
 from portal.db.rows import existing
 from portal.db.tables import NetworkSnapshot, Opportunity, Organisation, Participant, Referral, Relationship
+from portal.disclosure import rounded
 from portal.jobs.runs import Runs
 from portal.network import needs, reasons
 from portal.pagination import Page, clamp_page
@@ -201,6 +202,21 @@ def suggestions(G: nx.Graph) -> dict[str, Any]:
     # One ranking for both lists; only the pairs somebody keeps are explained.
     wide = network.suggest_network_wide(G, top=TOP_SUGGESTIONS, per_node=SUGGESTIONS_PER_ORGANISATION)
     return {"top": wide["top"], "by_node": {str(node): items for node, items in wide["by_node"].items()}}
+
+
+def rounded_gap(gap: dict[str, Any]) -> dict[str, Any]:
+    """A municipality's gap with its counts of people as the indicators and the map show them (one to four:
+    None, else to the nearest five), and its ratio of places to people from the rounded count: a
+    municipality's exact count of people looking for a place could point at someone."""
+    participants = rounded(gap["participants"])
+    return {
+        **gap,
+        "participants": participants,
+        "unlocated": rounded(gap["unlocated"]),
+        "without_places": rounded(gap["without_places"]),
+        "shortfall": rounded(gap["shortfall"]),
+        "ratio": gap["places_within_reach"] / participants if participants else None,
+    }
 
 
 def layout(G: nx.Graph) -> dict[Any, tuple[float, float]]:

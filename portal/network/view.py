@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from portal.auth.current_user import CurrentUser
-from portal.disclosure import rounded
 from portal.i18n import current_language
 from portal.i18n import lazy_gettext as _l
 from portal.network import jobs, needs, services
@@ -85,7 +84,7 @@ async def _tables(snapshot: services.Snapshot) -> dict[str, Any]:
         "communities": groups[:SHOWN_COMMUNITIES],
         "more_communities": max(0, len(groups) - SHOWN_COMMUNITIES),
         "shown_members": SHOWN_MEMBERS,
-        "gaps": [_rounded_gap(gap) for gap in snapshot.gaps["worst"][:SHOWN_GAPS]],
+        "gaps": [services.rounded_gap(gap) for gap in snapshot.gaps["worst"][:SHOWN_GAPS]],
         "missing_kinds": {region: kinds for region, kinds in snapshot.gaps["missing_kinds"].items() if kinds},
         "suggestions": _in_language(
             snapshot,
@@ -149,12 +148,6 @@ async def prepared(snapshot: services.Snapshot) -> services.Snapshot:
     work = snapshot.memo(("view-prepared", loop), lambda: loop.create_task(asyncio.to_thread(_prepare, snapshot)))
     await asyncio.shield(work)
     return snapshot
-
-
-def _rounded_gap(gap: dict[str, Any]) -> dict[str, Any]:
-    """A municipality's gap with its counts of people as the indicators and the map show them (one to four: None,
-    else to the nearest five): a municipality's count of people looking for a place could point at someone."""
-    return {**gap, "participants": rounded(gap["participants"]), "shortfall": rounded(gap["shortfall"])}
 
 
 async def network_view(user: CurrentUser | None, sort: str, page: int, *, metrics_only: bool) -> NetworkView:
