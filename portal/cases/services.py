@@ -339,7 +339,6 @@ async def get_case(participant_id: int) -> dict[str, Any]:
         .where(CaseTeamMember.participant == participant_id)
         .order_by(CaseTeamMember.id)
     )
-    case["consents"] = await consents_in_force(participant_id)
     case["consent_history"] = (
         await Consent.select(
             Consent.scope,
@@ -351,6 +350,12 @@ async def get_case(participant_id: int) -> dict[str, Any]:
         .where(Consent.participant == participant_id)
         .order_by(Consent.id, ascending=False)
     )
+    # What consents_in_force reads, from the history just read (newest first): one query less per page.
+    in_force: dict[str, dict[str, Any]] = {}
+    for row in case["consent_history"]:
+        if row["scope"] not in in_force:
+            in_force[row["scope"]] = {key: row[key] for key in ("scope", "given", "recorded_at", "by")}
+    case["consents"] = in_force
     case["assessments"] = (
         await ProfilingAssessment.select(
             *ProfilingAssessment.all_columns(), ProfilingAssessment.assessed_by.display_name.as_alias("by")

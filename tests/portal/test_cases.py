@@ -305,3 +305,19 @@ async def test_the_team_form_lists_colleagues_and_finds_people_elsewhere(client,
         f"/cases/{participant_id}/team-choices", params={"team_q": "savjet"}, headers={"HX-Request": "true"}
     )
     assert "Ivana" not in gone.text
+
+
+async def test_the_case_file_holds_the_newest_decision_per_scope_as_consents_in_force_does(client, make_user):
+    from portal.cases import services
+
+    await as_user(client, make_user, "ana", "counsellor")
+    participant_id = await open_case(client)
+    for scope, decision in [("case_team", "give"), ("employer_profile", "give"), ("case_team", "withdraw")]:
+        await post_form(client, f"/cases/{participant_id}/consents", {"scope": scope, "decision": decision})
+    case = await services.get_case(participant_id)
+    assert case["consents"] == await services.consents_in_force(participant_id)
+    assert {scope: row["given"] for scope, row in case["consents"].items()} == {
+        "case_team": False,
+        "employer_profile": True,
+    }
+    assert len(case["consent_history"]) == 3

@@ -1,0 +1,50 @@
+"""The audit log page at scale: its count stops at a bound, as the employers' candidate list does."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from portal.audit import services
+from portal.db.tables import AuditEvent
+from tests.flows import as_user
+
+
+async def _events(count: int, username: str = "ana") -> None:
+    at = dt.datetime(2026, 11, 2, 9, tzinfo=dt.UTC)
+    await AuditEvent.insert(
+        *[
+            AuditEvent(at=at, username=username, action="read", record_type="participant", record_id=i + 1)
+            for i in range(count)
+        ]
+    )
+
+
+@pytest.fixture
+def small_bounds(monkeypatch):
+    monkeypatch.setattr(services, "COUNT_CAP", 6)
+    monkeypatch.setattr(services, "PER_PAGE", 2)
+
+
+async def test_the_count_stops_at_the_bound_and_so_do_the_pages(client, make_user, small_bounds):
+    await as_user(client, make_user, "root", "admin")
+    await _events(9)
+    page = await client.get("/audit/", params={"username": "ana"})
+    assert page.status_code == 200
+    assert "More than 6 events: choose a user, action, record or dates to narrow the list." in page.text
+    assert "Page 1 of 3" in page.text  # 6 counted, 2 a page
+    last = await client.get("/audit/", params={"username": "ana", "page": "9"})
+    assert "Page 3 of 3" in last.text and last.text.count("<tr>") == 3  # the heading row and 2 events
+
+
+async def test_up_to_the_bound_the_count_is_exact(client, make_user, small_bounds):
+    await as_user(client, make_user, "root", "admin")
+    await _events(6)
+    await _events(2, username="bojan")
+    exact = await client.get("/audit/", params={"username": "ana"})
+    assert "6 events" in exact.text and "More than" not in exact.text and "Page 1 of 3" in exact.text
+    result = await services.search(services.AuditFilters(username="bojan"))
+    assert (result.total, result.more, result.pages) == (2, False, 1)
+    everything = await services.search(services.AuditFilters())  # 8 and the admin's own sign-in, if logged
+    assert everything.more and everything.total == 6
