@@ -79,13 +79,17 @@ run: demo
 # to install and stops), starts PostgreSQL, makes an empty portal_test database and writes its URL
 # (or PORTAL_TEST_DATABASE_URL, when set) to var/test-database-url. Then the lint, the whole suite on SQLite,
 # and the database tests again on that PostgreSQL: a green `make test` has passed on both engines.
+# TEST_WORKERS processes share the tests out a file at a time (pytest-xdist), each with its own SQLite
+# file, PostgreSQL database and Redis database; `make test TEST_WORKERS=0` runs them in this process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile
 test:
 	bash scripts/prepare-tests
 	@$(MAKE) --no-print-directory lint
-	$(BIN)/python -m pytest -q
+	$(PYTEST)
 	@echo "== database tests on PostgreSQL"
 	PORTAL_TEST_ENGINE=postgres PORTAL_TEST_DATABASE_URL="$$(cat var/test-database-url)" \
-		$(BIN)/python -m pytest -q -m "db and not browser and not fuzz"
+		$(PYTEST) -m "db and not browser and not fuzz"
 
 # Lint, formatting and types (ruff and mypy, configured in pyproject.toml); `make test` runs this before
 # the tests. `make format` rewrites the files the format check would refuse.

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import ENGINE
+from tests.conftest import ENGINE, prepare_test_database
 
 
 async def _run_script_on_postgres(script: str) -> None:
@@ -23,6 +23,13 @@ async def _run_script_on_postgres(script: str) -> None:
         await connection.execute(script)
     finally:
         await connection.close()
+
+
+async def _run_script_in_pool(script: str) -> None:
+    from portal.db.piccolo_conf import DB
+
+    async with DB.pool.acquire() as connection:
+        await connection.execute(script)
 
 
 def _run_script_on_sqlite(script: str) -> None:
@@ -39,33 +46,76 @@ async def migrated() -> None:
     from portal.db.migrate import migrate_database
 
     if ENGINE == "postgres":
+        await prepare_test_database()
         await _run_script_on_postgres("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     await migrate_database()
 
 
 @pytest.fixture
-async def db(migrated: None) -> None:
-    """An empty, migrated database for this test."""
+async def db(migrated: None) -> AsyncIterator[None]:
+    """An empty, migrated database for this test, with the bounded pool open on PostgreSQL as `portal serve` has it.
+
+    The pool matters for speed as well as realism: with none, every statement a test or fixture sends
+    through the ORM opens a PostgreSQL connection of its own (about 25 ms each on a loaded machine).
+    """
     from piccolo.table import sort_table_classes
 
+    from portal.db.engine import open_pool
     from portal.db.piccolo_app import APP_CONFIG
+    from portal.db.piccolo_conf import DB
 
-    # Children before parents, so foreign keys never block the clean-up. One connection and one
-    # transaction for all of them: through the ORM each DELETE opened a connection of its own on
-    # PostgreSQL (no pool is open yet here), which cost about a second per test on a loaded machine.
-    names = [table._meta.tablename for table in reversed(sort_table_classes(APP_CONFIG.table_classes))]
-    script = "BEGIN;" + "".join(f'DELETE FROM "{name}";' for name in names) + "COMMIT;"
-    if ENGINE == "postgres":
-        await _run_script_on_postgres(script)
-    else:
-        _run_script_on_sqlite(script)
-    # In-process caches of what was in the database (record ids are reused after a wipe).
-    from portal import cache
-    from portal.matching_service import live_index, training
+    await open_pool(DB)
+    try:
+        # Children before parents, so foreign keys never block the clean-up; one transaction for all.
+        names = [table._meta.tablename for table in reversed(sort_table_classes(APP_CONFIG.table_classes))]
+        script = "BEGIN;" + "".join(f'DELETE FROM "{name}";' for name in names) + "COMMIT;"
+        if ENGINE == "postgres":
+            await _run_script_in_pool(script)
+        else:
+            _run_script_on_sqlite(script)
+        # In-process caches of what was in the database (record ids are reused after a wipe).
+        from portal import cache
+        from portal.jobs import runner
+        from portal.matching_service import live_index, training
 
-    live_index.forget()
-    training.forget_weights()
-    cache.forget_all()
+        live_index.forget()
+        training.forget_weights()
+        cache.forget_all()
+        runner.forget_recent()
+        yield
+    finally:
+        await _close_pool_or_fail(DB)
+
+
+async def _close_pool_or_fail(engine: Any) -> None:
+    """Close the pool; a connection still in use after the test (a transaction never ended) fails it.
+
+    asyncpg's close waits for every connection to come back, so such a leak would hang the suite;
+    in a server it would keep a pooled connection out for good.
+    """
+    import asyncio
+
+    from portal.db.engine import close_pool
+
+    try:
+        await asyncio.wait_for(close_pool(engine), 10)
+    except TimeoutError:
+        engine.pool.terminate()
+        engine.pool = None
+        pytest.fail("a database connection was still in use 10 s after the test (a transaction left open?)")
+
+
+@pytest.fixture
+async def command_db(db: None) -> None:
+    """The empty database for a test that runs its own event loops, as `portal` commands started from a shell do.
+
+    The pool of the ``db`` fixture belongs to the test's loop, and a statement run in another loop
+    (``asyncio.run``, a command) cannot use it: closed here, such statements open their own connections.
+    """
+    from portal.db.engine import close_pool
+    from portal.db.piccolo_conf import DB
+
+    await close_pool(DB)
 
 
 @pytest.fixture(scope="session")
@@ -77,19 +127,11 @@ def app() -> Any:
 
 @pytest.fixture
 async def client(app: Any, db: None) -> AsyncIterator[httpx.AsyncClient]:
-    from portal.db.engine import close_pool, open_pool
-    from portal.db.piccolo_conf import DB
-
-    # A bounded pool on PostgreSQL, as `portal serve` opens: a hundred concurrent requests then
-    # wait for a connection instead of exhausting the server's (100 with every other client).
-    await open_pool(DB)
-    try:
-        # ASGITransport drives the app in this event loop (TestClient's own thread clashes with asyncpg).
-        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-            yield c
-    finally:
-        await close_pool(DB)
+    # ASGITransport drives the app in this event loop (TestClient's own thread clashes with asyncpg);
+    # it runs no lifespan: the `db` fixture has opened the pool that start-up would.
+    transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
 
 
 _CSRF_INPUT = re.compile(r'name="_csrf_token" value="([^"]+)"')

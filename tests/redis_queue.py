@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 
 from portal.jobs import queue
+from tests.conftest import WORKER
 
-# Database 6 of the machine's Redis is this suite's; nothing else is touched.
-REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/6")
+# Database 6 of the machine's Redis is this suite's (7, 8, ... for further pytest-xdist workers); nothing else is touched.
+REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{6 + int(WORKER.removeprefix('gw') or 0)}")
 
 
 def redis_answers() -> bool:

@@ -129,14 +129,14 @@ async def open_pool(engine: Engine) -> None:
     serves 503s until it is back; and a request waits at most PORTAL_DB_POOL_TIMEOUT_MS for a
     connection, then is answered 503, instead of queueing without end.
     """
-    if isinstance(engine, PostgresEngine):
+    if isinstance(engine, PostgresEngine) and engine.pool is None:  # already open: nothing to do
         settings = get_settings()
         await engine.start_connection_pool(min_size=0, max_size=settings.db_pool_size)
         engine.pool = PoolWithTimeout(engine.pool, settings.db_pool_timeout)
 
 
 async def close_pool(engine: Engine) -> None:
-    if isinstance(engine, PostgresEngine):
+    if isinstance(engine, PostgresEngine) and engine.pool is not None:
         await engine.close_connection_pool()
     elif isinstance(engine, ReusingSQLiteEngine):
         await engine.close_connections()

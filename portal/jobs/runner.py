@@ -59,6 +59,11 @@ def recent() -> list[JobRecord]:
     return list(_recent)
 
 
+def forget_recent() -> None:
+    """Forget the finished jobs remembered (the test suite, when it empties the database)."""
+    _recent.clear()
+
+
 async def submit(kind: JobKind, kwargs: dict[str, Any], *, delay: float = 0.0, awaited: bool = False) -> bool:
     """Run the job now (awaited) or as a task; False when the same work is already waiting or running here.
 

@@ -321,7 +321,7 @@ async def test_a_backup_moves_between_engines_unchanged(db, tmp_path, make_user)
     assert _kept(await _snapshot()) == _kept(before)
 
 
-def test_the_commands_back_up_check_and_restore(db, tmp_path, monkeypatch):
+def test_the_commands_back_up_check_and_restore(command_db, tmp_path, monkeypatch):
     # A sync test: the commands run their own event loop, as they do from the shell.
     from portal.cli import main
     from portal.organisations import services

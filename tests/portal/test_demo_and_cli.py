@@ -69,7 +69,7 @@ def test_demo_is_refused_in_production(monkeypatch):
     assert result.exit_code == 2 and "refused in production" in result.output
 
 
-def test_create_user_command_adds_a_user_who_can_log_in(db):
+def test_create_user_command_adds_a_user_who_can_log_in(command_db):
     # A sync test: the command runs its own event loop, as it does from the shell.
     slug = "zadruga-testni-krog"
     asyncio.run(services.create_organisation(dict(ORG_DEFAULTS), slug=slug))

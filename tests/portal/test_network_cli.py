@@ -197,7 +197,7 @@ async def test_every_bad_row_is_reported_and_good_rows_are_kept(make_org, tmp_pa
     ]
 
 
-def test_the_commands(db, tmp_path):
+def test_the_commands(command_db, tmp_path):
     runner = CliRunner()
     _workbook(
         tmp_path / "in.xlsx",

@@ -205,7 +205,7 @@ async def test_only_admins_reach_the_model(client, make_user, make_org):
     assert await OutcomeModel.count() == 0
 
 
-def test_the_command_prints_the_report(db):
+def test_the_command_prints_the_report(command_db):
     result = CliRunner().invoke(main, ["matching", "train"])
     assert result.exit_code == 0, result.output
     assert "only 0 outcomes" in result.output and "the weights in use did not change" in result.output

@@ -209,7 +209,7 @@ async def test_operational_records_go_at_their_limits_and_a_dry_run_only_counts(
     assert (await retention.run_retention(now, dry_run=False)).limits == dict.fromkeys(expected, 0)
 
 
-def test_the_command_reports_what_would_go_and_what_went(db, make_user, make_org):
+def test_the_command_reports_what_would_go_and_what_went(command_db, make_user, make_org):
     # A sync test: the command runs its own event loop, as it does from the shell.
     now = dt.datetime.now(dt.UTC)
     period = dt.timedelta(days=get_settings().retention_days)

@@ -124,7 +124,7 @@ async def test_import_refuses_a_file_without_the_needed_columns(db):
         await importer.import_text(ENGLISH, "Slovenian")
 
 
-def test_skills_commands_load_and_import(db, tmp_path):
+def test_skills_commands_load_and_import(command_db, tmp_path):
     runner = CliRunner()
     loaded = runner.invoke(main, ["skills", "load"])
     assert loaded.exit_code == 0, loaded.output

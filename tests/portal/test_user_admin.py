@@ -480,7 +480,7 @@ async def test_resetting_two_factor_turns_it_off_and_ends_the_sessions(app, clie
 
 
 @pytest.mark.parametrize("email, code", [("cli@example.org", 0), ("not an address", 2)])
-def test_create_user_takes_an_email(db, email, code):
+def test_create_user_takes_an_email(command_db, email, code):
     import asyncio
 
     from portal.cli import main
