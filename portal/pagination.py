@@ -28,3 +28,15 @@ async def first_of(query: Any, limit: int) -> tuple[list[dict[str, Any]], bool]:
     """The first ``limit`` rows of an ordered ``query`` and whether more match: one row more is read to know."""
     rows = await query.limit(limit + 1)
     return rows[:limit], len(rows) > limit
+
+
+async def capped_count(query: Any, cap: int) -> tuple[int, bool]:
+    """How many rows a select ``query`` finds, up to ``cap``, and whether more match.
+
+    The database counts over the query limited to ``cap`` + 1 rows (the limit is set on ``query``):
+    an exact count of a large table reads every matching row on every visit, this reads at most
+    one past the cap, and only the number comes back.
+    """
+    rows = await query.table.raw("SELECT COUNT(*) AS n FROM ({}) AS capped", *query.limit(cap + 1).querystrings)
+    found = rows[0]["n"]
+    return min(found, cap), found > cap

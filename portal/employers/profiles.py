@@ -32,7 +32,7 @@ from portal.matching_service.services import (
     profile_is_empty,
     window_near,
 )
-from portal.pagination import Page, clamp_page
+from portal.pagination import Page, capped_count, clamp_page
 from portal.skills import services as skills
 from portal.skills.entries import loads as load_skills
 from portal.text import fold
@@ -178,12 +178,17 @@ def fit_to(row: dict[str, Any], opening: matching.Opportunity, scoring: matching
     ``scoring`` must come from :func:`employer_scoring`. The travel-radius constraint is left
     out of what is unmet for the same reason as distance.
     """
-    return fits_to([(row, opening)], scoring)[0]
+    return _fits([(row, opening)], scoring)[0]
 
 
 def fits_to(
-    pairs: list[tuple[dict[str, Any], matching.Opportunity]], scoring: matching.Scoring
-) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]], opening: matching.Opportunity, scoring: matching.Scoring
+) -> dict[int, dict[str, Any]]:
+    """:func:`fit_to` of each pool member's row to one opening, by participant id, explained in one batch."""
+    return dict(zip([row["id"] for row in rows], _fits([(row, opening) for row in rows], scoring), strict=True))
+
+
+def _fits(pairs: list[tuple[dict[str, Any], matching.Opportunity]], scoring: matching.Scoring) -> list[dict[str, Any]]:
     """:func:`fit_to` of each (pool member's row, opening), in order, explained in one batch.
 
     The same result as one call per pair: :func:`matching.explain_pairs` shares one text
@@ -218,7 +223,7 @@ async def best_for(organisation_id: int, opportunity_id: int, top: int = 10) -> 
     speaks = [_speaks(code) for code in sorted(opening.languages)]
     rows = await window_near(row, [pool.pool_condition(), *speaks], records.columns(Participant, _COLUMNS))
     best = _ranked_for_employer(rows, opening, scoring, top)
-    fits = dict(zip([r["id"] for r in best], fits_to([(r, opening) for r in best], scoring), strict=True))
+    fits = fits_to(best, opening, scoring)
     names = await pool.pseudonyms_for(organisation_id, [r["id"] for r in best])
     return [
         {
@@ -279,33 +284,34 @@ async def browse(organisation_id: int, filters: CandidateFilters, page: int = 1)
     conditions = _conditions(filters, concepts)
     opening = await _opening(organisation_id, filters.fit)
     fits: dict[int, dict[str, Any]] = {}
+    more = fit_window = False
     if opening is None:
         # Counted up to a bound: a country's pool is tens of thousands, and an exact count would
         # test every one of them on every page (0.6 s at 42,000).
-        total = len(await Participant.select(Participant.id).where(*conditions).limit(COUNT_CAP + 1))
+        total, more = await capped_count(Participant.select(Participant.id).where(*conditions), COUNT_CAP)
         page = clamp_page(page, total, PER_PAGE)
         shown = await _pool_rows(conditions, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     else:
         scoring = employer_scoring(await training.current_scoring())
         # One more than the window says whether it cut the list: no count (35 ms at the scale of a country).
         rows = await _pool_rows(conditions, limit=FIT_WINDOW + 1)
-        total, rows = len(rows), rows[:FIT_WINDOW]
+        fit_window, rows = len(rows) > FIT_WINDOW, rows[:FIT_WINDOW]
         # Ranked in one vectorised pass; only the page shown is explained (fit_to per row was
         # seconds for a window of 500 real profiles).
         feasible = _ranked_for_employer(sorted(rows, key=lambda r: -r["id"]), opening, scoring, max(1, len(rows)))
         ranked = {r["id"] for r in feasible}
         rows = feasible + [r for r in rows if r["id"] not in ranked]  # then those who miss a requirement
-        page = clamp_page(page, len(rows), PER_PAGE)
+        total = len(rows)
+        page = clamp_page(page, total, PER_PAGE)
         shown = rows[(page - 1) * PER_PAGE : page * PER_PAGE]
-        fits = dict(zip([r["id"] for r in shown], fits_to([(r, opening) for r in shown], scoring), strict=True))
+        fits = fits_to(shown, opening, scoring)
     names = await pool.pseudonyms_for(organisation_id, [r["id"] for r in shown])
     items = [{**_public(r, names[r["id"]]), "fit": fits.get(r["id"])} for r in shown]
-    listed = min(total, COUNT_CAP) if opening is None else min(total, FIT_WINDOW)
     return Browsed(
-        Page(items=items, total=listed, page=page, per_page=PER_PAGE),
+        Page(items=items, total=total, page=page, per_page=PER_PAGE),
         [r["id"] for r in shown],
-        fit_window=opening is not None and total > FIT_WINDOW,
-        more=opening is None and total > COUNT_CAP,
+        fit_window=fit_window,
+        more=more,
     )
 
 
@@ -365,7 +371,7 @@ async def profile(organisation_id: int, pseudonym: str) -> tuple[dict[str, Any],
         .where((Opportunity.organisation == organisation_id) & (Opportunity.status != "closed"))
         .order_by(Opportunity.title)
     )
-    fits = fits_to([(row, records.opportunity(opening)) for opening in openings], scoring)
+    fits = _fits([(row, records.opportunity(opening)) for opening in openings], scoring)
     for opening, fit in zip(openings, fits, strict=True):
         shown = {"id": opening["id"], "title": opening["title"], "kind": opening["kind"], "status": opening["status"]}
         found["fits"].append({"opportunity": shown, **fit})

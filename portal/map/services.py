@@ -13,7 +13,6 @@ from statistics import fmean
 from typing import Any
 
 from portal.db.tables import Opportunity, Organisation
-from portal.disclosure import rounded
 from portal.geo import places
 from portal.network import services as network_services
 from portal.organisations.kinds import ORGANISATION_KINDS
@@ -205,10 +204,11 @@ async def region_gaps() -> list[dict[str, Any]]:
 
     ``shortfall`` is participants minus the places within their reach (never below zero); the
     snapshot leaves out regions with fewer than five participants already. Participants, those without
-    places and the shortfall are each rounded to the nearest five (one to four: None,
-    :func:`portal.disclosure.rounded`), so that the exact places within reach and one exact count
-    do not give the other away; places are not people and stay exact, and ``ratio`` (places per
-    participant) is worked out from the rounded participants for the same reason."""
+    places and the shortfall are each rounded to the nearest five (one to four: None) as the network
+    page rounds a municipality's (:func:`portal.network.services.rounded_gap`), so that the exact
+    places within reach and one exact count do not give the other away; places are not people and
+    stay exact, and ``ratio`` (places per participant) is worked out from the rounded participants
+    for the same reason."""
     snapshot = await network_services.latest_snapshot()
     if snapshot is None:
         return []
@@ -219,17 +219,17 @@ async def region_gaps() -> list[dict[str, Any]]:
         if centre is None:
             continue
         shortfall = max(0, row["participants"] - row["places_within_reach"])
-        participants = rounded(row["participants"])
+        gap = network_services.rounded_gap({**row, "shortfall": shortfall})
         gaps.append(
             {
                 "region": row["region"],
                 "lat": centre[0],
                 "lon": centre[1],
-                "participants": participants,
+                "participants": gap["participants"],
                 "places": row["places_within_reach"],
-                "without_places": rounded(row["without_places"]),
-                "shortfall": rounded(shortfall),
-                "ratio": round(row["places_within_reach"] / participants, 2) if participants else None,
+                "without_places": gap["without_places"],
+                "shortfall": gap["shortfall"],
+                "ratio": None if gap["ratio"] is None else round(gap["ratio"], 2),
             }
         )
     return sorted(gaps, key=lambda gap: (-(gap["shortfall"] or 0), gap["region"]))
