@@ -13,6 +13,7 @@ from piccolo.columns.combination import WhereRaw
 from piccolo.custom_types import Combinable
 
 from portal.auth.current_user import CurrentUser
+from portal.cases import case_file
 from portal.cases.names import with_name_search
 from portal.cases.profiling import Assessment
 from portal.clock import utc_now
@@ -80,31 +81,25 @@ async def access_for(
     """The lead always; team members of the lead organisation always; other organisations' members
     only while the participant's consent to share with the case team is in force.
 
-    ``case`` may pass the participant's ``lead_counsellor`` and ``organisation`` when the caller
-    has just read them (one statement fewer).
+    ``case`` may pass the participant's ``lead_counsellor``, ``organisation`` (and ``pseudonymised_at``)
+    when the caller has just read them: the lead then needs no statement. Otherwise one statement
+    (portal.cases.case_file.ACCESS_SQL) reads the case, the team membership and the consent.
     """
-    if case is None:
-        case = (
-            await Participant.select(
-                Participant.lead_counsellor, Participant.organisation, Participant.pseudonymised_at
-            )
-            .where(Participant.id == participant_id)
-            .first()
-        )
-    if case is None:
+    if case is not None and case["lead_counsellor"] == user.id:
+        return CaseAccess(participant_id, "lead", case.get("pseudonymised_at") is not None)
+    row = await case_file.access_row(user.id, participant_id)
+    if row is None:
         return None
+    if case is None:
+        case = row
     pseudonymised = case.get("pseudonymised_at") is not None
     if case["lead_counsellor"] == user.id:
         return CaseAccess(participant_id, "lead", pseudonymised)
-    member = await CaseTeamMember.exists().where(
-        (CaseTeamMember.participant == participant_id) & (CaseTeamMember.user == user.id)
-    )
-    if not member:
+    if not row["on_team"]:
         return None
     if user.organisation_id == case["organisation"]:
         return CaseAccess(participant_id, "team", pseudonymised)
-    consent = (await consents_in_force(participant_id)).get("case_team")
-    return CaseAccess(participant_id, "team", pseudonymised) if consent and consent["given"] else None
+    return CaseAccess(participant_id, "team", pseudonymised) if row["team_consent"] else None
 
 
 async def changeable_case(user: CurrentUser, participant_id: int, lead_only: bool = False) -> CaseAccess:
@@ -304,74 +299,35 @@ async def organisation_country(organisation_id: int) -> str:
 
 
 async def get_case(participant_id: int) -> dict[str, Any]:
-    """The whole case file, personal data included: callers check access and audit the read."""
-    case = (
-        await Participant.select(
-            *Participant.all_columns(),
-            Participant.organisation.name.as_alias("organisation_name"),
-            Participant.organisation.country.as_alias("country"),
-            Participant.lead_counsellor.display_name.as_alias("lead_name"),
-        )
-        .where(Participant.id == participant_id)
-        .first()
-    )
+    """The whole case file, personal data included: callers check access and audit the read.
+
+    Two statements (portal.cases.case_file): the case with its organisation and lead, then its
+    lists (stage history, team, consents, assessments, plan, notes, possible duplicates) together.
+    """
+    case = await case_file.case_row(participant_id)
     if case is None:
         raise NotFound(participant_id)
     case["skills_list"] = json.loads(case["skills"] or "[]")
-    case["stages"] = (
-        await StageChange.select(
-            StageChange.stage,
-            StageChange.note,
-            StageChange.changed_at,
-            StageChange.changed_by.display_name.as_alias("by"),
-        )
-        .where(StageChange.participant == participant_id)
-        .order_by(StageChange.id)
-    )
-    case["team"] = (
-        await CaseTeamMember.select(
-            CaseTeamMember.id,
-            CaseTeamMember.role,
-            CaseTeamMember.added_at,
-            CaseTeamMember.user.display_name.as_alias("name"),
-            CaseTeamMember.user._.organisation.name.as_alias("organisation_name"),
-        )
-        .where(CaseTeamMember.participant == participant_id)
-        .order_by(CaseTeamMember.id)
-    )
-    case["consent_history"] = (
-        await Consent.select(
-            Consent.scope,
-            Consent.given,
-            Consent.note,
-            Consent.recorded_at,
-            Consent.recorded_by.display_name.as_alias("by"),
-        )
-        .where(Consent.participant == participant_id)
-        .order_by(Consent.id, ascending=False)
-    )
+    lists = await case_file.case_lists(participant_id)
+    case["stages"] = lists["stage"]
+    case["team"] = lists["team"]
+    case["consent_history"] = lists["consent"]
     # What consents_in_force reads, from the history just read (newest first): one query less per page.
     in_force: dict[str, dict[str, Any]] = {}
     for row in case["consent_history"]:
         if row["scope"] not in in_force:
             in_force[row["scope"]] = {key: row[key] for key in ("scope", "given", "recorded_at", "by")}
     case["consents"] = in_force
-    case["assessments"] = (
-        await ProfilingAssessment.select(
-            *ProfilingAssessment.all_columns(), ProfilingAssessment.assessed_by.display_name.as_alias("by")
-        )
-        .where(ProfilingAssessment.participant == participant_id)
-        .order_by(ProfilingAssessment.id, ascending=False)
-    )
-    for assessment in case["assessments"]:
-        assessment["answers"] = json.loads(assessment["answers"])
-    case["plan"] = await PlanStep.select().where(PlanStep.participant == participant_id).order_by(PlanStep.due_on)
-    case["notes"] = (
-        await CaseNote.select(CaseNote.text, CaseNote.written_at, CaseNote.author.display_name.as_alias("by"))
-        .where(CaseNote.participant == participant_id)
-        .order_by(CaseNote.id, ascending=False)
-    )
-    case["duplicates"] = await possible_duplicates(case, exclude_id=participant_id)
+    case["assessments"] = lists["assessment"]
+    case["plan"] = lists["plan"]
+    case["notes"] = lists["note"]
+    # As possible_duplicates: same birth year and municipality (read with the lists), and the same initials.
+    initials = _initials(case["first_name"], case["last_name"])
+    case["duplicates"] = [
+        {"id": d["id"], "code": d["code"], "organisation_name": d["organisation_name"]}
+        for d in lists["duplicate"]
+        if _initials(d["first_name"], d["last_name"]) == initials
+    ]
     case["overdue"] = sum(1 for s in case["plan"] if s["due_on"] and not s["done_on"] and s["due_on"] < dt.date.today())
     return case
 

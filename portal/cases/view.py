@@ -171,7 +171,7 @@ async def case_view(
     if case["pseudonymised_at"]:
         return CaseView(case, access, referral_rows)
     referral_done = await _referral_done(referral_rows, notice, referral)
-    placements = await placement_view.case_context(participant_id)
+    placements = await placement_view.case_context(participant_id, referral_rows)
     team, lead_introductions = None, []
     if access.is_lead:
         candidates, more = await services.team_candidates(participant_id, team_q)

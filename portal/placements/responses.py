@@ -94,33 +94,3 @@ async def record(participant_id: int, values: dict[str, Any], user: CurrentUser)
             )
         )
         await AbsenceAlert.update({AbsenceAlert.closed_at: now}).where(open_alerts)
-
-
-async def of_case(participant_id: int) -> list[dict[str, Any]]:
-    """The responses recorded on a case, newest first."""
-    return (
-        await AttendanceResponse.select(
-            AttendanceResponse.step,
-            AttendanceResponse.note,
-            AttendanceResponse.decided_on,
-            AttendanceResponse.decided_by.display_name.as_alias("by"),
-            AttendanceResponse.referral._.opportunity.title.as_alias("title"),
-        )
-        .where(AttendanceResponse.participant == participant_id)
-        .order_by(AttendanceResponse.id, ascending=False)
-        .limit(SHOWN)
-    )
-
-
-async def open_alerts(participant_id: int) -> list[dict[str, Any]]:
-    return (
-        await AbsenceAlert.select(
-            AbsenceAlert.id,
-            AbsenceAlert.referral,
-            AbsenceAlert.weeks,
-            AbsenceAlert.last_week,
-            AbsenceAlert.referral._.opportunity.title.as_alias("title"),
-        )
-        .where((AbsenceAlert.participant == participant_id) & AbsenceAlert.closed_at.is_null())
-        .order_by(AbsenceAlert.id)
-    )
