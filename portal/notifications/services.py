@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
+
 from portal.clock import utc_now
 from portal.db.tables import Notification
 from portal.notifications.messages import MESSAGES, render
@@ -58,14 +60,19 @@ def text(row: Mapping[str, Any]) -> str:
     return rendered if rendered is not None else row.get("message") or ""
 
 
+# Written as a literal, not ``read = $2``: only then can the database use the partial index of the unread
+# (migration 2026-12-04T15:50) in any plan. A user with thousands read took 35 ms per page to count.
+_UNREAD = WhereRaw('NOT "notification"."read"')
+
+
 async def unread_count(user_id: int) -> int:
-    return await Notification.count().where((Notification.user == user_id) & (Notification.read.eq(False)))
+    return await Notification.count().where((Notification.user == user_id) & _UNREAD)
 
 
 async def unread(user_id: int, limit: int, count_up_to: int) -> tuple[list[dict[str, Any]], int]:
     """The user's newest ``limit`` unread notifications (each with its ``text``), and how many are unread,
     counted up to ``count_up_to`` only (a summary's count must not read a flood of old rows)."""
-    where = (Notification.user == user_id) & Notification.read.eq(False)
+    where = (Notification.user == user_id) & _UNREAD
     rows = (
         await Notification.select(
             Notification.id,

@@ -8,6 +8,7 @@ from typing import Any
 
 from piccolo.columns.combination import Where
 from piccolo.custom_types import Combinable
+from piccolo.querystring import QueryString
 
 from portal.auth.current_user import CurrentUser
 from portal.cache import FILTER_OPTIONS_SECONDS, kept_for
@@ -80,13 +81,22 @@ _LIST_COLUMNS = (
 )
 
 
+# The directory's order: by the folded name that starts ``search_text`` ('Čakovec' sorts with the Cs on
+# both engines), then id. Only its first 100 characters, which the index of migration 2026-12-04T15:50
+# holds (the whole text, description included, is too long for one): the lists walk it instead of sorting.
+ORDER_KEY = "substr(search_text, 1, 100)"
+
+
+def _in_directory_order(query: Any) -> Any:
+    return query.order_by(QueryString(ORDER_KEY)).order_by(Organisation.id)
+
+
 async def search_organisations(filters: DirectoryFilters, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> Page:
     """One page of the directory, ordered by name."""
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     conditions = _where(filters)
     count_query = Organisation.count()
-    # search_text starts with the folded name: 'Čakovec' sorts with the Cs on both engines.
-    list_query = Organisation.select(*_LIST_COLUMNS).order_by(Organisation.search_text).order_by(Organisation.id)
+    list_query = _in_directory_order(Organisation.select(*_LIST_COLUMNS))
     if conditions:
         count_query = count_query.where(*conditions)
         list_query = list_query.where(*conditions)
@@ -138,7 +148,7 @@ async def organisation_choices(q: str, chosen: int | None = None) -> tuple[list[
     query = Organisation.select(*columns)
     if conditions:
         query = query.where(*conditions)
-    rows, more = await first_of(query.order_by(Organisation.search_text).order_by(Organisation.id), CHOICES)
+    rows, more = await first_of(_in_directory_order(query), CHOICES)
     if chosen is not None and all(row["id"] != chosen for row in rows):
         extra = await Organisation.select(*columns).where(Organisation.id == chosen).first()
         rows = [extra, *rows] if extra else rows
