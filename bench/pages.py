@@ -291,6 +291,35 @@ class Server:
                 sizes.append(int(match[1]) / 1024)
         return sorted(sizes, reverse=True)
 
+    def cpu_seconds(self) -> float:
+        """CPU time the server's processes have used so far (user and system), from /proc."""
+        total = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                if int(fields[2]) == self.process.pid:
+                    total += int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
+            except (OSError, ValueError, IndexError):
+                continue
+        return total / os.sysconf("SC_CLK_TCK")
+
+    async def quiet(self, limit: float) -> float | None:
+        """Seconds until the server used under a tenth of a core for a second, or None after ``limit``.
+
+        A portal that answers /health may still be doing its start-up work in a thread (the
+        suggestions index takes seconds at a country's scale): measured meanwhile, the first pages
+        would pay for it.
+        """
+        started = time.monotonic()
+        while time.monotonic() - started < limit and self.alive():
+            before = self.cpu_seconds()
+            await asyncio.sleep(1.0)
+            if self.cpu_seconds() - before < 0.1:
+                return time.monotonic() - started
+        return None
+
     def stop(self) -> None:
         if not self.alive():
             return
@@ -637,8 +666,12 @@ async def run(args: argparse.Namespace) -> None:
     portal.start()
     try:
         await portal.ready()
+        waited = await portal.quiet(args.drain)
+        work = "still busy" if waited is None else f"its start-up work done in {waited:.0f} s"
         each = ", ".join(f"{mb:.0f}" for mb in portal.rss_each_mb())
-        print(f"portal serve ready, RSS {portal.rss_mb():.0f} MB ({each}; pid {portal.process.pid}, log {portal.log})")
+        print(
+            f"portal serve ready, {work}, RSS {portal.rss_mb():.0f} MB ({each}; pid {portal.process.pid}, log {portal.log})"
+        )
         sessions: dict[str, str] = {}
         for user in sorted({PAGES[p][0] for p in chosen if PAGES[p][0]}):
             sessions[user] = await login(port, user)

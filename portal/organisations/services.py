@@ -82,13 +82,17 @@ _LIST_COLUMNS = (
 
 
 # The directory's order: by the folded name that starts ``search_text`` ('Čakovec' sorts with the Cs on
-# both engines), then id. Only its first 100 characters, which the index of migration 2026-12-04T15:50
-# holds (the whole text, description included, is too long for one): the lists walk it instead of sorting.
+# both engines), then id. Unfiltered by words, by its first 100 characters, which the index of migration
+# 2026-12-04T15:50 holds (the whole text, description included, is too long for one): the list walks
+# it instead of sorting 20,000 organisations. Searching, by the whole text: the words' trigram index
+# finds the few that match and sorting them is quick, where walking the order index to find them
+# took 7 ms instead of 0.8 for a town's name (the planner cannot tell how rare a word is).
 ORDER_KEY = "substr(search_text, 1, 100)"
 
 
-def _in_directory_order(query: Any) -> Any:
-    return query.order_by(QueryString(ORDER_KEY)).order_by(Organisation.id)
+def _in_directory_order(query: Any, searching: bool) -> Any:
+    key = Organisation.search_text if searching else QueryString(ORDER_KEY)
+    return query.order_by(key).order_by(Organisation.id)
 
 
 async def search_organisations(filters: DirectoryFilters, page: int = 1, per_page: int = DEFAULT_PER_PAGE) -> Page:
@@ -96,7 +100,7 @@ async def search_organisations(filters: DirectoryFilters, page: int = 1, per_pag
     per_page = max(1, min(per_page, MAX_PER_PAGE))
     conditions = _where(filters)
     count_query = Organisation.count()
-    list_query = _in_directory_order(Organisation.select(*_LIST_COLUMNS))
+    list_query = _in_directory_order(Organisation.select(*_LIST_COLUMNS), searching=bool(search_words(filters.q)))
     if conditions:
         count_query = count_query.where(*conditions)
         list_query = list_query.where(*conditions)
@@ -148,7 +152,7 @@ async def organisation_choices(q: str, chosen: int | None = None) -> tuple[list[
     query = Organisation.select(*columns)
     if conditions:
         query = query.where(*conditions)
-    rows, more = await first_of(_in_directory_order(query), CHOICES)
+    rows, more = await first_of(_in_directory_order(query, searching=bool(search_words(q))), CHOICES)
     if chosen is not None and all(row["id"] != chosen for row in rows):
         extra = await Organisation.select(*columns).where(Organisation.id == chosen).first()
         rows = [extra, *rows] if extra else rows
