@@ -667,10 +667,10 @@ async def run(args: argparse.Namespace) -> None:
     try:
         await portal.ready()
         waited = await portal.quiet(args.drain)
-        work = "still busy" if waited is None else f"its start-up work done in {waited:.0f} s"
+        started_up = "still busy" if waited is None else f"its start-up work done in {waited:.0f} s"
         each = ", ".join(f"{mb:.0f}" for mb in portal.rss_each_mb())
         print(
-            f"portal serve ready, {work}, RSS {portal.rss_mb():.0f} MB ({each}; pid {portal.process.pid}, log {portal.log})"
+            f"portal serve ready, {started_up}, RSS {portal.rss_mb():.0f} MB ({each}; pid {portal.process.pid}, log {portal.log})"
         )
         sessions: dict[str, str] = {}
         for user in sorted({PAGES[p][0] for p in chosen if PAGES[p][0]}):
