@@ -7,8 +7,9 @@ import bisect
 import datetime as dt
 import heapq
 import json
+from array import array
 from collections import Counter
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ from portal.db.rows import existing
 from portal.db.tables import NetworkSnapshot, Opportunity, Organisation, Participant, Referral, Relationship
 from portal.disclosure import rounded
 from portal.jobs.runs import Runs
-from portal.network import needs, reasons
+from portal.network import loading, needs, reasons
 from portal.pagination import Page, clamp_page
 from portal.service_errors import NotFound
 
@@ -253,6 +254,35 @@ def layout(G: nx.Graph) -> dict[Any, tuple[float, float]]:
     return positions
 
 
+class ElementData(Mapping[str, Any]):
+    """A node's element data but its id, read from its metrics row (which `metrics` gave the node's name,
+    kind and place) as `elements` writes it: a loaded snapshot works it out when asked rather than keep
+    it per node, and the graph API's filters read a field without working out the rest."""
+
+    __slots__ = ("_row",)
+    _KEYS = ("name", "kind", "country", "region", "community", *METRICS)
+
+    def __init__(self, row: dict[str, Any]) -> None:
+        self._row = row
+
+    def __getitem__(self, key: str) -> Any:
+        if key in ("name", "kind"):
+            return self._row.get(key)
+        if key in ("country", "region"):
+            return self._row.get(key) or ""
+        if key == "community":
+            return self._row["community"]
+        if key in METRICS:
+            return round(float(self._row[key]), 6)
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._KEYS)
+
+    def __len__(self) -> int:
+        return len(self._KEYS)
+
+
 def elements(G: nx.Graph, summary: dict[str, Any], positions: dict[Any, tuple[float, float]]) -> dict[str, Any]:
     """Cytoscape.js elements: what the graph view filters, sizes and colours by, and nothing more."""
     rows = {row["id"]: row for row in summary["organisations"]}
@@ -296,20 +326,22 @@ def elements(G: nx.Graph, summary: dict[str, Any], positions: dict[Any, tuple[fl
 
 @dataclass
 class Snapshot:
-    """A finished run, parsed once and kept while it is the newest."""
+    """A finished run, read once and kept while it is the newest (see `portal.network.loading` for its form)."""
 
     id: int
     finished_at: dt.datetime
     summary: dict[str, Any]
-    graph: dict[str, Any]
     gaps: dict[str, Any]
+    # "top" as stored; "by_node": organisation id (as text) -> its suggestions, parsed when asked.
     suggestions: dict[str, Any]
-    rows: dict[int, dict[str, Any]] = field(init=False)
-    _nx: nx.Graph | None = field(default=None, init=False, repr=False)
+    # The graph (networkx: the only copy), for paths, neighbourhoods and the elements the graph API sends.
+    ties: loading.Graph
+    rows: dict[int, dict[str, Any]] = field(default_factory=dict)  # by id (from the summary when not given)
     _memo: dict[Hashable, Any] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self.rows = {row["id"]: row for row in self.summary["organisations"]}
+        if not self.rows:
+            self.rows = {row["id"]: row for row in self.summary["organisations"]}
 
     def memo(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """What ``compute`` returns, worked out on first use and kept as long as this snapshot.
@@ -328,10 +360,13 @@ class Snapshot:
 
     @property
     def nx_graph(self) -> nx.Graph:
-        """The graph back from the stored elements, for paths and neighbourhoods (built once)."""
-        if self._nx is None:
-            self._nx = network.from_json(self.graph)
-        return self._nx
+        """The graph, for paths and neighbourhoods (read with the snapshot; a node's data: `ties.node_data`)."""
+        return self.ties.G
+
+    @property
+    def graph(self) -> dict[str, Any]:
+        """The Cytoscape.js elements as stored, rebuilt from the graph on each call (tests and exports; pages use `graph_view`)."""
+        return self.ties.elements()
 
 
 _cache: dict[str, Snapshot | None] = {"latest": None}
@@ -374,18 +409,33 @@ def _failed(task: asyncio.Task[Snapshot]) -> bool:
 
 
 async def _load(snapshot_id: int) -> Snapshot:
-    """Read and parse one snapshot, and keep it as the newest."""
+    """Read and parse one snapshot (in a thread: seconds of Python at a country's scale), and keep it as the newest."""
     full = await existing(NetworkSnapshot.select().where(NetworkSnapshot.id == snapshot_id).first())
-    snapshot = Snapshot(
+    snapshot = await asyncio.to_thread(_parse, full)
+    del full
+    _cache["latest"] = snapshot
+    loading.release_free_memory()
+    return snapshot
+
+
+def _parse(full: dict[str, Any]) -> Snapshot:
+    """The snapshot from its stored row; each text is dropped from the row once read (tens of MB each)."""
+    shared = loading.Shared()
+    summary = json.loads(full.pop("summary"))
+    rows = {row["id"]: shared.row(row) for row in summary["organisations"]}  # names and places shared with the graph
+
+    def derive(node: Any) -> Mapping[str, Any] | None:
+        return ElementData(rows[node]) if node in rows else None
+
+    return Snapshot(
         id=full["id"],
         finished_at=full["finished_at"],
-        summary=json.loads(full["summary"]),
-        graph=json.loads(full["graph"]),
-        gaps=json.loads(full["gaps"]),
-        suggestions=json.loads(full["suggestions"]),
+        summary=summary,
+        gaps=json.loads(full.pop("gaps")),
+        suggestions=loading.read_suggestions(full.pop("suggestions")),
+        ties=loading.read_graph(full.pop("graph"), shared, derive),
+        rows=rows,
     )
-    _cache["latest"] = snapshot
-    return snapshot
 
 
 async def run_status() -> dict[str, Any]:
@@ -469,7 +519,10 @@ def sorted_organisations(snapshot: Snapshot, sort: str, page: int, per_page: int
 
 def rank(snapshot: Snapshot, metric: str, value: float) -> int:
     """1 + how many organisations have more of ``metric`` than ``value`` (a binary search)."""
-    negated = snapshot.memo(("negated", metric), lambda: [-row[metric] for row in ordered(snapshot, metric)])
+    # As an array of C doubles: a list held 20,000 float objects per metric.
+    negated = snapshot.memo(
+        ("negated", metric), lambda: array("d", [-float(row[metric]) for row in ordered(snapshot, metric)])
+    )
     return 1 + bisect.bisect_left(negated, -value)
 
 
@@ -523,28 +576,27 @@ class GraphFilter:
 
 @dataclass
 class _GraphIndex:
-    nodes: dict[str, dict[str, Any]]  # node id (text, as in the elements) -> its element
-    neighbours: dict[str, list[tuple[str, dict[str, Any]]]]  # -> (other end, edge element)
-    order: list[str]  # the most central first (betweenness, then name)
-    rank: dict[str, int]
-    by: dict[str, dict[str, list[str]]]  # "kind"/"country"/"region" -> value -> ids in rank order
+    order: list[Any]  # the nodes, the most central first (betweenness, then name)
+    rank: dict[Any, int]
+    by: dict[str, dict[str, list[Any]]]  # "kind"/"country"/"region" -> value -> nodes in rank order
+
+
+def graph_index(snapshot: Snapshot) -> _GraphIndex:
+    """The graph's nodes in rank order, and by kind, country and region (kept per snapshot)."""
+    index: _GraphIndex = snapshot.memo("graph-index", lambda: _graph_index(snapshot))
+    return index
 
 
 def _graph_index(snapshot: Snapshot) -> _GraphIndex:
-    nodes = {element["data"]["id"]: element for element in snapshot.graph["elements"]["nodes"]}
-    neighbours: dict[str, list[tuple[str, dict[str, Any]]]] = {node: [] for node in nodes}
-    for edge in snapshot.graph["elements"]["edges"]:
-        source, target = edge["data"]["source"], edge["data"]["target"]
-        neighbours[source].append((target, edge))
-        neighbours[target].append((source, edge))
-    order = [str(row["id"]) for row in ordered(snapshot, "betweenness") if str(row["id"]) in nodes]
-    order += sorted(set(nodes) - set(order))  # nodes without a metrics row (never, but never lost)
-    by: dict[str, dict[str, list[str]]] = {"kind": {}, "country": {}, "region": {}}
+    G = snapshot.nx_graph
+    order = [row["id"] for row in ordered(snapshot, "betweenness") if row["id"] in G]
+    order += sorted(set(G) - set(order), key=str)  # nodes without a metrics row (never, but never lost)
+    by: dict[str, dict[str, list[Any]]] = {"kind": {}, "country": {}, "region": {}}
     for node in order:
-        data = nodes[node]["data"]
+        data = snapshot.ties.node_data(node)
         for name, values in by.items():
             values.setdefault(data.get(name) or "", []).append(node)
-    return _GraphIndex(nodes, neighbours, order, {node: i for i, node in enumerate(order)}, by)
+    return _GraphIndex(order, {node: i for i, node in enumerate(order)}, by)
 
 
 def graph_view(snapshot: Snapshot, wanted: GraphFilter, limit: int = GRAPH_NODES) -> dict[str, Any]:
@@ -552,19 +604,22 @@ def graph_view(snapshot: Snapshot, wanted: GraphFilter, limit: int = GRAPH_NODES
 
     When more match, the most central ones are sent (for a focus: the nearest first, the most
     central within each distance) and the ties among them; ``matched`` says how many matched.
+    The elements are built from the graph for each answer, exactly as stored.
     Raises NotFound for a focus that is not in the network."""
-    index: _GraphIndex = snapshot.memo("graph-index", lambda: _graph_index(snapshot))
+    index = graph_index(snapshot)
+    ties = snapshot.ties
+    G = ties.G
     filters = {name: value for name in ("kind", "country", "region") if (value := getattr(wanted, name))}
-    focus = None if wanted.focus is None else str(wanted.focus)
-    if focus is not None and focus not in index.nodes:
+    focus = wanted.focus
+    if focus is not None and focus not in G:
         raise NotFound(wanted.focus)
 
-    def passes(node: str) -> bool:
-        data = index.nodes[node]["data"]
+    def passes(node: Any) -> bool:
+        data = ties.node_data(node)
         return all((data.get(name) or "") == value for name, value in filters.items())
 
-    def tie_passes(edge: dict[str, Any]) -> bool:
-        return not wanted.tie or wanted.tie in edge["data"]["kinds"]
+    def tie_passes(data: dict[str, Any]) -> bool:
+        return not wanted.tie or wanted.tie in data["kinds"]
 
     if focus is None:
         if filters:
@@ -574,14 +629,15 @@ def graph_view(snapshot: Snapshot, wanted: GraphFilter, limit: int = GRAPH_NODES
         else:
             matched = index.order
     else:
+        # Breadth first, as far as ``depth`` through shown organisations and ties (each level by rank).
         matched = [focus]
         seen = {focus}
         level = [focus]
         for _ in range(wanted.depth):
             reached = []
             for node in level:
-                for other, edge in index.neighbours[node]:
-                    if other not in seen and tie_passes(edge) and passes(other):
+                for other, data in G.adj[node].items():
+                    if other not in seen and tie_passes(data) and passes(other):
                         seen.add(other)
                         reached.append(other)
             if not reached:
@@ -591,22 +647,22 @@ def graph_view(snapshot: Snapshot, wanted: GraphFilter, limit: int = GRAPH_NODES
             level = reached
     shown = list(matched[:limit])
     chosen = set(shown)
-    included = {node for node in map(str, wanted.include) if node in index.nodes}
+    included = {node for node in wanted.include if node in G}
     for node in sorted(included - chosen, key=index.rank.__getitem__):
         shown.append(node)
         chosen.add(node)
     edges = [
-        edge
+        ties.edge_element(node, other, data)
         for node in shown
-        for other, edge in index.neighbours[node]
-        if edge["data"]["source"] == node
-        and other in chosen
-        and (tie_passes(edge) or (node in included and other in included))
+        for other, data in G.adj[node].items()
+        if other in chosen
+        and ties.is_source(node, other)
+        and (tie_passes(data) or (node in included and other in included))
     ]
     return {
-        "elements": {"nodes": [index.nodes[node] for node in shown], "edges": edges},
+        "elements": {"nodes": [ties.node_element(node) for node in shown], "edges": edges},
         "matched": len(matched),
-        "total": len(index.nodes),
+        "total": len(G),
         "limit": limit,
     }
 
@@ -624,7 +680,8 @@ def _communities(snapshot: Snapshot) -> list[dict[str, Any]]:
             {
                 "index": index,
                 "size": len(members),
-                "members": [{"id": r["id"], "name": r["name"], "kind": r["kind"]} for r in rows],
+                # The rows themselves (with id, name and kind): a dict per member held 4 MB at a country's scale.
+                "members": rows,
                 "countries": sorted({r["country"] for r in rows if r["country"]}),
                 "kinds": Counter(r["kind"] for r in rows).most_common(),
             }
@@ -670,7 +727,7 @@ def place_of(snapshot: Snapshot, org_id: int) -> dict[str, Any]:
     from portal.training.ties import met_by
 
     # Partners are working ties; the organisations met at training events are listed apart.
-    G = snapshot.memo("working-ties", lambda: network.working_ties(snapshot.nx_graph))
+    G = snapshot.memo("working-ties", lambda: working_ties(snapshot.nx_graph))
     reach = network.neighbourhood(G, org_id, depth=2)
     partners = sorted((n for n, d in reach.items() if d == 1), key=lambda n: snapshot.name(n))
     second = sorted(
@@ -688,6 +745,16 @@ def place_of(snapshot: Snapshot, org_id: int) -> dict[str, Any]:
         "suggestions": named_suggestions(snapshot, snapshot.suggestions["by_node"].get(str(org_id), [])),
         "met_at": met_by(snapshot, org_id),
     }
+
+
+def working_ties(G: nx.Graph) -> nx.Graph:
+    """`network.working_ties` as a view of ``G`` that hides the met-at-only ties, rather than a copy
+    (68 MB at a country's scale). For a graph read from stored elements the view lists each
+    organisation's neighbours in the order the copy would, so neighbourhoods are the same."""
+    met_only = [(u, v) for u, v, data in G.edges(data=True) if network.is_met_at_only(data)]
+    if not met_only:
+        return G
+    return nx.subgraph_view(G, filter_edge=nx.filters.hide_edges(met_only))
 
 
 def chain(snapshot: Snapshot, source: int, target: int) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ from typing import Any, Final
 from portal.auth.current_user import CurrentUser
 from portal.i18n import current_language
 from portal.i18n import lazy_gettext as _l
-from portal.network import jobs, needs, services
+from portal.network import jobs, loading, needs, services
 from portal.organisations.kinds import COUNTRIES, ORGANISATION_KINDS, RELATIONSHIP_KINDS
 from portal.outcomes import PageOutcome
 from portal.training import ties
@@ -119,7 +119,8 @@ def _prepare_now(snapshot: services.Snapshot) -> None:
     services.communities(snapshot)
     ties.strongest_pairs(snapshot)
     services.regions(snapshot)
-    # The graph rebuilt from its elements (the longest step: 10-15 s at 20,000 organisations).
+    services.graph_index(snapshot)  # what the graph API, which the page asks next, selects from
+    # Partnerships closing the shown bridges, from the graph read with the snapshot.
     needs.bridge_closers(snapshot, services.fragility(snapshot)["bridges"][:SHOWN_WEAK_POINTS])
 
 
@@ -132,7 +133,13 @@ def _prepare(snapshot: services.Snapshot) -> None:
         # A country's snapshot is over a million objects that live as long as it does: every full
         # garbage collection walked them all (0.9-1 s, every request on the worker waiting).
         # Frozen, collections skip them; reference counting still frees them when it is replaced.
+        # First what was frozen before goes back to the collector, with this collection: a replaced
+        # snapshot's graph is in reference cycles (networkx's views of it), which frozen were kept
+        # for good; and garbage left in cycles now would be kept for good once frozen.
+        gc.unfreeze()
+        gc.collect()
         gc.freeze()
+    loading.release_free_memory()  # what the preparation's passing work left with the allocator
 
 
 async def prepared(snapshot: services.Snapshot) -> services.Snapshot:

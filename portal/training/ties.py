@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 from portal.db.tables import TrainingRegistration
@@ -27,55 +28,59 @@ async def attendance_records() -> list[dict[str, Any]]:
     return rows
 
 
-def _edges(snapshot: Any) -> list[dict[str, Any]]:
-    """The snapshot's met-at edges (formally tied or not), most shared events first, then by names."""
+def _pair(snapshot: Any, source: Any, target: Any, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "source": source,
+        "target": target,
+        "source_name": snapshot.name(source),
+        "target_name": snapshot.name(target),
+        "events": data["met_at"],
+        "years": data.get("met_years") or [],
+        "formal": [kind for kind in data.get("kinds", []) if kind not in ("met_at", "referrals")],
+    }
 
-    def compute() -> list[dict[str, Any]]:
-        found = []
-        for edge in snapshot.graph["elements"]["edges"]:
-            data = edge["data"]
-            if data.get("met_at"):
-                source, target = int(data["source"]), int(data["target"])
-                found.append(
-                    {
-                        "source": source,
-                        "target": target,
-                        "source_name": snapshot.name(source),
-                        "target_name": snapshot.name(target),
-                        "events": data["met_at"],
-                        "years": data.get("met_years") or [],
-                        "formal": [kind for kind in data.get("kinds", []) if kind not in ("met_at", "referrals")],
-                    }
-                )
-        found.sort(key=lambda pair: (-pair["events"], pair["source_name"], pair["target_name"]))
-        return found
 
-    return snapshot.memo("met-at-edges", compute)
+def _strength(snapshot: Any, source: Any, target: Any, data: dict[str, Any]) -> tuple[int, str, str]:
+    """Most shared events first, then by names (ties of equal strength in the stored order)."""
+    return -data["met_at"], snapshot.name(source), snapshot.name(target)
 
 
 def strongest_pairs(snapshot: Any, limit: int = SHOWN_PAIRS) -> tuple[list[dict[str, Any]], int]:
-    """The pairs that met at most events, and how many pairs met at all."""
-    edges = _edges(snapshot)
-    return edges[:limit], len(edges)
+    """The pairs that met at most events, and how many pairs met at all (formally tied or not; kept per snapshot).
+
+    Read from the snapshot's graph: only the pairs shown are kept, not one record per pair."""
+
+    def compute() -> tuple[list[dict[str, Any]], int]:
+        met = [(s, t, data) for s, t, data in snapshot.ties.edges() if data.get("met_at")]
+        best = heapq.nsmallest(limit, met, key=lambda edge: _strength(snapshot, *edge))
+        return [_pair(snapshot, *edge) for edge in best], len(met)
+
+    return snapshot.memo(("met-at-pairs", limit), compute)
 
 
 def met_by(snapshot: Any, org_id: int) -> list[dict[str, Any]]:
     """The organisations ``org_id`` met at training events, most shared events first: ``id``, ``name``,
-    ``events``, ``years``, ``formal`` (kept per snapshot)."""
-
-    def compute() -> dict[int, list[dict[str, Any]]]:
-        by_node: dict[int, list[dict[str, Any]]] = {}
-        for pair in _edges(snapshot):
-            for own, other in (("source", "target"), ("target", "source")):
-                by_node.setdefault(pair[own], []).append(
-                    {
-                        "id": pair[other],
-                        "name": pair[f"{other}_name"],
-                        "events": pair["events"],
-                        "years": pair["years"],
-                        "formal": pair["formal"],
-                    }
-                )
-        return by_node
-
-    return snapshot.memo("met-at-by-node", compute).get(org_id, [])
+    ``events``, ``years``, ``formal`` (from its ties in the snapshot's graph, when asked)."""
+    ties = snapshot.ties
+    if org_id not in ties.G:
+        return []
+    met = [
+        (org_id, other, data) if ties.is_source(org_id, other) else (other, org_id, data)
+        for other, data in ties.G.adj[org_id].items()
+        if data.get("met_at")
+    ]
+    met.sort(key=lambda edge: _strength(snapshot, *edge))
+    found = []
+    for edge in met:
+        pair = _pair(snapshot, *edge)
+        other = "target" if pair["source"] == org_id else "source"
+        found.append(
+            {
+                "id": pair[other],
+                "name": pair[f"{other}_name"],
+                "events": pair["events"],
+                "years": pair["years"],
+                "formal": pair["formal"],
+            }
+        )
+    return found
