@@ -35,19 +35,22 @@ os.environ["PICCOLO_CONF"] = "portal.db.piccolo_conf"
 import pytest  # noqa: E402 (the environment above must be set before anything imports the portal)
 
 
-async def prepare_test_database() -> None:
-    """Under pytest-xdist, (re)make this worker's PostgreSQL database, next to the one given."""
-    if ENGINE != "postgres" or not WORKER:
-        return
+async def recreate_database(url: str, name: str) -> None:
+    """Drop PostgreSQL database ``name`` (its connections too) and make it anew, from the database at ``url``."""
     import asyncpg
 
-    name = urlsplit(os.environ["PORTAL_TEST_DATABASE_URL"]).path.lstrip("/")
-    connection = await asyncpg.connect(_GIVEN_DATABASE_URL)
+    connection = await asyncpg.connect(url)
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await connection.execute(f'CREATE DATABASE "{name}"')
     finally:
         await connection.close()
+
+
+async def prepare_test_database() -> None:
+    """Under pytest-xdist, (re)make this worker's PostgreSQL database, next to the one given."""
+    if ENGINE == "postgres" and WORKER:
+        await recreate_database(_GIVEN_DATABASE_URL, urlsplit(os.environ["PORTAL_TEST_DATABASE_URL"]).path.lstrip("/"))
 
 
 pytest_plugins = ["tests.fixtures", "tests.network_worlds"]

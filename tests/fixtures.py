@@ -118,6 +118,22 @@ async def command_db(db: None) -> None:
     await close_pool(DB)
 
 
+@pytest.fixture
+def sent_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The SQL statements sent to the database from now on, as text (a test clears it before what it counts)."""
+    from portal.db.piccolo_conf import DB
+
+    statements: list[str] = []
+    run = type(DB).run_querystring
+
+    async def counted(engine: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
+        statements.append(str(querystring))
+        return await run(engine, querystring, *args, **kwargs)
+
+    monkeypatch.setattr(type(DB), "run_querystring", counted)
+    return statements
+
+
 @pytest.fixture(scope="session")
 def app() -> Any:
     from portal.app import create_app

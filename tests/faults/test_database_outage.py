@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.conftest import ENGINE
+from tests.conftest import ENGINE, recreate_database
 from tests.faults.tcp_proxy import TcpProxy, database_url
 
 pytestmark = [
@@ -29,22 +29,11 @@ PAGES = ["/organisations/", "/api/v1/organisations"]
 
 @pytest.fixture(scope="module")
 def outage() -> Iterator[tuple[TcpProxy, dict[str, str]]]:
-    import asyncpg
-
     base = os.environ["PORTAL_TEST_DATABASE_URL"]
     name = urlsplit(base).path.lstrip("/") + "_faults"
     target = urlsplit(base)
     proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
-
-    async def recreate() -> None:
-        connection = await asyncpg.connect(base)
-        try:
-            await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-            await connection.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await connection.close()
-
-    proxy.run(recreate())
+    proxy.run(recreate_database(base, name))
     data_dir = tempfile.mkdtemp(prefix="portal-faults-")
     env = {
         **os.environ,

@@ -20,7 +20,7 @@ import pytest
 
 from portal.jobs import queue
 from portal.settings import get_settings
-from tests.conftest import ENGINE
+from tests.conftest import ENGINE, recreate_database
 from tests.faults.tcp_proxy import TcpProxy, database_url
 from tests.redis_queue import REDIS_URL, clear_queue, redis_answers
 
@@ -44,12 +44,7 @@ async def ready_round(monkeypatch):
     base = os.environ["PORTAL_TEST_DATABASE_URL"]
     name = urlsplit(base).path.lstrip("/") + "_jobs"
     target = urlsplit(base)
-    connection = await asyncpg.connect(base)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
+    await recreate_database(base, name)
     env = {
         **os.environ,
         "PORTAL_ENV": "test",

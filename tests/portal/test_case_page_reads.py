@@ -25,7 +25,7 @@ from portal.placements import case_view as placement_view
 from portal.referrals.steps import today
 from tests.factories import current_user
 from tests.fixtures import post_form
-from tests.flows import refer, setting, step, switch
+from tests.flows import CASE, refer, setting, step, switch
 
 
 async def _case_with_everything(client, make_user, make_org) -> tuple[int, int, int]:
@@ -103,20 +103,7 @@ async def _case_with_everything(client, make_user, make_org) -> tuple[int, int, 
     return participant, referral, colleague
 
 
-_CASE_AGAIN = {
-    "first_name": "Mojca",
-    "last_name": "Testna",
-    "birth_year": "1980",
-    "region": "Podravska",
-    "municipality": "Ptuj",
-    "education_level": "primary",
-    "hours_per_week": "20",
-    "travel_km": "25",
-    "languages": ["sl"],
-    "interests": ["reuse_repair"],
-    "support_needs": ["mentor"],
-    "skills": "sorting",
-}
+_CASE_AGAIN = {**CASE, "skills": "sorting"}
 
 
 async def _as_piccolo_read_it(participant_id: int) -> dict:
@@ -242,18 +229,10 @@ async def test_the_case_file_gives_what_the_piccolo_selects_gave_with_the_same_t
     assert await introductions.list_for_counsellor(current_user(9999, "x", "counsellor", None), participant) == []
 
 
-async def test_the_case_page_reads_in_few_statements(client, make_user, make_org, monkeypatch):
-    from portal.db.piccolo_conf import DB
-
+async def test_the_case_page_reads_in_few_statements(client, make_user, make_org, sent_statements):
     participant, _referral, _colleague = await _case_with_everything(client, make_user, make_org)
-    statements: list[str] = []
-    run = type(DB).run_querystring
-
-    async def counted(engine, querystring, *args, **kwargs):
-        statements.append(str(querystring))
-        return await run(engine, querystring, *args, **kwargs)
-
-    monkeypatch.setattr(type(DB), "run_querystring", counted)
+    statements = sent_statements
+    statements.clear()
     page = await client.get(f"/cases/{participant}")
     assert page.status_code == 200
     assert "Keen to start." in page.text and "Marko" in page.text and "Talked it through." in page.text

@@ -340,19 +340,11 @@ async def test_while_the_index_is_built_the_fragment_says_so_and_then_answers(cl
     assert "being prepared" not in ready.text and "Sorting helper" in ready.text
 
 
-async def test_the_suggestions_fragment_reads_little(client, make_user, make_org, monkeypatch):
-    from portal.db.piccolo_conf import DB
-
+async def test_the_suggestions_fragment_reads_little(client, make_user, make_org, sent_statements):
     participant, _opp, _host, _user = await placements_setting(client, make_user, make_org)
     await client.get(f"/cases/{participant}/placements", headers={"HX-Request": "true"})  # index built, labels read
-    statements: list[str] = []
-    run = type(DB).run_querystring
-
-    async def counted(engine, querystring, *args, **kwargs):
-        statements.append(str(querystring))
-        return await run(engine, querystring, *args, **kwargs)
-
-    monkeypatch.setattr(type(DB), "run_querystring", counted)
+    statements = sent_statements
+    statements.clear()
     response = await client.get(f"/cases/{participant}/placements", headers={"HX-Request": "true"})
     assert response.status_code == 200 and "Sorting helper" in response.text
     # Besides the session (1) and the audit record (1): the person with who leads the case, the
