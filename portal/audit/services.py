@@ -27,28 +27,23 @@ async def record(
     await record_many(user, address, action, record_type, [record_id], detail)
 
 
+# Written out: building Piccolo's insert of a list page's 20 events cost about 4 ms of CPU per request.
+_INSERT = 'INSERT INTO audit_event (at, "user", username, action, record_type, record_id, detail, address) VALUES '
+_ROW = "({}, {}, {}, {}, {}, {}, {}, {})"
+# Rows per statement: 8 values each, well under either engine's limit on a statement's values.
+_ROWS_AT_ONCE = 500
+
+
 async def record_many(
     user: CurrentUser | None, address: str, action: str, record_type: str, record_ids: list[int], detail: str = ""
 ) -> None:
-    """Append one event per record in a single statement (a list page showing many people)."""
-    if not record_ids:
-        return
+    """Append one event per record in a single statement (a list page showing many people; a download, by 500)."""
     at = utc_now()
-    await AuditEvent.insert(
-        *[
-            AuditEvent(
-                at=at,
-                user=user.id if user else None,
-                username=user.username if user else "",
-                action=action,
-                record_type=record_type,
-                record_id=record_id,
-                detail=detail[:2000],
-                address=address[:64],
-            )
-            for record_id in record_ids
-        ]
-    )
+    who = (user.id, user.username) if user else (None, "")
+    for start in range(0, len(record_ids), _ROWS_AT_ONCE):
+        ids = record_ids[start : start + _ROWS_AT_ONCE]
+        values = [v for i in ids for v in (at, *who, action, record_type, i, detail[:2000], address[:64])]
+        await AuditEvent.raw(_INSERT + ", ".join([_ROW] * len(ids)), *values)
 
 
 @dataclass(frozen=True)

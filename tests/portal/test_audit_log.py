@@ -8,6 +8,7 @@ import pytest
 
 from portal.audit import services
 from portal.db.tables import AuditEvent
+from tests.factories import current_user
 from tests.flows import as_user
 
 
@@ -48,3 +49,25 @@ async def test_up_to_the_bound_the_count_is_exact(client, make_user, small_bound
     assert (result.total, result.more, result.pages) == (2, False, 1)
     everything = await services.search(services.AuditFilters())  # 8 and the admin's own sign-in, if logged
     assert everything.more and everything.total == 6
+
+
+async def test_many_reads_are_recorded_one_event_each_in_batches(db, make_user):
+    user_id = await make_user("ana", "counsellor")
+    user = current_user(user_id, "ana", "counsellor", None)
+    before = dt.datetime.now(dt.UTC)
+    ids = list(range(1, 1_201))  # more than one statement's worth
+    await services.record_many(user, "10.0.0.7", "export", "participant", ids, "caseload download (csv)")
+    await services.record_many(None, "10.0.0.8", "read", "user", [], "nothing shown")
+    rows = await AuditEvent.select().order_by(AuditEvent.record_id)
+    assert [row["record_id"] for row in rows] == ids
+    first = rows[0]
+    assert (first["user"], first["username"], first["action"], first["record_type"]) == (
+        user_id,
+        "ana",
+        "export",
+        "participant",
+    )
+    assert (first["detail"], first["address"]) == ("caseload download (csv)", "10.0.0.7")
+    at = first["at"] if first["at"].tzinfo else first["at"].replace(tzinfo=dt.UTC)
+    assert before - dt.timedelta(seconds=1) <= at <= dt.datetime.now(dt.UTC)
+    assert all(row["at"] == first["at"] for row in rows)
