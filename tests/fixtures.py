@@ -100,8 +100,9 @@ async def _close_pool_or_fail(engine: Any) -> None:
     try:
         await asyncio.wait_for(close_pool(engine), 10)
     except TimeoutError:
-        engine.pool.terminate()
-        engine.pool = None
+        if engine.pool is not None:
+            engine.pool.terminate()
+            engine.pool = None
         pytest.fail("a database connection was still in use 10 s after the test (a transaction left open?)")
 
 
