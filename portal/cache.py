@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import logging
 import math
@@ -67,7 +68,8 @@ class _Kept(Generic[T]):
     def _ask(self) -> asyncio.Task[T]:
         loop = asyncio.get_running_loop()
         if self.asking is None or self.asking.get_loop() is not loop:  # (a command's loop that has ended)
-            self.asking = loop.create_task(self._answer(self.generation))
+            # In a context of its own: not the first caller's (its transaction, say), which it outlives.
+            self.asking = loop.create_task(self._answer(self.generation), context=contextvars.Context())
             self.asking.add_done_callback(_log_failure)
         return self.asking
 

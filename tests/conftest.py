@@ -35,11 +35,14 @@ os.environ["PICCOLO_CONF"] = "portal.db.piccolo_conf"
 import pytest  # noqa: E402 (the environment above must be set before anything imports the portal)
 
 
-async def recreate_database(url: str, name: str) -> None:
-    """Drop PostgreSQL database ``name`` (its connections too) and make it anew, from the database at ``url``."""
+async def recreate_database(name: str) -> None:
+    """Drop PostgreSQL database ``name`` (its connections too) and make it anew, next to the one given.
+
+    Through the given database, which always exists: a worker's own may not be made yet (a fault
+    test that makes a throwaway database can be a worker's first)."""
     import asyncpg
 
-    connection = await asyncpg.connect(url)
+    connection = await asyncpg.connect(_GIVEN_DATABASE_URL)
     try:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await connection.execute(f'CREATE DATABASE "{name}"')
@@ -50,7 +53,7 @@ async def recreate_database(url: str, name: str) -> None:
 async def prepare_test_database() -> None:
     """Under pytest-xdist, (re)make this worker's PostgreSQL database, next to the one given."""
     if ENGINE == "postgres" and WORKER:
-        await recreate_database(_GIVEN_DATABASE_URL, urlsplit(os.environ["PORTAL_TEST_DATABASE_URL"]).path.lstrip("/"))
+        await recreate_database(urlsplit(os.environ["PORTAL_TEST_DATABASE_URL"]).path.lstrip("/"))
 
 
 pytest_plugins = ["tests.fixtures", "tests.network_worlds"]

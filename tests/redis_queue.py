@@ -7,8 +7,16 @@ import os
 from portal.jobs import queue
 from tests.conftest import WORKER
 
-# Database 6 of the machine's Redis is this suite's (7, 8, ... for further pytest-xdist workers); nothing else is touched.
-REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{6 + int(WORKER.removeprefix('gw') or 0)}")
+
+def _worker_database(url: str) -> str:
+    """``url`` with its database number moved on by the pytest-xdist worker's (gw0: as given, gw1: the next)."""
+    base, _, number = url.rpartition("/")
+    return f"{base}/{int(number or 0) + int(WORKER.removeprefix('gw') or 0)}"
+
+
+# Database 6 of the machine's Redis is this suite's (7, 8, ... for further pytest-xdist workers; the same
+# for one given in PORTAL_TEST_REDIS_URL: the tests empty the queue); nothing else is touched.
+REDIS_URL = _worker_database(os.environ.get("PORTAL_TEST_REDIS_URL", "redis://127.0.0.1:6379/6"))
 
 
 def redis_answers() -> bool:

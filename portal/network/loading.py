@@ -313,7 +313,8 @@ class PackedLists(Mapping[str, list[Any]]):
         self._open: list[str] = []  # the texts of the run being filled
 
     def add(self, key: str, text: str) -> None:
-        self._index[key] = len(self._index)
+        # The place of this text among those added (a key given twice keeps the later text, as json.loads would).
+        self._index[key] = len(self._runs) * self.RUN + len(self._open)
         self._open.append(text)
         if len(self._open) == self.RUN:
             self._close()

@@ -33,7 +33,7 @@ def outage() -> Iterator[tuple[TcpProxy, dict[str, str]]]:
     name = urlsplit(base).path.lstrip("/") + "_faults"
     target = urlsplit(base)
     proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
-    proxy.run(recreate_database(base, name))
+    proxy.run(recreate_database(name))
     data_dir = tempfile.mkdtemp(prefix="portal-faults-")
     env = {
         **os.environ,

@@ -44,7 +44,7 @@ async def ready_round(monkeypatch):
     base = os.environ["PORTAL_TEST_DATABASE_URL"]
     name = urlsplit(base).path.lstrip("/") + "_jobs"
     target = urlsplit(base)
-    await recreate_database(base, name)
+    await recreate_database(name)
     env = {
         **os.environ,
         "PORTAL_ENV": "test",

@@ -147,6 +147,12 @@ def test_suggestions_per_organisation_are_parsed_when_asked():
     assert found["by_node"].get("99", []) == [] and list(found["by_node"]) == list(stored["by_node"])
 
 
+def test_suggestions_of_a_key_given_twice_are_the_later_ones_as_json_reads_them():
+    text = '{"by_node": {"1": [1], "2": [2], "1": [11], "3": [3]}}'
+    found = loading.read_suggestions(text)["by_node"]
+    assert {key: found[key] for key in found} == json.loads(text)["by_node"] == {"1": [11], "2": [2], "3": [3]}
+
+
 async def test_a_loaded_snapshot_keeps_one_graph_and_gives_back_what_was_stored(db):
     services._cache["latest"] = None
     await stored_network(40)
