@@ -110,6 +110,20 @@ async def step(client, referral, to, reason=""):
     return await post_form(client, f"/referrals/{referral}/step", {"to": to, "reason": reason})
 
 
+async def start_with_mentor(client, referral, days_ago=14):
+    """As the host: accept ``referral``, start it ``days_ago`` days back and name Marko (041 000) its mentor;
+    the start date (ISO)."""
+    import datetime as dt
+
+    from portal.referrals.steps import today
+
+    await step(client, referral, "accepted")
+    started_on = (today() - dt.timedelta(days=days_ago)).isoformat()
+    await post_form(client, f"/referrals/{referral}/step", {"to": "started", "started_on": started_on})
+    await post_form(client, f"/referrals/{referral}/mentor", {"mentor_name": "Marko", "mentor_contact": "041 000"})
+    return started_on
+
+
 async def round_setting(client, make_user, make_org):
     """A coordinator logged in; five people in activation (one with an empty profile, one out of reach),
     one still at intake; a one-place sorting job, a two-place kitchen job, a closed and a Croatian-only one."""

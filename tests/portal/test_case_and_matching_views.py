@@ -15,7 +15,7 @@ from portal.referrals.steps import today
 from portal.service_errors import NotFound, Refused
 from tests.factories import current_user, make_participant
 from tests.fixtures import post_form
-from tests.flows import refer, round_setting, run_round, setting, step, switch
+from tests.flows import refer, round_setting, run_round, setting, start_with_mentor, switch
 
 ADDRESS = "203.0.113.9"
 
@@ -77,10 +77,7 @@ async def test_the_case_page_placement_section_is_typed_and_frozen(client, make_
     participant, opportunity, _ = await setting(client, make_user, make_org)
     referral = await refer(client, participant, opportunity)
     await switch(client, "host")
-    await step(client, referral, "accepted")
-    started_on = (today() - dt.timedelta(days=14)).isoformat()
-    await post_form(client, f"/referrals/{referral}/step", {"to": "started", "started_on": started_on})
-    await post_form(client, f"/referrals/{referral}/mentor", {"mentor_name": "Marko", "mentor_contact": "041 000"})
+    started_on = await start_with_mentor(client, referral)
     monday = today() - dt.timedelta(days=today().weekday())
     await post_form(client, f"/referrals/{referral}/attendance", {"week": monday.isoformat(), "status": "present"})
 

@@ -25,7 +25,7 @@ from portal.placements import case_view as placement_view
 from portal.referrals.steps import today
 from tests.factories import current_user
 from tests.fixtures import post_form
-from tests.flows import CASE, refer, setting, step, switch
+from tests.flows import CASE, refer, setting, start_with_mentor, switch
 
 
 async def _case_with_everything(client, make_user, make_org) -> tuple[int, int, int]:
@@ -57,10 +57,7 @@ async def _case_with_everything(client, make_user, make_org) -> tuple[int, int, 
 
     referral = await refer(client, participant, opportunity)
     await switch(client, "host")
-    await step(client, referral, "accepted")
-    started_on = (today() - dt.timedelta(days=14)).isoformat()
-    await post_form(client, f"/referrals/{referral}/step", {"to": "started", "started_on": started_on})
-    await post_form(client, f"/referrals/{referral}/mentor", {"mentor_name": "Marko", "mentor_contact": "041 000"})
+    await start_with_mentor(client, referral)
     monday = today() - dt.timedelta(days=today().weekday())
     for weeks_back, status in [(2, "present"), (1, "excused"), (0, "present")]:
         week = (monday - dt.timedelta(weeks=weeks_back)).isoformat()
