@@ -13,7 +13,7 @@ from portal.auth.current_user import CurrentUser
 from portal.db.tables import Organisation
 from portal.geo import REGIONS
 from portal.i18n import gettext as _
-from portal.indicators import exports, report, targets
+from portal.indicators import exports, targets
 from portal.indicators.filters import Filters, clean_filters, month_key
 from portal.indicators.measures import MEASURES
 from portal.indicators.model import IndicatorTable, Section, build_all
@@ -160,6 +160,10 @@ async def report_file(query: Mapping[str, Any]) -> IndicatorFile:
     found = await scope(query)
     listed = await targets.targets_for(found.filters, per_page=REPORT_TARGETS)
     built = await build_all(found.filters)
+    # Imported when a report is first asked for: fpdf and the font tools it loads are 32 MB that every
+    # web worker would otherwise hold from its start.
+    from portal.indicators import report
+
     # Laying out the PDF takes about a second: in a thread (it keeps the request's language, a context variable).
     content = await asyncio.to_thread(report.render, _("Indicators report"), found.description, built, listed["items"])
     return IndicatorFile(content, "application/pdf", f"{found.stem}.pdf")

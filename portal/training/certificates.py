@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fpdf import FPDF
-
 from portal.auth.current_user import CurrentUser
 from portal.db.engine import as_utc
 from portal.db.tables import TrainingRegistration
@@ -148,6 +146,10 @@ def _lines(certificate: Certificate) -> dict[str, str]:
 def render_pdf(certificate: Certificate) -> bytes:
     """The certificate as an A4 landscape PDF, written in the certificate's language with the DejaVu font
     (it has every letter of Slovenian and Croatian: č, ć, đ, š, ž)."""
+    # Imported when a PDF is first asked for: fpdf and the font tools it loads are 32 MB that every
+    # web worker would otherwise hold from its start.
+    from fpdf import FPDF
+
     with use_language(certificate.language):
         text = _lines(certificate)
     pdf = FPDF(orientation="landscape", format="A4")
