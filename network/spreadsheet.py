@@ -11,8 +11,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
 
-import openpyxl
-
 from network.records import DEFAULT_STRENGTH, ORGANISATION_KINDS, RELATIONSHIP_KINDS
 
 __all__ = ["CONNECTION_COLUMNS", "ELEMENT_COLUMNS", "read_spreadsheet", "write_spreadsheet"]
@@ -227,6 +225,9 @@ def _load(source: Source) -> tuple[dict[str, _Rows | None], bool]:
             }, True
     if not isinstance(source, (str, Path)):
         source.seek(0)
+    # Imported when a spreadsheet is first read or written: openpyxl is 8 MB a web worker would hold from its start.
+    import openpyxl
+
     workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
     try:
         by_name = {title.casefold(): title for title in workbook.sheetnames}
@@ -559,6 +560,8 @@ def _column_title(field: str) -> str:
 
 
 def _write_xlsx(tables: dict[str, list[list[Any]]], path: str | Path | IO[bytes]) -> None:
+    import openpyxl  # (when first used: see _load)
+
     workbook = openpyxl.Workbook()
     empty = workbook.active  # a new workbook comes with one empty sheet
     if empty is not None:

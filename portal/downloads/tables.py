@@ -20,7 +20,6 @@ from typing import Any
 import anyio
 from litestar.background_tasks import BackgroundTask
 from litestar.response import File, Stream
-from openpyxl import Workbook
 
 FORMATS = ("csv", "xlsx")
 MEDIA_TYPES = {
@@ -98,6 +97,9 @@ def _append_rows(worksheet: Any, rows: list[list[Any]]) -> None:
 
 
 async def _write_xlsx(sheet: str, header: Sequence[str], batches: Batches) -> str:
+    # Imported when a spreadsheet is first read or written: openpyxl is 8 MB a web worker would hold from its start.
+    from openpyxl import Workbook
+
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(title=sheet[:31])
     worksheet.append(list(header))

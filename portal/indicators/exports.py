@@ -7,9 +7,6 @@ import csv
 import io
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from portal.complementary import HIDDEN
 from portal.i18n import gettext as _
 from portal.indicators.filters import Filters, month_key
@@ -63,6 +60,10 @@ def to_csv(table: IndicatorTable) -> bytes:
 
 def to_xlsx(tables: list[IndicatorTable], description: str) -> bytes:
     """One sheet per table: its title, the filters with how counts are shown, the column headings, the rows."""
+    # Imported when a spreadsheet is first read or written: openpyxl is 8 MB a web worker would hold from its start.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     empty = book.active  # a new workbook comes with one empty sheet
     if empty is not None:

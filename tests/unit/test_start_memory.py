@@ -11,8 +11,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_app_starts_without_the_pdf_library():
-    script = "import sys; from portal.app import create_app; create_app(); print(sorted(m for m in sys.modules if m == 'fpdf'))"
+def test_the_app_starts_without_the_pdf_and_spreadsheet_libraries():
+    script = (
+        "import sys; from portal.app import create_app; create_app(); "
+        "print(sorted(m for m in sys.modules if m in ('fpdf', 'openpyxl')))"
+    )
     env = {**os.environ, "PORTAL_DATA_DIR": tempfile.mkdtemp(prefix="portal-start-"), "PORTAL_ENV": "test"}
     env.pop("PICCOLO_CONF", None)
     found = subprocess.run(
