@@ -78,6 +78,9 @@ async def _on_startup() -> None:
     await open_pool(DB)
     await network_jobs.on_startup()
     await _warm_opportunity_index()
+    warming = asyncio.create_task(_warm_network_snapshot())
+    _background.add(warming)
+    warming.add_done_callback(_background.discard)
     if settings.redis_url:
         return  # `portal worker` runs the jobs, resumes rounds and runs the schedule (portal.jobs)
     _background.add(asyncio.create_task(_resume_sending_rounds()))
@@ -108,6 +111,20 @@ async def _warm_opportunity_index() -> None:
         live_index.warm(await training.current_scoring())
     except Exception:  # the first request tries again; a start must not fail for it
         logging.getLogger(__name__).exception("could not start building the opportunity index")
+
+
+async def _warm_network_snapshot() -> None:
+    """Read and prepare the latest network snapshot in the background (threads), so the first network page
+    need not wait: 3-4 s at a country's scale, and under load each worker's first visitor waited that long."""
+    from portal.network import services as network_services
+    from portal.network import view as network_view
+
+    try:
+        snapshot = await network_services.latest_snapshot()
+        if snapshot is not None:
+            await network_view.prepared(snapshot)
+    except Exception:  # the first network page tries again; a start must not fail for it
+        logging.getLogger(__name__).exception("could not prepare the network snapshot")
 
 
 async def _on_shutdown() -> None:

@@ -70,6 +70,21 @@ async def test_the_page_is_prepared_once_and_off_the_event_loop(db, monkeypatch)
     assert pages[0].context["communities"] and "gaps" in pages[0].context
 
 
+async def test_a_starting_worker_reads_and_prepares_the_snapshot_before_the_first_page(db, monkeypatch):
+    from portal import app
+
+    await app._warm_network_snapshot()  # nothing stored yet: nothing to do, and no error
+    assert services._cache["latest"] is None
+    await stored_network(20)
+    prepared = []
+    real = view._prepare_now
+    monkeypatch.setattr(view, "_prepare_now", lambda snapshot: prepared.append(snapshot) or real(snapshot))
+    await app._warm_network_snapshot()
+    assert services._cache["latest"] is not None and prepared == [services._cache["latest"]]
+    await view.network_view(None, "betweenness", 1, metrics_only=False)
+    assert len(prepared) == 1  # the first page found it ready
+
+
 async def test_a_failing_preparation_leaves_the_page_to_work_it_out_itself(db, monkeypatch):
     await stored_network(20)
 
