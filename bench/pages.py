@@ -46,6 +46,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -273,19 +274,26 @@ class Server:
         sizes = self.rss_each_mb()
         return sum(sizes) if sizes else float("nan")
 
-    def rss_each_mb(self) -> list[float]:
-        """Resident memory of each of the server's processes, from /proc (largest first)."""
-        sizes = []
+    def _processes(self) -> Iterator[tuple[Path, list[str]]]:
+        """Each of the server's processes (its process group, from /proc) and the fields of its stat after the name."""
         for entry in Path("/proc").iterdir():
             if not entry.name.isdigit():
                 continue
             try:
-                stat = (entry / "stat").read_text()
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
                 # The process group is the fifth field, after the parenthesised command name.
-                if int(stat.rsplit(")", 1)[1].split()[2]) != self.process.pid:
-                    continue
-                match = re.search(r"^VmRSS:\s+(\d+) kB", (entry / "status").read_text(), re.M)
+                if int(fields[2]) == self.process.pid:
+                    yield entry, fields
             except (OSError, ValueError, IndexError):
+                continue
+
+    def rss_each_mb(self) -> list[float]:
+        """Resident memory of each of the server's processes, from /proc (largest first)."""
+        sizes = []
+        for entry, _ in self._processes():
+            try:
+                match = re.search(r"^VmRSS:\s+(\d+) kB", (entry / "status").read_text(), re.M)
+            except OSError:  # it ended meanwhile
                 continue
             if match:
                 sizes.append(int(match[1]) / 1024)
@@ -293,17 +301,8 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """CPU time the server's processes have used so far (user and system), from /proc."""
-        total = 0
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-                if int(fields[2]) == self.process.pid:
-                    total += int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
-            except (OSError, ValueError, IndexError):
-                continue
-        return total / os.sysconf("SC_CLK_TCK")
+        ticks = sum(int(fields[11]) + int(fields[12]) for _, fields in self._processes())  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
 
     async def quiet(self, limit: float) -> float | None:
         """Seconds until the server used under a tenth of a core for a second, or None after ``limit``.
