@@ -79,6 +79,9 @@ def test_a_coordinator_plans_places_for_the_thin_spot(browser, base_url):
     page.get_by_role("link", name="Compare two plans").click()
     page.get_by_label("First plan").select_option(label="Childcare places in Ormož")
     page.get_by_role("button", name="Compare").click()
+    # The click starts the navigation; wait for the compared page, not just its address.
+    page.wait_for_url(re.compile(r"/network/plan/compare\?a=\d+"))
+    page.locator('[data-measure="placed-after"]').wait_for()
     assert page.locator('[data-measure="placed-after"]').count() == 1
     assert_accessible(page)
     context.close()
