@@ -75,7 +75,8 @@ def test_a_coordinator_plans_places_for_the_thin_spot(browser, base_url):
 
     # The plan is kept under its name, and can be compared with another.
     page.get_by_role("link", name="What-if plans").click()
-    assert page.get_by_role("link", name="Childcare places in Ormož").count() >= 1
+    page.wait_for_url(re.compile(r"/network/plan/?$"))
+    page.get_by_role("link", name="Childcare places in Ormož").first.wait_for()
     page.get_by_role("link", name="Compare two plans").click()
     page.get_by_label("First plan").select_option(label="Childcare places in Ormož")
     page.get_by_role("button", name="Compare").click()
