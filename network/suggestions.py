@@ -28,8 +28,9 @@ _HUB_DEGREE = 200
 # Without ``node=``, each referrer (host) is paired with the untied ones among this many of
 # its nearest hosts (referrers) within ``max_km``; all pairs within reach grow quadratically in a city.
 _NEAREST = 10
-# Candidate pairs scored at once, bounding the sparse row products to a few hundred MB.
-_CHUNK = 200_000
+# Partners' entries gathered at once to score candidate pairs (a pair gathers both ends' ties):
+# bounds the sparse row products to tens of MB even when hubs are in many pairs.
+_GATHERED = 4_000_000
 _NAMED_PARTNERS = 3
 
 
@@ -381,9 +382,16 @@ def _adamic_adar(A: sp.csr_array, u: np.ndarray, v: np.ndarray) -> np.ndarray:
     inverse_log = np.divide(1.0, np.log(np.maximum(degree, 2)), out=np.zeros_like(degree), where=degree > 1)
     scaled = (A @ sp.diags_array(inverse_log)).tocsr()
     scores = np.empty(len(u))
-    for start in range(0, len(u), _CHUNK):
-        chunk = slice(start, start + _CHUNK)
+    # Entries gathered for pairs 0..i. Pairs are taken in runs of at most _GATHERED entries (at
+    # least one pair): a fixed number of pairs took 750 MB at a country's scale, hubs being in many.
+    gathered = np.cumsum(np.diff(A.indptr)[u] + np.diff(A.indptr)[v])
+    start = 0
+    while start < len(u):
+        before = int(gathered[start - 1]) if start else 0
+        stop = max(start + 1, int(np.searchsorted(gathered, before + _GATHERED, side="right")))
+        chunk = slice(start, stop)
         scores[chunk] = np.asarray(scaled[u[chunk]].multiply(A[v[chunk]]).sum(axis=1)).ravel()
+        start = stop
     return scores
 
 

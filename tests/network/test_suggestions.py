@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from network import build_graph, suggest_network_wide, suggest_partnerships
+from network import build_graph, suggest_network_wide, suggest_partnerships, suggestions
 from tests.network.strategies import networks
 
 
@@ -136,6 +136,19 @@ class TestSuggestPartnerships:
             pair = (s["source"], s["target"])
             assert s["score"] == pytest.approx(expected.get(pair, expected.get(pair[::-1])), abs=1e-4)
             assert s["common_partners"] == sorted(nx.common_neighbors(G, *pair))
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        st.integers(2, 15).flatmap(lambda n: st.sets(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)))),
+        st.integers(1, 12),
+    )
+    def test_pairs_scored_in_small_runs_score_as_in_one(self, edges, gathered):
+        # Scoring stops after a bounded number of gathered ties and goes on: the run boundaries lose no pair.
+        G = nx.Graph((u, v) for u, v in edges if u != v)
+        whole = suggest_partnerships(G, top=100)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(suggestions, "_GATHERED", gathered)
+            assert suggest_partnerships(G, top=100) == whole
 
     @settings(max_examples=40, deadline=None)
     @given(networks())
