@@ -179,7 +179,7 @@ def generate_people(orgs: list[dict], participants: int, places: int, person_lev
 
 
 def demand_of(people: list[dict]) -> list[dict]:
-    """Participants counted per place and travel distance (as ``portal.network.services.demand_of``)."""
+    """Participants counted per place and travel distance (as ``portal.network.services.demand`` counts them in SQL)."""
     counts = Counter(
         (p["region"], p["municipality"], p["latitude"], p["longitude"], float(p["travel_km"])) for p in people
     )
@@ -190,7 +190,7 @@ def demand_of(people: list[dict]) -> list[dict]:
 
 
 def open_places(opportunities: list[dict]) -> list[dict]:
-    """Places left per organisation and location (as ``portal.network.services.open_places``)."""
+    """Places left per organisation and location (as ``portal.network.services.open_places`` counts them in SQL)."""
     counts = Counter()
     for o in opportunities:
         counts[o["organisation"], o["latitude"], o["longitude"]] += o["capacity"] - o["places_taken"]
@@ -295,8 +295,8 @@ def recompute(orgs, relationships, referrals, people, opportunities) -> None:
         organisations=orgs,
         relationships=relationships,
         flows=[{"source": r["source"], "target": r["target"], "at": r["at"], "count": r["count"]} for r in referrals],
-        demand=services.demand_of(people),
-        places=services.open_places(opportunities),
+        demand=demand_of(people),
+        places=open_places(opportunities),
     )
     before = megabytes()
     timed("recompute (portal.network.services.compute_all)", services.compute_all, records)

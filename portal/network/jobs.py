@@ -224,6 +224,7 @@ async def run(run_id: int | None = None) -> int:
         summary = await anyio.to_thread.run_sync(services.metrics, G)
         await runs.progress(run_id, 55)
         gaps = await anyio.to_thread.run_sync(services.gaps, records)
+        del records  # hundreds of MB at a country's scale: not held through the stages that follow
         await runs.progress(run_id, 60)
         found = await anyio.to_thread.run_sync(services.suggestions, G)
         await runs.progress(run_id, 80)

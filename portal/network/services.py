@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
+from piccolo.columns.combination import WhereRaw
+from piccolo.query.functions.aggregate import Count, Sum
 
 import network
 from portal.db.rows import existing
@@ -71,7 +73,11 @@ class Records:
 
 
 async def load_records() -> Records:
-    """Six queries (organisations, relationships, referral flows, demand, open places, training attendance), and the two of `needs.load`."""
+    """Six queries (organisations, relationships, referral flows, demand, open places, training attendance), and the two of `needs.load`.
+
+    Referrals, participants and places are counted in SQL: at a country's scale a row each
+    was a million Python dicts, for counts the analytics read.
+    """
     from portal.training.ties import attendance_records
 
     organisations = await Organisation.select(
@@ -93,66 +99,71 @@ async def load_records() -> Records:
         Relationship.until,
         Relationship.strength,
     ).order_by(Relationship.id)
-    referrals = await Referral.select(
-        Referral.referred_by.organisation.as_alias("source"),
-        Referral.opportunity.organisation.as_alias("target"),
-        Referral.created_at,
-    ).where(Referral.status.is_in(list(FLOWING_STATUSES)))
-    participants = await Participant.select(
-        Participant.region, Participant.municipality, Participant.latitude, Participant.longitude, Participant.travel_km
-    ).where(Participant.stage.is_in(list(ACTIVE_STAGES)))
-    opportunities = await Opportunity.select(
-        Opportunity.organisation,
-        Opportunity.latitude,
-        Opportunity.longitude,
-        Opportunity.capacity,
-        Opportunity.places_taken,
-    ).where(Opportunity.status == "open")
     return Records(
         organisations=organisations,
         relationships=relationships,
-        flows=referral_flows(referrals),
-        demand=demand_of(participants),
-        places=open_places(opportunities),
+        flows=await referral_flows(),
+        demand=await demand(),
+        places=await open_places(),
         attendance=await attendance_records(),
         needs=await needs.load(ACTIVE_STAGES),
     )
 
 
-def referral_flows(referrals: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Referrals grouped by (referring counsellor's organisation, host organisation, day)."""
-    counts = Counter((row["source"], row["target"], _day(row["created_at"])) for row in referrals)
-    return [{"source": s, "target": t, "at": at, "count": n} for (s, t, at), n in sorted(counts.items(), key=str)]
+async def referral_flows() -> list[dict[str, Any]]:
+    """Referrals counted per (referring counsellor's organisation, host organisation)."""
+    pair = (Referral.referred_by.organisation, Referral.opportunity.organisation)
+    rows = (
+        await Referral.select(pair[0].as_alias("source"), pair[1].as_alias("target"), Count(alias="count"))
+        .where(Referral.status.is_in(list(FLOWING_STATUSES)))
+        .group_by(*pair)
+    )
+    # In the order of the pairs' text, as flows always came: a tie that only referrals make enters
+    # the graph in this order, and so the communities found keep their numbers from run to run.
+    return sorted(rows, key=lambda row: str((row["source"], row["target"])))
 
 
-def demand_of(participants: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Participants counted per place and travel distance: counts only, nothing that names a person."""
-    counts = Counter(
-        (row["region"], row["municipality"] or None, row["latitude"], row["longitude"], float(row["travel_km"]))
-        for row in participants
-        if row["region"]
+async def demand() -> list[dict[str, Any]]:
+    """Active participants counted per place and travel distance: counts only, nothing that names a person."""
+    place = (
+        Participant.region,
+        Participant.municipality,
+        Participant.latitude,
+        Participant.longitude,
+        Participant.travel_km,
+    )
+    rows = (
+        await Participant.select(*place, Count(alias="count"))
+        .where(Participant.stage.is_in(list(ACTIVE_STAGES)) & (Participant.region != ""))
+        .group_by(*place)
+        .order_by(*place)
+    )
+    for row in rows:
+        row["municipality"] = row["municipality"] or None
+        row["travel_km"] = float(row["travel_km"])
+    return rows
+
+
+async def open_places() -> list[dict[str, Any]]:
+    """Places left in open opportunities, per organisation and location."""
+    where = (Opportunity.organisation, Opportunity.latitude, Opportunity.longitude)
+    rows = (
+        await Opportunity.select(
+            *where, Sum(Opportunity.capacity, alias="capacity"), Sum(Opportunity.places_taken, alias="taken")
+        )
+        .where((Opportunity.status == "open") & WhereRaw("capacity > places_taken"))
+        .group_by(*where)
+        .order_by(*where)
     )
     return [
-        {"region": r, "municipality": m, "latitude": lat, "longitude": lon, "travel_km": km, "count": n}
-        for (r, m, lat, lon, km), n in counts.items()
+        {
+            "organisation_id": row["organisation"],
+            "latitude": row["latitude"],
+            "longitude": row["longitude"],
+            "places": row["capacity"] - row["taken"],
+        }
+        for row in rows
     ]
-
-
-def open_places(opportunities: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Places left in open opportunities, per organisation and location."""
-    counts: Counter[tuple[int, float | None, float | None]] = Counter()
-    for row in opportunities:
-        left = row["capacity"] - row["places_taken"]
-        if left > 0:
-            counts[row["organisation"], row["latitude"], row["longitude"]] += left
-    return [
-        {"organisation_id": org, "latitude": lat, "longitude": lon, "places": n}
-        for (org, lat, lon), n in counts.items()
-    ]
-
-
-def _day(value: Any) -> dt.date:
-    return value.date() if isinstance(value, dt.datetime) else value
 
 
 # --- the analytics, in stages the background job reports progress between -----------------------

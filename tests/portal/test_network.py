@@ -281,6 +281,70 @@ async def test_referrals_mark_the_network_stale_and_become_flows(client, make_us
     assert gaps["items"] == []
 
 
+async def test_flows_demand_and_places_counted_in_sql_are_the_rows_counted_one_by_one(client, make_user, make_org):
+    from collections import Counter
+
+    from portal.db.tables import Opportunity, Participant, Referral
+
+    participant, opportunity, _ = await setting(client, make_user, make_org)
+    await refer(client, participant, opportunity)
+    person = await Participant.select().where(Participant.id == participant).first()
+    # People in every state the counts tell apart: counted, not active, no region, a second place.
+    for n, (stage, region, municipality, travel) in enumerate(
+        (
+            ("intake", person["region"], person["municipality"], person["travel_km"]),
+            ("activation", person["region"], "", 20),
+            ("activation", person["region"], "", 20),
+            ("employed", person["region"], person["municipality"], person["travel_km"]),
+            ("placement", "", "", 10),
+        )
+    ):
+        values = {**person, "code": f"T-{n}", "stage": stage, "region": region, "municipality": municipality}
+        values.pop("id")
+        await Participant.insert(Participant(**{**values, "travel_km": travel}))
+    place = await Opportunity.select().where(Opportunity.id == opportunity).first()
+    place.pop("id")
+    for status, capacity, taken, latitude in (
+        ("open", 5, 2, place["latitude"]),
+        ("open", 3, 3, place["latitude"]),
+        ("closed", 4, 0, place["latitude"]),
+        ("open", 2, 0, 46.1),
+    ):
+        values = {**place, "status": status, "capacity": capacity, "places_taken": taken, "latitude": latitude}
+        await Opportunity.insert(Opportunity(**values))
+    referral = await Referral.select().order_by(Referral.id).first()
+    referral.pop("id")
+    others = await Participant.select(Participant.id).where(Participant.code.like("T-%")).order_by(Participant.id)
+    for other, status in zip(others, ("accepted", "proposed", "started"), strict=False):
+        await Referral.insert(Referral(**{**referral, "participant": other["id"], "status": status}))
+
+    records = await services.load_records()
+
+    rows = await Referral.select(
+        Referral.referred_by.organisation.as_alias("source"), Referral.opportunity.organisation.as_alias("target")
+    ).where(Referral.status.is_in(list(services.FLOWING_STATUSES)))
+    assert {(f["source"], f["target"]): f["count"] for f in records.flows} == Counter(
+        (r["source"], r["target"]) for r in rows
+    )
+    assert sum(f["count"] for f in records.flows) == 3
+    people = await Participant.select().where(Participant.stage.is_in(list(services.ACTIVE_STAGES)))
+    where = ("region", "municipality", "latitude", "longitude", "travel_km")
+    expected = Counter(
+        (p["region"], p["municipality"] or None, p["latitude"], p["longitude"], float(p["travel_km"]))
+        for p in people
+        if p["region"]
+    )
+    assert {tuple(d[k] for k in where): d["count"] for d in records.demand} == expected
+    assert sorted(expected.values()) == [2, 2]
+    opportunities = await Opportunity.select().where(Opportunity.status == "open")
+    left: Counter = Counter()
+    for o in opportunities:
+        if o["capacity"] > o["places_taken"]:
+            left[o["organisation"], o["latitude"], o["longitude"]] += o["capacity"] - o["places_taken"]
+    found = {(p["organisation_id"], p["latitude"], p["longitude"]): p["places"] for p in records.places}
+    assert found == left and sorted(left.values()) == [2, place["capacity"] - place["places_taken"] + 3]
+
+
 async def test_the_api_serves_the_snapshot(client, make_user, small_network):
     await make_user("emp", "employer", organisation_id=small_network["alone"])
     await login(client, "emp")
