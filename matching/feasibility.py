@@ -48,6 +48,10 @@ _FAR_FUTURE = np.iinfo(np.int64).max // 2
 _SLACK = (1e-9, 1e-12)
 # Unlimited-reach people checked against a group's dates at once (bounds the broadcast).
 _DATE_BLOCK = 1 << 20
+# When a person's nearest place is on the wrong dates, this many nearest are checked next, and only
+# then every place within reach, for this many people at once (a few thousand places each in a city).
+_NEAREST_FEW = 16
+_RETRY_BLOCK = 512
 
 
 @dataclass(frozen=True)
@@ -198,18 +202,55 @@ class _Group:
         if dates:
             ok[hit] &= self._dates_fit(people, person[hit], place[hit])
         found[limited[ok]] = place[ok]
-        # The nearest place may be on the wrong dates while another within reach is not: check them all.
-        for k in np.flatnonzero(hit & ~ok):
-            one = person[k]
-            near = self.tree.query_ball_point(people.xyz[one], _chord(people.radius[one]))
-            candidates = self.located[np.asarray(near, dtype=np.intp)]
-            who_ = np.full(len(candidates), one)
-            good = self._within(people, who_, candidates)
-            if dates:
-                good &= self._dates_fit(people, who_, candidates)
-            if good.any():
-                found[limited[k]] = candidates[np.argmax(good)]
+        # The nearest place may be on the wrong dates while another within reach is not.
+        retry = np.flatnonzero(hit & ~ok)
+        if len(retry):
+            found[limited[retry]] = self._any_within(people, person[retry], dates)
         return found
+
+    def _any_within(self, people: _People, who: np.ndarray, dates: bool) -> np.ndarray:
+        """For each of these located people with a travel limit: a place of this group within reach (and on
+        dates, if asked), or -1. Their nearest few first, all at once; every place within reach only for
+        those who have more than those few within reach and none of them fits (at a country's scale
+        checking every place within reach, thousands each, was most of the time)."""
+        assert self.tree is not None
+        found = np.full(len(who), -1, dtype=np.intp)
+        few = min(_NEAREST_FEW, len(self.located))
+        crowded = np.zeros(len(who), dtype=bool)
+        radii, inverse = np.unique(people.radius[who], return_inverse=True)
+        for r, radius in enumerate(radii):
+            alike = np.flatnonzero(inverse == r)
+            nearest = self.tree.query(people.xyz[who[alike]], k=few, distance_upper_bound=float(_chord(radius)))
+            chord = np.asarray(nearest[0]).reshape(len(alike), few)
+            near = np.asarray(nearest[1]).reshape(len(alike), few)
+            valid = np.isfinite(chord)
+            rows, cols = np.nonzero(valid)
+            found[alike] = self._first_fitting(people, who[alike], rows, self.located[near[rows, cols]], dates)
+            crowded[alike] = valid.all(axis=1)
+        rest = np.flatnonzero(crowded & (found < 0))
+        for start in range(0, len(rest), _RETRY_BLOCK):
+            block = rest[start : start + _RETRY_BLOCK]
+            balls = self.tree.query_ball_point(people.xyz[who[block]], _chord(people.radius[who[block]]))
+            lengths = np.fromiter((len(ball) for ball in balls), dtype=np.intp, count=len(block))
+            if lengths.sum():
+                rows = np.repeat(np.arange(len(block)), lengths)
+                candidates = self.located[np.concatenate(balls).astype(np.intp)]
+                found[block] = self._first_fitting(people, who[block], rows, candidates, dates)
+        return found
+
+    def _first_fitting(
+        self, people: _People, who: np.ndarray, rows: np.ndarray, candidates: np.ndarray, dates: bool
+    ) -> np.ndarray:
+        """For each person in ``who``, the first of their ``candidates`` (those at ``rows == k`` for the k-th
+        person) within reach and on dates if asked, or -1."""
+        chosen = np.full(len(who), -1, dtype=np.intp)
+        good = self._within(people, who[rows], candidates)
+        if dates:
+            good &= self._dates_fit(people, who[rows], candidates)
+        # Any fitting candidate will do: the verdict is confirmed against every place within reach.
+        served, first = np.unique(rows[good], return_index=True)
+        chosen[served] = candidates[np.flatnonzero(good)[first]]
+        return chosen
 
     def _any_without_limit(self, people: _People, who: np.ndarray, dates: bool) -> np.ndarray:
         """People without a travel limit reach every place of the group, located or not."""

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import matching.feasibility
 from matching import Opportunity, Person, violations
-from matching.feasibility import REASONS, feasibility
+from matching.feasibility import _NEAREST_FEW, REASONS, feasibility
 from tests.matching.strategies import opportunities, people
 
 
@@ -78,6 +80,29 @@ def test_a_near_place_on_the_wrong_dates_does_not_hide_a_farther_one():
     ]
     assert feasibility([person], places).feasible.tolist() == [True]
     assert feasibility([person], places[:1]).reasons == [("dates",)]
+
+
+def test_more_near_places_on_the_wrong_dates_than_are_checked_first_do_not_hide_a_farther_one():
+    person = Person("p", location=CENTRE, travel_radius_km=30, available_from=date(2026, 6, 1))
+    ended = [
+        Opportunity(f"near {n}", location=(CENTRE[0] + n / 10_000, CENTRE[1]), end=date(2026, 1, 1))
+        for n in range(_NEAREST_FEW + 4)
+    ]
+    far = Opportunity("far", location=(CENTRE[0] + 0.1, CENTRE[1]))
+    assert feasibility([person], [*ended, far]).feasible.tolist() == [True]
+    beyond = Opportunity("beyond", location=(CENTRE[0] + 1, CENTRE[1]))
+    assert feasibility([person], [*ended, beyond]).reasons == [("dates",)]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(people(10), opportunities(10))
+def test_agrees_with_the_constraints_pairwise_when_only_the_nearest_is_checked_first(persons, places):
+    """Every person whose nearest place does not fit goes on to every place within reach."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(matching.feasibility, "_NEAREST_FEW", 1)
+        result = feasibility(persons, places)
+    for k, person in enumerate(persons):
+        assert (bool(result.feasible[k]), result.reasons[k]) == brute_force(person, places), person
 
 
 def test_reasons_name_each_missing_support_and_the_combination():
