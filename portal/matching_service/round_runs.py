@@ -19,6 +19,7 @@ from dataclasses import asdict
 from typing import Any
 
 import anyio
+from piccolo.query.methods.select import Select
 
 import matching
 from portal.auth.current_user import CurrentUser
@@ -64,6 +65,11 @@ def _intake_where(c: Criteria):
     return where
 
 
+def place_ids(c: Criteria) -> Select:
+    """The ids of the opportunities a round with these criteria offers, as a sub-select."""
+    return Opportunity.select(Opportunity.id).where(_places_where(c))
+
+
 def _places_where(c: Criteria):
     where = (Opportunity.status == "open") & (Opportunity.places_taken < Opportunity.capacity)
     if c.opportunity_region:
@@ -101,7 +107,7 @@ async def _places(c: Criteria) -> list[dict[str, Any]]:
         .where(_places_where(c))
         .order_by(Opportunity.id)
     )
-    pending = await waiting([r["id"] for r in rows])
+    pending = await waiting(place_ids(c))
     for row in rows:
         row["places_taken"] += pending[row["id"]]
     return [r for r in rows if r["places_taken"] < r["capacity"]]
@@ -313,7 +319,7 @@ async def run_round(round_id: int) -> None:
             lists.update(await anyio.to_thread.run_sync(preference_lists, index, persons[start : start + _CHUNK]))
             await RUNS.progress(round_id, 20 + 60 * min(len(persons), start + _CHUNK) // max(1, len(persons)))
         # Places an employer offers are only for people who agreed to be shown to employers.
-        at_employers = await employer_hosted([p["id"] for p in places])
+        at_employers = await employer_hosted(place_ids(criteria))
         consenting = await pool.consented([p["id"] for p in people], "employer_profile")
         lists = {
             pid: [m for m in ms if m.opportunity_id not in at_employers or pid in consenting]

@@ -15,6 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from piccolo.query.functions.aggregate import Count
+from piccolo.query.methods.select import Select
+
 import matching
 from portal.auth.current_user import CurrentUser
 from portal.clock import utc_now
@@ -212,18 +215,29 @@ async def get_round(round_id: int) -> dict[str, Any]:
     return row
 
 
-async def waiting(opportunity_ids: list[int]) -> Counter:
+# Some opportunities: their ids, or a select of their ids, for as many as a round's criteria choose
+# (a list of 100,000 ids is over PostgreSQL's limit of 32,767 arguments to one statement).
+OpportunityIds = list[int] | Select
+
+
+def _among(opportunity_ids: OpportunityIds) -> list[int] | Select:
+    return opportunity_ids if isinstance(opportunity_ids, Select) else (opportunity_ids or [0])
+
+
+async def waiting(opportunity_ids: OpportunityIds) -> Counter:
     """Referrals sent to each opportunity and not answered yet: they hold no place, but will want one."""
-    rows = await Referral.select(Referral.opportunity).where(
-        (Referral.status == "sent") & Referral.opportunity.is_in(opportunity_ids or [0])
+    rows = (
+        await Referral.select(Referral.opportunity, Count(alias="count"))
+        .where((Referral.status == "sent") & Referral.opportunity.is_in(_among(opportunity_ids)))
+        .group_by(Referral.opportunity)
     )
-    return Counter(r["opportunity"] for r in rows)
+    return Counter({r["opportunity"]: r["count"] for r in rows})
 
 
-async def employer_hosted(opportunity_ids: list[int]) -> set[int]:
+async def employer_hosted(opportunity_ids: OpportunityIds) -> set[int]:
     """The opportunities an employer offers: only people who agreed to be shown to employers go there."""
     rows = await Opportunity.select(Opportunity.id).where(
-        Opportunity.id.is_in(opportunity_ids or [0]) & (Opportunity.organisation.kind == "employer")
+        Opportunity.id.is_in(_among(opportunity_ids)) & (Opportunity.organisation.kind == "employer")
     )
     return {r["id"] for r in rows}
 

@@ -97,11 +97,13 @@ async def gather_outcomes() -> TrainingData:
         when = event["changed_at"]
         if event["referral"] not in known_at or when > known_at[event["referral"]]:
             known_at[event["referral"]] = when
+    # Sub-selects, not lists of ids: at a country's scale those are over PostgreSQL's 32,767 arguments.
+    finished = Referral.status.is_in([*GOOD, *BAD])
     people = await Participant.select(
         *records.columns(Participant, records.PERSON_COLUMNS), Participant.support_level, Participant.region
-    ).where(Participant.id.is_in(sorted({r["participant"] for r in rows})))
+    ).where(Participant.id.is_in(Referral.select(Referral.participant).where(finished)))
     places = await Opportunity.select(*records.columns(Opportunity, records.OPPORTUNITY_COLUMNS)).where(
-        Opportunity.id.is_in(sorted({r["opportunity"] for r in rows}))
+        Opportunity.id.is_in(Referral.select(Referral.opportunity).where(finished))
     )
     ordered = sorted(rows, key=lambda r: (as_utc(known_at.get(r["id"], r["updated_at"])), r["id"]))
     outcomes = await anyio.to_thread.run_sync(_scored, ordered, people, places)

@@ -202,7 +202,7 @@ async def load(plan_id: int) -> PlanData:
         places=places,
         added=added,
         removed=removed,
-        employer_places=await employer_hosted([p["id"] for p in places]),
+        employer_places=await employer_hosted(round_runs.place_ids(INTAKE)),
         consenting=await pool.consented([p["id"] for p in intake], "employer_profile"),
         scoring=await training.current_scoring(),
     )
