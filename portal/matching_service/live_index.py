@@ -14,7 +14,6 @@ closes or fills up stays in the index but no longer passes its constraints.
 from __future__ import annotations
 
 import asyncio
-import ctypes
 import datetime as dt
 import logging
 import time
@@ -24,6 +23,7 @@ from typing import Any
 import matching
 from portal.db.tables import Opportunity
 from portal.matching_service import records
+from portal.memory import release_free_memory
 
 __all__ = ["BUILD_WAIT", "current", "forget", "warm"]
 
@@ -124,19 +124,9 @@ def _records(rows: list[dict[str, Any]]) -> list[matching.Opportunity]:
 def _construct(opportunities: list[matching.Opportunity], scoring: matching.Scoring) -> matching.OpportunityIndex:
     """The CPU-bound part of a build, run in a worker thread."""
     index = matching.OpportunityIndex(opportunities, scoring=scoring)
-    _give_back_memory()
+    # The build's row batches and temporary arrays: 20-50 MB that glibc would keep resident otherwise.
+    release_free_memory()
     return index
-
-
-def _give_back_memory() -> None:
-    """Hand the heap a build freed (row batches, temporary arrays) back to the system, where the C library can.
-
-    glibc keeps freed memory for reuse; after a build that was 20-50 MB of a worker's RSS that
-    nothing would use again soon. Elsewhere (musl, macOS) there is no malloc_trim: nothing to do.
-    """
-    trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
-    if trim is not None:
-        trim(0)
 
 
 async def _build(scoring: matching.Scoring) -> None:

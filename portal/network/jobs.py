@@ -34,6 +34,7 @@ from portal.db.tables import (
 from portal.jobs import queue, registry, runner
 from portal.jobs.queue import inline
 from portal.jobs.runs import RUNNING
+from portal.memory import release_free_memory
 from portal.network import services
 from portal.settings import get_settings
 
@@ -231,8 +232,10 @@ async def run(run_id: int | None = None) -> int:
         positions = await anyio.to_thread.run_sync(services.layout, G)
         await runs.progress(run_id, 92)
 
-        def _serialise() -> dict[str, str]:
-            return services.serialise(summary, services.elements(G, summary, positions), gaps, found)
-
-        await services.finish_run(run_id, await anyio.to_thread.run_sync(_serialise))
+        results = await anyio.to_thread.run_sync(services.stored, G, summary, positions, gaps, found)
+        # Only the text is left to write, and the driver copies it (about 180 MB more at a country's
+        # scale): the graph and the stages' results go first, and what they held back to the system.
+        del G, summary, gaps, found, positions
+        release_free_memory()
+        await services.finish_run(run_id, results)
     return run_id

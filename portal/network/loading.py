@@ -13,7 +13,6 @@ not keep the memory of a peak.
 
 from __future__ import annotations
 
-import ctypes
 import json
 import re
 import zlib
@@ -22,7 +21,7 @@ from typing import Any
 
 import networkx as nx
 
-__all__ = ["Graph", "PackedLists", "Shared", "read_graph", "read_suggestions", "release_free_memory"]
+__all__ = ["Graph", "PackedLists", "Shared", "read_graph", "read_suggestions"]
 
 _DECODER = json.JSONDecoder()
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -356,16 +355,3 @@ def read_suggestions(text: str) -> dict[str, Any]:
         else:
             result[key] = reader.value()
     return result
-
-
-def release_free_memory() -> bool:
-    """Hand the C allocator's free memory back to the system (glibc's ``malloc_trim``; elsewhere nothing).
-
-    Reading a snapshot passes tens of MB of text through the database driver; once freed, glibc
-    kept about 80 MB of it (a pooled connection's reads and the texts) for reuse, never returned:
-    the worker's resident memory stayed that much higher. Whether anything was returned."""
-    try:
-        trim = ctypes.CDLL(None).malloc_trim
-    except (OSError, AttributeError):  # not glibc (musl, macOS): nothing to do
-        return False
-    return bool(trim(0))

@@ -22,6 +22,7 @@ from portal.db.rows import existing
 from portal.db.tables import NetworkSnapshot, Opportunity, Organisation, Participant, Referral, Relationship
 from portal.disclosure import rounded
 from portal.jobs.runs import Runs
+from portal.memory import release_free_memory
 from portal.network import loading, needs, reasons
 from portal.pagination import Page, clamp_page
 from portal.service_errors import NotFound
@@ -267,7 +268,7 @@ def layout(G: nx.Graph) -> dict[Any, tuple[float, float]]:
 
 class ElementData(Mapping[str, Any]):
     """A node's element data but its id, read from its metrics row (which `metrics` gave the node's name,
-    kind and place) as `elements` writes it: a loaded snapshot works it out when asked rather than keep
+    kind and place) as `graph_json` writes it: a loaded snapshot works it out when asked rather than keep
     it per node, and the graph API's filters read a field without working out the rest."""
 
     __slots__ = ("_row",)
@@ -294,42 +295,50 @@ class ElementData(Mapping[str, Any]):
         return len(self._KEYS)
 
 
-def elements(G: nx.Graph, summary: dict[str, Any], positions: dict[Any, tuple[float, float]]) -> dict[str, Any]:
-    """Cytoscape.js elements: what the graph view filters, sizes and colours by, and nothing more."""
+def graph_json(G: nx.Graph, summary: dict[str, Any], positions: dict[Any, tuple[float, float]]) -> str:
+    """Cytoscape.js elements as JSON text: what the graph view filters, sizes and colours by, and nothing more.
+
+    Written element by element: all of them as one dict took 175 MB more at the end of a
+    recompute at a country's scale. The text is what dumping that dict gave.
+    """
     rows = {row["id"]: row for row in summary["organisations"]}
-    nodes = []
-    for node, data in G.nodes(data=True):
-        row = rows[node]
-        element: dict[str, Any] = {
-            "data": {
-                "id": str(node),
-                "name": data.get("name"),
-                "kind": data.get("kind"),
-                "country": data.get("country") or "",
-                "region": data.get("region") or "",
-                "community": row["community"],
-                **{name: round(float(row[name]), 6) for name in METRICS},
-            }
+    nodes = ",".join(_dump(_node_element(node, data, rows[node], positions)) for node, data in G.nodes(data=True))
+    edges = ",".join(_dump(_edge_element(u, v, data)) for u, v, data in G.edges(data=True))
+    return '{"elements":{"nodes":[' + nodes + '],"edges":[' + edges + "]}}"
+
+
+def _node_element(
+    node: Any, data: dict[str, Any], row: dict[str, Any], positions: dict[Any, tuple[float, float]]
+) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "data": {
+            "id": str(node),
+            "name": data.get("name"),
+            "kind": data.get("kind"),
+            "country": data.get("country") or "",
+            "region": data.get("region") or "",
+            "community": row["community"],
+            **{name: round(float(row[name]), 6) for name in METRICS},
         }
-        if node in positions:
-            element["position"] = {"x": positions[node][0], "y": positions[node][1]}
-        nodes.append(element)
-    edges = [
-        {
-            "data": {
-                "id": f"{u}-{v}",
-                "source": str(u),
-                "target": str(v),
-                "kinds": data["kinds"] or (["referrals"] if data["referrals"] else ["met_at"]),
-                "weight": round(float(data["weight"]), 3),
-                "referrals": data["referrals"],
-                **({"met_at": data["met_at"], "met_years": data["met_years"]} if data.get("met_at") else {}),
-                **({"met_only": True} if network.is_met_at_only(data) else {}),
-            }
+    }
+    if node in positions:
+        element["position"] = {"x": positions[node][0], "y": positions[node][1]}
+    return element
+
+
+def _edge_element(u: Any, v: Any, data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "data": {
+            "id": f"{u}-{v}",
+            "source": str(u),
+            "target": str(v),
+            "kinds": data["kinds"] or (["referrals"] if data["referrals"] else ["met_at"]),
+            "weight": round(float(data["weight"]), 3),
+            "referrals": data["referrals"],
+            **({"met_at": data["met_at"], "met_years": data["met_years"]} if data.get("met_at") else {}),
+            **({"met_only": True} if network.is_met_at_only(data) else {}),
         }
-        for u, v, data in G.edges(data=True)
-    ]
-    return {"elements": {"nodes": nodes, "edges": edges}}
+    }
 
 
 # --- snapshots --------------------------------------------------------------------------------
@@ -425,7 +434,8 @@ async def _load(snapshot_id: int) -> Snapshot:
     snapshot = await asyncio.to_thread(_parse, full)
     del full
     _cache["latest"] = snapshot
-    loading.release_free_memory()
+    # Reading it passed tens of MB of text through the driver: glibc kept about 80 MB of it otherwise.
+    release_free_memory()
     return snapshot
 
 
@@ -791,13 +801,22 @@ def compute_all(records: Records, progress: Callable[[int], None] = lambda _: No
     progress(70)
     found = suggestions(G)
     progress(85)
-    graph = elements(G, summary, layout(G))
+    positions = layout(G)
     progress(95)
-    return serialise(summary, graph, found_gaps, found)
+    return stored(G, summary, positions, found_gaps, found)
 
 
-def serialise(summary: dict, graph: dict, found_gaps: dict, found: dict) -> dict[str, str]:
-    def dump(value: Any) -> str:
-        return json.dumps(value, default=str, separators=(",", ":"))
+def stored(
+    G: nx.Graph, summary: dict, positions: dict[Any, tuple[float, float]], found_gaps: dict, found: dict
+) -> dict[str, str]:
+    """The text of each stored part of a snapshot, from the stages' results."""
+    return serialise(summary, graph_json(G, summary, positions), found_gaps, found)
 
-    return {"summary": dump(summary), "graph": dump(graph), "gaps": dump(found_gaps), "suggestions": dump(found)}
+
+def serialise(summary: dict, graph: str, found_gaps: dict, found: dict) -> dict[str, str]:
+    """The stored parts of a snapshot, ``graph`` being `graph_json`'s text already."""
+    return {"summary": _dump(summary), "graph": graph, "gaps": _dump(found_gaps), "suggestions": _dump(found)}
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, default=str, separators=(",", ":"))

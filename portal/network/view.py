@@ -12,7 +12,8 @@ from typing import Any, Final
 from portal.auth.current_user import CurrentUser
 from portal.i18n import current_language
 from portal.i18n import lazy_gettext as _l
-from portal.network import jobs, loading, needs, services
+from portal.memory import release_free_memory
+from portal.network import jobs, needs, services
 from portal.organisations.kinds import COUNTRIES, ORGANISATION_KINDS, RELATIONSHIP_KINDS
 from portal.outcomes import PageOutcome
 from portal.training import ties
@@ -139,7 +140,7 @@ def _prepare(snapshot: services.Snapshot) -> None:
         gc.unfreeze()
         gc.collect()
         gc.freeze()
-    loading.release_free_memory()  # what the preparation's passing work left with the allocator
+    release_free_memory()  # what the preparation's passing work left with the allocator
 
 
 async def prepared(snapshot: services.Snapshot) -> services.Snapshot:

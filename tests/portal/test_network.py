@@ -165,7 +165,7 @@ async def test_status_polls_itself_while_running_and_stops_when_done(client, mak
                 "bridges": [],
                 "articulation_points": [],
             },
-            {"elements": {"nodes": [], "edges": []}},
+            '{"elements":{"nodes":[],"edges":[]}}',
             {"worst": [], "regions": [], "missing_kinds": {}},
             {"top": [], "by_node": {}},
         ),
