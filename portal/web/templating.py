@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from portal.auth.roles import ROLE_LABELS
 from portal.i18n import LANGUAGES, current_language, format_date, format_datetime, format_number, gettext, ngettext
-from portal.settings import PROJECT_ROOT
+from portal.settings import PROJECT_ROOT, get_settings
 
 # Responses differ for htmx and plain requests at the same URL: tell caches.
 VARY_HX = {"Vary": "HX-Request"}
@@ -33,6 +33,8 @@ def _configure(engine: JinjaTemplateEngine) -> None:
     env.globals.update(current_language=current_language, LANGUAGES=LANGUAGES, ROLE_LABELS=ROLE_LABELS)
     env.trim_blocks = True
     env.lstrip_blocks = True
+    # A served template changes only with a deployment: not looked up on disk again at every render.
+    env.auto_reload = not get_settings().is_production
 
 
 def _kept_per_language(newstyle_gettext: Callable[..., str]) -> Callable[..., str]:
