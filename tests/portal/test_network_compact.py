@@ -14,7 +14,7 @@ from tests.network_worlds import stored_network
 
 # Node 3 comes before node 1 in the stored order; the tie 2-5 is stored from its later end (flipped);
 # 1-2 and 3-4 have equal attributes; 4-5 is only a "met at" tie; weights 1 and 1.0 differ in JSON.
-# The ties in networkx's order, as `services.elements` writes them.
+# The ties in networkx's order, as `services.graph_json` writes them.
 ELEMENTS = {
     "elements": {
         "nodes": [
@@ -162,7 +162,7 @@ async def test_a_loaded_snapshot_keeps_one_graph_and_gives_back_what_was_stored(
     assert snapshot.suggestions["top"] == json.loads(stored["suggestions"])["top"]
     assert dict(snapshot.suggestions["by_node"]) == json.loads(stored["suggestions"])["by_node"]
     assert snapshot.nx_graph is snapshot.ties.G and not hasattr(snapshot, "_nx")
-    assert not snapshot.ties._own  # every node's data is its metrics row's, as `services.elements` wrote it
+    assert not snapshot.ties._own  # every node's data is its metrics row's, as `services.graph_json` wrote it
     view = services.graph_view(snapshot, services.GraphFilter(focus=1, depth=1))
     stored_nodes = {element["data"]["id"]: element for element in json.loads(stored["graph"])["elements"]["nodes"]}
     assert view["elements"]["nodes"] == [stored_nodes[element["data"]["id"]] for element in view["elements"]["nodes"]]
