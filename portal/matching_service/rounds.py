@@ -491,6 +491,11 @@ async def deliver(round_id: int) -> SendResult:
     message, address = sending.get("message", ""), sending.get("address", "")
     sender = await _sender(found["sent_by"])
     stage = found["criteria"].get("stage")
+    unsent = (
+        (AllocationProposal.allocation_round == round_id)
+        & AllocationProposal.opportunity.is_not_null()
+        & AllocationProposal.referral.is_null()
+    )
     proposals = (
         await AllocationProposal.select(
             AllocationProposal.id,
@@ -502,16 +507,13 @@ async def deliver(round_id: int) -> SendResult:
             AllocationProposal.opportunity.capacity.as_alias("capacity"),
             AllocationProposal.opportunity.places_taken.as_alias("places_taken"),
         )
-        .where(
-            (AllocationProposal.allocation_round == round_id)
-            & AllocationProposal.opportunity.is_not_null()
-            & AllocationProposal.referral.is_null()
-        )
+        .where(unsent)
         .order_by(AllocationProposal.id)
     )
-    opportunity_ids = sorted({p["opportunity"] for p in proposals})
-    used = await waiting(opportunity_ids)
-    at_employers = await employer_hosted(opportunity_ids)
+    # A country's round proposes tens of thousands of opportunities: named by a sub-select, not listed.
+    proposed = AllocationProposal.select(AllocationProposal.opportunity).where(unsent)
+    used = await waiting(proposed)
+    at_employers = await employer_hosted(proposed)
     consenting = await pool.consented([p["participant"] for p in proposals], "employer_profile")
     result = SendResult([], [])
     for p in proposals:

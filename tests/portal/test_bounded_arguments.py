@@ -7,30 +7,31 @@ from typing import Any
 
 import pytest
 
-from portal.db.tables import Participant, Referral
+from portal.db.tables import AllocationProposal, Participant, Referral
 from portal.matching_service import round_runs, training
 from portal.matching_service.rounds import Criteria, employer_hosted
 from portal.network import plan_runs, plans
 from tests.factories import current_user, make_opportunity
-from tests.flows import refer, setting
+from tests.fixtures import post_form
+from tests.flows import refer, round_setting, run_round, setting
 
 MANY = 40
 
 
 @pytest.fixture
-def arguments_sent(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many arguments each statement sent from now on carries."""
+def arguments_sent(monkeypatch: pytest.MonkeyPatch) -> list[list[Any]]:
+    """The arguments of each statement sent from now on."""
     from portal.db.piccolo_conf import DB
 
-    counts: list[int] = []
+    sent: list[list[Any]] = []
     run = type(DB).run_querystring
 
-    async def counted(engine: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
-        counts.append(len(querystring.compile_string(engine_type=engine.engine_type)[1]))
+    async def recorded(engine: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
+        sent.append(list(querystring.compile_string(engine_type=engine.engine_type)[1]))
         return await run(engine, querystring, *args, **kwargs)
 
-    monkeypatch.setattr(type(DB), "run_querystring", counted)
-    return counts
+    monkeypatch.setattr(type(DB), "run_querystring", recorded)
+    return sent
 
 
 async def test_a_round_and_a_plan_read_their_opportunities_without_listing_them(
@@ -49,7 +50,7 @@ async def test_a_round_and_a_plan_read_their_opportunities_without_listing_them(
     coordinator = current_user(await make_user("coord", "coordinator"), "coord", "coordinator", None)
     data = await plan_runs.load(await plans.create("Bounded", coordinator))
     assert data.employer_places == offered
-    assert max(arguments_sent) < MANY
+    assert max(map(len, arguments_sent)) < MANY
 
 
 async def test_training_reads_the_finished_referrals_people_and_places_without_listing_them(
@@ -71,4 +72,32 @@ async def test_training_reads_the_finished_referrals_people_and_places_without_l
     found = await training.gather_outcomes()
 
     assert len(found.outcomes) == 6 and sum(o.success for o in found.outcomes) == 3
-    assert max(arguments_sent) < 6
+    assert max(map(len, arguments_sent)) < 6
+
+
+async def test_sending_a_round_reads_its_opportunities_without_listing_them(
+    client, make_user, make_org, arguments_sent
+):
+    people, _, host = await round_setting(client, make_user, make_org)
+    round_id = await run_round(client)
+    # Many more proposals, each person to an opportunity of their own.
+    person = await Participant.select().where(Participant.id == people["sorter"]).first()
+    host_user = await make_user("host2", "enterprise", organisation_id=host)
+    proposed = set()
+    for n in range(MANY):
+        values = {**person, "code": f"T-{n}"}
+        values.pop("id")
+        other = (await Participant.insert(Participant(**values)))[0]["id"]
+        place = await make_opportunity(host, host_user, capacity=1, support_offered="")
+        proposed.add(place)
+        await AllocationProposal.insert(
+            AllocationProposal(allocation_round=round_id, participant=other, opportunity=place, explanation="[]")
+        )
+    arguments_sent.clear()
+
+    response = await post_form(client, f"/matching/rounds/{round_id}/send", {"message": "Welcome"})
+
+    assert response.status_code == 303
+    assert await Referral.count().where(Referral.participant.code.like("T-%") & (Referral.status == "sent")) == MANY
+    # The people are asked about in chunks of a bounded size; the opportunities by a sub-select.
+    assert not any(proposed <= set(arguments) for arguments in arguments_sent)
