@@ -7,8 +7,9 @@ offer, and for each group of alike people one k-d tree over the unit vectors of 
 they accept answers "the nearest acceptable place" for all of them at once; that place, if
 within reach, is confirmed with :func:`matching.constraints.is_feasible` itself, so a
 person is called served only when the engine's own check says so. When the nearest place
-fails on dates (or a rounding error at the edge of the radius), every place within reach is
-checked. Nothing ever builds a people x places matrix.
+fails on dates (or a rounding error at the edge of the radius), the nearest few are checked
+next, and every place within reach only when none of those fits. Nothing ever builds a
+people x places matrix.
 
 For people without a feasible place the reasons are worked out the same way, one constraint
 at a time among the open places within their reach (see :data:`REASONS`).
