@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
@@ -139,6 +140,30 @@ def _ranked_for_employer(
     return [by_id[item.person_id] for item in index.ranked(lifted, top=top)]  # explained later, if shown
 
 
+_UUID_AT_END = re.compile(r"/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
+
+
+def concept_key(uri: str) -> str:
+    """What finds a concept's address in the stored skills: an ESCO address's closing UUID, with its slash.
+
+    A UUID names one concept, so it and the closing quote match that concept alone. The rest of the
+    address is the same in every profile, and a trigram index looks it up too: 8 concepts for a word
+    took 170 ms instead of 55 at a country's scale. Any other address is looked for whole.
+
+    >>> concept_key("http://data.europa.eu/esco/skill/14b4a40e-da80-452a-86d6-88a959052219")
+    '/14b4a40e-da80-452a-86d6-88a959052219'
+    >>> concept_key("urn:example:welding")
+    'urn:example:welding'
+    """
+    found = _UUID_AT_END.search(uri)
+    return found.group(0) if found else uri
+
+
+def has_concept(uri: str) -> Combinable:
+    """A participant holds this concept: its address in the stored skills (served by a trigram index on PostgreSQL)."""
+    return Participant.skills.like(f'%{like_literal(concept_key(uri))}"%')
+
+
 def _speaks(language: str) -> WhereRaw:
     """SQL: the participant's comma-separated languages include ``language``."""
     return WhereRaw("(',' || participant.languages || ',') LIKE {}", f"%,{like_literal(language)},%")
@@ -162,9 +187,7 @@ def _conditions(f: CandidateFilters, concepts: Collection[str] = ()) -> list[Com
         wanted = like_literal(fold(f.skill))
         either: Combinable | None = Participant.skill_terms.like(f"%{wanted}%") if wanted else None
         for uri in sorted(concepts)[:_MAX_CONCEPTS]:
-            # A concept by its address in the stored JSON: ESCO addresses end in a UUID, so the
-            # address and its closing quote match that concept alone.
-            this = Participant.skills.like(f'%{like_literal(uri)}"%')
+            this = has_concept(uri)
             either = this if either is None else either | this
         if either is None:  # nothing to look for: nobody matches, as before
             either = Participant.id < 0
@@ -287,8 +310,11 @@ async def browse(organisation_id: int, filters: CandidateFilters, page: int = 1)
     more = fit_window = False
     if opening is None:
         # Counted up to a bound: a country's pool is tens of thousands, and an exact count would
-        # test every one of them on every page (0.6 s at 42,000).
-        total, more = await capped_count(Participant.select(Participant.id).where(*conditions), COUNT_CAP)
+        # test every one of them on every page (0.6 s at 42,000). In the pages' order, newest
+        # first: the database then walks the rows the page reads next instead of first marking
+        # every placement and activation case in a bitmap (19 -> 9 ms at scale).
+        newest = Participant.select(Participant.id).where(*conditions).order_by(Participant.id, ascending=False)
+        total, more = await capped_count(newest, COUNT_CAP)
         page = clamp_page(page, total, PER_PAGE)
         shown = await _pool_rows(conditions, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
     else:

@@ -6,8 +6,11 @@ import contextlib
 import sqlite3
 from typing import Any
 
+import pytest
+
 from portal.db.piccolo_conf import DB
-from portal.db.tables import Notification, Organisation
+from portal.db.tables import Notification, Organisation, Participant
+from portal.employers import profiles
 from portal.notifications import services as notifications
 from portal.organisations import services as directory
 from tests.conftest import ENGINE
@@ -55,3 +58,10 @@ async def test_the_directory_walks_its_order_index(db):
 async def test_the_unread_badge_counts_from_the_partial_index(db):
     query = Notification.count().where((Notification.user == 1) & notifications._UNREAD)
     assert "notification_user_unread" in await _plan_with(query, "notification_user_unread")
+
+
+@pytest.mark.skipif(ENGINE != "postgres", reason="SQLite has no trigram index: the filter reads the table")
+async def test_the_pool_finds_a_concept_through_the_skills_trigram_index(db):
+    welding = "http://data.europa.eu/esco/skill/14b4a40e-da80-452a-86d6-88a959052219"
+    query = Participant.select(Participant.id).where(profiles.has_concept(welding))
+    assert "participant_skills_trgm" in await _plan_with(query, "participant_skills_trgm")
