@@ -76,6 +76,7 @@ PAGES: dict[str, tuple[str | None, str, bool]] = {
     "opportunity-candidates": ("enterprise", "/opportunities/{opp}/candidates", True),
     "employer-candidates": ("employer", "/employers/candidates", False),
     "employer-candidates-fit": ("employer", "/employers/candidates?fit={fit}", False),
+    "employer-candidates-skill": ("employer", "/employers/candidates?skill=welding", False),
     "network": ("coordinator", "/network/", False),
     "referral-inbox": ("enterprise", "/referrals/inbox", False),
     "notifications": ("counsellor", "/notifications/", False),

@@ -33,7 +33,7 @@ from portal.matching_service.services import (
     profile_is_empty,
     window_near,
 )
-from portal.pagination import Page, capped_count, clamp_page
+from portal.pagination import Page, clamp_page
 from portal.skills import services as skills
 from portal.skills.entries import loads as load_skills
 from portal.text import fold
@@ -309,14 +309,18 @@ async def browse(organisation_id: int, filters: CandidateFilters, page: int = 1)
     fits: dict[int, dict[str, Any]] = {}
     more = fit_window = False
     if opening is None:
-        # Counted up to a bound: a country's pool is tens of thousands, and an exact count would
-        # test every one of them on every page (0.6 s at 42,000). In the pages' order, newest
-        # first: the database then walks the rows the page reads next instead of first marking
-        # every placement and activation case in a bitmap (19 -> 9 ms at scale).
+        # The matching ids, newest first, up to one past a bound: one statement counts them and
+        # gives the page's. An exact count of a country's pool would test every one of tens of
+        # thousands on every page (0.6 s at 42,000), and counting, then paging, tested the
+        # filters twice (with a skill, 50 + 40 ms at scale). In the pages' order, the database
+        # walks the newest rows instead of first marking every placement and activation case.
         newest = Participant.select(Participant.id).where(*conditions).order_by(Participant.id, ascending=False)
-        total, more = await capped_count(newest, COUNT_CAP)
+        ids = [row["id"] for row in await newest.limit(COUNT_CAP + 1)]
+        total, more = min(len(ids), COUNT_CAP), len(ids) > COUNT_CAP
         page = clamp_page(page, total, PER_PAGE)
-        shown = await _pool_rows(conditions, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+        wanted = ids[(page - 1) * PER_PAGE : page * PER_PAGE]
+        # The conditions again, on these few: consent withdrawn meanwhile still hides a person.
+        shown = await _pool_rows([*conditions, Participant.id.is_in(wanted or [0])], limit=PER_PAGE)
     else:
         scoring = employer_scoring(await training.current_scoring())
         # One more than the window says whether it cut the list: no count (35 ms at the scale of a country).
