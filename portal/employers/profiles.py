@@ -22,6 +22,7 @@ from piccolo.custom_types import Combinable
 import matching
 from portal.clock import utc_now
 from portal.db.engine import like_literal
+from portal.db.piccolo_conf import DB
 from portal.db.tables import Opportunity, Participant, Referral, ReferralEvent
 from portal.employers import pool
 from portal.i18n import lazy_gettext as _l
@@ -143,25 +144,30 @@ def _ranked_for_employer(
 _UUID_AT_END = re.compile(r"/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$")
 
 
-def concept_key(uri: str) -> str:
-    """What finds a concept's address in the stored skills: an ESCO address's closing UUID, with its slash.
+def has_any_concept(uris: Collection[str]) -> Combinable | None:
+    """A participant's stored skills name one of these concepts (None for none to look for).
 
-    A UUID names one concept, so it and the closing quote match that concept alone. The rest of the
-    address is the same in every profile, and a trigram index looks it up too: 8 concepts for a word
-    took 170 ms instead of 55 at a country's scale. Any other address is looked for whole.
-
-    >>> concept_key("http://data.europa.eu/esco/skill/14b4a40e-da80-452a-86d6-88a959052219")
-    '/14b4a40e-da80-452a-86d6-88a959052219'
-    >>> concept_key("urn:example:welding")
-    'urn:example:welding'
+    On PostgreSQL an ESCO address, which ends in a UUID, is looked up in the index of
+    ``skill_concepts(skills)`` (migration 2026-12-04T20:10), all of them at once: a ``LIKE`` per
+    concept read every placement and activation case (0.66 s for "welding" at a country's scale).
+    Any other address, and every address on SQLite, is found by its text in the stored JSON: the
+    address and its closing quote match that concept alone.
     """
-    found = _UUID_AT_END.search(uri)
-    return found.group(0) if found else uri
-
-
-def has_concept(uri: str) -> Combinable:
-    """A participant holds this concept: its address in the stored skills (served by a trigram index on PostgreSQL)."""
-    return Participant.skills.like(f'%{like_literal(concept_key(uri))}"%')
+    indexed = DB.engine_type == "postgres"
+    uuids: list[str] = []
+    conditions: list[Combinable] = []
+    for uri in uris:
+        found = _UUID_AT_END.search(uri) if indexed else None
+        if found:
+            uuids.append(found.group(1))
+        else:
+            conditions.append(Participant.skills.like(f'%{like_literal(uri)}"%'))
+    if uuids:
+        conditions.append(WhereRaw("skill_concepts(participant.skills) && {}", uuids))
+    either: Combinable | None = None
+    for condition in conditions:
+        either = condition if either is None else either | condition
+    return either
 
 
 def _speaks(language: str) -> WhereRaw:
@@ -186,9 +192,9 @@ def _conditions(f: CandidateFilters, concepts: Collection[str] = ()) -> list[Com
         # ("cooking" and "kuhanje" find the same people).
         wanted = like_literal(fold(f.skill))
         either: Combinable | None = Participant.skill_terms.like(f"%{wanted}%") if wanted else None
-        for uri in sorted(concepts)[:_MAX_CONCEPTS]:
-            this = has_concept(uri)
-            either = this if either is None else either | this
+        named = has_any_concept(sorted(concepts)[:_MAX_CONCEPTS])
+        if named is not None:
+            either = named if either is None else either | named
         if either is None:  # nothing to look for: nobody matches, as before
             either = Participant.id < 0
         conditions.append(either)

@@ -543,3 +543,31 @@ async def test_fits_explained_in_one_batch_are_those_explained_one_by_one(client
         matching, "explain_pairs", lambda pairs, scoring: [matching.explain_pair(p, o, scoring) for p, o in pairs]
     )
     assert await shown() == batch
+
+
+async def test_a_skill_concept_is_found_by_its_address_alone_on_both_engines(make_user, make_org):
+    """The concept part of the skill filter: PostgreSQL looks UUIDs up in its index, SQLite reads the text."""
+    from tests.factories import current_user, make_participant
+
+    centre = await make_org(name="Centre", kind="social_work_centre")
+    lead = current_user(await make_user("ana", "counsellor", organisation_id=centre), "ana", "counsellor", centre)
+    welding = "http://data.europa.eu/esco/skill/14b4a40e-da80-452a-86d6-88a959052219"
+    cooking = "http://data.europa.eu/esco/skill/27d26fd6-5795-4f0a-884e-112df7c68314"
+    local = "urn:example:skill:sorting"
+    holders = {}
+    for name, uris in (("welder", [welding]), ("cook", [cooking]), ("both", [welding, cooking]), ("sorter", [local])):
+        pid = await make_participant(lead, first_name=name)
+        stored = json.dumps([{"uri": uri, "label": "x"} for uri in uris])
+        await Participant.update({Participant.skills: stored}).where(Participant.id == pid)
+        holders[name] = pid
+    await make_participant(lead, first_name="nobody")  # a skill typed as words, no address
+
+    async def holding(*uris: str) -> set[int]:
+        rows = await Participant.select(Participant.id).where(profiles.has_any_concept(list(uris)))
+        return {row["id"] for row in rows}
+
+    assert await holding(welding) == {holders["welder"], holders["both"]}
+    assert await holding(welding, cooking) == {holders["welder"], holders["cook"], holders["both"]}
+    assert await holding(local, cooking) == {holders["sorter"], holders["cook"], holders["both"]}
+    assert await holding("http://data.europa.eu/esco/skill/00000000-0000-0000-0000-000000000000") == set()
+    assert profiles.has_any_concept([]) is None

@@ -60,8 +60,8 @@ async def test_the_unread_badge_counts_from_the_partial_index(db):
     assert "notification_user_unread" in await _plan_with(query, "notification_user_unread")
 
 
-@pytest.mark.skipif(ENGINE != "postgres", reason="SQLite has no trigram index: the filter reads the table")
-async def test_the_pool_finds_a_concept_through_the_skills_trigram_index(db):
+@pytest.mark.skipif(ENGINE != "postgres", reason="SQLite has no such index: the filter reads the table")
+async def test_the_pool_finds_concepts_through_the_index_of_the_skills_concepts(db):
     welding = "http://data.europa.eu/esco/skill/14b4a40e-da80-452a-86d6-88a959052219"
-    query = Participant.select(Participant.id).where(profiles.has_concept(welding))
-    assert "participant_skills_trgm" in await _plan_with(query, "participant_skills_trgm")
+    query = Participant.select(Participant.id).where(profiles.has_any_concept([welding]))
+    assert "participant_skill_concepts" in await _plan_with(query, "participant_skill_concepts")
