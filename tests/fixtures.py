@@ -6,7 +6,7 @@ import contextlib
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -119,20 +119,36 @@ async def command_db(db: None) -> None:
     await close_pool(DB)
 
 
+def _on_each_statement(monkeypatch: pytest.MonkeyPatch, note: Callable[[Any, Any], None]) -> None:
+    """Call ``note(engine, querystring)`` for each statement sent to the database from now on."""
+    from portal.db.piccolo_conf import DB
+
+    run = type(DB).run_querystring
+
+    async def noted(engine: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
+        note(engine, querystring)
+        return await run(engine, querystring, *args, **kwargs)
+
+    monkeypatch.setattr(type(DB), "run_querystring", noted)
+
+
 @pytest.fixture
 def sent_statements(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The SQL statements sent to the database from now on, as text (a test clears it before what it counts)."""
-    from portal.db.piccolo_conf import DB
-
     statements: list[str] = []
-    run = type(DB).run_querystring
-
-    async def counted(engine: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
-        statements.append(str(querystring))
-        return await run(engine, querystring, *args, **kwargs)
-
-    monkeypatch.setattr(type(DB), "run_querystring", counted)
+    _on_each_statement(monkeypatch, lambda engine, querystring: statements.append(str(querystring)))
     return statements
+
+
+@pytest.fixture
+def arguments_sent(monkeypatch: pytest.MonkeyPatch) -> list[list[Any]]:
+    """The arguments of each statement sent to the database from now on."""
+    sent: list[list[Any]] = []
+    _on_each_statement(
+        monkeypatch,
+        lambda engine, querystring: sent.append(list(querystring.compile_string(engine_type=engine.engine_type)[1])),
+    )
+    return sent
 
 
 @pytest.fixture(scope="session")

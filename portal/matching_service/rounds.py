@@ -215,29 +215,24 @@ async def get_round(round_id: int) -> dict[str, Any]:
     return row
 
 
-# Some opportunities: their ids, or a select of their ids, for as many as a round's criteria choose
-# (a list of 100,000 ids is over PostgreSQL's limit of 32,767 arguments to one statement).
-OpportunityIds = list[int] | Select
+# The opportunities ``waiting`` and ``employer_hosted`` ask about are a select of their ids, never a
+# list: a round's criteria choose up to 100,000, over PostgreSQL's 32,767 arguments to one statement.
 
 
-def _among(opportunity_ids: OpportunityIds) -> list[int] | Select:
-    return opportunity_ids if isinstance(opportunity_ids, Select) else (opportunity_ids or [0])
-
-
-async def waiting(opportunity_ids: OpportunityIds) -> Counter:
+async def waiting(opportunity_ids: Select) -> Counter:
     """Referrals sent to each opportunity and not answered yet: they hold no place, but will want one."""
     rows = (
         await Referral.select(Referral.opportunity, Count(alias="count"))
-        .where((Referral.status == "sent") & Referral.opportunity.is_in(_among(opportunity_ids)))
+        .where((Referral.status == "sent") & Referral.opportunity.is_in(opportunity_ids))
         .group_by(Referral.opportunity)
     )
     return Counter({r["opportunity"]: r["count"] for r in rows})
 
 
-async def employer_hosted(opportunity_ids: OpportunityIds) -> set[int]:
+async def employer_hosted(opportunity_ids: Select) -> set[int]:
     """The opportunities an employer offers: only people who agreed to be shown to employers go there."""
     rows = await Opportunity.select(Opportunity.id).where(
-        Opportunity.id.is_in(_among(opportunity_ids)) & (Opportunity.organisation.kind == "employer")
+        Opportunity.id.is_in(opportunity_ids) & (Opportunity.organisation.kind == "employer")
     )
     return {r["id"] for r in rows}
 
@@ -386,7 +381,8 @@ async def _placed_at(
     )
     if place is None or place["status"] != "open":
         raise Refused("not_open")
-    left = place["capacity"] - place["places_taken"] - (await waiting([opportunity_id]))[opportunity_id]
+    this_one = Opportunity.select(Opportunity.id).where(Opportunity.id == opportunity_id)
+    left = place["capacity"] - place["places_taken"] - (await waiting(this_one))[opportunity_id]
     if (await _usage(round_id))[opportunity_id] >= left:
         raise Refused("full")
     row = await existing(

@@ -64,28 +64,25 @@ class _Reader:
 
     def members(self) -> Iterator[str]:
         """The keys of the object that starts here; the caller reads each key's value before the next."""
-        self._take("{")
-        self._space()
-        if self.text.startswith("}", self.pos):
-            self.pos += 1
-            return
-        while True:
+        for _ in self._entries("{", "}"):
             key = self.value()
             self._take(":")
             yield key
-            if self._take(",}") == "}":
-                return
 
     def items(self) -> Iterator[None]:
         """One step per item of the array that starts here; the caller reads each item."""
-        self._take("[")
+        return self._entries("[", "]")
+
+    def _entries(self, opening: str, closing: str) -> Iterator[None]:
+        """One step per entry between ``opening`` and ``closing``, separated by commas."""
+        self._take(opening)
         self._space()
-        if self.text.startswith("]", self.pos):
+        if self.text.startswith(closing, self.pos):
             self.pos += 1
             return
         while True:
             yield None
-            if self._take(",]") == "]":
+            if self._take("," + closing) == closing:
                 return
 
 

@@ -302,25 +302,14 @@ def graph_json(G: nx.Graph, summary: dict[str, Any], positions: dict[Any, tuple[
     what dumping that dict gave.
     """
     rows = {row["id"]: row for row in summary["organisations"]}
-    nodes = ",".join(_dump(_node_element(node, data, rows[node], positions)) for node, data in G.nodes(data=True))
+    nodes = ",".join(_dump(_node_element(node, rows[node], positions)) for node in G)
     edges = ",".join(_dump(_edge_element(u, v, data)) for u, v, data in G.edges(data=True))
     return '{"elements":{"nodes":[' + nodes + '],"edges":[' + edges + "]}}"
 
 
-def _node_element(
-    node: Any, data: dict[str, Any], row: dict[str, Any], positions: dict[Any, tuple[float, float]]
-) -> dict[str, Any]:
-    element: dict[str, Any] = {
-        "data": {
-            "id": str(node),
-            "name": data.get("name"),
-            "kind": data.get("kind"),
-            "country": data.get("country") or "",
-            "region": data.get("region") or "",
-            "community": row["community"],
-            **{name: round(float(row[name]), 6) for name in METRICS},
-        }
-    }
+def _node_element(node: Any, row: dict[str, Any], positions: dict[Any, tuple[float, float]]) -> dict[str, Any]:
+    # The data a loaded snapshot works out again from the same row (`ElementData`): one definition of both.
+    element: dict[str, Any] = {"data": {"id": str(node), **ElementData(row)}}
     if node in positions:
         element["position"] = {"x": positions[node][0], "y": positions[node][1]}
     return element

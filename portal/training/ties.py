@@ -28,16 +28,18 @@ async def attendance_records() -> list[dict[str, Any]]:
     return rows
 
 
-def _pair(snapshot: Any, source: Any, target: Any, data: dict[str, Any]) -> dict[str, Any]:
+def _met(data: dict[str, Any]) -> dict[str, Any]:
+    """What a met-at tie says: shared events, their years, and the formal ties beside it."""
     return {
-        "source": source,
-        "target": target,
-        "source_name": snapshot.name(source),
-        "target_name": snapshot.name(target),
         "events": data["met_at"],
         "years": data.get("met_years") or [],
         "formal": [kind for kind in data.get("kinds", []) if kind not in ("met_at", "referrals")],
     }
+
+
+def _pair(snapshot: Any, source: Any, target: Any, data: dict[str, Any]) -> dict[str, Any]:
+    names = {"source_name": snapshot.name(source), "target_name": snapshot.name(target)}
+    return {"source": source, "target": target, **names, **_met(data)}
 
 
 def _strength(snapshot: Any, source: Any, target: Any, data: dict[str, Any]) -> tuple[int, str, str]:
@@ -70,17 +72,5 @@ def met_by(snapshot: Any, org_id: int) -> list[dict[str, Any]]:
         if data.get("met_at")
     ]
     met.sort(key=lambda edge: _strength(snapshot, *edge))
-    found = []
-    for edge in met:
-        pair = _pair(snapshot, *edge)
-        other = "target" if pair["source"] == org_id else "source"
-        found.append(
-            {
-                "id": pair[other],
-                "name": pair[f"{other}_name"],
-                "events": pair["events"],
-                "years": pair["years"],
-                "formal": pair["formal"],
-            }
-        )
-    return found
+    others = ((target if source == org_id else source, data) for source, target, data in met)
+    return [{"id": other, "name": snapshot.name(other), **_met(data)} for other, data in others]

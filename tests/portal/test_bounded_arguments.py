@@ -3,10 +3,6 @@ finished referral, are named by sub-selects (PostgreSQL takes at most 32,767 arg
 
 from __future__ import annotations
 
-from typing import Any
-
-import pytest
-
 from portal.db.tables import AllocationProposal, Participant, Referral
 from portal.matching_service import round_runs, training
 from portal.matching_service.rounds import Criteria, employer_hosted
@@ -16,22 +12,6 @@ from tests.fixtures import post_form
 from tests.flows import refer, round_setting, run_round, setting
 
 MANY = 40
-
-
-@pytest.fixture
-def arguments_sent(monkeypatch: pytest.MonkeyPatch) -> list[list[Any]]:
-    """The arguments of each statement sent from now on."""
-    from portal.db.piccolo_conf import DB
-
-    sent: list[list[Any]] = []
-    run = type(DB).run_querystring
-
-    async def recorded(engine: Any, querystring: Any, *args: Any, **kwargs: Any) -> Any:
-        sent.append(list(querystring.compile_string(engine_type=engine.engine_type)[1]))
-        return await run(engine, querystring, *args, **kwargs)
-
-    monkeypatch.setattr(type(DB), "run_querystring", recorded)
-    return sent
 
 
 async def test_a_round_and_a_plan_read_their_opportunities_without_listing_them(
