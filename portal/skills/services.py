@@ -109,16 +109,20 @@ def _content_choices(text: str) -> list[list[str]]:
     return [forms for forms in choices if max(map(len, forms)) > 3] or choices
 
 
-async def _candidates(text: str, limit: int = _CANDIDATES) -> list[dict[str, Any]]:
-    """Vocabulary rows holding each content word of ``text``, or one of its lemmas (in any language)."""
+def _candidates_query(text: str, limit: int) -> Any:
+    """The select of :func:`_candidates` (None when ``text`` has no content word): on PostgreSQL the
+    index of migration 2026-12-04T22:00 serves its ``LIKE``s, which read every label without it."""
     choices = _content_choices(text)
     if not choices:
-        return []
-    return (
-        await Skill.select(*_COLUMNS)
-        .where(*[_any_of([Skill.search_text.like(f"%{form}%") for form in forms]) for forms in choices])
-        .limit(limit)
-    )
+        return None
+    where = [_any_of([Skill.search_text.like(f"%{form}%") for form in forms]) for forms in choices]
+    return Skill.select(*_COLUMNS).where(*where).limit(limit)
+
+
+async def _candidates(text: str, limit: int = _CANDIDATES) -> list[dict[str, Any]]:
+    """Vocabulary rows holding each content word of ``text``, or one of its lemmas (in any language)."""
+    query = _candidates_query(text, limit)
+    return [] if query is None else await query
 
 
 async def _recognise_inflected(entries: list[dict[str, str]]) -> None:

@@ -10,9 +10,10 @@ import pytest
 
 from portal.db.piccolo_conf import DB
 from portal.db.tables import Notification, Organisation, Participant
-from portal.employers import profiles
+from portal.employers import pool, profiles
 from portal.notifications import services as notifications
 from portal.organisations import services as directory
+from portal.skills import services as skills
 from tests.conftest import ENGINE
 
 
@@ -60,8 +61,32 @@ async def test_the_unread_badge_counts_from_the_partial_index(db):
     assert "notification_user_unread" in await _plan_with(query, "notification_user_unread")
 
 
-@pytest.mark.skipif(ENGINE != "postgres", reason="SQLite has no such index: the filter reads the table")
-async def test_the_pool_finds_concepts_through_the_index_of_the_skills_concepts(db):
+_POSTGRES_ONLY = pytest.mark.skipif(ENGINE != "postgres", reason="SQLite has no such index: the filter reads the table")
+
+
+@_POSTGRES_ONLY
+async def test_the_pool_finds_concepts_through_the_partial_index_of_the_pools_skills(db):
     welding = "http://data.europa.eu/esco/skill/14b4a40e-da80-452a-86d6-88a959052219"
-    query = Participant.select(Participant.id).where(profiles.has_any_concept([welding]))
-    assert "participant_skill_concepts" in await _plan_with(query, "participant_skill_concepts")
+    query = Participant.select(Participant.id).where(pool.pool_condition(), profiles.has_any_concept([welding]))
+    plan = await _plan_with(query, "participant_pool_skill_concepts")
+    # The pool condition implies the index's predicate: without that, PostgreSQL cannot use it.
+    assert "participant_pool_skill_concepts" in plan
+
+
+@_POSTGRES_ONLY
+async def test_the_pool_finds_wording_through_the_partial_trigram_index(db):
+    query = Participant.select(Participant.id).where(pool.pool_condition(), Participant.skill_terms.like("%welding%"))
+    assert "participant_pool_skill_terms_trgm" in await _plan_with(query, "participant_pool_skill_terms_trgm")
+
+
+@_POSTGRES_ONLY
+async def test_the_vocabulary_is_searched_through_its_trigram_index(db):
+    query = skills._candidates_query("varjenje", skills._CANDIDATES)
+    assert "skill_search_trgm" in await _plan_with(query, "skill_search_trgm")
+
+
+@_POSTGRES_ONLY
+async def test_the_consent_in_force_is_read_from_the_index_alone(db):
+    query = Participant.select(Participant.id).where(pool.consent_in_force("employer_profile"))
+    plan = await _plan_with(query, "participant_pkey")  # the subquery's table keeps its indexes
+    assert "Index Only Scan Backward using consent_participant_scope_given" in plan
