@@ -19,7 +19,9 @@ it), so one page's backlog is not measured as the next page's latency. It prints
 req/s (answers below 400) and that as a share of a bare Litestar hello-world on the same server
 and arguments (measured before and after the pages; the share is of their mean), the response
 size, errors by status (a 500 is an error, not a crash) and the server's RSS after each page: all its
-processes, and the largest one (with --workers, a worker's: the per-worker figure).
+processes, and the largest one (with --workers, a worker's: the per-worker figure). With the directory
+fragment it also serves that fragment's three SQL statements alone on a bare app (statements_app), the
+row "directory-search, SQL alone": how much of hello-world's rate the database work alone leaves.
 
 A sqlite:/// URL serves a SQLite file instead (`portal migrate` and `portal demo` with
 PORTAL_DATABASE_URL set to it; bench/scale_data.py loads PostgreSQL only), e.g. to compare the
@@ -58,6 +60,8 @@ CONNECT_WAIT = 180.0  # seconds for the server to answer /health after start
 # /health answers within IDLE_MS again, at most --drain seconds, else restart it, so one page's
 # backlog is never measured as the next page's latency.
 IDLE_MS = 300
+# With the directory fragment, the row of its three statements alone on a bare app (statements_app).
+STATEMENTS_ALONE = "directory-search, SQL alone"
 HELLO_REQUESTS = 3000  # hello-world answers in well under a millisecond: more requests for a steady rate
 
 # name -> (demo user or None for anonymous, path, htmx fragment?). {case}, {org}, {opp}, {fit} are
@@ -345,12 +349,49 @@ def hello_app() -> Any:
     return Litestar(route_handlers=[hello, health])
 
 
-def serve_hello(port: int, workers: int) -> None:
-    """The bare app under uvicorn.run with the arguments `portal serve` passes."""
+def statements_app() -> Any:
+    """The directory fragment's database work and nothing else, on a bare app: a bound on its share of hello-world.
+
+    The three statements the fragment sends (the session's lookup, here of a token no session has,
+    which costs the same index probe; the search's count; its first page), through the portal's own
+    pool and Piccolo as the portal opens them, and a fixed answer: no middleware, no template.
+    """
+    from litestar import Litestar, get
+
+    from portal.auth.sessions import user_for_token
+    from portal.db.engine import open_pool, prepare_sqlite
+    from portal.db.piccolo_conf import DB
+    from portal.organisations import services
+
+    token = secrets.token_urlsafe(32)
+
+    @get("/")
+    async def statements(q: str = "") -> str:
+        await user_for_token(token)
+        page = await services.search_organisations(services.DirectoryFilters(q=q))
+        return f"{page.total}"
+
+    @get("/health", sync_to_thread=False)
+    def health() -> str:
+        return "ok"
+
+    async def start() -> None:
+        await prepare_sqlite(DB)
+        await open_pool(DB)
+
+    return Litestar(route_handlers=[statements, health], on_startup=[start])
+
+
+# Reference apps by name: what --reference serves.
+REFERENCES = {"hello": hello_app, "statements": statements_app}
+
+
+def serve_hello(port: int, workers: int, reference: str = "hello") -> None:
+    """A reference app under uvicorn.run with the arguments `portal serve` passes."""
     import uvicorn
 
     # Worker processes import the app by name (this file's folder is on the path they inherit).
-    app = hello_app() if workers == 1 else "pages:hello_app"
+    app = REFERENCES[reference]() if workers == 1 else f"pages:{REFERENCES[reference].__name__}"
     uvicorn.run(
         app, factory=workers > 1, host="127.0.0.1", port=port, reload=False, workers=workers, proxy_headers=False
     )
@@ -542,21 +583,29 @@ def _fmt(value: float, digits: int = 0) -> str:
 
 
 async def measure_hello(
-    name: str, env: dict[str, str], source: Path, work: Path, args: argparse.Namespace, levels: list[int]
+    name: str,
+    env: dict[str, str],
+    source: Path,
+    work: Path,
+    args: argparse.Namespace,
+    levels: list[int],
+    reference: str = "hello",
+    path: str = "/",
 ) -> Figures:
-    """The bare app's figures on the same server software and arguments."""
+    """A reference app's figures on the same server software and arguments (the bare app by default)."""
     port = free_port()
+    command = [sys.executable, str(Path(__file__).resolve()), "--hello", "--reference", reference]
     hello = Server(
-        "hello-world",
-        [sys.executable, str(Path(__file__).resolve()), "--hello", "--port", str(port), "--workers", str(args.workers)],
+        reference,
+        [*command, "--port", str(port), "--workers", str(args.workers)],
         env,
         source,
-        work / "hello.log",
+        work / f"{reference}.log",
     )
     hello.start()
     try:
         await hello.ready()
-        request = http_request("/", port, "", False)
+        request = http_request(path, port, "", False)
         await run_level(port, request, 4, 200, 5, args.timeout)  # warm up
         return await measure(name, hello, request, args, levels, cold=False)
     finally:
@@ -702,6 +751,10 @@ async def run(args: argparse.Namespace) -> None:
             )
     finally:
         portal.stop()
+    if any(f.name == "directory-search" for f in results):
+        query = PAGES["directory-search"][1].partition("?")[2]
+        bound = await measure_hello(STATEMENTS_ALONE, env, source, work, args, levels, "statements", f"/?{query}")
+        results.insert(next(i for i, f in enumerate(results) if f.name == "directory-search"), bound)
     hello_after = await measure_hello("hello-world, after", env, source, work, args, levels)
     print(f"\nload average at the end {os.getloadavg()[0]:.1f}; server logs in {work}\n")
     report(results, [hello_before, hello_after], levels)
@@ -727,10 +780,11 @@ def main() -> None:
     )
     parser.add_argument("--list", action="store_true", help="list the pages and exit")
     parser.add_argument("--hello", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--reference", choices=sorted(REFERENCES), default="hello", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.hello:
-        serve_hello(args.port, args.workers)
+        serve_hello(args.port, args.workers, args.reference)
         return
     if args.list:
         for name, (user, path, htmx) in PAGES.items():
