@@ -24,7 +24,7 @@ import numpy as np
 
 from matching.columns import Columns, SkillTable, Terms, common, covers, fold_rows, within
 from matching.explain import Match, explain_pair
-from matching.geo import EARTH_RADIUS_KM, chord_km, unit_vectors
+from matching.geo import EARTH_RADIUS_KM, chord_km, haversine_km, unit_vectors
 from matching.recommend import check_top
 from matching.records import Opportunity, Person, as_opportunity, as_person
 from matching.scoring import _SCALE, Scoring, round_score
@@ -126,7 +126,27 @@ def explain_pairs(pairs: Sequence[tuple[Person, Opportunity]], scoring: Scoring 
     >>> explain_pairs([(p, place) for p in people]) == [explain_pair(p, place) for p in people]
     True
     """
-    return _explain_together([(p, o, None) for p, o in pairs], scoring or Scoring())
+    distances = _distances(pairs)
+    return _explain_together([(p, o, d) for (p, o), d in zip(pairs, distances, strict=True)], scoring or Scoring())
+
+
+def _distances(pairs: Sequence[tuple[Person, Opportunity]]) -> list[float | None]:
+    """:func:`matching.constraints.distance_km` of each pair, in one call of :func:`haversine_km` for all.
+
+    The same floats as pair by pair (the functions work element by element), without numpy's cost
+    per call: a fifth of explaining a page of 20 pairs went to computing their distances one by one.
+    """
+    located: list[int] = []
+    points: list[tuple[float, float, float, float]] = []
+    for i, (person, place) in enumerate(pairs):
+        if person.location is not None and place.location is not None:
+            located.append(i)
+            points.append((*person.location, *place.location))
+    found: list[float | None] = [None] * len(pairs)
+    if located:
+        for i, distance in zip(located, haversine_km(*np.array(points).T).tolist(), strict=True):
+            found[i] = distance
+    return found
 
 
 class _Index(ABC, Generic[R, Q]):

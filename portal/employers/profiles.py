@@ -230,7 +230,11 @@ def _fits(pairs: list[tuple[dict[str, Any], matching.Opportunity]], scoring: mat
     return [
         {
             **_for_employers(_explained(match, profile_is_empty(person))),
-            "unmet": [c for c in matching.violations(person, opening) if c not in _HIDDEN_CONSTRAINTS],
+            "unmet": [
+                c
+                for c in matching.violations(person, opening, distance=match.explanation.distance_km)
+                if c not in _HIDDEN_CONSTRAINTS
+            ],
         }
         for person, (_, opening), match in zip(people, pairs, matches, strict=True)
     ]
