@@ -104,11 +104,22 @@ def _ratio(numerator: np.ndarray, denominator: np.ndarray) -> np.ndarray:
 
 
 def _explain_together(pairs: Sequence[tuple[Person, Opportunity, float | None]], scoring: Scoring) -> list[Match]:
-    """:func:`explain_pair` of each (person, opportunity, distance), with one text similarity table for all."""
-    table = scoring.text.table(
-        (t for pair in pairs for s in (*pair[1].required_skills, *pair[1].optional_skills) for t in s.texts),
-        (t for pair in pairs for s in pair[0].skills for t in s.texts),
-    )
+    """:func:`explain_pair` of each (person, opportunity, distance), with one text similarity table for all.
+
+    The table holds the texts of the skill pairs whose similarity is read
+    (:meth:`Scoring.reads_similarity`): where both are concepts, the same or unrelated, it is not,
+    and leaving their labels in three languages out made the table several times smaller. The
+    cells left out are looked up as 0.0, which nothing reads.
+    """
+    left: dict[str, None] = {}
+    right: dict[str, None] = {}
+    for person, place, _ in pairs:
+        for wanted in (*place.required_skills, *place.optional_skills):
+            for own in person.skills:
+                if scoring.reads_similarity(wanted, own):
+                    left.update(dict.fromkeys(wanted.texts))
+                    right.update(dict.fromkeys(own.texts))
+    table = scoring.text.table(left, right, absent=0.0)
     return [explain_pair(p, o, scoring, distance=d, similarity=table) for p, o, d in pairs]
 
 

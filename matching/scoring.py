@@ -158,6 +158,16 @@ class Scoring:
         """True when concept ``a`` is listed as related to ``b`` or ``b`` to ``a``."""
         return b in self.related.get(a, ())
 
+    def reads_similarity(self, wanted: Skill, own: Skill) -> bool:
+        """Whether :meth:`concept_credit` of this pair, or what it records, depends on the texts' similarity.
+
+        Not for the same concept (it counts as 1.0) nor for two unrelated concepts (no credit, so
+        never the best match): a related concept's match records the wording's similarity.
+        """
+        if wanted.uri is None or own.uri is None:
+            return True
+        return wanted.uri != own.uri and self.are_related(wanted.uri, own.uri)
+
     def concept_credit(self, wanted: Skill, own: Skill, similarity: float) -> tuple[float, str]:
         """Credit and kind of match ("concept", "related", "text" or "") of ``own`` for ``wanted``."""
         if wanted.uri is not None and own.uri is not None:

@@ -184,9 +184,13 @@ class SkillText:
             _dot_in_order(out, _entries(rows[: len(a)]), _entries(rows[len(a) :]))
         return out
 
-    def table(self, left: Iterable[str], right: Iterable[str]) -> SimilarityTable:
-        """Similarities of all ``left`` with all ``right`` labels, computed at once, for many lookups."""
-        return SimilarityTable(self, left, right)
+    def table(self, left: Iterable[str], right: Iterable[str], *, absent: float | None = None) -> SimilarityTable:
+        """Similarities of all ``left`` with all ``right`` labels, computed at once, for many lookups.
+
+        With ``absent``, a label outside its set is looked up as that value instead of raising
+        ``KeyError``: for callers that leave out the labels whose similarity nothing reads.
+        """
+        return SimilarityTable(self, left, right, absent=absent)
 
     def remember(self, labels: Sequence[str], rows: sp.csr_matrix) -> None:
         """Keep already transformed ``rows`` of ``labels`` for :meth:`vectors`, while there is room."""
@@ -282,16 +286,27 @@ class SimilarityTable:
     >>> table = default_text().table(["zidarstvo", "kuharica"], ["zidar", "kuhar"])
     >>> [[round(v, 2) for v in row] for row in table(["kuharica"], ["kuhar", "zidar"])]
     [[0.53, 0.0]]
+    >>> some = default_text().table(["kuharica"], ["kuhar"], absent=0.0)  # the rest is not read
+    >>> [[round(v, 2) for v in row] for row in some(["kuharica", "zidarstvo"], ["kuhar", "zidar"])]
+    [[0.53, 0.0], [0.0, 0.0]]
     """
 
-    def __init__(self, text: SkillText, left: Iterable[str], right: Iterable[str]) -> None:
+    def __init__(
+        self, text: SkillText, left: Iterable[str], right: Iterable[str], *, absent: float | None = None
+    ) -> None:
         self._left = {label: i for i, label in enumerate(dict.fromkeys(left))}
         self._right = {label: i for i, label in enumerate(dict.fromkeys(right))}
         self._rows = text.similarity(list(self._left), list(self._right)).tolist()
+        self._absent = absent
 
     def __call__(self, a: Sequence[str], b: Sequence[str]) -> list[list[float]]:
-        cols = [self._right[y] for y in b]
-        return [[row[j] for j in cols] for row in (self._rows[self._left[x]] for x in a)]
+        if self._absent is None:
+            cols = [self._right[y] for y in b]
+            return [[row[j] for j in cols] for row in (self._rows[self._left[x]] for x in a)]
+        absent = self._absent
+        found = [self._right.get(y) for y in b]
+        rows = (self._rows[i] if i is not None else None for i in (self._left.get(x) for x in a))
+        return [[absent] * len(b) if row is None else [absent if j is None else row[j] for j in found] for row in rows]
 
 
 @functools.cache

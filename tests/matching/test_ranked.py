@@ -104,7 +104,7 @@ def test_a_batch_shares_one_similarity_table(monkeypatch):
     text = Scoring().text
     built, compared = [], []
     table, similarity = type(text).table, type(text).similarity
-    monkeypatch.setattr(type(text), "table", lambda self, a, b: built.append(1) or table(self, a, b))
+    monkeypatch.setattr(type(text), "table", lambda self, a, b, **kw: built.append(1) or table(self, a, b, **kw))
     monkeypatch.setattr(type(text), "similarity", lambda self, a, b: compared.append(1) or similarity(self, a, b))
     assert explain_pairs([(p, place) for p in crowd]) == alone
     assert (len(built), len(compared)) == (1, 1)  # one table, one similarity matrix, for 30 pairs
