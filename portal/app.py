@@ -34,6 +34,7 @@ from portal.matching_service.fairness_pages import FairnessPages
 from portal.matching_service.model_pages import ModelPages
 from portal.matching_service.pages import CandidatePages, PlacementPages
 from portal.matching_service.round_pages import RoundPages
+from portal.memory import PeriodicRelease
 from portal.network import jobs as network_jobs
 from portal.network.api import NetworkApi
 from portal.network.pages import NetworkPages
@@ -76,6 +77,7 @@ async def _on_startup() -> None:
         )
     await prepare_sqlite(DB)
     await open_pool(DB)
+    _releasing.start()
     await network_jobs.on_startup()
     await _warm_opportunity_index()
     warming = asyncio.create_task(_warm_network_snapshot())
@@ -90,6 +92,8 @@ async def _on_startup() -> None:
 
 # Start-up work that runs on after the server answers; kept here so the tasks are not garbage-collected.
 _background: set[asyncio.Task] = set()
+# Free memory handed back to the system now and then while serving (portal.memory).
+_releasing = PeriodicRelease()
 
 
 async def _resume_sending_rounds() -> None:
@@ -131,6 +135,7 @@ async def _on_shutdown() -> None:
     from portal.db.piccolo_conf import DB
 
     await job_clock.stop()
+    await _releasing.stop()
     await job_queue.close()
     await close_pool(DB)
 

@@ -1,4 +1,4 @@
-"""A web worker starts without what only a rare download needs (its memory is counted per worker)."""
+"""A web worker starts without what only a rare download needs, and hands freed memory back while it serves."""
 
 from __future__ import annotations
 
@@ -22,3 +22,26 @@ def test_the_app_starts_without_the_pdf_and_spreadsheet_libraries():
         [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, check=True
     )
     assert found.stdout.strip() == "[]", found.stderr
+
+
+async def test_free_memory_is_released_now_and_then_until_stopped(monkeypatch):
+    import asyncio
+
+    from portal import memory
+
+    released: list[int] = []
+    monkeypatch.setattr(memory, "release_free_memory", lambda: released.append(1) or True)
+    releasing = memory.PeriodicRelease(every=0.01)
+    releasing.start()
+    running = releasing._task
+    releasing.start()
+    assert releasing._task is running  # once started, starting again adds no second loop
+    for _ in range(200):
+        if len(released) >= 3:
+            break
+        await asyncio.sleep(0.01)
+    await releasing.stop()
+    count = len(released)
+    assert count >= 3
+    await asyncio.sleep(0.05)
+    assert len(released) == count  # stopped: no more releases
