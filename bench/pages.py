@@ -362,11 +362,12 @@ def statements_app() -> Any:
     from portal.db.engine import open_pool, prepare_sqlite
     from portal.db.piccolo_conf import DB
     from portal.organisations import services
+    from portal.organisations.params import Filter
 
     token = secrets.token_urlsafe(32)
 
-    @get("/")
-    async def statements(q: str = "") -> str:
+    @get("/", signature_namespace={"Filter": Filter})  # the annotation is a string (future annotations)
+    async def statements(q: Filter = "") -> str:
         await user_for_token(token)
         page = await services.search_organisations(services.DirectoryFilters(q=q))
         return f"{page.total}"

@@ -147,7 +147,7 @@ def _shared(value: Any) -> Any:
     """One object for equal values of an immutable kind (a day, a number of hours, a status).
 
     100,000 places repeat a few hundred days, a few dozen hours and one status: each its own
-    object took 140 bytes a place (14 MB of an index of that size).
+    object took 140 bytes a place (12 MB of the records of an index of that size).
     """
     return value
 

@@ -49,34 +49,35 @@ TRIGRAM_REPLACED = {
 TRIGRAM_NEW = {"skill_search_trgm": "skill USING gin (search_text gin_trgm_ops)"}
 
 
-async def _has_trigrams(engine) -> bool:
-    rows = await engine.run_ddl("SELECT 1 AS found FROM pg_extension WHERE extname = 'pg_trgm'")
-    return bool(rows)
+async def _postgres_indexes():
+    """The engine and the indexes to replace and to add, or None on SQLite (nothing to do)."""
+    engine = engine_finder()
+    if engine.engine_type != "postgres":
+        return None
+    if await engine.run_ddl("SELECT 1 AS found FROM pg_extension WHERE extname = 'pg_trgm'"):
+        return engine, {**REPLACED, **TRIGRAM_REPLACED}, TRIGRAM_NEW
+    return engine, dict(REPLACED), {}
 
 
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="portal", description=DESCRIPTION)
 
     async def create_indexes():
-        engine = engine_finder()
-        if engine.engine_type != "postgres":
+        found = await _postgres_indexes()
+        if found is None:
             return
-        replaced = dict(REPLACED)
-        if await _has_trigrams(engine):
-            replaced.update(TRIGRAM_REPLACED)
-            for name, target in TRIGRAM_NEW.items():
-                await engine.run_ddl(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
+        engine, replaced, new = found
+        for name, target in new.items():
+            await engine.run_ddl(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
         for name, (target, old, _) in replaced.items():
             await engine.run_ddl(f"CREATE INDEX IF NOT EXISTS {name} ON {target}")
             await engine.run_ddl(f"DROP INDEX IF EXISTS {old}")
 
     async def drop_indexes():
-        engine = engine_finder()
-        if engine.engine_type != "postgres":
+        found = await _postgres_indexes()
+        if found is None:
             return
-        replaced = dict(REPLACED)
-        if await _has_trigrams(engine):
-            replaced.update(TRIGRAM_REPLACED)
+        engine, replaced, _ = found
         for name, (_, old, old_target) in replaced.items():
             await engine.run_ddl(f"CREATE INDEX IF NOT EXISTS {old} ON {old_target}")
             await engine.run_ddl(f"DROP INDEX IF EXISTS {name}")
