@@ -69,10 +69,10 @@ def pool_condition() -> Combinable:
         "SELECT 1 FROM referral WHERE referral.participant = participant.id"
         f" AND referral.status IN ({finished}) LIMIT 1) IS NOT NULL))"
     )
-    # Said again plainly, word for word the predicate of the pool's partial indexes (migration
-    # 2026-12-04T22:00): PostgreSQL then sees those indexes hold only such rows, where from the
-    # OR above alone it also marked every placement and activation case in the stage index to
-    # AND with them (5 ms a skill-filtered page at scale).
+    # Said again plainly, the predicate of the pool's partial indexes (migration 2026-12-04T22:00):
+    # PostgreSQL then sees those indexes hold only such rows, where from the OR above alone it
+    # also marked every placement and activation case in the stage index to AND with them (5 ms a
+    # skill-filtered page at scale).
     possible = ", ".join(f"'{stage}'" for stage in (*POOL_STAGES, "activation"))
     # A pseudonymised case is never shown to employers, whatever its stage or consents say.
     return (

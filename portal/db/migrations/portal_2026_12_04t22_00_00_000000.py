@@ -7,9 +7,9 @@ database a request:
   a trigram index of ``skill.search_text`` finds them in 0.2 ms;
 - the participants: the skill indexes were of every participant, so PostgreSQL also marked the
   100,000 placement and activation cases in the stage index (5 ms) to AND them. Partial indexes
-  of the rows that can be in the pool (``stage IN ('placement', 'activation') AND
-  pseudonymised_at IS NULL``, the conditions ``portal.employers.pool.pool_condition`` states
-  word for word) replace the whole-table ones: nothing else filters by them;
+  of the rows that can be in the pool (stage placement or activation, not pseudonymised, the
+  conditions ``portal.employers.pool.pool_condition`` states plainly) replace the whole-table
+  ones: nothing else filters by them;
 - the consent in force, a row's newest decision: the consent row was read for its ``given``;
   ``INCLUDE (given)`` answers from the index (6 to 3 µs a person, 1,661 people for "welding").
   It replaces the index of the same key.
@@ -25,7 +25,10 @@ ID = "2026-12-04T22:00:00:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "Skill filter indexes of the pool's rows, vocabulary trigrams, consent with its decision"
 
-POOL_ROWS = "stage IN ('placement', 'activation') AND pseudonymised_at IS NULL"
+# The stage as text, not a varchar compared with varchar constants: PostgreSQL writes that one back
+# with casts that read differently once parsed again, and a restore (portal.backup) rebuilds the
+# indexes from their written definitions. It is still the predicate pool_condition's plain IN implies.
+POOL_ROWS = "stage::text IN ('placement', 'activation') AND pseudonymised_at IS NULL"
 # name -> (definition, the index it replaces, that index's definition)
 REPLACED = {
     "participant_pool_skill_concepts": (
