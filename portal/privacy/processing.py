@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from piccolo.table import Table
 
-from portal.db.piccolo_app import APP_CONFIG
 from portal.db.processing import PROCESSING, Processing
 from portal.settings import get_settings
 
@@ -31,6 +30,10 @@ class TableRecord:
 
 
 def tables() -> list[type[Table]]:
+    # Imported when first asked: piccolo.conf.apps loads Piccolo's migration tooling (8 MB with
+    # black), which a web worker otherwise never needs.
+    from portal.db.piccolo_app import APP_CONFIG
+
     return list(APP_CONFIG.table_classes)
 
 
