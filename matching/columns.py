@@ -263,6 +263,15 @@ class SkillTable:
             out.append(i)
         return out
 
+    def prepare(self) -> None:
+        """Make the text rows of every skill in the table, and load the text model's word data, now.
+
+        What a first query would otherwise do (:meth:`credits` syncs the rows): for an index built
+        off a server's request loop, so that its first visitor does not wait for it.
+        """
+        self._sync()
+        self._text.prepare()
+
     def _sync(self) -> None:
         done = self._main.shape[0] + self._pending.shape[0]
         if done < len(self._texts):

@@ -205,6 +205,14 @@ class _Index(ABC, Generic[R, Q]):
         """Bytes held by the index's arrays (not counting the records themselves)."""
         return sum(a.nbytes for a in self._cols.data.values()) + self._skills.nbytes
 
+    def warm(self) -> None:
+        """Do now, once, what the first query would: the indexed skills' text rows and the text model's word data.
+
+        For an index built in the background: at 100,000 places the first query took 0.7 s
+        more than the next ones, which its first visitor waited for.
+        """
+        self._skills.prepare()
+
     def __iter__(self) -> Iterator[R]:
         """The records in index order (first insertion), which breaks ties between equal scores."""
         return (r for r in self._records if r is not None)

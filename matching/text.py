@@ -218,6 +218,10 @@ class SkillText:
                 cache.pop(old, None)
         return found
 
+    def prepare(self) -> None:
+        """Load what analysing a word needs (the lemma dictionaries of the three languages) now, not on first use."""
+        self.transform(["priprava"])
+
     def vectors(self, labels: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
         """The rows of :meth:`transform` as (feature ids, weights) pairs, cached: the same labels come back often."""
         found = self._kept(labels)

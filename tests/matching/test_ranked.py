@@ -123,3 +123,15 @@ def test_a_batch_shares_one_similarity_table(monkeypatch):
     monkeypatch.setattr(type(text), "similarity", lambda self, a, b: compared.append(1) or similarity(self, a, b))
     assert explain_pairs([(p, place) for p in crowd]) == alone
     assert (len(built), len(compared)) == (1, 1)  # one table, one similarity matrix, for 30 pairs
+
+
+def test_a_warmed_index_answers_its_first_query_without_hashing_its_skills_again(monkeypatch):
+    places, crowd = synthetic_opportunities(200, seed=21), synthetic_people(5, seed=22)
+    cold, warmed = OpportunityIndex(places), OpportunityIndex(places)
+    warmed.warm()
+    text = type(Scoring().text)
+    made: list[int] = []
+    rows = text.rows
+    monkeypatch.setattr(text, "rows", lambda self, labels: made.append(len(labels)) or rows(self, labels))
+    assert [warmed.ranked(p, top=5) for p in crowd] == [cold.ranked(p, top=5) for p in crowd]
+    assert len(made) == 1  # the cold index's texts, on its first query; none for the warmed one
