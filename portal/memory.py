@@ -26,9 +26,9 @@ def release_free_memory() -> bool:
 class PeriodicRelease:
     """:func:`release_free_memory` every ``every`` seconds, in a thread, from :meth:`start` until :meth:`stop`.
 
-    What a page builds once and frees (the lemma dictionaries' loading and the suggestions
-    index's text columns on a worker's first suggestions, a fit sort's window) stays resident
-    otherwise: after the bench's pages at scale a worker held 416 MB, 396 MB once released.
+    What requests build and free (a fit sort's window of records, a candidate list's index, an
+    explanation's similarity table) stays resident otherwise: after the bench's pages at scale
+    one process held 416 MB, 396 MB once released.
     """
 
     def __init__(self, every: float = RELEASE_EVERY) -> None:
