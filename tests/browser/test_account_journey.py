@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_accessible, fill_croatian_case
 
@@ -71,7 +72,7 @@ def test_admin_invites_a_counsellor_who_sets_two_factor_signs_in_and_exports_a_c
     totp = pyotp.TOTP(secret)
     page.get_by_label("The 6-digit code the app shows").fill(totp.now())
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
-    assert page.get_by_role("heading", name="Your recovery codes").is_visible()
+    expect(page.get_by_role("heading", name="Your recovery codes")).to_be_visible()
     assert_accessible(page)
     page.get_by_role("button", name="Log out").click()
 
@@ -89,7 +90,7 @@ def test_admin_invites_a_counsellor_who_sets_two_factor_signs_in_and_exports_a_c
     page.get_by_role("button", name="Open the case").click()
     page.wait_for_url(re.compile(r"/cases/\d+$"))
     page.get_by_role("link", name="Export data").click()
-    assert page.get_by_text("Vesna").first.is_visible()
+    expect(page.get_by_text("Vesna").first).to_be_visible()
     assert_accessible(page)
     assert page.locator("html").get_attribute("lang") == "hr"  # the export is in the person's language
     with page.expect_download() as download:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_accessible
 
@@ -67,7 +68,7 @@ def test_directory_and_forms_work_without_javascript(browser, base_url):
     page.get_by_label("Username").fill("coordinator")
     page.get_by_label("Password").fill("wrong")
     page.get_by_role("button", name="Log in").last.click()
-    assert page.get_by_text("Wrong username or password.").is_visible()
+    expect(page.get_by_text("Wrong username or password.")).to_be_visible()
     context.close()
 
 
@@ -86,7 +87,7 @@ def test_edit_form_shows_each_problem_in_the_browser(browser, base_url):
     page.get_by_label("Name").fill("")
     page.get_by_label("E-mail").fill("not an address")
     page.get_by_role("button", name="Save changes").click()
-    assert page.get_by_role("alert").is_visible()
+    expect(page.get_by_role("alert")).to_be_visible()
     assert page.get_by_text("Enter the organisation's name.").first.is_visible()
     assert page.get_by_label("E-mail").input_value() == "not an address"
     assert_accessible(page)

@@ -82,7 +82,7 @@ def test_a_network_manager_runs_and_reviews_an_allocation_round(browser, base_ur
     page.get_by_role("heading", name="Latest training").wait_for(timeout=60_000)
     assert_accessible(page)
     page.get_by_role("link", name="Fairness of the suggestions, per group").click()
-    assert page.get_by_role("heading", name="Fairness of the suggestions").is_visible()
+    expect(page.get_by_role("heading", name="Fairness of the suggestions")).to_be_visible()
     assert page.get_by_role("table", name="By country").get_by_role("row", name=re.compile("^Slovenia")).is_visible()
     assert_accessible(page)
     context.close()

@@ -7,6 +7,7 @@ import json
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.helpers import assert_accessible, fill_croatian_case, log_in
 
@@ -52,7 +53,7 @@ def test_lead_exports_prints_downloads_and_erases(browser, base_url, tmp_path):
     page.get_by_label("The person asked for erasure (GDPR Art. 17)").check()
     page.get_by_label("Type the case code to confirm").fill("P-WRONG1")
     page.get_by_role("button", name="Erase the personal data").click()
-    assert page.get_by_text(f"Type the case code {code} to confirm.").first.is_visible()
+    expect(page.get_by_text(f"Type the case code {code} to confirm.").first).to_be_visible()
     assert_accessible(page)
     page.get_by_label("The person asked for erasure (GDPR Art. 17)").check()
     page.get_by_label("Type the case code to confirm").fill(code)

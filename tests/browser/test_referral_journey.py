@@ -79,7 +79,7 @@ def test_counsellor_refers_enterprise_accepts_and_starts(browser, base_url):
     page.get_by_role("link", name="Referrals inbox").click()
     assert_accessible(page)
     page.get_by_role("link", name=code).click()
-    assert page.get_by_text("Motivated, has a mentor need.").is_visible()
+    expect(page.get_by_text("Motivated, has a mentor need.")).to_be_visible()
     assert page.get_by_text("Brina").count() == 0 and page.get_by_text("1979").count() == 0
     assert page.get_by_text("She moves to Ptuj").count() == 0  # the reason stays with the case team
     assert_accessible(page)
