@@ -11,6 +11,7 @@ from portal.cases.services import consents_in_force
 from portal.employers import introductions, pool, profiles
 from portal.geo import REGIONS
 from portal.i18n import gettext as _
+from portal.i18n import in_language
 from portal.matching_service.labels import component_labels, note_texts
 from portal.organisations.kinds import COUNTRIES, SPOKEN_LANGUAGES
 from portal.organisations.params import is_record_id
@@ -34,12 +35,12 @@ def constraint_labels() -> dict[str, str]:
 def vocabularies() -> dict[str, Any]:
     """The code → name lists the candidate list and profile show."""
     return {
-        "adjustments": profiles.ADJUSTMENTS,
-        "spoken_languages": SPOKEN_LANGUAGES,
-        "education_levels": EDUCATION_LEVELS,
-        "sectors": SECTORS,
-        "kinds": OPPORTUNITY_KINDS,
-        "referral_statuses": REFERRAL_STATUSES,
+        "adjustments": in_language(profiles.ADJUSTMENTS),
+        "spoken_languages": in_language(SPOKEN_LANGUAGES),
+        "education_levels": in_language(EDUCATION_LEVELS),
+        "sectors": in_language(SECTORS),
+        "kinds": in_language(OPPORTUNITY_KINDS),
+        "referral_statuses": in_language(REFERRAL_STATUSES),
         "notes": note_texts(),
         "components": component_labels(),
         "constraints": constraint_labels(),

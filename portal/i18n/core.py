@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gettext as _gettext
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from functools import cache
 from io import BytesIO
@@ -65,6 +65,27 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def lazy_gettext(message: str) -> LazyProxy:
     """A string translated when it is shown, for labels defined at import time."""
     return LazyProxy(gettext, message, enable_cache=False)
+
+
+# Label tables in each language, by the table's identity: see in_language.
+_IN_LANGUAGE: dict[tuple[int, str], tuple[Mapping[str, object], dict[str, str]]] = {}
+_IN_LANGUAGE_BOUND = 256
+
+
+def in_language(labels: Mapping[str, object]) -> dict[str, str]:
+    """A module's table of lazily translated labels as plain strings in the current language, made once per language.
+
+    Each use of a lazy label looks its translation up again (about 2 µs); a page of 20 candidates
+    looked up some 200. For tables that live as long as the process (module constants): the
+    entry keeps its table, so its identity is not reused while kept.
+    """
+    key = (id(labels), current_language())
+    kept = _IN_LANGUAGE.get(key)
+    if kept is None or kept[0] is not labels:
+        if len(_IN_LANGUAGE) >= _IN_LANGUAGE_BOUND:  # tables made per call would grow it: start again
+            _IN_LANGUAGE.clear()
+        kept = _IN_LANGUAGE[key] = (labels, {code: str(text) for code, text in labels.items()})
+    return kept[1]
 
 
 def _parse_accept_language(header: str) -> list[str]:
