@@ -5,14 +5,17 @@ three languages, normalising every term) cost most of a candidate list: 1,000 ro
 request, about 0.5 ms each under cProfile. The people near an opening and the newest of the pool
 are asked for again and again, so the records are kept.
 
-Privacy: the cache decides nothing about who is listed. Callers pass only the rows their SQL
-returned (the pool and consent conditions still run on every request), and get records back
-for exactly those rows; nothing is looked up by id alone.
+Privacy: the cache decides nothing about who is listed. Callers pass only the rows (or the id,
+version and stamp of rows) their SQL returned (the pool and consent conditions still run on
+every request), and get records back for exactly those rows; nothing is looked up by id alone.
 
-Validity: an entry is keyed by the participant id and used only while the row's ``updated_at``
-and every column :mod:`~portal.matching_service.records` reads are the same as when it was
-made. ``updated_at`` alone is not trusted (a pseudonymisation or a migration writes columns
-without stamping it); comparing the columns costs microseconds per row.
+Validity: an entry is keyed by the participant id and used only while the row is the same as
+when it was made. Where the query read the row's version (PostgreSQL's ``xmin``, selected as
+``version``: every committed change of a row gives it the id of the transaction that made it),
+that version and ``updated_at`` decide, so a window of people can be checked from ``(id,
+version, updated_at)`` alone (:meth:`PersonCache.kept`). Elsewhere (SQLite) ``updated_at`` and
+every column :mod:`~portal.matching_service.records` reads decide: ``updated_at`` alone is not
+trusted (a pseudonymisation or a migration writes columns without stamping it).
 """
 
 from __future__ import annotations
@@ -24,11 +27,25 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from piccolo.querystring import QueryString
+
 import matching
 from portal.cache import also_forget
+from portal.db.piccolo_conf import DB
 from portal.matching_service import records
 
-__all__ = ["CAPACITY", "IndexCache", "PersonCache", "as_employer_sees", "employer_view", "forget", "indexes", "people"]
+__all__ = [
+    "CAPACITY",
+    "VERSION",
+    "IndexCache",
+    "PersonCache",
+    "as_employer_sees",
+    "employer_view",
+    "forget",
+    "indexes",
+    "people",
+    "version_column",
+]
 
 # People kept per cache: 1.5 KB a record with the columns it is compared by (skills shared
 # between people, see records.skill), so at most 15 MB per cache (measured on the scale data).
@@ -36,12 +53,22 @@ __all__ = ["CAPACITY", "IndexCache", "PersonCache", "as_employer_sees", "employe
 CAPACITY = 10_000
 
 
+# The name a query gives the row's version (PostgreSQL: ``participant.xmin AS version``).
+VERSION = "version"
 _COMPARED = ("updated_at", *records.PERSON_COLUMNS)
 _compared = operator.itemgetter(*_COMPARED)  # a tenth of the time of a loop over the names
 
 
+def version_column() -> list[QueryString]:
+    """What a ``participant`` query selects for the row's version where the engine has one (PostgreSQL's ``xmin``)."""
+    return [QueryString(f"participant.xmin AS {VERSION}")] if DB.engine_type == "postgres" else []
+
+
 def _fingerprint(row: Mapping[str, Any]) -> tuple[Any, ...]:
-    """What the record depends on: the row's stamp and every column :func:`records.person` reads."""
+    """What the record depends on: the row's version and stamp where read, else its stamp and every column it reads."""
+    version = row.get(VERSION)
+    if version is not None:
+        return (version, row["updated_at"])  # a pair, never equal to the columns' longer tuple
     try:
         return _compared(row)
     except KeyError:  # a caller that did not select the stamp: the columns still decide
@@ -84,6 +111,16 @@ class PersonCache:
             while len(self._kept) > self.capacity:
                 self._kept.popitem(last=False)
         return made
+
+    def kept(self, stamp: Mapping[str, Any]) -> matching.Person | None:
+        """The kept record of the row ``stamp`` names by ``id``, ``version`` and ``updated_at``, if still that version."""
+        with self._lock:
+            kept = self._kept.get(stamp["id"])
+            if kept is None or kept[0] != _fingerprint(stamp):
+                return None
+            self._kept.move_to_end(stamp["id"])
+            self.hits += 1
+            return kept[1]
 
     def many(self, rows: list[dict[str, Any]]) -> dict[int, matching.Person]:
         """The records of ``rows`` by participant id, in the rows' order."""

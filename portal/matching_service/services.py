@@ -275,6 +275,7 @@ async def candidates_for(opp_id: int, top: int = 10) -> list[dict[str, Any]]:
             Participant.code,
             Participant.region,
             Participant.updated_at,
+            *person_cache.version_column(),  # person_cache checks its records by it
         ],
     )
     by_id = {p["id"]: p for p in people}

@@ -517,6 +517,21 @@ async def test_kept_person_records_sort_by_fit_as_fresh_ones_and_never_keep_anyo
     assert people["open"] not in [b["participant_id"] for b in await profiles.best_for(firms[0], jobs[0])]
 
 
+async def test_a_change_written_without_a_new_stamp_sorts_by_fit_at_once(client, make_user, make_org):
+    # A pseudonymisation or a migration writes columns without stamping updated_at: the kept
+    # records must still follow (PostgreSQL: by the row's version; SQLite: by its columns).
+    people, firms, jobs = await world(client, make_user, make_org)
+    fit = profiles.CandidateFilters(fit=jobs[0])  # the warehouse sorter: "sorting" required
+    assert (await profiles.browse(firms[0], fit)).shown == [people["open"], people["private"]]
+    stamps = {r["id"]: r["updated_at"] for r in await Participant.select(Participant.id, Participant.updated_at)}
+    for key, skill in (("open", "cooking"), ("private", "sorting")):
+        skills = json.dumps([{"uri": "", "label": skill}])
+        await Participant.raw("UPDATE participant SET skills = {} WHERE id = {}", skills, people[key])
+    after = {r["id"]: r["updated_at"] for r in await Participant.select(Participant.id, Participant.updated_at)}
+    assert after == stamps  # nothing stamped the change
+    assert (await profiles.browse(firms[0], fit)).shown == [people["private"], people["open"]]
+
+
 async def test_fits_explained_in_one_batch_are_those_explained_one_by_one(client, make_user, make_org, monkeypatch):
     import matching
 

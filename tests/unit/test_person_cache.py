@@ -81,6 +81,27 @@ def test_a_column_changed_without_a_new_stamp_is_not_served_stale(change):
     assert cache.person(_row(1, **change)) == records.person(_row(1, **change)) != records.person(_row(1))
 
 
+def test_a_row_read_with_its_version_is_kept_while_that_version_and_stamp_are():
+    # PostgreSQL's xmin: every committed change of a row gives it another, stamped or not.
+    make = _Counting()
+    cache = person_cache.PersonCache(make, capacity=10)
+    made = cache.person(_row(1, version=700))
+    assert cache.kept({"id": 1, "version": 700, "updated_at": _STAMP}) is made
+    assert cache.kept({"id": 1, "version": 701, "updated_at": _STAMP}) is None
+    assert cache.kept({"id": 1, "version": 700, "updated_at": _STAMP + dt.timedelta(seconds=1)}) is None
+    assert cache.kept({"id": 2, "version": 700, "updated_at": _STAMP}) is None
+    changed = cache.person(_row(1, skills=("welding",), version=701))
+    assert changed is not made and [s.label for s in changed.skills] == ["welding"] and make.made == [1, 1]
+    assert cache.kept({"id": 1, "version": 701, "updated_at": _STAMP}) is changed
+
+
+def test_a_record_kept_by_its_columns_is_not_taken_for_a_version():
+    cache = person_cache.PersonCache(records.person, capacity=10)
+    cache.person(_row(1))  # read without a version (SQLite): its columns decide
+    assert cache.kept({"id": 1, "version": 700, "updated_at": _STAMP}) is None
+    assert cache.person(_row(1, version=700)) == records.person(_row(1)) and cache.misses == 2
+
+
 def test_the_cache_is_bounded_and_drops_the_least_recently_used():
     make = _Counting()
     cache = person_cache.PersonCache(make, capacity=3)
