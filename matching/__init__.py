@@ -6,7 +6,6 @@ from matching.allocation import AllocationReport, allocation_report, stable_allo
 from matching.constraints import CONSTRAINTS, distance_km, is_feasible, violations
 from matching.explain import NOTES, Explanation, Match, explain_pair
 from matching.index import OpportunityIndex, PersonIndex, Ranked, explain_pairs
-from matching.learning import OutcomeWeights, WeightChoice, choose_weights
 from matching.recommend import recommend_candidates, recommend_placements
 from matching.records import Opportunity, Outcome, Person, Skill
 from matching.scoring import COMPONENTS, DEFAULT_WEIGHTS, PairScore, Scoring, SkillMatch, Weights, score_pair
@@ -14,17 +13,27 @@ from matching.text import SkillText, default_text
 
 if TYPE_CHECKING:  # type checkers see these; at run time they load on first use (below)
     from matching.evaluation import EvaluationReport, MethodResult, evaluate
+    from matching.learning import OutcomeWeights, WeightChoice, choose_weights
 
-_LAZY = {"EvaluationReport", "MethodResult", "evaluate"}
+# Loaded on first use: matching.evaluation is also run as a script (python -m matching.evaluation
+# --demo), and importing it here eagerly would load it twice and make runpy warn; both it and
+# matching.learning bring scikit-learn, some 40 MB that a process ranking and explaining with
+# the other modules (a web worker) never needs.
+_LAZY = {
+    "EvaluationReport": "evaluation",
+    "MethodResult": "evaluation",
+    "evaluate": "evaluation",
+    "OutcomeWeights": "learning",
+    "WeightChoice": "learning",
+    "choose_weights": "learning",
+}
 
 
 def __getattr__(name: str) -> object:
-    # matching.evaluation is also run as a script (python -m matching.evaluation --demo);
-    # importing it here eagerly would load it twice and make runpy warn.
     if name in _LAZY:
-        from matching import evaluation
+        import importlib
 
-        return getattr(evaluation, name)
+        return getattr(importlib.import_module(f"matching.{_LAZY[name]}"), name)
     raise AttributeError(f"module 'matching' has no attribute {name!r}")
 
 

@@ -9,13 +9,12 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+import mmh3
 import numpy as np
 import scipy.sparse as sp
 import simplemma
-from sklearn.exceptions import NotFittedError
-from sklearn.feature_extraction.text import HashingVectorizer
 
-__all__ = ["SimilarityTable", "SkillText", "default_text", "fold", "word_forms"]
+__all__ = ["NotFittedError", "SimilarityTable", "SkillText", "default_text", "fold", "word_forms"]
 
 # simplemma's dictionaries: Slovenian, Serbo-Croatian (its Croatian data) and English.
 LEMMA_LANGUAGES: tuple[str, ...] = ("sl", "hbs", "en")
@@ -25,6 +24,8 @@ LEMMA_LANGUAGES: tuple[str, ...] = ("sl", "hbs", "en")
 # (each is looked up once: _forms_of_word is cached).
 _LOW_MEMORY = True
 _WORD = re.compile(r"\w+")
+# Character n-grams of words, from 3 to 5 characters.
+_NGRAMS = (3, 4, 5)
 # Bumped whenever the analyser changes, so a saved model of another analyser is not loaded.
 ANALYSER_VERSION = 2
 # Products of shared n-grams that a similarity computes at once (a few tens of MB of arrays).
@@ -72,6 +73,51 @@ def word_forms(text: str) -> str:
     return " ".join(_forms_of_word(word) for word in _WORD.findall(text.casefold()))
 
 
+class NotFittedError(ValueError, AttributeError):
+    """A :class:`SkillText` asked to transform before it was fitted (or loaded)."""
+
+
+def _ngrams(text: str) -> list[str]:
+    """The 3- to 5-character n-grams of each word of ``text``, the word padded with a space each side.
+
+    A word shorter than an n-gram gives itself, once. These are scikit-learn's ``char_wb`` n-grams,
+    so the features (and a saved model's weights) are those of its ``HashingVectorizer``; a test
+    compares the two.
+    """
+    found: list[str] = []
+    for word in text.split():
+        padded = f" {word} "
+        length = len(padded)
+        for n in _NGRAMS:
+            if length <= n:
+                found.append(padded)
+                break
+            found.extend(padded[i : i + n] for i in range(length - n + 1))
+    return found
+
+
+def _hashed_counts(labels: Sequence[str], n_features: int) -> sp.csr_matrix:
+    """How often each hashed n-gram occurs in each label's :func:`word_forms`: one row per label.
+
+    A feature is the absolute value of the n-gram's signed 32-bit MurmurHash3 (seed 0, of its
+    UTF-8 bytes) modulo ``n_features``, as scikit-learn's ``HashingVectorizer`` hashes it (with
+    ``alternate_sign=False``): the web workers need only this of scikit-learn, which would add
+    some 40 MB to each of them.
+    """
+    hash_ = mmh3.hash
+    indices: list[int] = []
+    indptr = [0]
+    for label in labels:
+        indices.extend([abs(hash_(gram)) % n_features for gram in _ngrams(word_forms(label))])
+        indptr.append(len(indices))
+    counts = sp.csr_matrix(
+        (np.ones(len(indices)), np.asarray(indices, dtype=np.int32), np.asarray(indptr, dtype=np.int64)),
+        shape=(len(labels), n_features),
+    )
+    counts.sum_duplicates()  # also sorts each row's n-grams
+    return counts
+
+
 class SkillText:
     """TF-IDF over character 3- to 5-grams of words and their lemmas, hashed so that unseen words still get vectors.
 
@@ -102,21 +148,9 @@ class SkillText:
         self.n_features = n_features
         self.cache_size = cache_size
 
-    @functools.cached_property
-    def _hasher(self) -> HashingVectorizer:
-        return HashingVectorizer(
-            analyzer="char_wb",
-            ngram_range=(3, 5),
-            preprocessor=word_forms,
-            lowercase=False,
-            alternate_sign=False,
-            norm=None,
-            n_features=self.n_features,
-        )
-
     def fit(self, labels: Iterable[str]) -> SkillText:
         """Learn inverse document frequencies from ``labels``; returns ``self``."""
-        counts = self._hasher.transform(list(labels)).tocsc()
+        counts = _hashed_counts(list(labels), self.n_features).tocsc()
         df = np.diff(counts.indptr)
         self._set_idf(np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0)
         return self
@@ -157,10 +191,9 @@ class SkillText:
         """One L2-normalised TF-IDF row per label (an empty label gives a zero row)."""
         if not hasattr(self, "idf_"):
             raise NotFittedError("SkillText is not fitted yet; call fit(labels) first.")
-        rows: sp.csr_matrix = self._hasher.transform(list(labels)).tocsr()  # sklearn is untyped
-        rows.sort_indices()  # n-grams in order: similarities add their products in this order
+        rows = _hashed_counts(labels, self.n_features)  # n-grams in order: similarities add their products so
         rows.data = rows.data * self.idf_[rows.indices]
-        # L2 norms by hand: sklearn's normalize() validates its input, which costs more than
+        # L2 norms by hand: scikit-learn's normalize() validates its input, which costs more than
         # the arithmetic for the few labels of a query.
         lengths = np.diff(rows.indptr)
         squares = np.add.reduceat(rows.data**2, rows.indptr[:-1][lengths > 0]) if rows.nnz else np.empty(0)

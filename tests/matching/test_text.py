@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sklearn.exceptions import NotFittedError
+from sklearn.feature_extraction.text import HashingVectorizer
 
 from matching import Scoring, SkillText
-from matching.text import default_text, fold, word_forms
+from matching.text import NotFittedError, _hashed_counts, default_text, fold, word_forms
 from matching.vocabulary import CONCEPTS
 
 THRESHOLD = Scoring().skill_threshold
@@ -121,6 +121,56 @@ def test_small_cache_evicts_without_losing_answers():
     first = text.similarity(["zidar", "kuhar"], ["zidarstvo", "kuharica"])
     again = text.similarity(["a b c", "zidar", "kuhar"], ["zidarstvo", "kuharica"])
     np.testing.assert_allclose(again[1:], first)
+
+
+def _scikit_learns(labels: list[str], n_features: int = 2**20):
+    """The n-gram counts scikit-learn's HashingVectorizer gives, configured as SkillText hashed before."""
+    hasher = HashingVectorizer(
+        analyzer="char_wb",
+        ngram_range=(3, 5),
+        preprocessor=word_forms,
+        lowercase=False,
+        alternate_sign=False,
+        norm=None,
+        n_features=n_features,
+    )
+    return hasher.transform(labels).tocsr()
+
+
+def _assert_same_counts(labels: list[str], n_features: int = 2**20) -> None:
+    ours, theirs = _hashed_counts(labels, n_features), _scikit_learns(labels, n_features)
+    theirs.sort_indices()
+    assert ours.shape == theirs.shape
+    np.testing.assert_array_equal(ours.indptr, theirs.indptr)
+    np.testing.assert_array_equal(ours.indices, theirs.indices)
+    np.testing.assert_array_equal(ours.data, theirs.data)
+
+
+def test_the_ngram_counts_are_scikit_learns_for_the_vocabulary_and_awkward_text():
+    # A saved model's weights are per hashed n-gram: the web workers' own hashing must give the
+    # features scikit-learn's gave, word by word (short words, repeated n-grams, diacritics).
+    labels = sorted({label for c in CONCEPTS for label in (c.en, c.sl, c.hr)})
+    awkward = [
+        "",
+        " ",
+        "a",
+        "ab",
+        "abc",
+        "abcd",
+        "  two   words ",
+        "tab\tand\nline",
+        "aaaaaaa",
+        "Đuro čišćenje",
+        "🙂 ok",
+    ]
+    _assert_same_counts(labels + awkward)
+    _assert_same_counts(awkward, n_features=2**4)  # many n-grams on one feature: counts add up
+
+
+@given(st.lists(st.text(max_size=40), min_size=1, max_size=5))
+@settings(max_examples=150, deadline=None)
+def test_the_ngram_counts_are_scikit_learns_for_any_text(labels):
+    _assert_same_counts(labels)
 
 
 def test_unfitted_text_model_says_so():

@@ -1,4 +1,4 @@
-"""A web worker starts without what only a rare download needs, and hands freed memory back while it serves."""
+"""A web worker starts without what only a rare download or a job needs, and hands freed memory back while it serves."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_the_app_starts_without_the_pdf_and_spreadsheet_libraries_or_the_migration_tooling():
-    rare = ("fpdf", "openpyxl", "piccolo.conf.apps", "black")  # the last two: only migrations need them
+def test_the_app_starts_without_the_pdf_and_spreadsheet_libraries_the_migration_tooling_or_scikit_learn():
+    # black and piccolo.conf.apps: only migrations need them; scikit-learn (some 40 MB): only
+    # training and evaluating weights (matching.learning, matching.evaluation), in a job.
+    rare = ("fpdf", "openpyxl", "piccolo.conf.apps", "black", "sklearn")
     script = (
         "import sys; import portal.cli; from portal.app import create_app; create_app(); "
         f"print(sorted(m for m in sys.modules if m in {rare!r}))"
