@@ -80,7 +80,7 @@ class NotFittedError(ValueError, AttributeError):
 def _ngrams(text: str) -> list[str]:
     """The 3- to 5-character n-grams of each word of ``text``, the word padded with a space each side.
 
-    A word shorter than an n-gram gives itself, once. These are scikit-learn's ``char_wb`` n-grams,
+    A word no longer than an n-gram gives itself, once. These are scikit-learn's ``char_wb`` n-grams,
     so the features (and a saved model's weights) are those of its ``HashingVectorizer``; a test
     compares the two.
     """
@@ -191,7 +191,7 @@ class SkillText:
         """One L2-normalised TF-IDF row per label (an empty label gives a zero row)."""
         if not hasattr(self, "idf_"):
             raise NotFittedError("SkillText is not fitted yet; call fit(labels) first.")
-        rows = _hashed_counts(labels, self.n_features)  # n-grams in order: similarities add their products so
+        rows = _hashed_counts(labels, self.n_features)  # each row's n-grams in order: similarities add so
         rows.data = rows.data * self.idf_[rows.indices]
         # L2 norms by hand: scikit-learn's normalize() validates its input, which costs more than
         # the arithmetic for the few labels of a query.
