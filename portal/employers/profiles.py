@@ -32,7 +32,7 @@ from portal.matching_service.services import (
     _for_employers,
     employer_scoring,
     profile_is_empty,
-    window_near,
+    records_near,
 )
 from portal.pagination import Page, clamp_page
 from portal.skills import services as skills
@@ -243,7 +243,7 @@ async def best_for(organisation_id: int, opportunity_id: int, top: int = 10) -> 
     """The ``top`` pool members who meet the requirements of the employer's own opening, best fit first.
 
     Among the newest pool members near it who speak its languages
-    (:func:`portal.matching_service.services.window_near`): a bound on the work a request does,
+    (:func:`portal.matching_service.services.records_near`): a bound on the work a request does,
     whatever the size of the pool. Each carries the employer's pseudonym and a link to the
     profile, and the participant id (to audit).
     """
@@ -252,12 +252,12 @@ async def best_for(organisation_id: int, opportunity_id: int, top: int = 10) -> 
         return []
     opening = records.opportunity(row)
     scoring = employer_scoring(await training.current_scoring())
-    speaks = [_speaks(code) for code in sorted(opening.languages)]
-    selected = [*records.columns(Participant, _COLUMNS), *person_cache.version_column()]
-    rows = await window_near(row, [pool.pool_condition(), *speaks], selected)
-    by_id = {r["id"]: r for r in rows}
-    people = [person_cache.employer_view.person(r) for r in rows]
-    best = [by_id[i] for i in _ranked_for_employer(people, opening, scoring, top)]
+    conditions = [pool.pool_condition(), *(_speaks(code) for code in sorted(opening.languages))]
+    people = await records_near(row, conditions, records.columns(Participant, _COLUMNS), person_cache.employer_view)
+    ranked = _ranked_for_employer(people, opening, scoring, top)
+    # Their whole rows, the conditions again: one who left the pool meanwhile is not listed.
+    found = {r["id"]: r for r in await _pool_rows([*conditions, Participant.id.is_in(ranked or [0])], limit=top)}
+    best = [found[participant_id] for participant_id in ranked if participant_id in found]
     fits = fits_to(best, opening, scoring)
     names = await pool.pseudonyms_for(organisation_id, [r["id"] for r in best])
     return [
@@ -316,12 +316,11 @@ async def _fit_window(conditions: list[Combinable]) -> tuple[list[matching.Perso
         .limit(FIT_WINDOW + 1)
     )
     cut, stamps = len(stamps) > FIT_WINDOW, stamps[:FIT_WINDOW]
-    kept = {stamp["id"]: person_cache.employer_view.kept(stamp) for stamp in stamps}
-    missing = [participant_id for participant_id, person in kept.items() if person is None]
-    if missing:  # at most FIT_WINDOW ids; the conditions again: one who left the pool meanwhile drops out
-        for row in await _pool_rows([*conditions, Participant.id.is_in(missing)], limit=len(missing)):
-            kept[row["id"]] = person_cache.employer_view.person(row)
-    return [person for person in kept.values() if person is not None], cut
+
+    async def read(ids: list[int]) -> list[dict[str, Any]]:  # at most FIT_WINDOW ids
+        return await _pool_rows([*conditions, Participant.id.is_in(ids)], limit=len(ids))
+
+    return await person_cache.employer_view.kept_or_read(stamps, read), cut
 
 
 @dataclass

@@ -24,7 +24,7 @@ import dataclasses
 import operator
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from piccolo.querystring import QueryString
@@ -121,6 +121,23 @@ class PersonCache:
             self._kept.move_to_end(stamp["id"])
             self.hits += 1
             return kept[1]
+
+    async def kept_or_read(
+        self, stamps: list[dict[str, Any]], read: Callable[[list[int]], Awaitable[list[dict[str, Any]]]]
+    ) -> list[matching.Person]:
+        """The records of the rows ``stamps`` name (``id``, ``version``, ``updated_at``), in their order.
+
+        Kept ones where still that version; the others made from the rows ``read`` returns for
+        their ids, which it reads with the caller's conditions again: one it no longer returns
+        (who left the pool meanwhile, say) is left out.
+        """
+        kept = {stamp["id"]: self.kept(stamp) for stamp in stamps}
+        missing = [participant_id for participant_id, person in kept.items() if person is None]
+        if missing:
+            for row in await read(missing):
+                if row["id"] in kept:
+                    kept[row["id"]] = self.person(row)
+        return [person for person in kept.values() if person is not None]
 
     def many(self, rows: list[dict[str, Any]]) -> dict[int, matching.Person]:
         """The records of ``rows`` by participant id, in the rows' order."""

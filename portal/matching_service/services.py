@@ -22,6 +22,7 @@ __all__ = [
     "employer_scoring",
     "placements_for",
     "profile_is_empty",
+    "records_near",
     "set_apart_for",
 ]
 
@@ -246,6 +247,27 @@ async def window_near(
     return sorted(rows, key=lambda r: r["id"])
 
 
+async def records_near(
+    opening: dict[str, Any], conditions: list[Any], columns: list[Any], cache: person_cache.PersonCache
+) -> list[matching.Person]:
+    """The records ``cache`` keeps of :func:`window_near`'s rows (``columns`` of each), by id.
+
+    On PostgreSQL the window reads each row's id, version and stamp only, and whole rows for the
+    records not kept at that version (with ``conditions`` again): of a window of 1,000 mostly
+    kept people, a few statements' worth of Python instead of 1,000 whole rows. Elsewhere it
+    reads the whole rows, and :mod:`person_cache` compares their columns.
+    """
+    version = person_cache.version_column()
+    if not version:
+        return [cache.person(row) for row in await window_near(opening, conditions, columns)]
+    stamps = await window_near(opening, conditions, [Participant.id, Participant.updated_at, *version])
+
+    async def read(ids: list[int]) -> list[dict[str, Any]]:  # at most CANDIDATE_WINDOW ids
+        return await Participant.select(*columns, *version).where(*conditions, Participant.id.is_in(ids))
+
+    return await cache.kept_or_read(stamps, read)
+
+
 async def candidates_for(opp_id: int, top: int = 10) -> list[dict[str, Any]]:
     """The ``top`` participants who fit the opportunity, best first, with pseudonymous fields only.
 
@@ -263,37 +285,36 @@ async def candidates_for(opp_id: int, top: int = 10) -> list[dict[str, Any]]:
     )
     if row is None:
         return []
-    people = await window_near(
-        row,
-        [
-            Participant.stage.is_in(list(CANDIDATE_STAGES)),
-            pool.consent_in_force("employer_profile"),
-            Participant.pseudonymised_at.is_null(),
-        ],
-        [
-            *records.columns(Participant, records.PERSON_COLUMNS),
-            Participant.code,
-            Participant.region,
-            Participant.updated_at,
-            *person_cache.version_column(),  # person_cache checks its records by it
-        ],
-    )
-    by_id = {p["id"]: p for p in people}
+    conditions: list[Any] = [
+        Participant.stage.is_in(list(CANDIDATE_STAGES)),
+        pool.consent_in_force("employer_profile"),
+        Participant.pseudonymised_at.is_null(),
+    ]
+    columns = [*records.columns(Participant, records.PERSON_COLUMNS), Participant.updated_at]
     # Kept records for the rows the query returned (the conditions above still choose who).
-    persons = person_cache.people.many(people)
+    people = await records_near(row, conditions, columns, person_cache.people)
+    persons = {cast(int, p.id): p for p in people}  # the records of participant rows: their ids are ints
     # A kept index when the window is the same records as a recent request's (person_cache.IndexCache).
-    index = person_cache.indexes.index(list(persons.values()), employer_scoring(await training.current_scoring()))
+    index = person_cache.indexes.index(people, employer_scoring(await training.current_scoring()))
     matches = index.recommend(records.opportunity(row), top=top)
+    # The code and region of those listed, the conditions again: one who left meanwhile is not listed.
+    listed = [cast(int, m.person_id) for m in matches]
+    shown = {
+        r["id"]: r
+        for r in await Participant.select(Participant.id, Participant.code, Participant.region).where(
+            *conditions, Participant.id.is_in(listed or [0])
+        )
+    }
     labels = await skills.labels_in(_concepts_of(matches), current_language())
     return [
         {
             "participant_id": m.person_id,
-            "code": by_id[m.person_id]["code"],
-            "region": by_id[m.person_id]["region"],
-            # The index holds these records, so its ids are their int ids.
-            **_for_employers(_explained(m, profile_is_empty(persons[cast(int, m.person_id)]), labels)),
+            "code": shown[person_id]["code"],
+            "region": shown[person_id]["region"],
+            **_for_employers(_explained(m, profile_is_empty(persons[person_id]), labels)),
         }
-        for m in matches
+        for m, person_id in zip(matches, listed, strict=True)
+        if person_id in shown
     ]
 
 

@@ -532,6 +532,32 @@ async def test_a_change_written_without_a_new_stamp_sorts_by_fit_at_once(client,
     assert (await profiles.browse(firms[0], fit)).shown == [people["private"], people["open"]]
 
 
+async def test_kept_records_of_the_case_teams_and_the_best_fit_lists_follow_an_unstamped_change(
+    client, make_user, make_org
+):
+    from portal.matching_service import person_cache, services
+
+    people, firms, jobs = await world(client, make_user, make_org)
+
+    async def listed() -> tuple[list[dict], list[dict]]:
+        return await services.candidates_for(jobs[0]), await profiles.best_for(firms[0], jobs[0])
+
+    before = await listed()
+    assert [c["participant_id"] for c in before[0]][:1] == [people["open"]]
+    assert [b["participant_id"] for b in before[1]] == [people["open"], people["private"]]
+    assert await listed() == before  # from kept records
+    for key, skill in (("open", "cooking"), ("private", "sorting")):
+        skills = json.dumps([{"uri": "", "label": skill}])
+        await Participant.raw("UPDATE participant SET skills = {} WHERE id = {}", skills, people[key])
+    after = await listed()
+    person_cache.forget()
+    assert after == await listed() != before  # as from fresh records
+    assert [b["participant_id"] for b in after[1]] == [people["private"], people["open"]]
+    await to_stage(client, people["open"], "intake")  # leaves both lists at once
+    team, best = await listed()
+    assert people["open"] not in [c["participant_id"] for c in team] + [b["participant_id"] for b in best]
+
+
 async def test_fits_explained_in_one_batch_are_those_explained_one_by_one(client, make_user, make_org, monkeypatch):
     import matching
 
