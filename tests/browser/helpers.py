@@ -6,6 +6,8 @@ import os
 import re
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
+
 ROOT = Path(__file__).resolve().parents[2]
 # The same default and variable as scripts/prepare-tests, which installs it when missing.
 CHROMIUM = os.environ.get("PORTAL_CHROMIUM", "/usr/bin/chromium")
@@ -22,8 +24,19 @@ CHROMIUM_FLAGS = [
 
 
 def assert_accessible(page) -> None:
-    """Run axe-core in the page; serious and critical violations fail the test."""
-    page.add_script_tag(content=AXE.read_text())
+    """Run axe-core in the page once it has loaded; serious and critical violations fail the test.
+
+    A page reached by a click may still be loading: its document then has no head to add the
+    script to (CI failed so once), so it waits for the load and tries again.
+    """
+    for attempt in range(3):
+        page.wait_for_load_state()
+        try:
+            page.add_script_tag(content=AXE.read_text())
+            break
+        except PlaywrightError:
+            if attempt == 2:
+                raise
     result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
     bad = [
         f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"

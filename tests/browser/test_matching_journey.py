@@ -63,6 +63,7 @@ def test_a_network_manager_runs_and_reviews_an_allocation_round(browser, base_ur
     # directory journey, and these labels are English.
     log_in(page, "admin")
     page.get_by_role("link", name="Allocation rounds", exact=True).click()
+    page.wait_for_url(re.compile(r"/matching/rounds$"))
     assert_accessible(page)
     page.get_by_label("Name of the round").fill("Koroška spring intake")
     page.get_by_label("Participants' region").select_option("Koroška")
