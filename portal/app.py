@@ -133,7 +133,14 @@ async def _warm_network_snapshot() -> None:
 
 async def _on_shutdown() -> None:
     from portal.db.piccolo_conf import DB
+    from portal.matching_service import live_index
 
+    # Start-up work still under way would go on reading through a closing pool, and log that as a
+    # failure (a server stopped in its first seconds did): it is given up; all of it is redone at
+    # the next start, and a round's sending resumes then.
+    live_index.cancel_build()
+    for task in list(_background):
+        task.cancel()
     await job_clock.stop()
     await _releasing.stop()
     await job_queue.close()

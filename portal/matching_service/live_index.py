@@ -161,6 +161,15 @@ def _report_failure(task: asyncio.Task) -> None:
         logger.error("opportunity index build failed; the next request tries again", exc_info=task.exception())
 
 
+def cancel_build() -> None:
+    """Give up a build under way (the server is stopping and its database pool closes next).
+
+    It reads nothing more, and logs no failure; the thread it may be waiting for ends on its own.
+    """
+    if _state.building is not None and not _state.building.done():
+        _state.building.cancel()
+
+
 def warm(scoring: matching.Scoring) -> None:
     """Start building the index now (at server start), so the first suggestions need not wait for it."""
     _start_build(scoring)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from portal.db.tables import AuditEvent, Participant, Referral
 from portal.matching_service import person_cache, records, services
 from tests.factories import make_opportunity
@@ -338,6 +340,39 @@ async def test_while_the_index_is_built_the_fragment_says_so_and_then_answers(cl
     await live_index._state.building
     ready = await client.get(f"/cases/{participant}/placements", headers={"HX-Request": "true"})
     assert "being prepared" not in ready.text and "Sorting helper" in ready.text
+
+
+async def test_a_stopping_server_gives_up_a_build_under_way_and_logs_no_failure(
+    client, make_user, make_org, monkeypatch, caplog
+):
+    import asyncio
+    import threading
+
+    from portal.matching_service import live_index, training
+
+    participant, _opp, _host, _user = await placements_setting(client, make_user, make_org)
+    live_index.forget()
+    release, entered = threading.Event(), threading.Event()
+    slow = live_index._construct
+
+    def held(rows, scoring):  # a country's build, in its thread when the server stops
+        entered.set()
+        release.wait(10)
+        return slow(rows, scoring)
+
+    monkeypatch.setattr(live_index, "_construct", held)
+    live_index.warm(await training.current_scoring())
+    building = live_index._state.building
+    while not entered.is_set():
+        await asyncio.sleep(0.01)
+    live_index.cancel_build()  # what the app's shutdown does before closing the pool
+    with pytest.raises(asyncio.CancelledError):
+        await building
+    release.set()
+    assert live_index._state.index is None and "build failed" not in caplog.text
+    monkeypatch.setattr(live_index, "_construct", slow)
+    ready = await client.get(f"/cases/{participant}/placements", headers={"HX-Request": "true"})
+    assert "Sorting helper" in ready.text  # the next start builds it again
 
 
 async def test_the_suggestions_fragment_reads_little(client, make_user, make_org, sent_statements):
