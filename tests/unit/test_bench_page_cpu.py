@@ -2,22 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests import bench_scripts
 
 
 def _page_cpu():
-    spec = importlib.util.spec_from_file_location("bench_page_cpu", ROOT / "bench" / "page_cpu.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return bench_scripts.load("page_cpu")
 
 
 def _app():

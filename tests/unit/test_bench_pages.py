@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests import bench_scripts
 
 
 def _pages():
-    spec = importlib.util.spec_from_file_location("bench_pages", ROOT / "bench" / "pages.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
+    return bench_scripts.load("pages")
 
 
 def test_the_log_since_a_page_began_gives_its_exceptions_and_dead_workers(tmp_path):
