@@ -254,10 +254,7 @@ async def best_for(organisation_id: int, opportunity_id: int, top: int = 10) -> 
     scoring = employer_scoring(await training.current_scoring())
     conditions = [pool.pool_condition(), *(_speaks(code) for code in sorted(opening.languages))]
     people = await records_near(row, conditions, records.columns(Participant, _COLUMNS), person_cache.employer_view)
-    ranked = _ranked_for_employer(people, opening, scoring, top)
-    # Their whole rows, the conditions again: one who left the pool meanwhile is not listed.
-    found = {r["id"]: r for r in await _pool_rows([*conditions, Participant.id.is_in(ranked or [0])], limit=top)}
-    best = [found[participant_id] for participant_id in ranked if participant_id in found]
+    best = await _rows_of(conditions, _ranked_for_employer(people, opening, scoring, top))
     fits = fits_to(best, opening, scoring)
     names = await pool.pseudonyms_for(organisation_id, [r["id"] for r in best])
     return [
@@ -297,6 +294,17 @@ async def _pool_rows(conditions: list[Combinable], *, limit: int, offset: int = 
     )
 
 
+async def _rows_of(conditions: list[Combinable], ids: list[int]) -> list[dict[str, Any]]:
+    """The rows of ``ids`` (a page's or a list's few, in that order) that still meet ``conditions``.
+
+    The conditions are checked again: one who left the pool since the ids were chosen drops out.
+    """
+    if not ids:
+        return []
+    found = {r["id"]: r for r in await _pool_rows([*conditions, Participant.id.is_in(ids)], limit=len(ids))}
+    return [found[participant_id] for participant_id in ids if participant_id in found]
+
+
 async def _fit_window(conditions: list[Combinable]) -> tuple[list[matching.Person], bool]:
     """The :data:`FIT_WINDOW` newest pool members meeting ``conditions`` as records an employer's ranking reads,
     newest first, and whether the window cut the list.
@@ -318,7 +326,7 @@ async def _fit_window(conditions: list[Combinable]) -> tuple[list[matching.Perso
     cut, stamps = len(stamps) > FIT_WINDOW, stamps[:FIT_WINDOW]
 
     async def read(ids: list[int]) -> list[dict[str, Any]]:  # at most FIT_WINDOW ids
-        return await _pool_rows([*conditions, Participant.id.is_in(ids)], limit=len(ids))
+        return await _rows_of(conditions, ids)
 
     return await person_cache.employer_view.kept_or_read(stamps, read), cut
 
@@ -357,8 +365,7 @@ async def browse(organisation_id: int, filters: CandidateFilters, page: int = 1)
         total, more = min(len(ids), COUNT_CAP), len(ids) > COUNT_CAP
         page = clamp_page(page, total, PER_PAGE)
         wanted = ids[(page - 1) * PER_PAGE : page * PER_PAGE]
-        # The conditions again, on these few: consent withdrawn meanwhile still hides a person.
-        shown = await _pool_rows([*conditions, Participant.id.is_in(wanted or [0])], limit=PER_PAGE)
+        shown = await _rows_of(conditions, wanted)  # consent withdrawn meanwhile still hides a person
     else:
         scoring = employer_scoring(await training.current_scoring())
         people, fit_window = await _fit_window(conditions)
@@ -366,15 +373,11 @@ async def browse(organisation_id: int, filters: CandidateFilters, page: int = 1)
         # seconds for a window of 500 real profiles).
         feasible = _ranked_for_employer(people, opening, scoring, max(1, len(people)))
         ranked = set(feasible)
-        order = feasible + [p.id for p in people if p.id not in ranked]  # then those who miss a requirement
+        # Then those who miss a requirement, newest first (records of participant rows: int ids).
+        order = feasible + [cast(int, p.id) for p in people if p.id not in ranked]
         total = len(order)
         page = clamp_page(page, total, PER_PAGE)
-        wanted = order[(page - 1) * PER_PAGE : page * PER_PAGE]
-        # The page's whole rows, the conditions checked again: one who left the pool meanwhile drops out.
-        found = {
-            r["id"]: r for r in await _pool_rows([*conditions, Participant.id.is_in(wanted or [0])], limit=PER_PAGE)
-        }
-        shown = [found[participant_id] for participant_id in wanted if participant_id in found]
+        shown = await _rows_of(conditions, order[(page - 1) * PER_PAGE : page * PER_PAGE])
         fits = fits_to(shown, opening, scoring)
     names = await pool.pseudonyms_for(organisation_id, [r["id"] for r in shown])
     items = [{**_public(r, names[r["id"]]), "fit": fits.get(r["id"])} for r in shown]
